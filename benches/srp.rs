@@ -1,0 +1,2 @@
+//! SRP benches (placeholder).
+fn main() {}

@@ -1,0 +1,2 @@
+//! The `cognito` command-line tool (placeholder).
+fn main() {}

@@ -1,0 +1,2 @@
+//! The `cognito-emulator` binary (placeholder).
+fn main() {}

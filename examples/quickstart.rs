@@ -1,0 +1,2 @@
+//! Quickstart (placeholder until the drivers land).
+fn main() {}
