@@ -8,4 +8,10 @@
 #![forbid(unsafe_code)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod envelope;
+pub mod error;
+pub mod ops;
+pub mod secret;
+pub mod session;
+pub mod signin;
 pub mod srp;

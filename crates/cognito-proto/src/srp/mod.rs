@@ -1,0 +1,1 @@
+//! SRP-6a as Amazon Cognito implements it (in progress).
