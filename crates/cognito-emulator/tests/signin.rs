@@ -340,10 +340,9 @@ fn srp_tampered_signature_is_refused() {
         .as_str()
         .unwrap()
         .to_string();
-    let flipped = if sig.starts_with('A') {
-        format!("B{}", &sig[1..])
-    } else {
-        format!("A{}", &sig[1..])
+    let flipped = match sig.strip_prefix('A') {
+        Some(rest) => format!("B{rest}"),
+        None => format!("A{}", &sig[1..]),
     };
     resp["PASSWORD_CLAIM_SIGNATURE"] = json!(flipped);
     let (t, _) = s
