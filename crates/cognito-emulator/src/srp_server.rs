@@ -31,7 +31,7 @@ pub(crate) fn parse_srp_a(hex: &str) -> Option<BigUint> {
 }
 
 /// The server's ephemeral: `b` and `B = (k·v + g^b) mod N`.
-pub(crate) fn server_ephemeral(v: &BigUint) -> (BigUint, BigUint) {
+pub(crate) fn server_ephemeral(v: &BigUint) -> (cognito_proto::srp::SecretUint, BigUint) {
     loop {
         let b = BigUint::from_bytes_be(&crate::util::random_bytes(32));
         if b.is_zero() {
@@ -40,7 +40,7 @@ pub(crate) fn server_ephemeral(v: &BigUint) -> (BigUint, BigUint) {
         let n = prim::modulus();
         let big_b = (prim::multiplier() * v + prim::pow_g(&b)) % n;
         if !big_b.is_zero() {
-            return (b, big_b);
+            return (cognito_proto::srp::SecretUint::new(b), big_b);
         }
     }
 }
@@ -63,8 +63,8 @@ pub(crate) fn expected_signature(
     }
     let n = prim::modulus();
     let base = (a * prim::pow_mod_n(v, &u)) % n;
-    let s = prim::pow_mod_n(&base, b);
-    let key = prim::derive_key(&s, &u);
+    let s = cognito_proto::srp::SecretUint::new(prim::pow_mod_n(&base, b));
+    let key = prim::derive_key(s.expose_secret(), &u);
     Some(prim::claim_signature(
         key.expose_secret(),
         realm,

@@ -232,7 +232,7 @@ fn client_description(c: &Client) -> Value {
     m.insert("ClientName".into(), json!(c.name));
     m.insert("ClientId".into(), json!(c.id));
     if let Some(s) = &c.secret {
-        m.insert("ClientSecret".into(), json!(s));
+        m.insert("ClientSecret".into(), json!(s.expose_secret()));
     }
     m.remove("GenerateSecret");
     m.insert("ExplicitAuthFlows".into(), json!(c.flows));
@@ -262,7 +262,7 @@ pub(crate) fn create_user_pool_client(st: &mut State, b: &Body) -> ApiResult<Val
         secret: b
             .opt_bool("GenerateSecret")?
             .unwrap_or(false)
-            .then(crate::util::client_secret),
+            .then(|| crate::util::client_secret().into()),
         flows: vec![
             "ALLOW_REFRESH_TOKEN_AUTH".to_string(),
             "ALLOW_USER_SRP_AUTH".to_string(),

@@ -141,7 +141,7 @@ fn begin_srp(
     let block_b64 = STANDARD.encode(&block);
     let hs = Handshake {
         a,
-        b,
+        b: std::sync::Arc::new(b),
         big_b: big_b.clone(),
         v,
         realm,
@@ -210,7 +210,7 @@ fn verify_claim(st: &State, hs: &Handshake, resp: &BTreeMap<String, String>) -> 
     }
     let Some(expected) = expected_signature(
         &hs.a,
-        &hs.b,
+        hs.b.expose_secret(),
         &hs.big_b,
         &hs.v,
         &hs.realm,
@@ -917,7 +917,7 @@ pub(crate) fn respond_to_auth_challenge(st: &mut State, b: &Body) -> ApiResult<V
             let block_b64 = STANDARD.encode(&block);
             let hs = Handshake {
                 a,
-                b: bb,
+                b: std::sync::Arc::new(bb),
                 big_b: big_b.clone(),
                 v,
                 realm,
@@ -1027,7 +1027,7 @@ pub(crate) fn respond_to_auth_challenge(st: &mut State, b: &Body) -> ApiResult<V
                     let user = st.pool(&client.pool_id)?.user(&username)?;
                     user.totp_key
                         .as_ref()
-                        .is_some_and(|k| crate::totp::verify(k, a, now))
+                        .is_some_and(|k| crate::totp::verify(k.expose_secret(), a, now))
                 }
             };
             if !ok {

@@ -122,7 +122,7 @@ pub(crate) fn check_secret_hash(
             client.id
         )));
     };
-    let expected = prim::secret_hash(username, &client.id, secret);
+    let expected = prim::secret_hash(username, &client.id, secret.expose_secret());
     if ct_eq(&expected, provided) {
         Ok(())
     } else {
@@ -137,7 +137,7 @@ pub(crate) fn check_secret_hash(
 pub(crate) fn check_client_secret(client: &Client, provided: Option<&str>) -> bool {
     match (&client.secret, provided) {
         (None, _) => true,
-        (Some(s), Some(p)) => ct_eq(s, p),
+        (Some(s), Some(p)) => ct_eq(s.expose_secret(), p),
         (Some(_), None) => false,
     }
 }
