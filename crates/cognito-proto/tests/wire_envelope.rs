@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 
 use cognito_proto::envelope::{Endpoint, Operation, Service, decode, encode};
 use cognito_proto::error::Error;
-use cognito_proto::ops::{self, AuthFlow, SecretString};
+use cognito_proto::ops::{self, AuthFlow};
+use cognito_proto::secret::SecretString;
 use http::{Method, Response};
 
 fn secret(s: &str) -> SecretString {

@@ -497,3 +497,13 @@ mod never_panics {
         }
     }
 }
+
+#[test]
+fn srp_errors_convert_and_are_not_retryable() {
+    use cognito_proto::srp::SrpError;
+    let err: Error = SrpError::ServerKeyZero.into();
+    assert!(matches!(err, Error::Srp(SrpError::ServerKeyZero)));
+    assert!(!err.is_retryable());
+    assert!(std::error::Error::source(&err).is_some());
+    assert!(err.to_string().contains("SRP"));
+}

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use cognito_proto::envelope::{Operation, decode};
 use cognito_proto::ops::*;
+use cognito_proto::secret::SecretString;
 use http::Response;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
