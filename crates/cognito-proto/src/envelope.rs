@@ -195,11 +195,18 @@ pub fn encode<O: Operation>(endpoint: &Endpoint, op: &O) -> PreparedRequest {
     build(endpoint, O::SERVICE, O::NAME, O::IDEMPOTENT, body)
 }
 
-/// Like [`encode`], but reports a failing `Serialize` implementation as [`Error::Misuse`].
+/// Like [`encode`], but reports a failing `Serialize` implementation, or an operation name that
+/// cannot be a header value, as [`Error::Misuse`].
 pub fn try_encode<O: Operation>(endpoint: &Endpoint, op: &O) -> Result<PreparedRequest, Error> {
     let body = serde_json::to_vec(op)
         .map_err(|_| Error::misuse("the operation's request body could not be serialized"))?;
-    Ok(build(endpoint, O::SERVICE, O::NAME, O::IDEMPOTENT, body))
+    let prepared = build(endpoint, O::SERVICE, O::NAME, O::IDEMPOTENT, body);
+    if !prepared.request.headers().contains_key(X_AMZ_TARGET) {
+        return Err(Error::misuse(
+            "the operation name is not a valid X-Amz-Target header value",
+        ));
+    }
+    Ok(prepared)
 }
 
 impl std::fmt::Debug for PreparedRequest {
