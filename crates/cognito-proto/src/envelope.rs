@@ -4,6 +4,26 @@
 //! `POST` to the endpoint, `Content-Type: application/x-amz-json-1.1`,
 //! `X-Amz-Target: <service prefix>.<Operation>`, and the JSON body. [`decode`] turns the
 //! [`http::Response`] back into the operation's output or a typed [`Error`].
+//!
+//! ```
+//! use cognito_proto::envelope::{Endpoint, decode, encode};
+//! use cognito_proto::ops::GetUser;
+//! use cognito_proto::secret::SecretString;
+//!
+//! let endpoint = Endpoint::for_user_pool("eu-west-1_AbC123xyz")?;
+//! let prepared = encode(&endpoint, &GetUser { access_token: SecretString::new("eyJ…".into()) });
+//! assert_eq!(prepared.request.uri(), "https://cognito-idp.eu-west-1.amazonaws.com/");
+//! assert_eq!(prepared.request.headers()["x-amz-target"], "AWSCognitoIdentityProviderService.GetUser");
+//! assert!(prepared.idempotent);
+//!
+//! // Send `prepared.request` with any HTTP client, then hand the response back:
+//! let response = http::Response::builder()
+//!     .status(200)
+//!     .body(br#"{"Username":"alice","UserAttributes":[{"Name":"sub","Value":"5f0c"}]}"#.to_vec())?;
+//! let user = decode::<GetUser>(&response)?;
+//! assert_eq!(user.attribute("sub"), Some("5f0c"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use http::{HeaderMap, Method, Request, Response, Uri};
