@@ -19,12 +19,28 @@
 mod gate;
 pub mod js;
 mod record;
+mod refresh;
+mod signout;
 mod store;
 mod token;
 mod tokens;
 
 pub use gate::{RefreshGate, RefreshResult, RefreshStart, RefreshTicket, StaleTicket};
 pub use record::{RECORD_VERSION, RecordError, SessionRecord};
+pub use refresh::{Refresh, RefreshErrorAction, RefreshMethod};
+pub use signout::{
+    global_sign_out, handle_global_sign_out_response, handle_revoke_response, sign_out,
+};
 pub use store::{SessionStore, StoreError};
 pub use token::{Claims, Header, Jwt, Segment, TokenError, TokenUse};
 pub use tokens::{DEFAULT_REFRESH_MARGIN, TokenSet};
+
+/// `crate::ops` still carries its own stand-in secret type; these copy between the two (a
+/// plain clone once they are the same type).
+fn to_ops(s: &crate::secret::SecretString) -> crate::ops::SecretString {
+    crate::ops::SecretString::new(s.expose_secret().clone())
+}
+
+fn from_ops(s: &crate::ops::SecretString) -> crate::secret::SecretString {
+    crate::secret::SecretString::new(s.expose_secret().clone())
+}
