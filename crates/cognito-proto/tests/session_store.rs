@@ -457,3 +457,32 @@ fn pitfall_23_store_acts_on_the_named_user() {
         Err(StoreError::Corrupt(RecordError::Corrupt(_)))
     ));
 }
+
+mod prop {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn from_json_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = SessionRecord::from_json(&bytes);
+        }
+
+        #[test]
+        fn mutated_records_never_panic(pos in 0usize..2000, byte in any::<u8>()) {
+            let mut bytes = full_record("alice").to_json();
+            let i = pos % bytes.len();
+            bytes[i] = byte;
+            let _ = SessionRecord::from_json(&bytes);
+        }
+
+        #[test]
+        fn js_entries_never_panic(drift in ".{0,20}", id in ".{0,40}") {
+            let mut map = BTreeMap::new();
+            map.insert(js::user_key(CLIENT, "u", JsField::IdToken), id);
+            map.insert(js::user_key(CLIENT, "u", JsField::AccessToken), "a.b.c".to_owned());
+            map.insert(js::user_key(CLIENT, "u", JsField::ClockDrift), drift);
+            let _ = SessionRecord::from_js_entries(CLIENT, "u", |k| map.get(k).cloned());
+        }
+    }
+}

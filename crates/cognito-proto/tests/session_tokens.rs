@@ -368,3 +368,71 @@ fn pitfall_21_refreshed_keeps_or_rotates_refresh_token() {
         "refresh-2"
     );
 }
+
+#[test]
+fn from_authentication_result_of_a_sign_in() {
+    let body = json!({
+        "AccessToken": access_token(1000, 4600),
+        "ExpiresIn": 3600,
+        "TokenType": "Bearer",
+        "RefreshToken": "eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUlNBLU9BRVAifQ.a.b.c.d",
+        "IdToken": id_token(1000, 4600),
+        "NewDeviceMetadata": {"DeviceKey": "eu-west-1_new", "DeviceGroupKey": "-v7w9UcY6"}
+    });
+    let result: cognito_proto::ops::AuthenticationResult = serde_json::from_value(body).unwrap();
+    let t = TokenSet::from_authentication_result(&result, 1002).unwrap();
+    assert_eq!(t.clock_drift(), 2);
+    assert!(
+        t.refresh_token()
+            .unwrap()
+            .expose_secret()
+            .starts_with("eyJjdHki")
+    );
+    assert_eq!(t.access_token().expiration(), 4600);
+    // Empty tokens (pitfall 10's "never store empty tokens") are refused.
+    let empty: cognito_proto::ops::AuthenticationResult =
+        serde_json::from_value(json!({"AccessToken": "", "ExpiresIn": 3600, "IdToken": ""}))
+            .unwrap();
+    assert_eq!(
+        TokenSet::from_authentication_result(&empty, 1).unwrap_err(),
+        TokenError::NotThreeSegments { found: 1 }
+    );
+}
+
+mod prop {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn decode_never_panics_on_any_text(s in ".{0,200}") {
+            let _ = Jwt::decode(s);
+        }
+
+        #[test]
+        fn decode_never_panics_on_any_payload(
+            header in proptest::collection::vec(any::<u8>(), 0..64),
+            payload in proptest::collection::vec(any::<u8>(), 0..256),
+        ) {
+            let token = format!(
+                "{}.{}.sig",
+                URL_SAFE_NO_PAD.encode(header),
+                URL_SAFE_NO_PAD.encode(payload)
+            );
+            let _ = Jwt::decode(token);
+        }
+
+        #[test]
+        fn exp_round_trips(exp in any::<i64>(), iat in any::<i64>(), now in any::<u64>()) {
+            let t = TokenSet::new(
+                jwt(&json!({"token_use": "id", "exp": exp, "iat": iat})),
+                jwt(&json!({"token_use": "access", "exp": exp, "iat": iat})),
+                None,
+                now,
+            ).unwrap();
+            prop_assert_eq!(t.expiration(), exp);
+            // is_valid and needs_refresh are complements.
+            prop_assert_eq!(t.is_valid(now, DEFAULT_REFRESH_MARGIN), !t.needs_refresh(now, DEFAULT_REFRESH_MARGIN));
+        }
+    }
+}

@@ -45,6 +45,20 @@ impl TokenSet {
         })
     }
 
+    /// The tokens of a sign-in's `AuthenticationResult`, received at local time `now`.
+    /// (`NewDeviceMetadata` is the sign-in flow's business and is not read here.)
+    pub fn from_authentication_result(
+        result: &crate::ops::AuthenticationResult,
+        now: u64,
+    ) -> Result<Self, TokenError> {
+        TokenSet::new(
+            super::from_ops(&result.id_token),
+            super::from_ops(&result.access_token),
+            result.refresh_token.as_ref().map(super::from_ops),
+            now,
+        )
+    }
+
     /// Tokens loaded from storage with the clock drift measured when they were received.
     pub fn with_clock_drift(
         id_token: impl Into<SecretString>,
