@@ -191,9 +191,8 @@ impl SessionRecord {
     pub fn from_json(bytes: &[u8]) -> Result<Self, RecordError> {
         // First only the version (other fields ignored), so that a record of another version
         // is reported as such rather than as a shape error.
-        let probe: VersionProbe = serde_json::from_slice(bytes).map_err(|e| {
-            RecordError::Corrupt(format!("not a JSON object ({})", e.classify_name()))
-        })?;
+        let probe: VersionProbe = serde_json::from_slice(bytes)
+            .map_err(|e| RecordError::Corrupt(format!("not a JSON object ({})", category(&e))))?;
         match probe.version {
             Some(serde_json::Value::Number(n)) => match n.as_u64() {
                 Some(v) if v == u64::from(RECORD_VERSION) => {}
@@ -241,18 +240,12 @@ impl SessionRecord {
     }
 }
 
-trait ClassifyName {
-    fn classify_name(&self) -> &'static str;
-}
-
-impl ClassifyName for serde_json::Error {
-    fn classify_name(&self) -> &'static str {
-        match self.classify() {
-            serde_json::error::Category::Io => "I/O",
-            serde_json::error::Category::Syntax => "syntax error",
-            serde_json::error::Category::Data => "wrong shape",
-            serde_json::error::Category::Eof => "truncated",
-        }
+fn category(e: &serde_json::Error) -> &'static str {
+    match e.classify() {
+        serde_json::error::Category::Io => "I/O",
+        serde_json::error::Category::Syntax => "syntax error",
+        serde_json::error::Category::Data => "wrong shape",
+        serde_json::error::Category::Eof => "truncated",
     }
 }
 
@@ -264,7 +257,7 @@ fn redacted_serde_reason(e: &serde_json::Error) -> String {
     if msg.starts_with("missing field") || msg.starts_with("duplicate field") {
         msg
     } else {
-        format!("{} in the record", e.classify_name())
+        format!("{} in the record", category(e))
     }
 }
 
