@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use cognito_proto::error::Error;
 use cognito_proto::signin::{Answer, Event, NextStep, SignIn, Start};
+use cognito_proto::srp::SrpError;
 use serde_json::json;
 use support::*;
 
@@ -152,52 +153,67 @@ fn pitfall_10_challenge_name_wins_over_tokens_and_empty_tokens_are_refused() {
 }
 
 #[test]
-fn malformed_password_verifier_parameters_are_protocol_errors() {
+fn malformed_password_verifier_parameters_are_typed_errors() {
     let server = SrpServer::for_user(&mut rng(501), "alice", PASSWORD);
     let good = server.password_verifier_params();
     let n_hex = cognito_proto::srp::to_hex(cognito_proto::srp::modulus());
-    let cases: Vec<(&str, serde_json::Value)> = vec![
+    let cases: Vec<(&str, serde_json::Value, Option<SrpError>)> = vec![
         (
             "missing SALT",
             json!({"SRP_B": good["SRP_B"], "SECRET_BLOCK": good["SECRET_BLOCK"], "USER_ID_FOR_SRP": "alice"}),
+            None,
         ),
         (
             "missing SRP_B",
             json!({"SALT": good["SALT"], "SECRET_BLOCK": good["SECRET_BLOCK"], "USER_ID_FOR_SRP": "alice"}),
+            None,
         ),
         (
             "missing SECRET_BLOCK",
             json!({"SALT": good["SALT"], "SRP_B": good["SRP_B"], "USER_ID_FOR_SRP": "alice"}),
+            None,
         ),
         (
             "missing USER_ID_FOR_SRP",
             json!({"SALT": good["SALT"], "SRP_B": good["SRP_B"], "SECRET_BLOCK": good["SECRET_BLOCK"]}),
+            None,
         ),
         (
             "empty SALT",
             json!({"SALT": "", "SRP_B": good["SRP_B"], "SECRET_BLOCK": good["SECRET_BLOCK"], "USER_ID_FOR_SRP": "alice"}),
+            None,
         ),
         (
             "SALT not hex",
             json!({"SALT": "xyz", "SRP_B": good["SRP_B"], "SECRET_BLOCK": good["SECRET_BLOCK"], "USER_ID_FOR_SRP": "alice"}),
+            Some(SrpError::InvalidHex { field: "SALT" }),
         ),
         (
             "SRP_B = 0",
             json!({"SALT": good["SALT"], "SRP_B": "0", "SECRET_BLOCK": good["SECRET_BLOCK"], "USER_ID_FOR_SRP": "alice"}),
+            Some(SrpError::ServerKeyZero),
         ),
         (
             "SRP_B = N",
             json!({"SALT": good["SALT"], "SRP_B": n_hex, "SECRET_BLOCK": good["SECRET_BLOCK"], "USER_ID_FOR_SRP": "alice"}),
+            Some(SrpError::ServerKeyZero),
         ),
         (
             "SECRET_BLOCK url-safe",
             json!({"SALT": good["SALT"], "SRP_B": good["SRP_B"], "SECRET_BLOCK": "ab-_", "USER_ID_FOR_SRP": "alice"}),
+            Some(SrpError::InvalidBase64 {
+                field: "SECRET_BLOCK",
+            }),
         ),
     ];
-    for (what, parameters) in cases {
+    for (what, parameters, expected) in cases {
         let mut d = srp_flow();
         let error = d.reply_err(challenge("PASSWORD_VERIFIER", "S1", parameters));
-        assert!(is_protocol(&error), "{what}: {error:?}");
+        match (&error, expected) {
+            (Error::Protocol { .. }, None) => {}
+            (Error::Srp(got), Some(want)) => assert_eq!(got, &want, "{what}"),
+            _ => panic!("{what}: unexpected {error:?}"),
+        }
         assert!(d.flow.is_finished(), "{what}");
         let again = d
             .flow

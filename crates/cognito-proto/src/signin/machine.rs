@@ -21,7 +21,7 @@ use crate::ops::{
     VerifySoftwareToken, VerifySoftwareTokenStatus,
 };
 use crate::secret::SecretString;
-use crate::srp::{self, Ephemeral, ServerChallenge, SrpError};
+use crate::srp::{self, Ephemeral, ServerChallenge};
 
 const INITIATE_AUTH: &str = "InitiateAuth";
 const RESPOND: &str = "RespondToAuthChallenge";
@@ -817,8 +817,7 @@ impl SignIn {
             params.required("SALT")?,
             params.required("SRP_B")?,
             params.required("SECRET_BLOCK")?,
-        )
-        .map_err(|e| srp_error(params, e))?;
+        )?;
         let claim = srp::password_claim(
             &srp.ephemeral,
             self.config.user_pool_id(),
@@ -826,8 +825,7 @@ impl SignIn {
             srp.password.expose_secret(),
             &challenge,
             now_unix,
-        )
-        .map_err(|e| srp_error(params, e))?;
+        )?;
         self.username = user_id;
         let mut responses = BTreeMap::new();
         responses.insert("PASSWORD_CLAIM_SECRET_BLOCK".to_owned(), claim.secret_block);
@@ -874,8 +872,7 @@ impl SignIn {
             params.required("SALT")?,
             params.required("SRP_B")?,
             params.required("SECRET_BLOCK")?,
-        )
-        .map_err(|e| srp_error(params, e))?;
+        )?;
         let claim = srp::device_claim(
             &ephemeral,
             &device.device_group_key,
@@ -883,8 +880,7 @@ impl SignIn {
             device.device_password.expose_secret(),
             &challenge,
             now_unix,
-        )
-        .map_err(|e| srp_error(params, e))?;
+        )?;
         let mut responses = BTreeMap::new();
         responses.insert("DEVICE_KEY".to_owned(), device.device_key.clone());
         responses.insert("PASSWORD_CLAIM_SECRET_BLOCK".to_owned(), claim.secret_block);
@@ -1054,10 +1050,6 @@ fn is_unknown_device(error: &Error) -> bool {
         }
         None => false,
     }
-}
-
-fn srp_error(params: &Params<'_>, error: SrpError) -> Error {
-    params.error(error.to_string())
 }
 
 fn answer_name(answer: &Answer) -> &'static str {
