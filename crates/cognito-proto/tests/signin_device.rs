@@ -344,3 +344,44 @@ fn device_challenge_without_a_device_is_a_protocol_error() {
         "{error:?}"
     );
 }
+
+#[test]
+fn pitfall_16_stale_device_of_a_recreated_user_does_not_break_sign_in() {
+    // The user was deleted and re-created: the stored device key belongs to the old account.
+    let (device, _, _) = registered_device();
+    let (mut d, init) = Drive::start(&config(), Start::srp("alice", PASSWORD), Some(device));
+    assert_eq!(init.param("DEVICE_KEY"), Some(DEVICE_KEY));
+    let srp_a = init.param("SRP_A").unwrap().to_owned();
+    password_step(&mut d, &srp_a, "alice-new-uuid", 207);
+    let retry = d.reply_send(service_error(
+        "ResourceNotFoundException",
+        "Device does not exist.",
+    ));
+    let srp_a = retry.param("SRP_A").unwrap().to_owned();
+    assert_eq!(retry.param("DEVICE_KEY"), None);
+    password_step(&mut d, &srp_a, "alice-new-uuid", 208);
+    // The new account gets a new device, confirmed by the flow.
+    d.reply_send(tokens(
+        "alice-new-uuid",
+        Some(("us-east-1_new-device", "-newGroup")),
+    ))
+    .expect("ConfirmDevice", None);
+    let done = d.reply_done(ok(json!({"UserConfirmationNecessary": false})));
+    assert!(done.device_forgotten && done.new_device);
+    assert_eq!(
+        done.device.map(|dev| dev.device_key),
+        Some("us-east-1_new-device".to_owned())
+    );
+}
+
+#[test]
+fn new_device_metadata_with_empty_keys_is_reported_not_confirmed() {
+    let (mut d, _init) = Drive::start(&config(), Start::password("alice", PASSWORD), None);
+    let done = d.reply_done(tokens("alice", Some(("", GROUP_KEY))));
+    assert_tokens(&done, "alice");
+    assert!(done.device.is_none() && !done.new_device);
+    assert!(matches!(
+        done.device_error,
+        Some(cognito_proto::error::Error::Protocol { .. })
+    ));
+}

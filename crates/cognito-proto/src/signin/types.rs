@@ -26,7 +26,7 @@ pub struct Start {
 }
 
 /// The first request's flow and credentials.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) enum Method {
     /// `USER_SRP_AUTH`.
     Srp { password: SecretString },
@@ -42,6 +42,37 @@ pub(crate) enum Method {
     UserAuth { preferred: Option<FirstFactor> },
     /// `USER_AUTH` with the `Session` returned by `ConfirmSignUp`.
     AutoSignIn { session: SecretString },
+}
+
+impl fmt::Debug for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Method::Srp { .. } => f.write_str("Srp"),
+            Method::Password { .. } => f.write_str("Password"),
+            Method::CustomWithSrp { .. } => f.write_str("CustomWithSrp"),
+            // Custom parameters may carry secrets: keys only.
+            Method::Custom { auth_parameters } => f
+                .debug_struct("Custom")
+                .field("auth_parameters", &KeysOnly(auth_parameters))
+                .finish(),
+            Method::UserAuth { preferred } => f
+                .debug_struct("UserAuth")
+                .field("preferred", &preferred.as_ref().map(FirstFactor::kind))
+                .finish(),
+            Method::AutoSignIn { .. } => f.write_str("AutoSignIn"),
+        }
+    }
+}
+
+/// Prints the keys of a map, not its values.
+struct KeysOnly<'a>(&'a BTreeMap<String, String>);
+
+impl fmt::Debug for KeysOnly<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.0.keys().map(|k| (k, "[redacted]")))
+            .finish()
+    }
 }
 
 impl Start {
@@ -399,8 +430,9 @@ impl NextStep {
     }
 }
 
-/// The caller's answer to a [`NextStep`].
-#[derive(Clone, Debug)]
+/// The caller's answer to a [`NextStep`]. Its `Debug` output shows no codes, passwords,
+/// addresses, credentials or values of extra keys.
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum Answer {
     /// A one-time code: SMS, TOTP or email, MFA or first factor; also verifies a TOTP setup.
@@ -443,6 +475,38 @@ pub enum Answer {
     /// Hand-made `ChallengeResponses` for [`NextStep::Unsupported`] (the flow adds `USERNAME`
     /// and `SECRET_HASH`).
     Raw(BTreeMap<String, String>),
+}
+
+impl fmt::Debug for Answer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Answer::Code(_) => f.write_str("Code([redacted])"),
+            Answer::TotpSetup {
+                friendly_device_name,
+                ..
+            } => f
+                .debug_struct("TotpSetup")
+                .field("code", &"[redacted]")
+                .field("friendly_device_name", friendly_device_name)
+                .finish(),
+            Answer::NewPassword { attributes, .. } => f
+                .debug_struct("NewPassword")
+                .field("password", &"[redacted]")
+                .field("attributes", &KeysOnly(attributes))
+                .finish(),
+            Answer::Custom { extra, .. } => f
+                .debug_struct("Custom")
+                .field("answer", &"[redacted]")
+                .field("extra", &KeysOnly(extra))
+                .finish(),
+            Answer::MfaType(mfa) => f.debug_tuple("MfaType").field(mfa).finish(),
+            Answer::Email(_) => f.write_str("Email([redacted])"),
+            Answer::FirstFactor(factor) => f.debug_tuple("FirstFactor").field(factor).finish(),
+            Answer::Password(_) => f.write_str("Password([redacted])"),
+            Answer::WebAuthnCredential(_) => f.write_str("WebAuthnCredential([redacted])"),
+            Answer::Raw(raw) => f.debug_tuple("Raw").field(&KeysOnly(raw)).finish(),
+        }
+    }
 }
 
 impl Answer {
