@@ -44,6 +44,26 @@ pub(crate) enum Method {
     AutoSignIn { session: SecretString },
 }
 
+impl Method {
+    /// Drops the credentials (they are zeroized on drop) once no restart can need them.
+    pub(crate) fn scrub(&mut self) {
+        match self {
+            Method::Srp { password }
+            | Method::Password { password }
+            | Method::CustomWithSrp { password } => *password = SecretString::default(),
+            Method::Custom { auth_parameters } => auth_parameters.clear(),
+            Method::UserAuth { preferred } => {
+                if let Some(FirstFactor::Password(password) | FirstFactor::PasswordSrp(password)) =
+                    preferred
+                {
+                    *password = SecretString::default();
+                }
+            }
+            Method::AutoSignIn { session } => *session = SecretString::default(),
+        }
+    }
+}
+
 impl fmt::Debug for Method {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
