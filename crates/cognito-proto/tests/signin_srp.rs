@@ -44,6 +44,10 @@ fn srp_sign_in_without_mfa() {
     assert!(done.device.is_none());
     assert!(!done.new_device && !done.device_forgotten && !done.user_confirmation_necessary);
     assert!(d.flow.is_finished());
+    // The tokens go straight into the session module's token set.
+    let set = done.tokens.to_token_set(NOW).expect("well-formed tokens");
+    assert_eq!(set.username(), Some("alice"));
+    assert!(set.refresh_token().is_some());
 }
 
 #[test]

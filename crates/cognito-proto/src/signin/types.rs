@@ -552,8 +552,25 @@ pub struct Tokens {
     pub token_type: Option<String>,
 }
 
+impl Tokens {
+    /// The session module's [`TokenSet`](crate::session::TokenSet) for these tokens, received
+    /// at local time `now_unix` (its clock drift is measured from the tokens' `iat`). Fails when
+    /// a token is not a well-formed Cognito JWT of the right use.
+    pub fn to_token_set(
+        &self,
+        now_unix: u64,
+    ) -> Result<crate::session::TokenSet, crate::session::TokenError> {
+        crate::session::TokenSet::new(
+            self.id_token.clone(),
+            self.access_token.clone(),
+            self.refresh_token.clone(),
+            now_unix,
+        )
+    }
+}
+
 /// The outcome of a completed sign-in.
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SignedIn {
     /// The tokens.
