@@ -438,6 +438,16 @@ pub enum NextStep {
 }
 
 impl NextStep {
+    /// Whether this step ends the sign-in ([`NextStep::ConfirmSignUp`],
+    /// [`NextStep::ResetPassword`]): the caller runs that operation and starts a new sign-in
+    /// instead of answering.
+    pub fn is_terminal(&self) -> bool {
+        matches!(
+            self,
+            NextStep::ConfirmSignUp { .. } | NextStep::ResetPassword { .. }
+        )
+    }
+
     /// For [`NextStep::SetUpTotp`]: the `otpauth://` URI for a QR code (see
     /// [`TotpSecret::otpauth_uri`]); `None` for every other step.
     pub fn otpauth_uri(&self, issuer: &str, account: &str) -> Option<String> {
