@@ -43,6 +43,7 @@ fn pitfall_13_user_not_confirmed_is_the_confirm_sign_up_step() {
             username: "alice@example.com".to_owned()
         }
     );
+    assert!(step.is_terminal());
     assert!(d.flow.is_finished());
     assert!(is_misuse(
         &d.flow
@@ -64,6 +65,8 @@ fn pitfall_13_password_reset_required_is_the_reset_password_step() {
             username: "alice".to_owned()
         }
     );
+    assert!(step.is_terminal());
+    assert!(!NextStep::ConfirmWithTotpCode.is_terminal());
     assert!(d.flow.is_finished());
 
     // Also when it comes in answer to PASSWORD_VERIFIER.
