@@ -8,7 +8,7 @@ use cognito_proto::secret::SecretString;
 use cognito_proto::session::{RefreshResult, RefreshStart, SessionRecord, TokenSet};
 
 use crate::error::Error;
-use crate::pool::UserPool;
+use crate::pool::{Slot, UserPool};
 
 /// One user of a [`UserPool`]: its stored session (refreshed when needed) and everything a
 /// signed-in user can do. Cheap to clone.
@@ -115,8 +115,7 @@ impl User {
             let observed = lock(&slot.state).gate.generation();
             let record = self.load()?.ok_or(Error::NotSignedIn)?;
             let tokens = record.tokens().cloned().ok_or(Error::NotSignedIn)?;
-            let now = self.pool.now();
-            if !tokens.needs_refresh(now, self.pool.inner.options.refresh_margin) {
+            if !tokens.needs_refresh(self.pool.now(), self.pool.inner.options.refresh_margin) {
                 return Ok(tokens);
             }
             let ticket = {
@@ -133,71 +132,109 @@ impl User {
                         RefreshStart::Finished(RefreshResult::Refreshed | RefreshResult::Reset) => {
                             break None;
                         }
-                        RefreshStart::Finished(
-                            RefreshResult::FailedKeptTokens | RefreshResult::SessionEnded,
-                        ) => {
-                            return Err(match &state.last_error {
-                                Some(e) => Error::Refresh(Arc::clone(e)),
-                                None => Error::NotSignedIn,
-                            });
+                        RefreshStart::Finished(RefreshResult::FailedKeptTokens) => {
+                            return self.after_failed_refresh(tokens, state.last_error.clone());
+                        }
+                        RefreshStart::Finished(RefreshResult::SessionEnded) => {
+                            return Err(shared_error(state.last_error.clone()));
                         }
                     }
                 }
             };
             let Some(ticket) = ticket else { continue };
-            // This caller leads: send the refresh outside the lock.
+            // This caller leads: send the refresh outside the lock. The guard ends the attempt
+            // if this thread panics, so waiting callers are never stranded.
+            let mut guard = LeadGuard {
+                slot: Arc::clone(&slot),
+                ticket: Some(ticket),
+            };
             let outcome = crate::refresh::refresh(&self.pool, &record, &tokens);
-            let mut state = lock(&slot.state);
-            let (result, ret) = match outcome {
-                Ok(new_tokens) => {
-                    let mut record = record;
-                    match record.set_tokens(new_tokens.clone()) {
-                        Ok(_) => match self.pool.inner.store.save(&record) {
-                            Ok(()) => (RefreshResult::Refreshed, Ok(new_tokens)),
-                            Err(e) => (RefreshResult::FailedKeptTokens, Err(Error::Session(e))),
-                        },
-                        Err(e) => (
-                            RefreshResult::FailedKeptTokens,
-                            Err(Error::Session(e.into())),
-                        ),
-                    }
-                }
-                Err((error, dead)) => {
-                    if dead {
-                        let cleared = self
-                            .pool
-                            .inner
-                            .store
-                            .clear_tokens(self.client_id(), &self.username);
-                        if let Err(e) = cleared {
-                            tracing::warn!(error = %e, "could not clear the tokens of a dead session");
-                        }
-                        (RefreshResult::SessionEnded, Err(error))
-                    } else {
-                        (RefreshResult::FailedKeptTokens, Err(error))
-                    }
-                }
+            let Some(ticket) = guard.ticket.take() else {
+                continue;
             };
-            let ret = match ret {
-                Ok(t) => {
-                    state.last_error = None;
-                    Ok(t)
-                }
-                Err(e) => {
-                    let shared = Arc::new(e);
-                    state.last_error = Some(Arc::clone(&shared));
-                    Err(Error::Refresh(shared))
-                }
-            };
-            let finished = state.gate.finish(ticket, result);
-            drop(state);
+            let result = self.complete_refresh(&slot, ticket, outcome);
             slot.changed.notify_all();
-            if finished.is_err() {
-                // Signed out (or signed in again) while refreshing: this result is stale.
-                return Err(Error::NotSignedIn);
-            }
-            return ret;
+            return match result {
+                Err(RefreshFailure::Stale) => continue,
+                Err(RefreshFailure::KeptTokens(e)) => self.after_failed_refresh(tokens, Some(e)),
+                Err(RefreshFailure::Other(e)) => Err(e),
+                Ok(tokens) => Ok(tokens),
+            };
         }
+    }
+
+    /// A refresh failed but the tokens were kept: they are still good for this call when they
+    /// have not actually expired yet (the refresh was only early).
+    fn after_failed_refresh(
+        &self,
+        tokens: TokenSet,
+        error: Option<Arc<Error>>,
+    ) -> Result<TokenSet, Error> {
+        if tokens.is_valid(self.pool.now(), std::time::Duration::ZERO) {
+            Ok(tokens)
+        } else {
+            Err(shared_error(error))
+        }
+    }
+
+    /// Record the leader's refresh outcome under the slot lock: end the attempt in the gate,
+    /// then store the new tokens or clear a dead session, unless the attempt went stale.
+    fn complete_refresh(
+        &self,
+        slot: &Slot,
+        ticket: cognito_proto::session::RefreshTicket,
+        outcome: Result<TokenSet, (Error, bool)>,
+    ) -> Result<TokenSet, RefreshFailure> {
+        let mut state = lock(&slot.state);
+        let result = match &outcome {
+            Ok(_) => RefreshResult::Refreshed,
+            Err((_, true)) => RefreshResult::SessionEnded,
+            Err((_, false)) => RefreshResult::FailedKeptTokens,
+        };
+        if state.gate.finish(ticket, result).is_err() {
+            // Signed out (or signed in again) meanwhile: this result must not be stored.
+            return Err(RefreshFailure::Stale);
+        }
+        let store = &self.pool.inner.store;
+        let stored = match outcome {
+            Ok(new_tokens) => {
+                let saved = store
+                    .load(self.client_id(), &self.username)
+                    .map_err(Error::Session)
+                    .and_then(|current| {
+                        let mut record = current
+                            .unwrap_or_else(|| SessionRecord::new(self.client_id(), &self.username));
+                        record
+                            .set_tokens(new_tokens.clone())
+                            .map_err(|e| Error::Session(e.into()))?;
+                        store.save(&record).map_err(Error::Session)
+                    });
+                match saved {
+                    Ok(()) => {
+                        state.last_error = None;
+                        return Ok(new_tokens);
+                    }
+                    Err(e) => e,
+                }
+            }
+            Err((e, dead)) => {
+                if dead {
+                    if let Err(clear) = store.clear_tokens(self.client_id(), &self.username) {
+                        tracing::warn!(error = %clear, "could not clear the tokens of a dead session");
+                    }
+                }
+                let shared = Arc::new(e);
+                state.last_error = Some(Arc::clone(&shared));
+                return Err(if dead {
+                    RefreshFailure::Other(Error::Refresh(shared))
+                } else {
+                    RefreshFailure::KeptTokens(shared)
+                });
+            }
+        };
+        let shared = Arc::new(stored);
+        state.last_error = Some(Arc::clone(&shared));
+        Err(RefreshFailure::Other(Error::Refresh(shared)))
     }
 
     /// Run an operation that needs this user's access token.
@@ -498,6 +535,40 @@ impl User {
             session_token: creds.credentials.session_token,
             expiration: creds.credentials.expiration,
         })
+    }
+}
+
+enum RefreshFailure {
+    /// The session was reset while refreshing; look at the store again.
+    Stale,
+    /// The refresh failed and the tokens were kept.
+    KeptTokens(Arc<Error>),
+    /// Anything else.
+    Other(Error),
+}
+
+fn shared_error(error: Option<Arc<Error>>) -> Error {
+    match error {
+        Some(e) => Error::Refresh(e),
+        None => Error::NotSignedIn,
+    }
+}
+
+/// Ends a refresh attempt that did not complete (its leader panicked), so that waiting
+/// callers look again instead of waiting forever.
+struct LeadGuard {
+    slot: Arc<Slot>,
+    ticket: Option<cognito_proto::session::RefreshTicket>,
+}
+
+impl Drop for LeadGuard {
+    fn drop(&mut self) {
+        if let Some(ticket) = self.ticket.take() {
+            let _ = lock(&self.slot.state)
+                .gate
+                .finish(ticket, RefreshResult::Reset);
+            self.slot.changed.notify_all();
+        }
     }
 }
 
