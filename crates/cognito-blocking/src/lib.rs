@@ -98,6 +98,7 @@ pub use user::{AwsCredentials, MfaPreference, User};
 
 pub use cognito_proto;
 pub use cognito_proto::envelope::Endpoint;
+pub use cognito_proto::error::{ServiceError, ServiceErrorKind};
 pub use cognito_proto::ops;
 pub use cognito_proto::secret::{Secret, SecretString};
 pub use cognito_proto::session::{SessionStore, TokenSet};
