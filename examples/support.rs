@@ -155,3 +155,9 @@ impl Demo {
         self.emu.request_count(operation)
     }
 }
+
+/// The README's Rust snippets, compiled by `cargo test --doc -p cognito-examples` so that they
+/// cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
