@@ -1,0 +1,546 @@
+//! End-to-end tests of the `cognito` binary against the emulator: the non-interactive paths
+//! (answers from stdin, flags and `COGNITO_PASSWORD`), the session file, and the exit codes.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use cognito_emulator::{
+    ClientConfig, Emulator, EmulatorHandle, MessageKind, MfaConfiguration, PoolConfig,
+};
+use serde_json::json;
+
+const PASSWORD: &str = "Correct-Horse-1";
+
+struct Setup {
+    emu: EmulatorHandle,
+    pool_id: String,
+    client_id: String,
+    dir: PathBuf,
+}
+
+impl Setup {
+    fn new(name: &str) -> Setup {
+        Setup::with(name, PoolConfig::default())
+    }
+
+    fn with(name: &str, pool: PoolConfig) -> Setup {
+        let emu = Emulator::start_blocking().expect("emulator starts");
+        let pool = emu.create_pool(pool).expect("pool");
+        let client = emu
+            .create_client(&pool.pool_id, ClientConfig::default())
+            .expect("client");
+        let dir = std::env::temp_dir().join(format!("cognito-cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        Setup {
+            emu,
+            pool_id: pool.pool_id,
+            client_id: client.client_id,
+            dir,
+        }
+    }
+
+    fn session_file(&self) -> PathBuf {
+        self.dir.join("session.json")
+    }
+
+    /// The binary with the pool settings in `COGNITO_*` variables and an explicit session file.
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_cognito"));
+        cmd.args(args)
+            .env_remove("COGNITO_PASSWORD")
+            .env_remove("COGNITO_CLIENT_SECRET")
+            .env_remove("COGNITO_SESSION_FILE")
+            .env("COGNITO_USER_POOL_ID", &self.pool_id)
+            .env("COGNITO_CLIENT_ID", &self.client_id)
+            .env("COGNITO_ENDPOINT", self.emu.url())
+            .env("XDG_CONFIG_HOME", self.dir.join("config"))
+            .arg("--session-file")
+            .arg(self.session_file());
+        cmd
+    }
+
+    fn user(&self, name: &str) {
+        self.emu
+            .create_user(
+                &self.pool_id,
+                name,
+                PASSWORD,
+                &[("email", &format!("{name}@example.com"))],
+            )
+            .expect("user");
+    }
+
+    fn sign_in(&self, name: &str) {
+        let out = run(self.cmd(&["sign-in", name]), &format!("{PASSWORD}\n"));
+        assert_success(&out);
+    }
+}
+
+impl Drop for Setup {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Runs with `stdin` piped in (never a terminal).
+fn run(mut cmd: Command, stdin: &str) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("wait")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn assert_success(out: &Output) {
+    assert!(
+        out.status.success(),
+        "status {:?}\nstdout: {}\nstderr: {}",
+        out.status,
+        stdout(out),
+        stderr(out)
+    );
+}
+
+fn assert_code(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout: {}\nstderr: {}",
+        stdout(out),
+        stderr(out)
+    );
+}
+
+/// The username the emulator reads from an access token.
+fn token_owner(emu: &EmulatorHandle, access_token: &str) -> String {
+    let profile = emu
+        .call("GetUser", json!({ "AccessToken": access_token }))
+        .expect("the token is accepted");
+    profile["Username"].as_str().expect("username").to_owned()
+}
+
+#[test]
+fn sign_up_confirm_sign_in_token_whoami_sign_out_without_a_terminal() {
+    let s = Setup::new("journey");
+    let out = run(
+        s.cmd(&["sign-up", "alice", "--email", "alice@example.com"]),
+        &format!("{PASSWORD}\n"),
+    );
+    assert_success(&out);
+    assert!(
+        stderr(&out).contains("confirmation code sent to"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Before confirming, sign-in says what to do, with its own exit code.
+    let out = run(s.cmd(&["sign-in", "alice"]), &format!("{PASSWORD}\n"));
+    assert_code(&out, 6);
+    assert!(stderr(&out).contains("cognito confirm"), "{}", stderr(&out));
+
+    let code = s.emu.last_code("alice", MessageKind::SignUp).expect("code");
+    assert_success(&run(s.cmd(&["confirm", "alice", &code]), ""));
+
+    s.sign_in("alice");
+    let out = run(s.cmd(&["token", "--access"]), "");
+    assert_success(&out);
+    let access = stdout(&out).trim().to_owned();
+    assert_eq!(access.split('.').count(), 3, "a JWT: {access}");
+    assert_eq!(token_owner(&s.emu, &access), "alice");
+
+    let out = run(s.cmd(&["token", "--id"]), "");
+    assert_success(&out);
+    assert_ne!(stdout(&out).trim(), access, "the ID token differs");
+
+    let out = run(s.cmd(&["whoami"]), "");
+    assert_success(&out);
+    assert_eq!(stdout(&out), "alice\n");
+
+    assert_success(&run(s.cmd(&["sign-out"]), ""));
+    assert_eq!(s.emu.request_count("RevokeToken"), 1);
+    let out = run(s.cmd(&["token", "--access"]), "");
+    assert_code(&out, 3);
+    assert!(stdout(&out).is_empty());
+    assert!(stderr(&out).contains("not signed in"), "{}", stderr(&out));
+}
+
+#[test]
+fn confirm_reads_the_code_from_stdin_and_resend_sends_a_new_one() {
+    let s = Setup::new("confirm");
+    assert_success(&run(
+        s.cmd(&["sign-up", "bea", "--email", "bea@example.com"]),
+        &format!("{PASSWORD}\n"),
+    ));
+    assert_success(&run(s.cmd(&["confirm", "bea", "--resend"]), ""));
+    assert_eq!(s.emu.request_count("ResendConfirmationCode"), 1);
+    let code = s.emu.last_code("bea", MessageKind::SignUp).expect("code");
+    let out = run(s.cmd(&["confirm", "bea"]), "000000\n");
+    assert_code(&out, 4);
+    assert_success(&run(s.cmd(&["confirm", "bea"]), &format!("{code}\n")));
+    s.sign_in("bea");
+}
+
+#[test]
+fn password_from_the_environment() {
+    let s = Setup::new("envpass");
+    s.user("cleo");
+    let mut cmd = s.cmd(&["sign-in", "cleo"]);
+    cmd.env("COGNITO_PASSWORD", PASSWORD);
+    assert_success(&run(cmd, ""));
+    assert_eq!(stdout(&run(s.cmd(&["whoami"]), "")), "cleo\n");
+}
+
+#[test]
+fn wrong_password_exits_4() {
+    let s = Setup::new("wrongpass");
+    s.user("dora");
+    let out = run(s.cmd(&["sign-in", "dora"]), "Wrong-Password-9\n");
+    assert_code(&out, 4);
+    assert!(stderr(&out).contains("NotAuthorized"), "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("Wrong-Password-9"),
+        "no password in messages"
+    );
+}
+
+#[test]
+fn missing_answer_and_missing_settings_are_usage_errors() {
+    let s = Setup::new("usage");
+    s.user("ella");
+    // No password on stdin and no terminal.
+    let out = run(s.cmd(&["sign-in", "ella"]), "");
+    assert_code(&out, 2);
+    assert!(stderr(&out).contains("password needed"), "{}", stderr(&out));
+    // No pool configured.
+    let mut cmd = s.cmd(&["whoami"]);
+    cmd.env_remove("COGNITO_USER_POOL_ID");
+    assert_code(&run(cmd, ""), 2);
+    // Bad arguments (clap).
+    assert_code(&run(s.cmd(&["token"]), ""), 2);
+    assert_code(&run(s.cmd(&["attributes", "--set", "novalue"]), ""), 2);
+}
+
+#[test]
+fn network_failure_exits_5() {
+    let s = Setup::new("network");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let mut cmd = s.cmd(&["sign-in", "fay"]);
+    cmd.env("COGNITO_ENDPOINT", format!("http://127.0.0.1:{port}"));
+    let out = run(cmd, &format!("{PASSWORD}\n"));
+    assert_code(&out, 5);
+}
+
+#[test]
+fn session_file_defaults_to_the_config_directory_with_mode_0600() {
+    let s = Setup::new("xdg");
+    s.user("gail");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cognito"));
+    cmd.args(["sign-in", "gail"])
+        .env_remove("COGNITO_SESSION_FILE")
+        .env_remove("COGNITO_PASSWORD")
+        .env("COGNITO_USER_POOL_ID", &s.pool_id)
+        .env("COGNITO_CLIENT_ID", &s.client_id)
+        .env("COGNITO_ENDPOINT", s.emu.url())
+        .env("XDG_CONFIG_HOME", s.dir.join("xdg"));
+    assert_success(&run(cmd, &format!("{PASSWORD}\n")));
+    let file = s.dir.join("xdg").join("cognito").join("session.json");
+    assert!(file.is_file(), "session stored under XDG_CONFIG_HOME");
+    assert_private(&file, 0o600);
+    assert_private(&s.dir.join("xdg").join("cognito"), 0o700);
+
+    // Without XDG_CONFIG_HOME, HOME/.config is used.
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cognito"));
+    cmd.args(["sign-in", "gail"])
+        .env_remove("COGNITO_SESSION_FILE")
+        .env_remove("COGNITO_PASSWORD")
+        .env_remove("XDG_CONFIG_HOME")
+        .env("HOME", s.dir.join("home"))
+        .env("COGNITO_USER_POOL_ID", &s.pool_id)
+        .env("COGNITO_CLIENT_ID", &s.client_id)
+        .env("COGNITO_ENDPOINT", s.emu.url());
+    assert_success(&run(cmd, &format!("{PASSWORD}\n")));
+    let file = s.dir.join("home/.config/cognito/session.json");
+    assert!(file.is_file(), "session stored under HOME/.config");
+    assert_private(&file, 0o600);
+}
+
+#[cfg(unix)]
+fn assert_private(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    let actual = std::fs::metadata(path)
+        .expect("metadata")
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(actual, mode, "{}", path.display());
+}
+
+#[cfg(not(unix))]
+fn assert_private(_: &Path, _: u32) {}
+
+#[test]
+fn token_refreshes_when_asked_for_more_validity_than_left() {
+    let s = Setup::new("refresh");
+    s.user("hope");
+    s.sign_in("hope");
+    let first = stdout(&run(s.cmd(&["token", "--access"]), ""));
+    let refreshes = || {
+        s.emu.request_count("GetTokensFromRefreshToken")
+            + s.emu.request_count("InitiateAuth:REFRESH_TOKEN_AUTH")
+    };
+    assert_eq!(refreshes(), 0);
+    // The access token lives one hour: asking for two hours forces a refresh.
+    let out = run(s.cmd(&["token", "--access", "--min-validity", "7200"]), "");
+    assert_success(&out);
+    let second = stdout(&out);
+    assert_eq!(refreshes(), 1);
+    assert_ne!(first, second);
+    assert_eq!(token_owner(&s.emu, second.trim()), "hope");
+    // The refreshed session was stored: the next call prints it without a request.
+    assert_eq!(stdout(&run(s.cmd(&["token", "--access"]), "")), second);
+    assert_eq!(refreshes(), 1);
+}
+
+#[test]
+fn totp_code_from_a_flag() {
+    let s = Setup::with(
+        "totp",
+        PoolConfig {
+            mfa: MfaConfiguration::Optional,
+            ..PoolConfig::default()
+        },
+    );
+    s.user("iris");
+    s.sign_in("iris");
+    // Set up TOTP with the user's own access token, as an app would.
+    let access = stdout(&run(s.cmd(&["token", "--access"]), ""));
+    let access = access.trim();
+    let secret = s
+        .emu
+        .call("AssociateSoftwareToken", json!({ "AccessToken": access }))
+        .expect("associate")["SecretCode"]
+        .as_str()
+        .expect("secret")
+        .to_owned();
+    let code = cognito_emulator::totp::code(&secret, s.emu.now()).expect("code");
+    s.emu
+        .call(
+            "VerifySoftwareToken",
+            json!({ "AccessToken": access, "UserCode": code }),
+        )
+        .expect("verify");
+    s.emu
+        .call(
+            "SetUserMFAPreference",
+            json!({
+                "AccessToken": access,
+                "SoftwareTokenMfaSettings": {"Enabled": true, "PreferredMfa": true},
+            }),
+        )
+        .expect("preference");
+    assert_success(&run(s.cmd(&["sign-out"]), ""));
+
+    // Without the code and with nothing more on stdin, the step cannot be answered.
+    let out = run(s.cmd(&["sign-in", "iris"]), &format!("{PASSWORD}\n"));
+    assert_code(&out, 2);
+
+    s.emu.advance_clock(30); // a TOTP code is single-use: the next window
+    let code = cognito_emulator::totp::code(&secret, s.emu.now()).expect("code");
+    // The clocks differ now by 30 s, well inside the SRP timestamp window.
+    let out = run(
+        s.cmd(&["sign-in", "iris", "--code", &code]),
+        &format!("{PASSWORD}\n"),
+    );
+    assert_success(&out);
+    assert_eq!(stdout(&run(s.cmd(&["whoami"]), "")), "iris\n");
+}
+
+#[test]
+fn sms_code_from_stdin_after_the_password() {
+    let s = Setup::with(
+        "sms",
+        PoolConfig {
+            mfa: MfaConfiguration::Optional,
+            ..PoolConfig::default()
+        },
+    );
+    s.emu
+        .create_user(
+            &s.pool_id,
+            "jade",
+            PASSWORD,
+            &[
+                ("email", "jade@example.com"),
+                ("phone_number", "+15555550123"),
+            ],
+        )
+        .expect("user");
+    s.emu
+        .call(
+            "AdminSetUserMFAPreference",
+            json!({
+                "UserPoolId": s.pool_id,
+                "Username": "jade",
+                "SMSMfaSettings": {"Enabled": true, "PreferredMfa": true},
+            }),
+        )
+        .expect("preference");
+    // The code is only known once sent: answer interactively through the pipe.
+    let mut child = s
+        .cmd(&["sign-in", "jade"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin
+        .write_all(format!("{PASSWORD}\n").as_bytes())
+        .expect("password");
+    stdin.flush().expect("flush");
+    let code = wait_for_code(&s.emu, "jade");
+    stdin
+        .write_all(format!("{code}\n").as_bytes())
+        .expect("code");
+    drop(stdin);
+    let out = child.wait_with_output().expect("wait");
+    assert_success(&out);
+}
+
+fn wait_for_code(emu: &EmulatorHandle, username: &str) -> String {
+    for _ in 0..500 {
+        if let Some(code) = emu.last_code(username, MessageKind::Mfa) {
+            return code;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    panic!("no MFA code was sent to {username}");
+}
+
+#[test]
+fn attributes_set_delete_and_list() {
+    let s = Setup::new("attributes");
+    s.user("kira");
+    s.sign_in("kira");
+    let out = run(
+        s.cmd(&["attributes", "--set", "name=Kira K", "--set", "nickname=kk"]),
+        "",
+    );
+    assert_success(&out);
+    let listed = stdout(&out);
+    assert!(listed.lines().any(|l| l == "name=Kira K"), "{listed}");
+    assert!(listed.lines().any(|l| l == "nickname=kk"), "{listed}");
+    assert!(
+        listed.lines().any(|l| l == "email=kira@example.com"),
+        "{listed}"
+    );
+    let out = run(s.cmd(&["attributes", "--delete", "nickname"]), "");
+    assert_success(&out);
+    assert!(!stdout(&out).contains("nickname="), "{}", stdout(&out));
+}
+
+#[test]
+fn devices_lists_this_device_first_marked() {
+    let s = Setup::with(
+        "devices",
+        PoolConfig {
+            device_tracking: Some((true, false)),
+            ..PoolConfig::default()
+        },
+    );
+    s.user("lola");
+    s.sign_in("lola");
+    let out = run(s.cmd(&["devices"]), "");
+    assert_success(&out);
+    let listed = stdout(&out);
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines.len(), 1, "{listed}");
+    assert!(lines[0].starts_with("* "), "{listed}");
+    assert!(lines[0].contains("remembered"), "{listed}");
+    // Signing out keeps the device; signing in again authenticates it (no new device).
+    assert_success(&run(s.cmd(&["sign-out"]), ""));
+    s.sign_in("lola");
+    assert_eq!(s.emu.request_count("ConfirmDevice"), 1);
+}
+
+#[test]
+fn global_sign_out_ends_every_session() {
+    let s = Setup::new("global");
+    s.user("mila");
+    s.sign_in("mila");
+    let access = stdout(&run(s.cmd(&["token", "--access"]), ""));
+    assert_success(&run(s.cmd(&["sign-out", "--global"]), ""));
+    assert!(
+        s.emu
+            .call("GetUser", json!({ "AccessToken": access.trim() }))
+            .is_err(),
+        "the old access token is revoked"
+    );
+    assert_code(&run(s.cmd(&["whoami"]), ""), 3);
+    assert_code(&run(s.cmd(&["sign-out"]), ""), 3);
+}
+
+#[test]
+fn emulator_subcommand_serves_a_pool_that_the_cli_can_use() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cognito"))
+        .args(["emulator", "--port", "0", "--setup"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("runs");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut next = || lines.next().expect("a line").expect("utf-8");
+    let listening = next();
+    let url = listening
+        .strip_prefix("listening on ")
+        .expect("first line")
+        .to_owned();
+    let mut vars = Vec::new();
+    for _ in 0..3 {
+        let line = next();
+        let (name, value) = line.split_once('=').expect("NAME=VALUE");
+        vars.push((name.to_owned(), value.to_owned()));
+    }
+    assert_eq!(vars[2], ("COGNITO_ENDPOINT".to_owned(), url));
+    let dir = std::env::temp_dir().join(format!("cognito-cli-emu-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cognito"));
+    cmd.args([
+        "sign-up",
+        "nora",
+        "--email",
+        "nora@example.com",
+        "--session-file",
+    ])
+    .arg(dir.join("s.json"))
+    .env_remove("COGNITO_PASSWORD");
+    for (name, value) in &vars {
+        cmd.env(name, value);
+    }
+    let out = run(cmd, &format!("{PASSWORD}\n"));
+    let _ = child.kill();
+    let _ = child.wait();
+    std::fs::remove_dir_all(&dir).ok();
+    assert_success(&out);
+}
