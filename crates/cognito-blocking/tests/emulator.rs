@@ -7,7 +7,8 @@ use std::time::{Duration, SystemTime};
 use cognito_blocking::ServiceErrorKind;
 use cognito_blocking::ops::{MfaSettings, VerifySoftwareTokenStatus};
 use cognito_blocking::{
-    Answer, Error, MfaPreference, NextStep, RetryPolicy, SignInOutcome, Start, User, UserPool,
+    Answer, Error, MfaPreference, NextStep, RefreshMethod, RetryPolicy, SignInOutcome, Start, User,
+    UserPool,
 };
 use cognito_emulator::{
     ClientConfig, Emulator, EmulatorHandle, Fault, FaultKind, MessageKind, PoolConfig,
@@ -369,6 +370,75 @@ fn pitfall_24_sign_out_revokes_and_keeps_the_device() {
         })
         .unwrap_err();
     assert_eq!(kind(&e), Some(&ServiceErrorKind::NotAuthorized));
+}
+
+#[test]
+fn pitfall_15_device_unknown_to_the_server_is_forgotten_and_replaced() {
+    let s = device_pool();
+    s.user("nina");
+    let pool = s.pool();
+    let user = signed_in(pool.sign_in("nina", PASSWORD).unwrap());
+    let old = user.remembered_device().unwrap().unwrap();
+    // Another client of the same user forgets this device on the server only.
+    let other = s.pool();
+    let on_other = signed_in(other.sign_in("nina", PASSWORD).unwrap());
+    on_other.forget_device_key(&old.device_key).unwrap();
+    user.sign_out().unwrap();
+    // The stale device makes the first attempt fail; the sign-in restarts once without it.
+    let user = signed_in(pool.sign_in("nina", PASSWORD).unwrap());
+    let new = user.remembered_device().unwrap().expect("a new device");
+    assert_ne!(new.device_key, old.device_key);
+    user.get_device(None).unwrap();
+}
+
+#[test]
+fn pitfall_16_recreated_user_with_a_stale_device_signs_in() {
+    let s = device_pool();
+    s.user("owen");
+    let pool = s.pool();
+    let user = signed_in(pool.sign_in("owen", PASSWORD).unwrap());
+    let old = user.remembered_device().unwrap().unwrap();
+    user.sign_out().unwrap();
+    s.emu
+        .call(
+            "AdminDeleteUser",
+            serde_json::json!({"UserPoolId": s.pool_id, "Username": "owen"}),
+        )
+        .unwrap();
+    s.user("owen");
+    let user = signed_in(pool.sign_in("owen", PASSWORD).unwrap());
+    let new = user.remembered_device().unwrap().expect("a new device");
+    assert_ne!(new.device_key, old.device_key);
+}
+
+#[test]
+fn pitfall_21_rotated_refresh_token_is_stored() {
+    let s = Setup::with(
+        PoolConfig::default(),
+        ClientConfig {
+            refresh_token_rotation: true,
+            ..ClientConfig::default()
+        },
+    );
+    s.user("pam");
+    let pool = s
+        .builder()
+        .refresh_method(RefreshMethod::GetTokensFromRefreshToken)
+        .build()
+        .unwrap();
+    let user = signed_in(pool.sign_in("pam", PASSWORD).unwrap());
+    let first = user.session().unwrap();
+    s.advance(7200);
+    let second = user.session().unwrap();
+    assert_ne!(
+        first.refresh_token().unwrap().expose_secret(),
+        second.refresh_token().unwrap().expose_secret(),
+        "rotated"
+    );
+    // The stored (new) refresh token works for the next refresh; the old one would not.
+    s.advance(7200);
+    user.session().unwrap();
+    assert_eq!(s.count("GetTokensFromRefreshToken"), 2);
 }
 
 #[test]
