@@ -299,6 +299,141 @@ async fn totp_association_preference_and_sign_in_step() {
     assert!(user.is_signed_in().unwrap());
 }
 
+fn step(outcome: SignInOutcome) -> cognito_async::SignIn {
+    match outcome {
+        SignInOutcome::NextStep(step) => step,
+        SignInOutcome::SignedIn(user) => panic!("expected a step, {} signed in", user.username()),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn new_password_required_step() {
+    let s = Setup::new().await;
+    s.emu
+        .call(
+            "AdminCreateUser",
+            serde_json::json!({"UserPoolId": s.pool_id, "Username": "abby",
+                "TemporaryPassword": "Temp-Password-1", "MessageAction": "SUPPRESS",
+                "UserAttributes": [{"Name": "email", "Value": "abby@example.com"}]}),
+        )
+        .unwrap();
+    let pool = s.pool();
+    let mut sign_in = step(pool.sign_in("abby", "Temp-Password-1").await.unwrap());
+    assert!(matches!(
+        sign_in.next_step(),
+        NextStep::NewPasswordRequired { .. }
+    ));
+    let user = signed_in(
+        sign_in
+            .answer(Answer::NewPassword {
+                password: "Final-Password-2".into(),
+                attributes: Default::default(),
+            })
+            .await
+            .unwrap(),
+    );
+    user.sign_out().await.unwrap();
+    signed_in(pool.sign_in("abby", "Final-Password-2").await.unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn mfa_setup_with_totp_during_sign_in() {
+    let s = Setup::with(
+        PoolConfig {
+            mfa: cognito_emulator::MfaConfiguration::On,
+            ..PoolConfig::default()
+        },
+        ClientConfig::default(),
+    )
+    .await;
+    s.user("bert");
+    let pool = s.pool();
+    let mut sign_in = step(pool.sign_in("bert", PASSWORD).await.unwrap());
+    if let NextStep::SelectMfaSetupType { .. } = sign_in.next_step() {
+        sign_in = step(
+            sign_in
+                .answer(Answer::MfaType(cognito_async::MfaType::Totp))
+                .await
+                .unwrap(),
+        );
+    }
+    let secret = match sign_in.next_step() {
+        NextStep::SetUpTotp { shared_secret } => shared_secret.expose_secret().to_owned(),
+        other => panic!("{other:?}"),
+    };
+    let uri = sign_in.next_step().otpauth_uri("MyApp", "bert").unwrap();
+    assert!(uri.starts_with("otpauth://totp/MyApp:bert?secret="));
+    let user = signed_in(
+        sign_in
+            .answer(Answer::code(totp_now(&s, &secret)))
+            .await
+            .unwrap(),
+    );
+    assert!(user.is_signed_in().unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn custom_auth_challenge() {
+    let s = Setup::with(
+        PoolConfig {
+            custom_auth_trigger: true,
+            ..PoolConfig::default()
+        },
+        ClientConfig::default(),
+    )
+    .await;
+    s.user("cleo");
+    let pool = s.pool();
+    let mut sign_in = step(
+        pool.sign_in_with(Start::custom_with_srp("cleo", PASSWORD))
+            .await
+            .unwrap(),
+    );
+    assert!(matches!(
+        sign_in.next_step(),
+        NextStep::CustomChallenge { .. }
+    ));
+    let code = s.emu.last_code("cleo", MessageKind::Custom).unwrap();
+    let user = signed_in(
+        sign_in
+            .answer(Answer::Custom {
+                answer: code.as_str().into(),
+                extra: Default::default(),
+            })
+            .await
+            .unwrap(),
+    );
+    assert_eq!(user.username(), "cleo");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn email_otp_first_factor() {
+    let s = Setup::with(
+        PoolConfig {
+            allowed_first_auth_factors: vec!["PASSWORD".into(), "EMAIL_OTP".into()],
+            ..PoolConfig::default()
+        },
+        ClientConfig::default(),
+    )
+    .await;
+    s.user("dina");
+    let pool = s.pool();
+    let mut sign_in = step(
+        pool.sign_in_with(Start::user_auth(
+            "dina",
+            Some(cognito_async::FirstFactor::EmailOtp),
+        ))
+        .await
+        .unwrap(),
+    );
+    assert!(matches!(
+        sign_in.next_step(),
+        NextStep::ConfirmWithEmailCode { .. }
+    ));
+    let code = s.emu.last_code("dina", MessageKind::Otp).unwrap();
+    signed_in(sign_in.answer(Answer::code(code)).await.unwrap());
+}
+
 async fn device_pool() -> Setup {
     Setup::with(
         PoolConfig {

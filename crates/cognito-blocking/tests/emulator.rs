@@ -287,6 +287,128 @@ fn totp_association_preference_and_sign_in_step() {
     assert!(user.is_signed_in().unwrap());
 }
 
+fn step(outcome: SignInOutcome) -> cognito_blocking::SignIn {
+    match outcome {
+        SignInOutcome::NextStep(step) => step,
+        SignInOutcome::SignedIn(user) => panic!("expected a step, {} signed in", user.username()),
+    }
+}
+
+#[test]
+fn new_password_required_step() {
+    let s = Setup::new();
+    s.emu
+        .call(
+            "AdminCreateUser",
+            serde_json::json!({"UserPoolId": s.pool_id, "Username": "abby",
+                "TemporaryPassword": "Temp-Password-1", "MessageAction": "SUPPRESS",
+                "UserAttributes": [{"Name": "email", "Value": "abby@example.com"}]}),
+        )
+        .unwrap();
+    let pool = s.pool();
+    let mut sign_in = step(pool.sign_in("abby", "Temp-Password-1").unwrap());
+    assert!(matches!(
+        sign_in.next_step(),
+        NextStep::NewPasswordRequired { .. }
+    ));
+    let user = signed_in(
+        sign_in
+            .answer(Answer::NewPassword {
+                password: "Final-Password-2".into(),
+                attributes: Default::default(),
+            })
+            .unwrap(),
+    );
+    user.sign_out().unwrap();
+    signed_in(pool.sign_in("abby", "Final-Password-2").unwrap());
+}
+
+#[test]
+fn mfa_setup_with_totp_during_sign_in() {
+    let s = Setup::with(
+        PoolConfig {
+            mfa: cognito_emulator::MfaConfiguration::On,
+            ..PoolConfig::default()
+        },
+        ClientConfig::default(),
+    );
+    s.user("bert");
+    let pool = s.pool();
+    let mut sign_in = step(pool.sign_in("bert", PASSWORD).unwrap());
+    if let NextStep::SelectMfaSetupType { .. } = sign_in.next_step() {
+        sign_in = step(
+            sign_in
+                .answer(Answer::MfaType(cognito_blocking::MfaType::Totp))
+                .unwrap(),
+        );
+    }
+    let secret = match sign_in.next_step() {
+        NextStep::SetUpTotp { shared_secret } => shared_secret.expose_secret().to_owned(),
+        other => panic!("{other:?}"),
+    };
+    let uri = sign_in.next_step().otpauth_uri("MyApp", "bert").unwrap();
+    assert!(uri.starts_with("otpauth://totp/MyApp:bert?secret="));
+    let user = signed_in(sign_in.answer(Answer::code(totp_now(&s, &secret))).unwrap());
+    assert!(user.is_signed_in().unwrap());
+}
+
+#[test]
+fn custom_auth_challenge() {
+    let s = Setup::with(
+        PoolConfig {
+            custom_auth_trigger: true,
+            ..PoolConfig::default()
+        },
+        ClientConfig::default(),
+    );
+    s.user("cleo");
+    let pool = s.pool();
+    let mut sign_in = step(
+        pool.sign_in_with(Start::custom_with_srp("cleo", PASSWORD))
+            .unwrap(),
+    );
+    assert!(matches!(
+        sign_in.next_step(),
+        NextStep::CustomChallenge { .. }
+    ));
+    let code = s.emu.last_code("cleo", MessageKind::Custom).unwrap();
+    let user = signed_in(
+        sign_in
+            .answer(Answer::Custom {
+                answer: code.as_str().into(),
+                extra: Default::default(),
+            })
+            .unwrap(),
+    );
+    assert_eq!(user.username(), "cleo");
+}
+
+#[test]
+fn email_otp_first_factor() {
+    let s = Setup::with(
+        PoolConfig {
+            allowed_first_auth_factors: vec!["PASSWORD".into(), "EMAIL_OTP".into()],
+            ..PoolConfig::default()
+        },
+        ClientConfig::default(),
+    );
+    s.user("dina");
+    let pool = s.pool();
+    let mut sign_in = step(
+        pool.sign_in_with(Start::user_auth(
+            "dina",
+            Some(cognito_blocking::FirstFactor::EmailOtp),
+        ))
+        .unwrap(),
+    );
+    assert!(matches!(
+        sign_in.next_step(),
+        NextStep::ConfirmWithEmailCode { .. }
+    ));
+    let code = s.emu.last_code("dina", MessageKind::Otp).unwrap();
+    signed_in(sign_in.answer(Answer::code(code)).unwrap());
+}
+
 fn device_pool() -> Setup {
     Setup::with(
         PoolConfig {
