@@ -347,6 +347,7 @@ impl ClientConfig {
                 "ALLOW_REFRESH_TOKEN_AUTH",
                 "ALLOW_CUSTOM_AUTH",
                 "ALLOW_USER_AUTH",
+                "ALLOW_ADMIN_USER_PASSWORD_AUTH",
             ]
             .iter()
             .map(|s| s.to_string())

@@ -391,6 +391,55 @@ pub(crate) fn initiate_auth(st: &mut State, b: &Body) -> ApiResult<Value> {
     }
 }
 
+/// `AdminInitiateAuth`: the admin password flows, or any public flow for a pool's client.
+pub(crate) fn admin_initiate_auth(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let pool_id = b.str("UserPoolId")?;
+    let client = st.client(b.str("ClientId")?)?;
+    if client.pool_id != pool_id {
+        return Err(not_found(format!(
+            "User pool client {} does not exist.",
+            client.id
+        )));
+    }
+    match b.str("AuthFlow")? {
+        "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => {
+            if !client.allows("ALLOW_ADMIN_USER_PASSWORD_AUTH") {
+                return Err(invalid_param("Auth flow not enabled for this client"));
+            }
+            let params = b.str_map("AuthParameters")?;
+            let given = param(&params, "USERNAME")?;
+            let password = param(&params, "PASSWORD")?;
+            check_secret_hash(
+                &client,
+                given,
+                params.get("SECRET_HASH").map(String::as_str),
+            )?;
+            let username = resolve_user(st, &client, given)?;
+            password_first_factor(st, &client, &username, password)?;
+            let ctx = FlowCtx {
+                device_key: params.get("DEVICE_KEY").cloned(),
+                client_metadata: b.str_map("ClientMetadata")?,
+                ..FlowCtx::default()
+            };
+            after_first_factor(st, &client, &username, ctx)
+        }
+        _ => initiate_auth(st, b),
+    }
+}
+
+/// `AdminRespondToAuthChallenge`: `RespondToAuthChallenge` for a pool's client.
+pub(crate) fn admin_respond_to_auth_challenge(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let pool_id = b.str("UserPoolId")?;
+    let client = st.client(b.str("ClientId")?)?;
+    if client.pool_id != pool_id {
+        return Err(not_found(format!(
+            "User pool client {} does not exist.",
+            client.id
+        )));
+    }
+    respond_to_auth_challenge(st, b)
+}
+
 /// User lookup for SRP: unknown users under ENABLED get a handshake that cannot verify.
 fn srp_user(st: &State, client: &Client, given: &str) -> ApiResult<String> {
     let pool = st.pool(&client.pool_id)?;
