@@ -577,3 +577,34 @@ fn legacy_set_user_settings_turns_sms_mfa_on_and_off() {
     );
     assert!(s.password_auth("max", PASSWORD).unwrap()["AuthenticationResult"].is_object());
 }
+
+#[test]
+fn user_auth_unknown_user_with_prevent_user_existence_errors() {
+    let s = setup_with(
+        PoolConfig::default(),
+        ClientConfig {
+            prevent_user_existence_errors: true,
+            ..ClientConfig::default()
+        },
+    );
+    let ch = user_auth(&s, json!({"USERNAME": "nobody"})).unwrap();
+    assert_eq!(ch["ChallengeName"], "SELECT_CHALLENGE");
+    let (ty, m) = s
+        .respond(
+            "SELECT_CHALLENGE",
+            &ch["Session"],
+            json!({"USERNAME": "nobody", "ANSWER": "PASSWORD", "PASSWORD": PASSWORD}),
+        )
+        .unwrap_err();
+    assert_eq!(
+        (ty.as_str(), m.as_str()),
+        ("NotAuthorizedException", "Incorrect username or password.")
+    );
+    let legacy = setup();
+    assert_eq!(
+        user_auth(&legacy, json!({"USERNAME": "nobody"}))
+            .unwrap_err()
+            .0,
+        "UserNotFoundException"
+    );
+}

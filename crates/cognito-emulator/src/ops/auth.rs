@@ -335,6 +335,33 @@ pub(crate) fn initiate_auth(st: &mut State, b: &Body) -> ApiResult<Value> {
                 given,
                 params.get("SECRET_HASH").map(String::as_str),
             )?;
+            let pref = params.get("PREFERRED_CHALLENGE").map(String::as_str);
+            if let Some(p) = pref
+                && ![
+                    "PASSWORD",
+                    "PASSWORD_SRP",
+                    "EMAIL_OTP",
+                    "SMS_OTP",
+                    "WEB_AUTHN",
+                ]
+                .contains(&p)
+            {
+                return Err(invalid_param(format!("Invalid PREFERRED_CHALLENGE {p}")));
+            }
+            if client.prevent_existence && st.pool(&client.pool_id)?.resolve(given).is_none() {
+                // A plausible answer for an unknown user (§7.4): nothing ever verifies.
+                return match pref {
+                    Some("PASSWORD_SRP") => {
+                        begin_srp(st, &client, given, param(&params, "SRP_A")?, ctx)
+                    }
+                    Some("PASSWORD") => Err(incorrect_credentials()),
+                    _ => {
+                        let available = vec!["PASSWORD_SRP".to_string(), "PASSWORD".to_string()];
+                        let step = Step::SelectChallenge { available };
+                        Ok(challenge(st, &client, given, step, ctx, Default::default()))
+                    }
+                };
+            }
             let username = resolve_user(st, &client, given)?;
             {
                 let user = st.pool(&client.pool_id)?.user(&username)?;
@@ -515,6 +542,13 @@ fn start_first_factor(
     params: &BTreeMap<String, String>,
     ctx: FlowCtx,
 ) -> ApiResult<Value> {
+    if !st.pool(&client.pool_id)?.users.contains_key(username) {
+        // The unknown user of a PreventUserExistenceErrors client.
+        return match factor {
+            "PASSWORD_SRP" => begin_srp(st, client, username, param(params, "SRP_A")?, ctx),
+            _ => Err(incorrect_credentials()),
+        };
+    }
     match factor {
         "PASSWORD" => {
             let password = param(params, "PASSWORD")?;
