@@ -383,21 +383,10 @@ pub(crate) fn initiate_auth(st: &mut State, b: &Body) -> ApiResult<Value> {
                 return after_first_factor(st, &client, &username, ctx);
             }
             let available = available_first_factors(st, &client, &username)?;
-            if let Some(pref) = params.get("PREFERRED_CHALLENGE") {
-                if ![
-                    "PASSWORD",
-                    "PASSWORD_SRP",
-                    "EMAIL_OTP",
-                    "SMS_OTP",
-                    "WEB_AUTHN",
-                ]
-                .contains(&pref.as_str())
-                {
-                    return Err(invalid_param(format!("Invalid PREFERRED_CHALLENGE {pref}")));
-                }
-                if available.contains(pref) {
-                    return start_first_factor(st, &client, &username, pref, &params, ctx);
-                }
+            if let Some(pref) = pref
+                && available.iter().any(|a| a == pref)
+            {
+                return start_first_factor(st, &client, &username, pref, &params, ctx);
             }
             let step = Step::SelectChallenge { available };
             Ok(challenge(
