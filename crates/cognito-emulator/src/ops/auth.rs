@@ -79,6 +79,7 @@ fn challenge(
     mut params: serde_json::Map<String, Value>,
 ) -> Value {
     let name = step.name();
+    sweep_sessions(st);
     let sid = crate::util::session_token();
     let available = match &step {
         Step::SelectChallenge { available } => Some(available.clone()),
@@ -113,6 +114,17 @@ fn challenge(
         out["AvailableChallenges"] = json!(a);
     }
     out
+}
+
+/// Drops expired sessions (and their SECRET_BLOCK index) once the table grows.
+fn sweep_sessions(st: &mut State) {
+    if st.sessions.len() < 1024 {
+        return;
+    }
+    let now = st.now();
+    st.sessions.retain(|_, s| s.expires > now);
+    let live = &st.sessions;
+    st.secret_blocks.retain(|_, sid| live.contains_key(sid));
 }
 
 /// Starts an SRP handshake for a user (or a plausible one for an unknown user).
