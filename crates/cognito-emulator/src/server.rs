@@ -188,6 +188,7 @@ pub(crate) async fn handle(
             let op = op.clone();
             // RSA key generation and modpow can take a while: keep them off the reactor.
             tokio::task::spawn_blocking(move || {
+                warm_keys(&shared, &m);
                 let mut st = shared.lock();
                 dispatch(&mut st, service, &op, &m)
             })
@@ -216,6 +217,34 @@ pub(crate) async fn handle(
         resp = Response::from_parts(parts, Full::new(half));
     }
     Ok(resp)
+}
+
+/// Generates the RSA keys of the pool a request concerns before taking the state lock, so a
+/// first sign-in does not block every other request while keys are generated. Keys are
+/// created lazily, once per pool (a `OnceLock`).
+fn warm_keys(shared: &Shared, body: &Map<String, Value>) {
+    let lazy = {
+        let st = shared.lock();
+        let str_of = |k: &str| body.get(k).and_then(Value::as_str);
+        let pool_id = str_of("ClientId")
+            .and_then(|c| st.clients.get(c))
+            .map(|c| c.pool_id.clone())
+            .or_else(|| {
+                let token = str_of("AccessToken")?;
+                let (_, claims) = crate::tokens::decode_unverified(token)?;
+                let iss = claims.get("iss")?.as_str()?;
+                Some(iss.rsplit('/').next()?.to_string())
+            })
+            .or_else(|| {
+                let logins = body.get("Logins")?.as_object()?;
+                let provider = logins.keys().next()?;
+                Some(provider.rsplit('/').next()?.to_string())
+            });
+        pool_id.and_then(|id| st.pools.get(&id).map(|p| p.keys.clone()))
+    };
+    if let Some(lazy) = lazy {
+        let _ = crate::tokens::keys(&lazy);
+    }
 }
 
 fn take_fault(faults: &mut Vec<crate::state::FaultRule>, op: &str) -> Option<Fault> {

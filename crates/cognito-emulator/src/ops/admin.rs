@@ -85,15 +85,6 @@ pub(crate) fn create_user_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
         keys: Arc::new(OnceLock::new()),
     };
     let desc = pool_description(&pool);
-    // Generate the two RSA keys in the background so the first sign-in rarely waits for
-    // them while holding the state lock (a request that needs them first waits on the
-    // OnceLock; keys are never generated twice).
-    let lazy = pool.keys.clone();
-    let _ = std::thread::Builder::new()
-        .name("cognito-emulator-keygen".into())
-        .spawn(move || {
-            let _ = crate::tokens::keys(&lazy);
-        });
     st.pools.insert(id, pool);
     Ok(json!({ "UserPool": desc }))
 }
