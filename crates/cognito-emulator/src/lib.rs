@@ -132,7 +132,8 @@ impl FaultKind {
 /// A fault rule: the next `count` calls of `operation` (or `"*"`) fail as `kind`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fault {
-    /// Operation name (`InitiateAuth`, `GetTokensFromRefreshToken`, ...) or `"*"`.
+    /// Operation name (`InitiateAuth`, `GetTokensFromRefreshToken`, ...), an InitiateAuth
+    /// flow as `InitiateAuth:<AuthFlow>` (e.g. `InitiateAuth:REFRESH_TOKEN_AUTH`), or `"*"`.
     pub operation: String,
     /// How the call fails.
     pub kind: FaultKind,

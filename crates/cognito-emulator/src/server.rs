@@ -153,13 +153,16 @@ pub(crate) async fn handle(
     let fault = {
         let mut st = shared.lock();
         *st.counts.entry(op.clone()).or_default() += 1;
+        let mut flow_key = None;
         if op == "InitiateAuth"
             && let Ok(m) = &parsed
             && let Some(flow) = m.get("AuthFlow").and_then(Value::as_str)
         {
-            *st.counts.entry(format!("InitiateAuth:{flow}")).or_default() += 1;
+            let key = format!("InitiateAuth:{flow}");
+            *st.counts.entry(key.clone()).or_default() += 1;
+            flow_key = Some(key);
         }
-        take_fault(&mut st.faults, &op)
+        take_fault(&mut st.faults, &op, flow_key.as_deref())
     };
     if let Some(f) = &fault {
         match f.kind {
@@ -247,10 +250,15 @@ fn warm_keys(shared: &Shared, body: &Map<String, Value>) {
     }
 }
 
-fn take_fault(faults: &mut Vec<crate::state::FaultRule>, op: &str) -> Option<Fault> {
-    let idx = faults
-        .iter()
-        .position(|r| r.remaining > 0 && (r.fault.operation == "*" || r.fault.operation == op))?;
+fn take_fault(
+    faults: &mut Vec<crate::state::FaultRule>,
+    op: &str,
+    flow_key: Option<&str>,
+) -> Option<Fault> {
+    let idx = faults.iter().position(|r| {
+        let o = r.fault.operation.as_str();
+        r.remaining > 0 && (o == "*" || o == op || Some(o) == flow_key)
+    })?;
     let rule = faults.get_mut(idx)?;
     rule.remaining -= 1;
     let f = rule.fault.clone();
