@@ -727,7 +727,10 @@ impl EmulatorHandle {
     /// Moves the emulator clock forward.
     pub fn advance_clock(&self, secs: u64) {
         let mut st = self.shared.lock();
-        st.clock_offset = st.clock_offset.saturating_add(secs);
+        st.clock_offset = st
+            .clock_offset
+            .saturating_add(secs)
+            .min(crate::state::MAX_CLOCK_OFFSET);
     }
 
     /// The emulator clock in epoch seconds (use it for TIMESTAMP and TOTP in tests).

@@ -339,7 +339,10 @@ fn hooks(shared: &Shared, method: &Method, hook: &str, query: &str, body: &[u8])
                 return bad("expected {\"advanceSeconds\": N} with N >= 0");
             };
             let mut st = shared.lock();
-            st.clock_offset = st.clock_offset.saturating_add(secs);
+            st.clock_offset = st
+                .clock_offset
+                .saturating_add(secs)
+                .min(crate::state::MAX_CLOCK_OFFSET);
             plain(StatusCode::OK, json!({"now": st.now_f()}))
         }
         (&Method::POST, "faults") => {

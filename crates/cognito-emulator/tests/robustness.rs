@@ -149,3 +149,30 @@ fn garbage_tokens_and_sessions_are_refused_not_crashing() {
         assert!(r.as_ref().is_err_and(is_client_fault), "{r:?}");
     }
 }
+
+#[test]
+fn huge_numbers_are_refused_not_overflowing() {
+    let s = setup();
+    for (k, v) in [
+        ("AccessTokenValidity", json!(i64::MAX)),
+        ("RefreshTokenValidity", json!(-5)),
+        ("IdTokenValidity", json!(0)),
+    ] {
+        let r = s.emu.call(
+            "CreateUserPoolClient",
+            json!({"UserPoolId": s.pool_id, "ClientName": "c", k: v}),
+        );
+        assert!(r.as_ref().is_err_and(is_client_fault), "{k}: {r:?}");
+    }
+    let r = s.emu.call(
+        "CreateUserPool",
+        json!({"PoolName": "p",
+        "Policies": {"PasswordPolicy": {"TemporaryPasswordValidityDays": i64::MAX}}}),
+    );
+    assert!(r.as_ref().is_err_and(is_client_fault), "{r:?}");
+    // The clock cannot be pushed into overflow either.
+    s.emu.advance_clock(u64::MAX);
+    s.emu.advance_clock(u64::MAX);
+    s.user("old", &[]);
+    assert!(s.password_auth("old", PASSWORD).is_ok());
+}
