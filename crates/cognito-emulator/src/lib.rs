@@ -443,6 +443,11 @@ impl Emulator {
     }
 
     /// Starts on 127.0.0.1 with a free port, on the current tokio runtime.
+    ///
+    /// The server runs as tasks of that runtime: talk to it with an async client, or use a
+    /// multi-thread runtime when a blocking client runs on a runtime thread (a blocking call on
+    /// a current-thread runtime would starve the server). [`Emulator::start_blocking`] has no
+    /// such constraint.
     pub async fn start() -> io::Result<EmulatorHandle> {
         EmulatorBuilder::default().start().await
     }
