@@ -151,8 +151,19 @@ class Emulator {
     return { poolId: UserPool.Id, clientId: UserPoolClient.ClientId, userPool, storage };
   }
 
-  /** A CONFIRMED user with a permanent password, created through the admin API. */
+  /**
+   * A CONFIRMED user with a permanent password, created through the admin API. As with AWS,
+   * AdminCreateUser marks an email or phone number verified only when told to; this helper
+   * tells it to unless the caller says otherwise.
+   */
   async createUser(poolId, username, password, attributes = {}) {
+    attributes = { ...attributes };
+    if (attributes.email !== undefined && attributes.email_verified === undefined) {
+      attributes.email_verified = 'true';
+    }
+    if (attributes.phone_number !== undefined && attributes.phone_number_verified === undefined) {
+      attributes.phone_number_verified = 'true';
+    }
     await this.call('AdminCreateUser', {
       UserPoolId: poolId,
       Username: username,
@@ -318,11 +329,30 @@ class Stream {
   }
 }
 
+/** Starts authenticateUser for `username`; resolves to `{ user, result }` (result from step()). */
+async function authenticate(userPool, username, password, flow) {
+  const user = new CognitoUser({ Username: username, Pool: userPool, Storage: userPool.storage });
+  if (flow) user.setAuthenticationFlowType(flow);
+  const result = await step((cb) =>
+    user.authenticateUser(new AuthenticationDetails({ Username: username, Password: password }), cb)
+  );
+  return { user, result };
+}
+
+/** Signs in (no challenge expected); resolves to `{ user, session }`. */
+async function signIn(userPool, username, password, what = `sign-in of ${username}`) {
+  const { user, result } = await authenticate(userPool, username, password);
+  const [session] = expectStep(result, 'onSuccess', what);
+  return { user, session };
+}
+
 const attributesToObject = (list) =>
   Object.fromEntries(list.map((a) => [a.getName ? a.getName() : a.Name, a.getValue ? a.getValue() : a.Value]));
 
 module.exports = {
   startEmulator,
+  authenticate,
+  signIn,
   step,
   expectStep,
   nodeCall,
