@@ -35,6 +35,7 @@ const {
   CognitoUser,
   AuthenticationDetails,
   CognitoUserAttribute,
+  CognitoRefreshToken,
 } = require('amazon-cognito-identity-js');
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -364,4 +365,5 @@ module.exports = {
   CognitoUserPool,
   AuthenticationDetails,
   CognitoUserAttribute,
+  CognitoRefreshToken,
 };
