@@ -79,6 +79,16 @@ async function startEmulator() {
   });
   // Keep draining stdout so the emulator never blocks on a full pipe.
   child.stdout.resume();
+  // Never leave the emulator behind, even when the test process ends early.
+  process.once('exit', () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+  });
   return new Emulator(url, child);
 }
 
@@ -241,9 +251,9 @@ class MemoryStorage {
  * associateSecretCode, inputVerificationCode).
  */
 function step(start) {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const on = (name) => (...args) => resolve({ name, args });
-    start({
+    const callbacks = {
       onSuccess: on('onSuccess'),
       onFailure: on('onFailure'),
       mfaRequired: on('mfaRequired'),
@@ -254,7 +264,11 @@ function step(start) {
       newPasswordRequired: on('newPasswordRequired'),
       associateSecretCode: on('associateSecretCode'),
       inputVerificationCode: on('inputVerificationCode'),
-    });
+    };
+    // `start` may be async (it may read a code first): its failure fails the step.
+    Promise.resolve()
+      .then(() => start(callbacks))
+      .catch(reject);
   });
 }
 
