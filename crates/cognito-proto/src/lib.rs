@@ -8,9 +8,11 @@
 #![forbid(unsafe_code)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod config;
 pub mod envelope;
 pub mod error;
 pub mod ops;
+pub mod retry;
 pub mod secret;
 pub mod session;
 pub mod signin;

@@ -76,7 +76,7 @@ const N0_INV: u64 = neg_inv_u64(N[0]);
 const ONE: Limbs = r_mod_n();
 
 /// Exponents of `g` up to this many bits use the comb tables; longer ones use the shift method.
-pub const COMB_CAPACITY: u64 = (COMB_CHUNKS * COMB_TEETH * COMB_SPACING) as u64;
+const COMB_CAPACITY: u64 = (COMB_CHUNKS * COMB_TEETH * COMB_SPACING) as u64;
 
 /// Number of 256-bit exponent chunks the comb covers (one table each).
 const COMB_CHUNKS: usize = 4;
@@ -117,10 +117,10 @@ pub fn pow_mod_n(base: &BigUint, exp: &BigUint) -> BigUint {
     if bits == 0 {
         return BigUint::from(1u32);
     }
-    let mut b = if base < modulus_biguint() {
+    let mut b = if base < super::modulus() {
         biguint_to_limbs(base)
     } else {
-        biguint_to_limbs(&(base % modulus_biguint()))
+        biguint_to_limbs(&(base % super::modulus()))
     };
     let mut digits = exp.to_u64_digits();
     let mut b_mont = to_mont(&b);
@@ -131,18 +131,6 @@ pub fn pow_mod_n(base: &BigUint, exp: &BigUint) -> BigUint {
     digits.zeroize();
     acc.zeroize();
     limbs_to_biguint(&out)
-}
-
-/// Builds the fixed-base tables of [`pow_g`] now rather than on its first call (takes a few
-/// milliseconds once per process; later calls return at once).
-pub fn warm_up() {
-    comb();
-}
-
-/// The modulus `N` as a `BigUint` (built once).
-fn modulus_biguint() -> &'static BigUint {
-    static MODULUS: OnceLock<BigUint> = OnceLock::new();
-    MODULUS.get_or_init(|| limbs_to_biguint(&N))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -631,7 +619,7 @@ mod tests {
         let n = n();
         assert_eq!(n.bits(), 3072);
         assert_eq!(limbs_to_biguint(&N), n);
-        assert_eq!(*modulus_biguint(), n);
+        assert_eq!(*super::modulus(), n, "the same N as srp::modulus()");
         let r: BigUint = BigUint::from(1u32) << 3072;
         assert_eq!(limbs_to_biguint(&ONE), &r % &n);
         assert_eq!(limbs_to_biguint(r2()), (&r * &r) % &n);

@@ -1,0 +1,2 @@
+//! Session stores (in progress).
+#![forbid(unsafe_code)]
