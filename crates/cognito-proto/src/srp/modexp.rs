@@ -117,10 +117,10 @@ pub fn pow_mod_n(base: &BigUint, exp: &BigUint) -> BigUint {
     if bits == 0 {
         return BigUint::from(1u32);
     }
-    let mut b = if base < super::modulus() {
+    let mut b = if base < crate::srp::modulus() {
         biguint_to_limbs(base)
     } else {
-        biguint_to_limbs(&(base % super::modulus()))
+        biguint_to_limbs(&(base % crate::srp::modulus()))
     };
     let mut digits = exp.to_u64_digits();
     let mut b_mont = to_mont(&b);
@@ -414,7 +414,11 @@ fn bits_at(e: &[u64], pos: u64, len: u64) -> u64 {
         e.get(limb + 1).copied().unwrap_or(0) << (64 - shift)
     };
     let v = lo | hi;
-    if len == 64 { v } else { v & ((1u64 << len) - 1) }
+    if len == 64 {
+        v
+    } else {
+        v & ((1u64 << len) - 1)
+    }
 }
 
 /// Bit `pos` of the exponent.
@@ -602,7 +606,7 @@ mod tests {
     fn random_below_bits(rng: &mut ChaCha20Rng, bits: usize) -> BigUint {
         let mut bytes = vec![0u8; bits.div_ceil(8)];
         rng.fill_bytes(&mut bytes);
-        if bits % 8 != 0
+        if !bits.is_multiple_of(8)
             && let Some(b) = bytes.first_mut()
         {
             *b &= (1u8 << (bits % 8)) - 1;
@@ -619,11 +623,15 @@ mod tests {
         let n = n();
         assert_eq!(n.bits(), 3072);
         assert_eq!(limbs_to_biguint(&N), n);
-        assert_eq!(*super::modulus(), n, "the same N as srp::modulus()");
+        assert_eq!(*crate::srp::modulus(), n, "the same N as srp::modulus()");
         let r: BigUint = BigUint::from(1u32) << 3072;
         assert_eq!(limbs_to_biguint(&ONE), &r % &n);
         assert_eq!(limbs_to_biguint(r2()), (&r * &r) % &n);
-        assert_eq!(N[0].wrapping_mul(N0_INV), u64::MAX, "N0_INV = -N^-1 mod 2^64");
+        assert_eq!(
+            N[0].wrapping_mul(N0_INV),
+            u64::MAX,
+            "N0_INV = -N^-1 mod 2^64"
+        );
     }
 
     #[test]
@@ -645,10 +653,7 @@ mod tests {
             );
             for b in &cases {
                 let bl = biguint_to_limbs(b);
-                assert_eq!(
-                    limbs_to_biguint(&mont_mul(&al, &bl)),
-                    (a * b * &r_inv) % &n
-                );
+                assert_eq!(limbs_to_biguint(&mont_mul(&al, &bl)), (a * b * &r_inv) % &n);
             }
             assert_eq!(limbs_to_biguint(&from_mont(&to_mont(&al))), *a);
         }
