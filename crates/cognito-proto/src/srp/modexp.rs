@@ -3,28 +3,34 @@
 //!
 //! A Cognito login spends nearly all of its CPU time in three powers modulo `N`:
 //! `A = g^a` (a 1024-bit `a`), `g^x` (a 256-bit `x`) and `S = base^(a + u·x)` (a ~1025-bit
-//! exponent with a variable base). `num-bigint`'s general `modpow` does each with heap-allocated
+//! exponent and a variable base). `num-bigint`'s general `modpow` does each with heap-allocated
 //! numbers of any size; this module does them with fixed-size arithmetic specialised to `N`:
 //!
-//! * **Representation.** Numbers below `N` are `[u64; 48]` arrays, least significant limb first,
-//!   kept in Montgomery form `x·R mod N` with `R = 2^3072`. Nothing is allocated in the inner
-//!   loops.
-//! * **Montgomery multiplication** ([`mont_mul`]): the full 96-limb product followed by a
-//!   word-by-word Montgomery reduction ([`redc`]). Squaring ([`mont_sqr`]) computes each cross
-//!   product once and doubles them, which saves about a quarter of the work of a multiplication.
-//!   `N ≡ -1 (mod 2^64)`, so the per-word reduction factor `-N^-1 mod 2^64` is 1; the code still
-//!   computes it ([`N0_INV`]) rather than assuming it.
+//! * **Representation.** A residue is 52 limbs of 60 bits, each in a `u64`, least significant
+//!   first, kept in Montgomery form `x·R mod N` with `R = 2^3120`. Nothing is allocated in the
+//!   inner loops. The 4 spare bits per limb are the point: a product of two limbs is below
+//!   2^120, so a whole column of a product (up to 104 such terms plus the carry) sums in one
+//!   `u128` without any carry handling. The inner loop is a multiply and an add-with-carry pair
+//!   per term, about half the instructions of a 64-bit-limb loop that must track carries out of
+//!   128 bits, which more than pays for the 17% more terms.
+//! * **Montgomery multiplication** ([`mont_mul`]) by product scanning with integrated
+//!   reduction (FIPS): column `k` of the result sums every `a_i·b_(k-i)` and `m_i·N_(k-i)`,
+//!   with the Montgomery factors `m_i` chosen column by column so that the low columns vanish.
+//!   Squaring ([`mont_sqr`]) sums each column's cross products once and doubles them.
+//! * **No final subtractions.** `R > 4N` by a wide margin (`R/N > 2^47`), so Montgomery
+//!   products of inputs below `2^3096` are below `2N` (Walter's bound): residues stay in
+//!   `[0, 2N)` through a whole exponentiation and are reduced fully once, at the end.
 //! * **Variable base** ([`pow_mod_n`]): left-to-right sliding-window exponentiation over a table
-//!   of odd powers, with the window width chosen from the exponent length.
+//!   of odd powers, the window width chosen from the exponent length.
 //! * **Fixed base `g`** ([`pow_g`]): a comb (Lim–Lee fixed-base method). The exponent, up to
 //!   [`COMB_CAPACITY`] bits, is cut into four 256-bit chunks, each read as an 8×32 bit matrix.
 //!   Tables hold, for every chunk and every 8-bit column pattern `s`, the product
-//!   `∏ g^(2^(256·chunk + 32·row))` over the rows set in `s`. A power then costs 31 squarings and
-//!   up to 128 multiplications instead of ~1024 squarings. The tables (4 × 256 entries, 384 KiB)
-//!   are built once, lazily, on first use, in a [`OnceLock`].
-//! * **Longer exponents for `g`** use `g = 2` directly: multiplying by `2^d` (d < 64) is a shift
-//!   and a one-limb reduction, so a left-to-right fixed-window power costs one squaring per
-//!   exponent bit and almost nothing else.
+//!   `∏ g^(2^(256·chunk + 32·row))` over the rows set in `s`. A power then costs 31 squarings
+//!   and up to 128 multiplications instead of ~1024 squarings. The tables (4 × 256 entries,
+//!   416 KiB) are built once, lazily, on first use, in a [`OnceLock`].
+//! * **Longer exponents of `g`** use `g = 2` directly: multiplying by `2^d` is a plain shift
+//!   (the headroom above `2N` absorbs it until the next squaring reduces it), so a
+//!   left-to-right fixed-window power costs one squaring per exponent bit and nothing else.
 //!
 //! The code is not constant-time (neither is `num-bigint`'s `modpow`, nor the reference
 //! JavaScript client): the sequence of operations and the table entries read depend on the
@@ -37,14 +43,16 @@ use std::sync::OnceLock;
 use num_bigint::BigUint;
 use zeroize::Zeroize;
 
-/// Number of 64-bit limbs in a residue modulo `N`.
-const LIMBS: usize = 48;
+/// Bits per limb.
+const LIMB_BITS: u32 = 60;
+/// Mask of one limb.
+const MASK: u64 = (1 << LIMB_BITS) - 1;
+/// Number of limbs: `R = 2^(60·52) = 2^3120`.
+const LIMBS: usize = 52;
 
-/// A residue modulo `N`, least significant limb first.
+/// A residue modulo `N` (below `2^3120`, and below `2N` between operations), 60-bit limbs,
+/// least significant first.
 type Limbs = [u64; LIMBS];
-
-/// A double-width product, least significant limb first.
-type Wide = [u64; 2 * LIMBS];
 
 /// `N` in hexadecimal (RFC 5054 Appendix A, 3072-bit group).
 const N_HEX: &str = concat!(
@@ -66,14 +74,11 @@ const N_HEX: &str = concat!(
     "43DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF",
 );
 
-/// The modulus `N` as limbs.
+/// The modulus `N` as 60-bit limbs.
 const N: Limbs = parse_hex_limbs(N_HEX);
 
-/// `-N^-1 mod 2^64`, the factor of one Montgomery reduction step.
-const N0_INV: u64 = neg_inv_u64(N[0]);
-
-/// `R mod N = 2^3072 - N` (as `2^3071 < N < 2^3072`): the Montgomery form of 1.
-const ONE: Limbs = r_mod_n();
+/// `-N^-1 mod 2^60`, the factor of one Montgomery reduction step.
+const N0_INV: u64 = neg_inv_limb(N[0]);
 
 /// Exponents of `g` up to this many bits use the comb tables; longer ones use the shift method.
 const COMB_CAPACITY: u64 = (COMB_CHUNKS * COMB_TEETH * COMB_SPACING) as u64;
@@ -84,8 +89,9 @@ const COMB_CHUNKS: usize = 4;
 const COMB_TEETH: usize = 8;
 /// Columns per chunk: the number of squarings of one fixed-base power, plus one.
 const COMB_SPACING: usize = 32;
-/// Window width of the shift method for long exponents of `g`: digits stay below 64.
-const SHIFT_WINDOW: u64 = 6;
+/// Window width of the shift method for long exponents of `g`: a residue below `2N` shifted
+/// by up to 15 bits stays below `2^3096`, within the no-subtraction bound.
+const SHIFT_WINDOW: u64 = 4;
 
 // ---------------------------------------------------------------------------------------------
 // Public entry points
@@ -96,7 +102,7 @@ pub fn pow_g(exp: &BigUint) -> BigUint {
     let mut digits = exp.to_u64_digits();
     let bits = exp.bits();
     let mut acc = if bits == 0 {
-        ONE
+        constants().one
     } else if bits <= COMB_CAPACITY {
         comb().pow(&digits)
     } else {
@@ -105,7 +111,7 @@ pub fn pow_g(exp: &BigUint) -> BigUint {
     digits.zeroize();
     let out = from_mont(&acc);
     acc.zeroize();
-    limbs_to_biguint(&out)
+    out
 }
 
 /// `base^exp mod N` for any base and any exponent size (0 gives 1, also for a zero base).
@@ -117,10 +123,11 @@ pub fn pow_mod_n(base: &BigUint, exp: &BigUint) -> BigUint {
     if bits == 0 {
         return BigUint::from(1u32);
     }
-    let mut b = if base < crate::srp::modulus() {
+    let n = crate::srp::modulus();
+    let mut b = if base < n {
         biguint_to_limbs(base)
     } else {
-        biguint_to_limbs(&(base % crate::srp::modulus()))
+        biguint_to_limbs(&(base % n))
     };
     let mut digits = exp.to_u64_digits();
     let mut b_mont = to_mont(&b);
@@ -130,19 +137,19 @@ pub fn pow_mod_n(base: &BigUint, exp: &BigUint) -> BigUint {
     b_mont.zeroize();
     digits.zeroize();
     acc.zeroize();
-    limbs_to_biguint(&out)
+    out
 }
 
 // ---------------------------------------------------------------------------------------------
-// Constants computed at compile time
+// Constants
 // ---------------------------------------------------------------------------------------------
 
-/// Parses exactly `16 * LIMBS` hexadecimal digits into limbs (compile time only).
+/// Parses exactly 768 hexadecimal digits into 60-bit limbs (compile time only).
 const fn parse_hex_limbs(hex: &str) -> Limbs {
     let bytes = hex.as_bytes();
-    assert!(bytes.len() == 16 * LIMBS, "N must have 768 hex digits");
+    assert!(bytes.len() == 768, "N must have 768 hex digits");
     let mut out = [0u64; LIMBS];
-    let mut i = 0;
+    let mut i = 0; // digit index from the least significant end; 15 digits per limb
     while i < bytes.len() {
         let c = bytes[bytes.len() - 1 - i];
         let v = match c {
@@ -151,14 +158,14 @@ const fn parse_hex_limbs(hex: &str) -> Limbs {
             b'A'..=b'F' => c - b'A' + 10,
             _ => panic!("not a hex digit"),
         };
-        out[i / 16] |= (v as u64) << (4 * (i % 16));
+        out[i / 15] |= (v as u64) << (4 * (i % 15));
         i += 1;
     }
     out
 }
 
-/// `-n^-1 mod 2^64` for odd `n`, by Newton iteration (each step doubles the correct bits).
-const fn neg_inv_u64(n: u64) -> u64 {
+/// `-n^-1 mod 2^60` for odd `n`, by Newton iteration (each step doubles the correct bits).
+const fn neg_inv_limb(n: u64) -> u64 {
     assert!(n & 1 == 1, "the modulus must be odd");
     let mut inv: u64 = 1; // correct to 1 bit
     let mut i = 0;
@@ -166,35 +173,27 @@ const fn neg_inv_u64(n: u64) -> u64 {
         inv = inv.wrapping_mul(2u64.wrapping_sub(n.wrapping_mul(inv)));
         i += 1;
     }
-    inv.wrapping_neg()
+    inv.wrapping_neg() & MASK
 }
 
-/// `2^3072 mod N`, valid because the top bit of `N` is set (so `R - N < N`).
-const fn r_mod_n() -> Limbs {
-    assert!(N[LIMBS - 1] >> 63 == 1, "N must have its top bit set");
-    // Two's complement of N over 3072 bits.
-    let mut out = [0u64; LIMBS];
-    let mut carry = 1u64;
-    let mut i = 0;
-    while i < LIMBS {
-        let (v, c) = (!N[i]).overflowing_add(carry);
-        out[i] = v;
-        carry = c as u64;
-        i += 1;
-    }
-    out
+/// Residues computed once with `num-bigint`.
+struct Constants {
+    /// `R mod N`: the Montgomery form of 1.
+    one: Limbs,
+    /// `R^2 mod N`: converts into Montgomery form.
+    r2: Limbs,
 }
 
-/// `R^2 mod N`, the factor that converts into Montgomery form (built once, by doubling).
-fn r2() -> &'static Limbs {
-    static R2: OnceLock<Limbs> = OnceLock::new();
-    R2.get_or_init(|| {
-        // ONE = R mod N; doubling it 3072 times gives R * 2^3072 = R^2 (mod N).
-        let mut x = ONE;
-        for _ in 0..64 * LIMBS {
-            x = mul_pow2(&x, 1);
+/// The Montgomery constants, built on first use.
+fn constants() -> &'static Constants {
+    static CONSTANTS: OnceLock<Constants> = OnceLock::new();
+    CONSTANTS.get_or_init(|| {
+        let n = crate::srp::modulus();
+        let r = BigUint::from(1u32) << (LIMB_BITS as usize * LIMBS);
+        Constants {
+            one: biguint_to_limbs(&(&r % n)),
+            r2: biguint_to_limbs(&((&r * &r) % n)),
         }
-        x
     })
 }
 
@@ -202,203 +201,186 @@ fn r2() -> &'static Limbs {
 // Limb arithmetic
 // ---------------------------------------------------------------------------------------------
 
-/// `a * b + c + carry` as (low, high) words; never overflows 128 bits.
+/// Zero limbs on each side of an [`Ext`] operand.
+const PAD: usize = 3;
+
+/// An operand of the column sums with [`PAD`] zero limbs below and above, so that every
+/// column can be summed in whole groups of four terms: the extra terms read zeros.
+type Ext = [u64; LIMBS + 2 * PAD];
+
+/// `x` with zero padding.
+const fn extend(x: &Limbs) -> Ext {
+    let mut out = [0u64; LIMBS + 2 * PAD];
+    let mut i = 0;
+    while i < LIMBS {
+        out[PAD + i] = x[i];
+        i += 1;
+    }
+    out
+}
+
+/// `N` with zero padding.
+const N_EXT: Ext = extend(&N);
+
+/// `acc += Σ x_i·y_(k-i)` for `lo <= i < end`. Every term is below 2^120.
+///
+/// The range is widened downwards to a multiple of four terms and unrolled by four by hand
+/// (the trip count varies by column, so the compiler would not unroll it). Every caller's
+/// extra terms are zero: either `i < 0` (padding of `x`) or `k - i` is past the last limb
+/// (padding of `y`).
 #[inline(always)]
-fn mac(a: u64, b: u64, c: u64, carry: u64) -> (u64, u64) {
-    let t = (a as u128) * (b as u128) + (c as u128) + (carry as u128);
-    (t as u64, (t >> 64) as u64)
+fn column(acc: &mut u128, x: &Ext, y: &Ext, k: usize, lo: usize, end: usize) {
+    if end <= lo {
+        return;
+    }
+    let n = (end - lo).next_multiple_of(4); // at most end - lo + 3 <= end + PAD
+    let xs = &x[PAD + end - n..PAD + end];
+    let ys = &y[PAD + k + 1 - end..PAD + k + 1 - end + n];
+    for (xc, yc) in xs.chunks_exact(4).zip(ys.rchunks_exact(4)) {
+        *acc += (xc[0] as u128) * (yc[3] as u128)
+            + (xc[1] as u128) * (yc[2] as u128)
+            + (xc[2] as u128) * (yc[1] as u128)
+            + (xc[3] as u128) * (yc[0] as u128);
+    }
 }
 
-/// `a + b + carry` as (sum, carry out).
+/// The Montgomery-reduction half of column `k` (`Σ m_i·N_(k-i)`): for `k < LIMBS` it also
+/// chooses `m_k` so that the column's low limb vanishes. Returns the column's limb and leaves
+/// the carry in `acc`.
 #[inline(always)]
-fn adc(a: u64, b: u64, carry: u64) -> (u64, u64) {
-    let t = (a as u128) + (b as u128) + (carry as u128);
-    (t as u64, (t >> 64) as u64)
+fn reduce_column(acc: &mut u128, m: &mut Ext, k: usize) -> u64 {
+    if k < LIMBS {
+        column(acc, m, &N_EXT, k, 0, k);
+        let mk = (*acc as u64).wrapping_mul(N0_INV) & MASK;
+        m[PAD + k] = mk;
+        *acc += (mk as u128) * (N[0] as u128);
+    } else {
+        column(acc, m, &N_EXT, k, k + 1 - LIMBS, LIMBS);
+    }
+    let limb = (*acc as u64) & MASK;
+    *acc >>= LIMB_BITS;
+    limb
 }
 
-/// `x >= N`.
-#[inline]
-fn geq_n(x: &Limbs) -> bool {
-    for i in (0..LIMBS).rev() {
-        if x[i] != N[i] {
-            return x[i] > N[i];
-        }
-    }
-    true
-}
-
-/// `x -= N` (wrapping; the caller knows the true value is at least `N`).
-#[inline]
-fn sub_n(x: &mut Limbs) {
-    let mut borrow = false;
-    for (xi, ni) in x.iter_mut().zip(N.iter()) {
-        let (d, b1) = xi.overflowing_sub(*ni);
-        let (d, b2) = d.overflowing_sub(borrow as u64);
-        *xi = d;
-        borrow = b1 | b2;
-    }
-}
-
-/// Reduces `x + carry·2^3072`, known to be below `2N`, into `[0, N)`.
-#[inline]
-fn final_sub(mut x: Limbs, carry: u64) -> Limbs {
-    if carry != 0 || geq_n(&x) {
-        sub_n(&mut x);
-    }
-    x
-}
-
-/// Full product `a·b` (schoolbook, 48×48 limbs).
-#[inline]
-fn mul_wide(a: &Limbs, b: &Limbs) -> Wide {
-    let mut t = [0u64; 2 * LIMBS];
-    for (i, &ai) in a.iter().enumerate() {
-        let mut carry = 0;
-        let row = &mut t[i..i + LIMBS];
-        for (tj, &bj) in row.iter_mut().zip(b.iter()) {
-            (*tj, carry) = mac(ai, bj, *tj, carry);
-        }
-        t[i + LIMBS] = carry;
-    }
-    t
-}
-
-/// Full square `a²`: every cross product `a_i·a_j` (i < j) once, doubled, plus the squares.
-#[inline]
-fn sqr_wide(a: &Limbs) -> Wide {
-    let mut t = [0u64; 2 * LIMBS];
-    // Cross products.
-    for i in 0..LIMBS - 1 {
-        let ai = a[i];
-        let mut carry = 0;
-        let row = &mut t[2 * i + 1..i + LIMBS];
-        for (tj, &aj) in row.iter_mut().zip(a[i + 1..].iter()) {
-            (*tj, carry) = mac(ai, aj, *tj, carry);
-        }
-        t[i + LIMBS] = carry;
-    }
-    // Double them (shift left by one bit) ...
-    let mut hi = 0;
-    for w in t.iter_mut() {
-        let next = *w >> 63;
-        *w = (*w << 1) | hi;
-        hi = next;
-    }
-    // ... and add the diagonal squares a_i².
-    let mut carry = 0;
-    for (i, &ai) in a.iter().enumerate() {
-        let sq = (ai as u128) * (ai as u128);
-        (t[2 * i], carry) = adc(t[2 * i], sq as u64, carry);
-        (t[2 * i + 1], carry) = adc(t[2 * i + 1], (sq >> 64) as u64, carry);
-    }
-    t
-}
-
-/// Montgomery reduction: `t · R^-1 mod N` for `t < N·R`.
-#[inline]
-fn redc(t: &mut Wide) -> Limbs {
-    let mut hi_carry = 0;
-    for i in 0..LIMBS {
-        let m = t[i].wrapping_mul(N0_INV);
-        let mut carry = 0;
-        let row = &mut t[i..i + LIMBS];
-        for (tj, &nj) in row.iter_mut().zip(N.iter()) {
-            (*tj, carry) = mac(m, nj, *tj, carry);
-        }
-        (t[i + LIMBS], hi_carry) = adc(t[i + LIMBS], carry, hi_carry);
-    }
-    let mut out = [0u64; LIMBS];
-    out.copy_from_slice(&t[LIMBS..]);
-    // (t + m·N) / R < (N·R + R·N) / R = 2N.
-    final_sub(out, hi_carry)
-}
-
-/// Montgomery product `a·b·R^-1 mod N` of two residues in Montgomery form.
-#[inline]
+/// Montgomery product `a·b·R^-1 mod N`, below `2N` for inputs below `2^3096`, by Finely
+/// Integrated Product Scanning: column `k` sums every `a_i·b_(k-i)` and `m_i·N_(k-i)`, where
+/// the Montgomery factors `m_i` are chosen as the low columns are finished.
+///
+/// Bound: `(a·b + m·N) / R < 2^6192 / 2^3120 + N < 2N`; a column holds at most 104 terms
+/// below 2^120 plus a carry below 2^68, so the `u128` accumulator never overflows.
 fn mont_mul(a: &Limbs, b: &Limbs) -> Limbs {
-    let mut t = mul_wide(a, b);
-    let out = redc(&mut t);
-    t.zeroize();
+    let (mut ax, mut bx) = (extend(a), extend(b));
+    let mut m = [0u64; LIMBS + 2 * PAD];
+    let mut out = [0u64; LIMBS];
+    let mut acc: u128 = 0;
+    for k in 0..2 * LIMBS - 1 {
+        column(
+            &mut acc,
+            &ax,
+            &bx,
+            k,
+            k.saturating_sub(LIMBS - 1),
+            k.min(LIMBS - 1) + 1,
+        );
+        let limb = reduce_column(&mut acc, &mut m, k);
+        if k >= LIMBS {
+            out[k - LIMBS] = limb;
+        }
+    }
+    out[LIMBS - 1] = acc as u64; // the result is below 2^3120: nothing is left above
+    ax.zeroize();
+    bx.zeroize();
+    m.zeroize();
     out
 }
 
-/// Montgomery square `a²·R^-1 mod N`.
-#[inline]
+/// Montgomery square `a²·R^-1 mod N`: as [`mont_mul`], but each column's cross products
+/// `a_i·a_j` (i < j) are summed once and doubled, saving a quarter of the multiplications.
 fn mont_sqr(a: &Limbs) -> Limbs {
-    let mut t = sqr_wide(a);
-    let out = redc(&mut t);
-    t.zeroize();
+    let mut ax = extend(a);
+    let mut m = [0u64; LIMBS + 2 * PAD];
+    let mut out = [0u64; LIMBS];
+    let mut acc: u128 = 0;
+    for k in 0..2 * LIMBS - 1 {
+        // Pairs (i, k - i) with lo <= i < k - i.
+        let mut cross: u128 = 0;
+        column(
+            &mut cross,
+            &ax,
+            &ax,
+            k,
+            k.saturating_sub(LIMBS - 1),
+            k.div_ceil(2),
+        );
+        acc += cross << 1;
+        if k % 2 == 0 {
+            acc += (a[k / 2] as u128) * (a[k / 2] as u128);
+        }
+        let limb = reduce_column(&mut acc, &mut m, k);
+        if k >= LIMBS {
+            out[k - LIMBS] = limb;
+        }
+    }
+    out[LIMBS - 1] = acc as u64;
+    ax.zeroize();
+    m.zeroize();
     out
 }
 
-/// `x·2^d mod N` for `x < N` and `d < 64`: a shift, then the bits above 2^3072 folded back in
-/// with `2^3072 ≡ R - N (mod N)`. Works the same for plain and Montgomery-form residues.
+/// `x·2^d` for `x < 2N` and `d < 24`: a plain shift across limbs. The result is below
+/// `2^3096`, which the next Montgomery product brings back below `2N`.
 fn mul_pow2(x: &Limbs, d: u32) -> Limbs {
-    debug_assert!(d < 64);
+    debug_assert!(d < 24);
     if d == 0 {
         return *x;
     }
     let mut y = [0u64; LIMBS];
-    let top = x[LIMBS - 1] >> (64 - d);
-    y[0] = x[0] << d;
+    y[0] = (x[0] << d) & MASK;
     for i in 1..LIMBS {
-        y[i] = (x[i] << d) | (x[i - 1] >> (64 - d));
-    }
-    // y + top·2^3072 ≡ y + top·(R mod N). top < 2^63 and R mod N < 2^3007, so the sum is below
-    // 2^3072 + 2^3070: at most one more carry, folded in the same way.
-    let mut carry = fold_top(&mut y, top);
-    while carry != 0 {
-        carry = fold_top(&mut y, carry);
-    }
-    if geq_n(&y) {
-        sub_n(&mut y);
+        y[i] = ((x[i] << d) & MASK) | (x[i - 1] >> (LIMB_BITS - d));
     }
     y
 }
 
-/// `y += k·(R mod N)`, returning the carry out of 2^3072.
-#[inline]
-fn fold_top(y: &mut Limbs, k: u64) -> u64 {
-    let mut carry = 0;
-    for (yi, &ri) in y.iter_mut().zip(ONE.iter()) {
-        (*yi, carry) = mac(k, ri, *yi, carry);
-    }
-    carry
-}
-
-/// Into Montgomery form: `x·R mod N`.
+/// Into Montgomery form: `x·R mod N` (below `2N`).
 #[inline]
 fn to_mont(x: &Limbs) -> Limbs {
-    mont_mul(x, r2())
+    mont_mul(x, &constants().r2)
 }
 
-/// Out of Montgomery form: `x·R^-1 mod N`.
-#[inline]
-fn from_mont(x: &Limbs) -> Limbs {
-    let mut t = [0u64; 2 * LIMBS];
-    t[..LIMBS].copy_from_slice(x);
-    let out = redc(&mut t);
-    t.zeroize();
-    out
+/// Out of Montgomery form and fully reduced: `x·R^-1 mod N` as a `BigUint`.
+fn from_mont(x: &Limbs) -> BigUint {
+    let mut one = [0u64; LIMBS];
+    one[0] = 1;
+    // (x·1 + m·N) / R < 2N/R + N: at most N, which is 0 mod N.
+    let mut limbs = mont_mul(x, &one);
+    let out = limbs_to_biguint(&limbs);
+    limbs.zeroize();
+    let n = crate::srp::modulus();
+    if out >= *n { out - n } else { out }
 }
 
-/// Limbs of `x < 2^3072` (the caller reduces first).
+/// 60-bit limbs of `x < 2^3120` (the caller reduces first; higher bits are ignored).
 fn biguint_to_limbs(x: &BigUint) -> Limbs {
+    let mut words = x.to_u64_digits();
     let mut out = [0u64; LIMBS];
-    for (o, d) in out.iter_mut().zip(x.iter_u64_digits()) {
-        *o = d;
+    for (i, o) in out.iter_mut().enumerate() {
+        *o = bits_at(&words, i as u64 * LIMB_BITS as u64, LIMB_BITS as u64);
     }
+    words.zeroize();
     out
 }
 
-/// The `BigUint` of a limb array.
+/// The `BigUint` of 60-bit limbs.
 fn limbs_to_biguint(x: &Limbs) -> BigUint {
-    let mut words: Vec<u32> = Vec::with_capacity(2 * LIMBS);
-    for &l in x {
-        words.push(l as u32);
-        words.push((l >> 32) as u32);
+    // 15 hex digits per limb, most significant limb first.
+    let mut hex = String::with_capacity(15 * LIMBS);
+    for limb in x.iter().rev() {
+        hex.push_str(&format!("{limb:015x}"));
     }
-    BigUint::new(words)
+    let out = BigUint::parse_bytes(hex.as_bytes(), 16).unwrap_or_default();
+    hex.zeroize();
+    out
 }
 
 /// `len ≤ 64` bits of the exponent starting at bit `pos`; bits beyond its end read as 0.
@@ -492,13 +474,13 @@ fn pow_sliding(b: &Limbs, e: &[u64], bits: u64) -> Limbs {
         t.zeroize();
     }
     // `bits > 0` means the top bit is set, so the loop assigned `acc`.
-    acc.unwrap_or(ONE)
+    acc.unwrap_or(constants().one)
 }
 
 /// `2^e` in Montgomery form by left-to-right fixed windows of [`SHIFT_WINDOW`] bits: per window,
 /// that many squarings and one multiplication by `2^digit`, which is a shift.
 fn pow2_shift(e: &[u64], bits: u64) -> Limbs {
-    let mut acc = ONE;
+    let mut acc = constants().one;
     let mut first = true;
     let mut i = bits;
     // The top window takes the remainder so that the others are aligned.
@@ -539,14 +521,15 @@ impl Comb {
     fn build() -> Comb {
         let per_table = 1usize << COMB_TEETH;
         let mut bases: Vec<Limbs> = Vec::with_capacity(COMB_CHUNKS * COMB_TEETH);
-        let mut g = mul_pow2(&ONE, 1); // 2 in Montgomery form
+        let one = constants().one;
+        let mut g = mul_pow2(&one, 1); // 2 in Montgomery form
         for _ in 0..COMB_CHUNKS * COMB_TEETH {
             bases.push(g);
             for _ in 0..COMB_SPACING {
                 g = mont_sqr(&g);
             }
         }
-        let mut table = vec![ONE; COMB_CHUNKS * per_table].into_boxed_slice();
+        let mut table = vec![one; COMB_CHUNKS * per_table].into_boxed_slice();
         for chunk in 0..COMB_CHUNKS {
             let t = &mut table[chunk * per_table..(chunk + 1) * per_table];
             for s in 1..per_table {
@@ -589,7 +572,7 @@ impl Comb {
                 }
             }
         }
-        acc.unwrap_or(ONE)
+        acc.unwrap_or(constants().one)
     }
 }
 
@@ -624,53 +607,77 @@ mod tests {
         assert_eq!(n.bits(), 3072);
         assert_eq!(limbs_to_biguint(&N), n);
         assert_eq!(*crate::srp::modulus(), n, "the same N as srp::modulus()");
-        let r: BigUint = BigUint::from(1u32) << 3072;
-        assert_eq!(limbs_to_biguint(&ONE), &r % &n);
-        assert_eq!(limbs_to_biguint(r2()), (&r * &r) % &n);
+        assert!(N.iter().all(|&l| l <= MASK));
+        let r: BigUint = BigUint::from(1u32) << 3120;
+        assert_eq!(limbs_to_biguint(&constants().one), &r % &n);
+        assert_eq!(limbs_to_biguint(&constants().r2), (&r * &r) % &n);
         assert_eq!(
-            N[0].wrapping_mul(N0_INV),
-            u64::MAX,
-            "N0_INV = -N^-1 mod 2^64"
+            N[0].wrapping_mul(N0_INV) & MASK,
+            MASK,
+            "N0_INV = -N^-1 mod 2^60"
         );
+        // The no-final-subtraction bound needs R > 4N with room for 2^3096 inputs.
+        assert!(BigUint::from(1u32) << 3096u32 > &n * 4u32);
+    }
+
+    #[test]
+    fn limb_conversions_round_trip() {
+        let mut rng = ChaCha20Rng::seed_from_u64(8);
+        for bits in [0usize, 1, 59, 60, 61, 64, 3072, 3119, 3120] {
+            let x = random_below_bits(&mut rng, bits);
+            let limbs = biguint_to_limbs(&x);
+            assert!(limbs.iter().all(|&l| l <= MASK));
+            assert_eq!(limbs_to_biguint(&limbs), x, "bits = {bits}");
+        }
     }
 
     #[test]
     fn mont_mul_and_sqr_match_biguint() {
         let n = n();
-        let r: BigUint = BigUint::from(1u32) << 3072;
+        let r: BigUint = BigUint::from(1u32) << 3120;
         let r_inv = r.modpow(&(&n - 2u32), &n);
+        let two_n = &n * 2u32;
         let mut rng = ChaCha20Rng::seed_from_u64(1);
-        let mut cases = vec![BigUint::from(0u32), BigUint::from(1u32), &n - 1u32];
-        for _ in 0..20 {
+        // Inputs anywhere below 2^3096 are allowed, residues below 2N included.
+        let mut cases = vec![
+            BigUint::from(0u32),
+            BigUint::from(1u32),
+            &n - 1u32,
+            n.clone(),
+            &two_n - 1u32,
+            (BigUint::from(1u32) << 3096u32) - 1u32,
+        ];
+        for _ in 0..16 {
             cases.push(random_residue(&mut rng));
+            cases.push(random_below_bits(&mut rng, 3096));
         }
         for a in &cases {
             let al = biguint_to_limbs(a);
-            assert_eq!(
-                limbs_to_biguint(&mont_sqr(&al)),
-                (a * a * &r_inv) % &n,
-                "square of {a:x}"
-            );
+            let sq = limbs_to_biguint(&mont_sqr(&al));
+            assert!(sq < two_n, "square below 2N");
+            assert_eq!(sq % &n, (a * a * &r_inv) % &n, "square of {a:x}");
             for b in &cases {
                 let bl = biguint_to_limbs(b);
-                assert_eq!(limbs_to_biguint(&mont_mul(&al, &bl)), (a * b * &r_inv) % &n);
+                let p = limbs_to_biguint(&mont_mul(&al, &bl));
+                assert!(p < two_n, "product below 2N");
+                assert_eq!(p % &n, (a * b * &r_inv) % &n);
             }
-            assert_eq!(limbs_to_biguint(&from_mont(&to_mont(&al))), *a);
+            assert_eq!(from_mont(&to_mont(&al)), a % &n);
         }
     }
 
     #[test]
-    fn mul_pow2_matches_biguint() {
+    fn mul_pow2_is_an_exact_shift() {
         let n = n();
         let mut rng = ChaCha20Rng::seed_from_u64(2);
-        let mut cases = vec![BigUint::from(0u32), BigUint::from(1u32), &n - 1u32];
+        let mut cases = vec![BigUint::from(0u32), BigUint::from(1u32), &n * 2u32 - 1u32];
         for _ in 0..10 {
             cases.push(random_residue(&mut rng));
         }
         for x in &cases {
-            for d in 0..64u32 {
+            for d in 0..24u32 {
                 let got = limbs_to_biguint(&mul_pow2(&biguint_to_limbs(x), d));
-                assert_eq!(got, (x << d) % &n, "x = {x:x}, d = {d}");
+                assert_eq!(got, x << d, "x = {x:x}, d = {d}");
             }
         }
     }
@@ -783,7 +790,10 @@ mod tests {
         for bits in [1usize, 100, 256, 700, 1024] {
             let e = random_below_bits(&mut rng, bits) | (BigUint::from(1u32) << (bits - 1));
             let digits = e.to_u64_digits();
-            assert_eq!(comb().pow(&digits), pow2_shift(&digits, e.bits()));
+            assert_eq!(
+                from_mont(&comb().pow(&digits)),
+                from_mont(&pow2_shift(&digits, e.bits()))
+            );
         }
     }
 
