@@ -26,8 +26,9 @@
 //!   [`COMB_CAPACITY`] bits, is cut into four 256-bit chunks, each read as an 8×32 bit matrix.
 //!   Tables hold, for every chunk and every 8-bit column pattern `s`, the product
 //!   `∏ g^(2^(256·chunk + 32·row))` over the rows set in `s`. A power then costs 31 squarings
-//!   and up to 128 multiplications instead of ~1024 squarings. The tables (4 × 256 entries,
-//!   416 KiB) are built once, lazily, on first use, in a [`OnceLock`].
+//!   and up to 128 multiplications instead of ~1024 squarings. The 32 bases are constants
+//!   (`comb_bases.rs`, checked by a test); the tables (4 × 256 entries, 416 KiB) are built from
+//!   them once, lazily, on first use (988 multiplications), in a [`OnceLock`].
 //! * **Longer exponents of `g`** use `g = 2` directly: multiplying by `2^d` is a plain shift
 //!   (the headroom above `2N` absorbs it until the next squaring reduces it), so a
 //!   left-to-right fixed-window power costs one squaring per exponent bit and nothing else.
@@ -37,6 +38,8 @@
 //! exponent bits.
 //!
 //! Every function is checked against `num-bigint`'s `modpow` in the tests at the bottom.
+
+mod comb_bases;
 
 use std::sync::OnceLock;
 
@@ -89,6 +92,16 @@ const COMB_CHUNKS: usize = 4;
 const COMB_TEETH: usize = 8;
 /// Columns per chunk: the number of squarings of one fixed-base power, plus one.
 const COMB_SPACING: usize = 32;
+/// The comb's bases `g^(2^(32·i)) mod N`, `i = 0..32` (from [`comb_bases`]), as limbs.
+const COMB_BASES: [Limbs; COMB_CHUNKS * COMB_TEETH] = {
+    let mut out = [[0u64; LIMBS]; COMB_CHUNKS * COMB_TEETH];
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = parse_hex_limbs(comb_bases::COMB_BASES_HEX[i]);
+        i += 1;
+    }
+    out
+};
 /// Window width of the shift method for long exponents of `g`: a residue below `2N` shifted
 /// by up to 15 bits stays below `2^3096`, within the no-subtraction bound.
 const SHIFT_WINDOW: u64 = 4;
@@ -237,10 +250,10 @@ fn column(acc: &mut u128, x: &Ext, y: &Ext, k: usize, lo: usize, end: usize) {
     let xs = &x[PAD + end - n..PAD + end];
     let ys = &y[PAD + k + 1 - end..PAD + k + 1 - end + n];
     for (xc, yc) in xs.chunks_exact(4).zip(ys.rchunks_exact(4)) {
-        *acc += (xc[0] as u128) * (yc[3] as u128)
-            + (xc[1] as u128) * (yc[2] as u128)
-            + (xc[2] as u128) * (yc[1] as u128)
-            + (xc[3] as u128) * (yc[0] as u128);
+        *acc += (xc[0] as u128) * (yc[3] as u128);
+        *acc += (xc[1] as u128) * (yc[2] as u128);
+        *acc += (xc[2] as u128) * (yc[1] as u128);
+        *acc += (xc[3] as u128) * (yc[0] as u128);
     }
 }
 
@@ -516,19 +529,12 @@ fn comb() -> &'static Comb {
 }
 
 impl Comb {
-    /// Builds the tables: 32 bases `g^(2^(32·i))` by repeated squaring, then every subset
-    /// product of each chunk's 8 bases (one multiplication per entry).
+    /// Builds the tables from the 32 constant bases `g^(2^(32·i))`: every subset product of
+    /// each chunk's 8 bases, one multiplication per entry.
     fn build() -> Comb {
         let per_table = 1usize << COMB_TEETH;
-        let mut bases: Vec<Limbs> = Vec::with_capacity(COMB_CHUNKS * COMB_TEETH);
         let one = constants().one;
-        let mut g = mul_pow2(&one, 1); // 2 in Montgomery form
-        for _ in 0..COMB_CHUNKS * COMB_TEETH {
-            bases.push(g);
-            for _ in 0..COMB_SPACING {
-                g = mont_sqr(&g);
-            }
-        }
+        let bases: Vec<Limbs> = COMB_BASES.iter().map(to_mont).collect();
         let mut table = vec![one; COMB_CHUNKS * per_table].into_boxed_slice();
         for chunk in 0..COMB_CHUNKS {
             let t = &mut table[chunk * per_table..(chunk + 1) * per_table];
@@ -737,11 +743,17 @@ mod tests {
         assert_eq!(pow_mod_n(&zero, &zero), one);
         // Fermat: b^(N-1) = 1 for b != 0.
         assert_eq!(pow_mod_n(&BigUint::from(3u32), &(&n - 1u32)), one);
-        // A base at or above N is reduced first.
-        let big = &n * 3u32 + 5u32;
+    }
+
+    #[test]
+    fn pitfall_6_base_at_or_above_n_is_reduced_first() {
+        // srp reduces B - k·g^x into [0, N) itself; pow_mod_n does not rely on it.
+        let n = n();
         let e = BigUint::from(12345u32);
+        let big = &n * 3u32 + 5u32;
         assert_eq!(pow_mod_n(&big, &e), BigUint::from(5u32).modpow(&e, &n));
-        assert_eq!(pow_mod_n(&n, &e), zero);
+        assert_eq!(pow_mod_n(&n, &e), BigUint::from(0u32));
+        assert_eq!(pow_mod_n(&(&n * 2u32), &e), BigUint::from(0u32));
     }
 
     #[test]
@@ -794,6 +806,16 @@ mod tests {
                 from_mont(&comb().pow(&digits)),
                 from_mont(&pow2_shift(&digits, e.bits()))
             );
+        }
+    }
+
+    #[test]
+    fn comb_bases_are_powers_of_g() {
+        let n = n();
+        let g = BigUint::from(2u32);
+        for (i, base) in COMB_BASES.iter().enumerate() {
+            let e = BigUint::from(1u32) << (COMB_SPACING * i);
+            assert_eq!(limbs_to_biguint(base), g.modpow(&e, &n), "base {i}");
         }
     }
 
