@@ -386,14 +386,20 @@ fn biguint_to_limbs(x: &BigUint) -> Limbs {
 
 /// The `BigUint` of 60-bit limbs.
 fn limbs_to_biguint(x: &Limbs) -> BigUint {
-    // 15 hex digits per limb, most significant limb first.
-    let mut hex = String::with_capacity(15 * LIMBS);
-    for limb in x.iter().rev() {
-        hex.push_str(&format!("{limb:015x}"));
+    // Repack the 60-bit limbs into the 32-bit digits `BigUint::new` takes.
+    let mut digits: Vec<u32> = Vec::with_capacity((LIMBS * LIMB_BITS as usize).div_ceil(32));
+    let (mut buf, mut held) = (0u128, 0u32);
+    for &limb in x {
+        buf |= (limb as u128) << held;
+        held += LIMB_BITS;
+        while held >= 32 {
+            digits.push(buf as u32);
+            buf >>= 32;
+            held -= 32;
+        }
     }
-    let out = BigUint::parse_bytes(hex.as_bytes(), 16).unwrap_or_default();
-    hex.zeroize();
-    out
+    digits.push(buf as u32);
+    BigUint::new(digits)
 }
 
 /// `len ≤ 64` bits of the exponent starting at bit `pos`; bits beyond its end read as 0.
