@@ -7,6 +7,9 @@
 #![forbid(unsafe_code)]
 
 use chacha20::ChaCha20Rng;
+use cognito_proto::config::ClientConfig;
+use cognito_proto::envelope::Endpoint;
+use cognito_proto::signin::{Event, SignIn, SignedIn, Start};
 use cognito_proto::srp::{self, Claim, DeviceRegistration, Ephemeral, ServerChallenge, SrpError};
 use num_bigint::BigUint;
 use rand_core::{Rng, SeedableRng};
@@ -180,6 +183,131 @@ pub fn device_verifier(inputs: &DeviceInputs) -> DeviceRegistration {
     )
 }
 
+/// Unix time of [`LoginInputs::timestamp`] (Tue Nov 3 07:05:22 UTC 2026).
+pub const NOW: u64 = 1_793_689_522;
+
+/// A scripted Cognito for the in-memory sign-in bench: it answers `InitiateAuth(USER_SRP_AUTH)`
+/// with the `PASSWORD_VERIFIER` challenge of the fixed login inputs, and the claim with tokens.
+/// No network, no server-side SRP check (the fixture's `B` is a real one, so the claim is
+/// valid; `fixed_login_verifies_against_the_server_side_computation` checks that).
+#[derive(Clone, Debug)]
+pub struct ScriptedCognito {
+    config: ClientConfig,
+    endpoint: Endpoint,
+    username: String,
+    password: String,
+    challenge: Vec<u8>,
+    tokens: Vec<u8>,
+}
+
+impl ScriptedCognito {
+    /// The scripted server for `inputs` (the user types `alice`; the pool's internal id is
+    /// `inputs.user_id_for_srp`).
+    pub fn new(inputs: &LoginInputs) -> Result<Self, String> {
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let config = ClientConfig::new(&inputs.pool_id, "3n4b5urk1ft4fl3mg5e62d9ado")
+            .map_err(|e| format!("{e:?}"))?;
+        let endpoint = Endpoint::for_region("eu-west-1").map_err(|e| format!("{e:?}"))?;
+        let challenge = serde_json::json!({
+            "ChallengeName": "PASSWORD_VERIFIER",
+            "Session": "AYABeBench-session-token-of-a-realistic-length-0123456789",
+            "ChallengeParameters": {
+                "SALT": inputs.salt_hex,
+                "SRP_B": inputs.srp_b_hex,
+                "SECRET_BLOCK": inputs.secret_block_b64,
+                "USER_ID_FOR_SRP": inputs.user_id_for_srp,
+                "USERNAME": inputs.user_id_for_srp,
+            },
+        });
+        let jwt = |claims: serde_json::Value| {
+            format!(
+                "{}.{}.c2lnbmF0dXJl",
+                b64.encode(br#"{"kid":"bench","alg":"RS256"}"#),
+                b64.encode(claims.to_string())
+            )
+        };
+        let sub = "0f6c0000-1111-2222-3333-444455556666";
+        let tokens = serde_json::json!({
+            "AuthenticationResult": {
+                "AccessToken": jwt(serde_json::json!({"sub": sub, "token_use": "access",
+                    "username": inputs.user_id_for_srp, "exp": NOW + 3600, "iat": NOW})),
+                "IdToken": jwt(serde_json::json!({"sub": sub, "token_use": "id",
+                    "cognito:username": inputs.user_id_for_srp, "exp": NOW + 3600, "iat": NOW})),
+                "RefreshToken": "eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIiwiYWxnIjoiUlNBLU9BRVAifQ.a.b.c.d",
+                "ExpiresIn": 3600,
+                "TokenType": "Bearer",
+            },
+            "ChallengeParameters": {},
+        });
+        Ok(ScriptedCognito {
+            config,
+            endpoint,
+            username: "alice".to_owned(),
+            password: inputs.password.clone(),
+            challenge: challenge.to_string().into_bytes(),
+            tokens: tokens.to_string().into_bytes(),
+        })
+    }
+
+    /// The app client's configuration and endpoint.
+    pub fn parts(&self) -> (&ClientConfig, &Endpoint) {
+        (&self.config, &self.endpoint)
+    }
+
+    /// The user's password.
+    pub fn password(&self) -> &str {
+        &self.password
+    }
+
+    /// The `PASSWORD_VERIFIER` challenge, as the answer to `InitiateAuth`.
+    pub fn challenge_response(&self) -> http::Response<Vec<u8>> {
+        Self::reply(&self.challenge)
+    }
+
+    fn reply(body: &[u8]) -> http::Response<Vec<u8>> {
+        let mut response = http::Response::new(body.to_vec());
+        response.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/x-amz-json-1.1"),
+        );
+        response
+    }
+
+    /// One whole `USER_SRP_AUTH` sign-in through the sans-IO state machine: start (draws `a`,
+    /// computes `A`), the `PASSWORD_VERIFIER` claim, then the tokens.
+    pub fn sign_in<R: rand_core::CryptoRng + ?Sized>(
+        &self,
+        rng: &mut R,
+    ) -> Result<SignedIn, String> {
+        let (mut flow, first) = SignIn::start(
+            &self.config,
+            &self.endpoint,
+            Start::srp(self.username.as_str(), self.password.as_str()),
+            None,
+            NOW,
+            rng,
+        )
+        .map_err(|e| format!("{e:?}"))?;
+        let Event::Send(_) = first else {
+            return Err(format!("expected InitiateAuth, got {first:?}"));
+        };
+        let claim = flow
+            .handle_response(Self::reply(&self.challenge), NOW, rng)
+            .map_err(|e| format!("{e:?}"))?;
+        let Event::Send(_) = claim else {
+            return Err(format!("expected RespondToAuthChallenge, got {claim:?}"));
+        };
+        match flow
+            .handle_response(Self::reply(&self.tokens), NOW, rng)
+            .map_err(|e| format!("{e:?}"))?
+        {
+            Event::Done(done) => Ok(done),
+            other => Err(format!("expected tokens, got {other:?}")),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,6 +345,15 @@ mod tests {
         let cold = login_cold(&eph, &inputs).expect("login");
         assert_eq!(total.signature, cold.signature);
         assert_eq!(inputs.a().bits(), 1024);
+    }
+
+    #[test]
+    fn scripted_sign_in_completes_with_tokens() {
+        let server = ScriptedCognito::new(&LoginInputs::fixed()).expect("fixture");
+        let mut rng = ChaCha20Rng::seed_from_u64(9);
+        let done = server.sign_in(&mut rng).expect("signed in");
+        assert_eq!(done.username, LoginInputs::fixed().user_id_for_srp);
+        assert!(done.tokens.refresh_token.is_some());
     }
 
     #[test]

@@ -6,12 +6,14 @@
 
 use std::hint::black_box;
 
+use chacha20::ChaCha20Rng;
 use cognito_benches::{
-    DeviceInputs, LoginInputs, device_verifier, ephemeral, login_cold, login_total,
+    DeviceInputs, LoginInputs, ScriptedCognito, device_verifier, ephemeral, login_cold, login_total,
 };
 use cognito_proto::srp;
 use criterion::{Criterion, criterion_group, criterion_main};
 use num_bigint::BigUint;
+use rand_core::SeedableRng;
 
 fn login(c: &mut Criterion) {
     let inputs = LoginInputs::fixed();
@@ -29,6 +31,16 @@ fn login(c: &mut Criterion) {
         b.iter(|| ephemeral(black_box(&inputs)).expect("A != 0"))
     });
     group.finish();
+}
+
+fn signin(c: &mut Criterion) {
+    let server = ScriptedCognito::new(&LoginInputs::fixed()).expect("fixture");
+    let mut rng = ChaCha20Rng::seed_from_u64(21);
+    // The whole USER_SRP_AUTH sign-in through the sans-IO state machine, in memory: draw a,
+    // A, the InitiateAuth request, the PASSWORD_VERIFIER claim, the tokens.
+    c.bench_function("signin/user_srp_in_memory", |b| {
+        b.iter(|| server.sign_in(&mut rng).expect("signed in"))
+    });
 }
 
 fn device(c: &mut Criterion) {
@@ -68,5 +80,5 @@ fn primitives(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, login, device, primitives);
+criterion_group!(benches, login, signin, device, primitives);
 criterion_main!(benches);
