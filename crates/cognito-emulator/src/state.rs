@@ -503,6 +503,9 @@ pub(crate) struct FaultRule {
     pub remaining: u64,
 }
 
+/// Upper bound of the clock offset (about 1000 years), so time arithmetic cannot overflow.
+pub(crate) const MAX_CLOCK_OFFSET: u64 = 1000 * 365 * 86_400;
+
 /// Everything the emulator knows.
 pub(crate) struct State {
     pub region: String,

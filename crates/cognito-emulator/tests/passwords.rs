@@ -274,3 +274,31 @@ fn admin_operations_round_trip() {
     let (ty, _) = err(&s.emu, "DescribeUserPool", json!({"UserPoolId": s.pool_id}));
     assert_eq!(ty, "ResourceNotFoundException");
 }
+
+#[test]
+fn admin_initiate_auth_with_admin_password_flow() {
+    let s = setup();
+    s.user("adm", &[]);
+    let r = ok(
+        &s.emu,
+        "AdminInitiateAuth",
+        json!({"UserPoolId": s.pool_id, "ClientId": s.client_id,
+        "AuthFlow": "ADMIN_USER_PASSWORD_AUTH", "AuthParameters": {"USERNAME": "adm", "PASSWORD": PASSWORD}}),
+    );
+    assert!(r["AuthenticationResult"]["AccessToken"].is_string());
+    let (ty, _) = err(
+        &s.emu,
+        "AdminInitiateAuth",
+        json!({"UserPoolId": "us-east-1_other", "ClientId": s.client_id,
+        "AuthFlow": "ADMIN_USER_PASSWORD_AUTH", "AuthParameters": {"USERNAME": "adm", "PASSWORD": PASSWORD}}),
+    );
+    assert_eq!(ty, "ResourceNotFoundException");
+    // The public InitiateAuth refuses the admin flows.
+    let (ty, _) = err(
+        &s.emu,
+        "InitiateAuth",
+        json!({"ClientId": s.client_id,
+        "AuthFlow": "ADMIN_USER_PASSWORD_AUTH", "AuthParameters": {"USERNAME": "adm", "PASSWORD": PASSWORD}}),
+    );
+    assert_eq!(ty, "InvalidParameterException");
+}
