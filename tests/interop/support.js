@@ -218,6 +218,14 @@ class Emulator {
     return now;
   }
 
+  /**
+   * Moves only this process's clock (a device whose clock is wrong); the emulator's stays.
+   * Negative values move it back.
+   */
+  skewLocalClock(seconds) {
+    clockOffsetMs += seconds * 1000;
+  }
+
   /** The emulator's current time in seconds. */
   async now() {
     return this.advanceClock(0);

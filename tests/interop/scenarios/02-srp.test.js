@@ -121,4 +121,20 @@ test('scenario 2: USER_SRP_AUTH for 200 random users, then USER_PASSWORD_AUTH', 
   const wrongPlain = await signIn(userPool, users[1].username, 'Wrong-passw0rd!', 'USER_PASSWORD_AUTH');
   assert.equal(expectStep(wrongPlain, 'onFailure', 'USER_PASSWORD_AUTH with a wrong password')[0].code, 'NotAuthorizedException');
   assert.equal(observed.length, USERS + 1, 'USER_PASSWORD_AUTH does no SRP');
+
+  // step: a device clock 10 minutes fast signs a TIMESTAMP outside the server's window
+  emu.skewLocalClock(600);
+  const skewed = await signIn(userPool, users[2].username, users[2].password);
+  emu.skewLocalClock(-600);
+  assert.equal(expectStep(skewed, 'onFailure', 'SRP sign-in with a clock 10 minutes fast')[0].code, 'NotAuthorizedException');
+
+  // step: TIMESTAMP on a single-digit day of the month at an hour before 10 (pitfall 9): move
+  // both clocks to the next such instant and sign in again
+  const now = new Date(Math.floor((await emu.now()) * 1000));
+  const target = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 3, 4, 5, 6));
+  await emu.advanceClock(Math.ceil((target.getTime() - now.getTime()) / 1000));
+  const early = await signIn(userPool, users[3].username, users[3].password);
+  const [earlySession] = expectStep(early, 'onSuccess', 'SRP sign-in on day 3 at 04:05 UTC');
+  const iat = new Date(earlySession.getAccessToken().getIssuedAt() * 1000);
+  assert.equal(iat.getUTCDate(), 3, 'the sign-in happened on a single-digit day');
 });
