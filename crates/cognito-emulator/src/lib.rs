@@ -132,7 +132,8 @@ impl FaultKind {
 /// A fault rule: the next `count` calls of `operation` (or `"*"`) fail as `kind`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fault {
-    /// Operation name (`InitiateAuth`, `GetTokensFromRefreshToken`, ...) or `"*"`.
+    /// Operation name (`InitiateAuth`, `GetTokensFromRefreshToken`, ...), an InitiateAuth
+    /// flow as `InitiateAuth:<AuthFlow>` (e.g. `InitiateAuth:REFRESH_TOKEN_AUTH`), or `"*"`.
     pub operation: String,
     /// How the call fails.
     pub kind: FaultKind,
@@ -347,6 +348,7 @@ impl ClientConfig {
                 "ALLOW_REFRESH_TOKEN_AUTH",
                 "ALLOW_CUSTOM_AUTH",
                 "ALLOW_USER_AUTH",
+                "ALLOW_ADMIN_USER_PASSWORD_AUTH",
             ]
             .iter()
             .map(|s| s.to_string())
@@ -441,6 +443,11 @@ impl Emulator {
     }
 
     /// Starts on 127.0.0.1 with a free port, on the current tokio runtime.
+    ///
+    /// The server runs as tasks of that runtime: talk to it with an async client, or use a
+    /// multi-thread runtime when a blocking client runs on a runtime thread (a blocking call on
+    /// a current-thread runtime would starve the server). [`Emulator::start_blocking`] has no
+    /// such constraint.
     pub async fn start() -> io::Result<EmulatorHandle> {
         EmulatorBuilder::default().start().await
     }
@@ -573,7 +580,11 @@ async fn serve(
         tokio::select! {
             _ = stop.changed() => break,
             accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
+                let Ok((stream, _)) = accepted else {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                    continue;
+                };
                 let shared = shared.clone();
                 let mut stop = stop.clone();
                 tokio::spawn(async move {
@@ -725,7 +736,10 @@ impl EmulatorHandle {
     /// Moves the emulator clock forward.
     pub fn advance_clock(&self, secs: u64) {
         let mut st = self.shared.lock();
-        st.clock_offset = st.clock_offset.saturating_add(secs);
+        st.clock_offset = st
+            .clock_offset
+            .saturating_add(secs)
+            .min(crate::state::MAX_CLOCK_OFFSET);
     }
 
     /// The emulator clock in epoch seconds (use it for TIMESTAMP and TOTP in tests).

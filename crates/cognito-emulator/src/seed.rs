@@ -84,7 +84,7 @@ pub(crate) fn apply(st: &mut State, seed: &Value) -> ApiResult<()> {
                     client.id = fixed.to_string();
                 }
                 if let Some(secret) = str_field(c, "secret") {
-                    client.secret = Some(secret.to_string());
+                    client.secret = Some(secret.into());
                 }
                 st.clients.insert(client.id.clone(), client);
             }

@@ -4,6 +4,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use cognito_proto::secret::{Secret, SecretString};
+use cognito_proto::srp::SecretUint;
 use num_bigint::BigUint;
 use serde_json::{Map, Value};
 
@@ -198,8 +200,8 @@ pub(crate) struct User {
     pub email_mfa: bool,
     pub totp_mfa: bool,
     pub preferred: Option<String>,
-    pub totp_key: Option<Vec<u8>>,
-    pub pending_totp: Option<Vec<u8>>,
+    pub totp_key: Option<Secret<Vec<u8>>>,
+    pub pending_totp: Option<Secret<Vec<u8>>>,
     pub devices: BTreeMap<String, Device>,
     pub device_group_key: String,
     pub codes: HashMap<String, PendingCode>,
@@ -336,7 +338,7 @@ pub(crate) struct Client {
     pub id: String,
     pub pool_id: String,
     pub name: String,
-    pub secret: Option<String>,
+    pub secret: Option<SecretString>,
     pub flows: Vec<String>,
     pub prevent_existence: bool,
     pub access_secs: u64,
@@ -362,7 +364,7 @@ impl Client {
 #[derive(Clone, Debug)]
 pub(crate) struct Handshake {
     pub a: BigUint,
-    pub b: BigUint,
+    pub b: Arc<SecretUint>,
     pub big_b: BigUint,
     pub v: BigUint,
     pub realm: String,
@@ -500,6 +502,9 @@ pub(crate) struct FaultRule {
     pub fault: Fault,
     pub remaining: u64,
 }
+
+/// Upper bound of the clock offset (about 1000 years), so time arithmetic cannot overflow.
+pub(crate) const MAX_CLOCK_OFFSET: u64 = 1000 * 365 * 86_400;
 
 /// Everything the emulator knows.
 pub(crate) struct State {

@@ -4,6 +4,26 @@
 //! `POST` to the endpoint, `Content-Type: application/x-amz-json-1.1`,
 //! `X-Amz-Target: <service prefix>.<Operation>`, and the JSON body. [`decode`] turns the
 //! [`http::Response`] back into the operation's output or a typed [`Error`].
+//!
+//! ```
+//! use cognito_proto::envelope::{Endpoint, decode, encode};
+//! use cognito_proto::ops::GetUser;
+//! use cognito_proto::secret::SecretString;
+//!
+//! let endpoint = Endpoint::for_user_pool("eu-west-1_AbC123xyz")?;
+//! let prepared = encode(&endpoint, &GetUser { access_token: SecretString::new("eyJ…".into()) });
+//! assert_eq!(prepared.request.uri(), "https://cognito-idp.eu-west-1.amazonaws.com/");
+//! assert_eq!(prepared.request.headers()["x-amz-target"], "AWSCognitoIdentityProviderService.GetUser");
+//! assert!(prepared.idempotent);
+//!
+//! // Send `prepared.request` with any HTTP client, then hand the response back:
+//! let response = http::Response::builder()
+//!     .status(200)
+//!     .body(br#"{"Username":"alice","UserAttributes":[{"Name":"sub","Value":"5f0c"}]}"#.to_vec())?;
+//! let user = decode::<GetUser>(&response)?;
+//! assert_eq!(user.attribute("sub"), Some("5f0c"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use http::{HeaderMap, Method, Request, Response, Uri};
@@ -195,11 +215,18 @@ pub fn encode<O: Operation>(endpoint: &Endpoint, op: &O) -> PreparedRequest {
     build(endpoint, O::SERVICE, O::NAME, O::IDEMPOTENT, body)
 }
 
-/// Like [`encode`], but reports a failing `Serialize` implementation as [`Error::Misuse`].
+/// Like [`encode`], but reports a failing `Serialize` implementation, or an operation name that
+/// cannot be a header value, as [`Error::Misuse`].
 pub fn try_encode<O: Operation>(endpoint: &Endpoint, op: &O) -> Result<PreparedRequest, Error> {
     let body = serde_json::to_vec(op)
         .map_err(|_| Error::misuse("the operation's request body could not be serialized"))?;
-    Ok(build(endpoint, O::SERVICE, O::NAME, O::IDEMPOTENT, body))
+    let prepared = build(endpoint, O::SERVICE, O::NAME, O::IDEMPOTENT, body);
+    if !prepared.request.headers().contains_key(X_AMZ_TARGET) {
+        return Err(Error::misuse(
+            "the operation name is not a valid X-Amz-Target header value",
+        ));
+    }
+    Ok(prepared)
 }
 
 impl std::fmt::Debug for PreparedRequest {

@@ -14,8 +14,9 @@ use crate::srp::SrpError;
 
 /// The one error type of the core.
 ///
-/// Transport errors (connection refused, timeouts) belong to the driver crates.
-#[derive(Debug)]
+/// Transport errors (connection refused, timeouts) belong to the driver crates. `Clone`, so
+/// that one failed refresh can be handed to every caller that waited on it.
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {
     /// Cognito (or an emulator) answered with a well-formed error response.

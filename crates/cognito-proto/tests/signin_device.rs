@@ -344,3 +344,98 @@ fn device_challenge_without_a_device_is_a_protocol_error() {
         "{error:?}"
     );
 }
+
+#[test]
+fn pitfall_16_stale_device_of_a_recreated_user_does_not_break_sign_in() {
+    // The user was deleted and re-created: the stored device key belongs to the old account.
+    let (device, _, _) = registered_device();
+    let (mut d, init) = Drive::start(&config(), Start::srp("alice", PASSWORD), Some(device));
+    assert_eq!(init.param("DEVICE_KEY"), Some(DEVICE_KEY));
+    let srp_a = init.param("SRP_A").unwrap().to_owned();
+    password_step(&mut d, &srp_a, "alice-new-uuid", 207);
+    let retry = d.reply_send(service_error(
+        "ResourceNotFoundException",
+        "Device does not exist.",
+    ));
+    let srp_a = retry.param("SRP_A").unwrap().to_owned();
+    assert_eq!(retry.param("DEVICE_KEY"), None);
+    password_step(&mut d, &srp_a, "alice-new-uuid", 208);
+    // The new account gets a new device, confirmed by the flow.
+    d.reply_send(tokens(
+        "alice-new-uuid",
+        Some(("us-east-1_new-device", "-newGroup")),
+    ))
+    .expect("ConfirmDevice", None);
+    let done = d.reply_done(ok(json!({"UserConfirmationNecessary": false})));
+    assert!(done.device_forgotten && done.new_device);
+    assert_eq!(
+        done.device.map(|dev| dev.device_key),
+        Some("us-east-1_new-device".to_owned())
+    );
+}
+
+#[test]
+fn new_device_metadata_with_empty_keys_is_reported_not_confirmed() {
+    let (mut d, _init) = Drive::start(&config(), Start::password("alice", PASSWORD), None);
+    let done = d.reply_done(tokens("alice", Some(("", GROUP_KEY))));
+    assert_tokens(&done, "alice");
+    assert!(done.device.is_none() && !done.new_device);
+    assert!(matches!(
+        done.device_error,
+        Some(cognito_proto::error::Error::Protocol { .. })
+    ));
+}
+
+#[test]
+fn the_states_can_be_followed_one_by_one() {
+    let (device, salt_b64, verifier_b64) = registered_device();
+    let (mut d, init) = Drive::start(&config(), Start::srp("alice", PASSWORD), Some(device));
+    assert_eq!(d.flow.state_name(), "InitiateAuthSent");
+    let srp_a = init.param("SRP_A").unwrap().to_owned();
+    password_step(&mut d, &srp_a, "alice", 209);
+    assert_eq!(d.flow.state_name(), "PasswordVerifierSent");
+    let start = d.reply_send(challenge("DEVICE_SRP_AUTH", "S2", json!({})));
+    assert_eq!(d.flow.state_name(), "DeviceSrpAuthSent");
+    let device_a = start.param("SRP_A").unwrap().to_owned();
+    let server = SrpServer::for_device(
+        &mut rng(210),
+        GROUP_KEY,
+        DEVICE_KEY,
+        &salt_b64,
+        &verifier_b64,
+    );
+    let proof = d.reply_send(challenge(
+        "DEVICE_PASSWORD_VERIFIER",
+        "S3",
+        server.device_verifier_params(),
+    ));
+    server.verify(&device_a, &proof, NOW).expect("device claim");
+    assert_eq!(d.flow.state_name(), "DevicePasswordVerifierSent");
+    let step = d.reply_step(challenge("NEW_PASSWORD_REQUIRED", "S4", json!({})));
+    assert_eq!(d.flow.state_name(), "WaitingForAnswer");
+    assert_eq!(d.flow.waiting_for(), Some(&step));
+    d.answer(Answer::NewPassword {
+        password: "N3w-passw0rd!".into(),
+        attributes: Default::default(),
+    });
+    assert_eq!(d.flow.state_name(), "AnswerSent");
+    d.reply_send(challenge(
+        "MFA_SETUP",
+        "S5",
+        json!({"MFAS_CAN_SETUP": "[\"SOFTWARE_TOKEN_MFA\"]"}),
+    ));
+    assert_eq!(d.flow.state_name(), "AssociateSoftwareTokenSent");
+    let _ = d.reply_step(ok(
+        json!({"SecretCode": "JBSWY3DPEHPK3PXP", "Session": "S6"}),
+    ));
+    d.answer(Answer::code("123456"));
+    assert_eq!(d.flow.state_name(), "VerifySoftwareTokenSent");
+    d.reply_send(ok(json!({"Status": "SUCCESS", "Session": "S7"})));
+    assert_eq!(d.flow.state_name(), "MfaSetupSent");
+    d.reply_send(tokens("alice", Some(("us-east-1_other", "-grp"))));
+    assert_eq!(d.flow.state_name(), "ConfirmDeviceSent");
+    let done = d.reply_done(ok(json!({})));
+    assert_eq!(d.flow.state_name(), "Finished");
+    assert!(done.new_device);
+    assert_eq!(d.flow.username(), "alice");
+}

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use cognito_proto::error::Error;
 use cognito_proto::signin::{Answer, Event, NextStep, SignIn, Start};
+use cognito_proto::srp::SrpError;
 use serde_json::json;
 use support::*;
 
@@ -42,6 +43,7 @@ fn pitfall_13_user_not_confirmed_is_the_confirm_sign_up_step() {
             username: "alice@example.com".to_owned()
         }
     );
+    assert!(step.is_terminal());
     assert!(d.flow.is_finished());
     assert!(is_misuse(
         &d.flow
@@ -63,6 +65,8 @@ fn pitfall_13_password_reset_required_is_the_reset_password_step() {
             username: "alice".to_owned()
         }
     );
+    assert!(step.is_terminal());
+    assert!(!NextStep::ConfirmWithTotpCode.is_terminal());
     assert!(d.flow.is_finished());
 
     // Also when it comes in answer to PASSWORD_VERIFIER.
@@ -152,52 +156,67 @@ fn pitfall_10_challenge_name_wins_over_tokens_and_empty_tokens_are_refused() {
 }
 
 #[test]
-fn malformed_password_verifier_parameters_are_protocol_errors() {
+fn malformed_password_verifier_parameters_are_typed_errors() {
     let server = SrpServer::for_user(&mut rng(501), "alice", PASSWORD);
     let good = server.password_verifier_params();
     let n_hex = cognito_proto::srp::to_hex(cognito_proto::srp::modulus());
-    let cases: Vec<(&str, serde_json::Value)> = vec![
+    let cases: Vec<(&str, serde_json::Value, Option<SrpError>)> = vec![
         (
             "missing SALT",
             json!({"SRP_B": good["SRP_B"], "SECRET_BLOCK": good["SECRET_BLOCK"], "USER_ID_FOR_SRP": "alice"}),
+            None,
         ),
         (
             "missing SRP_B",
             json!({"SALT": good["SALT"], "SECRET_BLOCK": good["SECRET_BLOCK"], "USER_ID_FOR_SRP": "alice"}),
+            None,
         ),
         (
             "missing SECRET_BLOCK",
             json!({"SALT": good["SALT"], "SRP_B": good["SRP_B"], "USER_ID_FOR_SRP": "alice"}),
+            None,
         ),
         (
             "missing USER_ID_FOR_SRP",
             json!({"SALT": good["SALT"], "SRP_B": good["SRP_B"], "SECRET_BLOCK": good["SECRET_BLOCK"]}),
+            None,
         ),
         (
             "empty SALT",
             json!({"SALT": "", "SRP_B": good["SRP_B"], "SECRET_BLOCK": good["SECRET_BLOCK"], "USER_ID_FOR_SRP": "alice"}),
+            None,
         ),
         (
             "SALT not hex",
             json!({"SALT": "xyz", "SRP_B": good["SRP_B"], "SECRET_BLOCK": good["SECRET_BLOCK"], "USER_ID_FOR_SRP": "alice"}),
+            Some(SrpError::InvalidHex { field: "SALT" }),
         ),
         (
             "SRP_B = 0",
             json!({"SALT": good["SALT"], "SRP_B": "0", "SECRET_BLOCK": good["SECRET_BLOCK"], "USER_ID_FOR_SRP": "alice"}),
+            Some(SrpError::ServerKeyZero),
         ),
         (
             "SRP_B = N",
             json!({"SALT": good["SALT"], "SRP_B": n_hex, "SECRET_BLOCK": good["SECRET_BLOCK"], "USER_ID_FOR_SRP": "alice"}),
+            Some(SrpError::ServerKeyZero),
         ),
         (
             "SECRET_BLOCK url-safe",
             json!({"SALT": good["SALT"], "SRP_B": good["SRP_B"], "SECRET_BLOCK": "ab-_", "USER_ID_FOR_SRP": "alice"}),
+            Some(SrpError::InvalidBase64 {
+                field: "SECRET_BLOCK",
+            }),
         ),
     ];
-    for (what, parameters) in cases {
+    for (what, parameters, expected) in cases {
         let mut d = srp_flow();
         let error = d.reply_err(challenge("PASSWORD_VERIFIER", "S1", parameters));
-        assert!(is_protocol(&error), "{what}: {error:?}");
+        match (&error, expected) {
+            (Error::Protocol { .. }, None) => {}
+            (Error::Srp(got), Some(want)) => assert_eq!(got, &want, "{what}"),
+            _ => panic!("{what}: unexpected {error:?}"),
+        }
         assert!(d.flow.is_finished(), "{what}");
         let again = d
             .flow
@@ -374,8 +393,157 @@ fn debug_output_never_shows_secrets() {
     let done_debug = format!("{done:?}");
     assert!(!done_debug.contains(&access_token("alice")));
     assert!(!done_debug.contains("eyJjdHkiOiJKV1Qi"));
-    let answer_debug = format!("{:?}", Answer::code("123456"));
-    assert!(!answer_debug.contains("123456"));
+    let answers = [
+        Answer::code("123456"),
+        Answer::Password("123456".into()),
+        Answer::Email("123456@example.com".to_owned()),
+        Answer::WebAuthnCredential("{\"id\":\"123456\"}".to_owned()),
+        Answer::TotpSetup {
+            code: "123456".into(),
+            friendly_device_name: None,
+        },
+        Answer::Custom {
+            answer: "123456".into(),
+            extra: [("otp".to_owned(), "123456".to_owned())].into(),
+        },
+        Answer::NewPassword {
+            password: "123456".into(),
+            attributes: [("name".to_owned(), "123456".to_owned())].into(),
+        },
+        Answer::Raw([("CODE".to_owned(), "123456".to_owned())].into()),
+        Answer::FirstFactor(cognito_proto::signin::FirstFactor::Password(
+            "123456".into(),
+        )),
+    ];
+    for answer in answers {
+        let answer_debug = format!("{answer:?}");
+        assert!(!answer_debug.contains("123456"), "{answer_debug}");
+    }
+    let start = Start::custom("alice", [("secret".to_owned(), "123456".to_owned())].into());
+    let (d, _init) = Drive::start(&config(), start, None);
+    let flow_debug = format!("{:?}", d.flow);
+    assert!(!flow_debug.contains("123456"), "{flow_debug}");
     let event = Event::Step(NextStep::ConfirmWithTotpCode);
     assert!(format!("{event:?}").contains("ConfirmWithTotpCode"));
+}
+
+#[test]
+fn verify_software_token_refused_for_good_ends_the_flow() {
+    let mut d = password_flow();
+    d.reply_send(challenge(
+        "MFA_SETUP",
+        "S1",
+        json!({"MFAS_CAN_SETUP": "[\"SOFTWARE_TOKEN_MFA\"]"}),
+    ))
+    .expect("AssociateSoftwareToken", None);
+    let _ = d.reply_step(ok(
+        json!({"SecretCode": "JBSWY3DPEHPK3PXP", "Session": "S2"}),
+    ));
+    d.answer(Answer::code("123456"))
+        .expect("VerifySoftwareToken", None);
+    let error = d.reply_err(service_error(
+        "NotAuthorizedException",
+        "Invalid session for the user.",
+    ));
+    assert_eq!(
+        error.service_kind().map(|k| k.as_str()),
+        Some("NotAuthorizedException")
+    );
+    assert!(d.flow.is_finished());
+}
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Bodies shaped like Cognito replies with arbitrary values, and arbitrary bytes.
+    fn body() -> impl Strategy<Value = Vec<u8>> {
+        let name = prop_oneof![
+            Just("PASSWORD_VERIFIER".to_owned()),
+            Just("DEVICE_SRP_AUTH".to_owned()),
+            Just("DEVICE_PASSWORD_VERIFIER".to_owned()),
+            Just("SMS_MFA".to_owned()),
+            Just("SELECT_MFA_TYPE".to_owned()),
+            Just("MFA_SETUP".to_owned()),
+            Just("NEW_PASSWORD_REQUIRED".to_owned()),
+            Just("SELECT_CHALLENGE".to_owned()),
+            Just("WEB_AUTHN".to_owned()),
+            "[A-Z_]{0,12}",
+        ];
+        let key = prop_oneof![
+            Just("SALT".to_owned()),
+            Just("SRP_B".to_owned()),
+            Just("SECRET_BLOCK".to_owned()),
+            Just("USER_ID_FOR_SRP".to_owned()),
+            Just("MFAS_CAN_CHOOSE".to_owned()),
+            Just("MFAS_CAN_SETUP".to_owned()),
+            Just("requiredAttributes".to_owned()),
+            Just("userAttributes".to_owned()),
+            Just("CREDENTIAL_REQUEST_OPTIONS".to_owned()),
+        ];
+        let value = prop_oneof![
+            "[0-9a-f]{0,8}",
+            "[A-Za-z0-9+/=\\[\\]{}\",:]{0,24}",
+            Just(String::new())
+        ];
+        let challenge_body = (
+            name,
+            proptest::collection::btree_map(key, value, 0..6),
+            any::<bool>(),
+        )
+            .prop_map(|(name, params, session)| {
+                let mut body = json!({"ChallengeName": name, "ChallengeParameters": params});
+                if session {
+                    body["Session"] = json!("S");
+                }
+                body.to_string().into_bytes()
+            });
+        let tokens_body =
+            ("[a-z.]{0,6}", any::<i64>(), any::<bool>()).prop_map(|(token, expires, device)| {
+                let mut result =
+                    json!({"AccessToken": token, "IdToken": token, "ExpiresIn": expires});
+                if device {
+                    result["NewDeviceMetadata"] =
+                        json!({"DeviceKey": token, "DeviceGroupKey": token});
+                }
+                json!({"AuthenticationResult": result, "SecretCode": token, "Status": "ERROR"})
+                    .to_string()
+                    .into_bytes()
+            });
+        prop_oneof![
+            challenge_body,
+            tokens_body,
+            proptest::collection::vec(any::<u8>(), 0..64)
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(96))]
+        #[test]
+        fn any_reply_in_any_state_is_a_typed_outcome(
+            setup in 0u8..4,
+            status in prop_oneof![Just(200u16), Just(400u16), Just(500u16)],
+            first in body(),
+            second in body(),
+        ) {
+            let mut d = match setup {
+                0 => srp_flow(),
+                1 => password_flow(),
+                2 => Drive::start(&config_with_secret(), Start::user_auth("alice", None), None).0,
+                _ => {
+                    let mut d = password_flow();
+                    let _ = d.reply_send(challenge(
+                        "MFA_SETUP", "S1", json!({"MFAS_CAN_SETUP": "[\"SOFTWARE_TOKEN_MFA\"]"})));
+                    d
+                }
+            };
+            for body in [first, second] {
+                let outcome = d.flow.handle_response(response(status, &body), NOW, &mut d.rng);
+                if let Ok(Event::Done(done)) = outcome {
+                    prop_assert!(!done.tokens.access_token.expose_secret().is_empty());
+                    prop_assert!(!done.tokens.id_token.expose_secret().is_empty());
+                }
+            }
+        }
+    }
 }

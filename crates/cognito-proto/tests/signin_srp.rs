@@ -44,6 +44,10 @@ fn srp_sign_in_without_mfa() {
     assert!(done.device.is_none());
     assert!(!done.new_device && !done.device_forgotten && !done.user_confirmation_necessary);
     assert!(d.flow.is_finished());
+    // The tokens go straight into the session module's token set.
+    let set = done.tokens.to_token_set(NOW).expect("well-formed tokens");
+    assert_eq!(set.username(), Some("alice"));
+    assert!(set.refresh_token().is_some());
 }
 
 #[test]
@@ -309,4 +313,14 @@ fn pitfall_12_the_latest_session_is_sent_at_every_step() {
     let answer = d.answer(Answer::code("123123"));
     assert_eq!(answer.session(), Some("S4"));
     d.reply_done(tokens("erin", None));
+}
+
+#[test]
+fn flow_values_can_cross_threads() {
+    // The async driver keeps a flow across `.await` points on a multi-threaded runtime.
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<cognito_proto::signin::SignIn>();
+    send_sync::<cognito_proto::signin::Event>();
+    send_sync::<cognito_proto::signin::SignedIn>();
+    send_sync::<Answer>();
 }

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use cognito_proto::envelope::{
     Endpoint, Operation, Service, decode, encode, error_response, parse_target, success_response,
+    try_encode,
 };
 use cognito_proto::error::Error;
 use cognito_proto::error::ServiceErrorKind;
@@ -485,5 +486,58 @@ fn decode_accepts_other_body_containers() {
     assert_eq!(
         decode::<ops::GetId>(&resp).expect("decodes").identity_id,
         "eu-west-1:x"
+    );
+}
+
+/// An operation defined outside the crate whose body cannot be serialized.
+struct Broken;
+
+impl serde::Serialize for Broken {
+    fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+        Err(serde::ser::Error::custom("cannot serialize"))
+    }
+}
+
+impl Operation for Broken {
+    const NAME: &'static str = "Broken";
+    const SERVICE: Service = Service::UserPool;
+    const IDEMPOTENT: bool = false;
+    type Output = ops::GetIdResponse;
+}
+
+/// An operation whose name cannot be a header value.
+#[derive(serde::Serialize)]
+struct BadName {}
+
+impl Operation for BadName {
+    const NAME: &'static str = "Bad\nName";
+    const SERVICE: Service = Service::UserPool;
+    const IDEMPOTENT: bool = false;
+    type Output = ops::GetIdResponse;
+}
+
+#[test]
+fn custom_operations_that_cannot_be_encoded_are_misuse_not_panics() {
+    let endpoint = Endpoint::from_url("http://127.0.0.1:9229").expect("valid url");
+    assert!(matches!(
+        try_encode(&endpoint, &Broken),
+        Err(Error::Misuse(_))
+    ));
+    // The infallible form sends an empty body, which any server rejects.
+    assert!(encode(&endpoint, &Broken).request.body().is_empty());
+    assert!(matches!(
+        try_encode(&endpoint, &BadName {}),
+        Err(Error::Misuse(_))
+    ));
+    let prepared = try_encode(
+        &endpoint,
+        &ops::GetUser {
+            access_token: secret("at"),
+        },
+    )
+    .expect("built-in operations encode");
+    assert_eq!(
+        prepared.request.body().as_slice(),
+        br#"{"AccessToken":"at"}"#
     );
 }

@@ -2,6 +2,8 @@
 
 use serde_json::{Value, json};
 
+use cognito_proto::secret::Secret;
+
 use crate::api::{ApiError, ApiResult, Body, invalid_param, session_expired};
 use crate::ops::tokens::authorize;
 use crate::state::{AuthSession, PoolSettings, State, Step, User};
@@ -146,13 +148,13 @@ pub(crate) fn associate_software_token(st: &mut State, b: &Body) -> ApiResult<Va
     let secret = crate::util::base32_encode(&key);
     match who {
         Who::Token { pool_id, username } => {
-            st.pool_mut(&pool_id)?.user_mut(&username)?.pending_totp = Some(key);
+            st.pool_mut(&pool_id)?.user_mut(&username)?.pending_totp = Some(Secret::new(key));
             Ok(json!({ "SecretCode": secret }))
         }
         Who::Session { id, sess } => {
             st.pool_mut(&sess.pool_id)?
                 .user_mut(&sess.username)?
-                .pending_totp = Some(key);
+                .pending_totp = Some(Secret::new(key));
             st.sessions.remove(&id);
             let new = crate::util::session_token();
             st.sessions.insert(new.clone(), *sess);
@@ -182,7 +184,7 @@ pub(crate) fn verify_software_token(st: &mut State, b: &Body) -> ApiResult<Value
             "Software Token MFA has not been associated with the user.",
         ));
     };
-    if !crate::totp::verify(&key, code, now) {
+    if !crate::totp::verify(key.expose_secret(), code, now) {
         return Err(ApiError::new(
             "EnableSoftwareTokenMFAException",
             "Code mismatch",

@@ -71,6 +71,8 @@ pub(crate) fn dispatch(
             "ConfirmForgotPassword" => signup::confirm_forgot_password(st, &b),
             "InitiateAuth" => auth::initiate_auth(st, &b),
             "RespondToAuthChallenge" => auth::respond_to_auth_challenge(st, &b),
+            "AdminInitiateAuth" => auth::admin_initiate_auth(st, &b),
+            "AdminRespondToAuthChallenge" => auth::admin_respond_to_auth_challenge(st, &b),
             "GetTokensFromRefreshToken" => tokens::get_tokens_from_refresh_token(st, &b),
             "RevokeToken" => tokens::revoke_token(st, &b),
             "GlobalSignOut" => tokens::global_sign_out(st, &b),
@@ -122,7 +124,7 @@ pub(crate) fn check_secret_hash(
             client.id
         )));
     };
-    let expected = prim::secret_hash(username, &client.id, secret);
+    let expected = prim::secret_hash(username, &client.id, secret.expose_secret());
     if ct_eq(&expected, provided) {
         Ok(())
     } else {
@@ -137,7 +139,7 @@ pub(crate) fn check_secret_hash(
 pub(crate) fn check_client_secret(client: &Client, provided: Option<&str>) -> bool {
     match (&client.secret, provided) {
         (None, _) => true,
-        (Some(s), Some(p)) => ct_eq(s, p),
+        (Some(s), Some(p)) => ct_eq(s.expose_secret(), p),
         (Some(_), None) => false,
     }
 }

@@ -21,7 +21,7 @@ use crate::ops::{
     VerifySoftwareToken, VerifySoftwareTokenStatus,
 };
 use crate::secret::SecretString;
-use crate::srp::{self, Ephemeral, ServerChallenge, SrpError};
+use crate::srp::{self, Ephemeral, ServerChallenge};
 
 const INITIATE_AUTH: &str = "InitiateAuth";
 const RESPOND: &str = "RespondToAuthChallenge";
@@ -500,6 +500,11 @@ impl SignIn {
         request.analytics_metadata = self.start.analytics_metadata.clone();
         request.user_context_data = self.start.user_context_data.clone();
         self.state = State::InitiateAuthSent;
+        if self.device.is_none() {
+            // Only a forgotten device restarts the sign-in: without one, the start
+            // credentials are no longer needed.
+            self.start.method.scrub();
+        }
         Event::Send(encode(&self.endpoint, &request))
     }
 
@@ -590,9 +595,16 @@ impl SignIn {
 
     /// Ends the flow with an error.
     fn fail(&mut self, error: Error) -> Result<Event, Error> {
+        self.finish();
+        Err(error)
+    }
+
+    /// Enters `Finished` and drops every credential the flow still holds.
+    fn finish(&mut self) {
         self.state = State::Finished;
         self.srp = None;
-        Err(error)
+        self.session = None;
+        self.start.method.scrub();
     }
 
     // ---- responses ------------------------------------------------------------------------
@@ -817,8 +829,7 @@ impl SignIn {
             params.required("SALT")?,
             params.required("SRP_B")?,
             params.required("SECRET_BLOCK")?,
-        )
-        .map_err(|e| srp_error(params, e))?;
+        )?;
         let claim = srp::password_claim(
             &srp.ephemeral,
             self.config.user_pool_id(),
@@ -826,8 +837,7 @@ impl SignIn {
             srp.password.expose_secret(),
             &challenge,
             now_unix,
-        )
-        .map_err(|e| srp_error(params, e))?;
+        )?;
         self.username = user_id;
         let mut responses = BTreeMap::new();
         responses.insert("PASSWORD_CLAIM_SECRET_BLOCK".to_owned(), claim.secret_block);
@@ -874,8 +884,7 @@ impl SignIn {
             params.required("SALT")?,
             params.required("SRP_B")?,
             params.required("SECRET_BLOCK")?,
-        )
-        .map_err(|e| srp_error(params, e))?;
+        )?;
         let claim = srp::device_claim(
             &ephemeral,
             &device.device_group_key,
@@ -883,8 +892,7 @@ impl SignIn {
             device.device_password.expose_secret(),
             &challenge,
             now_unix,
-        )
-        .map_err(|e| srp_error(params, e))?;
+        )?;
         let mut responses = BTreeMap::new();
         responses.insert("DEVICE_KEY".to_owned(), device.device_key.clone());
         responses.insert("PASSWORD_CLAIM_SECRET_BLOCK".to_owned(), claim.secret_block);
@@ -918,6 +926,7 @@ impl SignIn {
         }
         self.srp = None;
         self.session = None;
+        self.start.method.scrub();
         let mut signed_in = SignedIn {
             tokens: Tokens {
                 id_token: result.id_token,
@@ -934,7 +943,7 @@ impl SignIn {
             device_error: None,
         };
         let Some(metadata) = result.new_device_metadata else {
-            self.state = State::Finished;
+            self.finish();
             return Ok(Event::Done(signed_in));
         };
         if metadata.device_key.is_empty() || metadata.device_group_key.is_empty() {
@@ -943,7 +952,7 @@ impl SignIn {
                 operation,
                 "NewDeviceMetadata has an empty DeviceKey or DeviceGroupKey",
             ));
-            self.state = State::Finished;
+            self.finish();
             return Ok(Event::Done(signed_in));
         }
         let registration =
@@ -984,15 +993,13 @@ impl SignIn {
         // Pitfall 13: two service errors are steps, not failures.
         match error.service_kind() {
             Some(ServiceErrorKind::UserNotConfirmed) => {
-                self.state = State::Finished;
-                self.srp = None;
+                self.finish();
                 return Ok(Event::Step(NextStep::ConfirmSignUp {
                     username: self.start.username.clone(),
                 }));
             }
             Some(ServiceErrorKind::PasswordResetRequired) => {
-                self.state = State::Finished;
-                self.srp = None;
+                self.finish();
                 return Ok(Event::Step(NextStep::ResetPassword {
                     username: self.start.username.clone(),
                 }));
@@ -1037,8 +1044,7 @@ impl SignIn {
         if may_retry {
             self.state = State::WaitingForAnswer { asked, step };
         } else {
-            self.state = State::Finished;
-            self.srp = None;
+            self.finish();
         }
         error
     }
@@ -1054,10 +1060,6 @@ fn is_unknown_device(error: &Error) -> bool {
         }
         None => false,
     }
-}
-
-fn srp_error(params: &Params<'_>, error: SrpError) -> Error {
-    params.error(error.to_string())
 }
 
 fn answer_name(answer: &Answer) -> &'static str {

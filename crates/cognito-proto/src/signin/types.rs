@@ -26,7 +26,7 @@ pub struct Start {
 }
 
 /// The first request's flow and credentials.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) enum Method {
     /// `USER_SRP_AUTH`.
     Srp { password: SecretString },
@@ -42,6 +42,57 @@ pub(crate) enum Method {
     UserAuth { preferred: Option<FirstFactor> },
     /// `USER_AUTH` with the `Session` returned by `ConfirmSignUp`.
     AutoSignIn { session: SecretString },
+}
+
+impl Method {
+    /// Drops the credentials (they are zeroized on drop) once no restart can need them.
+    pub(crate) fn scrub(&mut self) {
+        match self {
+            Method::Srp { password }
+            | Method::Password { password }
+            | Method::CustomWithSrp { password } => *password = SecretString::default(),
+            Method::Custom { auth_parameters } => auth_parameters.clear(),
+            Method::UserAuth { preferred } => {
+                if let Some(FirstFactor::Password(password) | FirstFactor::PasswordSrp(password)) =
+                    preferred
+                {
+                    *password = SecretString::default();
+                }
+            }
+            Method::AutoSignIn { session } => *session = SecretString::default(),
+        }
+    }
+}
+
+impl fmt::Debug for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Method::Srp { .. } => f.write_str("Srp"),
+            Method::Password { .. } => f.write_str("Password"),
+            Method::CustomWithSrp { .. } => f.write_str("CustomWithSrp"),
+            // Custom parameters may carry secrets: keys only.
+            Method::Custom { auth_parameters } => f
+                .debug_struct("Custom")
+                .field("auth_parameters", &KeysOnly(auth_parameters))
+                .finish(),
+            Method::UserAuth { preferred } => f
+                .debug_struct("UserAuth")
+                .field("preferred", &preferred.as_ref().map(FirstFactor::kind))
+                .finish(),
+            Method::AutoSignIn { .. } => f.write_str("AutoSignIn"),
+        }
+    }
+}
+
+/// Prints the keys of a map, not its values.
+struct KeysOnly<'a>(&'a BTreeMap<String, String>);
+
+impl fmt::Debug for KeysOnly<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map()
+            .entries(self.0.keys().map(|k| (k, "[redacted]")))
+            .finish()
+    }
 }
 
 impl Start {
@@ -387,6 +438,16 @@ pub enum NextStep {
 }
 
 impl NextStep {
+    /// Whether this step ends the sign-in ([`NextStep::ConfirmSignUp`],
+    /// [`NextStep::ResetPassword`]): the caller runs that operation and starts a new sign-in
+    /// instead of answering.
+    pub fn is_terminal(&self) -> bool {
+        matches!(
+            self,
+            NextStep::ConfirmSignUp { .. } | NextStep::ResetPassword { .. }
+        )
+    }
+
     /// For [`NextStep::SetUpTotp`]: the `otpauth://` URI for a QR code (see
     /// [`TotpSecret::otpauth_uri`]); `None` for every other step.
     pub fn otpauth_uri(&self, issuer: &str, account: &str) -> Option<String> {
@@ -399,8 +460,9 @@ impl NextStep {
     }
 }
 
-/// The caller's answer to a [`NextStep`].
-#[derive(Clone, Debug)]
+/// The caller's answer to a [`NextStep`]. Its `Debug` output shows no codes, passwords,
+/// addresses, credentials or values of extra keys.
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum Answer {
     /// A one-time code: SMS, TOTP or email, MFA or first factor; also verifies a TOTP setup.
@@ -445,6 +507,38 @@ pub enum Answer {
     Raw(BTreeMap<String, String>),
 }
 
+impl fmt::Debug for Answer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Answer::Code(_) => f.write_str("Code([redacted])"),
+            Answer::TotpSetup {
+                friendly_device_name,
+                ..
+            } => f
+                .debug_struct("TotpSetup")
+                .field("code", &"[redacted]")
+                .field("friendly_device_name", friendly_device_name)
+                .finish(),
+            Answer::NewPassword { attributes, .. } => f
+                .debug_struct("NewPassword")
+                .field("password", &"[redacted]")
+                .field("attributes", &KeysOnly(attributes))
+                .finish(),
+            Answer::Custom { extra, .. } => f
+                .debug_struct("Custom")
+                .field("answer", &"[redacted]")
+                .field("extra", &KeysOnly(extra))
+                .finish(),
+            Answer::MfaType(mfa) => f.debug_tuple("MfaType").field(mfa).finish(),
+            Answer::Email(_) => f.write_str("Email([redacted])"),
+            Answer::FirstFactor(factor) => f.debug_tuple("FirstFactor").field(factor).finish(),
+            Answer::Password(_) => f.write_str("Password([redacted])"),
+            Answer::WebAuthnCredential(_) => f.write_str("WebAuthnCredential([redacted])"),
+            Answer::Raw(raw) => f.debug_tuple("Raw").field(&KeysOnly(raw)).finish(),
+        }
+    }
+}
+
 impl Answer {
     /// `Answer::Code` from anything string-like.
     pub fn code(code: impl Into<SecretString>) -> Self {
@@ -468,8 +562,25 @@ pub struct Tokens {
     pub token_type: Option<String>,
 }
 
+impl Tokens {
+    /// The session module's [`TokenSet`](crate::session::TokenSet) for these tokens, received
+    /// at local time `now_unix` (its clock drift is measured from the tokens' `iat`). Fails when
+    /// a token is not a well-formed Cognito JWT of the right use.
+    pub fn to_token_set(
+        &self,
+        now_unix: u64,
+    ) -> Result<crate::session::TokenSet, crate::session::TokenError> {
+        crate::session::TokenSet::new(
+            self.id_token.clone(),
+            self.access_token.clone(),
+            self.refresh_token.clone(),
+            now_unix,
+        )
+    }
+}
+
 /// The outcome of a completed sign-in.
-#[derive(Debug)]
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct SignedIn {
     /// The tokens.
