@@ -205,6 +205,9 @@ pub struct PoolConfig {
     pub custom_auth_trigger: bool,
     /// `Policies.SignInPolicy.AllowedFirstAuthFactors` (default `["PASSWORD"]`).
     pub allowed_first_auth_factors: Vec<String>,
+    /// Attributes the pool's `Schema` marks `Required` (enforced by SignUp and asked for in
+    /// `NEW_PASSWORD_REQUIRED`'s `requiredAttributes`).
+    pub required_attributes: Vec<String>,
     /// Extra `CreateUserPool` members merged into the request as given.
     pub extra: Map<String, Value>,
 }
@@ -222,6 +225,7 @@ impl Default for PoolConfig {
             auto_verified_attributes: vec!["email".to_string()],
             custom_auth_trigger: false,
             allowed_first_auth_factors: Vec::new(),
+            required_attributes: Vec::new(),
             extra: Map::new(),
         }
     }
@@ -251,6 +255,14 @@ impl PoolConfig {
             },
             "AutoVerifiedAttributes": self.auto_verified_attributes,
         });
+        if !self.required_attributes.is_empty() {
+            let schema: Vec<Value> = self
+                .required_attributes
+                .iter()
+                .map(|n| json!({"Name": n, "AttributeDataType": "String", "Required": true, "Mutable": true}))
+                .collect();
+            m["Schema"] = json!(schema);
+        }
         if let Some((challenge, prompt)) = self.device_tracking {
             m["DeviceConfiguration"] = json!({
                 "ChallengeRequiredOnNewDevice": challenge,

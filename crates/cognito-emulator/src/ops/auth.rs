@@ -633,6 +633,12 @@ fn after_first_factor(
     let s = pool.s.clone();
     let user = pool.user(username)?;
     if user.status == "FORCE_CHANGE_PASSWORD" && !ctx.new_password_done {
+        let missing: Vec<String> = s
+            .required_attrs
+            .iter()
+            .filter(|r| user.attr(r).is_none())
+            .map(|r| format!("userAttributes.{r}"))
+            .collect();
         let mut attrs = serde_json::Map::new();
         for (k, v) in &user.attrs {
             attrs.insert(k.clone(), json!(v));
@@ -643,7 +649,10 @@ fn after_first_factor(
                 "userAttributes".to_string(),
                 json!(Value::Object(attrs).to_string()),
             ),
-            ("requiredAttributes".to_string(), json!("[]")),
+            (
+                "requiredAttributes".to_string(),
+                json!(json!(missing).to_string()),
+            ),
         ]);
         return Ok(challenge(
             st,
@@ -1045,18 +1054,39 @@ pub(crate) fn respond_to_auth_challenge(st: &mut State, b: &Body) -> ApiResult<V
             let pool_id = pool.id.clone();
             check_password_policy(&s, pw)?;
             let user = pool.user_mut(&username)?;
+            // Validate every attribute before changing anything (pitfall 11).
+            let mut updates = Vec::new();
+            for (k, v) in &resp {
+                let Some(attr) = k.strip_prefix("userAttributes.") else {
+                    continue;
+                };
+                if attr == "sub" || attr.ends_with("_verified") {
+                    return Err(not_authorized(
+                        "A client attempted to write unauthorized attribute",
+                    ));
+                }
+                if s.required_attrs.iter().any(|r| r == attr) && user.attr(attr).is_some() {
+                    return Err(invalid_param(format!(
+                        "Cannot modify an already provided {attr}"
+                    )));
+                }
+                updates.push((attr.to_string(), v.clone()));
+            }
+            for r in &s.required_attrs {
+                let given = updates.iter().any(|(k, v)| k == r && !v.is_empty());
+                if user.attr(r).is_none() && !given {
+                    return Err(invalid_param(format!(
+                        "Invalid attributes given, {r} is missing"
+                    )));
+                }
+            }
             set_password(user, &pool_id, pw, now)?;
             user.status = "CONFIRMED";
-            for (k, v) in &resp {
-                if let Some(attr) = k.strip_prefix("userAttributes.") {
-                    if attr == "sub" || attr.ends_with("_verified") {
-                        continue;
-                    }
-                    if v.is_empty() {
-                        user.attrs.remove(attr);
-                    } else {
-                        user.attrs.insert(attr.to_string(), v.clone());
-                    }
+            for (attr, v) in updates {
+                if v.is_empty() {
+                    user.attrs.remove(&attr);
+                } else {
+                    user.attrs.insert(attr, v);
                 }
             }
             ctx.new_password_done = true;
