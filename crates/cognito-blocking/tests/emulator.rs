@@ -99,6 +99,10 @@ fn signed_in(outcome: SignInOutcome) -> User {
     }
 }
 
+fn remembered_status() -> cognito_blocking::ops::DeviceRememberedStatus {
+    cognito_blocking::ops::DeviceRememberedStatus::Remembered
+}
+
 fn kind(e: &Error) -> Option<&ServiceErrorKind> {
     e.service_kind()
 }
@@ -454,6 +458,24 @@ fn devices_remembered_listed_used_and_forgotten() {
             .iter()
             .all(|d| d.device_key != device.device_key)
     );
+}
+
+#[test]
+fn device_remembered_on_user_prompt_is_marked_remembered() {
+    let s = Setup::with(
+        PoolConfig {
+            device_tracking: Some((true, true)),
+            ..PoolConfig::default()
+        },
+        ClientConfig::default(),
+    );
+    s.user("eddy");
+    let pool = s.pool();
+    let user = signed_in(pool.sign_in("eddy", PASSWORD).unwrap());
+    assert!(user.remembered_device().unwrap().is_some());
+    assert_eq!(s.count("UpdateDeviceStatus"), 1);
+    let device = user.get_device(None).unwrap();
+    assert_eq!(device.remembered_status(), Some(remembered_status()));
 }
 
 #[test]
