@@ -18,7 +18,7 @@
 #![forbid(unsafe_code)]
 #![allow(clippy::print_stdout)]
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -114,7 +114,7 @@ async fn main() -> Result<(), BoxError> {
             };
             let username = prompt("username: ")?;
             let email = prompt("email address (for sign-up): ")?;
-            let password = rpassword::prompt_password("password: ")?;
+            let password = secret_prompt("password: ")?;
             (Backend::Terminal, Some(target), username, email, password)
         }
         (None, None) => {
@@ -457,7 +457,7 @@ fn ask(step: &NextStep, password: &str) -> Result<Answer, BoxError> {
         }
         NextStep::SetUpEmail => Answer::Email(prompt("email address for MFA codes: ")?),
         NextStep::NewPasswordRequired { .. } => Answer::NewPassword {
-            password: rpassword::prompt_password("choose a new password: ")?.into(),
+            password: secret_prompt("choose a new password: ")?.into(),
             attributes: Default::default(),
         },
         NextStep::CustomChallenge { parameters } => {
@@ -483,6 +483,15 @@ fn prompt(question: &str) -> Result<String, BoxError> {
         return Err("no more input on stdin".into());
     }
     Ok(line.trim().to_owned())
+}
+
+/// Reads a secret without echo on a terminal; from the next stdin line otherwise (scripts).
+fn secret_prompt(question: &str) -> Result<String, BoxError> {
+    if std::io::stdin().is_terminal() {
+        Ok(rpassword::prompt_password(question)?)
+    } else {
+        prompt(question)
+    }
 }
 
 fn confirm(question: &str) -> Result<bool, BoxError> {
