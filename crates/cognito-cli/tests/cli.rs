@@ -25,20 +25,25 @@ impl Setup {
     }
 
     fn with(name: &str, pool: PoolConfig) -> Setup {
+        Setup::with_client(name, pool, ClientConfig::default()).0
+    }
+
+    /// Also returns the client secret, when the client has one.
+    fn with_client(name: &str, pool: PoolConfig, client: ClientConfig) -> (Setup, Option<String>) {
         let emu = Emulator::start_blocking().expect("emulator starts");
         let pool = emu.create_pool(pool).expect("pool");
-        let client = emu
-            .create_client(&pool.pool_id, ClientConfig::default())
-            .expect("client");
+        let client = emu.create_client(&pool.pool_id, client).expect("client");
+        let secret = client.client_secret.clone();
         let dir = std::env::temp_dir().join(format!("cognito-cli-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("temp dir");
-        Setup {
+        let setup = Setup {
             emu,
             pool_id: pool.pool_id,
             client_id: client.client_id,
             dir,
-        }
+        };
+        (setup, secret)
     }
 
     fn session_file(&self) -> PathBuf {
@@ -461,7 +466,7 @@ fn attributes_set_delete_and_list() {
 }
 
 #[test]
-fn devices_lists_this_device_first_marked() {
+fn pitfall_24_devices_listed_and_kept_across_sign_out() {
     let s = Setup::with(
         "devices",
         PoolConfig {
@@ -543,4 +548,41 @@ fn emulator_subcommand_serves_a_pool_that_the_cli_can_use() {
     let _ = child.wait();
     std::fs::remove_dir_all(&dir).ok();
     assert_success(&out);
+}
+
+#[test]
+fn pitfall_25_client_secret_from_a_flag_signs_in_and_refreshes() {
+    let (s, secret) = Setup::with_client(
+        "secret",
+        PoolConfig::default(),
+        ClientConfig {
+            generate_secret: true,
+            ..ClientConfig::default()
+        },
+    );
+    let secret = secret.expect("the client has a secret");
+    s.user("nell");
+    // Without the secret the pool refuses the client.
+    let out = run(s.cmd(&["sign-in", "nell"]), &format!("{PASSWORD}\n"));
+    assert_code(&out, 4);
+    let with_secret = |args: &[&str]| {
+        let mut cmd = s.cmd(args);
+        cmd.arg("--client-secret").arg(&secret);
+        cmd
+    };
+    assert_success(&run(
+        with_secret(&["sign-in", "nell"]),
+        &format!("{PASSWORD}\n"),
+    ));
+    // The refresh sends the secret too.
+    let out = run(
+        with_secret(&["token", "--access", "--min-validity", "7200"]),
+        "",
+    );
+    assert_success(&out);
+    assert_eq!(token_owner(&s.emu, stdout(&out).trim()), "nell");
+    assert!(
+        !stderr(&out).contains(&secret) && !stdout(&out).contains(&secret),
+        "the secret is never printed"
+    );
 }
