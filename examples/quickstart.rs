@@ -398,7 +398,11 @@ async fn device_steps(
         matches!(user.session().await, Err(Error::NotSignedIn)),
         "no session after sign-out",
     )?;
-    step("signed out (refresh token revoked, tokens cleared, device kept)");
+    if user.remembered_device()?.is_some() {
+        step("signed out (refresh token revoked, tokens cleared, device kept)");
+    } else {
+        step("signed out (refresh token revoked, tokens cleared)");
+    }
     Ok(())
 }
 
