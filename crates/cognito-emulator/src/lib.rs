@@ -1,2 +1,799 @@
-//! Placeholder.
+//! A faithful local Amazon Cognito user-pool server for offline tests.
+//!
+//! It speaks the real wire protocol (`POST /` with `X-Amz-Target`, AWS JSON 1.1, real error
+//! shapes), verifies SRP for users and devices, SECRET_HASH, TOTP and codes, signs RS256
+//! tokens with a per-pool key published at `/<poolId>/.well-known/jwks.json`, and offers test
+//! hooks under `/_emulator/` (delivered messages, clock, faults, reset).
+//!
+//! ```no_run
+//! use cognito_emulator::{ClientConfig, Emulator, PoolConfig};
+//!
+//! let emu = Emulator::start_blocking()?;
+//! let pool = emu.create_pool(PoolConfig::default())?;
+//! let client = emu.create_client(&pool.pool_id, ClientConfig::default())?;
+//! emu.create_user(&pool.pool_id, "alice", "Passw0rd!", &[("email", "a@example.com")])?;
+//! println!("endpoint {} client {}", emu.url(), client.client_id);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Handle methods need no `.await`: they lock the state directly, so they work from sync and
+//! async code alike. The emulator stops when its handle is dropped.
 #![forbid(unsafe_code)]
+
+mod api;
+pub mod custom;
+mod ops;
+mod seed;
+mod server;
+mod srp_server;
+mod state;
+mod tokens;
+pub mod totp;
+mod util;
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+pub use api::ApiError;
+pub use custom::CustomAuth;
+
+use state::{FaultRule, State};
+
+/// A code the emulator "sent" (the messages hook).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Message {
+    /// The pool the user belongs to.
+    pub user_pool_id: String,
+    /// Cognito's internal username.
+    pub username: String,
+    /// The unmasked email address or phone number.
+    pub destination: String,
+    /// `EMAIL` or `SMS`.
+    pub delivery_medium: String,
+    /// `SIGN_UP`, `FORGOT_PASSWORD`, `VERIFY_ATTRIBUTE`, `MFA`, `OTP`, `CUSTOM` or `INVITE`.
+    pub kind: String,
+    /// The code (for `INVITE`, the temporary password).
+    pub code: String,
+    /// When it was sent, in epoch seconds of the emulator clock.
+    pub sent_at: f64,
+}
+
+/// The kinds of delivered messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MessageKind {
+    /// Sign-up confirmation code.
+    SignUp,
+    /// Forgot-password code.
+    ForgotPassword,
+    /// Attribute verification code.
+    VerifyAttribute,
+    /// SMS or email MFA code.
+    Mfa,
+    /// Passwordless (USER_AUTH) one-time code.
+    Otp,
+    /// Built-in custom-auth challenge code.
+    Custom,
+    /// AdminCreateUser invitation (the code is the temporary password).
+    Invite,
+}
+
+impl MessageKind {
+    /// The wire name used by the messages hook.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::SignUp => "SIGN_UP",
+            MessageKind::ForgotPassword => "FORGOT_PASSWORD",
+            MessageKind::VerifyAttribute => "VERIFY_ATTRIBUTE",
+            MessageKind::Mfa => "MFA",
+            MessageKind::Otp => "OTP",
+            MessageKind::Custom => "CUSTOM",
+            MessageKind::Invite => "INVITE",
+        }
+    }
+}
+
+/// How an injected fault fails a call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultKind {
+    /// HTTP 500 `InternalErrorException`; the operation does not run.
+    Http500,
+    /// HTTP 400 `TooManyRequestsException`; the operation does not run.
+    Throttle,
+    /// The operation runs, but only the first half of the response body is sent.
+    Truncate,
+    /// The connection is closed without a response; the operation does not run.
+    Reset,
+    /// The operation runs after `delay_ms` milliseconds.
+    Delay,
+}
+
+impl FaultKind {
+    /// Parses the hook's names (`http500`, `throttle`, `truncate`, `reset`, `delay`).
+    pub fn from_name(s: &str) -> Option<FaultKind> {
+        Some(match s {
+            "http500" => FaultKind::Http500,
+            "throttle" => FaultKind::Throttle,
+            "truncate" => FaultKind::Truncate,
+            "reset" => FaultKind::Reset,
+            "delay" => FaultKind::Delay,
+            _ => return None,
+        })
+    }
+}
+
+/// A fault rule: the next `count` calls of `operation` (or `"*"`) fail as `kind`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fault {
+    /// Operation name (`InitiateAuth`, `GetTokensFromRefreshToken`, ...), an InitiateAuth
+    /// flow as `InitiateAuth:<AuthFlow>` (e.g. `InitiateAuth:REFRESH_TOKEN_AUTH`), or `"*"`.
+    pub operation: String,
+    /// How the call fails.
+    pub kind: FaultKind,
+    /// How many matching calls fail.
+    pub count: u64,
+    /// Delay for [`FaultKind::Delay`].
+    pub delay_ms: u64,
+}
+
+impl Fault {
+    /// One failure of `operation` as `kind`.
+    pub fn new(operation: &str, kind: FaultKind) -> Fault {
+        Fault {
+            operation: operation.to_string(),
+            kind,
+            count: 1,
+            delay_ms: 0,
+        }
+    }
+
+    /// Fails the next `n` matching calls.
+    pub fn times(mut self, n: u64) -> Fault {
+        self.count = n;
+        self
+    }
+
+    /// Sets the delay of a [`FaultKind::Delay`] fault.
+    pub fn delay_ms(mut self, ms: u64) -> Fault {
+        self.delay_ms = ms;
+        self
+    }
+}
+
+/// Pool-level MFA setting.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MfaConfiguration {
+    /// No MFA.
+    #[default]
+    Off,
+    /// MFA for users who enabled a factor.
+    Optional,
+    /// MFA for everyone (`MFA_SETUP` for users without a factor).
+    On,
+}
+
+/// Settings of a new user pool (converted to a `CreateUserPool` request).
+#[derive(Clone, Debug)]
+pub struct PoolConfig {
+    /// `PoolName`.
+    pub name: String,
+    /// `MfaConfiguration`.
+    pub mfa: MfaConfiguration,
+    /// Minimum password length (policy requires upper, lower, digit and symbol unless
+    /// `relaxed_password_policy`).
+    pub password_min_length: u32,
+    /// Only the minimum length is enforced.
+    pub relaxed_password_policy: bool,
+    /// `DeviceConfiguration`: `Some((ChallengeRequiredOnNewDevice,
+    /// DeviceOnlyRememberedOnUserPrompt))` turns device tracking on.
+    pub device_tracking: Option<(bool, bool)>,
+    /// `UsernameAttributes` (e.g. `["email"]` for email-as-username pools).
+    pub username_attributes: Vec<String>,
+    /// `AliasAttributes`.
+    pub alias_attributes: Vec<String>,
+    /// `AutoVerifiedAttributes` (default `["email"]`).
+    pub auto_verified_attributes: Vec<String>,
+    /// Declares a DefineAuthChallenge trigger, which enables CUSTOM_AUTH (the built-in
+    /// scenario runs unless closures are plugged with `set_custom_auth`).
+    pub custom_auth_trigger: bool,
+    /// `Policies.SignInPolicy.AllowedFirstAuthFactors` (default `["PASSWORD"]`).
+    pub allowed_first_auth_factors: Vec<String>,
+    /// Extra `CreateUserPool` members merged into the request as given.
+    pub extra: Map<String, Value>,
+}
+
+impl Default for PoolConfig {
+    fn default() -> Self {
+        PoolConfig {
+            name: "test-pool".to_string(),
+            mfa: MfaConfiguration::Off,
+            password_min_length: 8,
+            relaxed_password_policy: false,
+            device_tracking: None,
+            username_attributes: Vec::new(),
+            alias_attributes: Vec::new(),
+            auto_verified_attributes: vec!["email".to_string()],
+            custom_auth_trigger: false,
+            allowed_first_auth_factors: Vec::new(),
+            extra: Map::new(),
+        }
+    }
+}
+
+impl PoolConfig {
+    /// The `CreateUserPool` request body.
+    pub fn to_request(&self) -> Value {
+        let strict = !self.relaxed_password_policy;
+        let mut policies = json!({"PasswordPolicy": {
+            "MinimumLength": self.password_min_length,
+            "RequireUppercase": strict, "RequireLowercase": strict,
+            "RequireNumbers": strict, "RequireSymbols": strict,
+            "TemporaryPasswordValidityDays": 7,
+        }});
+        if !self.allowed_first_auth_factors.is_empty() {
+            policies["SignInPolicy"] =
+                json!({"AllowedFirstAuthFactors": self.allowed_first_auth_factors});
+        }
+        let mut m = json!({
+            "PoolName": self.name,
+            "Policies": policies,
+            "MfaConfiguration": match self.mfa {
+                MfaConfiguration::Off => "OFF",
+                MfaConfiguration::Optional => "OPTIONAL",
+                MfaConfiguration::On => "ON",
+            },
+            "AutoVerifiedAttributes": self.auto_verified_attributes,
+        });
+        if let Some((challenge, prompt)) = self.device_tracking {
+            m["DeviceConfiguration"] = json!({
+                "ChallengeRequiredOnNewDevice": challenge,
+                "DeviceOnlyRememberedOnUserPrompt": prompt,
+            });
+        }
+        if !self.username_attributes.is_empty() {
+            m["UsernameAttributes"] = json!(self.username_attributes);
+        }
+        if !self.alias_attributes.is_empty() {
+            m["AliasAttributes"] = json!(self.alias_attributes);
+        }
+        if self.custom_auth_trigger {
+            let arn = "arn:aws:lambda:us-east-1:000000000000:function:emulator-builtin";
+            m["LambdaConfig"] = json!({
+                "DefineAuthChallenge": arn, "CreateAuthChallenge": arn,
+                "VerifyAuthChallengeResponse": arn,
+            });
+        }
+        if let Some(o) = m.as_object_mut() {
+            for (k, v) in &self.extra {
+                o.insert(k.clone(), v.clone());
+            }
+        }
+        m
+    }
+}
+
+/// A created pool.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PoolInfo {
+    /// `{region}_{9 alphanumerics}`.
+    pub pool_id: String,
+    /// The pool's name.
+    pub name: String,
+    /// The issuer of its tokens.
+    pub issuer: String,
+}
+
+/// Settings of a new app client (converted to a `CreateUserPoolClient` request).
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    /// `ClientName`.
+    pub name: String,
+    /// `GenerateSecret`.
+    pub generate_secret: bool,
+    /// `ExplicitAuthFlows` (`ALLOW_*` names). Empty = every flow.
+    pub explicit_auth_flows: Vec<String>,
+    /// `PreventUserExistenceErrors = ENABLED`.
+    pub prevent_user_existence_errors: bool,
+    /// `RefreshTokenRotation.Feature = ENABLED`.
+    pub refresh_token_rotation: bool,
+    /// `RefreshTokenRotation.RetryGracePeriodSeconds`.
+    pub retry_grace_period_seconds: u32,
+    /// Access-token lifetime in seconds (default 3600).
+    pub access_token_validity_secs: u64,
+    /// ID-token lifetime in seconds (default 3600).
+    pub id_token_validity_secs: u64,
+    /// Refresh-token lifetime in seconds (default 30 days).
+    pub refresh_token_validity_secs: u64,
+    /// `AuthSessionValidity` in minutes (3–15, default 3).
+    pub auth_session_validity_minutes: u32,
+    /// `EnableTokenRevocation` (default true).
+    pub enable_token_revocation: bool,
+    /// Extra `CreateUserPoolClient` members merged into the request as given.
+    pub extra: Map<String, Value>,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            name: "test-client".to_string(),
+            generate_secret: false,
+            explicit_auth_flows: Vec::new(),
+            prevent_user_existence_errors: false,
+            refresh_token_rotation: false,
+            retry_grace_period_seconds: 0,
+            access_token_validity_secs: 3600,
+            id_token_validity_secs: 3600,
+            refresh_token_validity_secs: 30 * 86400,
+            auth_session_validity_minutes: 3,
+            enable_token_revocation: true,
+            extra: Map::new(),
+        }
+    }
+}
+
+impl ClientConfig {
+    /// The `CreateUserPoolClient` request body (without `UserPoolId`).
+    pub fn to_request(&self) -> Value {
+        let flows: Vec<String> = if self.explicit_auth_flows.is_empty() {
+            [
+                "ALLOW_USER_SRP_AUTH",
+                "ALLOW_USER_PASSWORD_AUTH",
+                "ALLOW_REFRESH_TOKEN_AUTH",
+                "ALLOW_CUSTOM_AUTH",
+                "ALLOW_USER_AUTH",
+                "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+        } else {
+            self.explicit_auth_flows.clone()
+        };
+        let mut m = json!({
+            "ClientName": self.name,
+            "GenerateSecret": self.generate_secret,
+            "ExplicitAuthFlows": flows,
+            "PreventUserExistenceErrors":
+                if self.prevent_user_existence_errors { "ENABLED" } else { "LEGACY" },
+            "AccessTokenValidity": self.access_token_validity_secs,
+            "IdTokenValidity": self.id_token_validity_secs,
+            "RefreshTokenValidity": self.refresh_token_validity_secs,
+            "TokenValidityUnits": {"AccessToken": "seconds", "IdToken": "seconds", "RefreshToken": "seconds"},
+            "AuthSessionValidity": self.auth_session_validity_minutes,
+            "EnableTokenRevocation": self.enable_token_revocation,
+            "RefreshTokenRotation": {
+                "Feature": if self.refresh_token_rotation { "ENABLED" } else { "DISABLED" },
+                "RetryGracePeriodSeconds": self.retry_grace_period_seconds,
+            },
+        });
+        if let Some(o) = m.as_object_mut() {
+            for (k, v) in &self.extra {
+                o.insert(k.clone(), v.clone());
+            }
+        }
+        m
+    }
+}
+
+/// A created app client.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ClientInfo {
+    /// The client id.
+    pub client_id: String,
+    /// The client secret, when one was generated.
+    pub client_secret: Option<String>,
+}
+
+impl std::fmt::Debug for ClientInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientInfo")
+            .field("client_id", &self.client_id)
+            .field(
+                "client_secret",
+                &self.client_secret.as_ref().map(|_| "[redacted]"),
+            )
+            .finish()
+    }
+}
+
+/// State shared by the server tasks and the handle.
+pub(crate) struct Shared {
+    state: Mutex<State>,
+}
+
+impl Shared {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock must not wedge the emulator for other tests.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn messages(&self, username: Option<&str>) -> Vec<Message> {
+        let st = self.lock();
+        st.messages
+            .iter()
+            .filter(|m| username.is_none_or(|u| m.username == u || m.destination == u))
+            .cloned()
+            .collect()
+    }
+
+    pub(crate) fn inject_fault(&self, fault: Fault) {
+        let remaining = fault.count;
+        if remaining > 0 {
+            self.lock().faults.push(FaultRule { fault, remaining });
+        }
+    }
+}
+
+/// Entry point: `Emulator::start().await`, `Emulator::start_blocking()` or
+/// `Emulator::builder()`.
+#[derive(Debug)]
+pub struct Emulator;
+
+impl Emulator {
+    /// A builder for host, port, region and seed.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    /// Starts on 127.0.0.1 with a free port, on the current tokio runtime.
+    ///
+    /// The server runs as tasks of that runtime: talk to it with an async client, or use a
+    /// multi-thread runtime when a blocking client runs on a runtime thread (a blocking call on
+    /// a current-thread runtime would starve the server). [`Emulator::start_blocking`] has no
+    /// such constraint.
+    pub async fn start() -> io::Result<EmulatorHandle> {
+        EmulatorBuilder::default().start().await
+    }
+
+    /// Starts on 127.0.0.1 with a free port, on a runtime thread of its own.
+    pub fn start_blocking() -> io::Result<EmulatorHandle> {
+        EmulatorBuilder::default().start_blocking()
+    }
+}
+
+/// Configures an emulator before it starts.
+#[derive(Clone, Debug)]
+pub struct EmulatorBuilder {
+    host: String,
+    port: u16,
+    region: String,
+    seed: Option<Value>,
+}
+
+impl Default for EmulatorBuilder {
+    fn default() -> Self {
+        EmulatorBuilder {
+            host: "127.0.0.1".to_string(),
+            port: 0,
+            region: "us-east-1".to_string(),
+            seed: None,
+        }
+    }
+}
+
+impl EmulatorBuilder {
+    /// The address to bind (default `127.0.0.1`).
+    pub fn host(mut self, host: &str) -> Self {
+        self.host = host.to_string();
+        self
+    }
+
+    /// The port (default 0: a free port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// The region used in new pool ids (default `us-east-1`).
+    pub fn region(mut self, region: &str) -> Self {
+        self.region = region.to_string();
+        self
+    }
+
+    /// A seed document (see the README) applied at start.
+    pub fn seed(mut self, seed: Value) -> Self {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// Reads a seed document from a JSON file.
+    pub fn seed_file(self, path: impl AsRef<std::path::Path>) -> io::Result<Self> {
+        let text = std::fs::read_to_string(path)?;
+        let v: Value = serde_json::from_str(&text)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+        Ok(self.seed(v))
+    }
+
+    fn shared(&self) -> io::Result<Arc<Shared>> {
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State::new(self.region.clone())),
+        });
+        if let Some(seed) = &self.seed {
+            let mut st = shared.lock();
+            seed::apply(&mut st, seed)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
+        }
+        Ok(shared)
+    }
+
+    /// Starts on the current tokio runtime.
+    pub async fn start(self) -> io::Result<EmulatorHandle> {
+        let shared = self.shared()?;
+        let listener = tokio::net::TcpListener::bind((self.host.as_str(), self.port)).await?;
+        let addr = listener.local_addr()?;
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        tokio::spawn(serve(listener, shared.clone(), rx));
+        Ok(EmulatorHandle {
+            shared,
+            addr,
+            host: self.host,
+            stop: Some(tx),
+            thread: None,
+        })
+    }
+
+    /// Starts on a runtime thread of its own (for blocking tests and the binary).
+    pub fn start_blocking(self) -> io::Result<EmulatorHandle> {
+        let shared = self.shared()?;
+        let std_listener = std::net::TcpListener::bind((self.host.as_str(), self.port))?;
+        std_listener.set_nonblocking(true)?;
+        let addr = std_listener.local_addr()?;
+        let (tx, rx) = tokio::sync::watch::channel(false);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let srv_shared = shared.clone();
+        let thread = std::thread::Builder::new()
+            .name("cognito-emulator".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    if let Ok(listener) = tokio::net::TcpListener::from_std(std_listener) {
+                        serve(listener, srv_shared, rx).await;
+                    }
+                });
+                runtime.shutdown_background();
+            })?;
+        Ok(EmulatorHandle {
+            shared,
+            addr,
+            host: self.host,
+            stop: Some(tx),
+            thread: Some(thread),
+        })
+    }
+}
+
+async fn serve(
+    listener: tokio::net::TcpListener,
+    shared: Arc<Shared>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            _ = stop.changed() => break,
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                    continue;
+                };
+                let shared = shared.clone();
+                let mut stop = stop.clone();
+                tokio::spawn(async move {
+                    let io = TokioIo::new(stream);
+                    let svc = service_fn(move |req| server::handle(shared.clone(), req));
+                    let conn = http1::Builder::new().serve_connection(io, svc);
+                    tokio::select! {
+                        _ = conn => {}
+                        _ = stop.changed() => {}
+                    }
+                });
+            }
+        }
+    }
+}
+
+/// A running emulator. Dropping it stops the server.
+pub struct EmulatorHandle {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    host: String,
+    stop: Option<tokio::sync::watch::Sender<bool>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for EmulatorHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorHandle")
+            .field("addr", &self.addr)
+            .finish()
+    }
+}
+
+impl EmulatorHandle {
+    /// The endpoint, e.g. `http://127.0.0.1:41234` (no trailing slash).
+    pub fn url(&self) -> String {
+        let host = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
+        format!("http://{host}:{}", self.addr.port())
+    }
+
+    /// The bound socket address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Runs one operation in process, exactly as `POST /` would (no HTTP, no faults, not
+    /// counted).
+    pub fn call(&self, operation: &str, body: Value) -> Result<Value, ApiError> {
+        let Value::Object(m) = body else {
+            return Err(ApiError::new(
+                "SerializationException",
+                "request body must be a JSON object",
+            ));
+        };
+        let mut st = self.shared.lock();
+        ops::dispatch(&mut st, ops::Service::UserPools, operation, &m)
+    }
+
+    /// Creates a user pool.
+    pub fn create_pool(&self, config: PoolConfig) -> Result<PoolInfo, ApiError> {
+        let out = self.call("CreateUserPool", config.to_request())?;
+        let id = out["UserPool"]["Id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let st = self.shared.lock();
+        let pool = st.pool(&id)?;
+        Ok(PoolInfo {
+            pool_id: id.clone(),
+            name: pool.name.clone(),
+            issuer: pool.issuer(),
+        })
+    }
+
+    /// Creates an app client in a pool.
+    pub fn create_client(
+        &self,
+        pool_id: &str,
+        config: ClientConfig,
+    ) -> Result<ClientInfo, ApiError> {
+        let mut req = config.to_request();
+        req["UserPoolId"] = json!(pool_id);
+        let out = self.call("CreateUserPoolClient", req)?;
+        let c = &out["UserPoolClient"];
+        Ok(ClientInfo {
+            client_id: c["ClientId"].as_str().unwrap_or_default().to_string(),
+            client_secret: c["ClientSecret"].as_str().map(str::to_string),
+        })
+    }
+
+    /// Creates a CONFIRMED user with a permanent password; returns its `sub`.
+    pub fn create_user(
+        &self,
+        pool_id: &str,
+        username: &str,
+        password: &str,
+        attributes: &[(&str, &str)],
+    ) -> Result<String, ApiError> {
+        let attrs: Vec<Value> = attributes
+            .iter()
+            .map(|(n, v)| json!({"Name": n, "Value": v}))
+            .collect();
+        let out = self.call(
+            "AdminCreateUser",
+            json!({"UserPoolId": pool_id, "Username": username, "UserAttributes": attrs,
+                   "MessageAction": "SUPPRESS"}),
+        )?;
+        let internal = out["User"]["Username"]
+            .as_str()
+            .unwrap_or(username)
+            .to_string();
+        self.call(
+            "AdminSetUserPassword",
+            json!({"UserPoolId": pool_id, "Username": internal, "Password": password,
+                   "Permanent": true}),
+        )?;
+        let mut st = self.shared.lock();
+        let pool = st.pool_mut(pool_id)?;
+        let user = pool.user_mut(&internal)?;
+        for attr in ["email", "phone_number"] {
+            if user.attrs.contains_key(attr)
+                && !user.attrs.contains_key(&format!("{attr}_verified"))
+            {
+                user.attrs.insert(format!("{attr}_verified"), "true".into());
+            }
+        }
+        Ok(user.sub.clone())
+    }
+
+    /// Every delivered message, oldest first; with `Some(u)`, only those whose internal
+    /// username or destination is `u`.
+    pub fn messages(&self, username: Option<&str>) -> Vec<Message> {
+        self.shared.messages(username)
+    }
+
+    /// The newest code of `kind` sent to `username` (internal username or destination).
+    pub fn last_code(&self, username: &str, kind: MessageKind) -> Option<String> {
+        self.messages(Some(username))
+            .into_iter()
+            .rev()
+            .find(|m| m.kind == kind.as_str())
+            .map(|m| m.code)
+    }
+
+    /// Moves the emulator clock forward.
+    pub fn advance_clock(&self, secs: u64) {
+        let mut st = self.shared.lock();
+        st.clock_offset = st
+            .clock_offset
+            .saturating_add(secs)
+            .min(crate::state::MAX_CLOCK_OFFSET);
+    }
+
+    /// The emulator clock in epoch seconds (use it for TIMESTAMP and TOTP in tests).
+    pub fn now(&self) -> u64 {
+        self.shared.lock().now()
+    }
+
+    /// Queues a fault for upcoming calls.
+    pub fn inject_fault(&self, fault: Fault) {
+        self.shared.inject_fault(fault);
+    }
+
+    /// Forgets every pool, client, user, session, token, message, fault and count (the
+    /// clock keeps its offset).
+    pub fn reset(&self) {
+        self.shared.lock().reset();
+    }
+
+    /// How many HTTP calls of `operation` arrived (faulted ones included). InitiateAuth is
+    /// also counted per flow as `InitiateAuth:<AuthFlow>`.
+    pub fn request_count(&self, operation: &str) -> u64 {
+        self.shared
+            .lock()
+            .counts
+            .get(operation)
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Plugs custom-auth closures into a pool (and enables CUSTOM_AUTH on it).
+    pub fn set_custom_auth(&self, pool_id: &str, hooks: CustomAuth) -> Result<(), ApiError> {
+        let mut st = self.shared.lock();
+        st.pool(pool_id)?;
+        st.custom.insert(pool_id.to_string(), Arc::new(hooks));
+        Ok(())
+    }
+
+    /// Stops the server now (dropping the handle does the same).
+    pub fn shutdown(mut self) {
+        self.stop_now();
+    }
+
+    fn stop_now(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(true);
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for EmulatorHandle {
+    fn drop(&mut self) {
+        self.stop_now();
+    }
+}

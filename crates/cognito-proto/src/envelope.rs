@@ -4,6 +4,26 @@
 //! `POST` to the endpoint, `Content-Type: application/x-amz-json-1.1`,
 //! `X-Amz-Target: <service prefix>.<Operation>`, and the JSON body. [`decode`] turns the
 //! [`http::Response`] back into the operation's output or a typed [`Error`].
+//!
+//! ```
+//! use cognito_proto::envelope::{Endpoint, decode, encode};
+//! use cognito_proto::ops::GetUser;
+//! use cognito_proto::secret::SecretString;
+//!
+//! let endpoint = Endpoint::for_user_pool("eu-west-1_AbC123xyz")?;
+//! let prepared = encode(&endpoint, &GetUser { access_token: SecretString::new("eyJ…".into()) });
+//! assert_eq!(prepared.request.uri(), "https://cognito-idp.eu-west-1.amazonaws.com/");
+//! assert_eq!(prepared.request.headers()["x-amz-target"], "AWSCognitoIdentityProviderService.GetUser");
+//! assert!(prepared.idempotent);
+//!
+//! // Send `prepared.request` with any HTTP client, then hand the response back:
+//! let response = http::Response::builder()
+//!     .status(200)
+//!     .body(br#"{"Username":"alice","UserAttributes":[{"Name":"sub","Value":"5f0c"}]}"#.to_vec())?;
+//! let user = decode::<GetUser>(&response)?;
+//! assert_eq!(user.attribute("sub"), Some("5f0c"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use http::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use http::{HeaderMap, Method, Request, Response, Uri};
@@ -195,11 +215,18 @@ pub fn encode<O: Operation>(endpoint: &Endpoint, op: &O) -> PreparedRequest {
     build(endpoint, O::SERVICE, O::NAME, O::IDEMPOTENT, body)
 }
 
-/// Like [`encode`], but reports a failing `Serialize` implementation as [`Error::Misuse`].
+/// Like [`encode`], but reports a failing `Serialize` implementation, or an operation name that
+/// cannot be a header value, as [`Error::Misuse`].
 pub fn try_encode<O: Operation>(endpoint: &Endpoint, op: &O) -> Result<PreparedRequest, Error> {
     let body = serde_json::to_vec(op)
         .map_err(|_| Error::misuse("the operation's request body could not be serialized"))?;
-    Ok(build(endpoint, O::SERVICE, O::NAME, O::IDEMPOTENT, body))
+    let prepared = build(endpoint, O::SERVICE, O::NAME, O::IDEMPOTENT, body);
+    if !prepared.request.headers().contains_key(X_AMZ_TARGET) {
+        return Err(Error::misuse(
+            "the operation name is not a valid X-Amz-Target header value",
+        ));
+    }
+    Ok(prepared)
 }
 
 impl std::fmt::Debug for PreparedRequest {
@@ -251,18 +278,20 @@ pub fn request_id(headers: &HeaderMap) -> Option<String> {
 }
 
 /// Decode the response to operation `O`: its output on a 2xx status, otherwise the error.
-pub fn decode<O: Operation>(response: &Response<Vec<u8>>) -> Result<O::Output, Error> {
+///
+/// The body may be any byte container (`Vec<u8>`, `bytes::Bytes`, ...).
+pub fn decode<O: Operation>(response: &Response<impl AsRef<[u8]>>) -> Result<O::Output, Error> {
     decode_as::<O::Output>(O::NAME, response)
 }
 
 /// Decode a response into any output type (what [`decode`] does, without an [`Operation`]).
 pub fn decode_as<T: DeserializeOwned>(
     operation: &'static str,
-    response: &Response<Vec<u8>>,
+    response: &Response<impl AsRef<[u8]>>,
 ) -> Result<T, Error> {
     let status = response.status().as_u16();
     let request_id = request_id(response.headers());
-    let body = response.body();
+    let body = response.body().as_ref();
     if !response.status().is_success() {
         return Err(decode_error(operation, response));
     }
@@ -276,7 +305,7 @@ pub fn decode_as<T: DeserializeOwned>(
         status,
         request_id,
         reason: describe_json_error(&e),
-        body: RawBody::new(body.clone()),
+        body: RawBody::new(body.to_vec()),
     })
 }
 
@@ -303,11 +332,11 @@ fn describe_json_error(e: &serde_json::Error) -> String {
 /// Decode an error response (any status) per protocol doc §1.4. Always returns an error:
 /// [`Error::Service`] when a type could be found, otherwise [`Error::Protocol`] with the raw
 /// body and status.
-pub fn decode_error(operation: &'static str, response: &Response<Vec<u8>>) -> Error {
+pub fn decode_error(operation: &'static str, response: &Response<impl AsRef<[u8]>>) -> Error {
     let status = response.status().as_u16();
     let headers = response.headers();
     let request_id = request_id(headers);
-    let body = response.body();
+    let body = response.body().as_ref();
     let json: Option<serde_json::Map<String, serde_json::Value>> =
         serde_json::from_slice(body).ok();
 
@@ -350,7 +379,7 @@ pub fn decode_error(operation: &'static str, response: &Response<Vec<u8>>) -> Er
             status,
             request_id,
             reason,
-            body: RawBody::new(body.clone()),
+            body: RawBody::new(body.to_vec()),
         };
     };
 
@@ -370,4 +399,76 @@ pub fn decode_error(operation: &'static str, response: &Response<Vec<u8>>) -> Er
         request_id,
         status,
     })
+}
+
+/// Split an `X-Amz-Target` value into its service and operation name
+/// (`AWSCognitoIdentityProviderService.InitiateAuth` → `(UserPool, "InitiateAuth")`).
+/// For servers and emulators that dispatch on the header.
+pub fn parse_target(target: &str) -> Option<(Service, &str)> {
+    let (prefix, name) = target.trim().split_once('.')?;
+    let service = [Service::UserPool, Service::Identity]
+        .into_iter()
+        .find(|s| s.target_prefix() == prefix)?;
+    if name.is_empty() {
+        return None;
+    }
+    Some((service, name))
+}
+
+/// A success response as Cognito sends it: status 200, `Content-Type:
+/// application/x-amz-json-1.1`, `x-amzn-RequestId`, and `body` as JSON. For emulators and for
+/// tests that script a server.
+pub fn success_response<T: Serialize>(body: &T, request_id: &str) -> Response<Vec<u8>> {
+    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
+    raw_response(200, request_id, None, bytes)
+}
+
+/// An error response as protocol doc §1.4 tells an emulator to send it: status 400 (500 for
+/// `InternalErrorException`), `x-amzn-ErrorType: <Type>:`, `x-amzn-ErrorMessage`,
+/// `x-amzn-RequestId` and the body `{"__type": "<Type>", "message": "<text>"}`.
+pub fn error_response(
+    kind: &ServiceErrorKind,
+    message: &str,
+    request_id: &str,
+) -> Response<Vec<u8>> {
+    let status = if *kind == ServiceErrorKind::InternalError {
+        500
+    } else {
+        400
+    };
+    let body = serde_json::json!({ "__type": kind.as_str(), "message": message });
+    let bytes = serde_json::to_vec(&body).unwrap_or_default();
+    let mut response = raw_response(status, request_id, Some(kind.as_str()), bytes);
+    if let Ok(value) = HeaderValue::from_str(message) {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static(X_AMZN_ERROR_MESSAGE), value);
+    }
+    response
+}
+
+fn raw_response(
+    status: u16,
+    request_id: &str,
+    error_type: Option<&str>,
+    body: Vec<u8>,
+) -> Response<Vec<u8>> {
+    let mut response = Response::new(body);
+    if let Ok(code) = http::StatusCode::from_u16(status) {
+        *response.status_mut() = code;
+    }
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static(CONTENT_TYPE_AMZ_JSON),
+    );
+    if let Ok(value) = HeaderValue::from_str(request_id) {
+        headers.insert(HeaderName::from_static(X_AMZN_REQUEST_ID), value);
+    }
+    if let Some(kind) = error_type
+        && let Ok(value) = HeaderValue::from_str(&format!("{kind}:"))
+    {
+        headers.insert(HeaderName::from_static(X_AMZN_ERROR_TYPE), value);
+    }
+    response
 }

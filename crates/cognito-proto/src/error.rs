@@ -10,10 +10,13 @@ use std::fmt;
 
 use zeroize::Zeroize;
 
+use crate::srp::SrpError;
+
 /// The one error type of the core.
 ///
-/// Transport errors (connection refused, timeouts) belong to the driver crates.
-#[derive(Debug)]
+/// Transport errors (connection refused, timeouts) belong to the driver crates. `Clone`, so
+/// that one failed refresh can be handed to every caller that waited on it.
+#[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {
     /// Cognito (or an emulator) answered with a well-formed error response.
@@ -36,6 +39,8 @@ pub enum Error {
         /// output shows only its length and it is wiped on drop.
         body: RawBody,
     },
+    /// A server SRP value was refused (bad hex or base64, `B mod N = 0`, `u = 0`, ...).
+    Srp(SrpError),
     /// The caller passed invalid input (an endpoint URL that is not HTTP, a user pool id
     /// without a region, ...).
     InvalidInput(Cow<'static, str>),
@@ -76,7 +81,7 @@ impl Error {
         match self {
             Error::Service(e) => e.is_retryable(),
             Error::Protocol { status, .. } => is_retryable_status(*status),
-            Error::InvalidInput(_) | Error::Misuse(_) => false,
+            Error::Srp(_) | Error::InvalidInput(_) | Error::Misuse(_) => false,
         }
     }
 
@@ -123,13 +128,28 @@ impl fmt::Display for Error {
                     write!(f, "protocol error in {operation} (HTTP {status}): {reason}")
                 }
             }
+            Error::Srp(e) => write!(f, "SRP error: {e}"),
             Error::InvalidInput(what) => write!(f, "invalid input: {what}"),
             Error::Misuse(what) => write!(f, "API misuse: {what}"),
         }
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Service(e) => Some(e),
+            Error::Srp(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<SrpError> for Error {
+    fn from(e: SrpError) -> Self {
+        Error::Srp(e)
+    }
+}
 
 impl From<ServiceError> for Error {
     fn from(e: ServiceError) -> Self {

@@ -2,9 +2,14 @@
 
 use std::collections::BTreeMap;
 
-use cognito_proto::envelope::{Endpoint, Operation, Service, decode, encode};
+use cognito_proto::envelope::{
+    Endpoint, Operation, Service, decode, encode, error_response, parse_target, success_response,
+    try_encode,
+};
 use cognito_proto::error::Error;
-use cognito_proto::ops::{self, AuthFlow, SecretString};
+use cognito_proto::error::ServiceErrorKind;
+use cognito_proto::ops::{self, AuthFlow};
+use cognito_proto::secret::SecretString;
 use http::{Method, Response};
 
 fn secret(s: &str) -> SecretString {
@@ -398,5 +403,141 @@ fn prepared_request_debug_does_not_show_secrets() {
     assert!(
         !text.contains("hunter2") && !text.contains("104, 117, 110"),
         "{text}"
+    );
+}
+
+#[test]
+fn parse_target_splits_service_and_name() {
+    assert_eq!(
+        parse_target("AWSCognitoIdentityProviderService.InitiateAuth"),
+        Some((Service::UserPool, "InitiateAuth"))
+    );
+    assert_eq!(
+        parse_target("AWSCognitoIdentityService.GetId"),
+        Some((Service::Identity, "GetId"))
+    );
+    assert_eq!(parse_target("AWSCognitoIdentityProviderService."), None);
+    assert_eq!(parse_target("Other.InitiateAuth"), None);
+    assert_eq!(parse_target("InitiateAuth"), None);
+    // What encode writes, parse_target reads.
+    let endpoint = Endpoint::from_url("http://127.0.0.1:9229").expect("valid url");
+    let prepared = encode(
+        &endpoint,
+        &ops::GetUser {
+            access_token: secret("at"),
+        },
+    );
+    let target = prepared.request.headers()["x-amz-target"]
+        .to_str()
+        .expect("ascii");
+    assert_eq!(parse_target(target), Some((Service::UserPool, "GetUser")));
+}
+
+#[test]
+fn server_side_responses_decode_on_the_client_side() {
+    let out = ops::GetIdResponse {
+        identity_id: "eu-west-1:abc".to_owned(),
+    };
+    let resp = success_response(&out, "req-1");
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["x-amzn-requestid"], "req-1");
+    assert_eq!(
+        decode::<ops::GetId>(&resp).expect("decodes").identity_id,
+        "eu-west-1:abc"
+    );
+
+    let resp = error_response(
+        &ServiceErrorKind::NotAuthorized,
+        "Incorrect username or password.",
+        "req-2",
+    );
+    assert_eq!(resp.status(), 400);
+    assert_eq!(
+        resp.headers()["x-amzn-errortype"],
+        "NotAuthorizedException:"
+    );
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(resp.body()).expect("json"),
+        serde_json::json!({"__type":"NotAuthorizedException","message":"Incorrect username or password."})
+    );
+    match decode::<ops::InitiateAuth>(&resp) {
+        Err(Error::Service(e)) => {
+            assert_eq!(e.kind, ServiceErrorKind::NotAuthorized);
+            assert_eq!(e.message(), "Incorrect username or password.");
+            assert_eq!(e.request_id.as_deref(), Some("req-2"));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    let resp = error_response(&ServiceErrorKind::InternalError, "boom", "req-3");
+    assert_eq!(resp.status(), 500);
+    assert!(
+        decode::<ops::GetUser>(&resp)
+            .expect_err("error")
+            .is_retryable()
+    );
+}
+
+#[test]
+fn decode_accepts_other_body_containers() {
+    let resp = Response::builder()
+        .status(200)
+        .body(&b"{\"IdentityId\":\"eu-west-1:x\"}"[..])
+        .expect("response");
+    assert_eq!(
+        decode::<ops::GetId>(&resp).expect("decodes").identity_id,
+        "eu-west-1:x"
+    );
+}
+
+/// An operation defined outside the crate whose body cannot be serialized.
+struct Broken;
+
+impl serde::Serialize for Broken {
+    fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+        Err(serde::ser::Error::custom("cannot serialize"))
+    }
+}
+
+impl Operation for Broken {
+    const NAME: &'static str = "Broken";
+    const SERVICE: Service = Service::UserPool;
+    const IDEMPOTENT: bool = false;
+    type Output = ops::GetIdResponse;
+}
+
+/// An operation whose name cannot be a header value.
+#[derive(serde::Serialize)]
+struct BadName {}
+
+impl Operation for BadName {
+    const NAME: &'static str = "Bad\nName";
+    const SERVICE: Service = Service::UserPool;
+    const IDEMPOTENT: bool = false;
+    type Output = ops::GetIdResponse;
+}
+
+#[test]
+fn custom_operations_that_cannot_be_encoded_are_misuse_not_panics() {
+    let endpoint = Endpoint::from_url("http://127.0.0.1:9229").expect("valid url");
+    assert!(matches!(
+        try_encode(&endpoint, &Broken),
+        Err(Error::Misuse(_))
+    ));
+    // The infallible form sends an empty body, which any server rejects.
+    assert!(encode(&endpoint, &Broken).request.body().is_empty());
+    assert!(matches!(
+        try_encode(&endpoint, &BadName {}),
+        Err(Error::Misuse(_))
+    ));
+    let prepared = try_encode(
+        &endpoint,
+        &ops::GetUser {
+            access_token: secret("at"),
+        },
+    )
+    .expect("built-in operations encode");
+    assert_eq!(
+        prepared.request.body().as_slice(),
+        br#"{"AccessToken":"at"}"#
     );
 }

@@ -418,3 +418,92 @@ fn invalid_utf8_and_binary_bodies_never_panic() {
         );
     }
 }
+
+#[test]
+fn pitfall_22_never_retry_not_authorized_or_wrong_codes() {
+    // Whatever the status, a credentials or code problem is never retryable.
+    for (kind, status) in [
+        ("NotAuthorizedException", 400u16),
+        ("CodeMismatchException", 400),
+        ("ExpiredCodeException", 400),
+        ("UserNotFoundException", 400),
+        ("PasswordResetRequiredException", 400),
+        ("LimitExceededException", 400),
+    ] {
+        let body = format!(r#"{{"__type":"{kind}","message":"m"}}"#);
+        let r = resp(
+            status,
+            &[("x-amzn-ErrorType", &format!("{kind}:"))],
+            body.as_bytes(),
+        );
+        let err = decode::<ops::InitiateAuth>(&r).expect_err("error");
+        assert!(!err.is_retryable(), "{kind} must not be retried");
+    }
+    // Throttling and server faults are.
+    for (kind, status) in [
+        ("TooManyRequestsException", 400u16),
+        ("InternalErrorException", 500),
+    ] {
+        let body = format!(r#"{{"__type":"{kind}","message":"m"}}"#);
+        let r = resp(status, &[], body.as_bytes());
+        assert!(
+            decode::<ops::InitiateAuth>(&r)
+                .expect_err("error")
+                .is_retryable(),
+            "{kind}"
+        );
+    }
+}
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn decode_any_status_headers_and_body(
+            status in 100u16..600,
+            error_type in proptest::option::of("[ -~]{0,40}"),
+            body in proptest::collection::vec(any::<u8>(), 0..200),
+        ) {
+            let mut b = Response::builder().status(status);
+            if let Some(t) = &error_type {
+                b = b.header("x-amzn-ErrorType", t.as_str());
+            }
+            let Ok(r) = b.body(body) else { return Ok(()); };
+            let result = decode::<ops::InitiateAuth>(&r);
+            if !(200..300).contains(&status) {
+                prop_assert!(result.is_err());
+            }
+        }
+
+        #[test]
+        fn decode_json_shaped_error_bodies(
+            type_field in prop_oneof![Just("__type"), Just("code"), Just("Message"), Just("x")],
+            value in "[ -~]{0,60}",
+        ) {
+            let body = serde_json::json!({ type_field: value, "message": "m" });
+            let r = resp(400, &[], &serde_json::to_vec(&body).expect("json"));
+            match decode::<ops::GetUser>(&r) {
+                Err(Error::Service(e)) => {
+                    prop_assert!(!e.kind.as_str().contains(':'));
+                    prop_assert!(!e.kind.as_str().is_empty());
+                }
+                Err(Error::Protocol { status, .. }) => prop_assert_eq!(status, 400),
+                other => prop_assert!(false, "unexpected {:?}", other),
+            }
+        }
+    }
+}
+
+#[test]
+fn srp_errors_convert_and_are_not_retryable() {
+    use cognito_proto::srp::SrpError;
+    let err: Error = SrpError::ServerKeyZero.into();
+    assert!(matches!(err, Error::Srp(SrpError::ServerKeyZero)));
+    assert!(!err.is_retryable());
+    assert!(std::error::Error::source(&err).is_some());
+    assert!(err.to_string().contains("SRP"));
+}

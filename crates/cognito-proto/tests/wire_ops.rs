@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use cognito_proto::envelope::{Operation, decode};
 use cognito_proto::ops::*;
+use cognito_proto::secret::SecretString;
 use http::Response;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -168,7 +169,7 @@ fn all_sixteen_challenge_names_round_trip() {
 }
 
 #[test]
-fn unknown_challenge_name_is_a_value_not_a_parse_failure() {
+fn pitfall_10_unknown_challenge_name_is_a_value_not_a_parse_failure() {
     let out = decode_ok::<InitiateAuth>(json!({
         "ChallengeName": "EMAIL_MFA",
         "Session": "AYABeS1",
@@ -1199,4 +1200,146 @@ fn small_enums_round_trip_and_keep_unknown_values() {
     );
     // A non-string value is a parse failure, not an Unknown.
     assert!(serde_json::from_value::<ChallengeName>(json!(5)).is_err());
+}
+
+// ---------------------------------------------------------------- sessions (§2.8)
+
+#[test]
+fn list_and_revoke_user_sessions() {
+    check_request(
+        &ListUserSessions {
+            access_token: s("at"),
+            next_token: Some("n".to_owned()),
+        },
+        json!({"AccessToken":"at","NextToken":"n"}),
+    );
+    let out = decode_ok::<ListUserSessions>(json!({
+        "Sessions": [{
+            "SessionId": "tkn0123456789abcdefghijklmn",
+            "ClientId": "c",
+            "CreateDate": 1715100742.022,
+            "LastActiveDate": 1715100800,
+            "DeviceType": "Firefox on Linux",
+            "IsCurrentSession": true,
+            "SessionType": "TOKEN"
+        }],
+        "NextToken": null
+    }));
+    assert_eq!(out.sessions.len(), 1);
+    let sd = &out.sessions[0];
+    assert_eq!(
+        sd.session_id.as_deref(),
+        Some("tkn0123456789abcdefghijklmn")
+    );
+    assert_eq!(sd.create_date, Some(1715100742.022));
+    assert_eq!(sd.last_active_date, Some(1715100800.0));
+    assert_eq!(sd.is_current_session, Some(true));
+    assert_eq!(sd.other.get("SessionType"), Some(&json!("TOKEN")));
+    assert!(out.next_token.is_none());
+    check_request(
+        &RevokeUserSession {
+            access_token: s("at"),
+            session_id: "sso0123456789abcdefghijklmn".to_owned(),
+            revoke_associated_sessions: Some(RevokeAssociatedSessions::None),
+        },
+        json!({"AccessToken":"at","SessionId":"sso0123456789abcdefghijklmn","RevokeAssociatedSessions":"NONE"}),
+    );
+    assert_eq!(
+        decode_ok::<RevokeUserSession>(json!({})),
+        RevokeUserSessionResponse {}
+    );
+}
+
+// ---------------------------------------------------------------- constructors
+
+#[test]
+fn constructors_send_only_the_required_members() {
+    let cases: Vec<(Value, Value)> = vec![
+        (
+            reserialize(&SignUp::new("c", "alice")),
+            json!({"ClientId":"c","Username":"alice"}),
+        ),
+        (
+            reserialize(&ConfirmSignUp::new("c", "alice", s("123456"))),
+            json!({"ClientId":"c","Username":"alice","ConfirmationCode":"123456"}),
+        ),
+        (
+            reserialize(&ResendConfirmationCode::new("c", "alice")),
+            json!({"ClientId":"c","Username":"alice"}),
+        ),
+        (
+            reserialize(&ForgotPassword::new("c", "alice")),
+            json!({"ClientId":"c","Username":"alice"}),
+        ),
+        (
+            reserialize(&ConfirmForgotPassword::new(
+                "c",
+                "alice",
+                s("123456"),
+                s("pw"),
+            )),
+            json!({"ClientId":"c","Username":"alice","ConfirmationCode":"123456","Password":"pw"}),
+        ),
+        (
+            reserialize(&GetTokensFromRefreshToken::new("c", s("rt"))),
+            json!({"ClientId":"c","RefreshToken":"rt"}),
+        ),
+        (
+            reserialize(&RevokeToken::new("c", s("rt"))),
+            json!({"ClientId":"c","Token":"rt"}),
+        ),
+        (
+            reserialize(&UpdateUserAttributes::new(
+                s("at"),
+                vec![AttributeType::new("name", "A")],
+            )),
+            json!({"AccessToken":"at","UserAttributes":[{"Name":"name","Value":"A"}]}),
+        ),
+        (
+            reserialize(&GetUserAttributeVerificationCode::new(s("at"), "email")),
+            json!({"AccessToken":"at","AttributeName":"email"}),
+        ),
+        (
+            reserialize(&AssociateSoftwareToken::with_session(s("S2"))),
+            json!({"Session":"S2"}),
+        ),
+        (
+            reserialize(&AssociateSoftwareToken::with_access_token(s("at"))),
+            json!({"AccessToken":"at"}),
+        ),
+        (
+            reserialize(&VerifySoftwareToken::with_session(s("S3"), s("123456"))),
+            json!({"Session":"S3","UserCode":"123456"}),
+        ),
+        (
+            reserialize(&VerifySoftwareToken::with_access_token(
+                s("at"),
+                s("123456"),
+            )),
+            json!({"AccessToken":"at","UserCode":"123456"}),
+        ),
+        (
+            reserialize(&SetUserMfaPreference::new(s("at"))),
+            json!({"AccessToken":"at"}),
+        ),
+        (
+            reserialize(&ListDevices::new(s("at"))),
+            json!({"AccessToken":"at"}),
+        ),
+        (
+            reserialize(&ListWebAuthnCredentials::new(s("at"))),
+            json!({"AccessToken":"at"}),
+        ),
+        (
+            reserialize(&GetId::new("eu-west-1:p")),
+            json!({"IdentityPoolId":"eu-west-1:p"}),
+        ),
+        (
+            reserialize(&GetCredentialsForIdentity::new("eu-west-1:i")),
+            json!({"IdentityId":"eu-west-1:i"}),
+        ),
+    ];
+    for (got, want) in cases {
+        assert_eq!(got, want);
+    }
 }

@@ -1,2 +1,75 @@
-//! The `cognito-emulator` binary (placeholder).
-fn main() {}
+//! `cognito-emulator [--host 127.0.0.1] [--port 9229] [--region us-east-1] [--seed FILE]`
+//!
+//! Prints `listening on http://HOST:PORT` as its first stdout line, then serves until killed.
+#![forbid(unsafe_code)]
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use cognito_emulator::Emulator;
+
+const USAGE: &str =
+    "usage: cognito-emulator [--host 127.0.0.1] [--port 9229] [--region us-east-1] [--seed FILE]";
+
+fn main() -> ExitCode {
+    let mut builder = Emulator::builder().port(9229);
+    let mut host = "127.0.0.1".to_string();
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) => (f.to_string(), Some(v.to_string())),
+            None => (arg.clone(), None),
+        };
+        if flag == "--help" || flag == "-h" {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        let Some(value) = inline.or_else(|| args.next()) else {
+            eprintln!("missing value for {flag}\n{USAGE}");
+            return ExitCode::from(2);
+        };
+        builder = match flag.as_str() {
+            "--host" => {
+                host = value.clone();
+                builder.host(&value)
+            }
+            "--port" => match value.parse::<u16>() {
+                Ok(p) => builder.port(p),
+                Err(_) => {
+                    eprintln!("invalid port {value}");
+                    return ExitCode::from(2);
+                }
+            },
+            "--region" => builder.region(&value),
+            "--seed" => match builder.seed_file(&value) {
+                Ok(b) => b,
+                Err(e) => {
+                    eprintln!("cannot read seed file {value}: {e}");
+                    return ExitCode::from(2);
+                }
+            },
+            other => {
+                eprintln!("unknown argument {other}\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        };
+    }
+    let handle = match builder.start_blocking() {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("cannot start: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let host = if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host
+    };
+    let mut out = std::io::stdout();
+    let _ = writeln!(out, "listening on http://{host}:{}", handle.addr().port());
+    let _ = out.flush();
+    loop {
+        std::thread::park();
+    }
+}

@@ -206,6 +206,19 @@ pub struct GetTokensFromRefreshToken {
     pub client_metadata: BTreeMap<String, String>,
 }
 
+impl GetTokensFromRefreshToken {
+    /// A request with the client id and refresh token; set the other members as needed.
+    pub fn new(client_id: impl Into<String>, refresh_token: SecretString) -> Self {
+        GetTokensFromRefreshToken {
+            refresh_token,
+            client_id: client_id.into(),
+            client_secret: None,
+            device_key: None,
+            client_metadata: BTreeMap::new(),
+        }
+    }
+}
+
 /// The answer to `GetTokensFromRefreshToken`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -231,6 +244,18 @@ pub struct RevokeToken {
     /// `LINKED` also revokes the linked managed-login session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoke_associated_sessions: Option<RevokeAssociatedSessions>,
+}
+
+impl RevokeToken {
+    /// A request with the client id and the refresh token to revoke.
+    pub fn new(client_id: impl Into<String>, token: SecretString) -> Self {
+        RevokeToken {
+            token,
+            client_id: client_id.into(),
+            client_secret: None,
+            revoke_associated_sessions: None,
+        }
+    }
 }
 
 /// The answer to `RevokeToken` (`{}`).

@@ -59,6 +59,17 @@ pub struct ListDevices {
     pub pagination_token: Option<String>,
 }
 
+impl ListDevices {
+    /// The first page with the server's default size.
+    pub fn new(access_token: SecretString) -> Self {
+        ListDevices {
+            access_token,
+            limit: None,
+            pagination_token: None,
+        }
+    }
+}
+
 /// The answer to `ListDevices`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]

@@ -37,6 +37,17 @@ pub struct GetId {
     pub logins: BTreeMap<String, SecretString>,
 }
 
+impl GetId {
+    /// A guest request; add `logins` for an authenticated identity.
+    pub fn new(identity_pool_id: impl Into<String>) -> Self {
+        GetId {
+            identity_pool_id: identity_pool_id.into(),
+            account_id: None,
+            logins: BTreeMap::new(),
+        }
+    }
+}
+
 /// The answer to `GetId`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -63,6 +74,17 @@ pub struct GetCredentialsForIdentity {
     /// Role to assume when the token allows several.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_role_arn: Option<String>,
+}
+
+impl GetCredentialsForIdentity {
+    /// A guest request; add `logins` for an authenticated identity.
+    pub fn new(identity_id: impl Into<String>) -> Self {
+        GetCredentialsForIdentity {
+            identity_id: identity_id.into(),
+            logins: BTreeMap::new(),
+            custom_role_arn: None,
+        }
+    }
 }
 
 /// Temporary AWS credentials (`Credentials`). Note `SecretKey`, not `SecretAccessKey`.

@@ -18,6 +18,24 @@ pub struct AssociateSoftwareToken {
     pub session: Option<SecretString>,
 }
 
+impl AssociateSoftwareToken {
+    /// For a signed-in user.
+    pub fn with_access_token(access_token: SecretString) -> Self {
+        AssociateSoftwareToken {
+            access_token: Some(access_token),
+            session: None,
+        }
+    }
+
+    /// During the `MFA_SETUP` challenge.
+    pub fn with_session(session: SecretString) -> Self {
+        AssociateSoftwareToken {
+            access_token: None,
+            session: Some(session),
+        }
+    }
+}
+
 /// The answer to `AssociateSoftwareToken`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -47,6 +65,28 @@ pub struct VerifySoftwareToken {
     /// A name for the authenticator.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub friendly_device_name: Option<String>,
+}
+
+impl VerifySoftwareToken {
+    /// For a signed-in user.
+    pub fn with_access_token(access_token: SecretString, user_code: SecretString) -> Self {
+        VerifySoftwareToken {
+            access_token: Some(access_token),
+            session: None,
+            user_code,
+            friendly_device_name: None,
+        }
+    }
+
+    /// During the `MFA_SETUP` challenge, with the session from `AssociateSoftwareToken`.
+    pub fn with_session(session: SecretString, user_code: SecretString) -> Self {
+        VerifySoftwareToken {
+            access_token: None,
+            session: Some(session),
+            user_code,
+            friendly_device_name: None,
+        }
+    }
 }
 
 /// The answer to `VerifySoftwareToken`.
@@ -107,6 +147,19 @@ pub struct SetUserMfaPreference {
     pub web_authn_mfa_settings: Option<WebAuthnMfaSettings>,
     /// The access token.
     pub access_token: SecretString,
+}
+
+impl SetUserMfaPreference {
+    /// A request that changes nothing yet; set the factors to change.
+    pub fn new(access_token: SecretString) -> Self {
+        SetUserMfaPreference {
+            sms_mfa_settings: None,
+            software_token_mfa_settings: None,
+            email_mfa_settings: None,
+            web_authn_mfa_settings: None,
+            access_token,
+        }
+    }
 }
 
 /// The answer to `SetUserMFAPreference` (`{}`).

@@ -25,18 +25,20 @@ mod enums;
 mod identity;
 mod mfa;
 mod password;
-mod secret_placeholder;
+mod sessions;
 mod signup;
 mod user;
 mod webauthn;
 
+/// Re-exported for convenience: the secret types of [`crate::secret`].
+pub use crate::secret::{Secret, SecretString};
 pub use auth::*;
 pub use devices::*;
 pub use enums::*;
 pub use identity::*;
 pub use mfa::*;
 pub use password::*;
-pub use secret_placeholder::{Secret, SecretString};
+pub use sessions::*;
 pub use signup::*;
 pub use user::*;
 pub use webauthn::*;

@@ -35,6 +35,20 @@ pub struct ForgotPassword {
     pub client_metadata: BTreeMap<String, String>,
 }
 
+impl ForgotPassword {
+    /// A request with the client id and username; set the other members as needed.
+    pub fn new(client_id: impl Into<String>, username: impl Into<String>) -> Self {
+        ForgotPassword {
+            client_id: client_id.into(),
+            secret_hash: None,
+            user_context_data: None,
+            username: username.into(),
+            analytics_metadata: None,
+            client_metadata: BTreeMap::new(),
+        }
+    }
+}
+
 /// The answer to `ForgotPassword`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -74,6 +88,28 @@ pub struct ConfirmForgotPassword {
         deserialize_with = "null_default"
     )]
     pub client_metadata: BTreeMap<String, String>,
+}
+
+impl ConfirmForgotPassword {
+    /// A request with the client id, username, code and new password; set the other members
+    /// as needed.
+    pub fn new(
+        client_id: impl Into<String>,
+        username: impl Into<String>,
+        confirmation_code: SecretString,
+        password: SecretString,
+    ) -> Self {
+        ConfirmForgotPassword {
+            client_id: client_id.into(),
+            secret_hash: None,
+            username: username.into(),
+            confirmation_code,
+            password,
+            analytics_metadata: None,
+            user_context_data: None,
+            client_metadata: BTreeMap::new(),
+        }
+    }
 }
 
 /// The answer to `ConfirmForgotPassword` (`{}`).

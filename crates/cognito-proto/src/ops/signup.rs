@@ -52,6 +52,23 @@ pub struct SignUp {
     pub client_metadata: BTreeMap<String, String>,
 }
 
+impl SignUp {
+    /// A request with the client id and username; set the other members as needed.
+    pub fn new(client_id: impl Into<String>, username: impl Into<String>) -> Self {
+        SignUp {
+            client_id: client_id.into(),
+            secret_hash: None,
+            username: username.into(),
+            password: None,
+            user_attributes: Vec::new(),
+            validation_data: Vec::new(),
+            analytics_metadata: None,
+            user_context_data: None,
+            client_metadata: BTreeMap::new(),
+        }
+    }
+}
+
 /// The answer to `SignUp`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -104,6 +121,27 @@ pub struct ConfirmSignUp {
     pub session: Option<SecretString>,
 }
 
+impl ConfirmSignUp {
+    /// A request with the client id, username and code; set the other members as needed.
+    pub fn new(
+        client_id: impl Into<String>,
+        username: impl Into<String>,
+        confirmation_code: SecretString,
+    ) -> Self {
+        ConfirmSignUp {
+            client_id: client_id.into(),
+            secret_hash: None,
+            username: username.into(),
+            confirmation_code,
+            force_alias_creation: None,
+            analytics_metadata: None,
+            user_context_data: None,
+            client_metadata: BTreeMap::new(),
+            session: None,
+        }
+    }
+}
+
 /// The answer to `ConfirmSignUp`.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -139,6 +177,20 @@ pub struct ResendConfirmationCode {
         deserialize_with = "null_default"
     )]
     pub client_metadata: BTreeMap<String, String>,
+}
+
+impl ResendConfirmationCode {
+    /// A request with the client id and username; set the other members as needed.
+    pub fn new(client_id: impl Into<String>, username: impl Into<String>) -> Self {
+        ResendConfirmationCode {
+            client_id: client_id.into(),
+            secret_hash: None,
+            user_context_data: None,
+            username: username.into(),
+            analytics_metadata: None,
+            client_metadata: BTreeMap::new(),
+        }
+    }
 }
 
 /// The answer to `ResendConfirmationCode`.

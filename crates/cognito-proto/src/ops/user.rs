@@ -76,6 +76,17 @@ pub struct UpdateUserAttributes {
     pub client_metadata: BTreeMap<String, String>,
 }
 
+impl UpdateUserAttributes {
+    /// A request setting `user_attributes`.
+    pub fn new(access_token: SecretString, user_attributes: Vec<AttributeType>) -> Self {
+        UpdateUserAttributes {
+            user_attributes,
+            access_token,
+            client_metadata: BTreeMap::new(),
+        }
+    }
+}
+
 /// The answer to `UpdateUserAttributes`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -124,6 +135,17 @@ pub struct GetUserAttributeVerificationCode {
         deserialize_with = "null_default"
     )]
     pub client_metadata: BTreeMap<String, String>,
+}
+
+impl GetUserAttributeVerificationCode {
+    /// A request for `attribute_name` (`email`, `phone_number`).
+    pub fn new(access_token: SecretString, attribute_name: impl Into<String>) -> Self {
+        GetUserAttributeVerificationCode {
+            access_token,
+            attribute_name: attribute_name.into(),
+            client_metadata: BTreeMap::new(),
+        }
+    }
 }
 
 /// The answer to `GetUserAttributeVerificationCode`.

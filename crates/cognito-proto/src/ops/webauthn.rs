@@ -54,6 +54,17 @@ pub struct ListWebAuthnCredentials {
     pub max_results: Option<u32>,
 }
 
+impl ListWebAuthnCredentials {
+    /// The first page with the server's default size.
+    pub fn new(access_token: SecretString) -> Self {
+        ListWebAuthnCredentials {
+            access_token,
+            next_token: None,
+            max_results: None,
+        }
+    }
+}
+
 /// A registered passkey (`WebAuthnCredentialDescription`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]

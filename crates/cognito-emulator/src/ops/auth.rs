@@ -1,0 +1,1225 @@
+//! `InitiateAuth` and `RespondToAuthChallenge`: every flow and challenge of §3.
+
+use std::collections::BTreeMap;
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use num_bigint::BigUint;
+use serde_json::{Value, json};
+
+use crate::api::{
+    ApiError, ApiResult, Body, check_len, code_mismatch, incorrect_credentials, invalid_param,
+    not_authorized, not_found, session_expired,
+};
+use crate::custom::{ChallengeResult, CreateInput, DefineInput, VerifyInput};
+use crate::ops::tokens::issue;
+use crate::ops::{
+    check_lockout, check_password_policy, check_secret_hash, check_user_can_sign_in,
+    password_matches, record_failure, set_password,
+};
+use crate::srp_server::{ct_eq, expected_signature, parse_srp_a, prim, server_ephemeral};
+use crate::state::{
+    AuthSession, Client, FlowCtx, Handshake, Mfa, RoundResult, State, Step, pool_name,
+};
+use crate::util::{mask_email, mask_phone};
+
+/// Allowed distance between a client's TIMESTAMP and the emulator clock.
+pub(crate) const TIMESTAMP_SKEW_SECS: u64 = 300;
+/// Wrong answers a code challenge tolerates within one session.
+const CHALLENGE_ATTEMPTS: u32 = 3;
+/// Wrong answers after which the built-in custom-auth scenario fails.
+const CUSTOM_MAX_WRONG: usize = 3;
+
+const CHALLENGE_NAMES: &[&str] = &[
+    "SMS_MFA",
+    "EMAIL_OTP",
+    "SOFTWARE_TOKEN_MFA",
+    "SELECT_MFA_TYPE",
+    "MFA_SETUP",
+    "PASSWORD_VERIFIER",
+    "CUSTOM_CHALLENGE",
+    "SELECT_CHALLENGE",
+    "DEVICE_SRP_AUTH",
+    "DEVICE_PASSWORD_VERIFIER",
+    "ADMIN_NO_SRP_AUTH",
+    "NEW_PASSWORD_REQUIRED",
+    "SMS_OTP",
+    "PASSWORD",
+    "WEB_AUTHN",
+    "PASSWORD_SRP",
+];
+
+fn missing(name: &str) -> ApiError {
+    invalid_param(format!("Missing required parameter {name}"))
+}
+
+fn param<'a>(m: &'a BTreeMap<String, String>, name: &str) -> ApiResult<&'a str> {
+    m.get(name).map(String::as_str).ok_or_else(|| missing(name))
+}
+
+/// Resolves `USERNAME`; unknown users get the error the client's existence setting asks for.
+fn resolve_user(st: &State, client: &Client, given: &str) -> ApiResult<String> {
+    let pool = st.pool(&client.pool_id)?;
+    pool.resolve(given).ok_or_else(|| {
+        if client.prevent_existence {
+            incorrect_credentials()
+        } else {
+            crate::api::user_not_found()
+        }
+    })
+}
+
+/// Creates a session for `step` and returns the challenge response.
+fn challenge(
+    st: &mut State,
+    client: &Client,
+    username: &str,
+    step: Step,
+    ctx: FlowCtx,
+    mut params: serde_json::Map<String, Value>,
+) -> Value {
+    let name = step.name();
+    sweep_sessions(st);
+    let sid = crate::util::session_token();
+    let available = match &step {
+        Step::SelectChallenge { available } => Some(available.clone()),
+        _ => None,
+    };
+    if let Step::PasswordVerifier(hs) = &step {
+        st.secret_blocks
+            .insert(hs.secret_block_b64.clone(), sid.clone());
+    }
+    let now = st.now();
+    st.sessions.insert(
+        sid.clone(),
+        AuthSession {
+            pool_id: client.pool_id.clone(),
+            client_id: client.id.clone(),
+            username: username.to_string(),
+            expires: now + client.session_secs,
+            step,
+            attempts: 0,
+            ctx,
+        },
+    );
+    if !params.contains_key("USERNAME") && name != "PASSWORD_VERIFIER" {
+        params.insert("USERNAME".into(), json!(username));
+    }
+    let mut out = json!({
+        "ChallengeName": name,
+        "Session": sid,
+        "ChallengeParameters": params,
+    });
+    if let Some(a) = available {
+        out["AvailableChallenges"] = json!(a);
+    }
+    out
+}
+
+/// Drops expired sessions (and their SECRET_BLOCK index) once the table grows.
+fn sweep_sessions(st: &mut State) {
+    if st.sessions.len() < 1024 {
+        return;
+    }
+    let now = st.now();
+    st.sessions.retain(|_, s| s.expires > now);
+    let live = &st.sessions;
+    st.secret_blocks.retain(|_, sid| live.contains_key(sid));
+}
+
+/// Starts an SRP handshake for a user (or a plausible one for an unknown user).
+fn begin_srp(
+    st: &mut State,
+    client: &Client,
+    username: &str,
+    srp_a: &str,
+    ctx: FlowCtx,
+) -> ApiResult<Value> {
+    let a = parse_srp_a(srp_a).ok_or_else(|| invalid_param("Invalid SRP_A value"))?;
+    let realm = pool_name(&client.pool_id)?.to_string();
+    let pool = st.pool(&client.pool_id)?;
+    let (salt, v) = match pool.users.get(username).and_then(|u| u.password.clone()) {
+        Some(rec) => (rec.salt, rec.verifier),
+        None => {
+            // Unknown user under PreventUserExistenceErrors, or a passwordless user:
+            // a plausible challenge that can never verify.
+            let salt = BigUint::from_bytes_be(&crate::util::random_bytes(16));
+            let v = prim::pow_g(&BigUint::from_bytes_be(&crate::util::random_bytes(32)));
+            (salt, v)
+        }
+    };
+    let (b, big_b) = server_ephemeral(&v);
+    let block = crate::util::random_bytes(128);
+    let block_b64 = STANDARD.encode(&block);
+    let hs = Handshake {
+        a,
+        b: std::sync::Arc::new(b),
+        big_b: big_b.clone(),
+        v,
+        realm,
+        user: username.to_string(),
+        secret_block: block,
+        secret_block_b64: block_b64.clone(),
+    };
+    let params = serde_json::Map::from_iter([
+        ("SALT".to_string(), json!(prim::to_hex(&salt))),
+        ("SRP_B".to_string(), json!(prim::to_hex(&big_b))),
+        ("SECRET_BLOCK".to_string(), json!(block_b64)),
+        ("USER_ID_FOR_SRP".to_string(), json!(username)),
+        ("USERNAME".to_string(), json!(username)),
+    ]);
+    Ok(challenge(
+        st,
+        client,
+        username,
+        Step::PasswordVerifier(Box::new(hs)),
+        ctx,
+        params,
+    ))
+}
+
+/// Is `s` shaped like a TIMESTAMP at all (names, digits), even if not strictly valid?
+fn timestamp_parseable(s: &str) -> bool {
+    let p: Vec<&str> = s.split(' ').filter(|x| !x.is_empty()).collect();
+    if p.len() != 6 {
+        return false;
+    }
+    const WD: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+    const MO: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let digits = |x: &str, min: usize, max: usize| {
+        (min..=max).contains(&x.len()) && x.bytes().all(|b| b.is_ascii_digit())
+    };
+    WD.contains(&p[0])
+        && MO.contains(&p[1])
+        && digits(p[2], 1, 2)
+        && p[3].split(':').count() == 3
+        && p[3].split(':').all(|x| digits(x, 1, 2))
+        && p[4].chars().all(|c| c.is_ascii_uppercase())
+        && digits(p[5], 4, 4)
+}
+
+/// Verifies a `*_PASSWORD_VERIFIER` answer against its handshake (§4.6 steps 2–5).
+fn verify_claim(st: &State, hs: &Handshake, resp: &BTreeMap<String, String>) -> ApiResult<bool> {
+    let block = param(resp, "PASSWORD_CLAIM_SECRET_BLOCK")?;
+    let sig = param(resp, "PASSWORD_CLAIM_SIGNATURE")?;
+    let ts = param(resp, "TIMESTAMP")?;
+    let Some(t) = prim::parse_timestamp(ts) else {
+        if timestamp_parseable(ts) {
+            // Zero-padded day or wrong weekday: AWS answers like a wrong password.
+            return Ok(false);
+        }
+        return Err(invalid_param(
+            "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.",
+        ));
+    };
+    if !ct_eq(block, &hs.secret_block_b64) {
+        return Ok(false);
+    }
+    if t.abs_diff(st.now()) > TIMESTAMP_SKEW_SECS {
+        return Ok(false);
+    }
+    let Some(expected) = expected_signature(
+        &hs.a,
+        hs.b.expose_secret(),
+        &hs.big_b,
+        &hs.v,
+        &hs.realm,
+        &hs.user,
+        &hs.secret_block,
+        ts,
+    ) else {
+        return Ok(false);
+    };
+    Ok(ct_eq(&expected, sig))
+}
+
+/// The username a challenge response names must be the session's user.
+fn same_user(st: &State, sess: &AuthSession, given: &str) -> bool {
+    if given == sess.username {
+        return true;
+    }
+    st.pools
+        .get(&sess.pool_id)
+        .and_then(|p| p.resolve(given))
+        .is_some_and(|u| u == sess.username)
+}
+
+pub(crate) fn initiate_auth(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let flow = b.str("AuthFlow")?;
+    let client_id = b.str("ClientId")?;
+    let params = b.str_map("AuthParameters")?;
+    let meta = b.str_map("ClientMetadata")?;
+    let session = b.opt_str("Session")?;
+    let client = st.client(client_id)?;
+    let ctx = FlowCtx {
+        device_key: params.get("DEVICE_KEY").cloned(),
+        client_metadata: meta,
+        ..FlowCtx::default()
+    };
+    match flow {
+        "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
+            crate::ops::tokens::refresh_token_auth(st, client_id, &params)
+        }
+        "USER_SRP_AUTH" => {
+            if !client.allows("ALLOW_USER_SRP_AUTH") {
+                return Err(invalid_param(
+                    "USER_SRP_AUTH is not enabled for the client.",
+                ));
+            }
+            let given = param(&params, "USERNAME")?;
+            let srp_a = param(&params, "SRP_A")?;
+            check_secret_hash(
+                &client,
+                given,
+                params.get("SECRET_HASH").map(String::as_str),
+            )?;
+            let username = srp_user(st, &client, given)?;
+            begin_srp(st, &client, &username, srp_a, ctx)
+        }
+        "USER_PASSWORD_AUTH" => {
+            if !client.allows("ALLOW_USER_PASSWORD_AUTH") {
+                return Err(invalid_param(
+                    "USER_PASSWORD_AUTH flow not enabled for this client",
+                ));
+            }
+            let given = param(&params, "USERNAME")?;
+            let password = param(&params, "PASSWORD")?;
+            check_secret_hash(
+                &client,
+                given,
+                params.get("SECRET_HASH").map(String::as_str),
+            )?;
+            let username = resolve_user(st, &client, given)?;
+            password_first_factor(st, &client, &username, password)?;
+            after_first_factor(st, &client, &username, ctx)
+        }
+        "CUSTOM_AUTH" => {
+            if !client.allows("ALLOW_CUSTOM_AUTH") {
+                return Err(invalid_param(
+                    "Custom auth flow not enabled for this client",
+                ));
+            }
+            let pool = st.pool(&client.pool_id)?;
+            if !pool.s.custom_trigger && !st.custom.contains_key(&client.pool_id) {
+                return Err(invalid_param(
+                    "Custom auth lambda trigger is not configured for the user pool.",
+                ));
+            }
+            let given = param(&params, "USERNAME")?;
+            check_secret_hash(
+                &client,
+                given,
+                params.get("SECRET_HASH").map(String::as_str),
+            )?;
+            let username = resolve_user(st, &client, given)?;
+            {
+                let user = st.pool(&client.pool_id)?.user(&username)?;
+                check_user_can_sign_in(user)?;
+            }
+            let mut ctx = ctx;
+            ctx.custom = true;
+            if params.get("CHALLENGE_NAME").map(String::as_str) == Some("SRP_A") {
+                let srp_a = param(&params, "SRP_A")?;
+                ctx.custom_history.push(RoundResult {
+                    challenge_name: "SRP_A".into(),
+                    result: true,
+                    metadata: None,
+                });
+                let next = define(st, &client, &username, &ctx)?;
+                return match next {
+                    Next::Challenge(name) if name == "PASSWORD_VERIFIER" => {
+                        begin_srp(st, &client, &username, srp_a, ctx)
+                    }
+                    other => custom_apply(st, &client, &username, ctx, other),
+                };
+            }
+            custom_next(st, &client, &username, ctx)
+        }
+        "USER_AUTH" => {
+            if !client.allows("ALLOW_USER_AUTH") {
+                return Err(invalid_param("USER_AUTH flow not enabled for this client"));
+            }
+            let given = param(&params, "USERNAME")?;
+            check_secret_hash(
+                &client,
+                given,
+                params.get("SECRET_HASH").map(String::as_str),
+            )?;
+            let pref = params.get("PREFERRED_CHALLENGE").map(String::as_str);
+            if let Some(p) = pref
+                && ![
+                    "PASSWORD",
+                    "PASSWORD_SRP",
+                    "EMAIL_OTP",
+                    "SMS_OTP",
+                    "WEB_AUTHN",
+                ]
+                .contains(&p)
+            {
+                return Err(invalid_param(format!("Invalid PREFERRED_CHALLENGE {p}")));
+            }
+            if client.prevent_existence && st.pool(&client.pool_id)?.resolve(given).is_none() {
+                // A plausible answer for an unknown user (§7.4): nothing ever verifies.
+                return match pref {
+                    Some("PASSWORD_SRP") => {
+                        begin_srp(st, &client, given, param(&params, "SRP_A")?, ctx)
+                    }
+                    Some("PASSWORD") => Err(incorrect_credentials()),
+                    _ => {
+                        let available = vec!["PASSWORD_SRP".to_string(), "PASSWORD".to_string()];
+                        let step = Step::SelectChallenge { available };
+                        Ok(challenge(st, &client, given, step, ctx, Default::default()))
+                    }
+                };
+            }
+            let username = resolve_user(st, &client, given)?;
+            {
+                let user = st.pool(&client.pool_id)?.user(&username)?;
+                check_user_can_sign_in(user)?;
+            }
+            if let Some(sess) = session {
+                check_len("Session", sess, 20, 4096)?;
+                let now = st.now();
+                let s = st.signups.remove(sess).ok_or_else(session_expired)?;
+                if !s.confirmed
+                    || s.expires <= now
+                    || s.client_id != client.id
+                    || s.username != username
+                {
+                    return Err(session_expired());
+                }
+                let mut ctx = ctx;
+                ctx.mfa_done = true;
+                return after_first_factor(st, &client, &username, ctx);
+            }
+            let available = available_first_factors(st, &client, &username)?;
+            if let Some(pref) = pref
+                && available.iter().any(|a| a == pref)
+            {
+                return start_first_factor(st, &client, &username, pref, &params, ctx);
+            }
+            let step = Step::SelectChallenge { available };
+            Ok(challenge(
+                st,
+                &client,
+                &username,
+                step,
+                ctx,
+                Default::default(),
+            ))
+        }
+        "ADMIN_NO_SRP_AUTH" | "ADMIN_USER_PASSWORD_AUTH" => {
+            Err(invalid_param("Initiate Auth method not supported."))
+        }
+        other => Err(invalid_param(format!(
+            "1 validation error detected: Value '{other}' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set: [USER_SRP_AUTH, REFRESH_TOKEN_AUTH, REFRESH_TOKEN, CUSTOM_AUTH, ADMIN_NO_SRP_AUTH, USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, USER_AUTH]"
+        ))),
+    }
+}
+
+/// `AdminInitiateAuth`: the admin password flows, or any public flow for a pool's client.
+pub(crate) fn admin_initiate_auth(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let pool_id = b.str("UserPoolId")?;
+    let client = st.client(b.str("ClientId")?)?;
+    if client.pool_id != pool_id {
+        return Err(not_found(format!(
+            "User pool client {} does not exist.",
+            client.id
+        )));
+    }
+    match b.str("AuthFlow")? {
+        "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => {
+            if !client.allows("ALLOW_ADMIN_USER_PASSWORD_AUTH") {
+                return Err(invalid_param("Auth flow not enabled for this client"));
+            }
+            let params = b.str_map("AuthParameters")?;
+            let given = param(&params, "USERNAME")?;
+            let password = param(&params, "PASSWORD")?;
+            check_secret_hash(
+                &client,
+                given,
+                params.get("SECRET_HASH").map(String::as_str),
+            )?;
+            let username = resolve_user(st, &client, given)?;
+            password_first_factor(st, &client, &username, password)?;
+            let ctx = FlowCtx {
+                device_key: params.get("DEVICE_KEY").cloned(),
+                client_metadata: b.str_map("ClientMetadata")?,
+                ..FlowCtx::default()
+            };
+            after_first_factor(st, &client, &username, ctx)
+        }
+        _ => initiate_auth(st, b),
+    }
+}
+
+/// `AdminRespondToAuthChallenge`: `RespondToAuthChallenge` for a pool's client.
+pub(crate) fn admin_respond_to_auth_challenge(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let pool_id = b.str("UserPoolId")?;
+    let client = st.client(b.str("ClientId")?)?;
+    if client.pool_id != pool_id {
+        return Err(not_found(format!(
+            "User pool client {} does not exist.",
+            client.id
+        )));
+    }
+    respond_to_auth_challenge(st, b)
+}
+
+/// User lookup for SRP: unknown users under ENABLED get a handshake that cannot verify.
+fn srp_user(st: &State, client: &Client, given: &str) -> ApiResult<String> {
+    let pool = st.pool(&client.pool_id)?;
+    match pool.resolve(given) {
+        Some(u) => {
+            let user = pool.user(&u)?;
+            check_user_can_sign_in(user)?;
+            check_lockout(user, st.now())?;
+            Ok(u)
+        }
+        None if client.prevent_existence => Ok(given.to_string()),
+        None => Err(crate::api::user_not_found()),
+    }
+}
+
+/// Checks a plaintext password (USER_PASSWORD_AUTH, USER_AUTH + PASSWORD).
+fn password_first_factor(
+    st: &mut State,
+    client: &Client,
+    username: &str,
+    password: &str,
+) -> ApiResult<()> {
+    let now = st.now();
+    let pool = st.pool_mut(&client.pool_id)?;
+    let temp_days = pool.s.temp_days;
+    let pool_id = pool.id.clone();
+    let user = pool.user_mut(username)?;
+    check_user_can_sign_in(user)?;
+    check_lockout(user, now)?;
+    if !password_matches(user, &pool_id, password) {
+        return Err(record_failure(user, now));
+    }
+    check_temp_password(user, temp_days, now)
+}
+
+fn check_temp_password(user: &crate::state::User, temp_days: u64, now: u64) -> ApiResult<()> {
+    if user.status == "FORCE_CHANGE_PASSWORD"
+        && let Some(rec) = &user.password
+        && now > rec.set_at + temp_days * 86400
+    {
+        return Err(not_authorized(
+            "Temporary password has expired and must be reset by an administrator.",
+        ));
+    }
+    Ok(())
+}
+
+fn available_first_factors(st: &State, client: &Client, username: &str) -> ApiResult<Vec<String>> {
+    let pool = st.pool(&client.pool_id)?;
+    let user = pool.user(username)?;
+    let mut v = Vec::new();
+    for f in &pool.s.first_factors {
+        match f.as_str() {
+            "PASSWORD" if user.password.is_some() => {
+                v.push("PASSWORD_SRP".to_string());
+                v.push("PASSWORD".to_string());
+            }
+            "EMAIL_OTP" if user.attr("email").is_some() => v.push(f.clone()),
+            "SMS_OTP" if user.attr("phone_number").is_some() => v.push(f.clone()),
+            "WEB_AUTHN" if !user.webauthn.is_empty() => v.push(f.clone()),
+            _ => {}
+        }
+    }
+    Ok(v)
+}
+
+/// Starts a USER_AUTH first factor.
+fn start_first_factor(
+    st: &mut State,
+    client: &Client,
+    username: &str,
+    factor: &str,
+    params: &BTreeMap<String, String>,
+    ctx: FlowCtx,
+) -> ApiResult<Value> {
+    if !st.pool(&client.pool_id)?.users.contains_key(username) {
+        // The unknown user of a PreventUserExistenceErrors client.
+        return match factor {
+            "PASSWORD_SRP" => begin_srp(st, client, username, param(params, "SRP_A")?, ctx),
+            _ => Err(incorrect_credentials()),
+        };
+    }
+    match factor {
+        "PASSWORD" => {
+            let password = param(params, "PASSWORD")?;
+            password_first_factor(st, client, username, password)?;
+            after_first_factor(st, client, username, ctx)
+        }
+        "PASSWORD_SRP" => {
+            let srp_a = param(params, "SRP_A")?;
+            let user = st.pool(&client.pool_id)?.user(username)?;
+            check_lockout(user, st.now())?;
+            begin_srp(st, client, username, srp_a, ctx)
+        }
+        "EMAIL_OTP" | "SMS_OTP" => {
+            let (attr, medium) = if factor == "EMAIL_OTP" {
+                ("email", "EMAIL")
+            } else {
+                ("phone_number", "SMS")
+            };
+            let dest = st
+                .pool(&client.pool_id)?
+                .user(username)?
+                .attr(attr)
+                .ok_or_else(|| invalid_param(format!("User has no {attr}")))?
+                .to_string();
+            let code = crate::util::six_digits();
+            st.deliver(&client.pool_id, username, &dest, medium, "OTP", &code);
+            let params = delivery_params(medium, &dest);
+            let step = Step::Otp {
+                kind: factor.to_string(),
+                code,
+            };
+            Ok(challenge(st, client, username, step, ctx, params))
+        }
+        "WEB_AUTHN" => {
+            let rp = crate::ops::profile::relying_party(st, &client.pool_id);
+            let user = st.pool(&client.pool_id)?.user(username)?;
+            let allow: Vec<Value> = user
+                .webauthn
+                .iter()
+                .map(|c| {
+                    json!({"type": "public-key", "id": c["CredentialId"],
+                           "transports": c["AuthenticatorTransports"]})
+                })
+                .collect();
+            let ch = URL_SAFE_NO_PAD.encode(crate::util::random_bytes(32));
+            let options = json!({
+                "challenge": ch, "rpId": rp, "timeout": 180000,
+                "allowCredentials": allow, "userVerification": "preferred",
+            });
+            let params = serde_json::Map::from_iter([(
+                "CREDENTIAL_REQUEST_OPTIONS".to_string(),
+                json!(options.to_string()),
+            )]);
+            let step = Step::WebAuthn { challenge: ch };
+            Ok(challenge(st, client, username, step, ctx, params))
+        }
+        other => Err(invalid_param(format!("Unsupported challenge {other}"))),
+    }
+}
+
+fn delivery_params(medium: &str, dest: &str) -> serde_json::Map<String, Value> {
+    let masked = if medium == "SMS" {
+        mask_phone(dest)
+    } else {
+        mask_email(dest)
+    };
+    serde_json::Map::from_iter([
+        ("CODE_DELIVERY_DELIVERY_MEDIUM".to_string(), json!(medium)),
+        ("CODE_DELIVERY_DESTINATION".to_string(), json!(masked)),
+    ])
+}
+
+/// The post-first-factor pipeline of §3.2: NEW_PASSWORD_REQUIRED → MFA_SETUP → device → MFA.
+fn after_first_factor(
+    st: &mut State,
+    client: &Client,
+    username: &str,
+    mut ctx: FlowCtx,
+) -> ApiResult<Value> {
+    let pool = st.pool(&client.pool_id)?;
+    let s = pool.s.clone();
+    let user = pool.user(username)?;
+    if user.status == "FORCE_CHANGE_PASSWORD" && !ctx.new_password_done {
+        let mut attrs = serde_json::Map::new();
+        for (k, v) in &user.attrs {
+            attrs.insert(k.clone(), json!(v));
+        }
+        let params = serde_json::Map::from_iter([
+            ("USER_ID_FOR_SRP".to_string(), json!(username)),
+            (
+                "userAttributes".to_string(),
+                json!(Value::Object(attrs).to_string()),
+            ),
+            ("requiredAttributes".to_string(), json!("[]")),
+        ]);
+        return Ok(challenge(
+            st,
+            client,
+            username,
+            Step::NewPasswordRequired,
+            ctx,
+            params,
+        ));
+    }
+    let factors = user.enabled_factors(&s);
+    if s.device.is_none() {
+        ctx.device_key = None;
+    }
+    let mfa_due = !ctx.mfa_done && s.mfa != Mfa::Off && (s.mfa == Mfa::On || !factors.is_empty());
+    if mfa_due && factors.is_empty() {
+        let mut can = Vec::new();
+        if s.sms_mfa {
+            can.push("SMS_MFA");
+        }
+        if s.totp_mfa {
+            can.push("SOFTWARE_TOKEN_MFA");
+        }
+        if s.email_mfa {
+            can.push("EMAIL_OTP");
+        }
+        let params = serde_json::Map::from_iter([(
+            "MFAS_CAN_SETUP".to_string(),
+            json!(json!(can).to_string()),
+        )]);
+        let step = Step::MfaSetup {
+            totp_verified: false,
+        };
+        return Ok(challenge(st, client, username, step, ctx, params));
+    }
+    if let Some(dk) = ctx.device_key.clone()
+        && !ctx.device_done
+    {
+        let dev = user
+            .devices
+            .get(&dk)
+            .ok_or_else(|| not_found("Device does not exist."))?;
+        let challenge_device = s.device.is_some_and(|(required, _)| required);
+        if dev.verifier.is_some() && dev.remembered && (mfa_due || challenge_device) {
+            return Ok(challenge(
+                st,
+                client,
+                username,
+                Step::DeviceSrpAuth,
+                ctx,
+                Default::default(),
+            ));
+        }
+    }
+    if mfa_due {
+        let pick = match &user.preferred {
+            Some(p) if factors.contains(p) => Some(p.clone()),
+            _ if factors.len() == 1 => factors.first().cloned(),
+            _ => None,
+        };
+        return match pick {
+            Some(kind) => start_mfa(st, client, username, &kind, ctx),
+            None => {
+                let params = serde_json::Map::from_iter([(
+                    "MFAS_CAN_CHOOSE".to_string(),
+                    json!(json!(factors).to_string()),
+                )]);
+                let step = Step::SelectMfaType { options: factors };
+                Ok(challenge(st, client, username, step, ctx, params))
+            }
+        };
+    }
+    issue(st, &client.pool_id, &client.id, username, &ctx)
+}
+
+/// Sends the MFA challenge of `kind`.
+fn start_mfa(
+    st: &mut State,
+    client: &Client,
+    username: &str,
+    kind: &str,
+    ctx: FlowCtx,
+) -> ApiResult<Value> {
+    match kind {
+        "SMS_MFA" | "EMAIL_OTP" => {
+            let (attr, medium) = if kind == "SMS_MFA" {
+                ("phone_number", "SMS")
+            } else {
+                ("email", "EMAIL")
+            };
+            let dest = st
+                .pool(&client.pool_id)?
+                .user(username)?
+                .attr(attr)
+                .ok_or_else(|| {
+                    ApiError::new(
+                        "InvalidParameterException",
+                        format!("User has no {attr} for {kind}"),
+                    )
+                })?
+                .to_string();
+            let code = crate::util::six_digits();
+            st.deliver(&client.pool_id, username, &dest, medium, "MFA", &code);
+            let mut params = delivery_params(medium, &dest);
+            params.insert("USER_ID_FOR_SRP".into(), json!(username));
+            let step = Step::Mfa {
+                kind: kind.to_string(),
+                code: Some(code),
+            };
+            Ok(challenge(st, client, username, step, ctx, params))
+        }
+        _ => {
+            let step = Step::Mfa {
+                kind: "SOFTWARE_TOKEN_MFA".to_string(),
+                code: None,
+            };
+            Ok(challenge(
+                st,
+                client,
+                username,
+                step,
+                ctx,
+                Default::default(),
+            ))
+        }
+    }
+}
+
+/// What a DefineAuthChallenge decision leads to.
+enum Next {
+    Tokens,
+    Fail,
+    Challenge(String),
+}
+
+fn define(st: &State, client: &Client, username: &str, ctx: &FlowCtx) -> ApiResult<Next> {
+    if let Some(hooks) = st.custom.get(&client.pool_id).cloned() {
+        let user = st.pool(&client.pool_id)?.user(username)?;
+        let mut attrs = user.attrs.clone();
+        attrs.insert("sub".into(), user.sub.clone());
+        let out = (hooks.define)(&DefineInput {
+            username: username.to_string(),
+            user_attributes: attrs,
+            session: history(ctx),
+            client_metadata: ctx.client_metadata.clone(),
+        });
+        return Ok(if out.fail_authentication {
+            Next::Fail
+        } else if out.issue_tokens {
+            Next::Tokens
+        } else {
+            match out.challenge_name {
+                Some(n) => Next::Challenge(n),
+                None => {
+                    return Err(ApiError::new(
+                        "InvalidLambdaResponseException",
+                        "DefineAuthChallenge returned no decision.",
+                    ));
+                }
+            }
+        });
+    }
+    // Built-in scenario: optional SRP first, then up to three code rounds.
+    let last = ctx.custom_history.last();
+    Ok(match last {
+        Some(r) if r.challenge_name == "SRP_A" => Next::Challenge("PASSWORD_VERIFIER".into()),
+        Some(r) if r.challenge_name == "CUSTOM_CHALLENGE" && r.result => Next::Tokens,
+        _ => {
+            let wrong = ctx
+                .custom_history
+                .iter()
+                .filter(|r| r.challenge_name == "CUSTOM_CHALLENGE" && !r.result)
+                .count();
+            if wrong >= CUSTOM_MAX_WRONG {
+                Next::Fail
+            } else {
+                Next::Challenge("CUSTOM_CHALLENGE".into())
+            }
+        }
+    })
+}
+
+fn history(ctx: &FlowCtx) -> Vec<ChallengeResult> {
+    ctx.custom_history
+        .iter()
+        .map(|r| ChallengeResult {
+            challenge_name: r.challenge_name.clone(),
+            challenge_result: r.result,
+            challenge_metadata: r.metadata.clone(),
+        })
+        .collect()
+}
+
+fn custom_next(st: &mut State, client: &Client, username: &str, ctx: FlowCtx) -> ApiResult<Value> {
+    let next = define(st, client, username, &ctx)?;
+    custom_apply(st, client, username, ctx, next)
+}
+
+fn custom_apply(
+    st: &mut State,
+    client: &Client,
+    username: &str,
+    mut ctx: FlowCtx,
+    next: Next,
+) -> ApiResult<Value> {
+    match next {
+        Next::Fail => Err(incorrect_credentials()),
+        Next::Tokens => {
+            ctx.mfa_done = true;
+            ctx.new_password_done = true;
+            after_first_factor(st, client, username, ctx)
+        }
+        Next::Challenge(name) if name == "CUSTOM_CHALLENGE" => {
+            if let Some(hooks) = st.custom.get(&client.pool_id).cloned() {
+                let user = st.pool(&client.pool_id)?.user(username)?;
+                let mut attrs = user.attrs.clone();
+                attrs.insert("sub".into(), user.sub.clone());
+                let out = (hooks.create)(&CreateInput {
+                    username: username.to_string(),
+                    user_attributes: attrs,
+                    challenge_name: name,
+                    session: history(&ctx),
+                    client_metadata: ctx.client_metadata.clone(),
+                });
+                let mut params = serde_json::Map::new();
+                for (k, v) in out.public_challenge_parameters {
+                    params.insert(k, json!(v));
+                }
+                let mut private = out.private_challenge_parameters;
+                if let Some(m) = out.challenge_metadata {
+                    private.insert("\u{0}metadata".into(), m);
+                }
+                let step = Step::Custom {
+                    private,
+                    code: None,
+                };
+                return Ok(challenge(st, client, username, step, ctx, params));
+            }
+            let user = st.pool(&client.pool_id)?.user(username)?;
+            let (dest, medium) = match (user.attr("email"), user.attr("phone_number")) {
+                (Some(e), _) => (e.to_string(), "EMAIL"),
+                (None, Some(p)) => (p.to_string(), "SMS"),
+                (None, None) => (format!("{username}@placeholder.invalid"), "EMAIL"),
+            };
+            let code = crate::util::six_digits();
+            st.deliver(&client.pool_id, username, &dest, medium, "CUSTOM", &code);
+            let round = ctx
+                .custom_history
+                .iter()
+                .filter(|r| r.challenge_name == "CUSTOM_CHALLENGE")
+                .count()
+                + 1;
+            let mut params = delivery_params(medium, &dest);
+            params.insert("ROUND".into(), json!(round.to_string()));
+            let step = Step::Custom {
+                private: BTreeMap::new(),
+                code: Some(code),
+            };
+            Ok(challenge(st, client, username, step, ctx, params))
+        }
+        Next::Challenge(other) => Err(ApiError::new(
+            "InvalidLambdaResponseException",
+            format!("Unsupported challenge {other} from DefineAuthChallenge"),
+        )),
+    }
+}
+
+pub(crate) fn respond_to_auth_challenge(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let client_id = b.str("ClientId")?;
+    let name = b.str("ChallengeName")?;
+    if !CHALLENGE_NAMES.contains(&name) {
+        return Err(invalid_param(format!(
+            "1 validation error detected: Value '{name}' at 'challengeName' failed to satisfy constraint: Member must satisfy enum value set"
+        )));
+    }
+    let resp = b.str_map("ChallengeResponses")?;
+    let session = b.opt_str("Session")?;
+    let client = st.client(client_id)?;
+    let sid = match session {
+        Some(s) => {
+            check_len("Session", s, 20, 4096)?;
+            s.to_string()
+        }
+        None if name == "PASSWORD_VERIFIER" => {
+            let block = param(&resp, "PASSWORD_CLAIM_SECRET_BLOCK")?;
+            st.secret_blocks
+                .get(block)
+                .cloned()
+                .ok_or_else(session_expired)?
+        }
+        None => return Err(invalid_param("Missing required parameter Session")),
+    };
+    // Sessions are single-use: take it out now; only a retryable code mismatch puts it back.
+    let sess = st.sessions.remove(&sid).ok_or_else(session_expired)?;
+    if let Step::PasswordVerifier(hs) = &sess.step {
+        st.secret_blocks.remove(&hs.secret_block_b64);
+    }
+    let now = st.now();
+    if sess.expires <= now {
+        return Err(session_expired());
+    }
+    if sess.client_id != client.id || sess.step.name() != name {
+        return Err(not_authorized("Invalid session for the user."));
+    }
+    let given = param(&resp, "USERNAME")?;
+    check_secret_hash(&client, given, resp.get("SECRET_HASH").map(String::as_str))?;
+    if !same_user(st, &sess, given) {
+        return Err(incorrect_credentials());
+    }
+    let username = sess.username.clone();
+    let mut ctx = sess.ctx.clone();
+    if let Some(dk) = resp.get("DEVICE_KEY") {
+        ctx.device_key = Some(dk.clone());
+    }
+    let step = sess.step.clone();
+    match step {
+        Step::PasswordVerifier(hs) => {
+            let ok = verify_claim(st, &hs, &resp)?;
+            let pool = st.pool_mut(&client.pool_id)?;
+            let temp_days = pool.s.temp_days;
+            let Some(user) = pool.users.get_mut(&username) else {
+                return Err(incorrect_credentials());
+            };
+            check_user_can_sign_in(user)?;
+            check_lockout(user, now)?;
+            if !ok {
+                return Err(record_failure(user, now));
+            }
+            check_temp_password(user, temp_days, now)?;
+            if ctx.custom {
+                ctx.custom_history.push(RoundResult {
+                    challenge_name: "PASSWORD_VERIFIER".into(),
+                    result: true,
+                    metadata: None,
+                });
+                return custom_next(st, &client, &username, ctx);
+            }
+            after_first_factor(st, &client, &username, ctx)
+        }
+        Step::DeviceSrpAuth => {
+            let dk = param(&resp, "DEVICE_KEY")?.to_string();
+            let srp_a = param(&resp, "SRP_A")?;
+            let a = parse_srp_a(srp_a).ok_or_else(|| invalid_param("Invalid SRP_A value"))?;
+            let user = st.pool(&client.pool_id)?.user(&username)?;
+            let dev = user
+                .devices
+                .get(&dk)
+                .ok_or_else(|| not_found("Device does not exist."))?;
+            let (Some(salt), Some(v)) = (dev.salt.clone(), dev.verifier.clone()) else {
+                return Err(not_found("Device does not exist."));
+            };
+            let realm = user.device_group_key.clone();
+            let (bb, big_b) = server_ephemeral(&v);
+            let block = crate::util::random_bytes(128);
+            let block_b64 = STANDARD.encode(&block);
+            let hs = Handshake {
+                a,
+                b: std::sync::Arc::new(bb),
+                big_b: big_b.clone(),
+                v,
+                realm,
+                user: dk.clone(),
+                secret_block: block,
+                secret_block_b64: block_b64.clone(),
+            };
+            let params = serde_json::Map::from_iter([
+                ("SALT".to_string(), json!(prim::to_hex(&salt))),
+                ("SRP_B".to_string(), json!(prim::to_hex(&big_b))),
+                ("SECRET_BLOCK".to_string(), json!(block_b64)),
+                ("USERNAME".to_string(), json!(username)),
+                ("DEVICE_KEY".to_string(), json!(dk)),
+            ]);
+            let step = Step::DevicePasswordVerifier(Box::new(hs), dk);
+            Ok(challenge(st, &client, &username, step, ctx, params))
+        }
+        Step::DevicePasswordVerifier(hs, dk) => {
+            if resp.get("DEVICE_KEY").is_some_and(|d| *d != dk) {
+                return Err(not_found("Device does not exist."));
+            }
+            if !verify_claim(st, &hs, &resp)? {
+                return Err(incorrect_credentials());
+            }
+            let now_f = st.now_f();
+            let user = st.pool_mut(&client.pool_id)?.user_mut(&username)?;
+            let dev = user
+                .devices
+                .get_mut(&dk)
+                .ok_or_else(|| not_found("Device does not exist."))?;
+            dev.last_auth = now_f;
+            ctx.device_key = Some(dk);
+            ctx.device_done = true;
+            ctx.mfa_done = true;
+            after_first_factor(st, &client, &username, ctx)
+        }
+        Step::NewPasswordRequired => {
+            let pw = param(&resp, "NEW_PASSWORD")?;
+            let pool = st.pool_mut(&client.pool_id)?;
+            let s = pool.s.clone();
+            let pool_id = pool.id.clone();
+            check_password_policy(&s, pw)?;
+            let user = pool.user_mut(&username)?;
+            set_password(user, &pool_id, pw, now)?;
+            user.status = "CONFIRMED";
+            for (k, v) in &resp {
+                if let Some(attr) = k.strip_prefix("userAttributes.") {
+                    if attr == "sub" || attr.ends_with("_verified") {
+                        continue;
+                    }
+                    if v.is_empty() {
+                        user.attrs.remove(attr);
+                    } else {
+                        user.attrs.insert(attr.to_string(), v.clone());
+                    }
+                }
+            }
+            ctx.new_password_done = true;
+            after_first_factor(st, &client, &username, ctx)
+        }
+        Step::MfaSetup { totp_verified } => {
+            if totp_verified {
+                ctx.mfa_done = true;
+                return after_first_factor(st, &client, &username, ctx);
+            }
+            if let Some(email) = resp.get("EMAIL") {
+                let code = crate::util::six_digits();
+                st.deliver(&client.pool_id, &username, email, "EMAIL", "MFA", &code);
+                let params = delivery_params("EMAIL", email);
+                let step = Step::MfaSetupEmail {
+                    email: email.clone(),
+                    code,
+                };
+                return Ok(challenge(st, &client, &username, step, ctx, params));
+            }
+            Err(invalid_param(
+                "MFA_SETUP requires a verified software token or an EMAIL",
+            ))
+        }
+        Step::MfaSetupEmail { email, code } => {
+            let answer = resp
+                .get("EMAIL_OTP_CODE")
+                .or_else(|| resp.get("EMAIL_MFA_CODE"))
+                .ok_or_else(|| missing("EMAIL_OTP_CODE"))?;
+            if !ct_eq(answer, &code) {
+                return retry(st, sid, sess);
+            }
+            let user = st.pool_mut(&client.pool_id)?.user_mut(&username)?;
+            user.attrs.insert("email".into(), email);
+            user.attrs.insert("email_verified".into(), "true".into());
+            user.email_mfa = true;
+            if user.preferred.is_none() {
+                user.preferred = Some("EMAIL_OTP".into());
+            }
+            ctx.mfa_done = true;
+            after_first_factor(st, &client, &username, ctx)
+        }
+        Step::Mfa { kind, code } => {
+            let ok = match (kind.as_str(), code) {
+                ("SMS_MFA", Some(c)) => resp.get("SMS_MFA_CODE").is_some_and(|a| ct_eq(a, &c)),
+                ("EMAIL_OTP", Some(c)) => resp
+                    .get("EMAIL_OTP_CODE")
+                    .or_else(|| resp.get("EMAIL_MFA_CODE"))
+                    .is_some_and(|a| ct_eq(a, &c)),
+                _ => {
+                    let a = param(&resp, "SOFTWARE_TOKEN_MFA_CODE")?;
+                    let user = st.pool(&client.pool_id)?.user(&username)?;
+                    user.totp_key
+                        .as_ref()
+                        .is_some_and(|k| crate::totp::verify(k.expose_secret(), a, now))
+                }
+            };
+            if !ok {
+                return retry(st, sid, sess);
+            }
+            ctx.mfa_done = true;
+            after_first_factor(st, &client, &username, ctx)
+        }
+        Step::SelectMfaType { options } => {
+            let mut answer = param(&resp, "ANSWER")?.to_string();
+            if answer == "EMAIL_MFA" {
+                answer = "EMAIL_OTP".into();
+            }
+            if !options.contains(&answer) {
+                return Err(invalid_param(format!("Invalid ANSWER {answer}")));
+            }
+            start_mfa(st, &client, &username, &answer, ctx)
+        }
+        Step::Custom { private, code } => {
+            let answer = param(&resp, "ANSWER")?;
+            let mut private = private;
+            let metadata = private.remove("\u{0}metadata");
+            let correct = match code {
+                Some(c) => ct_eq(&c, answer),
+                None => match st.custom.get(&client.pool_id).cloned() {
+                    Some(hooks) => {
+                        let user = st.pool(&client.pool_id)?.user(&username)?;
+                        let mut attrs = user.attrs.clone();
+                        attrs.insert("sub".into(), user.sub.clone());
+                        (hooks.verify)(&VerifyInput {
+                            username: username.clone(),
+                            user_attributes: attrs,
+                            private_challenge_parameters: private,
+                            challenge_answer: answer.to_string(),
+                            client_metadata: b.str_map("ClientMetadata")?,
+                        })
+                    }
+                    None => false,
+                },
+            };
+            ctx.custom_history.push(RoundResult {
+                challenge_name: "CUSTOM_CHALLENGE".into(),
+                result: correct,
+                metadata,
+            });
+            custom_next(st, &client, &username, ctx)
+        }
+        Step::SelectChallenge { available } => {
+            let answer = param(&resp, "ANSWER")?.to_string();
+            if !available.contains(&answer) {
+                return Err(invalid_param(format!("Invalid ANSWER {answer}")));
+            }
+            start_first_factor(st, &client, &username, &answer, &resp, ctx)
+        }
+        Step::Otp { kind, code } => {
+            let key = if kind == "SMS_OTP" {
+                "SMS_OTP_CODE"
+            } else {
+                "EMAIL_OTP_CODE"
+            };
+            let ok = resp.get(key).is_some_and(|a| ct_eq(a, &code));
+            if !ok {
+                return retry(st, sid, sess);
+            }
+            if kind == "EMAIL_OTP" {
+                let user = st.pool_mut(&client.pool_id)?.user_mut(&username)?;
+                user.attrs.insert("email_verified".into(), "true".into());
+            }
+            ctx.mfa_done = true;
+            after_first_factor(st, &client, &username, ctx)
+        }
+        Step::WebAuthn { challenge: ch } => {
+            let cred = param(&resp, "CREDENTIAL")?;
+            let cred: Value =
+                serde_json::from_str(cred).map_err(|_| invalid_param("CREDENTIAL is not JSON"))?;
+            let id = cred.get("id").and_then(Value::as_str).unwrap_or_default();
+            let r = cred.get("response").cloned().unwrap_or(Value::Null);
+            let client_data = r
+                .get("clientDataJSON")
+                .and_then(Value::as_str)
+                .ok_or_else(|| invalid_param("CREDENTIAL.response.clientDataJSON is required"))?;
+            for f in ["authenticatorData", "signature"] {
+                if r.get(f).and_then(Value::as_str).is_none() {
+                    return Err(invalid_param(format!(
+                        "CREDENTIAL.response.{f} is required"
+                    )));
+                }
+            }
+            let user = st.pool(&client.pool_id)?.user(&username)?;
+            let known = user
+                .webauthn
+                .iter()
+                .any(|c| c.get("CredentialId").and_then(Value::as_str) == Some(id));
+            if !known {
+                return Err(incorrect_credentials());
+            }
+            crate::ops::profile::check_client_data(client_data, "webauthn.get", &ch)?;
+            ctx.mfa_done = true;
+            after_first_factor(st, &client, &username, ctx)
+        }
+    }
+}
+
+/// A wrong code: keep the session for another try, up to the attempt cap.
+fn retry(st: &mut State, sid: String, mut sess: AuthSession) -> ApiResult<Value> {
+    sess.attempts += 1;
+    if sess.attempts < CHALLENGE_ATTEMPTS {
+        st.sessions.insert(sid, sess);
+    }
+    Err(code_mismatch())
+}

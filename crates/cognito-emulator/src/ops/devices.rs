@@ -1,0 +1,173 @@
+//! Remembered devices (§2.6, §7.7).
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use num_bigint::BigUint;
+use num_traits::Zero;
+use serde_json::{Value, json};
+
+use crate::api::{ApiError, ApiResult, Body, check_len, invalid_param, not_found};
+use crate::ops::tokens::caller;
+use crate::state::{Device, State};
+
+fn device_missing() -> ApiError {
+    not_found("Device does not exist.")
+}
+
+fn check_device_key(k: &str) -> ApiResult<()> {
+    check_len("DeviceKey", k, 1, 55)?;
+    let ok = k.split_once('_').is_some_and(|(a, b)| {
+        !a.is_empty()
+            && a.chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+            && !b.is_empty()
+            && b.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid_param(
+            "1 validation error detected: Value at 'deviceKey' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w-]+_[0-9a-f-]+",
+        ))
+    }
+}
+
+pub(crate) fn device_json(d: &Device) -> Value {
+    let mut attrs = vec![
+        json!({"Name": "device_status", "Value": "valid"}),
+        json!({"Name": "dev:device_remembered_status",
+               "Value": if d.remembered { "remembered" } else { "not_remembered" }}),
+        json!({"Name": "last_ip_used", "Value": "127.0.0.1"}),
+        json!({"Name": "dev:device_sdk", "Value": "aws-sdk"}),
+    ];
+    if let Some(n) = &d.name {
+        attrs.push(json!({"Name": "device_name", "Value": n}));
+    }
+    json!({
+        "DeviceKey": d.key,
+        "DeviceAttributes": attrs,
+        "DeviceCreateDate": d.created,
+        "DeviceLastModifiedDate": d.modified,
+        "DeviceLastAuthenticatedDate": d.last_auth,
+    })
+}
+
+fn b64_int(field: &str, s: &str) -> ApiResult<BigUint> {
+    let bytes = STANDARD
+        .decode(s)
+        .map_err(|_| invalid_param(format!("{field} is not valid base64")))?;
+    let v = BigUint::from_bytes_be(&bytes);
+    if bytes.is_empty() || v.is_zero() || bytes.len() > 400 {
+        return Err(invalid_param(format!("{field} is not a valid value")));
+    }
+    Ok(v)
+}
+
+pub(crate) fn confirm_device(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let c = caller(st, b)?;
+    let key = b.str("DeviceKey")?.to_string();
+    check_device_key(&key)?;
+    let name = b.opt_str_len("DeviceName", 1, 1024)?.map(str::to_string);
+    let cfg = b.opt_obj("DeviceSecretVerifierConfig")?;
+    let (salt, verifier) = match cfg {
+        Some(cfg) => {
+            let v = b64_int("PasswordVerifier", cfg.str("PasswordVerifier")?)?;
+            let s = b64_int("Salt", cfg.str("Salt")?)?;
+            (Some(s), Some(v))
+        }
+        None => (None, None),
+    };
+    let now = st.now_f();
+    let pool = st.pool_mut(&c.pool_id)?;
+    let on_prompt = pool.s.device.map(|(_, p)| p).ok_or_else(|| {
+        ApiError::new(
+            "InvalidUserPoolConfigurationException",
+            "Device tracking is not enabled for this user pool.",
+        )
+    })?;
+    let user = pool.user_mut(&c.username)?;
+    let dev = user.devices.get_mut(&key).ok_or_else(device_missing)?;
+    if dev.verifier.is_some() {
+        return Err(ApiError::new(
+            "DeviceKeyExistsException",
+            "Device key already exists.",
+        ));
+    }
+    dev.salt = salt;
+    dev.verifier = verifier;
+    dev.name = name;
+    dev.remembered = !on_prompt;
+    dev.modified = now;
+    Ok(json!({ "UserConfirmationNecessary": on_prompt }))
+}
+
+pub(crate) fn list_devices(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let c = caller(st, b)?;
+    let limit = b.opt_i64("Limit")?.unwrap_or(60);
+    if !(0..=60).contains(&limit) {
+        return Err(invalid_param("Limit must be between 0 and 60"));
+    }
+    let limit = if limit == 0 { 60 } else { limit as usize };
+    let start = match b.opt_str("PaginationToken")? {
+        Some(t) => t
+            .parse::<usize>()
+            .map_err(|_| invalid_param("Invalid pagination token"))?,
+        None => 0,
+    };
+    let user = st.pool(&c.pool_id)?.user(&c.username)?;
+    let all: Vec<&Device> = user
+        .devices
+        .values()
+        .filter(|d| d.verifier.is_some())
+        .collect();
+    let page: Vec<Value> = all
+        .iter()
+        .skip(start)
+        .take(limit)
+        .map(|d| device_json(d))
+        .collect();
+    let mut out = json!({ "Devices": page });
+    if start + limit < all.len() {
+        out["PaginationToken"] = json!((start + limit).to_string());
+    }
+    Ok(out)
+}
+
+pub(crate) fn get_device(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let c = caller(st, b)?;
+    let key = b.str("DeviceKey")?;
+    check_device_key(key)?;
+    let user = st.pool(&c.pool_id)?.user(&c.username)?;
+    let d = user.devices.get(key).ok_or_else(device_missing)?;
+    Ok(json!({ "Device": device_json(d) }))
+}
+
+pub(crate) fn update_device_status(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let c = caller(st, b)?;
+    let key = b.str("DeviceKey")?.to_string();
+    check_device_key(&key)?;
+    let remembered = match b.opt_str("DeviceRememberedStatus")? {
+        Some("remembered") => true,
+        Some("not_remembered") | None => false,
+        Some(other) => {
+            return Err(invalid_param(format!(
+                "Invalid DeviceRememberedStatus {other}"
+            )));
+        }
+    };
+    let now = st.now_f();
+    let user = st.pool_mut(&c.pool_id)?.user_mut(&c.username)?;
+    let d = user.devices.get_mut(&key).ok_or_else(device_missing)?;
+    d.remembered = remembered;
+    d.modified = now;
+    Ok(json!({}))
+}
+
+pub(crate) fn forget_device(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let c = caller(st, b)?;
+    let key = b.str("DeviceKey")?.to_string();
+    check_device_key(&key)?;
+    let user = st.pool_mut(&c.pool_id)?.user_mut(&c.username)?;
+    user.devices.remove(&key).ok_or_else(device_missing)?;
+    Ok(json!({}))
+}

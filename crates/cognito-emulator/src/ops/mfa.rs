@@ -1,0 +1,211 @@
+//! MFA preferences and software-token (TOTP) enrolment.
+
+use serde_json::{Value, json};
+
+use cognito_proto::secret::Secret;
+
+use crate::api::{ApiError, ApiResult, Body, invalid_param, session_expired};
+use crate::ops::tokens::authorize;
+use crate::state::{AuthSession, PoolSettings, State, Step, User};
+
+/// Applies `SMSMfaSettings` / `SoftwareTokenMfaSettings` / `EmailMfaSettings` (§2.5).
+pub(crate) fn apply_preference(user: &mut User, s: &PoolSettings, b: &Body) -> ApiResult<()> {
+    let mut req = Vec::new();
+    for (key, name) in [
+        ("SMSMfaSettings", "SMS_MFA"),
+        ("SoftwareTokenMfaSettings", "SOFTWARE_TOKEN_MFA"),
+        ("EmailMfaSettings", "EMAIL_OTP"),
+    ] {
+        if let Some(o) = b.opt_obj(key)? {
+            req.push((name, o.opt_bool("Enabled")?, o.opt_bool("PreferredMfa")?));
+        }
+    }
+    if let Some(o) = b.opt_obj("WebAuthnMfaSettings")? {
+        o.opt_bool("Enabled")?;
+    }
+    if req.iter().filter(|(_, _, p)| *p == Some(true)).count() > 1 {
+        return Err(invalid_param("Only one MFA method can be preferred"));
+    }
+    for (name, enabled, preferred) in &req {
+        if *preferred == Some(true) && *enabled == Some(false) {
+            return Err(invalid_param(format!(
+                "Cannot prefer {name} while disabling it"
+            )));
+        }
+        let turning_on = *enabled == Some(true) || *preferred == Some(true);
+        if turning_on {
+            let ok = match *name {
+                "SMS_MFA" => s.sms_mfa && user.attr("phone_number").is_some(),
+                "SOFTWARE_TOKEN_MFA" => s.totp_mfa && user.totp_key.is_some(),
+                _ => s.email_mfa && user.attr("email").is_some(),
+            };
+            if !ok {
+                return Err(invalid_param(format!(
+                    "User does not have delivery config set to turn on {name}"
+                )));
+            }
+        }
+    }
+    for (name, enabled, preferred) in req {
+        let on = enabled.or(preferred.filter(|p| *p).map(|_| true));
+        if let Some(on) = on {
+            match name {
+                "SMS_MFA" => user.sms_mfa = on,
+                "SOFTWARE_TOKEN_MFA" => user.totp_mfa = on,
+                _ => user.email_mfa = on,
+            }
+            if !on && user.preferred.as_deref() == Some(name) {
+                user.preferred = None;
+            }
+        }
+        match preferred {
+            Some(true) => user.preferred = Some(name.to_string()),
+            Some(false) if user.preferred.as_deref() == Some(name) => user.preferred = None,
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn set_user_mfa_preference(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let c = crate::ops::tokens::caller(st, b)?;
+    let pool = st.pool_mut(&c.pool_id)?;
+    let s = pool.s.clone();
+    apply_preference(pool.user_mut(&c.username)?, &s, b)?;
+    Ok(json!({}))
+}
+
+pub(crate) fn set_user_settings(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let c = crate::ops::tokens::caller(st, b)?;
+    let Some(Value::Array(opts)) = b.0.get("MFAOptions") else {
+        return Err(invalid_param("MFAOptions is required"));
+    };
+    let mut sms = false;
+    for o in opts {
+        let Value::Object(m) = o else {
+            return Err(crate::api::serialization(
+                "MFAOptions entries must be objects",
+            ));
+        };
+        let ob = Body(m);
+        match ob.opt_str("DeliveryMedium")? {
+            Some("SMS") => sms = true,
+            Some("EMAIL") => {}
+            other => return Err(invalid_param(format!("Invalid DeliveryMedium {other:?}"))),
+        }
+    }
+    let pool = st.pool_mut(&c.pool_id)?;
+    let user = pool.user_mut(&c.username)?;
+    if sms && user.attr("phone_number").is_none() {
+        return Err(invalid_param(
+            "User does not have delivery config set to turn on SMS_MFA",
+        ));
+    }
+    user.sms_mfa = sms;
+    if !sms && user.preferred.as_deref() == Some("SMS_MFA") {
+        user.preferred = None;
+    }
+    Ok(json!({}))
+}
+
+/// Resolves exactly one of `AccessToken` / `Session` (an `MFA_SETUP` session).
+enum Who {
+    Token { pool_id: String, username: String },
+    Session { id: String, sess: Box<AuthSession> },
+}
+
+fn who(st: &State, b: &Body) -> ApiResult<Who> {
+    let token = b.opt_str("AccessToken")?;
+    let session = b.opt_str("Session")?;
+    match (token, session) {
+        (Some(t), None) => {
+            let c = authorize(st, t)?;
+            Ok(Who::Token {
+                pool_id: c.pool_id,
+                username: c.username,
+            })
+        }
+        (None, Some(s)) => {
+            crate::api::check_len("Session", s, 20, 4096)?;
+            let sess = st.sessions.get(s).ok_or_else(session_expired)?;
+            if sess.expires <= st.now() || !matches!(sess.step, Step::MfaSetup { .. }) {
+                return Err(session_expired());
+            }
+            Ok(Who::Session {
+                id: s.to_string(),
+                sess: Box::new(sess.clone()),
+            })
+        }
+        _ => Err(invalid_param(
+            "Exactly one of AccessToken or Session must be provided",
+        )),
+    }
+}
+
+pub(crate) fn associate_software_token(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let who = who(st, b)?;
+    let key = crate::util::random_bytes(20);
+    let secret = crate::util::base32_encode(&key);
+    match who {
+        Who::Token { pool_id, username } => {
+            st.pool_mut(&pool_id)?.user_mut(&username)?.pending_totp = Some(Secret::new(key));
+            Ok(json!({ "SecretCode": secret }))
+        }
+        Who::Session { id, sess } => {
+            st.pool_mut(&sess.pool_id)?
+                .user_mut(&sess.username)?
+                .pending_totp = Some(Secret::new(key));
+            st.sessions.remove(&id);
+            let new = crate::util::session_token();
+            st.sessions.insert(new.clone(), *sess);
+            Ok(json!({ "SecretCode": secret, "Session": new }))
+        }
+    }
+}
+
+pub(crate) fn verify_software_token(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let code = b.str("UserCode")?;
+    if code.len() != 6 || !code.bytes().all(|c| c.is_ascii_digit()) {
+        return Err(invalid_param(
+            "1 validation error detected: Value at 'userCode' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9]+ and length 6",
+        ));
+    }
+    b.opt_str("FriendlyDeviceName")?;
+    let who = who(st, b)?;
+    let now = st.now();
+    let (pool_id, username) = match &who {
+        Who::Token { pool_id, username } => (pool_id.clone(), username.clone()),
+        Who::Session { sess, .. } => (sess.pool_id.clone(), sess.username.clone()),
+    };
+    let user = st.pool_mut(&pool_id)?.user_mut(&username)?;
+    let Some(key) = user.pending_totp.clone() else {
+        return Err(ApiError::new(
+            "SoftwareTokenMFANotFoundException",
+            "Software Token MFA has not been associated with the user.",
+        ));
+    };
+    if !crate::totp::verify(key.expose_secret(), code, now) {
+        return Err(ApiError::new(
+            "EnableSoftwareTokenMFAException",
+            "Code mismatch",
+        ));
+    }
+    user.totp_key = Some(key);
+    user.pending_totp = None;
+    match who {
+        Who::Token { .. } => Ok(json!({ "Status": "SUCCESS" })),
+        Who::Session { id, mut sess } => {
+            user.totp_mfa = true;
+            if user.preferred.is_none() {
+                user.preferred = Some("SOFTWARE_TOKEN_MFA".into());
+            }
+            sess.step = Step::MfaSetup {
+                totp_verified: true,
+            };
+            st.sessions.remove(&id);
+            let new = crate::util::session_token();
+            st.sessions.insert(new.clone(), *sess);
+            Ok(json!({ "Status": "SUCCESS", "Session": new }))
+        }
+    }
+}

@@ -1,0 +1,282 @@
+//! Operation dispatch and helpers shared by the operations.
+
+use num_bigint::BigUint;
+use serde_json::{Map, Value};
+
+use crate::api::{
+    ApiError, ApiResult, code_mismatch, expired_code, incorrect_credentials, not_authorized,
+};
+use crate::srp_server::{ct_eq, prim};
+use crate::state::{Client, PasswordRecord, PendingCode, PoolSettings, State, User, pool_name};
+
+pub(crate) mod admin;
+pub(crate) mod auth;
+pub(crate) mod devices;
+pub(crate) mod identity;
+pub(crate) mod mfa;
+pub(crate) mod profile;
+pub(crate) mod signup;
+pub(crate) mod tokens;
+
+/// Which service an `X-Amz-Target` addresses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Service {
+    UserPools,
+    Identity,
+}
+
+/// Runs one operation against the state.
+pub(crate) fn dispatch(
+    st: &mut State,
+    service: Service,
+    op: &str,
+    body: &Map<String, Value>,
+) -> ApiResult<Value> {
+    let b = crate::api::Body(body);
+    match service {
+        Service::Identity => match op {
+            "GetId" => identity::get_id(st, &b),
+            "GetCredentialsForIdentity" => identity::get_credentials(st, &b),
+            "GetOpenIdToken" => identity::get_open_id_token(st, &b),
+            _ => Err(unknown_operation(op)),
+        },
+        Service::UserPools => match op {
+            "CreateUserPool" => admin::create_user_pool(st, &b),
+            "UpdateUserPool" => admin::update_user_pool(st, &b),
+            "DescribeUserPool" => admin::describe_user_pool(st, &b),
+            "DeleteUserPool" => admin::delete_user_pool(st, &b),
+            "ListUserPools" => admin::list_user_pools(st, &b),
+            "CreateUserPoolClient" => admin::create_user_pool_client(st, &b),
+            "UpdateUserPoolClient" => admin::update_user_pool_client(st, &b),
+            "DescribeUserPoolClient" => admin::describe_user_pool_client(st, &b),
+            "DeleteUserPoolClient" => admin::delete_user_pool_client(st, &b),
+            "SetUserPoolMfaConfig" => admin::set_user_pool_mfa_config(st, &b),
+            "GetUserPoolMfaConfig" => admin::get_user_pool_mfa_config(st, &b),
+            "AdminCreateUser" => admin::admin_create_user(st, &b),
+            "AdminSetUserPassword" => admin::admin_set_user_password(st, &b),
+            "AdminConfirmSignUp" => admin::admin_confirm_sign_up(st, &b),
+            "AdminGetUser" => admin::admin_get_user(st, &b),
+            "AdminDeleteUser" => admin::admin_delete_user(st, &b),
+            "AdminDisableUser" => admin::admin_enable(st, &b, false),
+            "AdminEnableUser" => admin::admin_enable(st, &b, true),
+            "AdminUpdateUserAttributes" => admin::admin_update_user_attributes(st, &b),
+            "AdminSetUserMFAPreference" => admin::admin_set_user_mfa_preference(st, &b),
+            "AdminUserGlobalSignOut" => admin::admin_user_global_sign_out(st, &b),
+            "AdminResetUserPassword" => admin::admin_reset_user_password(st, &b),
+            "ListUsers" => admin::list_users(st, &b),
+            "SignUp" => signup::sign_up(st, &b),
+            "ConfirmSignUp" => signup::confirm_sign_up(st, &b),
+            "ResendConfirmationCode" => signup::resend_confirmation_code(st, &b),
+            "ForgotPassword" => signup::forgot_password(st, &b),
+            "ConfirmForgotPassword" => signup::confirm_forgot_password(st, &b),
+            "InitiateAuth" => auth::initiate_auth(st, &b),
+            "RespondToAuthChallenge" => auth::respond_to_auth_challenge(st, &b),
+            "AdminInitiateAuth" => auth::admin_initiate_auth(st, &b),
+            "AdminRespondToAuthChallenge" => auth::admin_respond_to_auth_challenge(st, &b),
+            "GetTokensFromRefreshToken" => tokens::get_tokens_from_refresh_token(st, &b),
+            "RevokeToken" => tokens::revoke_token(st, &b),
+            "GlobalSignOut" => tokens::global_sign_out(st, &b),
+            "ChangePassword" => profile::change_password(st, &b),
+            "GetUser" => profile::get_user(st, &b),
+            "UpdateUserAttributes" => profile::update_user_attributes(st, &b),
+            "DeleteUserAttributes" => profile::delete_user_attributes(st, &b),
+            "GetUserAttributeVerificationCode" => profile::get_verification_code(st, &b),
+            "VerifyUserAttribute" => profile::verify_user_attribute(st, &b),
+            "DeleteUser" => profile::delete_user(st, &b),
+            "GetUserAuthFactors" => profile::get_user_auth_factors(st, &b),
+            "SetUserMFAPreference" => mfa::set_user_mfa_preference(st, &b),
+            "SetUserSettings" => mfa::set_user_settings(st, &b),
+            "AssociateSoftwareToken" => mfa::associate_software_token(st, &b),
+            "VerifySoftwareToken" => mfa::verify_software_token(st, &b),
+            "ConfirmDevice" => devices::confirm_device(st, &b),
+            "ListDevices" => devices::list_devices(st, &b),
+            "GetDevice" => devices::get_device(st, &b),
+            "UpdateDeviceStatus" => devices::update_device_status(st, &b),
+            "ForgetDevice" => devices::forget_device(st, &b),
+            "StartWebAuthnRegistration" => profile::start_webauthn_registration(st, &b),
+            "CompleteWebAuthnRegistration" => profile::complete_webauthn_registration(st, &b),
+            "ListWebAuthnCredentials" => profile::list_webauthn_credentials(st, &b),
+            "DeleteWebAuthnCredential" => profile::delete_webauthn_credential(st, &b),
+            _ => Err(unknown_operation(op)),
+        },
+    }
+}
+
+pub(crate) fn unknown_operation(op: &str) -> ApiError {
+    ApiError::new(
+        "UnknownOperationException",
+        format!("Unknown operation {op}"),
+    )
+}
+
+/// Checks `SecretHash`/`SECRET_HASH` for a client with a secret (§4.8).
+pub(crate) fn check_secret_hash(
+    client: &Client,
+    username: &str,
+    provided: Option<&str>,
+) -> ApiResult<()> {
+    let Some(secret) = &client.secret else {
+        return Ok(());
+    };
+    let Some(provided) = provided else {
+        return Err(not_authorized(format!(
+            "Client {} is configured for secret but secret was not received",
+            client.id
+        )));
+    };
+    let expected = prim::secret_hash(username, &client.id, secret.expose_secret());
+    if ct_eq(&expected, provided) {
+        Ok(())
+    } else {
+        Err(not_authorized(format!(
+            "Unable to verify secret hash for client {}",
+            client.id
+        )))
+    }
+}
+
+/// Checks a raw `ClientSecret` (GetTokensFromRefreshToken, RevokeToken).
+pub(crate) fn check_client_secret(client: &Client, provided: Option<&str>) -> bool {
+    match (&client.secret, provided) {
+        (None, _) => true,
+        (Some(s), Some(p)) => ct_eq(s.expose_secret(), p),
+        (Some(_), None) => false,
+    }
+}
+
+/// The pool's password policy.
+pub(crate) fn check_password_policy(s: &PoolSettings, pw: &str) -> ApiResult<()> {
+    let fail = |m: &str| {
+        Err(ApiError::new(
+            "InvalidPasswordException",
+            format!("Password did not conform with policy: {m}"),
+        ))
+    };
+    if pw.chars().count() < s.min_len {
+        return fail("Password not long enough");
+    }
+    if s.req_upper && !pw.chars().any(|c| c.is_uppercase()) {
+        return fail("Password must have uppercase characters");
+    }
+    if s.req_lower && !pw.chars().any(|c| c.is_lowercase()) {
+        return fail("Password must have lowercase characters");
+    }
+    if s.req_num && !pw.chars().any(|c| c.is_ascii_digit()) {
+        return fail("Password must have numeric characters");
+    }
+    if s.req_sym && !pw.chars().any(|c| c.is_ascii_punctuation() || c == ' ') {
+        return fail("Password must have symbol characters");
+    }
+    Ok(())
+}
+
+/// Stores a new salt and verifier for `pw` (the password itself is never kept).
+pub(crate) fn set_password(user: &mut User, pool_id: &str, pw: &str, now: u64) -> ApiResult<()> {
+    let realm = pool_name(pool_id)?;
+    let salt = BigUint::from_bytes_be(&crate::util::random_bytes(16));
+    let verifier = prim::verifier(&salt, realm, &user.username, pw);
+    user.password = Some(PasswordRecord {
+        salt,
+        verifier,
+        set_at: now,
+    });
+    Ok(())
+}
+
+/// Whether `pw` matches the user's stored verifier.
+pub(crate) fn password_matches(user: &User, pool_id: &str, pw: &str) -> bool {
+    let (Some(rec), Ok(realm)) = (&user.password, pool_name(pool_id)) else {
+        return false;
+    };
+    let v = prim::verifier(&rec.salt, realm, &user.username, pw);
+    bool::from(subtle::ConstantTimeEq::ct_eq(
+        v.to_bytes_be().as_slice(),
+        rec.verifier.to_bytes_be().as_slice(),
+    ))
+}
+
+/// Number of wrong attempts a code tolerates before it is burnt.
+pub(crate) const CODE_ATTEMPTS: u32 = 5;
+
+/// Issues a code for `purpose`, replacing the previous one.
+pub(crate) fn new_code(user: &mut User, purpose: &str, now: u64, lifetime: u64) -> String {
+    let code = crate::util::six_digits();
+    user.codes.insert(
+        purpose.to_string(),
+        PendingCode {
+            code: code.clone(),
+            expires: now + lifetime,
+            attempts: 0,
+        },
+    );
+    code
+}
+
+/// Checks and consumes a code for `purpose`.
+pub(crate) fn check_code(user: &mut User, purpose: &str, code: &str, now: u64) -> ApiResult<()> {
+    let Some(pending) = user.codes.get_mut(purpose) else {
+        return Err(expired_code());
+    };
+    if pending.expires <= now {
+        user.codes.remove(purpose);
+        return Err(expired_code());
+    }
+    if pending.attempts >= CODE_ATTEMPTS {
+        return Err(ApiError::new(
+            "LimitExceededException",
+            "Attempt limit exceeded, please try after some time.",
+        ));
+    }
+    if !ct_eq(&pending.code, code) {
+        pending.attempts += 1;
+        return Err(code_mismatch());
+    }
+    user.codes.remove(purpose);
+    Ok(())
+}
+
+/// Sign-in status checks of §7.1/§7.2 step 5 (before the password proof).
+pub(crate) fn check_user_can_sign_in(user: &User) -> ApiResult<()> {
+    if !user.enabled {
+        return Err(not_authorized("User is disabled."));
+    }
+    match user.status {
+        "UNCONFIRMED" => Err(ApiError::new(
+            "UserNotConfirmedException",
+            "User is not confirmed.",
+        )),
+        "RESET_REQUIRED" => Err(ApiError::new(
+            "PasswordResetRequiredException",
+            "Password reset required for the user",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Lockout after repeated wrong passwords (§7.2 step 6): 5 failures, then a growing lockout.
+pub(crate) fn check_lockout(user: &User, now: u64) -> ApiResult<()> {
+    if user.locked_until > now {
+        return Err(not_authorized("Password attempts exceeded"));
+    }
+    Ok(())
+}
+
+/// Records a failed password proof and returns the error to send.
+pub(crate) fn record_failure(user: &mut User, now: u64) -> ApiError {
+    user.failed_logins += 1;
+    if user.failed_logins >= 5 {
+        let exp = (user.failed_logins - 5).min(10);
+        user.locked_until = now + (1u64 << exp);
+        return not_authorized("Password attempts exceeded");
+    }
+    incorrect_credentials()
+}
+
+/// Parses a JSON `"true"`/`"false"` attribute to a claim boolean.
+pub(crate) fn attr_claim(name: &str, value: &str) -> Value {
+    if name.ends_with("_verified") {
+        Value::Bool(value == "true")
+    } else {
+        Value::String(value.to_string())
+    }
+}

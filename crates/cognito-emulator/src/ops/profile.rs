@@ -1,0 +1,409 @@
+//! The signed-in user's own profile: attributes, password, deletion, auth factors, passkeys.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::{Value, json};
+
+use crate::api::{ApiError, ApiResult, Body, check_len, invalid_param, not_authorized};
+use crate::ops::admin::{check_attr_names, mfa_settings};
+use crate::ops::tokens::caller;
+use crate::ops::{check_code, check_password_policy, new_code, password_matches, set_password};
+use crate::state::{State, delivery_details};
+
+/// Attribute-verification codes last 24 h (§7.3).
+const VERIFY_CODE_SECS: u64 = 24 * 3600;
+
+pub(crate) fn change_password(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let c = caller(st, b)?;
+    let proposed = b.str_len("ProposedPassword", 1, 256)?;
+    let previous = b.opt_str_len("PreviousPassword", 0, 256)?;
+    let now = st.now();
+    let pool = st.pool_mut(&c.pool_id)?;
+    let s = pool.s.clone();
+    let user = pool.user_mut(&c.username)?;
+    crate::ops::check_lockout(user, now)?;
+    if user.password.is_some() {
+        match previous {
+            Some(p) if password_matches(user, &c.pool_id, p) => {}
+            _ => return Err(crate::ops::record_failure(user, now)),
+        }
+    }
+    check_password_policy(&s, proposed)?;
+    set_password(user, &c.pool_id, proposed, now)?;
+    Ok(json!({}))
+}
+
+pub(crate) fn get_user(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let c = caller(st, b)?;
+    let client_id = c
+        .claims
+        .get("client_id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let read = st
+        .clients
+        .get(&client_id)
+        .and_then(|c| c.read_attrs.clone());
+    let pool = st.pool(&c.pool_id)?;
+    let user = pool.user(&c.username)?;
+    let attrs: Vec<Value> = user
+        .attribute_list()
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|a| {
+            let name = a.get("Name").and_then(Value::as_str).unwrap_or("");
+            name == "sub" || read.as_ref().is_none_or(|r| r.iter().any(|x| x == name))
+        })
+        .collect();
+    let mut out = json!({ "Username": user.username, "UserAttributes": attrs });
+    let (pref, list) = mfa_settings(user, &pool.s);
+    if let Some(p) = pref {
+        out["PreferredMfaSetting"] = json!(p);
+    }
+    if user.sms_mfa {
+        out["MFAOptions"] = json!([{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]);
+    }
+    if !list.is_empty() {
+        out["UserMFASettingList"] = json!(list);
+    }
+    Ok(out)
+}
+
+pub(crate) fn update_user_attributes(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let c = caller(st, b)?;
+    let attrs = b
+        .opt_attrs("UserAttributes")?
+        .ok_or_else(|| invalid_param("UserAttributes is required"))?;
+    check_attr_names(&attrs)?;
+    let client_id = c
+        .claims
+        .get("client_id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let write = st
+        .clients
+        .get(&client_id)
+        .and_then(|c| c.write_attrs.clone());
+    for (n, _) in &attrs {
+        if n.ends_with("_verified") {
+            return Err(invalid_param(format!(
+                "Cannot modify an email_verified or phone_number_verified attribute: {n}"
+            )));
+        }
+        if let Some(w) = &write
+            && !w.iter().any(|x| x == n)
+        {
+            return Err(not_authorized(format!(
+                "A client attempted to write unauthorized attribute {n}"
+            )));
+        }
+    }
+    let now = st.now();
+    let now_f = st.now_f();
+    let pool = st.pool_mut(&c.pool_id)?;
+    let auto = pool.s.auto_verified.clone();
+    let user = pool.user_mut(&c.username)?;
+    let mut sends = Vec::new();
+    for (k, v) in attrs {
+        if v.is_empty() {
+            user.attrs.remove(&k);
+            continue;
+        }
+        let changed = user.attr(&k) != Some(v.as_str());
+        if changed && (k == "email" || k == "phone_number") {
+            user.attrs.insert(format!("{k}_verified"), "false".into());
+            if auto.iter().any(|a| a == &k) {
+                sends.push((k.clone(), v.clone()));
+            }
+        }
+        user.attrs.insert(k, v);
+    }
+    user.modified = now_f;
+    let mut details = Vec::new();
+    let mut to_deliver = Vec::new();
+    for (attr, value) in sends {
+        let code = new_code(user, &format!("VERIFY:{attr}"), now, VERIFY_CODE_SECS);
+        details.push(delivery_details(&attr, &value));
+        to_deliver.push((attr, value, code));
+    }
+    for (attr, value, code) in to_deliver {
+        let medium = if attr == "phone_number" {
+            "SMS"
+        } else {
+            "EMAIL"
+        };
+        st.deliver(
+            &c.pool_id,
+            &c.username,
+            &value,
+            medium,
+            "VERIFY_ATTRIBUTE",
+            &code,
+        );
+    }
+    let mut out = json!({});
+    if !details.is_empty() {
+        out["CodeDeliveryDetailsList"] = json!(details);
+    }
+    Ok(out)
+}
+
+pub(crate) fn delete_user_attributes(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let c = caller(st, b)?;
+    let names = b
+        .opt_str_list("UserAttributeNames")?
+        .ok_or_else(|| invalid_param("UserAttributeNames is required"))?;
+    if names.iter().any(|n| n == "sub") {
+        return Err(invalid_param("Cannot delete the non-mutable attribute sub"));
+    }
+    let pool = st.pool_mut(&c.pool_id)?;
+    let user = pool.user_mut(&c.username)?;
+    for n in names {
+        user.attrs.remove(&n);
+    }
+    Ok(json!({}))
+}
+
+pub(crate) fn get_verification_code(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let c = caller(st, b)?;
+    let attr = b.str_len("AttributeName", 1, 32)?.to_string();
+    if attr != "email" && attr != "phone_number" {
+        return Err(invalid_param(format!(
+            "Verification is not supported for attribute {attr}"
+        )));
+    }
+    let now = st.now();
+    let pool = st.pool_mut(&c.pool_id)?;
+    let user = pool.user_mut(&c.username)?;
+    let value = user
+        .attr(&attr)
+        .ok_or_else(|| invalid_param(format!("User does not have attribute {attr}")))?
+        .to_string();
+    let code = new_code(user, &format!("VERIFY:{attr}"), now, VERIFY_CODE_SECS);
+    let medium = if attr == "phone_number" {
+        "SMS"
+    } else {
+        "EMAIL"
+    };
+    st.deliver(
+        &c.pool_id,
+        &c.username,
+        &value,
+        medium,
+        "VERIFY_ATTRIBUTE",
+        &code,
+    );
+    Ok(json!({ "CodeDeliveryDetails": delivery_details(&attr, &value) }))
+}
+
+pub(crate) fn verify_user_attribute(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let c = caller(st, b)?;
+    let attr = b.str_len("AttributeName", 1, 32)?.to_string();
+    let code = b.str_len("Code", 1, 2048)?;
+    let now = st.now();
+    let pool = st.pool_mut(&c.pool_id)?;
+    let is_alias = pool.s.alias_attrs.iter().any(|a| a == &attr);
+    let value = pool.user(&c.username)?.attr(&attr).map(str::to_string);
+    if is_alias
+        && let Some(v) = &value
+        && pool.users.values().any(|u| {
+            u.username != c.username && u.attr(&attr) == Some(v.as_str()) && u.verified(&attr)
+        })
+    {
+        return Err(ApiError::new(
+            "AliasExistsException",
+            "An account with the given email already exists.",
+        ));
+    }
+    let user = pool.user_mut(&c.username)?;
+    check_code(user, &format!("VERIFY:{attr}"), code, now)?;
+    user.attrs.insert(format!("{attr}_verified"), "true".into());
+    Ok(json!({}))
+}
+
+pub(crate) fn delete_user(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let c = caller(st, b)?;
+    st.pool_mut(&c.pool_id)?.users.remove(&c.username);
+    st.revoke_user_tokens(&c.pool_id, &c.username);
+    st.drop_sessions_of(&c.pool_id, &c.username);
+    Ok(json!({}))
+}
+
+pub(crate) fn get_user_auth_factors(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let c = caller(st, b)?;
+    let pool = st.pool(&c.pool_id)?;
+    let user = pool.user(&c.username)?;
+    let (pref, list) = mfa_settings(user, &pool.s);
+    let mut factors = Vec::new();
+    if user.password.is_some() {
+        factors.push("PASSWORD");
+    }
+    let allowed = |f: &str| pool.s.first_factors.iter().any(|x| x == f);
+    if allowed("EMAIL_OTP") && user.verified("email") {
+        factors.push("EMAIL_OTP");
+    }
+    if allowed("SMS_OTP") && user.verified("phone_number") {
+        factors.push("SMS_OTP");
+    }
+    if !user.webauthn.is_empty() {
+        factors.push("WEB_AUTHN");
+    }
+    if user.totp_key.is_some() {
+        factors.push("SOFTWARE_TOKEN");
+    }
+    let mut out = json!({ "Username": user.username, "ConfiguredUserAuthFactors": factors });
+    if let Some(p) = pref {
+        out["PreferredMfaSetting"] = json!(p);
+    }
+    if !list.is_empty() {
+        out["UserMFASettingList"] = json!(list);
+    }
+    Ok(out)
+}
+
+/// The relying party of a pool's passkeys.
+pub(crate) fn relying_party(st: &State, pool_id: &str) -> String {
+    st.pools
+        .get(pool_id)
+        .and_then(|p| p.config.get("WebAuthnConfiguration"))
+        .and_then(|w| w.get("RelyingPartyId"))
+        .and_then(Value::as_str)
+        .unwrap_or("localhost")
+        .to_string()
+}
+
+pub(crate) fn start_webauthn_registration(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let c = caller(st, b)?;
+    let rp = relying_party(st, &c.pool_id);
+    let now = st.now();
+    let pool = st.pool_mut(&c.pool_id)?;
+    let user = pool.user_mut(&c.username)?;
+    if user.webauthn.len() >= 20 {
+        return Err(ApiError::new(
+            "LimitExceededException",
+            "Passkey limit reached.",
+        ));
+    }
+    let challenge = URL_SAFE_NO_PAD.encode(crate::util::random_bytes(32));
+    user.codes.insert(
+        "WEBAUTHN_REG".into(),
+        crate::state::PendingCode {
+            code: challenge.clone(),
+            expires: now + 300,
+            attempts: 0,
+        },
+    );
+    let exclude: Vec<Value> = user
+        .webauthn
+        .iter()
+        .map(|c| json!({"type": "public-key", "id": c["CredentialId"]}))
+        .collect();
+    Ok(json!({ "CredentialCreationOptions": {
+        "challenge": challenge,
+        "rp": {"id": rp, "name": rp},
+        "user": {
+            "id": URL_SAFE_NO_PAD.encode(user.sub.as_bytes()),
+            "name": user.username,
+            "displayName": user.attr("email").unwrap_or(&user.username),
+        },
+        "pubKeyCredParams": [{"type": "public-key", "alg": -7}, {"type": "public-key", "alg": -257}],
+        "timeout": 60000,
+        "excludeCredentials": exclude,
+        "authenticatorSelection": {"residentKey": "required", "requireResidentKey": true, "userVerification": "preferred"},
+    }}))
+}
+
+/// Decodes a base64url `clientDataJSON` and checks its type and challenge (structure only).
+pub(crate) fn check_client_data(encoded: &str, kind: &str, challenge: &str) -> ApiResult<()> {
+    let bad = || invalid_param("Invalid clientDataJSON");
+    let raw = URL_SAFE_NO_PAD
+        .decode(encoded.trim_end_matches('='))
+        .map_err(|_| bad())?;
+    let data: Value = serde_json::from_slice(&raw).map_err(|_| bad())?;
+    if data.get("type").and_then(Value::as_str) != Some(kind) {
+        return Err(bad());
+    }
+    if data.get("challenge").and_then(Value::as_str) != Some(challenge) {
+        return Err(ApiError::new(
+            "WebAuthnChallengeNotFoundException",
+            "The challenge does not match a pending WebAuthn challenge.",
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) fn complete_webauthn_registration(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let c = caller(st, b)?;
+    let cred = b
+        .opt_obj("Credential")?
+        .ok_or_else(|| invalid_param("Credential is required"))?;
+    let id = cred.str_len("id", 1, 1024)?.to_string();
+    if cred.opt_str("type")? != Some("public-key") {
+        return Err(invalid_param("Credential type must be public-key"));
+    }
+    let resp = cred
+        .opt_obj("response")?
+        .ok_or_else(|| invalid_param("Credential response is required"))?;
+    let client_data = resp.str("clientDataJSON")?;
+    resp.str("attestationObject")?;
+    let transports = resp.opt_str_list("transports")?.unwrap_or_default();
+    let attachment = cred.opt_str("authenticatorAttachment")?.map(str::to_string);
+    let rp = relying_party(st, &c.pool_id);
+    let now = st.now();
+    let now_f = st.now_f();
+    let pool = st.pool_mut(&c.pool_id)?;
+    let user = pool.user_mut(&c.username)?;
+    let pending = user
+        .codes
+        .get("WEBAUTHN_REG")
+        .filter(|p| p.expires > now)
+        .map(|p| p.code.clone())
+        .ok_or_else(|| {
+            ApiError::new(
+                "WebAuthnChallengeNotFoundException",
+                "No pending WebAuthn registration.",
+            )
+        })?;
+    check_client_data(client_data, "webauthn.create", &pending)?;
+    user.codes.remove("WEBAUTHN_REG");
+    let mut desc = json!({
+        "CredentialId": id,
+        "FriendlyCredentialName": format!("passkey-{}", user.webauthn.len() + 1),
+        "RelyingPartyId": rp,
+        "AuthenticatorTransports": transports,
+        "CreatedAt": now_f,
+    });
+    if let Some(a) = attachment {
+        desc["AuthenticatorAttachment"] = json!(a);
+    }
+    user.webauthn.push(desc);
+    Ok(json!({}))
+}
+
+pub(crate) fn list_webauthn_credentials(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let c = caller(st, b)?;
+    if let Some(t) = b.opt_str("NextToken")? {
+        check_len("NextToken", t, 1, 131_072)?;
+    }
+    let pool = st.pool(&c.pool_id)?;
+    let user = pool.user(&c.username)?;
+    Ok(json!({ "Credentials": user.webauthn }))
+}
+
+pub(crate) fn delete_webauthn_credential(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let c = caller(st, b)?;
+    let id = b.str("CredentialId")?.to_string();
+    let pool = st.pool_mut(&c.pool_id)?;
+    let user = pool.user_mut(&c.username)?;
+    let before = user.webauthn.len();
+    user.webauthn
+        .retain(|c| c.get("CredentialId").and_then(Value::as_str) != Some(id.as_str()));
+    if user.webauthn.len() == before {
+        return Err(crate::api::not_found("Credential does not exist."));
+    }
+    Ok(json!({}))
+}

@@ -1,0 +1,396 @@
+//! Token issuance, access-token checks, refresh, revocation and sign-out.
+
+use serde_json::{Map, Value, json};
+
+use crate::api::{ApiError, ApiResult, Body, check_token, invalid_param, not_authorized};
+use crate::ops::{attr_claim, check_client_secret, check_secret_hash};
+use crate::state::{Device, FlowCtx, RefreshRecord, State};
+use crate::tokens as jwt;
+
+/// The scope of API sign-ins.
+const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
+
+fn internal(e: String) -> ApiError {
+    ApiError {
+        kind: "InternalErrorException".to_string(),
+        message: e,
+        status: 500,
+    }
+}
+
+/// Signs a fresh ID and access token for a refresh-token family.
+pub(crate) fn mint(st: &State, rec: &RefreshRecord) -> ApiResult<(String, String, u64)> {
+    let pool = st.pool(&rec.pool_id)?;
+    let client = st.client(&rec.client_id)?;
+    let user = pool.user(&rec.username)?;
+    let keys = jwt::keys(&pool.keys).map_err(internal)?;
+    let now = st.now();
+    let iss = pool.issuer();
+    let event_id = crate::util::uuid();
+
+    let mut id = Map::new();
+    id.insert("sub".into(), json!(user.sub));
+    for (k, v) in &user.attrs {
+        if k == "sub" {
+            continue;
+        }
+        if let Some(read) = &client.read_attrs
+            && !read.iter().any(|r| r == k)
+        {
+            continue;
+        }
+        id.insert(k.clone(), attr_claim(k, v));
+    }
+    id.insert("iss".into(), json!(iss));
+    id.insert("cognito:username".into(), json!(user.username));
+    id.insert("origin_jti".into(), json!(rec.origin_jti));
+    id.insert("aud".into(), json!(client.id));
+    id.insert("event_id".into(), json!(event_id));
+    id.insert("token_use".into(), json!("id"));
+    id.insert("auth_time".into(), json!(rec.auth_time));
+    id.insert("exp".into(), json!(now + client.id_secs));
+    id.insert("iat".into(), json!(now));
+    id.insert("jti".into(), json!(crate::util::uuid()));
+
+    let mut ac = Map::new();
+    ac.insert("sub".into(), json!(user.sub));
+    if let Some(dk) = &rec.device_key {
+        ac.insert("device_key".into(), json!(dk));
+    }
+    ac.insert("iss".into(), json!(iss));
+    ac.insert("client_id".into(), json!(client.id));
+    ac.insert("origin_jti".into(), json!(rec.origin_jti));
+    ac.insert("event_id".into(), json!(event_id));
+    ac.insert("token_use".into(), json!("access"));
+    ac.insert("scope".into(), json!(ADMIN_SCOPE));
+    ac.insert("auth_time".into(), json!(rec.auth_time));
+    ac.insert("exp".into(), json!(now + client.access_secs));
+    ac.insert("iat".into(), json!(now));
+    ac.insert("jti".into(), json!(crate::util::uuid()));
+    ac.insert("username".into(), json!(user.username));
+
+    let id_token = keys.id.sign(&id).map_err(internal)?;
+    let access_token = keys.access.sign(&ac).map_err(internal)?;
+    Ok((id_token, access_token, client.access_secs))
+}
+
+/// Ends a successful sign-in: new refresh family, tokens, and `NewDeviceMetadata`.
+pub(crate) fn issue(
+    st: &mut State,
+    pool_id: &str,
+    client_id: &str,
+    username: &str,
+    ctx: &FlowCtx,
+) -> ApiResult<Value> {
+    let now = st.now();
+    let now_f = st.now_f();
+    let client = st.client(client_id)?;
+    let pool = st.pool_mut(pool_id)?;
+    let tracking = pool.s.device.is_some();
+    let user = pool.user_mut(username)?;
+    user.failed_logins = 0;
+    user.locked_until = 0;
+    let sub = user.sub.clone();
+    let mut new_device = None;
+    let device_key = match &ctx.device_key {
+        Some(dk) if user.devices.contains_key(dk) => {
+            if let Some(d) = user.devices.get_mut(dk) {
+                d.last_auth = now_f;
+            }
+            Some(dk.clone())
+        }
+        _ if tracking => {
+            let region = pool_id.split('_').next().unwrap_or("us-east-1");
+            let key = format!("{region}_{}", crate::util::uuid());
+            user.devices.insert(
+                key.clone(),
+                Device {
+                    key: key.clone(),
+                    name: None,
+                    salt: None,
+                    verifier: None,
+                    remembered: false,
+                    created: now_f,
+                    modified: now_f,
+                    last_auth: now_f,
+                },
+            );
+            new_device = Some(json!({
+                "DeviceKey": key,
+                "DeviceGroupKey": user.device_group_key,
+            }));
+            Some(key)
+        }
+        _ => None,
+    };
+    let rec = RefreshRecord {
+        pool_id: pool_id.to_string(),
+        client_id: client_id.to_string(),
+        username: username.to_string(),
+        sub,
+        origin_jti: crate::util::uuid(),
+        auth_time: now,
+        device_key,
+        expires: now + client.refresh_secs,
+        revoked: false,
+        rotated_until: None,
+    };
+    let (id_token, access_token, expires_in) = mint(st, &rec)?;
+    let refresh = crate::util::opaque_refresh_token();
+    st.refresh.insert(refresh.clone(), rec);
+    let mut result = json!({
+        "AccessToken": access_token,
+        "ExpiresIn": expires_in,
+        "TokenType": "Bearer",
+        "RefreshToken": refresh,
+        "IdToken": id_token,
+    });
+    if let (Some(nd), Some(obj)) = (new_device, result.as_object_mut()) {
+        obj.insert("NewDeviceMetadata".into(), nd);
+    }
+    Ok(json!({ "AuthenticationResult": result, "ChallengeParameters": {} }))
+}
+
+/// The identity behind a valid access token.
+pub(crate) struct Caller {
+    pub pool_id: String,
+    pub username: String,
+    pub claims: Map<String, Value>,
+}
+
+/// Checks an `AccessToken` (§1.2, §7.5): signature, expiry, scope, revocation, user.
+pub(crate) fn authorize(st: &State, token: &str) -> ApiResult<Caller> {
+    check_token("AccessToken", token)?;
+    let invalid = || not_authorized("Invalid Access Token");
+    let (_, claims) = jwt::decode_unverified(token).ok_or_else(invalid)?;
+    let iss = claims
+        .get("iss")
+        .and_then(Value::as_str)
+        .ok_or_else(invalid)?;
+    let pool_id = iss.rsplit('/').next().ok_or_else(invalid)?;
+    let pool = st.pool(pool_id).map_err(|_| invalid())?;
+    if pool.issuer() != iss {
+        return Err(invalid());
+    }
+    let keys = jwt::keys(&pool.keys).map_err(internal)?;
+    let claims = jwt::verify(token, &keys.access).ok_or_else(invalid)?;
+    if claims.get("token_use").and_then(Value::as_str) != Some("access") {
+        return Err(invalid());
+    }
+    let exp = claims
+        .get("exp")
+        .and_then(Value::as_u64)
+        .ok_or_else(invalid)?;
+    if exp <= st.now() {
+        return Err(not_authorized("Access Token has expired"));
+    }
+    let scopes = claims.get("scope").and_then(Value::as_str).unwrap_or("");
+    if !scopes.split(' ').any(|s| s == ADMIN_SCOPE) {
+        return Err(not_authorized("Access Token does not have required scopes"));
+    }
+    if let Some(o) = claims.get("origin_jti").and_then(Value::as_str)
+        && st.revoked_origins.contains(o)
+    {
+        return Err(not_authorized("Access Token has been revoked"));
+    }
+    let username = claims
+        .get("username")
+        .and_then(Value::as_str)
+        .ok_or_else(invalid)?
+        .to_string();
+    let user = pool.user(&username)?;
+    if Some(user.sub.as_str()) != claims.get("sub").and_then(Value::as_str) {
+        return Err(not_authorized("Access Token has been revoked"));
+    }
+    if !user.enabled {
+        return Err(not_authorized("User is disabled."));
+    }
+    Ok(Caller {
+        pool_id: pool_id.to_string(),
+        username,
+        claims,
+    })
+}
+
+/// Reads and authorizes the request's `AccessToken`.
+pub(crate) fn caller(st: &State, b: &Body) -> ApiResult<Caller> {
+    let token = b.str("AccessToken")?;
+    authorize(st, token)
+}
+
+/// Looks up a live refresh token for a client.
+fn live_refresh(st: &State, token: &str, client_id: &str) -> ApiResult<RefreshRecord> {
+    check_token("RefreshToken", token)?;
+    let rec = st
+        .refresh
+        .get(token)
+        .ok_or_else(|| not_authorized("Invalid Refresh Token"))?;
+    if rec.client_id != client_id {
+        return Err(not_authorized("Invalid Refresh Token"));
+    }
+    if rec.revoked {
+        return Err(not_authorized("Refresh Token has been revoked"));
+    }
+    let now = st.now();
+    if rec.expires <= now {
+        return Err(not_authorized("Refresh Token has expired"));
+    }
+    let pool = st.pool(&rec.pool_id)?;
+    let user = pool
+        .users
+        .get(&rec.username)
+        .filter(|u| u.sub == rec.sub)
+        .ok_or_else(|| not_authorized("Refresh Token has been revoked"))?;
+    if !user.enabled {
+        return Err(not_authorized("User is disabled."));
+    }
+    Ok(rec.clone())
+}
+
+fn check_device(rec: &RefreshRecord, device_key: Option<&str>) -> ApiResult<()> {
+    if let Some(dk) = &rec.device_key
+        && device_key.is_some_and(|d| d != dk)
+    {
+        return Err(not_authorized("Invalid Refresh Token"));
+    }
+    Ok(())
+}
+
+/// `InitiateAuth(REFRESH_TOKEN_AUTH)`.
+pub(crate) fn refresh_token_auth(
+    st: &mut State,
+    client_id: &str,
+    params: &std::collections::BTreeMap<String, String>,
+) -> ApiResult<Value> {
+    let client = st.client(client_id)?;
+    if !client.allows("ALLOW_REFRESH_TOKEN_AUTH") {
+        return Err(invalid_param(
+            "Refresh Token auth flow not enabled for this client",
+        ));
+    }
+    if client.rotation {
+        return Err(invalid_param(
+            "Refresh token rotation is enabled for this client: use GetTokensFromRefreshToken",
+        ));
+    }
+    let token = params
+        .get("REFRESH_TOKEN")
+        .ok_or_else(|| invalid_param("Missing required parameter REFRESH_TOKEN"))?;
+    let rec = live_refresh(st, token, client_id)?;
+    check_secret_hash(
+        &client,
+        &rec.username,
+        params.get("SECRET_HASH").map(String::as_str),
+    )?;
+    check_device(&rec, params.get("DEVICE_KEY").map(String::as_str))?;
+    let (id_token, access_token, expires_in) = mint(st, &rec)?;
+    Ok(json!({
+        "AuthenticationResult": {
+            "AccessToken": access_token,
+            "ExpiresIn": expires_in,
+            "TokenType": "Bearer",
+            "IdToken": id_token,
+        },
+        "ChallengeParameters": {},
+    }))
+}
+
+/// `GetTokensFromRefreshToken`, with rotation when the client enables it.
+pub(crate) fn get_tokens_from_refresh_token(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let client_id = b.str("ClientId")?;
+    let token = b.str("RefreshToken")?;
+    let client = st.client(client_id)?;
+    if !check_client_secret(&client, b.opt_str("ClientSecret")?) {
+        return Err(not_authorized(format!(
+            "Unable to verify secret hash for client {client_id}"
+        )));
+    }
+    check_token("RefreshToken", token)?;
+    let now = st.now();
+    if let Some(rec) = st.refresh.get(token)
+        && let Some(until) = rec.rotated_until
+        && until <= now
+        && !rec.revoked
+        && rec.client_id == client_id
+    {
+        return Err(ApiError::new(
+            "RefreshTokenReuseException",
+            "Refresh token has been reused after its grace period",
+        ));
+    }
+    let rec = live_refresh(st, token, client_id)?;
+    check_device(&rec, b.opt_str("DeviceKey")?)?;
+    let (id_token, access_token, expires_in) = mint(st, &rec)?;
+    let mut result = json!({
+        "AccessToken": access_token,
+        "ExpiresIn": expires_in,
+        "TokenType": "Bearer",
+        "IdToken": id_token,
+    });
+    if client.rotation {
+        let new_token = crate::util::opaque_refresh_token();
+        let mut new_rec = rec.clone();
+        new_rec.rotated_until = None;
+        new_rec.expires = now + client.refresh_secs;
+        if let Some(old) = st.refresh.get_mut(token)
+            && old.rotated_until.is_none()
+        {
+            old.rotated_until = Some(now + client.grace_secs);
+        }
+        st.refresh.insert(new_token.clone(), new_rec);
+        if let Some(obj) = result.as_object_mut() {
+            obj.insert("RefreshToken".into(), json!(new_token));
+        }
+    }
+    Ok(json!({ "AuthenticationResult": result }))
+}
+
+/// `RevokeToken`: the refresh token's whole family (matched by `origin_jti`).
+pub(crate) fn revoke_token(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let client_id = b.str("ClientId")?;
+    let token = b.str("Token")?;
+    let client = st.client(client_id)?;
+    if !check_client_secret(&client, b.opt_str("ClientSecret")?) {
+        return Err(ApiError::new(
+            "UnauthorizedException",
+            "Client authentication failed.",
+        ));
+    }
+    if !client.revocation {
+        return Err(ApiError::new(
+            "UnsupportedOperationException",
+            "Token revocation is not enabled for this client.",
+        ));
+    }
+    check_token("Token", token)?;
+    if jwt::decode_unverified(token).is_some() {
+        return Err(ApiError::new(
+            "UnsupportedTokenTypeException",
+            "The token type is not supported; only refresh tokens can be revoked.",
+        ));
+    }
+    let Some(rec) = st.refresh.get(token).cloned() else {
+        // AWS answers success for unknown tokens.
+        return Ok(json!({}));
+    };
+    if rec.client_id != client_id {
+        return Err(ApiError::new(
+            "UnauthorizedException",
+            "Client authentication failed.",
+        ));
+    }
+    for r in st.refresh.values_mut() {
+        if r.origin_jti == rec.origin_jti {
+            r.revoked = true;
+        }
+    }
+    st.revoked_origins.insert(rec.origin_jti);
+    Ok(json!({}))
+}
+
+/// `GlobalSignOut`: every refresh family of the user, and their access tokens.
+pub(crate) fn global_sign_out(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let c = caller(st, b)?;
+    st.revoke_user_tokens(&c.pool_id, &c.username);
+    Ok(json!({}))
+}

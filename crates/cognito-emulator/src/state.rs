@@ -1,0 +1,645 @@
+//! The emulator's in-memory state: pools, clients, users, sessions, tokens and hooks.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use cognito_proto::secret::{Secret, SecretString};
+use cognito_proto::srp::SecretUint;
+use num_bigint::BigUint;
+use serde_json::{Map, Value};
+
+use crate::api::{ApiError, ApiResult, not_found};
+use crate::custom::CustomAuth;
+use crate::tokens::LazyKeys;
+use crate::{Fault, Message};
+
+/// Pool-level MFA setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Mfa {
+    Off,
+    Optional,
+    On,
+}
+
+/// Settings derived from a pool's stored configuration.
+#[derive(Clone, Debug)]
+pub(crate) struct PoolSettings {
+    pub min_len: usize,
+    pub req_upper: bool,
+    pub req_lower: bool,
+    pub req_num: bool,
+    pub req_sym: bool,
+    pub temp_days: u64,
+    pub mfa: Mfa,
+    pub sms_mfa: bool,
+    pub totp_mfa: bool,
+    pub email_mfa: bool,
+    /// `(ChallengeRequiredOnNewDevice, DeviceOnlyRememberedOnUserPrompt)` when tracking is on.
+    pub device: Option<(bool, bool)>,
+    pub username_attrs: Vec<String>,
+    pub alias_attrs: Vec<String>,
+    pub auto_verified: Vec<String>,
+    pub custom_trigger: bool,
+    pub first_factors: Vec<String>,
+    pub recovery: Vec<String>,
+}
+
+fn bool_at(m: &Map<String, Value>, path: &[&str], default: bool) -> bool {
+    let mut cur = m;
+    for (i, p) in path.iter().enumerate() {
+        match cur.get(*p) {
+            Some(Value::Object(o)) if i + 1 < path.len() => cur = o,
+            Some(Value::Bool(b)) if i + 1 == path.len() => return *b,
+            _ => return default,
+        }
+    }
+    default
+}
+
+fn str_list(m: &Map<String, Value>, key: &str) -> Vec<String> {
+    m.get(key)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+impl PoolSettings {
+    pub fn from_config(c: &Map<String, Value>) -> PoolSettings {
+        let pp = c
+            .get("Policies")
+            .and_then(|p| p.get("PasswordPolicy"))
+            .and_then(Value::as_object);
+        let ppb = |k: &str| pp.and_then(|p| p.get(k)).and_then(Value::as_bool);
+        let mfa = match c.get("MfaConfiguration").and_then(Value::as_str) {
+            Some("ON") => Mfa::On,
+            Some("OPTIONAL") => Mfa::Optional,
+            _ => Mfa::Off,
+        };
+        let device = c
+            .get("DeviceConfiguration")
+            .and_then(Value::as_object)
+            .map(|d| {
+                (
+                    d.get("ChallengeRequiredOnNewDevice")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false),
+                    d.get("DeviceOnlyRememberedOnUserPrompt")
+                        .and_then(Value::as_bool)
+                        .unwrap_or(false),
+                )
+            });
+        let custom_trigger = c
+            .get("LambdaConfig")
+            .and_then(|l| l.get("DefineAuthChallenge"))
+            .is_some();
+        let first_factors = c
+            .get("Policies")
+            .and_then(|p| p.get("SignInPolicy"))
+            .and_then(Value::as_object)
+            .map(|s| str_list(s, "AllowedFirstAuthFactors"))
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| vec!["PASSWORD".to_string()]);
+        let recovery = c
+            .get("AccountRecoverySetting")
+            .and_then(|a| a.get("RecoveryMechanisms"))
+            .and_then(Value::as_array)
+            .map(|a| {
+                let mut v: Vec<(i64, String)> = a
+                    .iter()
+                    .filter_map(|m| {
+                        Some((
+                            m.get("Priority").and_then(Value::as_i64).unwrap_or(1),
+                            m.get("Name")?.as_str()?.to_string(),
+                        ))
+                    })
+                    .collect();
+                v.sort();
+                v.into_iter().map(|(_, n)| n).collect()
+            })
+            .unwrap_or_else(|| {
+                vec![
+                    "verified_email".to_string(),
+                    "verified_phone_number".to_string(),
+                ]
+            });
+        PoolSettings {
+            min_len: pp
+                .and_then(|p| p.get("MinimumLength"))
+                .and_then(Value::as_u64)
+                .unwrap_or(8) as usize,
+            req_upper: ppb("RequireUppercase").unwrap_or(pp.is_none()),
+            req_lower: ppb("RequireLowercase").unwrap_or(pp.is_none()),
+            req_num: ppb("RequireNumbers").unwrap_or(pp.is_none()),
+            req_sym: ppb("RequireSymbols").unwrap_or(pp.is_none()),
+            temp_days: pp
+                .and_then(|p| p.get("TemporaryPasswordValidityDays"))
+                .and_then(Value::as_u64)
+                .unwrap_or(7),
+            mfa,
+            sms_mfa: bool_at(c, &["SmsMfaConfiguration", "Enabled"], true),
+            totp_mfa: bool_at(c, &["SoftwareTokenMfaConfiguration", "Enabled"], true),
+            email_mfa: bool_at(c, &["EmailMfaConfiguration", "Enabled"], true),
+            device,
+            username_attrs: str_list(c, "UsernameAttributes"),
+            alias_attrs: str_list(c, "AliasAttributes"),
+            auto_verified: str_list(c, "AutoVerifiedAttributes"),
+            custom_trigger,
+            first_factors,
+            recovery,
+        }
+    }
+}
+
+/// A stored SRP verifier (no plaintext password is ever kept).
+#[derive(Clone, Debug)]
+pub(crate) struct PasswordRecord {
+    pub salt: BigUint,
+    pub verifier: BigUint,
+    pub set_at: u64,
+}
+
+/// A code the emulator delivered and expects back.
+#[derive(Clone, Debug)]
+pub(crate) struct PendingCode {
+    pub code: String,
+    pub expires: u64,
+    pub attempts: u32,
+}
+
+/// A remembered (or just tracked) device.
+#[derive(Clone, Debug)]
+pub(crate) struct Device {
+    pub key: String,
+    pub name: Option<String>,
+    pub salt: Option<BigUint>,
+    pub verifier: Option<BigUint>,
+    pub remembered: bool,
+    pub created: f64,
+    pub modified: f64,
+    pub last_auth: f64,
+}
+
+/// A user of a pool.
+#[derive(Clone, Debug)]
+pub(crate) struct User {
+    pub username: String,
+    pub sub: String,
+    pub attrs: BTreeMap<String, String>,
+    pub status: &'static str,
+    pub enabled: bool,
+    pub created: f64,
+    pub modified: f64,
+    pub password: Option<PasswordRecord>,
+    pub sms_mfa: bool,
+    pub email_mfa: bool,
+    pub totp_mfa: bool,
+    pub preferred: Option<String>,
+    pub totp_key: Option<Secret<Vec<u8>>>,
+    pub pending_totp: Option<Secret<Vec<u8>>>,
+    pub devices: BTreeMap<String, Device>,
+    pub device_group_key: String,
+    pub codes: HashMap<String, PendingCode>,
+    pub failed_logins: u32,
+    pub locked_until: u64,
+    pub webauthn: Vec<Value>,
+}
+
+impl User {
+    pub fn new(username: String, sub: String, now: f64) -> User {
+        User {
+            username,
+            sub,
+            attrs: BTreeMap::new(),
+            status: "UNCONFIRMED",
+            enabled: true,
+            created: now,
+            modified: now,
+            password: None,
+            sms_mfa: false,
+            email_mfa: false,
+            totp_mfa: false,
+            preferred: None,
+            totp_key: None,
+            pending_totp: None,
+            devices: BTreeMap::new(),
+            device_group_key: crate::util::device_group_key(),
+            codes: HashMap::new(),
+            failed_logins: 0,
+            locked_until: 0,
+            webauthn: Vec::new(),
+        }
+    }
+
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs.get(name).map(String::as_str)
+    }
+
+    pub fn verified(&self, name: &str) -> bool {
+        self.attr(&format!("{name}_verified")) == Some("true")
+    }
+
+    /// The MFA factors the user has enabled (and the pool allows), in Cognito's names.
+    pub fn enabled_factors(&self, s: &PoolSettings) -> Vec<String> {
+        let mut v = Vec::new();
+        if self.sms_mfa && s.sms_mfa {
+            v.push("SMS_MFA".to_string());
+        }
+        if self.totp_mfa && s.totp_mfa && self.totp_key.is_some() {
+            v.push("SOFTWARE_TOKEN_MFA".to_string());
+        }
+        if self.email_mfa && s.email_mfa {
+            v.push("EMAIL_OTP".to_string());
+        }
+        v
+    }
+
+    /// `UserAttributes` in the API shape, `sub` included.
+    pub fn attribute_list(&self) -> Value {
+        let mut v = vec![serde_json::json!({"Name": "sub", "Value": self.sub})];
+        for (k, val) in &self.attrs {
+            if k != "sub" {
+                v.push(serde_json::json!({"Name": k, "Value": val}));
+            }
+        }
+        Value::Array(v)
+    }
+}
+
+/// A user pool.
+pub(crate) struct Pool {
+    pub id: String,
+    pub name: String,
+    pub created: f64,
+    pub modified: f64,
+    pub config: Map<String, Value>,
+    pub s: PoolSettings,
+    pub users: BTreeMap<String, User>,
+    pub keys: LazyKeys,
+}
+
+impl Pool {
+    /// Resolves a username or sign-in alias to the internal username.
+    pub fn resolve(&self, name: &str) -> Option<String> {
+        if self.users.contains_key(name) {
+            return Some(name.to_string());
+        }
+        let lower = name.to_lowercase();
+        if let Some(u) = self
+            .users
+            .values()
+            .find(|u| u.username.to_lowercase() == lower)
+        {
+            return Some(u.username.clone());
+        }
+        for attr in ["email", "phone_number", "preferred_username"] {
+            let as_username = self.s.username_attrs.iter().any(|a| a == attr);
+            let as_alias = self.s.alias_attrs.iter().any(|a| a == attr);
+            if !as_username && !as_alias {
+                continue;
+            }
+            let found = self.users.values().find(|u| {
+                u.attr(attr).is_some_and(|v| v.to_lowercase() == lower)
+                    && (as_username || attr == "preferred_username" || u.verified(attr))
+            });
+            if let Some(u) = found {
+                return Some(u.username.clone());
+            }
+        }
+        None
+    }
+
+    pub fn user(&self, username: &str) -> ApiResult<&User> {
+        self.users
+            .get(username)
+            .ok_or_else(crate::api::user_not_found)
+    }
+
+    pub fn user_mut(&mut self, username: &str) -> ApiResult<&mut User> {
+        self.users
+            .get_mut(username)
+            .ok_or_else(crate::api::user_not_found)
+    }
+
+    pub fn issuer(&self) -> String {
+        let region = self.id.split('_').next().unwrap_or("us-east-1");
+        format!("https://cognito-idp.{region}.amazonaws.com/{}", self.id)
+    }
+}
+
+/// An app client.
+#[derive(Clone, Debug)]
+pub(crate) struct Client {
+    pub id: String,
+    pub pool_id: String,
+    pub name: String,
+    pub secret: Option<SecretString>,
+    pub flows: Vec<String>,
+    pub prevent_existence: bool,
+    pub access_secs: u64,
+    pub id_secs: u64,
+    pub refresh_secs: u64,
+    pub session_secs: u64,
+    pub revocation: bool,
+    pub rotation: bool,
+    pub grace_secs: u64,
+    pub read_attrs: Option<Vec<String>>,
+    pub write_attrs: Option<Vec<String>>,
+    pub config: Map<String, Value>,
+    pub created: f64,
+}
+
+impl Client {
+    pub fn allows(&self, flag: &str) -> bool {
+        self.flows.iter().any(|f| f == flag)
+    }
+}
+
+/// An SRP handshake waiting for its `PASSWORD_VERIFIER` / `DEVICE_PASSWORD_VERIFIER` answer.
+#[derive(Clone, Debug)]
+pub(crate) struct Handshake {
+    pub a: BigUint,
+    pub b: Arc<SecretUint>,
+    pub big_b: BigUint,
+    pub v: BigUint,
+    pub realm: String,
+    pub user: String,
+    pub secret_block: Vec<u8>,
+    pub secret_block_b64: String,
+}
+
+/// What a sign-in session expects next.
+#[derive(Clone, Debug)]
+pub(crate) enum Step {
+    PasswordVerifier(Box<Handshake>),
+    DeviceSrpAuth,
+    DevicePasswordVerifier(Box<Handshake>, String),
+    NewPasswordRequired,
+    MfaSetup {
+        totp_verified: bool,
+    },
+    MfaSetupEmail {
+        email: String,
+        code: String,
+    },
+    Mfa {
+        kind: String,
+        code: Option<String>,
+    },
+    SelectMfaType {
+        options: Vec<String>,
+    },
+    Custom {
+        private: BTreeMap<String, String>,
+        code: Option<String>,
+    },
+    SelectChallenge {
+        available: Vec<String>,
+    },
+    Otp {
+        kind: String,
+        code: String,
+    },
+    WebAuthn {
+        challenge: String,
+    },
+}
+
+impl Step {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Step::PasswordVerifier(_) => "PASSWORD_VERIFIER",
+            Step::DeviceSrpAuth => "DEVICE_SRP_AUTH",
+            Step::DevicePasswordVerifier(..) => "DEVICE_PASSWORD_VERIFIER",
+            Step::NewPasswordRequired => "NEW_PASSWORD_REQUIRED",
+            Step::MfaSetup { .. } => "MFA_SETUP",
+            Step::MfaSetupEmail { .. } => "EMAIL_OTP",
+            Step::Mfa { kind, .. } => match kind.as_str() {
+                "SMS_MFA" => "SMS_MFA",
+                "EMAIL_OTP" => "EMAIL_OTP",
+                _ => "SOFTWARE_TOKEN_MFA",
+            },
+            Step::SelectMfaType { .. } => "SELECT_MFA_TYPE",
+            Step::Custom { .. } => "CUSTOM_CHALLENGE",
+            Step::SelectChallenge { .. } => "SELECT_CHALLENGE",
+            Step::Otp { kind, .. } => {
+                if kind == "SMS_OTP" {
+                    "SMS_OTP"
+                } else {
+                    "EMAIL_OTP"
+                }
+            }
+            Step::WebAuthn { .. } => "WEB_AUTHN",
+        }
+    }
+}
+
+/// One result of a custom-auth round, as a DefineAuthChallenge trigger sees it.
+#[derive(Clone, Debug)]
+pub(crate) struct RoundResult {
+    pub challenge_name: String,
+    pub result: bool,
+    pub metadata: Option<String>,
+}
+
+/// What the sign-in has established so far.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct FlowCtx {
+    pub device_key: Option<String>,
+    pub new_password_done: bool,
+    pub mfa_done: bool,
+    pub device_done: bool,
+    pub custom: bool,
+    pub custom_history: Vec<RoundResult>,
+    pub client_metadata: BTreeMap<String, String>,
+}
+
+/// A sign-in session.
+#[derive(Clone, Debug)]
+pub(crate) struct AuthSession {
+    pub pool_id: String,
+    pub client_id: String,
+    pub username: String,
+    pub expires: u64,
+    pub step: Step,
+    pub attempts: u32,
+    pub ctx: FlowCtx,
+}
+
+/// A refresh-token family member.
+#[derive(Clone, Debug)]
+pub(crate) struct RefreshRecord {
+    pub pool_id: String,
+    pub client_id: String,
+    pub username: String,
+    pub sub: String,
+    pub origin_jti: String,
+    pub auth_time: u64,
+    pub device_key: Option<String>,
+    pub expires: u64,
+    pub revoked: bool,
+    /// Set when rotation replaced this token: it dies at this time.
+    pub rotated_until: Option<u64>,
+}
+
+/// A `SignUp`/`ConfirmSignUp` session feeding auto sign-in.
+#[derive(Clone, Debug)]
+pub(crate) struct SignupSession {
+    pub client_id: String,
+    pub username: String,
+    pub confirmed: bool,
+    pub expires: u64,
+}
+
+/// An injected fault rule.
+#[derive(Clone, Debug)]
+pub(crate) struct FaultRule {
+    pub fault: Fault,
+    pub remaining: u64,
+}
+
+/// Upper bound of the clock offset (about 1000 years), so time arithmetic cannot overflow.
+pub(crate) const MAX_CLOCK_OFFSET: u64 = 1000 * 365 * 86_400;
+
+/// Everything the emulator knows.
+pub(crate) struct State {
+    pub region: String,
+    pub clock_offset: u64,
+    pub pools: BTreeMap<String, Pool>,
+    pub clients: HashMap<String, Client>,
+    pub sessions: HashMap<String, AuthSession>,
+    pub secret_blocks: HashMap<String, String>,
+    pub refresh: HashMap<String, RefreshRecord>,
+    pub revoked_origins: HashSet<String>,
+    pub signups: HashMap<String, SignupSession>,
+    pub messages: Vec<Message>,
+    pub faults: Vec<FaultRule>,
+    pub counts: HashMap<String, u64>,
+    pub custom: HashMap<String, Arc<CustomAuth>>,
+    pub identities: HashMap<String, String>,
+}
+
+impl State {
+    pub fn new(region: String) -> State {
+        State {
+            region,
+            clock_offset: 0,
+            pools: BTreeMap::new(),
+            clients: HashMap::new(),
+            sessions: HashMap::new(),
+            secret_blocks: HashMap::new(),
+            refresh: HashMap::new(),
+            revoked_origins: HashSet::new(),
+            signups: HashMap::new(),
+            messages: Vec::new(),
+            faults: Vec::new(),
+            counts: HashMap::new(),
+            custom: HashMap::new(),
+            identities: HashMap::new(),
+        }
+    }
+
+    /// Empties everything but the clock.
+    pub fn reset(&mut self) {
+        let offset = self.clock_offset;
+        *self = State::new(std::mem::take(&mut self.region));
+        self.clock_offset = offset;
+    }
+
+    /// The emulated clock, fractional seconds since the epoch.
+    pub fn now_f(&self) -> f64 {
+        let wall = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or(0.0);
+        ((wall + self.clock_offset as f64) * 1000.0).round() / 1000.0
+    }
+
+    /// The emulated clock, whole seconds since the epoch.
+    pub fn now(&self) -> u64 {
+        self.now_f() as u64
+    }
+
+    pub fn pool(&self, id: &str) -> ApiResult<&Pool> {
+        self.pools
+            .get(id)
+            .ok_or_else(|| not_found(format!("User pool {id} does not exist.")))
+    }
+
+    pub fn pool_mut(&mut self, id: &str) -> ApiResult<&mut Pool> {
+        self.pools
+            .get_mut(id)
+            .ok_or_else(|| not_found(format!("User pool {id} does not exist.")))
+    }
+
+    pub fn client(&self, id: &str) -> ApiResult<Client> {
+        crate::api::check_client_id(id)?;
+        self.clients
+            .get(id)
+            .cloned()
+            .ok_or_else(|| not_found(format!("User pool client {id} does not exist.")))
+    }
+
+    /// Records a delivered code on the messages hook.
+    pub fn deliver(
+        &mut self,
+        pool_id: &str,
+        username: &str,
+        destination: &str,
+        medium: &str,
+        kind: &str,
+        code: &str,
+    ) {
+        let sent_at = self.now_f();
+        self.messages.push(Message {
+            user_pool_id: pool_id.to_string(),
+            username: username.to_string(),
+            destination: destination.to_string(),
+            delivery_medium: medium.to_string(),
+            kind: kind.to_string(),
+            code: code.to_string(),
+            sent_at,
+        });
+    }
+
+    /// Revokes every refresh-token family of a user (GlobalSignOut and friends).
+    pub fn revoke_user_tokens(&mut self, pool_id: &str, username: &str) {
+        let mut origins = Vec::new();
+        for r in self.refresh.values_mut() {
+            if r.pool_id == pool_id && r.username == username {
+                r.revoked = true;
+                origins.push(r.origin_jti.clone());
+            }
+        }
+        self.revoked_origins.extend(origins);
+    }
+
+    /// Drops a user's pending sign-in sessions.
+    pub fn drop_sessions_of(&mut self, pool_id: &str, username: &str) {
+        self.sessions
+            .retain(|_, s| !(s.pool_id == pool_id && s.username == username));
+    }
+}
+
+/// Masked `CodeDeliveryDetails` for an attribute.
+pub(crate) fn delivery_details(attr: &str, value: &str) -> Value {
+    let (medium, dest) = if attr == "phone_number" {
+        ("SMS", crate::util::mask_phone(value))
+    } else {
+        ("EMAIL", crate::util::mask_email(value))
+    };
+    serde_json::json!({"Destination": dest, "DeliveryMedium": medium, "AttributeName": attr})
+}
+
+/// The SRP realm of a pool (the part of its id after `_`).
+pub(crate) fn pool_name(pool_id: &str) -> ApiResult<&str> {
+    pool_id
+        .split_once('_')
+        .map(|(_, n)| n)
+        .ok_or_else(|| ApiError::new("InternalErrorException", "bad pool id"))
+}

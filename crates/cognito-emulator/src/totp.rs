@@ -1,0 +1,70 @@
+//! RFC 6238 TOTP (HMAC-SHA1, 6 digits, 30 s steps), as Cognito's software-token MFA uses it.
+//!
+//! Public so tests can compute the code an authenticator app would show for a `SecretCode`
+//! returned by `AssociateSoftwareToken`, at the emulator's clock
+//! ([`crate::EmulatorHandle::now`]).
+
+use hmac::{Hmac, KeyInit, Mac};
+use sha1::Sha1;
+
+/// The TOTP step in seconds.
+pub const STEP: u64 = 30;
+
+/// The HOTP value (RFC 4226) of `key` at `counter`, as 6 digits.
+pub fn hotp(key: &[u8], counter: u64) -> String {
+    let Ok(mut mac) = <Hmac<Sha1> as KeyInit>::new_from_slice(key) else {
+        // HMAC accepts keys of any length; this branch is unreachable in practice.
+        return String::new();
+    };
+    mac.update(&counter.to_be_bytes());
+    let d = mac.finalize().into_bytes();
+    let offset = (d[19] & 0x0f) as usize;
+    let bin = (u32::from(d[offset] & 0x7f) << 24)
+        | (u32::from(d[offset + 1]) << 16)
+        | (u32::from(d[offset + 2]) << 8)
+        | u32::from(d[offset + 3]);
+    format!("{:06}", bin % 1_000_000)
+}
+
+/// The TOTP code for a base32 secret (as `AssociateSoftwareToken` returns it) at `unix_secs`.
+/// `None` when the secret is not base32.
+pub fn code(secret_base32: &str, unix_secs: u64) -> Option<String> {
+    let key = crate::util::base32_decode(secret_base32)?;
+    Some(hotp(&key, unix_secs / STEP))
+}
+
+/// Checks `user_code` against the key at `unix_secs`, allowing one step either side.
+pub(crate) fn verify(key: &[u8], user_code: &str, unix_secs: u64) -> bool {
+    let step = unix_secs / STEP;
+    let mut ok = subtle::Choice::from(0u8);
+    for s in [step.saturating_sub(1), step, step + 1] {
+        let expected = hotp(key, s);
+        ok |= subtle::ConstantTimeEq::ct_eq(expected.as_bytes(), user_code.as_bytes());
+    }
+    bool::from(ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc6238_sha1_vectors() {
+        // RFC 6238 appendix B, SHA-1 seed, truncated to 6 digits.
+        let key = b"12345678901234567890";
+        assert_eq!(hotp(key, 59 / 30), "287082");
+        assert_eq!(hotp(key, 1_111_111_109 / 30), "081804");
+        assert_eq!(hotp(key, 1_234_567_890 / 30), "005924");
+        assert_eq!(hotp(key, 2_000_000_000 / 30), "279037");
+    }
+
+    #[test]
+    fn tolerance_is_one_step() {
+        let key = b"12345678901234567890";
+        let t = 1_234_567_890;
+        assert!(verify(key, &hotp(key, t / 30 - 1), t));
+        assert!(verify(key, &hotp(key, t / 30 + 1), t));
+        assert!(!verify(key, &hotp(key, t / 30 - 2), t));
+        assert!(!verify(key, &hotp(key, t / 30 + 2), t));
+    }
+}

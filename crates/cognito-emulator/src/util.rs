@@ -1,0 +1,174 @@
+//! Identifiers, randomness, encodings and masking.
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use rand::Rng;
+
+pub(crate) fn random_bytes(n: usize) -> Vec<u8> {
+    let mut v = vec![0u8; n];
+    rand::rng().fill_bytes(&mut v);
+    v
+}
+
+pub(crate) fn uuid() -> String {
+    let mut b = [0u8; 16];
+    rand::rng().fill_bytes(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+fn random_from(alphabet: &[u8], n: usize) -> String {
+    let mut rng = rand::rng();
+    (0..n)
+        .map(|_| {
+            // Rejection sampling keeps the distribution uniform.
+            loop {
+                let mut b = [0u8; 1];
+                rng.fill_bytes(&mut b);
+                let limit = 256 - (256 % alphabet.len());
+                if (b[0] as usize) < limit {
+                    return alphabet[b[0] as usize % alphabet.len()] as char;
+                }
+            }
+        })
+        .collect()
+}
+
+const LOWER_ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+pub(crate) fn pool_id(region: &str) -> String {
+    format!("{region}_{}", random_from(ALNUM, 9))
+}
+pub(crate) fn client_id() -> String {
+    random_from(LOWER_ALNUM, 26)
+}
+pub(crate) fn client_secret() -> String {
+    random_from(LOWER_ALNUM, 51)
+}
+pub(crate) fn device_group_key() -> String {
+    format!("-{}", random_from(ALNUM, 8))
+}
+pub(crate) fn six_digits() -> String {
+    random_from(b"0123456789", 6)
+}
+pub(crate) fn session_token() -> String {
+    format!("AYABe{}", STANDARD.encode(random_bytes(150)))
+}
+pub(crate) fn opaque_refresh_token() -> String {
+    // The five-segment JWE shape of real refresh tokens; the content is random.
+    let header = URL_SAFE_NO_PAD.encode(br#"{"cty":"JWT","enc":"A256GCM","alg":"RSA-OAEP"}"#);
+    format!(
+        "{header}.{}.{}.{}.{}",
+        URL_SAFE_NO_PAD.encode(random_bytes(256)),
+        URL_SAFE_NO_PAD.encode(random_bytes(12)),
+        URL_SAFE_NO_PAD.encode(random_bytes(600)),
+        URL_SAFE_NO_PAD.encode(random_bytes(16))
+    )
+}
+
+/// `a***@e***.com` style masking of an email address.
+pub(crate) fn mask_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let l = local.chars().next().map(String::from).unwrap_or_default();
+            let (dname, tld) = domain.rsplit_once('.').unwrap_or((domain, ""));
+            let d = dname.chars().next().map(String::from).unwrap_or_default();
+            if tld.is_empty() {
+                format!("{l}***@{d}***")
+            } else {
+                format!("{l}***@{d}***.{tld}")
+            }
+        }
+        None => "***".to_string(),
+    }
+}
+
+/// `+*******1234` style masking of a phone number.
+pub(crate) fn mask_phone(phone: &str) -> String {
+    let chars: Vec<char> = phone.chars().collect();
+    let keep = chars.len().min(4);
+    let tail: String = chars[chars.len() - keep..].iter().collect();
+    let stars = "*".repeat(chars.len().saturating_sub(keep + 1));
+    format!("+{stars}{tail}")
+}
+
+/// RFC 4648 base32 without padding.
+pub(crate) fn base32_encode(data: &[u8]) -> String {
+    const A: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut out = String::new();
+    let mut buf: u64 = 0;
+    let mut bits = 0u32;
+    for &b in data {
+        buf = (buf << 8) | u64::from(b);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(A[((buf >> bits) & 31) as usize] as char);
+        }
+    }
+    if bits > 0 {
+        out.push(A[((buf << (5 - bits)) & 31) as usize] as char);
+    }
+    out
+}
+
+/// RFC 4648 base32 decoding (padding and case tolerated).
+pub fn base32_decode(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut buf: u64 = 0;
+    let mut bits = 0u32;
+    for c in s.chars() {
+        if c == '=' {
+            continue;
+        }
+        let v = match c.to_ascii_uppercase() {
+            c @ 'A'..='Z' => c as u64 - 'A' as u64,
+            c @ '2'..='7' => c as u64 - '2' as u64 + 26,
+            _ => return None,
+        };
+        buf = (buf << 5) | v;
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(((buf >> bits) & 0xff) as u8);
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base32_round_trip_rfc4648_vectors() {
+        assert_eq!(base32_encode(b"foobar"), "MZXW6YTBOI");
+        assert_eq!(base32_encode(b"f"), "MY");
+        assert_eq!(base32_decode("MZXW6YTBOI").unwrap(), b"foobar");
+        assert_eq!(base32_decode("MZXW6YQ=").unwrap(), b"foob");
+        assert!(base32_decode("1!").is_none());
+    }
+
+    #[test]
+    fn masks() {
+        assert_eq!(mask_email("alice@example.com"), "a***@e***.com");
+        assert_eq!(mask_phone("+15551234567"), "+*******4567");
+    }
+
+    #[test]
+    fn uuid_shape() {
+        let u = uuid();
+        assert_eq!(u.len(), 36);
+        assert_eq!(&u[14..15], "4");
+    }
+}

@@ -1,0 +1,281 @@
+//! Raw-HTTP helpers shared by the integration tests (std `TcpStream`, no HTTP client crate).
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+
+use cognito_emulator::{ClientConfig, Emulator, EmulatorHandle, PoolConfig};
+use cognito_proto::srp;
+use serde_json::{Value, json};
+
+/// A parsed HTTP response.
+pub struct HttpResp {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpResp {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+/// Sends one HTTP/1.1 request with `Connection: close` and reads the whole response.
+pub fn raw(
+    emu: &EmulatorHandle,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<HttpResp> {
+    let mut s = TcpStream::connect(emu.addr())?;
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        emu.addr(),
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes())?;
+    s.write_all(body)?;
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf)?;
+    let split = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| std::io::Error::other("no header end"))?;
+    let head = String::from_utf8_lossy(&buf[..split]).to_string();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(": "))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Ok(HttpResp {
+        status,
+        headers,
+        body: buf[split + 4..].to_vec(),
+    })
+}
+
+/// POSTs a body to `/` with a full `X-Amz-Target`.
+pub fn post(emu: &EmulatorHandle, target: &str, body: &[u8]) -> HttpResp {
+    raw(
+        emu,
+        "POST",
+        "/",
+        &[
+            ("Content-Type", "application/x-amz-json-1.1"),
+            ("X-Amz-Target", target),
+        ],
+        body,
+    )
+    .expect("http request")
+}
+
+/// Calls a user-pool operation; `Err((type, message))` for service errors.
+pub fn op(emu: &EmulatorHandle, name: &str, body: Value) -> Result<Value, (String, String)> {
+    op_on(emu, "AWSCognitoIdentityProviderService", name, body)
+}
+
+/// Calls an operation of the given service prefix.
+pub fn op_on(
+    emu: &EmulatorHandle,
+    service: &str,
+    name: &str,
+    body: Value,
+) -> Result<Value, (String, String)> {
+    let r = post(
+        emu,
+        &format!("{service}.{name}"),
+        body.to_string().as_bytes(),
+    );
+    let v = r.json();
+    if r.status == 200 {
+        Ok(v)
+    } else {
+        Err((
+            v["__type"].as_str().unwrap_or("?").to_string(),
+            v["message"].as_str().unwrap_or("").to_string(),
+        ))
+    }
+}
+
+/// A successful call.
+pub fn ok(emu: &EmulatorHandle, name: &str, body: Value) -> Value {
+    match op(emu, name, body) {
+        Ok(v) => v,
+        Err((t, m)) => panic!("{name} failed: {t}: {m}"),
+    }
+}
+
+/// A failing call: its error type and message.
+pub fn err(emu: &EmulatorHandle, name: &str, body: Value) -> (String, String) {
+    match op(emu, name, body) {
+        Ok(v) => panic!("{name} unexpectedly succeeded: {v}"),
+        Err(e) => e,
+    }
+}
+
+/// An emulator with one pool, one client and (optionally) a confirmed user.
+pub struct Setup {
+    pub emu: EmulatorHandle,
+    pub pool_id: String,
+    pub client_id: String,
+    pub secret: Option<String>,
+}
+
+pub const PASSWORD: &str = "Passw0rd!";
+
+pub fn setup_with(pool: PoolConfig, client: ClientConfig) -> Setup {
+    let emu = Emulator::start_blocking().expect("start emulator");
+    let p = emu.create_pool(pool).expect("pool");
+    let c = emu.create_client(&p.pool_id, client).expect("client");
+    Setup {
+        emu,
+        pool_id: p.pool_id,
+        client_id: c.client_id,
+        secret: c.client_secret,
+    }
+}
+
+pub fn setup() -> Setup {
+    setup_with(PoolConfig::default(), ClientConfig::default())
+}
+
+impl Setup {
+    pub fn user(&self, username: &str, attrs: &[(&str, &str)]) {
+        self.emu
+            .create_user(&self.pool_id, username, PASSWORD, attrs)
+            .expect("user");
+    }
+
+    pub fn hash(&self, username: &str) -> Option<String> {
+        self.secret
+            .as_ref()
+            .map(|s| srp::secret_hash(username, &self.client_id, s))
+    }
+
+    /// USER_PASSWORD_AUTH; returns the raw response.
+    pub fn password_auth(&self, username: &str, password: &str) -> Result<Value, (String, String)> {
+        let mut params = json!({"USERNAME": username, "PASSWORD": password});
+        if let Some(h) = self.hash(username) {
+            params["SECRET_HASH"] = json!(h);
+        }
+        op(
+            &self.emu,
+            "InitiateAuth",
+            json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": self.client_id,
+                   "AuthParameters": params}),
+        )
+    }
+
+    /// Signs in with USER_PASSWORD_AUTH and returns the AuthenticationResult.
+    pub fn tokens(&self, username: &str) -> Value {
+        let r = self.password_auth(username, PASSWORD).expect("sign-in");
+        r["AuthenticationResult"].clone()
+    }
+
+    /// USER_SRP_AUTH first step: (ephemeral, challenge response).
+    pub fn srp_start(&self, username: &str, extra: Value) -> (srp::Ephemeral, Value) {
+        let eph = srp::Ephemeral::generate(&mut rand::rng());
+        let mut params = json!({"USERNAME": username, "SRP_A": eph.public_hex()});
+        if let Some(h) = self.hash(username) {
+            params["SECRET_HASH"] = json!(h);
+        }
+        if let (Some(p), Value::Object(e)) = (params.as_object_mut(), extra) {
+            p.extend(e);
+        }
+        let r = ok(
+            &self.emu,
+            "InitiateAuth",
+            json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": self.client_id,
+                   "AuthParameters": params}),
+        );
+        (eph, r)
+    }
+
+    /// Builds PASSWORD_VERIFIER responses for a challenge with a given TIMESTAMP string.
+    pub fn srp_claim(
+        &self,
+        eph: &srp::Ephemeral,
+        ch: &Value,
+        password: &str,
+        timestamp: &str,
+    ) -> Value {
+        let p = &ch["ChallengeParameters"];
+        let server = srp::ServerChallenge::parse(
+            p["SALT"].as_str().unwrap(),
+            p["SRP_B"].as_str().unwrap(),
+            p["SECRET_BLOCK"].as_str().unwrap(),
+        )
+        .expect("server challenge");
+        let uid = p["USER_ID_FOR_SRP"].as_str().unwrap();
+        let claim = srp::password_claim_at(eph, &self.pool_id, uid, password, &server, timestamp)
+            .expect("claim");
+        let mut resp = json!({
+            "USERNAME": uid,
+            "PASSWORD_CLAIM_SECRET_BLOCK": claim.secret_block,
+            "PASSWORD_CLAIM_SIGNATURE": claim.signature,
+            "TIMESTAMP": claim.timestamp,
+        });
+        if let Some(h) = self.hash(uid) {
+            resp["SECRET_HASH"] = json!(h);
+        }
+        resp
+    }
+
+    pub fn respond(
+        &self,
+        name: &str,
+        session: &Value,
+        responses: Value,
+    ) -> Result<Value, (String, String)> {
+        let mut body = json!({"ClientId": self.client_id, "ChallengeName": name,
+                              "ChallengeResponses": responses});
+        if !session.is_null() {
+            body["Session"] = session.clone();
+        }
+        op(&self.emu, "RespondToAuthChallenge", body)
+    }
+
+    /// Full SRP sign-in at the emulator's clock; returns the response after PASSWORD_VERIFIER.
+    pub fn srp_sign_in(
+        &self,
+        username: &str,
+        password: &str,
+        extra: Value,
+    ) -> Result<Value, (String, String)> {
+        let (eph, ch) = self.srp_start(username, extra.clone());
+        assert_eq!(ch["ChallengeName"], "PASSWORD_VERIFIER");
+        let ts = srp::format_timestamp(self.emu.now());
+        let mut resp = self.srp_claim(&eph, &ch, password, &ts);
+        if let (Some(r), Value::Object(e)) = (resp.as_object_mut(), extra) {
+            r.extend(e);
+        }
+        self.respond("PASSWORD_VERIFIER", &ch["Session"], resp)
+    }
+}
+
+/// Decodes a JWT payload without verification.
+pub fn claims(token: &str) -> Value {
+    use base64::Engine;
+    let p = token.split('.').nth(1).expect("jwt payload");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(p)
+        .expect("base64url");
+    serde_json::from_slice(&bytes).expect("json")
+}

@@ -1,0 +1,335 @@
+//! Remembered devices: tracking, ConfirmDevice, device SRP, MFA bypass, list/get/status/forget.
+
+mod common;
+
+use cognito_emulator::{ClientConfig, MessageKind, MfaConfiguration, PoolConfig};
+use cognito_proto::srp;
+use common::*;
+use serde_json::{Value, json};
+
+fn tracked(challenge_on_new: bool, only_on_prompt: bool, mfa: MfaConfiguration) -> Setup {
+    setup_with(
+        PoolConfig {
+            device_tracking: Some((challenge_on_new, only_on_prompt)),
+            mfa,
+            ..PoolConfig::default()
+        },
+        ClientConfig::default(),
+    )
+}
+
+struct Remembered {
+    key: String,
+    group: String,
+    password: String,
+}
+
+/// Signs in, confirms the new device, and returns its secrets.
+fn remember(s: &Setup, user: &str, result: &Value) -> (Remembered, Value) {
+    let meta = &result["NewDeviceMetadata"];
+    let key = meta["DeviceKey"]
+        .as_str()
+        .expect("NewDeviceMetadata")
+        .to_string();
+    let group = meta["DeviceGroupKey"].as_str().unwrap().to_string();
+    assert!(group.starts_with('-') && group.len() == 9, "{group}");
+    let reg = srp::register_device(&mut rand::rng(), &group, &key);
+    let r = ok(
+        &s.emu,
+        "ConfirmDevice",
+        json!({
+        "AccessToken": result["AccessToken"], "DeviceKey": key, "DeviceName": "test-device",
+        "DeviceSecretVerifierConfig": {"PasswordVerifier": reg.verifier_b64, "Salt": reg.salt_b64}}),
+    );
+    let _ = user;
+    (
+        Remembered {
+            key,
+            group,
+            password: reg.device_password.expose_secret().clone(),
+        },
+        r,
+    )
+}
+
+/// Answers DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER with `password`.
+fn device_srp(
+    s: &Setup,
+    user: &str,
+    dev: &Remembered,
+    ch: &Value,
+    password: &str,
+) -> Result<Value, (String, String)> {
+    assert_eq!(ch["ChallengeName"], "DEVICE_SRP_AUTH");
+    let eph = srp::Ephemeral::generate(&mut rand::rng());
+    let r = s.respond(
+        "DEVICE_SRP_AUTH",
+        &ch["Session"],
+        json!({"USERNAME": user, "DEVICE_KEY": dev.key, "SRP_A": eph.public_hex()}),
+    )?;
+    assert_eq!(r["ChallengeName"], "DEVICE_PASSWORD_VERIFIER");
+    let p = &r["ChallengeParameters"];
+    let server = srp::ServerChallenge::parse(
+        p["SALT"].as_str().unwrap(),
+        p["SRP_B"].as_str().unwrap(),
+        p["SECRET_BLOCK"].as_str().unwrap(),
+    )
+    .unwrap();
+    let claim =
+        srp::device_claim(&eph, &dev.group, &dev.key, password, &server, s.emu.now()).unwrap();
+    s.respond(
+        "DEVICE_PASSWORD_VERIFIER",
+        &r["Session"],
+        json!({
+        "USERNAME": user, "DEVICE_KEY": dev.key,
+        "PASSWORD_CLAIM_SECRET_BLOCK": claim.secret_block,
+        "PASSWORD_CLAIM_SIGNATURE": claim.signature, "TIMESTAMP": claim.timestamp}),
+    )
+}
+
+fn password_auth_with_device(s: &Setup, user: &str, key: &str) -> Result<Value, (String, String)> {
+    op(
+        &s.emu,
+        "InitiateAuth",
+        json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": s.client_id,
+        "AuthParameters": {"USERNAME": user, "PASSWORD": PASSWORD, "DEVICE_KEY": key}}),
+    )
+}
+
+#[test]
+fn pitfall_14_device_srp_sign_in_with_confirmed_device() {
+    let s = tracked(true, false, MfaConfiguration::Off);
+    s.user("alice", &[]);
+    let first = s.tokens("alice");
+    let (dev, confirm) = remember(&s, "alice", &first);
+    assert_eq!(confirm["UserConfirmationNecessary"], false);
+    let ch = password_auth_with_device(&s, "alice", &dev.key).unwrap();
+    let r = device_srp(&s, "alice", &dev, &ch, &dev.password).unwrap();
+    let a = &r["AuthenticationResult"];
+    assert!(a.get("NewDeviceMetadata").is_none());
+    assert_eq!(
+        claims(a["AccessToken"].as_str().unwrap())["device_key"],
+        dev.key.as_str()
+    );
+    // SRP user sign-in with DEVICE_KEY leads to the same device step.
+    let r = s
+        .srp_sign_in("alice", PASSWORD, json!({"DEVICE_KEY": dev.key}))
+        .unwrap();
+    assert!(device_srp(&s, "alice", &dev, &r, &dev.password).is_ok());
+}
+
+#[test]
+fn wrong_device_password_is_refused() {
+    let s = tracked(true, false, MfaConfiguration::Off);
+    s.user("bob", &[]);
+    let (dev, _) = remember(&s, "bob", &s.tokens("bob"));
+    let ch = password_auth_with_device(&s, "bob", &dev.key).unwrap();
+    let (t, _) = device_srp(&s, "bob", &dev, &ch, "d2Vyb25nIHBhc3N3b3Jk").unwrap_err();
+    assert_eq!(t, "NotAuthorizedException");
+}
+
+#[test]
+fn remembered_device_replaces_sms_mfa() {
+    let s = tracked(false, false, MfaConfiguration::Optional);
+    s.user("cleo", &[("phone_number", "+15550001111")]);
+    ok(
+        &s.emu,
+        "AdminSetUserMFAPreference",
+        json!({"UserPoolId": s.pool_id, "Username": "cleo",
+        "SMSMfaSettings": {"Enabled": true, "PreferredMfa": true}}),
+    );
+    let ch = s.password_auth("cleo", PASSWORD).unwrap();
+    assert_eq!(ch["ChallengeName"], "SMS_MFA");
+    let code = s.emu.last_code("cleo", MessageKind::Mfa).unwrap();
+    let r = s
+        .respond(
+            "SMS_MFA",
+            &ch["Session"],
+            json!({"USERNAME": "cleo", "SMS_MFA_CODE": code}),
+        )
+        .unwrap();
+    let (dev, _) = remember(&s, "cleo", &r["AuthenticationResult"]);
+    let ch = password_auth_with_device(&s, "cleo", &dev.key).unwrap();
+    assert_eq!(ch["ChallengeName"], "DEVICE_SRP_AUTH");
+    let r = device_srp(&s, "cleo", &dev, &ch, &dev.password).unwrap();
+    assert!(r["AuthenticationResult"]["AccessToken"].is_string());
+}
+
+#[test]
+fn not_remembered_device_does_not_bypass_mfa_until_remembered() {
+    let s = tracked(false, true, MfaConfiguration::Optional);
+    s.user("dina", &[("phone_number", "+15550002222")]);
+    ok(
+        &s.emu,
+        "AdminSetUserMFAPreference",
+        json!({"UserPoolId": s.pool_id, "Username": "dina",
+        "SMSMfaSettings": {"Enabled": true, "PreferredMfa": true}}),
+    );
+    let ch = s.password_auth("dina", PASSWORD).unwrap();
+    let code = s.emu.last_code("dina", MessageKind::Mfa).unwrap();
+    let r = s
+        .respond(
+            "SMS_MFA",
+            &ch["Session"],
+            json!({"USERNAME": "dina", "SMS_MFA_CODE": code}),
+        )
+        .unwrap();
+    let at = r["AuthenticationResult"]["AccessToken"].clone();
+    let (dev, confirm) = remember(&s, "dina", &r["AuthenticationResult"]);
+    assert_eq!(confirm["UserConfirmationNecessary"], true);
+    let ch = password_auth_with_device(&s, "dina", &dev.key).unwrap();
+    assert_eq!(ch["ChallengeName"], "SMS_MFA");
+    ok(
+        &s.emu,
+        "UpdateDeviceStatus",
+        json!({"AccessToken": at, "DeviceKey": dev.key,
+        "DeviceRememberedStatus": "remembered"}),
+    );
+    let ch = password_auth_with_device(&s, "dina", &dev.key).unwrap();
+    assert_eq!(ch["ChallengeName"], "DEVICE_SRP_AUTH");
+}
+
+#[test]
+fn list_get_forget_devices() {
+    let s = tracked(true, false, MfaConfiguration::Off);
+    s.user("eli", &[]);
+    let t = s.tokens("eli");
+    let (dev, _) = remember(&s, "eli", &t);
+    let at = t["AccessToken"].clone();
+    let list = ok(
+        &s.emu,
+        "ListDevices",
+        json!({"AccessToken": at, "Limit": 10}),
+    );
+    let devices = list["Devices"].as_array().unwrap();
+    assert_eq!(devices.len(), 1);
+    assert_eq!(devices[0]["DeviceKey"], dev.key.as_str());
+    assert!(devices[0]["DeviceCreateDate"].is_number());
+    let attrs = devices[0]["DeviceAttributes"].as_array().unwrap();
+    assert!(attrs.contains(&json!({"Name": "device_name", "Value": "test-device"})));
+    assert!(
+        attrs.contains(&json!({"Name": "dev:device_remembered_status", "Value": "remembered"}))
+    );
+    let got = ok(
+        &s.emu,
+        "GetDevice",
+        json!({"AccessToken": at, "DeviceKey": dev.key}),
+    );
+    assert_eq!(got["Device"]["DeviceKey"], dev.key.as_str());
+    // Confirming the same key twice.
+    let reg = srp::register_device(&mut rand::rng(), &dev.group, &dev.key);
+    let (t2, _) = err(
+        &s.emu,
+        "ConfirmDevice",
+        json!({"AccessToken": at, "DeviceKey": dev.key,
+        "DeviceSecretVerifierConfig": {"PasswordVerifier": reg.verifier_b64, "Salt": reg.salt_b64}}),
+    );
+    assert_eq!(t2, "DeviceKeyExistsException");
+    ok(
+        &s.emu,
+        "ForgetDevice",
+        json!({"AccessToken": at, "DeviceKey": dev.key}),
+    );
+    let (t2, m) = err(
+        &s.emu,
+        "GetDevice",
+        json!({"AccessToken": at, "DeviceKey": dev.key}),
+    );
+    assert_eq!(
+        (t2.as_str(), m.as_str()),
+        ("ResourceNotFoundException", "Device does not exist.")
+    );
+    let (t2, m) = password_auth_with_device(&s, "eli", &dev.key).unwrap_err();
+    assert_eq!(
+        (t2.as_str(), m.as_str()),
+        ("ResourceNotFoundException", "Device does not exist.")
+    );
+    // Bad device keys are validation errors.
+    let (t2, _) = err(
+        &s.emu,
+        "GetDevice",
+        json!({"AccessToken": at, "DeviceKey": "no-underscore"}),
+    );
+    assert_eq!(t2, "InvalidParameterException");
+}
+
+#[test]
+fn confirm_device_rejects_bad_base64() {
+    let s = tracked(true, false, MfaConfiguration::Off);
+    s.user("fin", &[]);
+    let t = s.tokens("fin");
+    let key = t["NewDeviceMetadata"]["DeviceKey"].clone();
+    let (ty, _) = err(
+        &s.emu,
+        "ConfirmDevice",
+        json!({"AccessToken": t["AccessToken"], "DeviceKey": key,
+        "DeviceSecretVerifierConfig": {"PasswordVerifier": "***", "Salt": "AAAA"}}),
+    );
+    assert_eq!(ty, "InvalidParameterException");
+}
+
+#[test]
+fn pitfall_17_refresh_with_another_device_key_is_refused() {
+    let s = tracked(true, false, MfaConfiguration::Off);
+    s.user("gil", &[]);
+    let t = s.tokens("gil");
+    let key = t["NewDeviceMetadata"]["DeviceKey"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ok_r = op(
+        &s.emu,
+        "InitiateAuth",
+        json!({"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": s.client_id,
+        "AuthParameters": {"REFRESH_TOKEN": t["RefreshToken"], "DEVICE_KEY": key}}),
+    );
+    assert!(ok_r.is_ok());
+    let bad = op(
+        &s.emu,
+        "InitiateAuth",
+        json!({"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": s.client_id,
+        "AuthParameters": {"REFRESH_TOKEN": t["RefreshToken"], "DEVICE_KEY": "us-east-1_00000000-0000-0000-0000-000000000000"}}),
+    );
+    assert_eq!(bad.unwrap_err().0, "NotAuthorizedException");
+}
+
+#[test]
+fn pools_without_tracking_give_no_device_metadata() {
+    let s = setup();
+    s.user("hub", &[]);
+    let t = s.tokens("hub");
+    assert!(t.get("NewDeviceMetadata").is_none());
+}
+
+#[test]
+fn list_devices_pages() {
+    let s = tracked(true, false, MfaConfiguration::Off);
+    s.user("pag", &[]);
+    let mut at = json!(null);
+    for _ in 0..3 {
+        let t = s.tokens("pag");
+        remember(&s, "pag", &t);
+        at = t["AccessToken"].clone();
+    }
+    let p1 = ok(
+        &s.emu,
+        "ListDevices",
+        json!({"AccessToken": at, "Limit": 2}),
+    );
+    assert_eq!(p1["Devices"].as_array().unwrap().len(), 2);
+    let token = p1["PaginationToken"].clone();
+    assert!(token.is_string());
+    let p2 = ok(
+        &s.emu,
+        "ListDevices",
+        json!({"AccessToken": at, "Limit": 2, "PaginationToken": token}),
+    );
+    assert_eq!(p2["Devices"].as_array().unwrap().len(), 1);
+    assert!(p2.get("PaginationToken").is_none());
+    let (ty, _) = err(
+        &s.emu,
+        "ListDevices",
+        json!({"AccessToken": at, "Limit": 61}),
+    );
+    assert_eq!(ty, "InvalidParameterException");
+}
