@@ -312,7 +312,8 @@ fn check_type_spellings(response: &Response<Vec<u8>>, kind: &ServiceErrorKind) {
         "com.amazonaws.cognito.identity.idp.model#{name}:http://internal.amazon.com/coral/"
     );
     assert_eq!(with_type(namespaced, false).service_kind(), Some(kind));
-    if http::HeaderValue::from_str(name).is_ok() {
+    // A header value is read as text only when it is visible ASCII (`HeaderValue::to_str`).
+    if name.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
         assert_eq!(
             with_type(format!("{name}:"), true).service_kind(),
             Some(kind)
@@ -322,7 +323,12 @@ fn check_type_spellings(response: &Response<Vec<u8>>, kind: &ServiceErrorKind) {
 
 fn assert_no_token_leak(err: &Error, body: &[u8]) {
     let shown = format!("{err} {err:?}");
+    // The request id header is shown as given; a token copied into it is not a leak of the body.
+    let request_id = err.request_id().unwrap_or("");
     for token in token_like_values(body) {
+        if request_id.contains(token.as_str()) {
+            continue;
+        }
         assert!(
             !shown.contains(&token),
             "error output repeats a token from the body"
