@@ -232,9 +232,13 @@ impl ServiceError {
     /// See [`Error::is_retryable`].
     pub fn is_retryable(&self) -> bool {
         match self.kind {
-            ServiceErrorKind::LimitExceeded => false,
             ServiceErrorKind::TooManyRequests | ServiceErrorKind::InternalError => true,
-            _ => is_retryable_status(self.status),
+            // An error type this version does not know: judge by the status.
+            ServiceErrorKind::Unknown(_) => is_retryable_status(self.status),
+            // Every other named error (NotAuthorized, LimitExceeded, CodeMismatch, ...) is the
+            // service's answer, not a transient failure, whatever status carried it
+            // (pitfall 22): a NotAuthorized behind a 500 must not be retried.
+            _ => false,
         }
     }
 }

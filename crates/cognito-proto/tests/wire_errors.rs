@@ -507,3 +507,30 @@ fn srp_errors_convert_and_are_not_retryable() {
     assert!(std::error::Error::source(&err).is_some());
     assert!(err.to_string().contains("SRP"));
 }
+
+#[test]
+fn pitfall_22_named_errors_are_not_retryable_whatever_the_status() {
+    // Found by the `refresh` fuzz target: NotAuthorized carried by an HTTP 500 was both
+    // "retryable" and "session dead".
+    let decode = |status: u16, body: &str| {
+        let response = http::Response::builder()
+            .status(status)
+            .body(body.as_bytes().to_vec())
+            .unwrap();
+        cognito_proto::envelope::decode_error("GetUser", &response)
+    };
+    for (kind, status) in [
+        ("NotAuthorizedException", 500),
+        ("CodeMismatchException", 503),
+        ("LimitExceededException", 429),
+    ] {
+        let err = decode(status, &format!(r#"{{"__type":"{kind}","message":"m"}}"#));
+        assert!(!err.is_retryable(), "{kind} with HTTP {status}");
+    }
+    let unknown = decode(503, r#"{"__type":"SomethingNewException"}"#);
+    assert!(
+        unknown.is_retryable(),
+        "an unknown type behind a 503 is judged by the status"
+    );
+    assert!(decode(400, r#"{"__type":"TooManyRequestsException"}"#).is_retryable());
+}
