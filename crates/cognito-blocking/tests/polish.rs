@@ -66,3 +66,30 @@ fn without_remembered_devices_no_device_is_confirmed() {
     assert_eq!(s.emu.request_count("ConfirmDevice"), 1);
     assert!(user.remembered_device().unwrap().is_some());
 }
+
+#[test]
+fn associated_software_token_gives_an_otpauth_uri() {
+    let s = Setup::with(PoolConfig {
+        mfa: cognito_emulator::MfaConfiguration::Optional,
+        ..PoolConfig::default()
+    });
+    s.emu
+        .create_user(
+            &s.pool_id,
+            "otto",
+            PASSWORD,
+            &[("email", "otto@example.com")],
+        )
+        .unwrap();
+    let pool = s.builder().build().unwrap();
+    let user = signed_in(pool.sign_in("otto", PASSWORD).unwrap());
+    let secret = user.associate_software_token().unwrap();
+    assert!(!secret.expose_secret().is_empty());
+    assert_eq!(
+        secret.otpauth_uri("Acme", "otto"),
+        format!(
+            "otpauth://totp/Acme:otto?secret={}&issuer=Acme",
+            secret.expose_secret()
+        )
+    );
+}

@@ -319,6 +319,12 @@ impl MfaType {
 pub struct TotpSecret(pub(crate) SecretString);
 
 impl TotpSecret {
+    /// Wraps a base32 shared secret, e.g. the `SecretCode` of an `AssociateSoftwareToken`
+    /// answer outside sign-in.
+    pub fn new(secret: SecretString) -> Self {
+        TotpSecret(secret)
+    }
+
     /// The base32 secret, for manual entry into an authenticator app.
     pub fn expose_secret(&self) -> &str {
         self.0.expose_secret()
