@@ -343,20 +343,27 @@ impl User {
     }
 
     /// Start adding an authenticator app (`AssociateSoftwareToken`): returns the shared secret
-    /// (base32) to enter into the app. Finish with [`User::verify_software_token`].
-    pub async fn associate_software_token(&self) -> Result<SecretString, Error> {
+    /// (base32) to enter into the app, or to show as a QR code via
+    /// [`TotpSecret::otpauth_uri`](cognito_proto::signin::TotpSecret::otpauth_uri), as during
+    /// sign-in's MFA setup. Finish with [`User::verify_software_token`].
+    pub async fn associate_software_token(
+        &self,
+    ) -> Result<cognito_proto::signin::TotpSecret, Error> {
         let response = self
             .authed(|access_token| ops::AssociateSoftwareToken {
                 access_token: Some(access_token),
                 session: None,
             })
             .await?;
-        response.secret_code.ok_or_else(|| {
-            Error::Cognito(cognito_proto::error::Error::protocol(
-                "AssociateSoftwareToken",
-                "the response has no secret code",
-            ))
-        })
+        response
+            .secret_code
+            .map(cognito_proto::signin::TotpSecret::new)
+            .ok_or_else(|| {
+                Error::Cognito(cognito_proto::error::Error::protocol(
+                    "AssociateSoftwareToken",
+                    "the response has no secret code",
+                ))
+            })
     }
 
     /// Finish adding an authenticator app with its current code (`VerifySoftwareToken`).

@@ -386,7 +386,9 @@ impl UserPoolBuilder {
         self
     }
 
-    /// Whether devices are remembered during sign-in when the pool offers it.
+    /// Whether devices are remembered during sign-in when the pool offers it. With `false`, a
+    /// device the server issues at sign-in is not confirmed (no `ConfirmDevice`) and no stored
+    /// device is used.
     pub fn remember_devices(mut self, remember: bool) -> Self {
         self.options.remember_devices = remember;
         self

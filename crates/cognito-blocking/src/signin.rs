@@ -186,6 +186,13 @@ impl UserPool {
         } else {
             None
         };
+        // Without device tracking, a device the server issues is not confirmed: nobody would
+        // keep it.
+        let start = if self.inner.options.remember_devices {
+            start
+        } else {
+            start.without_device_confirmation()
+        };
         let (mut flow, event) = signin::SignIn::start(
             &self.inner.config,
             &self.inner.endpoint,

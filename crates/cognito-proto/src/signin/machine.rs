@@ -942,7 +942,10 @@ impl SignIn {
             device_forgotten: self.device_forgotten,
             device_error: None,
         };
-        let Some(metadata) = result.new_device_metadata else {
+        let Some(metadata) = result
+            .new_device_metadata
+            .filter(|_| self.start.confirm_device)
+        else {
             self.finish();
             return Ok(Event::Done(signed_in));
         };

@@ -23,6 +23,8 @@ pub struct Start {
     pub(crate) analytics_metadata: Option<AnalyticsMetadata>,
     pub(crate) user_context_data: Option<UserContextData>,
     pub(crate) device_name: Option<String>,
+    /// Whether a `NewDeviceMetadata` in the tokens is confirmed with `ConfirmDevice`.
+    pub(crate) confirm_device: bool,
 }
 
 /// The first request's flow and credentials.
@@ -104,6 +106,7 @@ impl Start {
             analytics_metadata: None,
             user_context_data: None,
             device_name: None,
+            confirm_device: true,
         }
     }
 
@@ -185,6 +188,15 @@ impl Start {
     /// `DeviceName` for the `ConfirmDevice` call that follows a sign-in on a new device.
     pub fn with_device_name(mut self, device_name: impl Into<String>) -> Self {
         self.device_name = Some(device_name.into());
+        self
+    }
+
+    /// Skips `ConfirmDevice` when the tokens come with `NewDeviceMetadata`, for callers that do
+    /// not remember devices: no device is left on the server that nobody keeps, and
+    /// [`SignedIn::device`] stays `None` (unless a remembered device was passed to
+    /// [`SignIn::start`](super::SignIn::start)).
+    pub fn without_device_confirmation(mut self) -> Self {
+        self.confirm_device = false;
         self
     }
 
@@ -307,6 +319,12 @@ impl MfaType {
 pub struct TotpSecret(pub(crate) SecretString);
 
 impl TotpSecret {
+    /// Wraps a base32 shared secret, e.g. the `SecretCode` of an `AssociateSoftwareToken`
+    /// answer outside sign-in.
+    pub fn new(secret: SecretString) -> Self {
+        TotpSecret(secret)
+    }
+
     /// The base32 secret, for manual entry into an authenticator app.
     pub fn expose_secret(&self) -> &str {
         self.0.expose_secret()
