@@ -101,5 +101,5 @@ pub use cognito_proto::ops;
 pub use cognito_proto::retry::RetryPolicy;
 pub use cognito_proto::secret::{Secret, SecretString};
 pub use cognito_proto::session::{RefreshMethod, SessionStore, TokenSet};
-pub use cognito_proto::signin::{Answer, FirstFactor, MfaType, NextStep, Start};
+pub use cognito_proto::signin::{Answer, FirstFactor, MfaType, NextStep, Start, TotpSecret};
 pub use cognito_store;
