@@ -1,0 +1,227 @@
+//! The HTTP transport: [`Transport`], its `ureq` implementation [`UreqTransport`], and
+//! [`TransportError`].
+
+use std::fmt;
+use std::time::Duration;
+
+/// Sends one HTTP request and returns the response, whatever its status.
+///
+/// HTTP error statuses (400, 500, ...) are responses, not errors: the core decodes Cognito's
+/// error bodies from them. A transport error means no response was received. Implement this
+/// trait to plug another HTTP client in (or a test double).
+///
+/// ```
+/// use cognito_blocking::{Transport, TransportError};
+///
+/// /// A transport that answers every request with `{}`.
+/// struct Empty;
+///
+/// impl Transport for Empty {
+///     fn send(
+///         &self,
+///         _request: &http::Request<Vec<u8>>,
+///     ) -> Result<http::Response<Vec<u8>>, TransportError> {
+///         Ok(http::Response::new(b"{}".to_vec()))
+///     }
+/// }
+/// ```
+pub trait Transport: Send + Sync {
+    /// Send `request` and return the response.
+    fn send(
+        &self,
+        request: &http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, TransportError>;
+}
+
+impl<T: Transport + ?Sized> Transport for std::sync::Arc<T> {
+    fn send(
+        &self,
+        request: &http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        (**self).send(request)
+    }
+}
+
+/// What kind of failure a [`TransportError`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// No connection could be made (name resolution, refused, connect timeout). The request
+    /// never left, so repeating it is always safe.
+    Connect,
+    /// A timeout after the connection was made: the server may have received the request.
+    Timeout,
+    /// The connection broke during the exchange: the server may have received the request.
+    Io,
+    /// Anything else (invalid URL, TLS failure, malformed HTTP): repeating will not help.
+    Other,
+}
+
+/// A failure to get an HTTP response at all.
+#[derive(Debug)]
+pub struct TransportError {
+    kind: TransportErrorKind,
+    source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl TransportError {
+    /// A transport error of `kind` caused by `source`.
+    pub fn new(
+        kind: TransportErrorKind,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        TransportError {
+            kind,
+            source: source.into(),
+        }
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+
+    /// Whether the server may have received the request (so a non-idempotent request must not
+    /// be sent again).
+    pub fn may_have_reached_server(&self) -> bool {
+        !matches!(self.kind, TransportErrorKind::Connect)
+    }
+
+    /// Whether trying again later may succeed.
+    pub fn is_retryable(&self) -> bool {
+        !matches!(self.kind, TransportErrorKind::Other)
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            TransportErrorKind::Connect => "could not connect",
+            TransportErrorKind::Timeout => "timed out",
+            TransportErrorKind::Io => "connection failed",
+            TransportErrorKind::Other => "HTTP request failed",
+        };
+        write!(f, "{what}: {}", self.source)
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.source)
+    }
+}
+
+/// The user agent sent by [`UreqTransport`]: `cognito-blocking/<version>`.
+pub const USER_AGENT: &str = concat!("cognito-blocking/", env!("CARGO_PKG_VERSION"));
+
+/// Timeouts of [`UreqTransport`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Connection setup, including name resolution and TLS. Default 10 s.
+    pub connect: Duration,
+    /// Sending the request and receiving the whole response. Default 30 s.
+    pub response: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(10),
+            response: Duration::from_secs(30),
+        }
+    }
+}
+
+/// The default [`Transport`]: a `ureq` agent with rustls, redirects off, timeouts and the
+/// user agent [`USER_AGENT`].
+///
+/// ```
+/// use cognito_blocking::{Timeouts, UreqTransport};
+/// use std::time::Duration;
+///
+/// let transport = UreqTransport::with_timeouts(Timeouts {
+///     connect: Duration::from_secs(3),
+///     response: Duration::from_secs(10),
+/// });
+/// # drop(transport);
+/// ```
+#[derive(Debug, Clone)]
+pub struct UreqTransport {
+    agent: ureq::Agent,
+}
+
+impl UreqTransport {
+    /// A transport with the default [`Timeouts`].
+    pub fn new() -> Self {
+        Self::with_timeouts(Timeouts::default())
+    }
+
+    /// A transport with the given timeouts.
+    pub fn with_timeouts(timeouts: Timeouts) -> Self {
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .save_redirect_history(false)
+            .user_agent(USER_AGENT)
+            .timeout_connect(Some(timeouts.connect))
+            .timeout_per_call(Some(timeouts.response))
+            .build();
+        UreqTransport {
+            agent: ureq::Agent::new_with_config(config),
+        }
+    }
+
+    /// A transport over an agent configured by the caller (proxy, TLS roots, ...). Keep
+    /// `http_status_as_error(false)` and redirects off, or error responses cannot be decoded.
+    pub fn from_agent(agent: ureq::Agent) -> Self {
+        UreqTransport { agent }
+    }
+}
+
+impl Default for UreqTransport {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Transport for UreqTransport {
+    fn send(
+        &self,
+        request: &http::Request<Vec<u8>>,
+    ) -> Result<http::Response<Vec<u8>>, TransportError> {
+        let mut builder = http::Request::builder()
+            .method(request.method().clone())
+            .uri(request.uri().clone())
+            .version(request.version());
+        for (name, value) in request.headers() {
+            builder = builder.header(name, value);
+        }
+        let outgoing = builder
+            .body(request.body().as_slice())
+            .map_err(|e| TransportError::new(TransportErrorKind::Other, e))?;
+        let response = self.agent.run(outgoing).map_err(classify)?;
+        let (parts, mut body) = response.into_parts();
+        let bytes = body.read_to_vec().map_err(classify)?;
+        Ok(http::Response::from_parts(parts, bytes))
+    }
+}
+
+fn classify(error: ureq::Error) -> TransportError {
+    use std::io::ErrorKind as Io;
+    use ureq::Error as E;
+    use ureq::Timeout as T;
+    let kind = match &error {
+        E::HostNotFound | E::ConnectionFailed => TransportErrorKind::Connect,
+        E::Timeout(T::Resolve | T::Connect) => TransportErrorKind::Connect,
+        E::Timeout(_) => TransportErrorKind::Timeout,
+        E::Io(e) => match e.kind() {
+            Io::ConnectionRefused | Io::AddrNotAvailable | Io::NotFound => {
+                TransportErrorKind::Connect
+            }
+            Io::TimedOut | Io::WouldBlock => TransportErrorKind::Timeout,
+            _ => TransportErrorKind::Io,
+        },
+        _ => TransportErrorKind::Other,
+    };
+    TransportError::new(kind, error)
+}
