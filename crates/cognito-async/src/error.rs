@@ -1,9 +1,10 @@
 //! The driver's error type.
 
 use std::fmt;
+use std::sync::Arc;
 
 use cognito_proto::error::{Error as CoreError, ServiceError, ServiceErrorKind};
-use cognito_store::StoreError;
+use cognito_proto::session::StoreError;
 
 use crate::transport::TransportError;
 
@@ -16,10 +17,15 @@ pub enum Error {
     Cognito(CoreError),
     /// No HTTP response was received.
     Transport(TransportError),
-    /// The session store could not be read or written.
-    Store(StoreError),
+    /// The session store could not be read or written, or holds a record it cannot read.
+    Session(StoreError),
     /// The call needs a signed-in user, and no session is stored for this user.
     NotSignedIn,
+    /// The call needs the user's current device, and none is tracked for this user.
+    NoDevice,
+    /// Refreshing the session failed. Concurrent callers waiting on the same refresh share
+    /// this one error.
+    Refresh(Arc<Error>),
 }
 
 impl Error {
@@ -27,6 +33,7 @@ impl Error {
     pub fn as_service(&self) -> Option<&ServiceError> {
         match self {
             Error::Cognito(e) => e.as_service(),
+            Error::Refresh(e) => e.as_service(),
             _ => None,
         }
     }
@@ -40,6 +47,7 @@ impl Error {
     pub fn request_id(&self) -> Option<&str> {
         match self {
             Error::Cognito(e) => e.request_id(),
+            Error::Refresh(e) => e.request_id(),
             _ => None,
         }
     }
@@ -49,6 +57,7 @@ impl Error {
         match self {
             Error::Cognito(CoreError::Service(e)) => Some(e.status),
             Error::Cognito(CoreError::Protocol { status, .. }) if *status != 0 => Some(*status),
+            Error::Refresh(e) => e.status(),
             _ => None,
         }
     }
@@ -59,7 +68,8 @@ impl Error {
         match self {
             Error::Cognito(e) => e.is_retryable(),
             Error::Transport(e) => e.is_retryable(),
-            Error::Store(_) | Error::NotSignedIn => false,
+            Error::Refresh(e) => e.is_retryable(),
+            Error::Session(_) | Error::NotSignedIn | Error::NoDevice => false,
         }
     }
 }
@@ -69,8 +79,10 @@ impl fmt::Display for Error {
         match self {
             Error::Cognito(e) => fmt::Display::fmt(e, f),
             Error::Transport(e) => fmt::Display::fmt(e, f),
-            Error::Store(e) => fmt::Display::fmt(e, f),
+            Error::Session(e) => fmt::Display::fmt(e, f),
             Error::NotSignedIn => f.write_str("no signed-in session is stored for this user"),
+            Error::NoDevice => f.write_str("no device is tracked for this user"),
+            Error::Refresh(e) => write!(f, "refreshing the session failed: {e}"),
         }
     }
 }
@@ -80,8 +92,9 @@ impl std::error::Error for Error {
         match self {
             Error::Cognito(e) => Some(e),
             Error::Transport(e) => Some(e),
-            Error::Store(e) => Some(e),
-            Error::NotSignedIn => None,
+            Error::Session(e) => Some(e),
+            Error::Refresh(e) => Some(&**e),
+            Error::NotSignedIn | Error::NoDevice => None,
         }
     }
 }
@@ -100,6 +113,6 @@ impl From<TransportError> for Error {
 
 impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
-        Error::Store(e)
+        Error::Session(e)
     }
 }

@@ -1,8 +1,7 @@
-//! Refresh and revocation: the core builds the requests and classifies the answers; this
-//! module only sends them.
+//! Refresh and sign-out: the core builds the requests and classifies the answers; this module
+//! only sends them.
 
-use cognito_proto::envelope;
-use cognito_proto::session::{SessionRecord, TokenSet};
+use cognito_proto::session::{self, Refresh, RefreshErrorAction, SessionRecord, TokenSet};
 
 use crate::error::Error;
 use crate::pool::UserPool;
@@ -14,37 +13,37 @@ pub(crate) async fn refresh(
     record: &SessionRecord,
     tokens: &TokenSet,
 ) -> Result<TokenSet, (Error, bool)> {
-    let request = cognito_proto::session::refresh_request(
-        &pool.inner.config,
-        &pool.inner.endpoint,
-        record,
+    let inner = &pool.inner;
+    let (exchange, request) = Refresh::start(
+        &inner.config,
+        &inner.endpoint,
+        tokens,
+        record.device(),
+        inner.options.refresh_method,
     )
     .map_err(|e| (Error::Cognito(e), false))?;
-    let response = pool
-        .inner
-        .sender
-        .send(request)
-        .await
-        .map_err(|e| (e, false))?;
-    let now = pool.now();
-    cognito_proto::session::handle_refresh_response(tokens, &response, now).map_err(|e| {
-        let dead = cognito_proto::session::is_dead_session(&e);
-        (Error::Cognito(e), dead)
-    })
+    let response = inner.sender.send(request).await.map_err(|e| (e, false))?;
+    exchange
+        .handle_response(&response, pool.now())
+        .map_err(|e| {
+            let dead = RefreshErrorAction::for_error(&e).clears_tokens();
+            (Error::Cognito(e), dead)
+        })
 }
 
 /// Revoke the refresh token of `tokens` when it is revocable.
 pub(crate) async fn revoke(pool: &UserPool, tokens: &TokenSet) -> Result<(), Error> {
-    let Some(request) =
-        cognito_proto::session::revoke_request(&pool.inner.config, &pool.inner.endpoint, tokens)
-    else {
+    let inner = &pool.inner;
+    let Some(request) = session::sign_out(&inner.config, &inner.endpoint, tokens) else {
         return Ok(());
     };
-    let operation = request.operation;
+    let response = inner.sender.send(request).await?;
+    Ok(session::handle_revoke_response(&response)?)
+}
+
+/// Sign out everywhere with valid `tokens`.
+pub(crate) async fn global_sign_out(pool: &UserPool, tokens: &TokenSet) -> Result<(), Error> {
+    let request = session::global_sign_out(&pool.inner.endpoint, tokens);
     let response = pool.inner.sender.send(request).await?;
-    if response.status().is_success() {
-        Ok(())
-    } else {
-        Err(Error::Cognito(envelope::decode_error(operation, &response)))
-    }
+    Ok(session::handle_global_sign_out_response(&response)?)
 }

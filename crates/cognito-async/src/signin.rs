@@ -55,7 +55,7 @@ impl SignInOutcome {
 pub struct SignIn {
     pool: UserPool,
     /// `None` once the sign-in moved on to a later [`SignIn`] or completed.
-    flow: Option<signin::SignIn>,
+    flow: Option<Box<signin::SignIn>>,
     step: NextStep,
 }
 
@@ -102,7 +102,11 @@ enum Driven {
     Done(User),
 }
 
-async fn drive(pool: &UserPool, flow: &mut signin::SignIn, mut event: Event) -> Result<Driven, Error> {
+async fn drive(
+    pool: &UserPool,
+    flow: &mut signin::SignIn,
+    mut event: Event,
+) -> Result<Driven, Error> {
     loop {
         event = match event {
             Event::Send(request) => {
@@ -126,10 +130,10 @@ async fn finish(pool: &UserPool, done: signin::SignedIn) -> Result<User, Error> 
     if done.device_forgotten {
         record.remove_device();
     }
-    if let Some(device) = done.device {
-        if inner.options.remember_devices {
-            record.set_device(device);
-        }
+    if let Some(device) = done.device
+        && inner.options.remember_devices
+    {
+        record.set_device(device);
     }
     let tokens = TokenSet::new(
         done.tokens.id_token,
@@ -193,7 +197,7 @@ impl UserPool {
         match drive(self, &mut flow, event).await? {
             Driven::Step(step) => Ok(SignInOutcome::NextStep(SignIn {
                 pool: self.clone(),
-                flow: Some(flow),
+                flow: Some(Box::new(flow)),
                 step,
             })),
             Driven::Done(user) => Ok(SignInOutcome::SignedIn(user)),

@@ -99,7 +99,9 @@ impl User {
     }
 
     /// The remembered device of this user, if any (read from the store).
-    pub fn remembered_device(&self) -> Result<Option<cognito_proto::config::RememberedDevice>, Error> {
+    pub fn remembered_device(
+        &self,
+    ) -> Result<Option<cognito_proto::config::RememberedDevice>, Error> {
         Ok(self.load()?.and_then(|r| r.device().cloned()))
     }
 
@@ -205,8 +207,9 @@ impl User {
                     .load(self.client_id(), &self.username)
                     .map_err(Error::Session)
                     .and_then(|current| {
-                        let mut record = current
-                            .unwrap_or_else(|| SessionRecord::new(self.client_id(), &self.username));
+                        let mut record = current.unwrap_or_else(|| {
+                            SessionRecord::new(self.client_id(), &self.username)
+                        });
                         record
                             .set_tokens(new_tokens.clone())
                             .map_err(|e| Error::Session(e.into()))?;
@@ -221,10 +224,8 @@ impl User {
                 }
             }
             Err((e, dead)) => {
-                if dead {
-                    if let Err(clear) = store.clear_tokens(self.client_id(), &self.username) {
-                        tracing::warn!(error = %clear, "could not clear the tokens of a dead session");
-                    }
+                if dead && let Err(clear) = store.clear_tokens(self.client_id(), &self.username) {
+                    tracing::warn!(error = %clear, "could not clear the tokens of a dead session");
                 }
                 let shared = Arc::new(e);
                 state.last_error = Some(Arc::clone(&shared));
@@ -254,7 +255,8 @@ impl User {
 
     /// The user's profile: username, attributes and MFA settings (`GetUser`).
     pub async fn get_user(&self) -> Result<ops::GetUserResponse, Error> {
-        self.authed(|access_token| ops::GetUser { access_token }).await
+        self.authed(|access_token| ops::GetUser { access_token })
+            .await
     }
 
     /// Set attributes (`UpdateUserAttributes`); changing `email` or `phone_number` sends a
@@ -270,7 +272,8 @@ impl User {
                 .collect(),
             access_token,
             client_metadata: Default::default(),
-        }).await
+        })
+        .await
         .map(|r| r.code_delivery_details_list)
     }
 
@@ -279,7 +282,8 @@ impl User {
         self.authed(|access_token| ops::DeleteUserAttributes {
             user_attribute_names: names.iter().map(|n| (*n).to_owned()).collect(),
             access_token,
-        }).await
+        })
+        .await
         .map(drop)
     }
 
@@ -292,7 +296,8 @@ impl User {
             access_token,
             attribute_name: attribute.to_owned(),
             client_metadata: Default::default(),
-        }).await
+        })
+        .await
         .map(|r| r.code_delivery_details)
     }
 
@@ -302,17 +307,23 @@ impl User {
             access_token,
             attribute_name: attribute.to_owned(),
             code: SecretString::from(code),
-        }).await
+        })
+        .await
         .map(drop)
     }
 
     /// Change the password (`ChangePassword`).
-    pub async fn change_password(&self, old_password: &str, new_password: &str) -> Result<(), Error> {
+    pub async fn change_password(
+        &self,
+        old_password: &str,
+        new_password: &str,
+    ) -> Result<(), Error> {
         self.authed(|access_token| ops::ChangePassword {
             previous_password: Some(SecretString::from(old_password)),
             proposed_password: SecretString::from(new_password),
             access_token,
-        }).await
+        })
+        .await
         .map(drop)
     }
 
@@ -326,17 +337,20 @@ impl User {
             email_mfa_settings: preference.email,
             web_authn_mfa_settings: None,
             access_token,
-        }).await
+        })
+        .await
         .map(drop)
     }
 
     /// Start adding an authenticator app (`AssociateSoftwareToken`): returns the shared secret
     /// (base32) to enter into the app. Finish with [`User::verify_software_token`].
     pub async fn associate_software_token(&self) -> Result<SecretString, Error> {
-        let response = self.authed(|access_token| ops::AssociateSoftwareToken {
-            access_token: Some(access_token),
-            session: None,
-        }).await?;
+        let response = self
+            .authed(|access_token| ops::AssociateSoftwareToken {
+                access_token: Some(access_token),
+                session: None,
+            })
+            .await?;
         response.secret_code.ok_or_else(|| {
             Error::Cognito(cognito_proto::error::Error::protocol(
                 "AssociateSoftwareToken",
@@ -357,7 +371,8 @@ impl User {
             session: None,
             user_code: SecretString::from(code),
             friendly_device_name: friendly_device_name.map(str::to_owned),
-        }).await
+        })
+        .await
         .map(|r| r.status)
     }
 
@@ -398,7 +413,8 @@ impl User {
             access_token,
             device_key,
             device_remembered_status: Some(status),
-        }).await
+        })
+        .await
         .map(drop)
     }
 
@@ -414,7 +430,8 @@ impl User {
         self.authed(|access_token| ops::ForgetDevice {
             access_token: Some(access_token),
             device_key: device_key.to_owned(),
-        }).await?;
+        })
+        .await?;
         let record = self.load()?;
         if record
             .as_ref()
@@ -441,7 +458,8 @@ impl User {
             access_token,
             limit,
             pagination_token,
-        }).await
+        })
+        .await
     }
 
     /// One device of the user (`GetDevice`); `None` means the current device.
@@ -453,7 +471,8 @@ impl User {
         self.authed(|access_token| ops::GetDevice {
             device_key,
             access_token: Some(access_token),
-        }).await
+        })
+        .await
         .map(|r| r.device)
     }
 
@@ -461,7 +480,8 @@ impl User {
 
     /// Delete the user (`DeleteUser`) and everything stored for it.
     pub async fn delete_user(&self) -> Result<(), Error> {
-        self.authed(|access_token| ops::DeleteUser { access_token }).await?;
+        self.authed(|access_token| ops::DeleteUser { access_token })
+            .await?;
         self.reset_slot();
         let store = &self.pool.inner.store;
         store
@@ -486,11 +506,9 @@ impl User {
     /// Sign out everywhere (`GlobalSignOut`): every refresh token of the user is revoked. The
     /// stored tokens are cleared; the remembered device is kept.
     pub async fn global_sign_out(&self) -> Result<(), Error> {
-        let result = self.authed(|access_token| ops::GlobalSignOut { access_token }).await;
-        match result {
-            Ok(_) => self.clear_local(),
-            Err(e) => Err(e),
-        }
+        let tokens = self.session().await?;
+        crate::refresh::global_sign_out(&self.pool, &tokens).await?;
+        self.clear_local()
     }
 
     fn reset_slot(&self) {
@@ -514,13 +532,12 @@ impl User {
     /// `GetCredentialsForIdentity`), with this user's ID token as login.
     pub async fn aws_credentials(&self, identity_pool_id: &str) -> Result<AwsCredentials, Error> {
         let tokens = self.session().await?;
-        let key = ops::user_pool_login_key(self.pool.inner.config.user_pool_id()).ok_or_else(
-            || {
+        let key =
+            ops::user_pool_login_key(self.pool.inner.config.user_pool_id()).ok_or_else(|| {
                 Error::Cognito(cognito_proto::error::Error::invalid_input(
                     "user pool id must look like <region>_<name>",
                 ))
-            },
-        )?;
+            })?;
         let logins: std::collections::BTreeMap<String, SecretString> =
             [(key, tokens.id_token().token().clone())].into();
         let id = self

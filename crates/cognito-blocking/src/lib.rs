@@ -81,7 +81,6 @@
 mod error;
 mod pool;
 mod refresh;
-mod retry;
 mod send;
 mod signin;
 mod transport;
@@ -89,7 +88,6 @@ mod user;
 
 pub use error::Error;
 pub use pool::{Clock, Options, SharedStore, UserPool, UserPoolBuilder};
-pub use retry::RetryPolicy;
 pub use signin::{SignIn, SignInOutcome};
 pub use transport::{
     Timeouts, Transport, TransportError, TransportErrorKind, USER_AGENT, UreqTransport,
@@ -100,7 +98,8 @@ pub use cognito_proto;
 pub use cognito_proto::envelope::Endpoint;
 pub use cognito_proto::error::{ServiceError, ServiceErrorKind};
 pub use cognito_proto::ops;
+pub use cognito_proto::retry::RetryPolicy;
 pub use cognito_proto::secret::{Secret, SecretString};
-pub use cognito_proto::session::{SessionStore, TokenSet};
+pub use cognito_proto::session::{RefreshMethod, SessionStore, TokenSet};
 pub use cognito_proto::signin::{Answer, FirstFactor, MfaType, NextStep, Start};
 pub use cognito_store;

@@ -7,12 +7,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use cognito_proto::config::ClientConfig;
 use cognito_proto::envelope::{Endpoint, Operation};
 use cognito_proto::ops;
+use cognito_proto::retry::RetryPolicy;
 use cognito_proto::secret::SecretString;
-use cognito_proto::session::{DEFAULT_REFRESH_MARGIN, RefreshGate, SessionStore};
+use cognito_proto::session::{DEFAULT_REFRESH_MARGIN, RefreshGate, RefreshMethod, SessionStore};
 use cognito_store::MemoryStore;
 
 use crate::error::Error;
-use crate::retry::RetryPolicy;
 use crate::send::Sender;
 use crate::transport::{Transport, UreqTransport};
 use crate::user::User;
@@ -34,6 +34,9 @@ pub struct Options {
     /// Whether a device the pool offers to remember is confirmed and remembered during
     /// sign-in (so later sign-ins can use device authentication). Default `true`.
     pub remember_devices: bool,
+    /// Which call refreshes tokens. Default `InitiateAuth(REFRESH_TOKEN_AUTH)`; app clients
+    /// with refresh-token rotation need [`RefreshMethod::GetTokensFromRefreshToken`].
+    pub refresh_method: RefreshMethod,
 }
 
 impl Default for Options {
@@ -42,6 +45,7 @@ impl Default for Options {
             retry: RetryPolicy::default(),
             refresh_margin: DEFAULT_REFRESH_MARGIN,
             remember_devices: true,
+            refresh_method: RefreshMethod::default(),
         }
     }
 }
@@ -180,7 +184,10 @@ impl UserPool {
     }
 
     pub(crate) fn secret_hash(&self, username: &str) -> Option<SecretString> {
-        self.inner.config.secret_hash(username).map(SecretString::new)
+        self.inner
+            .config
+            .secret_hash(username)
+            .map(SecretString::new)
     }
 
     // ----- sign-up -------------------------------------------------------------------------
@@ -371,6 +378,12 @@ impl UserPoolBuilder {
         self
     }
 
+    /// Which call refreshes tokens (see [`Options::refresh_method`]).
+    pub fn refresh_method(mut self, method: RefreshMethod) -> Self {
+        self.options.refresh_method = method;
+        self
+    }
+
     /// Whether devices are remembered during sign-in when the pool offers it.
     pub fn remember_devices(mut self, remember: bool) -> Self {
         self.options.remember_devices = remember;
@@ -387,8 +400,8 @@ impl UserPoolBuilder {
     /// Build the handle. Fails when the pool id is not `<region>_<name>` or the default
     /// endpoint cannot be derived from it.
     pub fn build(self) -> Result<UserPool, Error> {
-        let mut config = ClientConfig::new(self.user_pool_id.clone(), self.client_id)
-            .map_err(|_| {
+        let mut config =
+            ClientConfig::new(self.user_pool_id.clone(), self.client_id).map_err(|_| {
                 Error::Cognito(cognito_proto::error::Error::invalid_input(
                     "user pool id must look like <region>_<name>",
                 ))
@@ -411,9 +424,7 @@ impl UserPoolBuilder {
                     transport,
                     retry: self.options.retry,
                 },
-                store: self
-                    .store
-                    .unwrap_or_else(|| Arc::new(MemoryStore::new())),
+                store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
                 options: self.options,
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemTime::now)),
                 slots: Mutex::new(HashMap::new()),

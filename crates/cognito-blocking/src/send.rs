@@ -5,9 +5,10 @@ use std::sync::Arc;
 use cognito_proto::envelope::{self, Operation, PreparedRequest};
 use rand::Rng as _;
 
+use cognito_proto::retry::{Failure, Outcome, Retry, RetryPolicy};
+
 use crate::error::Error;
-use crate::retry::{Attempt, RetryPolicy};
-use crate::transport::Transport;
+use crate::transport::{Transport, TransportErrorKind};
 
 /// Sends requests through a transport with the retry policy. Cheap to clone.
 #[derive(Clone)]
@@ -30,37 +31,34 @@ impl Sender {
         let mut attempt = 1u32;
         loop {
             let result = self.transport.send(&prepared.request);
-            let verdict = match &result {
+            let decision = match &result {
                 Ok(response) => {
                     span.record("status", response.status().as_u16());
                     if let Some(id) = envelope::request_id(response.headers()) {
                         span.record("request_id", id.as_str());
                     }
                     if response.status().is_success() {
-                        Attempt::Success
+                        Retry::No
                     } else {
                         let error = envelope::decode_error(prepared.operation, response);
-                        Attempt::ErrorResponse {
-                            retryable: error.is_retryable(),
-                        }
+                        self.decide(&prepared, attempt, Failure::Response(&error))
                     }
                 }
-                Err(e) => Attempt::TransportError {
-                    retryable: e.is_retryable(),
-                    may_have_reached_server: e.may_have_reached_server(),
+                Err(e) => match e.kind() {
+                    TransportErrorKind::Connect => {
+                        self.decide(&prepared, attempt, Failure::ConnectFailed)
+                    }
+                    TransportErrorKind::Other => Retry::No,
+                    _ => self.decide(&prepared, attempt, Failure::TransportFailed),
                 },
             };
-            let random = rand::rng().next_u64();
-            match self
-                .retry
-                .next_delay(prepared.idempotent, attempt, verdict, random)
-            {
-                Some(delay) => {
+            match decision {
+                Retry::After(delay) => {
                     tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, "retrying");
                     std::thread::sleep(delay);
                     attempt += 1;
                 }
-                None => {
+                Retry::No => {
                     span.record("attempts", attempt);
                     return result.map_err(Error::Transport);
                 }
@@ -68,10 +66,18 @@ impl Sender {
         }
     }
 
+    fn decide(&self, prepared: &PreparedRequest, attempt: u32, failure: Failure<'_>) -> Retry {
+        let outcome = Outcome::new(prepared, failure);
+        self.retry.decide(attempt, &outcome, rand::rng().next_u64())
+    }
+
     /// Encode, send and decode one typed operation.
-    pub(crate) fn call<O: Operation>(&self, endpoint: &envelope::Endpoint, op: &O) -> Result<O::Output, Error> {
+    pub(crate) fn call<O: Operation>(
+        &self,
+        endpoint: &envelope::Endpoint,
+        op: &O,
+    ) -> Result<O::Output, Error> {
         let response = self.send(envelope::encode(endpoint, op))?;
         Ok(envelope::decode::<O>(&response)?)
     }
 }
-

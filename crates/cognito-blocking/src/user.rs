@@ -99,7 +99,9 @@ impl User {
     }
 
     /// The remembered device of this user, if any (read from the store).
-    pub fn remembered_device(&self) -> Result<Option<cognito_proto::config::RememberedDevice>, Error> {
+    pub fn remembered_device(
+        &self,
+    ) -> Result<Option<cognito_proto::config::RememberedDevice>, Error> {
         Ok(self.load()?.and_then(|r| r.device().cloned()))
     }
 
@@ -202,8 +204,9 @@ impl User {
                     .load(self.client_id(), &self.username)
                     .map_err(Error::Session)
                     .and_then(|current| {
-                        let mut record = current
-                            .unwrap_or_else(|| SessionRecord::new(self.client_id(), &self.username));
+                        let mut record = current.unwrap_or_else(|| {
+                            SessionRecord::new(self.client_id(), &self.username)
+                        });
                         record
                             .set_tokens(new_tokens.clone())
                             .map_err(|e| Error::Session(e.into()))?;
@@ -218,10 +221,8 @@ impl User {
                 }
             }
             Err((e, dead)) => {
-                if dead {
-                    if let Err(clear) = store.clear_tokens(self.client_id(), &self.username) {
-                        tracing::warn!(error = %clear, "could not clear the tokens of a dead session");
-                    }
+                if dead && let Err(clear) = store.clear_tokens(self.client_id(), &self.username) {
+                    tracing::warn!(error = %clear, "could not clear the tokens of a dead session");
                 }
                 let shared = Arc::new(e);
                 state.last_error = Some(Arc::clone(&shared));
@@ -481,11 +482,9 @@ impl User {
     /// Sign out everywhere (`GlobalSignOut`): every refresh token of the user is revoked. The
     /// stored tokens are cleared; the remembered device is kept.
     pub fn global_sign_out(&self) -> Result<(), Error> {
-        let result = self.authed(|access_token| ops::GlobalSignOut { access_token });
-        match result {
-            Ok(_) => self.clear_local(),
-            Err(e) => Err(e),
-        }
+        let tokens = self.session()?;
+        crate::refresh::global_sign_out(&self.pool, &tokens)?;
+        self.clear_local()
     }
 
     fn reset_slot(&self) {
@@ -509,13 +508,12 @@ impl User {
     /// `GetCredentialsForIdentity`), with this user's ID token as login.
     pub fn aws_credentials(&self, identity_pool_id: &str) -> Result<AwsCredentials, Error> {
         let tokens = self.session()?;
-        let key = ops::user_pool_login_key(self.pool.inner.config.user_pool_id()).ok_or_else(
-            || {
+        let key =
+            ops::user_pool_login_key(self.pool.inner.config.user_pool_id()).ok_or_else(|| {
                 Error::Cognito(cognito_proto::error::Error::invalid_input(
                     "user pool id must look like <region>_<name>",
                 ))
-            },
-        )?;
+            })?;
         let logins: std::collections::BTreeMap<String, SecretString> =
             [(key, tokens.id_token().token().clone())].into();
         let id = self.pool.call(&ops::GetId {

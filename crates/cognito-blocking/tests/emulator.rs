@@ -4,8 +4,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
-use cognito_blocking::ops::{MfaSettings, VerifySoftwareTokenStatus};
 use cognito_blocking::ServiceErrorKind;
+use cognito_blocking::ops::{MfaSettings, VerifySoftwareTokenStatus};
 use cognito_blocking::{
     Answer, Error, MfaPreference, NextStep, RetryPolicy, SignInOutcome, Start, User, UserPool,
 };
@@ -67,7 +67,12 @@ impl Setup {
 
     fn user(&self, name: &str) {
         self.emu
-            .create_user(&self.pool_id, name, PASSWORD, &[("email", &format!("{name}@example.com"))])
+            .create_user(
+                &self.pool_id,
+                name,
+                PASSWORD,
+                &[("email", &format!("{name}@example.com"))],
+            )
             .unwrap();
     }
 
@@ -170,7 +175,10 @@ fn user_password_auth_flow() {
     let s = Setup::new();
     s.user("fred");
     let pool = s.pool();
-    let user = signed_in(pool.sign_in_with(Start::password("fred", PASSWORD)).unwrap());
+    let user = signed_in(
+        pool.sign_in_with(Start::password("fred", PASSWORD))
+            .unwrap(),
+    );
     assert_eq!(user.username(), "fred");
     assert_eq!(s.count("InitiateAuth:USER_PASSWORD_AUTH"), 1);
 }
@@ -182,7 +190,10 @@ fn forgot_password_then_sign_in_with_the_new_one() {
     let pool = s.pool();
     let delivery = pool.forgot_password("gina").unwrap();
     assert!(delivery.is_some());
-    let code = s.emu.last_code("gina", MessageKind::ForgotPassword).unwrap();
+    let code = s
+        .emu
+        .last_code("gina", MessageKind::ForgotPassword)
+        .unwrap();
     pool.confirm_forgot_password("gina", &code, "New-Password-2")
         .unwrap();
     assert!(pool.sign_in("gina", PASSWORD).is_err());
@@ -195,7 +206,9 @@ fn change_password() {
     s.user("hank");
     let pool = s.pool();
     let user = signed_in(pool.sign_in("hank", PASSWORD).unwrap());
-    let e = user.change_password("Wrong-Password-1", "New-Password-2").unwrap_err();
+    let e = user
+        .change_password("Wrong-Password-1", "New-Password-2")
+        .unwrap_err();
     assert_eq!(kind(&e), Some(&ServiceErrorKind::NotAuthorized));
     user.change_password(PASSWORD, "New-Password-2").unwrap();
     signed_in(pool.sign_in("hank", "New-Password-2").unwrap());
@@ -404,7 +417,10 @@ fn identity_pool_credentials() {
     assert!(!creds.access_key_id.is_empty());
     assert!(!creds.session_token.expose_secret().is_empty());
     let again = user.aws_credentials(identity_pool).unwrap();
-    assert_eq!(creds.identity_id, again.identity_id, "same user, same identity");
+    assert_eq!(
+        creds.identity_id, again.identity_id,
+        "same user, same identity"
+    );
     assert_eq!(s.count("GetId"), 2);
 }
 
@@ -503,7 +519,8 @@ fn fault_server_error_on_an_idempotent_call_is_retried() {
     s.user("vera");
     let pool = s.pool();
     let user = signed_in(pool.sign_in("vera", PASSWORD).unwrap());
-    s.emu.inject_fault(Fault::new("GetUser", FaultKind::Http500));
+    s.emu
+        .inject_fault(Fault::new("GetUser", FaultKind::Http500));
     user.get_user().unwrap();
     assert_eq!(s.count("GetUser"), 2);
     s.emu.inject_fault(Fault::new("GetUser", FaultKind::Reset));
@@ -522,7 +539,8 @@ fn fault_server_error_on_an_idempotent_call_is_retried() {
 fn fault_non_idempotent_call_is_not_retried_after_reaching_the_server() {
     let s = Setup::new();
     let pool = s.pool();
-    s.emu.inject_fault(Fault::new("SignUp", FaultKind::Throttle));
+    s.emu
+        .inject_fault(Fault::new("SignUp", FaultKind::Throttle));
     let e = pool.sign_up("walt", PASSWORD, &[]).unwrap_err();
     assert_eq!(kind(&e), Some(&ServiceErrorKind::TooManyRequests));
     assert_eq!(s.count("SignUp"), 1);
@@ -553,10 +571,12 @@ fn pitfall_20_tokens_survive_network_errors_and_throttling() {
     let user = signed_in(pool.sign_in("yuri", PASSWORD).unwrap());
     s.advance(7200);
     for fault in [FaultKind::Throttle, FaultKind::Http500, FaultKind::Reset] {
-        // A refresh is not idempotent, so one attempt meets the one fault.
-        s.emu.inject_fault(Fault::new("*", fault));
+        // REFRESH_TOKEN_AUTH is safe to repeat: each of the three attempts meets a fault.
+        let before = s.refresh_count();
+        s.emu.inject_fault(Fault::new("*", fault).times(3));
         let e = user.session().unwrap_err();
         assert!(e.is_retryable(), "{e:?}");
+        assert_eq!(s.refresh_count() - before, 3, "retried under {fault:?}");
         assert!(user.is_signed_in().unwrap(), "tokens kept after {fault:?}");
     }
     user.session().unwrap();

@@ -67,8 +67,13 @@ fn no_secret_in_debug_or_tracing_output() {
         )
         .unwrap();
     let client_secret = client.client_secret.clone().unwrap();
-    emu.create_user(&pool_info.pool_id, "alice", PASSWORD, &[("email", "a@example.com")])
-        .unwrap();
+    emu.create_user(
+        &pool_info.pool_id,
+        "alice",
+        PASSWORD,
+        &[("email", "a@example.com")],
+    )
+    .unwrap();
     let skew = Arc::new(AtomicU64::new(0));
     let clock_skew = Arc::clone(&skew);
 
@@ -125,7 +130,13 @@ fn no_secret_in_debug_or_tracing_output() {
     }
     for secret in &secrets {
         assert!(!secret.is_empty());
-        assert!(!traced.contains(secret.as_str()), "tracing output leaks a secret");
-        assert!(!debug.contains(secret.as_str()), "Debug output leaks a secret");
+        assert!(
+            !traced.contains(secret.as_str()),
+            "tracing output leaks a secret"
+        );
+        assert!(
+            !debug.contains(secret.as_str()),
+            "Debug output leaks a secret"
+        );
     }
 }

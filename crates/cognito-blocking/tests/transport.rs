@@ -41,7 +41,7 @@ fn pool(url: &str) -> UserPool {
     UserPool::builder("us-east-1_Abc", "client")
         .endpoint_url(url)
         .unwrap()
-        .retry_policy(RetryPolicy::none())
+        .retry_policy(RetryPolicy::never())
         .build()
         .unwrap()
 }

@@ -13,6 +13,10 @@
 //!
 //! Values are kept in [`SecretString`]s: they are tokens and device passwords.
 //!
+//! Both stores implement the core's [`SessionStore`](cognito_proto::session::SessionStore)
+//! in the JavaScript client's key layout (see [`session`]); any other [`KeyValueStore`] gets
+//! the same through the functions of [`session`].
+//!
 //! ```
 //! use cognito_store::{FileStore, KeyValueStore};
 //!
@@ -34,6 +38,7 @@
 
 mod file;
 mod memory;
+pub mod session;
 
 pub use cognito_proto::secret::SecretString;
 pub use file::FileStore;

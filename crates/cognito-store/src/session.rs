@@ -34,7 +34,10 @@ pub fn load<S: KeyValueStore + ?Sized>(
 }
 
 /// Store `record` in `kv`, as one atomic update.
-pub fn save<S: KeyValueStore + ?Sized>(kv: &S, record: &SessionRecord) -> Result<(), CoreStoreError> {
+pub fn save<S: KeyValueStore + ?Sized>(
+    kv: &S,
+    record: &SessionRecord,
+) -> Result<(), CoreStoreError> {
     let entries = record.to_js_entries(true);
     let mut changes: Vec<Change> = record
         .js_keys()
@@ -56,10 +59,7 @@ fn clear_last_user_if<S: KeyValueStore + ?Sized>(
     changes: &mut Vec<Change>,
 ) -> Result<(), CoreStoreError> {
     let key = js::last_user_key(client_id);
-    if kv
-        .get(&key)?
-        .is_some_and(|v| v.expose_secret() == username)
-    {
+    if kv.get(&key)?.is_some_and(|v| v.expose_secret() == username) {
         changes.push(Change::Remove(key));
     }
     Ok(())
@@ -128,11 +128,7 @@ macro_rules! session_store {
             fn clear_tokens(&self, client_id: &str, username: &str) -> Result<(), CoreStoreError> {
                 clear_tokens(self, client_id, username)
             }
-            fn remove_device(
-                &self,
-                client_id: &str,
-                username: &str,
-            ) -> Result<(), CoreStoreError> {
+            fn remove_device(&self, client_id: &str, username: &str) -> Result<(), CoreStoreError> {
                 remove_device(self, client_id, username)
             }
             fn last_user(&self, client_id: &str) -> Result<Option<String>, CoreStoreError> {
