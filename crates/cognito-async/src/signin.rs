@@ -161,8 +161,12 @@ async fn finish(pool: &UserPool, done: signin::SignedIn) -> Result<User, Error> 
     if let Some(error) = done.device_error {
         tracing::warn!(error = %error, "the new device could not be confirmed");
     }
-    if done.user_confirmation_necessary && inner.options.remember_devices {
-        user.remember_device().await?;
+    if done.user_confirmation_necessary
+        && inner.options.remember_devices
+        && let Err(error) = user.remember_device().await
+    {
+        // The user is signed in either way; the device is tracked but not remembered.
+        tracing::warn!(error = %error, "the new device could not be marked as remembered");
     }
     Ok(user)
 }

@@ -31,8 +31,10 @@ pub struct Options {
     pub retry: RetryPolicy,
     /// Tokens are refreshed this long before they expire. Default 60 s.
     pub refresh_margin: Duration,
-    /// Whether a device the pool offers to remember is confirmed and remembered during
-    /// sign-in (so later sign-ins can use device authentication). Default `true`.
+    /// Whether remembered devices are stored and used: the device confirmed during sign-in is
+    /// kept in the store (and marked remembered when the pool waits for the user's prompt),
+    /// and later sign-ins of the user authenticate it. With `false`, no device is stored or
+    /// used; the core still confirms a device the pool asks to track. Default `true`.
     pub remember_devices: bool,
     /// Which call refreshes tokens. Default `InitiateAuth(REFRESH_TOKEN_AUTH)`; app clients
     /// with refresh-token rotation need [`RefreshMethod::GetTokensFromRefreshToken`].

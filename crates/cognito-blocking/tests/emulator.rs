@@ -7,7 +7,8 @@ use std::time::{Duration, SystemTime};
 use cognito_blocking::ServiceErrorKind;
 use cognito_blocking::ops::{MfaSettings, VerifySoftwareTokenStatus};
 use cognito_blocking::{
-    Answer, Error, MfaPreference, NextStep, RetryPolicy, SignInOutcome, Start, User, UserPool,
+    Answer, Error, MfaPreference, NextStep, RefreshMethod, RetryPolicy, SignInOutcome, Start, User,
+    UserPool,
 };
 use cognito_emulator::{
     ClientConfig, Emulator, EmulatorHandle, Fault, FaultKind, MessageKind, PoolConfig,
@@ -96,6 +97,10 @@ fn signed_in(outcome: SignInOutcome) -> User {
         SignInOutcome::SignedIn(user) => user,
         SignInOutcome::NextStep(s) => panic!("expected tokens, got step {:?}", s.next_step()),
     }
+}
+
+fn remembered_status() -> cognito_blocking::ops::DeviceRememberedStatus {
+    cognito_blocking::ops::DeviceRememberedStatus::Remembered
 }
 
 fn kind(e: &Error) -> Option<&ServiceErrorKind> {
@@ -286,6 +291,128 @@ fn totp_association_preference_and_sign_in_step() {
     assert!(user.is_signed_in().unwrap());
 }
 
+fn step(outcome: SignInOutcome) -> cognito_blocking::SignIn {
+    match outcome {
+        SignInOutcome::NextStep(step) => step,
+        SignInOutcome::SignedIn(user) => panic!("expected a step, {} signed in", user.username()),
+    }
+}
+
+#[test]
+fn new_password_required_step() {
+    let s = Setup::new();
+    s.emu
+        .call(
+            "AdminCreateUser",
+            serde_json::json!({"UserPoolId": s.pool_id, "Username": "abby",
+                "TemporaryPassword": "Temp-Password-1", "MessageAction": "SUPPRESS",
+                "UserAttributes": [{"Name": "email", "Value": "abby@example.com"}]}),
+        )
+        .unwrap();
+    let pool = s.pool();
+    let mut sign_in = step(pool.sign_in("abby", "Temp-Password-1").unwrap());
+    assert!(matches!(
+        sign_in.next_step(),
+        NextStep::NewPasswordRequired { .. }
+    ));
+    let user = signed_in(
+        sign_in
+            .answer(Answer::NewPassword {
+                password: "Final-Password-2".into(),
+                attributes: Default::default(),
+            })
+            .unwrap(),
+    );
+    user.sign_out().unwrap();
+    signed_in(pool.sign_in("abby", "Final-Password-2").unwrap());
+}
+
+#[test]
+fn mfa_setup_with_totp_during_sign_in() {
+    let s = Setup::with(
+        PoolConfig {
+            mfa: cognito_emulator::MfaConfiguration::On,
+            ..PoolConfig::default()
+        },
+        ClientConfig::default(),
+    );
+    s.user("bert");
+    let pool = s.pool();
+    let mut sign_in = step(pool.sign_in("bert", PASSWORD).unwrap());
+    if let NextStep::SelectMfaSetupType { .. } = sign_in.next_step() {
+        sign_in = step(
+            sign_in
+                .answer(Answer::MfaType(cognito_blocking::MfaType::Totp))
+                .unwrap(),
+        );
+    }
+    let secret = match sign_in.next_step() {
+        NextStep::SetUpTotp { shared_secret } => shared_secret.expose_secret().to_owned(),
+        other => panic!("{other:?}"),
+    };
+    let uri = sign_in.next_step().otpauth_uri("MyApp", "bert").unwrap();
+    assert!(uri.starts_with("otpauth://totp/MyApp:bert?secret="));
+    let user = signed_in(sign_in.answer(Answer::code(totp_now(&s, &secret))).unwrap());
+    assert!(user.is_signed_in().unwrap());
+}
+
+#[test]
+fn custom_auth_challenge() {
+    let s = Setup::with(
+        PoolConfig {
+            custom_auth_trigger: true,
+            ..PoolConfig::default()
+        },
+        ClientConfig::default(),
+    );
+    s.user("cleo");
+    let pool = s.pool();
+    let mut sign_in = step(
+        pool.sign_in_with(Start::custom_with_srp("cleo", PASSWORD))
+            .unwrap(),
+    );
+    assert!(matches!(
+        sign_in.next_step(),
+        NextStep::CustomChallenge { .. }
+    ));
+    let code = s.emu.last_code("cleo", MessageKind::Custom).unwrap();
+    let user = signed_in(
+        sign_in
+            .answer(Answer::Custom {
+                answer: code.as_str().into(),
+                extra: Default::default(),
+            })
+            .unwrap(),
+    );
+    assert_eq!(user.username(), "cleo");
+}
+
+#[test]
+fn email_otp_first_factor() {
+    let s = Setup::with(
+        PoolConfig {
+            allowed_first_auth_factors: vec!["PASSWORD".into(), "EMAIL_OTP".into()],
+            ..PoolConfig::default()
+        },
+        ClientConfig::default(),
+    );
+    s.user("dina");
+    let pool = s.pool();
+    let mut sign_in = step(
+        pool.sign_in_with(Start::user_auth(
+            "dina",
+            Some(cognito_blocking::FirstFactor::EmailOtp),
+        ))
+        .unwrap(),
+    );
+    assert!(matches!(
+        sign_in.next_step(),
+        NextStep::ConfirmWithEmailCode { .. }
+    ));
+    let code = s.emu.last_code("dina", MessageKind::Otp).unwrap();
+    signed_in(sign_in.answer(Answer::code(code)).unwrap());
+}
+
 fn device_pool() -> Setup {
     Setup::with(
         PoolConfig {
@@ -334,6 +461,24 @@ fn devices_remembered_listed_used_and_forgotten() {
 }
 
 #[test]
+fn device_remembered_on_user_prompt_is_marked_remembered() {
+    let s = Setup::with(
+        PoolConfig {
+            device_tracking: Some((true, true)),
+            ..PoolConfig::default()
+        },
+        ClientConfig::default(),
+    );
+    s.user("eddy");
+    let pool = s.pool();
+    let user = signed_in(pool.sign_in("eddy", PASSWORD).unwrap());
+    assert!(user.remembered_device().unwrap().is_some());
+    assert_eq!(s.count("UpdateDeviceStatus"), 1);
+    let device = user.get_device(None).unwrap();
+    assert_eq!(device.remembered_status(), Some(remembered_status()));
+}
+
+#[test]
 fn pitfall_17_refresh_sends_the_device_key() {
     let s = device_pool();
     s.user("liam");
@@ -369,6 +514,75 @@ fn pitfall_24_sign_out_revokes_and_keeps_the_device() {
         })
         .unwrap_err();
     assert_eq!(kind(&e), Some(&ServiceErrorKind::NotAuthorized));
+}
+
+#[test]
+fn pitfall_15_device_unknown_to_the_server_is_forgotten_and_replaced() {
+    let s = device_pool();
+    s.user("nina");
+    let pool = s.pool();
+    let user = signed_in(pool.sign_in("nina", PASSWORD).unwrap());
+    let old = user.remembered_device().unwrap().unwrap();
+    // Another client of the same user forgets this device on the server only.
+    let other = s.pool();
+    let on_other = signed_in(other.sign_in("nina", PASSWORD).unwrap());
+    on_other.forget_device_key(&old.device_key).unwrap();
+    user.sign_out().unwrap();
+    // The stale device makes the first attempt fail; the sign-in restarts once without it.
+    let user = signed_in(pool.sign_in("nina", PASSWORD).unwrap());
+    let new = user.remembered_device().unwrap().expect("a new device");
+    assert_ne!(new.device_key, old.device_key);
+    user.get_device(None).unwrap();
+}
+
+#[test]
+fn pitfall_16_recreated_user_with_a_stale_device_signs_in() {
+    let s = device_pool();
+    s.user("owen");
+    let pool = s.pool();
+    let user = signed_in(pool.sign_in("owen", PASSWORD).unwrap());
+    let old = user.remembered_device().unwrap().unwrap();
+    user.sign_out().unwrap();
+    s.emu
+        .call(
+            "AdminDeleteUser",
+            serde_json::json!({"UserPoolId": s.pool_id, "Username": "owen"}),
+        )
+        .unwrap();
+    s.user("owen");
+    let user = signed_in(pool.sign_in("owen", PASSWORD).unwrap());
+    let new = user.remembered_device().unwrap().expect("a new device");
+    assert_ne!(new.device_key, old.device_key);
+}
+
+#[test]
+fn pitfall_21_rotated_refresh_token_is_stored() {
+    let s = Setup::with(
+        PoolConfig::default(),
+        ClientConfig {
+            refresh_token_rotation: true,
+            ..ClientConfig::default()
+        },
+    );
+    s.user("pam");
+    let pool = s
+        .builder()
+        .refresh_method(RefreshMethod::GetTokensFromRefreshToken)
+        .build()
+        .unwrap();
+    let user = signed_in(pool.sign_in("pam", PASSWORD).unwrap());
+    let first = user.session().unwrap();
+    s.advance(7200);
+    let second = user.session().unwrap();
+    assert_ne!(
+        first.refresh_token().unwrap().expose_secret(),
+        second.refresh_token().unwrap().expose_secret(),
+        "rotated"
+    );
+    // The stored (new) refresh token works for the next refresh; the old one would not.
+    s.advance(7200);
+    user.session().unwrap();
+    assert_eq!(s.count("GetTokensFromRefreshToken"), 2);
 }
 
 #[test]

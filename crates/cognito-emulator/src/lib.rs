@@ -132,7 +132,8 @@ impl FaultKind {
 /// A fault rule: the next `count` calls of `operation` (or `"*"`) fail as `kind`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fault {
-    /// Operation name (`InitiateAuth`, `GetTokensFromRefreshToken`, ...) or `"*"`.
+    /// Operation name (`InitiateAuth`, `GetTokensFromRefreshToken`, ...), an InitiateAuth
+    /// flow as `InitiateAuth:<AuthFlow>` (e.g. `InitiateAuth:REFRESH_TOKEN_AUTH`), or `"*"`.
     pub operation: String,
     /// How the call fails.
     pub kind: FaultKind,
@@ -204,6 +205,9 @@ pub struct PoolConfig {
     pub custom_auth_trigger: bool,
     /// `Policies.SignInPolicy.AllowedFirstAuthFactors` (default `["PASSWORD"]`).
     pub allowed_first_auth_factors: Vec<String>,
+    /// Attributes the pool's `Schema` marks `Required` (enforced by SignUp and asked for in
+    /// `NEW_PASSWORD_REQUIRED`'s `requiredAttributes`).
+    pub required_attributes: Vec<String>,
     /// Extra `CreateUserPool` members merged into the request as given.
     pub extra: Map<String, Value>,
 }
@@ -221,6 +225,7 @@ impl Default for PoolConfig {
             auto_verified_attributes: vec!["email".to_string()],
             custom_auth_trigger: false,
             allowed_first_auth_factors: Vec::new(),
+            required_attributes: Vec::new(),
             extra: Map::new(),
         }
     }
@@ -250,6 +255,14 @@ impl PoolConfig {
             },
             "AutoVerifiedAttributes": self.auto_verified_attributes,
         });
+        if !self.required_attributes.is_empty() {
+            let schema: Vec<Value> = self
+                .required_attributes
+                .iter()
+                .map(|n| json!({"Name": n, "AttributeDataType": "String", "Required": true, "Mutable": true}))
+                .collect();
+            m["Schema"] = json!(schema);
+        }
         if let Some((challenge, prompt)) = self.device_tracking {
             m["DeviceConfiguration"] = json!({
                 "ChallengeRequiredOnNewDevice": challenge,
@@ -347,6 +360,7 @@ impl ClientConfig {
                 "ALLOW_REFRESH_TOKEN_AUTH",
                 "ALLOW_CUSTOM_AUTH",
                 "ALLOW_USER_AUTH",
+                "ALLOW_ADMIN_USER_PASSWORD_AUTH",
             ]
             .iter()
             .map(|s| s.to_string())
@@ -441,6 +455,11 @@ impl Emulator {
     }
 
     /// Starts on 127.0.0.1 with a free port, on the current tokio runtime.
+    ///
+    /// The server runs as tasks of that runtime: talk to it with an async client, or use a
+    /// multi-thread runtime when a blocking client runs on a runtime thread (a blocking call on
+    /// a current-thread runtime would starve the server). [`Emulator::start_blocking`] has no
+    /// such constraint.
     pub async fn start() -> io::Result<EmulatorHandle> {
         EmulatorBuilder::default().start().await
     }
@@ -573,7 +592,11 @@ async fn serve(
         tokio::select! {
             _ = stop.changed() => break,
             accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
+                let Ok((stream, _)) = accepted else {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                    continue;
+                };
                 let shared = shared.clone();
                 let mut stop = stop.clone();
                 tokio::spawn(async move {
@@ -725,7 +748,10 @@ impl EmulatorHandle {
     /// Moves the emulator clock forward.
     pub fn advance_clock(&self, secs: u64) {
         let mut st = self.shared.lock();
-        st.clock_offset = st.clock_offset.saturating_add(secs);
+        st.clock_offset = st
+            .clock_offset
+            .saturating_add(secs)
+            .min(crate::state::MAX_CLOCK_OFFSET);
     }
 
     /// The emulator clock in epoch seconds (use it for TIMESTAMP and TOTP in tests).

@@ -153,13 +153,16 @@ pub(crate) async fn handle(
     let fault = {
         let mut st = shared.lock();
         *st.counts.entry(op.clone()).or_default() += 1;
+        let mut flow_key = None;
         if op == "InitiateAuth"
             && let Ok(m) = &parsed
             && let Some(flow) = m.get("AuthFlow").and_then(Value::as_str)
         {
-            *st.counts.entry(format!("InitiateAuth:{flow}")).or_default() += 1;
+            let key = format!("InitiateAuth:{flow}");
+            *st.counts.entry(key.clone()).or_default() += 1;
+            flow_key = Some(key);
         }
-        take_fault(&mut st.faults, &op)
+        take_fault(&mut st.faults, &op, flow_key.as_deref())
     };
     if let Some(f) = &fault {
         match f.kind {
@@ -188,6 +191,7 @@ pub(crate) async fn handle(
             let op = op.clone();
             // RSA key generation and modpow can take a while: keep them off the reactor.
             tokio::task::spawn_blocking(move || {
+                warm_keys(&shared, &m);
                 let mut st = shared.lock();
                 dispatch(&mut st, service, &op, &m)
             })
@@ -218,10 +222,43 @@ pub(crate) async fn handle(
     Ok(resp)
 }
 
-fn take_fault(faults: &mut Vec<crate::state::FaultRule>, op: &str) -> Option<Fault> {
-    let idx = faults
-        .iter()
-        .position(|r| r.remaining > 0 && (r.fault.operation == "*" || r.fault.operation == op))?;
+/// Generates the RSA keys of the pool a request concerns before taking the state lock, so a
+/// first sign-in does not block every other request while keys are generated. Keys are
+/// created lazily, once per pool (a `OnceLock`).
+fn warm_keys(shared: &Shared, body: &Map<String, Value>) {
+    let lazy = {
+        let st = shared.lock();
+        let str_of = |k: &str| body.get(k).and_then(Value::as_str);
+        let pool_id = str_of("ClientId")
+            .and_then(|c| st.clients.get(c))
+            .map(|c| c.pool_id.clone())
+            .or_else(|| {
+                let token = str_of("AccessToken")?;
+                let (_, claims) = crate::tokens::decode_unverified(token)?;
+                let iss = claims.get("iss")?.as_str()?;
+                Some(iss.rsplit('/').next()?.to_string())
+            })
+            .or_else(|| {
+                let logins = body.get("Logins")?.as_object()?;
+                let provider = logins.keys().next()?;
+                Some(provider.rsplit('/').next()?.to_string())
+            });
+        pool_id.and_then(|id| st.pools.get(&id).map(|p| p.keys.clone()))
+    };
+    if let Some(lazy) = lazy {
+        let _ = crate::tokens::keys(&lazy);
+    }
+}
+
+fn take_fault(
+    faults: &mut Vec<crate::state::FaultRule>,
+    op: &str,
+    flow_key: Option<&str>,
+) -> Option<Fault> {
+    let idx = faults.iter().position(|r| {
+        let o = r.fault.operation.as_str();
+        r.remaining > 0 && (o == "*" || o == op || Some(o) == flow_key)
+    })?;
     let rule = faults.get_mut(idx)?;
     rule.remaining -= 1;
     let f = rule.fault.clone();
@@ -302,7 +339,10 @@ fn hooks(shared: &Shared, method: &Method, hook: &str, query: &str, body: &[u8])
                 return bad("expected {\"advanceSeconds\": N} with N >= 0");
             };
             let mut st = shared.lock();
-            st.clock_offset = st.clock_offset.saturating_add(secs);
+            st.clock_offset = st
+                .clock_offset
+                .saturating_add(secs)
+                .min(crate::state::MAX_CLOCK_OFFSET);
             plain(StatusCode::OK, json!({"now": st.now_f()}))
         }
         (&Method::POST, "faults") => {

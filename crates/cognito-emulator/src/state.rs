@@ -43,6 +43,8 @@ pub(crate) struct PoolSettings {
     pub custom_trigger: bool,
     pub first_factors: Vec<String>,
     pub recovery: Vec<String>,
+    /// Attributes the pool's `Schema` marks `Required`.
+    pub required_attrs: Vec<String>,
 }
 
 fn bool_at(m: &Map<String, Value>, path: &[&str], default: bool) -> bool {
@@ -152,6 +154,16 @@ impl PoolSettings {
             custom_trigger,
             first_factors,
             recovery,
+            required_attrs: c
+                .get("Schema")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter(|e| e.get("Required").and_then(Value::as_bool) == Some(true))
+                        .filter_map(|e| e.get("Name")?.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default(),
         }
     }
 }
@@ -502,6 +514,9 @@ pub(crate) struct FaultRule {
     pub fault: Fault,
     pub remaining: u64,
 }
+
+/// Upper bound of the clock offset (about 1000 years), so time arithmetic cannot overflow.
+pub(crate) const MAX_CLOCK_OFFSET: u64 = 1000 * 365 * 86_400;
 
 /// Everything the emulator knows.
 pub(crate) struct State {

@@ -300,3 +300,36 @@ fn pools_without_tracking_give_no_device_metadata() {
     let t = s.tokens("hub");
     assert!(t.get("NewDeviceMetadata").is_none());
 }
+
+#[test]
+fn list_devices_pages() {
+    let s = tracked(true, false, MfaConfiguration::Off);
+    s.user("pag", &[]);
+    let mut at = json!(null);
+    for _ in 0..3 {
+        let t = s.tokens("pag");
+        remember(&s, "pag", &t);
+        at = t["AccessToken"].clone();
+    }
+    let p1 = ok(
+        &s.emu,
+        "ListDevices",
+        json!({"AccessToken": at, "Limit": 2}),
+    );
+    assert_eq!(p1["Devices"].as_array().unwrap().len(), 2);
+    let token = p1["PaginationToken"].clone();
+    assert!(token.is_string());
+    let p2 = ok(
+        &s.emu,
+        "ListDevices",
+        json!({"AccessToken": at, "Limit": 2, "PaginationToken": token}),
+    );
+    assert_eq!(p2["Devices"].as_array().unwrap().len(), 1);
+    assert!(p2.get("PaginationToken").is_none());
+    let (ty, _) = err(
+        &s.emu,
+        "ListDevices",
+        json!({"AccessToken": at, "Limit": 61}),
+    );
+    assert_eq!(ty, "InvalidParameterException");
+}

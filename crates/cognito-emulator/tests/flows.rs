@@ -470,3 +470,141 @@ fn identity_pool_credentials_for_a_user_pool_id_token() {
     assert_eq!(ty, "NotAuthorizedException");
     assert!(m.contains("Token expired"), "{m}");
 }
+
+#[test]
+fn user_auth_sms_otp_first_factor() {
+    let s = setup_with(
+        PoolConfig {
+            allowed_first_auth_factors: vec!["PASSWORD".into(), "SMS_OTP".into()],
+            ..PoolConfig::default()
+        },
+        ClientConfig::default(),
+    );
+    s.user("kit", &[("phone_number", "+15557654321")]);
+    let ch = user_auth(
+        &s,
+        json!({"USERNAME": "kit", "PREFERRED_CHALLENGE": "SMS_OTP"}),
+    )
+    .unwrap();
+    assert_eq!(ch["ChallengeName"], "SMS_OTP");
+    assert_eq!(
+        ch["ChallengeParameters"]["CODE_DELIVERY_DELIVERY_MEDIUM"],
+        "SMS"
+    );
+    let msg = s.emu.messages(Some("kit")).pop().unwrap();
+    assert_eq!(
+        (msg.kind.as_str(), msg.destination.as_str()),
+        ("OTP", "+15557654321")
+    );
+    let r = s
+        .respond(
+            "SMS_OTP",
+            &ch["Session"],
+            json!({"USERNAME": "kit", "SMS_OTP_CODE": msg.code}),
+        )
+        .unwrap();
+    assert!(r["AuthenticationResult"].is_object());
+}
+
+#[test]
+fn attribute_verification_code_on_request() {
+    let s = setup();
+    s.user("lee", &[("phone_number", "+15550007777")]);
+    let at = s.tokens("lee")["AccessToken"].clone();
+    ok(
+        &s.emu,
+        "AdminUpdateUserAttributes",
+        json!({"UserPoolId": s.pool_id, "Username": "lee",
+        "UserAttributes": [{"Name": "phone_number_verified", "Value": "false"}]}),
+    );
+    let r = ok(
+        &s.emu,
+        "GetUserAttributeVerificationCode",
+        json!({"AccessToken": at, "AttributeName": "phone_number"}),
+    );
+    assert_eq!(r["CodeDeliveryDetails"]["DeliveryMedium"], "SMS");
+    let code = s
+        .emu
+        .last_code("lee", MessageKind::VerifyAttribute)
+        .unwrap();
+    ok(
+        &s.emu,
+        "VerifyUserAttribute",
+        json!({"AccessToken": at, "AttributeName": "phone_number", "Code": code}),
+    );
+    let me = ok(&s.emu, "GetUser", json!({"AccessToken": at}));
+    assert!(
+        me["UserAttributes"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"Name": "phone_number_verified", "Value": "true"}))
+    );
+    let (ty, _) = err(
+        &s.emu,
+        "GetUserAttributeVerificationCode",
+        json!({"AccessToken": at, "AttributeName": "email"}),
+    );
+    assert_eq!(ty, "InvalidParameterException");
+}
+
+#[test]
+fn legacy_set_user_settings_turns_sms_mfa_on_and_off() {
+    let s = setup_with(
+        PoolConfig {
+            mfa: cognito_emulator::MfaConfiguration::Optional,
+            ..PoolConfig::default()
+        },
+        ClientConfig::default(),
+    );
+    s.user("max", &[("phone_number", "+15550003333")]);
+    let at = s.tokens("max")["AccessToken"].clone();
+    ok(
+        &s.emu,
+        "SetUserSettings",
+        json!({"AccessToken": at,
+        "MFAOptions": [{"DeliveryMedium": "SMS", "AttributeName": "phone_number"}]}),
+    );
+    let me = ok(&s.emu, "GetUser", json!({"AccessToken": at}));
+    assert_eq!(me["MFAOptions"][0]["DeliveryMedium"], "SMS");
+    assert_eq!(
+        s.password_auth("max", PASSWORD).unwrap()["ChallengeName"],
+        "SMS_MFA"
+    );
+    ok(
+        &s.emu,
+        "SetUserSettings",
+        json!({"AccessToken": at, "MFAOptions": []}),
+    );
+    assert!(s.password_auth("max", PASSWORD).unwrap()["AuthenticationResult"].is_object());
+}
+
+#[test]
+fn user_auth_unknown_user_with_prevent_user_existence_errors() {
+    let s = setup_with(
+        PoolConfig::default(),
+        ClientConfig {
+            prevent_user_existence_errors: true,
+            ..ClientConfig::default()
+        },
+    );
+    let ch = user_auth(&s, json!({"USERNAME": "nobody"})).unwrap();
+    assert_eq!(ch["ChallengeName"], "SELECT_CHALLENGE");
+    let (ty, m) = s
+        .respond(
+            "SELECT_CHALLENGE",
+            &ch["Session"],
+            json!({"USERNAME": "nobody", "ANSWER": "PASSWORD", "PASSWORD": PASSWORD}),
+        )
+        .unwrap_err();
+    assert_eq!(
+        (ty.as_str(), m.as_str()),
+        ("NotAuthorizedException", "Incorrect username or password.")
+    );
+    let legacy = setup();
+    assert_eq!(
+        user_auth(&legacy, json!({"USERNAME": "nobody"}))
+            .unwrap_err()
+            .0,
+        "UserNotFoundException"
+    );
+}

@@ -161,3 +161,19 @@ fn pitfall_27_a_panicking_hook_fails_the_call_once_and_the_emulator_survives() {
     // Other calls keep working.
     assert!(s.password_auth("pan", PASSWORD).is_ok());
 }
+
+#[test]
+fn handle_is_send_and_sync_and_shared_across_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<cognito_emulator::EmulatorHandle>();
+    let emu = std::sync::Arc::new(Emulator::start_blocking().unwrap());
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let emu = emu.clone();
+            std::thread::spawn(move || emu.create_pool(PoolConfig::default()).unwrap().pool_id)
+        })
+        .collect();
+    let ids: std::collections::BTreeSet<String> =
+        handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert_eq!(ids.len(), 4);
+}

@@ -274,3 +274,118 @@ fn admin_operations_round_trip() {
     let (ty, _) = err(&s.emu, "DescribeUserPool", json!({"UserPoolId": s.pool_id}));
     assert_eq!(ty, "ResourceNotFoundException");
 }
+
+#[test]
+fn admin_initiate_auth_with_admin_password_flow() {
+    let s = setup();
+    s.user("adm", &[]);
+    let r = ok(
+        &s.emu,
+        "AdminInitiateAuth",
+        json!({"UserPoolId": s.pool_id, "ClientId": s.client_id,
+        "AuthFlow": "ADMIN_USER_PASSWORD_AUTH", "AuthParameters": {"USERNAME": "adm", "PASSWORD": PASSWORD}}),
+    );
+    assert!(r["AuthenticationResult"]["AccessToken"].is_string());
+    let (ty, _) = err(
+        &s.emu,
+        "AdminInitiateAuth",
+        json!({"UserPoolId": "us-east-1_other", "ClientId": s.client_id,
+        "AuthFlow": "ADMIN_USER_PASSWORD_AUTH", "AuthParameters": {"USERNAME": "adm", "PASSWORD": PASSWORD}}),
+    );
+    assert_eq!(ty, "ResourceNotFoundException");
+    // The public InitiateAuth refuses the admin flows.
+    let (ty, _) = err(
+        &s.emu,
+        "InitiateAuth",
+        json!({"ClientId": s.client_id,
+        "AuthFlow": "ADMIN_USER_PASSWORD_AUTH", "AuthParameters": {"USERNAME": "adm", "PASSWORD": PASSWORD}}),
+    );
+    assert_eq!(ty, "InvalidParameterException");
+}
+
+#[test]
+fn pitfall_11_new_password_required_with_required_and_read_only_attributes() {
+    let s = setup_with(
+        cognito_emulator::PoolConfig {
+            required_attributes: vec!["name".into(), "email".into()],
+            ..Default::default()
+        },
+        Default::default(),
+    );
+    ok(
+        &s.emu,
+        "AdminCreateUser",
+        json!({"UserPoolId": s.pool_id, "Username": "req",
+        "TemporaryPassword": "Temp0rary!", "MessageAction": "SUPPRESS",
+        "UserAttributes": [{"Name": "email", "Value": "req@example.com"},
+                           {"Name": "email_verified", "Value": "true"}]}),
+    );
+    let start = || s.password_auth("req", "Temp0rary!").unwrap();
+    let ch = start();
+    assert_eq!(ch["ChallengeName"], "NEW_PASSWORD_REQUIRED");
+    assert_eq!(
+        ch["ChallengeParameters"]["requiredAttributes"],
+        "[\"userAttributes.name\"]"
+    );
+    // Sending back a read-only attribute is refused.
+    let (t, m) = s.respond("NEW_PASSWORD_REQUIRED", &ch["Session"], json!({"USERNAME": "req",
+        "NEW_PASSWORD": "N3wPassw0rd!", "userAttributes.name": "R", "userAttributes.email_verified": "true"}))
+        .unwrap_err();
+    assert_eq!(
+        (t.as_str(), m.as_str()),
+        (
+            "NotAuthorizedException",
+            "A client attempted to write unauthorized attribute"
+        )
+    );
+    // Changing a required attribute that already has a value is refused.
+    let ch = start();
+    let (t, m) = s.respond("NEW_PASSWORD_REQUIRED", &ch["Session"], json!({"USERNAME": "req",
+        "NEW_PASSWORD": "N3wPassw0rd!", "userAttributes.name": "R", "userAttributes.email": "req@example.com"}))
+        .unwrap_err();
+    assert_eq!(
+        (t.as_str(), m.as_str()),
+        (
+            "InvalidParameterException",
+            "Cannot modify an already provided email"
+        )
+    );
+    // A missing required attribute is refused.
+    let ch = start();
+    let (t, m) = s
+        .respond(
+            "NEW_PASSWORD_REQUIRED",
+            &ch["Session"],
+            json!({"USERNAME": "req",
+        "NEW_PASSWORD": "N3wPassw0rd!"}),
+        )
+        .unwrap_err();
+    assert_eq!(
+        (t.as_str(), m.as_str()),
+        (
+            "InvalidParameterException",
+            "Invalid attributes given, name is missing"
+        )
+    );
+    // The right answer: only the missing required attribute, without the prefix in the result.
+    let ch = start();
+    let r = s
+        .respond(
+            "NEW_PASSWORD_REQUIRED",
+            &ch["Session"],
+            json!({"USERNAME": "req",
+        "NEW_PASSWORD": "N3wPassw0rd!", "userAttributes.name": "Rea"}),
+        )
+        .unwrap();
+    let id = claims(r["AuthenticationResult"]["IdToken"].as_str().unwrap());
+    assert_eq!(id["name"], "Rea");
+    // SignUp enforces the schema too.
+    let (t, m) = err(
+        &s.emu,
+        "SignUp",
+        json!({"ClientId": s.client_id, "Username": "nobody", "Password": PASSWORD,
+        "UserAttributes": [{"Name": "email", "Value": "n@example.com"}]}),
+    );
+    assert_eq!(t, "InvalidParameterException");
+    assert!(m.contains("name: The attribute is required"), "{m}");
+}

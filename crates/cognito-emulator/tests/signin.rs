@@ -619,3 +619,38 @@ fn email_alias_signs_in_only_when_verified() {
         "UserNotFoundException"
     );
 }
+
+#[test]
+fn session_is_bound_to_client_and_challenge_name() {
+    let s = setup();
+    s.user("bound", &[]);
+    let other = s
+        .emu
+        .create_client(&s.pool_id, ClientConfig::default())
+        .unwrap();
+    let (eph, ch) = s.srp_start("bound", json!({}));
+    let ts = srp::format_timestamp(s.emu.now());
+    let resp = s.srp_claim(&eph, &ch, PASSWORD, &ts);
+    let (t, m) = err(
+        &s.emu,
+        "RespondToAuthChallenge",
+        json!({"ClientId": other.client_id,
+        "ChallengeName": "PASSWORD_VERIFIER", "Session": ch["Session"], "ChallengeResponses": resp}),
+    );
+    assert_eq!(
+        (t.as_str(), m.as_str()),
+        ("NotAuthorizedException", "Invalid session for the user.")
+    );
+    let (eph, ch) = s.srp_start("bound", json!({}));
+    let resp = s.srp_claim(&eph, &ch, PASSWORD, &ts);
+    let (t, _) = s.respond("SMS_MFA", &ch["Session"], resp).unwrap_err();
+    assert_eq!(t, "NotAuthorizedException");
+    let (t, _) = s
+        .respond(
+            "NOT_A_CHALLENGE",
+            &ch["Session"],
+            json!({"USERNAME": "bound"}),
+        )
+        .unwrap_err();
+    assert_eq!(t, "InvalidParameterException");
+}

@@ -372,3 +372,24 @@ fn seed_creates_pools_clients_and_users() {
     );
     assert_eq!(id["email_verified"], true);
 }
+
+#[test]
+fn faults_can_target_one_initiate_auth_flow() {
+    let s = setup();
+    s.user("flow", &[]);
+    let t = s.tokens("flow");
+    s.emu.inject_fault(Fault::new(
+        "InitiateAuth:REFRESH_TOKEN_AUTH",
+        FaultKind::Throttle,
+    ));
+    // Other flows are unaffected.
+    assert!(s.password_auth("flow", PASSWORD).is_ok());
+    let refresh = json!({"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": s.client_id,
+                         "AuthParameters": {"REFRESH_TOKEN": t["RefreshToken"]}});
+    assert_eq!(
+        err(&s.emu, "InitiateAuth", refresh.clone()).0,
+        "TooManyRequestsException"
+    );
+    assert!(op(&s.emu, "InitiateAuth", refresh).is_ok());
+    assert_eq!(s.emu.request_count("InitiateAuth:REFRESH_TOKEN_AUTH"), 2);
+}

@@ -57,6 +57,15 @@ fn validate_pool_config(b: &Body) -> ApiResult<()> {
     {
         return Err(invalid_param("MinimumLength must be between 6 and 99"));
     }
+    if let Some(p) = b.opt_obj("Policies")?
+        && let Some(pp) = p.opt_obj("PasswordPolicy")?
+        && let Some(n) = pp.opt_i64("TemporaryPasswordValidityDays")?
+        && !(0..=365).contains(&n)
+    {
+        return Err(invalid_param(
+            "TemporaryPasswordValidityDays must be between 0 and 365",
+        ));
+    }
     for key in [
         "UsernameAttributes",
         "AliasAttributes",
@@ -85,15 +94,6 @@ pub(crate) fn create_user_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
         keys: Arc::new(OnceLock::new()),
     };
     let desc = pool_description(&pool);
-    // Generate the two RSA keys in the background so the first sign-in rarely waits for
-    // them while holding the state lock (a request that needs them first waits on the
-    // OnceLock; keys are never generated twice).
-    let lazy = pool.keys.clone();
-    let _ = std::thread::Builder::new()
-        .name("cognito-emulator-keygen".into())
-        .spawn(move || {
-            let _ = crate::tokens::keys(&lazy);
-        });
     st.pools.insert(id, pool);
     Ok(json!({ "UserPool": desc }))
 }
@@ -151,6 +151,15 @@ fn unit_secs(units: Option<&Body>, key: &str, default_unit: &str) -> ApiResult<u
     })
 }
 
+/// A token lifetime in seconds, between 1 s and `max_secs`.
+fn validity(name: &str, value: i64, unit: u64, max_secs: u64) -> ApiResult<u64> {
+    u64::try_from(value)
+        .ok()
+        .and_then(|v| v.checked_mul(unit))
+        .filter(|s| (1..=max_secs).contains(s))
+        .ok_or_else(|| invalid_param(format!("{name} is out of range")))
+}
+
 fn apply_client_config(c: &mut Client, b: &Body) -> ApiResult<()> {
     if let Some(flows) = b.opt_str_list("ExplicitAuthFlows")? {
         let mut v: Vec<String> = Vec::new();
@@ -190,14 +199,31 @@ fn apply_client_config(c: &mut Client, b: &Body) -> ApiResult<()> {
         };
     }
     let units = b.opt_obj("TokenValidityUnits")?;
+    // AWS allows 5 min – 1 day (access, ID) and 60 min – 10 years (refresh); the emulator
+    // accepts shorter lifetimes too, which tests find handy.
     if let Some(v) = b.opt_i64("AccessTokenValidity")? {
-        c.access_secs = v.max(1) as u64 * unit_secs(units.as_ref(), "AccessToken", "hours")?;
+        c.access_secs = validity(
+            "AccessTokenValidity",
+            v,
+            unit_secs(units.as_ref(), "AccessToken", "hours")?,
+            86_400,
+        )?;
     }
     if let Some(v) = b.opt_i64("IdTokenValidity")? {
-        c.id_secs = v.max(1) as u64 * unit_secs(units.as_ref(), "IdToken", "hours")?;
+        c.id_secs = validity(
+            "IdTokenValidity",
+            v,
+            unit_secs(units.as_ref(), "IdToken", "hours")?,
+            86_400,
+        )?;
     }
     if let Some(v) = b.opt_i64("RefreshTokenValidity")? {
-        c.refresh_secs = v.max(1) as u64 * unit_secs(units.as_ref(), "RefreshToken", "days")?;
+        c.refresh_secs = validity(
+            "RefreshTokenValidity",
+            v,
+            unit_secs(units.as_ref(), "RefreshToken", "days")?,
+            10 * 365 * 86_400,
+        )?;
     }
     if let Some(v) = b.opt_i64("AuthSessionValidity")? {
         if !(3..=15).contains(&v) {

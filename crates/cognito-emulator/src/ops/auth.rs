@@ -79,6 +79,7 @@ fn challenge(
     mut params: serde_json::Map<String, Value>,
 ) -> Value {
     let name = step.name();
+    sweep_sessions(st);
     let sid = crate::util::session_token();
     let available = match &step {
         Step::SelectChallenge { available } => Some(available.clone()),
@@ -113,6 +114,17 @@ fn challenge(
         out["AvailableChallenges"] = json!(a);
     }
     out
+}
+
+/// Drops expired sessions (and their SECRET_BLOCK index) once the table grows.
+fn sweep_sessions(st: &mut State) {
+    if st.sessions.len() < 1024 {
+        return;
+    }
+    let now = st.now();
+    st.sessions.retain(|_, s| s.expires > now);
+    let live = &st.sessions;
+    st.secret_blocks.retain(|_, sid| live.contains_key(sid));
 }
 
 /// Starts an SRP handshake for a user (or a plausible one for an unknown user).
@@ -335,6 +347,33 @@ pub(crate) fn initiate_auth(st: &mut State, b: &Body) -> ApiResult<Value> {
                 given,
                 params.get("SECRET_HASH").map(String::as_str),
             )?;
+            let pref = params.get("PREFERRED_CHALLENGE").map(String::as_str);
+            if let Some(p) = pref
+                && ![
+                    "PASSWORD",
+                    "PASSWORD_SRP",
+                    "EMAIL_OTP",
+                    "SMS_OTP",
+                    "WEB_AUTHN",
+                ]
+                .contains(&p)
+            {
+                return Err(invalid_param(format!("Invalid PREFERRED_CHALLENGE {p}")));
+            }
+            if client.prevent_existence && st.pool(&client.pool_id)?.resolve(given).is_none() {
+                // A plausible answer for an unknown user (§7.4): nothing ever verifies.
+                return match pref {
+                    Some("PASSWORD_SRP") => {
+                        begin_srp(st, &client, given, param(&params, "SRP_A")?, ctx)
+                    }
+                    Some("PASSWORD") => Err(incorrect_credentials()),
+                    _ => {
+                        let available = vec!["PASSWORD_SRP".to_string(), "PASSWORD".to_string()];
+                        let step = Step::SelectChallenge { available };
+                        Ok(challenge(st, &client, given, step, ctx, Default::default()))
+                    }
+                };
+            }
             let username = resolve_user(st, &client, given)?;
             {
                 let user = st.pool(&client.pool_id)?.user(&username)?;
@@ -356,21 +395,10 @@ pub(crate) fn initiate_auth(st: &mut State, b: &Body) -> ApiResult<Value> {
                 return after_first_factor(st, &client, &username, ctx);
             }
             let available = available_first_factors(st, &client, &username)?;
-            if let Some(pref) = params.get("PREFERRED_CHALLENGE") {
-                if ![
-                    "PASSWORD",
-                    "PASSWORD_SRP",
-                    "EMAIL_OTP",
-                    "SMS_OTP",
-                    "WEB_AUTHN",
-                ]
-                .contains(&pref.as_str())
-                {
-                    return Err(invalid_param(format!("Invalid PREFERRED_CHALLENGE {pref}")));
-                }
-                if available.contains(pref) {
-                    return start_first_factor(st, &client, &username, pref, &params, ctx);
-                }
+            if let Some(pref) = pref
+                && available.iter().any(|a| a == pref)
+            {
+                return start_first_factor(st, &client, &username, pref, &params, ctx);
             }
             let step = Step::SelectChallenge { available };
             Ok(challenge(
@@ -389,6 +417,55 @@ pub(crate) fn initiate_auth(st: &mut State, b: &Body) -> ApiResult<Value> {
             "1 validation error detected: Value '{other}' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set: [USER_SRP_AUTH, REFRESH_TOKEN_AUTH, REFRESH_TOKEN, CUSTOM_AUTH, ADMIN_NO_SRP_AUTH, USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, USER_AUTH]"
         ))),
     }
+}
+
+/// `AdminInitiateAuth`: the admin password flows, or any public flow for a pool's client.
+pub(crate) fn admin_initiate_auth(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let pool_id = b.str("UserPoolId")?;
+    let client = st.client(b.str("ClientId")?)?;
+    if client.pool_id != pool_id {
+        return Err(not_found(format!(
+            "User pool client {} does not exist.",
+            client.id
+        )));
+    }
+    match b.str("AuthFlow")? {
+        "ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH" => {
+            if !client.allows("ALLOW_ADMIN_USER_PASSWORD_AUTH") {
+                return Err(invalid_param("Auth flow not enabled for this client"));
+            }
+            let params = b.str_map("AuthParameters")?;
+            let given = param(&params, "USERNAME")?;
+            let password = param(&params, "PASSWORD")?;
+            check_secret_hash(
+                &client,
+                given,
+                params.get("SECRET_HASH").map(String::as_str),
+            )?;
+            let username = resolve_user(st, &client, given)?;
+            password_first_factor(st, &client, &username, password)?;
+            let ctx = FlowCtx {
+                device_key: params.get("DEVICE_KEY").cloned(),
+                client_metadata: b.str_map("ClientMetadata")?,
+                ..FlowCtx::default()
+            };
+            after_first_factor(st, &client, &username, ctx)
+        }
+        _ => initiate_auth(st, b),
+    }
+}
+
+/// `AdminRespondToAuthChallenge`: `RespondToAuthChallenge` for a pool's client.
+pub(crate) fn admin_respond_to_auth_challenge(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let pool_id = b.str("UserPoolId")?;
+    let client = st.client(b.str("ClientId")?)?;
+    if client.pool_id != pool_id {
+        return Err(not_found(format!(
+            "User pool client {} does not exist.",
+            client.id
+        )));
+    }
+    respond_to_auth_challenge(st, b)
 }
 
 /// User lookup for SRP: unknown users under ENABLED get a handshake that cannot verify.
@@ -466,6 +543,13 @@ fn start_first_factor(
     params: &BTreeMap<String, String>,
     ctx: FlowCtx,
 ) -> ApiResult<Value> {
+    if !st.pool(&client.pool_id)?.users.contains_key(username) {
+        // The unknown user of a PreventUserExistenceErrors client.
+        return match factor {
+            "PASSWORD_SRP" => begin_srp(st, client, username, param(params, "SRP_A")?, ctx),
+            _ => Err(incorrect_credentials()),
+        };
+    }
     match factor {
         "PASSWORD" => {
             let password = param(params, "PASSWORD")?;
@@ -549,6 +633,12 @@ fn after_first_factor(
     let s = pool.s.clone();
     let user = pool.user(username)?;
     if user.status == "FORCE_CHANGE_PASSWORD" && !ctx.new_password_done {
+        let missing: Vec<String> = s
+            .required_attrs
+            .iter()
+            .filter(|r| user.attr(r).is_none())
+            .map(|r| format!("userAttributes.{r}"))
+            .collect();
         let mut attrs = serde_json::Map::new();
         for (k, v) in &user.attrs {
             attrs.insert(k.clone(), json!(v));
@@ -559,7 +649,10 @@ fn after_first_factor(
                 "userAttributes".to_string(),
                 json!(Value::Object(attrs).to_string()),
             ),
-            ("requiredAttributes".to_string(), json!("[]")),
+            (
+                "requiredAttributes".to_string(),
+                json!(json!(missing).to_string()),
+            ),
         ]);
         return Ok(challenge(
             st,
@@ -961,18 +1054,39 @@ pub(crate) fn respond_to_auth_challenge(st: &mut State, b: &Body) -> ApiResult<V
             let pool_id = pool.id.clone();
             check_password_policy(&s, pw)?;
             let user = pool.user_mut(&username)?;
+            // Validate every attribute before changing anything (pitfall 11).
+            let mut updates = Vec::new();
+            for (k, v) in &resp {
+                let Some(attr) = k.strip_prefix("userAttributes.") else {
+                    continue;
+                };
+                if attr == "sub" || attr.ends_with("_verified") {
+                    return Err(not_authorized(
+                        "A client attempted to write unauthorized attribute",
+                    ));
+                }
+                if s.required_attrs.iter().any(|r| r == attr) && user.attr(attr).is_some() {
+                    return Err(invalid_param(format!(
+                        "Cannot modify an already provided {attr}"
+                    )));
+                }
+                updates.push((attr.to_string(), v.clone()));
+            }
+            for r in &s.required_attrs {
+                let given = updates.iter().any(|(k, v)| k == r && !v.is_empty());
+                if user.attr(r).is_none() && !given {
+                    return Err(invalid_param(format!(
+                        "Invalid attributes given, {r} is missing"
+                    )));
+                }
+            }
             set_password(user, &pool_id, pw, now)?;
             user.status = "CONFIRMED";
-            for (k, v) in &resp {
-                if let Some(attr) = k.strip_prefix("userAttributes.") {
-                    if attr == "sub" || attr.ends_with("_verified") {
-                        continue;
-                    }
-                    if v.is_empty() {
-                        user.attrs.remove(attr);
-                    } else {
-                        user.attrs.insert(attr.to_string(), v.clone());
-                    }
+            for (attr, v) in updates {
+                if v.is_empty() {
+                    user.attrs.remove(&attr);
+                } else {
+                    user.attrs.insert(attr, v);
                 }
             }
             ctx.new_password_done = true;

@@ -71,6 +71,8 @@ pub(crate) fn dispatch(
             "ConfirmForgotPassword" => signup::confirm_forgot_password(st, &b),
             "InitiateAuth" => auth::initiate_auth(st, &b),
             "RespondToAuthChallenge" => auth::respond_to_auth_challenge(st, &b),
+            "AdminInitiateAuth" => auth::admin_initiate_auth(st, &b),
+            "AdminRespondToAuthChallenge" => auth::admin_respond_to_auth_challenge(st, &b),
             "GetTokensFromRefreshToken" => tokens::get_tokens_from_refresh_token(st, &b),
             "RevokeToken" => tokens::revoke_token(st, &b),
             "GlobalSignOut" => tokens::global_sign_out(st, &b),

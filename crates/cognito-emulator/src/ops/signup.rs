@@ -65,6 +65,16 @@ pub(crate) fn sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
         ));
     }
     let mut user = new_user(pool, given, &attrs, now_f)?;
+    if let Some(r) = pool
+        .s
+        .required_attrs
+        .iter()
+        .find(|r| user.attr(r).is_none())
+    {
+        return Err(invalid_param(format!(
+            "Attributes did not conform to the schema: {r}: The attribute is required"
+        )));
+    }
     if !password.is_empty() {
         check_password_policy(&pool.s, password)?;
         set_password(&mut user, &pool_id, password, now)?;
