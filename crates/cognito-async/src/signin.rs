@@ -172,8 +172,9 @@ async fn finish(pool: &UserPool, done: signin::SignedIn) -> Result<User, Error> 
 }
 
 impl UserPool {
-    /// Sign in with a username and password using SRP (`USER_SRP_AUTH`: the password never
-    /// leaves this process). A remembered device of the user is used automatically.
+    /// Sign in with a username and password through the core's SRP flow ([`Start::srp`]: the
+    /// password never leaves this process). A remembered device of the user is used
+    /// automatically.
     pub async fn sign_in(&self, username: &str, password: &str) -> Result<SignInOutcome, Error> {
         self.sign_in_with(Start::srp(username, password)).await
     }
