@@ -1,7 +1,7 @@
 //! The core's typed operations (`cognito_proto::ops` + `envelope`) against the emulator:
 //! every response shape decodes into the core's types, errors into typed service errors.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

@@ -1,6 +1,6 @@
 //! Remembered devices: tracking, ConfirmDevice, device SRP, MFA bypass, list/get/status/forget.
 
-mod common;
+use crate::common;
 
 use cognito_emulator::{ClientConfig, MessageKind, MfaConfiguration, PoolConfig};
 use cognito_proto::srp;

@@ -1,6 +1,6 @@
 //! CUSTOM_AUTH (built-in scenario and closures), USER_AUTH, passkeys, identity pools.
 
-mod common;
+use crate::common;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -1,6 +1,6 @@
 //! Library lifecycle (async and blocking start, shutdown) and robustness pitfalls.
 
-mod common;
+use crate::common;
 
 use cognito_emulator::custom::DefineOutput;
 use cognito_emulator::{ClientConfig, CustomAuth, Emulator, PoolConfig};

@@ -1,6 +1,6 @@
 //! MFA: TOTP (RFC 6238), SMS and email codes, MFA_SETUP, SELECT_MFA_TYPE, preferences.
 
-mod common;
+use crate::common;
 
 use cognito_emulator::{ClientConfig, MessageKind, MfaConfiguration, PoolConfig, totp};
 use common::*;

@@ -1,6 +1,6 @@
 //! NEW_PASSWORD_REQUIRED, forgot/change password and admin user management.
 
-mod common;
+use crate::common;
 
 use cognito_emulator::MessageKind;
 use common::*;

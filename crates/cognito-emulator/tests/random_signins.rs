@@ -220,7 +220,7 @@ fn random_srp_sign_ins_all_succeed() {
 }
 
 /// The long run, documented in `RANDOM_SIGNINS.md`:
-/// `cargo test --release -p cognito-emulator --test random_signins -- --ignored --nocapture`
+/// `cargo test --release -p cognito-emulator --test integration random_signins -- --ignored --nocapture`
 /// (100,000 sign-ins unless `RANDOM_SIGNINS` says otherwise).
 #[test]
 #[ignore = "long: 100,000 sign-ins; see RANDOM_SIGNINS.md"]

@@ -1,7 +1,7 @@
 //! Bad input never panics and never yields a 500: every operation answers a typed 4xx error
 //! for arbitrary member values.
 
-mod common;
+use crate::common;
 
 use cognito_emulator::ApiError;
 use common::*;

@@ -1,6 +1,6 @@
 //! Sign-up, confirmation codes, USER_PASSWORD_AUTH, SRP and the checks around them.
 
-mod common;
+use crate::common;
 
 use cognito_emulator::{ClientConfig, MessageKind, PoolConfig};
 use cognito_proto::srp;

@@ -1,6 +1,6 @@
 //! Tokens: claims, signatures against the JWKS, refresh, rotation, revocation, sign-out.
 
-mod common;
+use crate::common;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -1,6 +1,6 @@
 //! Wire surface: envelope, error shapes, bad input, hooks, faults, binary.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};

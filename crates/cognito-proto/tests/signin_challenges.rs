@@ -1,7 +1,6 @@
 //! Every user-facing challenge of protocol doc §3.2 after the first factor, and custom auth.
 
-#[path = "signin_support.rs"]
-mod support;
+use crate::signin_support as support;
 
 use std::collections::BTreeMap;
 

@@ -1,8 +1,7 @@
 //! Remembered devices: device SRP inside the flow, ConfirmDevice after NewDeviceMetadata, and
 //! forgetting a device the server no longer knows.
 
-#[path = "signin_support.rs"]
-mod support;
+use crate::signin_support as support;
 
 use cognito_proto::config::RememberedDevice;
 use cognito_proto::signin::{Answer, NextStep, Start};

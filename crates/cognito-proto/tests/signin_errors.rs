@@ -1,8 +1,7 @@
 //! Errors that are steps, unexpected challenges, malformed server replies and API misuse:
 //! always a typed outcome, never a panic and never empty tokens.
 
-#[path = "signin_support.rs"]
-mod support;
+use crate::signin_support as support;
 
 use std::collections::BTreeMap;
 

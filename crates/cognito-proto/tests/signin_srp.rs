@@ -1,8 +1,7 @@
 //! USER_SRP_AUTH and USER_PASSWORD_AUTH end to end, with MFA, against a scripted Cognito whose
 //! SRP side is real (a wrong signature fails the test).
 
-#[path = "signin_support.rs"]
-mod support;
+use crate::signin_support as support;
 
 use std::collections::BTreeMap;
 

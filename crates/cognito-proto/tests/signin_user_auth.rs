@@ -1,8 +1,7 @@
 //! Choice-based sign-in (USER_AUTH): preferred first factors, SELECT_CHALLENGE, passwordless
 //! codes, passkeys, the PASSWORD / PASSWORD_SRP challenges, and auto sign-in after sign-up.
 
-#[path = "signin_support.rs"]
-mod support;
+use crate::signin_support as support;
 
 use cognito_proto::signin::{Answer, FirstFactor, FirstFactorType, NextStep, Start};
 use serde_json::json;

@@ -1,0 +1,15 @@
+//! The integration tests of `cognito-emulator`, built as one test binary (one link instead of
+//! one per file keeps CI's build time and disk use down). Each module is one suite.
+
+mod common;
+mod core_interop;
+mod devices;
+mod flows;
+mod lifecycle;
+mod mfa;
+mod passwords;
+mod random_signins;
+mod robustness;
+mod signin;
+mod tokens;
+mod wire;
