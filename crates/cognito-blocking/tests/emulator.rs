@@ -843,3 +843,79 @@ fn unreachable_endpoint_is_a_transport_error() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A pool whose usernames are email addresses (the internal username is the `sub`), SMS MFA
+/// on, devices tracked and remembered without a prompt, and one user with a phone.
+fn email_username_device_pool() -> (Setup, String) {
+    let s = Setup::with(
+        PoolConfig {
+            username_attributes: vec!["email".into()],
+            mfa: cognito_emulator::MfaConfiguration::Optional,
+            device_tracking: Some((false, false)),
+            ..PoolConfig::default()
+        },
+        ClientConfig::default(),
+    );
+    let sub = s
+        .emu
+        .create_user(
+            &s.pool_id,
+            "xena@example.com",
+            PASSWORD,
+            &[("phone_number", "+15550003333")],
+        )
+        .unwrap();
+    s.emu
+        .call(
+            "AdminSetUserMFAPreference",
+            serde_json::json!({"UserPoolId": s.pool_id, "Username": sub,
+                "SMSMfaSettings": {"Enabled": true, "PreferredMfa": true}}),
+        )
+        .unwrap();
+    (s, sub)
+}
+
+fn mfa_codes_sent(s: &Setup, sub: &str) -> usize {
+    s.emu
+        .messages(Some(sub))
+        .iter()
+        .filter(|m| m.kind == "MFA")
+        .count()
+}
+
+#[test]
+fn alias_signin_uses_remembered_device() {
+    let (s, sub) = email_username_device_pool();
+    let pool = s.pool();
+    // The first sign-in asks for the SMS code and remembers the device under the `sub`.
+    let mut sign_in = step(pool.sign_in("xena@example.com", PASSWORD).unwrap());
+    assert!(matches!(
+        sign_in.next_step(),
+        NextStep::ConfirmWithSmsCode { .. }
+    ));
+    let code = s.emu.last_code(&sub, MessageKind::Mfa).unwrap();
+    let user = signed_in(sign_in.answer(Answer::code(code)).unwrap());
+    assert_eq!(user.username(), sub);
+    let device = user.remembered_device().unwrap().expect("device stored");
+    assert_eq!(mfa_codes_sent(&s, &sub), 1);
+
+    // Signed in again with the typed email while still signed in: device SRP, no SMS code.
+    let user = signed_in(pool.sign_in("xena@example.com", PASSWORD).unwrap());
+    assert_eq!(user.username(), sub);
+    assert_eq!(mfa_codes_sent(&s, &sub), 1, "no second SMS code");
+
+    // After sign-out (tokens and last user cleared) the typed email still finds the device.
+    user.sign_out().unwrap();
+    assert!(pool.current_user().unwrap().is_none());
+    let user = signed_in(pool.sign_in("xena@example.com", PASSWORD).unwrap());
+    assert_eq!(
+        mfa_codes_sent(&s, &sub),
+        1,
+        "no SMS code after sign-out either"
+    );
+    assert_eq!(s.count("ConfirmDevice"), 1, "the device was reused");
+    assert_eq!(
+        user.remembered_device().unwrap().map(|d| d.device_key),
+        Some(device.device_key)
+    );
+}
