@@ -88,16 +88,7 @@ impl ReqwestTransport {
 impl Transport for ReqwestTransport {
     fn send<'a>(&'a self, request: &'a http::Request<Vec<u8>>) -> SendFuture<'a> {
         Box::pin(async move {
-            let mut builder = http::Request::builder()
-                .method(request.method().clone())
-                .uri(request.uri().clone())
-                .version(request.version());
-            for (name, value) in request.headers() {
-                builder = builder.header(name, value);
-            }
-            let outgoing = builder
-                .body(request.body().clone())
-                .map_err(|e| TransportError::new(TransportErrorKind::Other, e))?;
+            let outgoing = cognito_driver::outgoing(request, request.body().clone())?;
             let outgoing = reqwest::Request::try_from(outgoing)
                 .map_err(|e| TransportError::new(TransportErrorKind::Other, e))?;
             let response = self.client.execute(outgoing).await.map_err(classify)?;

@@ -145,11 +145,26 @@ async fn faults_500_operations_typed_retried_only_when_safe_sessions_kept() {
         std::process::id()
     ));
     std::fs::create_dir_all(&dir).expect("temp dir");
+    let store: driver::SharedStore = Arc::new(FileStore::new(dir.join("session.json")));
+    // The first sign-in goes through a handle with the default timeouts: on a loaded machine
+    // its SRP exchange may outlast the fault handle's short response timeout.
+    let signed_in = match UserPool::builder(&info.pool_id, &client.client_id)
+        .endpoint_url(&rig.emu.url())
+        .expect("url")
+        .shared_store(Arc::clone(&store))
+        .build()
+        .expect("pool handle")
+        .sign_in("faye", PASSWORD)
+        .await
+    {
+        Ok(SignInOutcome::SignedIn(u)) => u,
+        other => panic!("seed {seed}: initial sign-in: {other:?}"),
+    };
     let skew = Arc::clone(&rig.skew);
     let pool = UserPool::builder(&info.pool_id, &client.client_id)
         .endpoint_url(&rig.emu.url())
         .expect("url")
-        .store(FileStore::new(dir.join("session.json")))
+        .shared_store(Arc::clone(&store))
         .transport(
             driver::ReqwestTransport::with_timeouts(Timeouts {
                 connect: Duration::from_secs(2),
@@ -165,10 +180,7 @@ async fn faults_500_operations_typed_retried_only_when_safe_sessions_kept() {
         .clock(move || SystemTime::now() + Duration::from_secs(skew.load(Ordering::SeqCst)))
         .build()
         .expect("pool handle");
-    let user = match pool.sign_in("faye", PASSWORD).await {
-        Ok(SignInOutcome::SignedIn(u)) => u,
-        other => panic!("seed {seed}: initial sign-in: {other:?}"),
-    };
+    let user = pool.user(signed_in.username());
 
     let mut faults = 0usize;
     let mut failures = 0usize;

@@ -86,6 +86,9 @@ async fn no_secret_in_debug_or_tracing_output() {
     // A current-thread runtime: every task (the client's and the connection's) runs on this
     // thread, under this thread's subscriber.
     let guard = tracing::subscriber::set_default(subscriber);
+    // Callsites first hit by another test's thread while this subscriber was being set may
+    // have cached "no interest"; recompute it now that the subscriber exists.
+    tracing::callsite::rebuild_interest_cache();
     let (tokens, device) = {
         let pool = UserPool::builder(&pool_info.pool_id, &client.client_id)
             .client_secret(client_secret.as_str())

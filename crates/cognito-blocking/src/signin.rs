@@ -8,25 +8,11 @@ use crate::Error;
 use crate::pool::UserPool;
 use crate::user::User;
 
-/// Where a sign-in stands after a call.
-#[derive(Debug)]
-#[must_use]
-pub enum SignInOutcome {
-    /// The user must do something: see [`SignIn::next_step`], then [`SignIn::answer`].
-    NextStep(SignIn),
-    /// Signed in; the tokens (and a remembered device) are stored.
-    SignedIn(User),
-}
-
-impl SignInOutcome {
-    /// The signed-in user, if the sign-in is complete.
-    pub fn signed_in(self) -> Option<User> {
-        match self {
-            SignInOutcome::SignedIn(user) => Some(user),
-            SignInOutcome::NextStep(_) => None,
-        }
-    }
-}
+/// Where a sign-in stands after a call: [`SignInOutcome::NextStep`] with a [`SignIn`] to see
+/// ([`SignIn::next_step`]) and answer ([`SignIn::answer`]), or [`SignInOutcome::SignedIn`]
+/// with the [`User`] whose tokens (and remembered device) are stored;
+/// [`signed_in`](cognito_driver::signin::SignInOutcome::signed_in) picks the user.
+pub type SignInOutcome = cognito_driver::signin::SignInOutcome<SignIn, User>;
 
 /// A sign-in waiting for the user: the step to complete and the means to answer it.
 ///

@@ -100,16 +100,7 @@ impl Transport for UreqTransport {
         &self,
         request: &http::Request<Vec<u8>>,
     ) -> Result<http::Response<Vec<u8>>, TransportError> {
-        let mut builder = http::Request::builder()
-            .method(request.method().clone())
-            .uri(request.uri().clone())
-            .version(request.version());
-        for (name, value) in request.headers() {
-            builder = builder.header(name, value);
-        }
-        let outgoing = builder
-            .body(request.body().as_slice())
-            .map_err(|e| TransportError::new(TransportErrorKind::Other, e))?;
+        let outgoing = cognito_driver::outgoing(request, request.body().as_slice())?;
         let response = self.agent.run(outgoing).map_err(classify)?;
         let (parts, mut body) = response.into_parts();
         let bytes = body.read_to_vec().map_err(classify)?;

@@ -84,6 +84,9 @@ fn no_secret_in_debug_or_tracing_output() {
     };
     let mut debug = String::new();
     let (tokens, device) = tracing::subscriber::with_default(subscriber, || {
+        // Callsites first hit by another test's thread while this subscriber was being set
+        // may have cached "no interest"; recompute it now that the subscriber exists.
+        tracing::callsite::rebuild_interest_cache();
         let pool = UserPool::builder(&pool_info.pool_id, &client.client_id)
             .client_secret(client_secret.as_str())
             .endpoint_url(&emu.url())

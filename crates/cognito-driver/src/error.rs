@@ -183,3 +183,21 @@ impl std::error::Error for TransportError {
         Some(&*self.source)
     }
 }
+
+/// A copy of `request`'s method, URI, version and headers with `body`: what a default
+/// transport hands its HTTP client.
+pub fn outgoing<B>(
+    request: &http::Request<Vec<u8>>,
+    body: B,
+) -> Result<http::Request<B>, TransportError> {
+    let mut builder = http::Request::builder()
+        .method(request.method().clone())
+        .uri(request.uri().clone())
+        .version(request.version());
+    for (name, value) in request.headers() {
+        builder = builder.header(name, value);
+    }
+    builder
+        .body(body)
+        .map_err(|e| TransportError::new(TransportErrorKind::Other, e))
+}

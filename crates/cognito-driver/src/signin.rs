@@ -8,6 +8,27 @@ use cognito_proto::signin::{self, Answer, Event, Start};
 use crate::error::Error;
 use crate::pool::{PoolCore, Signal};
 
+/// Where a sign-in stands after a call, with the driver's pending sign-in `S` and user
+/// handle `U` (each driver names it `SignInOutcome`).
+#[derive(Debug)]
+#[must_use]
+pub enum SignInOutcome<S, U> {
+    /// The user must do something: see the pending sign-in's `next_step`, then `answer` it.
+    NextStep(S),
+    /// Signed in; the tokens (and a remembered device) are stored.
+    SignedIn(U),
+}
+
+impl<S, U> SignInOutcome<S, U> {
+    /// The signed-in user, if the sign-in is complete.
+    pub fn signed_in(self) -> Option<U> {
+        match self {
+            SignInOutcome::SignedIn(user) => Some(user),
+            SignInOutcome::NextStep(_) => None,
+        }
+    }
+}
+
 /// A sign-in in progress: the core's flow and the name the user typed (which may be an alias
 /// of Cognito's internal username).
 pub struct SignInFlow {
