@@ -29,6 +29,8 @@ macro_rules! driver_fn {
     };
 }
 
+mod concurrency;
+#[path = "../../driver-tests/emulator.rs"]
 mod emulator;
 mod faults;
 #[path = "../../driver-tests/polish.rs"]

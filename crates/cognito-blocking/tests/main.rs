@@ -30,6 +30,8 @@ macro_rules! driver_fn {
 }
 
 mod api_parity;
+mod concurrency;
+#[path = "../../driver-tests/emulator.rs"]
 mod emulator;
 mod faults;
 mod moto;
