@@ -29,14 +29,21 @@ macro_rules! driver_fn {
     };
 }
 
+/// The default transport with `timeouts`, for the shared suites.
+fn default_transport(timeouts: driver::Timeouts) -> driver::ReqwestTransport {
+    driver::ReqwestTransport::with_timeouts(timeouts).expect("transport")
+}
+
 mod concurrency;
 #[path = "../../driver-tests/emulator.rs"]
 mod emulator;
+#[path = "../../driver-tests/faults.rs"]
 mod faults;
 #[path = "../../driver-tests/polish.rs"]
 mod polish;
 #[path = "../../driver-tests/scenarios.rs"]
 mod scenarios;
+#[path = "../../driver-tests/secrets.rs"]
 mod secrets;
 mod send_bounds;
 mod trace_secrets;

@@ -29,16 +29,23 @@ macro_rules! driver_fn {
     };
 }
 
+/// The default transport with `timeouts`, for the shared suites.
+fn default_transport(timeouts: driver::Timeouts) -> driver::UreqTransport {
+    driver::UreqTransport::with_timeouts(timeouts)
+}
+
 mod api_parity;
 mod concurrency;
 #[path = "../../driver-tests/emulator.rs"]
 mod emulator;
+#[path = "../../driver-tests/faults.rs"]
 mod faults;
 mod moto;
 #[path = "../../driver-tests/polish.rs"]
 mod polish;
 #[path = "../../driver-tests/scenarios.rs"]
 mod scenarios;
+#[path = "../../driver-tests/secrets.rs"]
 mod secrets;
 #[path = "../../driver-tests/transport.rs"]
 mod transport;
