@@ -1,9 +1,12 @@
 //! Async client for Amazon Cognito user pools, over [`reqwest`] (rustls) on tokio.
 //!
 //! This crate is a thin driver: the protocol (SRP, challenges, token decoding, refresh
-//! decisions, request and response shapes) lives in the sans-IO core [`cognito_proto`]. Here
-//! are the HTTP loop (timeouts, retries with jittered backoff, `tracing` spans), the session
-//! stores of [`cognito_store`], and the user-facing API.
+//! decisions, request and response shapes) lives in the sans-IO core [`cognito_proto`], and
+//! what both drivers decide and store without IO (errors, options, retry decisions, sign-in,
+//! refresh and sign-out bookkeeping) in [`cognito_driver`], shared with `cognito-blocking`. Here
+//! are the HTTP loop (timeouts, retries with jittered backoff, `tracing` spans), the waiting
+//! of concurrent callers on one refresh, the session stores of [`cognito_store`], and the
+//! user-facing API.
 //!
 //! ```no_run
 //! use cognito_async::{Answer, NextStep, SignInOutcome, UserPool};
@@ -77,10 +80,10 @@
 //! * Stored tokens survive network errors and throttling; they are cleared only when the core
 //!   says the session is dead, and on sign-out. Remembered devices survive sign-out.
 //! * Each HTTP exchange runs in a `tracing` span `cognito` with the operation name, the
-//!   attempts, the status and the request id.
-//! * Refresh is single-flight across tasks, and a refresh whose task is cancelled hands the
-//!   job to the next caller instead of stranding the waiters. No password, code, token or device secret is
+//!   attempts, the status and the request id. No password, code, token or device secret is
 //!   ever logged.
+//! * Refresh is single-flight across tasks, and a refresh whose task is cancelled hands the
+//!   job to the next caller instead of stranding the waiters.
 #![forbid(unsafe_code)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 

@@ -1,9 +1,12 @@
 //! Blocking client for Amazon Cognito user pools, over [`ureq`] with rustls.
 //!
 //! This crate is a thin driver: the protocol (SRP, challenges, token decoding, refresh
-//! decisions, request and response shapes) lives in the sans-IO core [`cognito_proto`]. Here
-//! are the HTTP loop (timeouts, retries with jittered backoff, `tracing` spans), the session
-//! stores of [`cognito_store`], and the user-facing API.
+//! decisions, request and response shapes) lives in the sans-IO core [`cognito_proto`], and
+//! what both drivers decide and store without IO (errors, options, retry decisions, sign-in,
+//! refresh and sign-out bookkeeping) in [`cognito_driver`], shared with `cognito-async`. Here
+//! are the HTTP loop (timeouts, retries with jittered backoff, `tracing` spans), the waiting
+//! of concurrent callers on one refresh, the session stores of [`cognito_store`], and the
+//! user-facing API.
 //!
 //! ```no_run
 //! use cognito_blocking::{Answer, NextStep, SignInOutcome, UserPool};

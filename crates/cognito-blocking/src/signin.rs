@@ -114,7 +114,7 @@ fn drive(pool: &UserPool, flow: &mut SignInFlow, mut event: Event) -> Result<Dri
 impl UserPool {
     /// Sign in with a username and password through the core's SRP flow ([`Start::srp`]: the
     /// password never leaves this process). A remembered device of the user is used
-    /// automatically.
+    /// automatically, also when `username` is an alias such as the email address.
     pub fn sign_in(&self, username: &str, password: &str) -> Result<SignInOutcome, Error> {
         self.sign_in_with(Start::srp(username, password))
     }
