@@ -18,8 +18,8 @@ use driver::{Error, RetryPolicy, SignInOutcome, Start, Timeouts, TransportErrorK
 const OPERATIONS: usize = 500;
 const PASSWORD: &str = "Correct-Horse-1";
 /// The client's response timeout; delay faults wait longer than this.
-const TIMEOUT: Duration = Duration::from_millis(500);
-const DELAY_MS: u64 = 900;
+const TIMEOUT: Duration = Duration::from_millis(1500);
+const DELAY_MS: u64 = 2200;
 
 /// SplitMix64, seeded from `FAULTS_SEED` or the clock; the seed is in every failure message.
 struct Rng(u64);
