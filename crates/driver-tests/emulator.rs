@@ -939,3 +939,36 @@ driver_test! {
         );
     }
 }
+
+driver_test! {
+    async fn alias_signin_after_the_device_was_forgotten_confirms_a_new_one() {
+        let (s, sub) = aw!(email_username_device_pool());
+        let pool = s.pool();
+        let mut sign_in = step(aw!(pool.sign_in("xena@example.com", PASSWORD)).unwrap());
+        let code = s.emu.last_code(&sub, MessageKind::Mfa).unwrap();
+        let user = signed_in(aw!(sign_in.answer(Answer::code(code))).unwrap());
+        let old = user.remembered_device().unwrap().expect("device stored");
+        // Forgotten through the user handle: on the server and in the user's own record. The
+        // copy kept for the typed email is stale now.
+        aw!(user.forget_device()).unwrap();
+        assert!(user.remembered_device().unwrap().is_none());
+        aw!(user.sign_out()).unwrap();
+        // The stale device is refused once (pitfall 15), the sign-in restarts without it and
+        // asks for the SMS code again, and the new device replaces the stale copy.
+        let mut sign_in = step(aw!(pool.sign_in("xena@example.com", PASSWORD)).unwrap());
+        assert!(matches!(
+            sign_in.next_step(),
+            NextStep::ConfirmWithSmsCode { .. }
+        ));
+        let code = s.emu.last_code(&sub, MessageKind::Mfa).unwrap();
+        let user = signed_in(aw!(sign_in.answer(Answer::code(code))).unwrap());
+        let new = user.remembered_device().unwrap().expect("a new device");
+        assert_ne!(new.device_key, old.device_key);
+        assert_eq!(mfa_codes_sent(&s, &sub), 2);
+        // And the next sign-in with the email uses the new device.
+        aw!(user.sign_out()).unwrap();
+        signed_in(aw!(pool.sign_in("xena@example.com", PASSWORD)).unwrap());
+        assert_eq!(mfa_codes_sent(&s, &sub), 2, "the new device replaced the SMS code");
+        assert_eq!(s.count("ConfirmDevice"), 2);
+    }
+}
