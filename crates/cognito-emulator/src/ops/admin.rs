@@ -508,7 +508,7 @@ pub(crate) fn admin_create_user(st: &mut State, b: &Body) -> ApiResult<Value> {
     let username = user.username.clone();
     let email = user.attr("email").map(str::to_string);
     let phone = user.attr("phone_number").map(str::to_string);
-    pool.users.insert(username.clone(), user);
+    pool.users.insert(user);
     if action != Some("SUPPRESS") {
         let mediums = b
             .opt_str_list("DesiredDeliveryMediums")?
