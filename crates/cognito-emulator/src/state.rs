@@ -284,6 +284,7 @@ impl User {
 }
 
 /// A user pool.
+#[derive(Clone)]
 pub(crate) struct Pool {
     pub id: String,
     pub name: String,
@@ -581,9 +582,18 @@ pub(crate) struct FaultRule {
 pub(crate) const MAX_CLOCK_OFFSET: u64 = 1000 * 365 * 86_400;
 
 /// Everything the emulator knows.
+#[derive(Clone)]
 pub(crate) struct State {
     pub region: String,
     pub clock_offset: u64,
+    /// A fixed clock start (epoch seconds) instead of the wall clock: the clock then moves
+    /// only by `clock_offset`.
+    pub fixed_clock: Option<u64>,
+    /// The seeded generator of a deterministic emulator (taken out while the lock is held,
+    /// see `crate::StateGuard`).
+    pub rng: Option<crate::util::SeededRng>,
+    /// Keys every new pool signs with (injected or seeded); `None`: each pool its own.
+    pub fixed_keys: Option<LazyKeys>,
     pub pools: BTreeMap<String, Pool>,
     pub clients: HashMap<String, Client>,
     pub sessions: HashMap<String, AuthSession>,
@@ -605,6 +615,9 @@ impl State {
         State {
             region,
             clock_offset: 0,
+            fixed_clock: None,
+            rng: None,
+            fixed_keys: None,
             pools: BTreeMap::new(),
             clients: HashMap::new(),
             sessions: HashMap::new(),
@@ -621,20 +634,33 @@ impl State {
         }
     }
 
-    /// Empties everything but the clock.
+    /// Empties everything but the clock, the generator and the injected keys.
     pub fn reset(&mut self) {
-        let offset = self.clock_offset;
-        *self = State::new(std::mem::take(&mut self.region));
-        self.clock_offset = offset;
+        let mut fresh = State::new(std::mem::take(&mut self.region));
+        fresh.clock_offset = self.clock_offset;
+        fresh.fixed_clock = self.fixed_clock;
+        fresh.rng = self.rng.take();
+        fresh.fixed_keys = self.fixed_keys.take();
+        *self = fresh;
+    }
+
+    /// The keys of a new pool: the emulator's fixed keys, or keys of its own.
+    pub fn pool_keys(&self) -> LazyKeys {
+        self.fixed_keys
+            .clone()
+            .unwrap_or_else(|| crate::tokens::lazy_keys(None))
     }
 
     /// The emulated clock, fractional seconds since the epoch.
     pub fn now_f(&self) -> f64 {
-        let wall = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs_f64())
-            .unwrap_or(0.0);
-        ((wall + self.clock_offset as f64) * 1000.0).round() / 1000.0
+        let base = match self.fixed_clock {
+            Some(t) => t as f64,
+            None => SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs_f64())
+                .unwrap_or(0.0),
+        };
+        ((base + self.clock_offset as f64) * 1000.0).round() / 1000.0
     }
 
     /// The emulated clock, whole seconds since the epoch.
@@ -724,7 +750,6 @@ pub(crate) fn pool_name(pool_id: &str) -> ApiResult<&str> {
 #[cfg(test)]
 mod tests {
     use std::cell::Cell;
-    use std::sync::{Arc, OnceLock};
 
     use super::*;
 
@@ -742,7 +767,7 @@ mod tests {
             s: PoolSettings::from_config(&config),
             config,
             users: Users::default(),
-            keys: Arc::new(OnceLock::new()),
+            keys: crate::tokens::lazy_keys(None),
         };
         for i in 0..n {
             pool.users
