@@ -41,7 +41,9 @@
 //! * the user count of every pool changes only by a successful SignUp / AdminCreateUser
 //!   (+1 in one pool; not for `MessageAction: RESEND`), AdminDeleteUser / DeleteUser (−1),
 //!   CreateUserPool (a new, empty pool), DeleteUserPool (one pool gone) or the reset hook
-//!   (all gone).
+//!   (all gone);
+//! * a `Session` that a challenge answer consumed (200 to RespondToAuthChallenge) is never
+//!   accepted again.
 #![no_main]
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -235,6 +237,8 @@ struct Track {
     fault_500: bool,
     fault_truncate: bool,
     fault_reset: bool,
+    /// Sessions a challenge answer consumed (a 200 to RespondToAuthChallenge).
+    consumed: BTreeSet<String>,
 }
 
 fn claim(s: &Setup, now: u64, t: &Track) -> Option<srp::Claim> {
@@ -540,6 +544,16 @@ fuzz_target!(|data: &[u8]| {
             json.is_object() || (op == "hook:messages" && json.is_array()),
             "{op}: 200 with a body that is not an object: {json}"
         );
+
+        // Sessions are single-use: a consumed one never gets another 200.
+        if op.ends_with("RespondToAuthChallenge")
+            && let Some(sess) = request_json["Session"].as_str()
+        {
+            assert!(
+                t.consumed.insert(sess.to_string()),
+                "{op}: a consumed session was accepted again"
+            );
+        }
 
         // Track what the fuzzer may use next.
         if op == "hook:faults" {
