@@ -43,7 +43,10 @@
 //!   CreateUserPool (a new, empty pool), DeleteUserPool (one pool gone) or the reset hook
 //!   (all gone);
 //! * a `Session` that a challenge answer consumed (200 to RespondToAuthChallenge) is never
-//!   accepted again.
+//!   accepted again;
+//! * a token family (`origin_jti`) revoked by RevokeToken of its refresh token, by
+//!   GlobalSignOut / AdminUserGlobalSignOut of its user or by deleting its user never gets a
+//!   200 again, neither for its access tokens nor for its refresh token.
 #![no_main]
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -239,6 +242,41 @@ struct Track {
     fault_reset: bool,
     /// Sessions a challenge answer consumed (a 200 to RespondToAuthChallenge).
     consumed: BTreeSet<String>,
+    /// Token family (`origin_jti`) of each refresh token seen.
+    family_of_refresh: BTreeMap<String, String>,
+    /// Families seen per (issuer, username).
+    families_of_user: BTreeMap<(String, String), BTreeSet<String>>,
+    /// Families revoked (RevokeToken, global sign-out, deleted user).
+    dead: BTreeSet<String>,
+}
+
+impl Track {
+    fn kill_user(&mut self, iss: &str, username: &str) {
+        let key = (iss.to_string(), username.to_string());
+        if let Some(f) = self.families_of_user.get(&key) {
+            self.dead.extend(f.iter().cloned());
+        }
+    }
+}
+
+/// `(iss, username, origin_jti)` of an access token.
+fn access_identity(token: &str) -> Option<(String, String, String)> {
+    let c = claims(token)?;
+    Some((
+        c.get("iss")?.as_str()?.to_string(),
+        c.get("username")?.as_str()?.to_string(),
+        c.get("origin_jti")?.as_str()?.to_string(),
+    ))
+}
+
+/// The refresh token a request presents, if it is a refresh.
+fn presented_refresh(op: &str, req: &Value) -> Option<String> {
+    let r = match op {
+        "GetTokensFromRefreshToken" => req["RefreshToken"].as_str(),
+        "InitiateAuth" | "AdminInitiateAuth" => req["AuthParameters"]["REFRESH_TOKEN"].as_str(),
+        _ => None,
+    }?;
+    Some(r.to_string())
 }
 
 fn claim(s: &Setup, now: u64, t: &Track) -> Option<srp::Claim> {
@@ -466,6 +504,18 @@ fuzz_target!(|data: &[u8]| {
         }
         let request_json: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
 
+        let admin_target = if matches!(op.as_str(), "AdminDeleteUser" | "AdminUserGlobalSignOut") {
+            svc.call(
+                "AdminGetUser",
+                json!({"UserPoolId": request_json["UserPoolId"], "Username": request_json["Username"]}),
+            )
+            .ok()
+            .and_then(|u| u["Username"].as_str().map(str::to_string))
+            .zip(request_json["UserPoolId"].as_str().map(str::to_string))
+        } else {
+            None
+        };
+
         let before = svc.user_counts();
         let outcome = svc.handle(&request);
         let after = svc.user_counts();
@@ -545,6 +595,52 @@ fuzz_target!(|data: &[u8]| {
             "{op}: 200 with a body that is not an object: {json}"
         );
 
+        // Revoked token families stay dead: no 200 for their access tokens or refresh tokens.
+        if is_op {
+            if let Some((_, _, family)) = request_json["AccessToken"]
+                .as_str()
+                .and_then(access_identity)
+            {
+                assert!(
+                    !t.dead.contains(&family),
+                    "{op}: a revoked access token was accepted"
+                );
+            }
+            if let Some(family) = presented_refresh(&op, &request_json)
+                .and_then(|r| t.family_of_refresh.get(&r).cloned())
+            {
+                assert!(
+                    !t.dead.contains(&family),
+                    "{op}: a revoked refresh token was accepted"
+                );
+            }
+        }
+        match op.as_str() {
+            "RevokeToken" => {
+                if let Some(f) = request_json["Token"]
+                    .as_str()
+                    .and_then(|r| t.family_of_refresh.get(r).cloned())
+                {
+                    t.dead.insert(f);
+                }
+            }
+            "GlobalSignOut" | "DeleteUser" => {
+                if let Some((iss, user, _)) = request_json["AccessToken"]
+                    .as_str()
+                    .and_then(access_identity)
+                {
+                    t.kill_user(&iss, &user);
+                }
+            }
+            "AdminUserGlobalSignOut" | "AdminDeleteUser" => {
+                if let Some((user, pool)) = &admin_target {
+                    let iss = format!("https://cognito-idp.us-east-1.amazonaws.com/{pool}");
+                    t.kill_user(&iss, user);
+                }
+            }
+            _ => {}
+        }
+
         // Sessions are single-use: a consumed one never gets another 200.
         if op.ends_with("RespondToAuthChallenge")
             && let Some(sess) = request_json["Session"].as_str()
@@ -606,6 +702,15 @@ fuzz_target!(|data: &[u8]| {
                 );
             }
             t.access = Some(access.to_string());
+            if let Some((iss, user, family)) = access_identity(access) {
+                t.families_of_user
+                    .entry((iss, user))
+                    .or_default()
+                    .insert(family.clone());
+                if let Some(r) = result["RefreshToken"].as_str() {
+                    t.family_of_refresh.insert(r.to_string(), family);
+                }
+            }
             if let Some(r) = result["RefreshToken"].as_str() {
                 t.refresh = Some(r.to_string());
             }
