@@ -22,7 +22,8 @@
 //! `$HASH(<user>)` (SECRET_HASH of `<user>` for `$SCLIENT`), `$ALICE_PW`, `$SRP_A` (a valid
 //! SRP A), `$CLAIM` / `$TS` (alice's PASSWORD_CLAIM_SIGNATURE / its TIMESTAMP for the latest
 //! PASSWORD_VERIFIER challenge), `$BLOCK` (its SECRET_BLOCK), `$SESSION`, `$ACCESS`,
-//! `$IDTOKEN`, `$REFRESH`, `$DEVICE` (the latest seen), `$CODE` (the latest delivered code).
+//! `$IDTOKEN`, `$REFRESH`, `$DEVICE` (the latest seen), `$CODE` (the latest delivered code),
+//! `$TOTP` (the current TOTP code for the latest AssociateSoftwareToken secret).
 //!
 //! Invariants:
 //! * every request gets a response (a dropped connection only after a `reset` fault was
@@ -233,6 +234,8 @@ struct Track {
     id_token: Option<String>,
     refresh: Option<String>,
     device: Option<String>,
+    /// `SecretCode` of the latest AssociateSoftwareToken.
+    totp_secret: Option<String>,
     /// SALT, SRP_B, SECRET_BLOCK, USER_ID_FOR_SRP of the latest PASSWORD_VERIFIER challenge.
     verifier: Option<[String; 4]>,
     /// Usernames whose secret the input was given.
@@ -310,6 +313,14 @@ fn substitute(s: &Setup, svc: &Service, t: &mut Track, text: &str) -> String {
         let user = &rest[..end];
         let h = srp::secret_hash(user, &s.sclient, &s.sclient_secret);
         out = format!("{}{}{}", &out[..i], h, &rest[end + 1..]);
+    }
+    if out.contains("$TOTP") {
+        let totp = t
+            .totp_secret
+            .as_deref()
+            .and_then(|k| cognito_emulator::totp::code(k, svc.now()))
+            .unwrap_or_default();
+        out = out.replace("$TOTP", &totp);
     }
     let code = svc
         .messages(None)
@@ -670,6 +681,9 @@ fuzz_target!(|data: &[u8]| {
             {
                 t.granted.insert(name.to_string());
             }
+        }
+        if let Some(k) = json["SecretCode"].as_str() {
+            t.totp_secret = Some(k.to_string());
         }
         if let Some(sess) = json["Session"].as_str() {
             t.session = Some(sess.to_string());
