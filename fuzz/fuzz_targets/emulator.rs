@@ -20,10 +20,12 @@
 //!
 //! Placeholders in headers and bodies: `$POOL`, `$CLIENT`, `$SCLIENT` (the secret client),
 //! `$HASH(<user>)` (SECRET_HASH of `<user>` for `$SCLIENT`), `$ALICE_PW`, `$SRP_A` (a valid
-//! SRP A), `$CLAIM` / `$TS` (alice's PASSWORD_CLAIM_SIGNATURE / its TIMESTAMP for the latest
-//! PASSWORD_VERIFIER challenge), `$BLOCK` (its SECRET_BLOCK), `$SESSION`, `$ACCESS`,
+//! SRP A), `$CLAIM` (alice's PASSWORD_CLAIM_SIGNATURE for the latest PASSWORD_VERIFIER
+//! challenge), `$TS` (the TIMESTAMP of the emulator's clock), `$BLOCK` (its SECRET_BLOCK), `$SESSION`, `$ACCESS`,
 //! `$IDTOKEN`, `$REFRESH`, `$DEVICE` (the latest seen), `$CODE` (the latest delivered code),
-//! `$TOTP` (the current TOTP code for the latest AssociateSoftwareToken secret).
+//! `$TOTP` (the current TOTP code for the latest AssociateSoftwareToken secret),
+//! `$DEV_SALT` / `$DEV_VERIFIER` (a device verifier the harness registers for the latest new
+//! device), `$DEV_CLAIM` / `$DEV_BLOCK` (its answer to the latest DEVICE_PASSWORD_VERIFIER).
 //!
 //! Invariants:
 //! * every request gets a response (a dropped connection only after a `reset` fault was
@@ -234,6 +236,12 @@ struct Track {
     id_token: Option<String>,
     refresh: Option<String>,
     device: Option<String>,
+    /// `DeviceGroupKey` of the latest NewDeviceMetadata.
+    device_group: Option<String>,
+    /// The device password the harness registered with `$DEV_VERIFIER`.
+    device_password: Option<String>,
+    /// SALT, SRP_B, SECRET_BLOCK of the latest DEVICE_PASSWORD_VERIFIER challenge.
+    device_verifier: Option<[String; 3]>,
     /// `SecretCode` of the latest AssociateSoftwareToken.
     totp_secret: Option<String>,
     /// SALT, SRP_B, SECRET_BLOCK, USER_ID_FOR_SRP of the latest PASSWORD_VERIFIER challenge.
@@ -288,6 +296,21 @@ fn claim(s: &Setup, now: u64, t: &Track) -> Option<srp::Claim> {
     srp::password_claim(&s.eph, &s.pool, user, ALICE_PW, &ch, now).ok()
 }
 
+fn device_claim(s: &Setup, now: u64, t: &Track) -> Option<String> {
+    let [salt, b, block] = t.device_verifier.as_ref()?;
+    let ch = srp::ServerChallenge::parse(salt, b, block).ok()?;
+    let c = srp::device_claim(
+        &s.eph,
+        t.device_group.as_deref()?,
+        t.device.as_deref()?,
+        t.device_password.as_deref()?,
+        &ch,
+        now,
+    )
+    .ok()?;
+    Some(c.signature)
+}
+
 fn substitute(s: &Setup, svc: &Service, t: &mut Track, text: &str) -> String {
     if !text.contains('$') {
         return text.to_string();
@@ -302,10 +325,10 @@ fn substitute(s: &Setup, svc: &Service, t: &mut Track, text: &str) -> String {
         if c.is_some() {
             t.granted.insert("alice".into());
         }
-        let (sig, ts) = c.map_or((String::new(), String::new()), |c| {
-            (c.signature, c.timestamp)
-        });
-        out = out.replace("$CLAIM", &sig).replace("$TS", &ts);
+        let sig = c.map(|c| c.signature).unwrap_or_default();
+        out = out
+            .replace("$CLAIM", &sig)
+            .replace("$TS", &srp::format_timestamp(svc.now()));
     }
     while let Some(i) = out.find("$HASH(") {
         let rest = &out[i + 6..];
@@ -313,6 +336,30 @@ fn substitute(s: &Setup, svc: &Service, t: &mut Track, text: &str) -> String {
         let user = &rest[..end];
         let h = srp::secret_hash(user, &s.sclient, &s.sclient_secret);
         out = format!("{}{}{}", &out[..i], h, &rest[end + 1..]);
+    }
+    if out.contains("$DEV_SALT") || out.contains("$DEV_VERIFIER") {
+        let (salt, verifier) = match (t.device_group.clone(), t.device.clone()) {
+            (Some(g), Some(k)) => {
+                let reg = srp::register_device_with(&[7; 40], &[9; 16], &g, &k);
+                t.device_password = Some(reg.device_password.expose_secret().clone());
+                (reg.salt_b64, reg.verifier_b64)
+            }
+            _ => (String::new(), String::new()),
+        };
+        out = out
+            .replace("$DEV_SALT", &salt)
+            .replace("$DEV_VERIFIER", &verifier);
+    }
+    if out.contains("$DEV_CLAIM") || out.contains("$DEV_BLOCK") {
+        let sig = device_claim(s, svc.now(), t).unwrap_or_default();
+        let block = t
+            .device_verifier
+            .as_ref()
+            .map(|v| v[2].clone())
+            .unwrap_or_default();
+        out = out
+            .replace("$DEV_CLAIM", &sig)
+            .replace("$DEV_BLOCK", &block);
     }
     if out.contains("$TOTP") {
         let totp = t
@@ -688,6 +735,11 @@ fuzz_target!(|data: &[u8]| {
         if let Some(sess) = json["Session"].as_str() {
             t.session = Some(sess.to_string());
         }
+        if json["ChallengeName"] == "DEVICE_PASSWORD_VERIFIER" {
+            let p = &json["ChallengeParameters"];
+            let get = |k: &str| p[k].as_str().unwrap_or_default().to_string();
+            t.device_verifier = Some([get("SALT"), get("SRP_B"), get("SECRET_BLOCK")]);
+        }
         if json["ChallengeName"] == "PASSWORD_VERIFIER" {
             let p = &json["ChallengeParameters"];
             let get = |k: &str| p[k].as_str().unwrap_or_default().to_string();
@@ -730,6 +782,9 @@ fuzz_target!(|data: &[u8]| {
             }
             if let Some(d) = result["NewDeviceMetadata"]["DeviceKey"].as_str() {
                 t.device = Some(d.to_string());
+            }
+            if let Some(g) = result["NewDeviceMetadata"]["DeviceGroupKey"].as_str() {
+                t.device_group = Some(g.to_string());
             }
         }
     }
