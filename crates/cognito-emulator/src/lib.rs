@@ -25,6 +25,7 @@ pub mod custom;
 mod ops;
 mod seed;
 mod server;
+mod service;
 mod srp_server;
 mod state;
 mod tokens;
@@ -43,6 +44,8 @@ use serde_json::{Map, Value, json};
 
 pub use api::ApiError;
 pub use custom::CustomAuth;
+pub use service::{Outcome, Service};
+pub use tokens::SigningKeys;
 
 use state::{FaultRule, State};
 
@@ -420,10 +423,59 @@ pub(crate) struct Shared {
     state: Mutex<State>,
 }
 
+/// The locked state. While it is held, the emulator's seeded generator (if any) is the source
+/// of every random value drawn on this thread, so a seeded emulator is reproducible.
+pub(crate) struct StateGuard<'a> {
+    guard: MutexGuard<'a, State>,
+}
+
+impl std::ops::Deref for StateGuard<'_> {
+    type Target = State;
+    fn deref(&self) -> &State {
+        &self.guard
+    }
+}
+
+impl std::ops::DerefMut for StateGuard<'_> {
+    fn deref_mut(&mut self) -> &mut State {
+        &mut self.guard
+    }
+}
+
+impl Drop for StateGuard<'_> {
+    fn drop(&mut self) {
+        if let Some(rng) = util::take_rng() {
+            self.guard.rng = Some(rng);
+        }
+    }
+}
+
+impl StateGuard<'_> {
+    /// A copy of the state with the generator at its current position.
+    pub(crate) fn clone_state(&self) -> State {
+        let mut copy = (*self.guard).clone();
+        if let Some(rng) = util::take_rng() {
+            copy.rng = Some(rng.clone());
+            util::install_rng(rng);
+        }
+        copy
+    }
+}
+
 impl Shared {
-    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+    pub(crate) fn new(state: State) -> Shared {
+        Shared {
+            state: Mutex::new(state),
+        }
+    }
+
+    pub(crate) fn lock(&self) -> StateGuard<'_> {
         // A panic while holding the lock must not wedge the emulator for other tests.
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+        let mut guard = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(rng) = guard.rng.take() {
+            util::install_rng(rng);
+        }
+        StateGuard { guard }
     }
 
     pub(crate) fn messages(&self, username: Option<&str>) -> Vec<Message> {
@@ -477,6 +529,9 @@ pub struct EmulatorBuilder {
     port: u16,
     region: String,
     seed: Option<Value>,
+    rng_seed: Option<u64>,
+    fixed_clock: Option<u64>,
+    signing_keys: Option<SigningKeys>,
 }
 
 impl Default for EmulatorBuilder {
@@ -486,6 +541,9 @@ impl Default for EmulatorBuilder {
             port: 0,
             region: "us-east-1".to_string(),
             seed: None,
+            rng_seed: None,
+            fixed_clock: None,
+            signing_keys: None,
         }
     }
 }
@@ -523,10 +581,46 @@ impl EmulatorBuilder {
         Ok(self.seed(v))
     }
 
+    /// Draws every random value (pool and client ids, secrets, subs, codes, salts, SRP
+    /// ephemerals, sessions, token ids, request ids) from a generator seeded with `seed`, and,
+    /// unless [`EmulatorBuilder::signing_keys`] gives keys, signs every pool's tokens with the
+    /// key pair of [`SigningKeys::from_seed`]`(seed)` (generated on first use). With a
+    /// [`EmulatorBuilder::fixed_clock`], the same requests then get the same answers.
+    pub fn rng_seed(mut self, seed: u64) -> Self {
+        self.rng_seed = Some(seed);
+        self
+    }
+
+    /// Starts the emulator clock at `unix_secs` instead of the wall clock; it then moves only
+    /// through [`Service::advance_clock`] or the clock hook.
+    pub fn fixed_clock(mut self, unix_secs: u64) -> Self {
+        self.fixed_clock = Some(unix_secs.min(state::MAX_CLOCK_OFFSET));
+        self
+    }
+
+    /// Signs every pool's tokens with `keys` instead of generating keys per pool.
+    pub fn signing_keys(mut self, keys: SigningKeys) -> Self {
+        self.signing_keys = Some(keys);
+        self
+    }
+
+    /// The emulator without a server: requests go to [`Service::handle`].
+    pub fn build_service(self) -> io::Result<Service> {
+        Ok(Service {
+            shared: self.shared()?,
+        })
+    }
+
     fn shared(&self) -> io::Result<Arc<Shared>> {
-        let shared = Arc::new(Shared {
-            state: Mutex::new(State::new(self.region.clone())),
-        });
+        let mut state = State::new(self.region.clone());
+        state.fixed_clock = self.fixed_clock;
+        state.rng = self.rng_seed.map(util::SeededRng::new);
+        state.fixed_keys = match (&self.signing_keys, self.rng_seed) {
+            (Some(k), _) => Some(k.0.clone()),
+            (None, Some(seed)) => Some(tokens::lazy_keys(Some(seed))),
+            (None, None) => None,
+        };
+        let shared = Arc::new(Shared::new(state));
         if let Some(seed) = &self.seed {
             let mut st = shared.lock();
             seed::apply(&mut st, seed)
@@ -543,7 +637,7 @@ impl EmulatorBuilder {
         let (tx, rx) = tokio::sync::watch::channel(false);
         tokio::spawn(serve(listener, shared.clone(), rx));
         Ok(EmulatorHandle {
-            shared,
+            service: Service { shared },
             addr,
             host: self.host,
             stop: Some(tx),
@@ -574,7 +668,7 @@ impl EmulatorBuilder {
                 runtime.shutdown_background();
             })?;
         Ok(EmulatorHandle {
-            shared,
+            service: Service { shared },
             addr,
             host: self.host,
             stop: Some(tx),
@@ -614,8 +708,11 @@ async fn serve(
 }
 
 /// A running emulator. Dropping it stops the server.
+///
+/// Everything of [`Service`] (creating pools and users, messages, clock, faults, in-process
+/// calls) is available on the handle through `Deref`.
 pub struct EmulatorHandle {
-    shared: Arc<Shared>,
+    service: Service,
     addr: SocketAddr,
     host: String,
     stop: Option<tokio::sync::watch::Sender<bool>>,
@@ -646,6 +743,34 @@ impl EmulatorHandle {
         self.addr
     }
 
+    /// The socket-free request handling of this emulator (the same state as its server).
+    pub fn service(&self) -> Service {
+        self.service.clone()
+    }
+
+    /// Stops the server now (dropping the handle does the same).
+    pub fn shutdown(mut self) {
+        self.stop_now();
+    }
+
+    fn stop_now(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(true);
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl std::ops::Deref for EmulatorHandle {
+    type Target = Service;
+    fn deref(&self) -> &Service {
+        &self.service
+    }
+}
+
+impl Service {
     /// Runs one operation in process, exactly as `POST /` would (no HTTP, no faults, not
     /// counted).
     pub fn call(&self, operation: &str, body: Value) -> Result<Value, ApiError> {
@@ -787,20 +912,6 @@ impl EmulatorHandle {
         st.pool(pool_id)?;
         st.custom.insert(pool_id.to_string(), Arc::new(hooks));
         Ok(())
-    }
-
-    /// Stops the server now (dropping the handle does the same).
-    pub fn shutdown(mut self) {
-        self.stop_now();
-    }
-
-    fn stop_now(&mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(true);
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
     }
 }
 

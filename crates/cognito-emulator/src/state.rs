@@ -1,6 +1,6 @@
 //! The emulator's in-memory state: pools, clients, users, sessions, tokens and hooks.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -284,6 +284,7 @@ impl User {
 }
 
 /// A user pool.
+#[derive(Clone)]
 pub(crate) struct Pool {
     pub id: String,
     pub name: String,
@@ -291,8 +292,72 @@ pub(crate) struct Pool {
     pub modified: f64,
     pub config: Map<String, Value>,
     pub s: PoolSettings,
-    pub users: BTreeMap<String, User>,
+    pub users: Users,
     pub keys: LazyKeys,
+}
+
+/// A pool's users by internal username, with a case-insensitive index.
+///
+/// Sign-in and user creation look usernames up case-insensitively; the index keeps that a
+/// hash lookup instead of a scan that lowercased every username of the pool (which made each
+/// `AdminCreateUser` and each sign-in by a differently cased name linear in the user count).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Users {
+    by_name: BTreeMap<String, User>,
+    /// Lowercased username → the usernames spelled that way (a set: a seed document may hold
+    /// two spellings; the smallest wins, as the scan it replaces did).
+    by_lower: HashMap<String, BTreeSet<String>>,
+}
+
+impl Users {
+    pub fn get(&self, username: &str) -> Option<&User> {
+        self.by_name.get(username)
+    }
+
+    pub fn get_mut(&mut self, username: &str) -> Option<&mut User> {
+        self.by_name.get_mut(username)
+    }
+
+    pub fn contains_key(&self, username: &str) -> bool {
+        self.by_name.contains_key(username)
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_name.len()
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &User> {
+        self.by_name.values()
+    }
+
+    /// Adds (or replaces) a user under its `username`.
+    pub fn insert(&mut self, user: User) {
+        self.by_lower
+            .entry(user.username.to_lowercase())
+            .or_default()
+            .insert(user.username.clone());
+        self.by_name.insert(user.username.clone(), user);
+    }
+
+    pub fn remove(&mut self, username: &str) -> Option<User> {
+        let user = self.by_name.remove(username)?;
+        let lower = username.to_lowercase();
+        if let Some(set) = self.by_lower.get_mut(&lower) {
+            set.remove(username);
+            if set.is_empty() {
+                self.by_lower.remove(&lower);
+            }
+        }
+        Some(user)
+    }
+
+    /// The internal username equal to `name` ignoring case (the smallest if several are).
+    pub fn find_ignoring_case(&self, name: &str) -> Option<&str> {
+        self.by_lower
+            .get(&name.to_lowercase())
+            .and_then(|set| set.first())
+            .map(String::as_str)
+    }
 }
 
 impl Pool {
@@ -301,14 +366,10 @@ impl Pool {
         if self.users.contains_key(name) {
             return Some(name.to_string());
         }
-        let lower = name.to_lowercase();
-        if let Some(u) = self
-            .users
-            .values()
-            .find(|u| u.username.to_lowercase() == lower)
-        {
-            return Some(u.username.clone());
+        if let Some(u) = self.users.find_ignoring_case(name) {
+            return Some(u.to_string());
         }
+        let lower = name.to_lowercase();
         for attr in ["email", "phone_number", "preferred_username"] {
             let as_username = self.s.username_attrs.iter().any(|a| a == attr);
             let as_alias = self.s.alias_attrs.iter().any(|a| a == attr);
@@ -316,6 +377,8 @@ impl Pool {
                 continue;
             }
             let found = self.users.values().find(|u| {
+                #[cfg(test)]
+                tests::SCANNED.with(|c| c.set(c.get() + 1));
                 u.attr(attr).is_some_and(|v| v.to_lowercase() == lower)
                     && (as_username || attr == "preferred_username" || u.verified(attr))
             });
@@ -519,12 +582,23 @@ pub(crate) struct FaultRule {
 pub(crate) const MAX_CLOCK_OFFSET: u64 = 1000 * 365 * 86_400;
 
 /// Everything the emulator knows.
+#[derive(Clone)]
 pub(crate) struct State {
     pub region: String,
     pub clock_offset: u64,
+    /// A fixed clock start (epoch seconds) instead of the wall clock: the clock then moves
+    /// only by `clock_offset`.
+    pub fixed_clock: Option<u64>,
+    /// The seeded generator of a deterministic emulator (taken out while the lock is held,
+    /// see `crate::StateGuard`).
+    pub rng: Option<crate::util::SeededRng>,
+    /// Keys every new pool signs with (injected or seeded); `None`: each pool its own.
+    pub fixed_keys: Option<LazyKeys>,
     pub pools: BTreeMap<String, Pool>,
     pub clients: HashMap<String, Client>,
     pub sessions: HashMap<String, AuthSession>,
+    /// Size of `sessions` at which the next sweep of expired sessions runs.
+    pub sweep_sessions_at: usize,
     pub secret_blocks: HashMap<String, String>,
     pub refresh: HashMap<String, RefreshRecord>,
     pub revoked_origins: HashSet<String>,
@@ -541,9 +615,13 @@ impl State {
         State {
             region,
             clock_offset: 0,
+            fixed_clock: None,
+            rng: None,
+            fixed_keys: None,
             pools: BTreeMap::new(),
             clients: HashMap::new(),
             sessions: HashMap::new(),
+            sweep_sessions_at: 0,
             secret_blocks: HashMap::new(),
             refresh: HashMap::new(),
             revoked_origins: HashSet::new(),
@@ -556,20 +634,33 @@ impl State {
         }
     }
 
-    /// Empties everything but the clock.
+    /// Empties everything but the clock, the generator and the injected keys.
     pub fn reset(&mut self) {
-        let offset = self.clock_offset;
-        *self = State::new(std::mem::take(&mut self.region));
-        self.clock_offset = offset;
+        let mut fresh = State::new(std::mem::take(&mut self.region));
+        fresh.clock_offset = self.clock_offset;
+        fresh.fixed_clock = self.fixed_clock;
+        fresh.rng = self.rng.take();
+        fresh.fixed_keys = self.fixed_keys.take();
+        *self = fresh;
+    }
+
+    /// The keys of a new pool: the emulator's fixed keys, or keys of its own.
+    pub fn pool_keys(&self) -> LazyKeys {
+        self.fixed_keys
+            .clone()
+            .unwrap_or_else(|| crate::tokens::lazy_keys(None))
     }
 
     /// The emulated clock, fractional seconds since the epoch.
     pub fn now_f(&self) -> f64 {
-        let wall = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs_f64())
-            .unwrap_or(0.0);
-        ((wall + self.clock_offset as f64) * 1000.0).round() / 1000.0
+        let base = match self.fixed_clock {
+            Some(t) => t as f64,
+            None => SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs_f64())
+                .unwrap_or(0.0),
+        };
+        ((base + self.clock_offset as f64) * 1000.0).round() / 1000.0
     }
 
     /// The emulated clock, whole seconds since the epoch.
@@ -654,4 +745,80 @@ pub(crate) fn pool_name(pool_id: &str) -> ApiResult<&str> {
         .split_once('_')
         .map(|(_, n)| n)
         .ok_or_else(|| ApiError::new("InternalErrorException", "bad pool id"))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use super::*;
+
+    thread_local! {
+        /// User records examined by `Pool::resolve`'s alias scan on this thread.
+        pub(super) static SCANNED: Cell<usize> = const { Cell::new(0) };
+    }
+
+    fn pool(n: usize, config: Map<String, Value>) -> Pool {
+        let mut pool = Pool {
+            id: "us-east-1_Test00001".into(),
+            name: "t".into(),
+            created: 0.0,
+            modified: 0.0,
+            s: PoolSettings::from_config(&config),
+            config,
+            users: Users::default(),
+            keys: crate::tokens::lazy_keys(None),
+        };
+        for i in 0..n {
+            pool.users
+                .insert(User::new(format!("User{i}Ä"), format!("sub-{i}"), 0.0));
+        }
+        pool
+    }
+
+    /// The random sign-in run slowed down with the user count because every AdminCreateUser
+    /// (and every sign-in by a differently cased name) lowercased every username of the pool.
+    /// A username lookup, found or not, in any case, must not examine the pool's users.
+    #[test]
+    fn username_lookup_does_not_scan_the_users() {
+        let pool = pool(2000, Map::new());
+        SCANNED.with(|c| c.set(0));
+        assert_eq!(pool.resolve("User1999Ä").as_deref(), Some("User1999Ä"));
+        assert_eq!(pool.resolve("user1999ä").as_deref(), Some("User1999Ä"));
+        assert_eq!(pool.resolve("USER7Ä").as_deref(), Some("User7Ä"));
+        assert_eq!(pool.resolve("nobody"), None);
+        assert_eq!(SCANNED.with(Cell::get), 0);
+    }
+
+    #[test]
+    fn case_index_follows_inserts_and_removals() {
+        let mut pool = pool(3, Map::new());
+        assert_eq!(pool.users.len(), 3);
+        assert!(pool.users.remove("User1Ä").is_some());
+        assert_eq!(pool.resolve("user1ä"), None);
+        assert!(pool.users.remove("User1Ä").is_none());
+        // Two spellings (possible from a seed document): the smallest wins, as before.
+        pool.users.insert(User::new("bob".into(), "s1".into(), 0.0));
+        pool.users.insert(User::new("BOB".into(), "s2".into(), 0.0));
+        assert_eq!(pool.resolve("Bob").as_deref(), Some("BOB"));
+        pool.users.remove("BOB");
+        assert_eq!(pool.resolve("Bob").as_deref(), Some("bob"));
+        assert_eq!(pool.users.len(), 3);
+    }
+
+    /// Sign-in aliases (email, phone, preferred_username) are still found by a scan, and only
+    /// in pools that declare them.
+    #[test]
+    fn alias_lookup_scans_only_alias_pools() {
+        let mut config = Map::new();
+        config.insert("AliasAttributes".into(), serde_json::json!(["email"]));
+        let mut pool = pool(10, config);
+        if let Some(u) = pool.users.get_mut("User3Ä") {
+            u.attrs.insert("email".into(), "Three@Example.com".into());
+            u.attrs.insert("email_verified".into(), "true".into());
+        }
+        SCANNED.with(|c| c.set(0));
+        assert_eq!(pool.resolve("three@example.com").as_deref(), Some("User3Ä"));
+        assert!(SCANNED.with(Cell::get) > 0);
+    }
 }

@@ -22,26 +22,96 @@ pub(crate) struct PoolKeys {
     pub access: SigningKey,
 }
 
-/// Lazily generated keys, shared so generation can happen outside the state lock.
-pub(crate) type LazyKeys = Arc<OnceLock<Result<PoolKeys, String>>>;
+/// A pool's keys, generated on first use (outside the state lock), from a seed if it has one.
+pub(crate) struct KeyCell {
+    seed: Option<u64>,
+    keys: OnceLock<Result<PoolKeys, String>>,
+}
 
-fn generate_one() -> Result<SigningKey, String> {
-    let key = PrivateKey::new(&mut rand::rng(), 2048).map_err(|e| e.to_string())?;
+/// Lazily generated keys, shared so generation can happen outside the state lock.
+pub(crate) type LazyKeys = Arc<KeyCell>;
+
+/// Keys generated on first use from the OS generator, or from `seed`.
+pub(crate) fn lazy_keys(seed: Option<u64>) -> LazyKeys {
+    Arc::new(KeyCell {
+        seed,
+        keys: OnceLock::new(),
+    })
+}
+
+fn generate_one<R: rand_core::CryptoRng + ?Sized>(rng: &mut R) -> Result<SigningKey, String> {
+    let key = PrivateKey::new(rng, 2048).map_err(|e| e.to_string())?;
     let public = key.to_public_key();
     let digest = Sha256::digest(public.n_bytes());
     let kid = STANDARD.encode(digest);
     Ok(SigningKey { kid, key, public })
 }
 
+fn generate_pair(seed: Option<u64>) -> Result<PoolKeys, String> {
+    match seed {
+        Some(seed) => {
+            let mut rng = <chacha20::ChaCha20Rng as rand_core::SeedableRng>::seed_from_u64(seed);
+            Ok(PoolKeys {
+                id: generate_one(&mut rng)?,
+                access: generate_one(&mut rng)?,
+            })
+        }
+        None => {
+            let mut rng = rand::rng();
+            Ok(PoolKeys {
+                id: generate_one(&mut rng)?,
+                access: generate_one(&mut rng)?,
+            })
+        }
+    }
+}
+
 pub(crate) fn keys(lazy: &LazyKeys) -> Result<&PoolKeys, String> {
-    lazy.get_or_init(|| {
-        Ok(PoolKeys {
-            id: generate_one()?,
-            access: generate_one()?,
-        })
-    })
-    .as_ref()
-    .map_err(Clone::clone)
+    lazy.keys
+        .get_or_init(|| generate_pair(lazy.seed))
+        .as_ref()
+        .map_err(Clone::clone)
+}
+
+/// The RSA key pair (ID tokens, access tokens) every pool of an emulator signs with, given to
+/// [`EmulatorBuilder::signing_keys`](crate::EmulatorBuilder::signing_keys) so that a test or a
+/// fuzz target generates 2048-bit keys once instead of once per pool. Cloning shares the keys.
+#[derive(Clone)]
+pub struct SigningKeys(pub(crate) LazyKeys);
+
+impl SigningKeys {
+    /// Generates a key pair from the OS generator (takes a moment: two 2048-bit RSA keys).
+    pub fn generate() -> std::io::Result<SigningKeys> {
+        Self::ready(None)
+    }
+
+    /// Generates the key pair determined by `seed` (the same keys and `kid`s for the same
+    /// seed; takes as long as [`SigningKeys::generate`]).
+    pub fn from_seed(seed: u64) -> std::io::Result<SigningKeys> {
+        Self::ready(Some(seed))
+    }
+
+    fn ready(seed: Option<u64>) -> std::io::Result<SigningKeys> {
+        let lazy = lazy_keys(seed);
+        keys(&lazy).map_err(std::io::Error::other)?;
+        Ok(SigningKeys(lazy))
+    }
+
+    /// The `kid`s of the ID-token key and the access-token key.
+    pub fn kids(&self) -> (String, String) {
+        match keys(&self.0) {
+            Ok(k) => (k.id.kid.clone(), k.access.kid.clone()),
+            Err(_) => (String::new(), String::new()),
+        }
+    }
+}
+
+impl std::fmt::Debug for SigningKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKeys")
+            .field("kids", &self.kids())
+            .finish()
+    }
 }
 
 impl SigningKey {

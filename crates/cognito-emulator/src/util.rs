@@ -2,17 +2,60 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use std::cell::RefCell;
+
+use chacha20::ChaCha20Rng;
 use rand::Rng;
+
+/// The seeded generator of a deterministic emulator (copyable, so a forked state continues
+/// the same sequence).
+pub(crate) struct SeededRng(ChaCha20Rng);
+
+impl SeededRng {
+    pub(crate) fn new(seed: u64) -> SeededRng {
+        SeededRng(<ChaCha20Rng as rand_core::SeedableRng>::seed_from_u64(seed))
+    }
+}
+
+impl Clone for SeededRng {
+    fn clone(&self) -> Self {
+        SeededRng(ChaCha20Rng::deserialize_state(&self.0.serialize_state()))
+    }
+}
+
+thread_local! {
+    /// The seeded generator of a deterministic emulator, installed on this thread while its
+    /// state lock is held (see `crate::StateGuard`); without one, randomness comes from the OS.
+    static SCOPED_RNG: RefCell<Option<SeededRng>> = const { RefCell::new(None) };
+}
+
+/// Makes `rng` the source of every random value drawn on this thread until [`take_rng`].
+pub(crate) fn install_rng(rng: SeededRng) {
+    SCOPED_RNG.with(|r| *r.borrow_mut() = Some(rng));
+}
+
+/// Removes the generator [`install_rng`] installed (with its advanced state).
+pub(crate) fn take_rng() -> Option<SeededRng> {
+    SCOPED_RNG.with(|r| r.borrow_mut().take())
+}
+
+/// Fills `buf` from the installed seeded generator, or from the OS.
+pub(crate) fn fill_random(buf: &mut [u8]) {
+    SCOPED_RNG.with(|r| match r.borrow_mut().as_mut() {
+        Some(rng) => rng.0.fill_bytes(buf),
+        None => rand::rng().fill_bytes(buf),
+    })
+}
 
 pub(crate) fn random_bytes(n: usize) -> Vec<u8> {
     let mut v = vec![0u8; n];
-    rand::rng().fill_bytes(&mut v);
+    fill_random(&mut v);
     v
 }
 
 pub(crate) fn uuid() -> String {
     let mut b = [0u8; 16];
-    rand::rng().fill_bytes(&mut b);
+    fill_random(&mut b);
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
@@ -27,13 +70,12 @@ pub(crate) fn uuid() -> String {
 }
 
 fn random_from(alphabet: &[u8], n: usize) -> String {
-    let mut rng = rand::rng();
     (0..n)
         .map(|_| {
             // Rejection sampling keeps the distribution uniform.
             loop {
                 let mut b = [0u8; 1];
-                rng.fill_bytes(&mut b);
+                fill_random(&mut b);
                 let limit = 256 - (256 % alphabet.len());
                 if (b[0] as usize) < limit {
                     return alphabet[b[0] as usize % alphabet.len()] as char;

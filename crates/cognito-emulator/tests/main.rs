@@ -10,6 +10,7 @@ mod mfa;
 mod passwords;
 mod random_signins;
 mod robustness;
+mod service;
 mod signin;
 mod tokens;
 mod wire;

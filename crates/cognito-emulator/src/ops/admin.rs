@@ -1,7 +1,5 @@
 //! Pool, client and user administration (unsigned, for tests and local setups).
 
-use std::sync::{Arc, OnceLock};
-
 use serde_json::{Map, Value, json};
 
 use crate::api::{
@@ -91,7 +89,7 @@ pub(crate) fn create_user_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
         s: PoolSettings::from_config(&config),
         config,
         users: Default::default(),
-        keys: Arc::new(OnceLock::new()),
+        keys: st.pool_keys(),
     };
     let desc = pool_description(&pool);
     st.pools.insert(id, pool);
@@ -508,7 +506,7 @@ pub(crate) fn admin_create_user(st: &mut State, b: &Body) -> ApiResult<Value> {
     let username = user.username.clone();
     let email = user.attr("email").map(str::to_string);
     let phone = user.attr("phone_number").map(str::to_string);
-    pool.users.insert(username.clone(), user);
+    pool.users.insert(user);
     if action != Some("SUPPRESS") {
         let mediums = b
             .opt_str_list("DesiredDeliveryMediums")?

@@ -116,15 +116,18 @@ fn challenge(
     out
 }
 
-/// Drops expired sessions (and their SECRET_BLOCK index) once the table grows.
+/// Drops expired sessions (and their SECRET_BLOCK index) once the table has doubled since the
+/// last sweep (at least 1024 entries), so that sweeping stays amortized O(1) per session even
+/// when many sessions are alive at once.
 fn sweep_sessions(st: &mut State) {
-    if st.sessions.len() < 1024 {
+    if st.sessions.len() < st.sweep_sessions_at.max(1024) {
         return;
     }
     let now = st.now();
     st.sessions.retain(|_, s| s.expires > now);
     let live = &st.sessions;
     st.secret_blocks.retain(|_, sid| live.contains_key(sid));
+    st.sweep_sessions_at = st.sessions.len().saturating_mul(2);
 }
 
 /// Starts an SRP handshake for a user (or a plausible one for an unknown user).

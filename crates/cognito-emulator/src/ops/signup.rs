@@ -85,7 +85,7 @@ pub(crate) fn sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
         .map(|_| new_code(&mut user, "SIGN_UP", now, SIGNUP_CODE_SECS));
     let username = user.username.clone();
     let sub = user.sub.clone();
-    pool.users.insert(username.clone(), user);
+    pool.users.insert(user);
     let mut out = json!({ "UserConfirmed": false, "UserSub": sub });
     if let (Some((attr, value)), Some(code)) = (channel, code) {
         st.deliver(&pool_id, &username, &value, medium(&attr), "SIGN_UP", &code);

@@ -1,0 +1,500 @@
+//! The request handling of the emulator, without sockets: routing by `X-Amz-Target`, the AWS
+//! JSON 1.1 envelope, every operation, the error shapes, the `/_emulator/` hooks, the
+//! `.well-known` documents and fault injection. The HTTP server (`server.rs`) and
+//! [`Service::handle`] both run requests through [`prepare`] and [`run`].
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::{Method, Request, Response, StatusCode};
+use serde_json::{Map, Value, json};
+
+use crate::api::{ApiError, serialization};
+use crate::ops::{Service as Api, dispatch, unknown_operation};
+use crate::{Fault, FaultKind, Shared};
+
+/// Largest request body accepted (AWS rejects far smaller bodies for these operations).
+pub(crate) const MAX_BODY: usize = 1 << 20;
+
+/// What [`Service::handle`] did with a request.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The response the server sends (for a `truncate` fault, only the first half of the
+    /// body).
+    Response(Response<Vec<u8>>),
+    /// The server closes the connection without a response (a `reset` fault).
+    Reset,
+}
+
+impl Outcome {
+    /// The response, or `None` for [`Outcome::Reset`].
+    pub fn response(self) -> Option<Response<Vec<u8>>> {
+        match self {
+            Outcome::Response(r) => Some(r),
+            Outcome::Reset => None,
+        }
+    }
+}
+
+/// The emulator's request handling without a socket: what the HTTP server runs for each
+/// request, callable synchronously (for fuzzing and in-process tests).
+///
+/// Get one with [`EmulatorBuilder::build_service`](crate::EmulatorBuilder::build_service)
+/// (no server) or [`EmulatorHandle::service`](crate::EmulatorHandle::service) (the same state
+/// as a running server). Clones share the state; [`Service::fork`] copies it.
+#[derive(Clone)]
+pub struct Service {
+    pub(crate) shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service").finish_non_exhaustive()
+    }
+}
+
+impl Service {
+    /// Handles one HTTP request exactly as the server does (counted, faults applied). A
+    /// `delay` fault sleeps on this thread, unless the emulator runs on a fixed clock
+    /// ([`EmulatorBuilder::fixed_clock`](crate::EmulatorBuilder::fixed_clock)), where time
+    /// only moves when told and the delay is skipped.
+    pub fn handle(&self, request: &Request<Vec<u8>>) -> Outcome {
+        match prepare(&self.shared, request) {
+            Prepared::Respond(r) => Outcome::Response(r),
+            Prepared::Reset => Outcome::Reset,
+            Prepared::Run(call) => {
+                if let Some(delay) = call.delay {
+                    let virtual_time = self.shared.lock().fixed_clock.is_some();
+                    if !virtual_time {
+                        std::thread::sleep(delay);
+                    }
+                }
+                Outcome::Response(run(&self.shared, call))
+            }
+        }
+    }
+
+    /// A new emulator with a deep copy of this one's state (pools, users, sessions, tokens,
+    /// messages, faults, counts, clock and the seeded generator's position); signing keys
+    /// are shared. Forking a prepared emulator is how a fuzz target starts every input from
+    /// the same state.
+    pub fn fork(&self) -> Service {
+        let copy = self.shared.lock().clone_state();
+        Service {
+            shared: Arc::new(Shared::new(copy)),
+        }
+    }
+
+    /// The number of users in every pool, by pool id.
+    pub fn user_counts(&self) -> std::collections::BTreeMap<String, usize> {
+        self.shared
+            .lock()
+            .pools
+            .iter()
+            .map(|(id, p)| (id.clone(), p.users.len()))
+            .collect()
+    }
+}
+
+pub(crate) fn json_response(status: u16, body: Vec<u8>, request_id: &str) -> Response<Vec<u8>> {
+    with_common_headers(Response::builder(), request_id)
+        .status(status)
+        .header("Content-Type", "application/x-amz-json-1.1")
+        .body(body)
+        .unwrap_or_else(|_| Response::new(Vec::new()))
+}
+
+fn with_common_headers(b: http::response::Builder, request_id: &str) -> http::response::Builder {
+    b.header("x-amzn-RequestId", request_id)
+        .header("Access-Control-Allow-Origin", "*")
+        .header(
+            "Access-Control-Expose-Headers",
+            "x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,Date",
+        )
+}
+
+/// The AWS JSON 1.1 error shape: `{"__type", "message"}` plus `x-amzn-ErrorType`.
+pub(crate) fn error_response(e: &ApiError, request_id: &str) -> Response<Vec<u8>> {
+    let body = json!({"__type": e.kind, "message": e.message}).to_string();
+    with_common_headers(Response::builder(), request_id)
+        .status(e.status)
+        .header("Content-Type", "application/x-amz-json-1.1")
+        .header("x-amzn-ErrorType", format!("{}:", e.kind))
+        .header(
+            "x-amzn-ErrorMessage",
+            e.message
+                .replace(|c: char| !c.is_ascii() || c.is_control(), " "),
+        )
+        .body(body.into_bytes())
+        .unwrap_or_else(|_| Response::new(Vec::new()))
+}
+
+fn plain(status: StatusCode, body: Value) -> Response<Vec<u8>> {
+    Response::builder()
+        .status(status)
+        .header("Content-Type", "application/json")
+        .header("Access-Control-Allow-Origin", "*")
+        .body(body.to_string().into_bytes())
+        .unwrap_or_else(|_| Response::new(Vec::new()))
+}
+
+/// The answer to a body over [`MAX_BODY`] (or one the server could not read).
+pub(crate) fn body_too_large(request_id: &str) -> Response<Vec<u8>> {
+    error_response(
+        &serialization("Request body is too large or could not be read"),
+        request_id,
+    )
+}
+
+/// A fresh request id (from the emulator's generator, so seeded emulators are reproducible).
+pub(crate) fn request_id(shared: &Shared) -> String {
+    let _guard = shared.lock();
+    crate::util::uuid()
+}
+
+/// An operation call that passed routing, parsing and fault selection.
+pub(crate) struct Call {
+    service: Api,
+    op: String,
+    body: Result<Map<String, Value>, ApiError>,
+    request_id: String,
+    truncate: bool,
+    /// A `delay` fault: wait this long before running.
+    pub delay: Option<Duration>,
+}
+
+/// The first half of handling a request.
+pub(crate) enum Prepared {
+    /// Answered already (hooks, `.well-known`, routing errors, injected errors).
+    Respond(Response<Vec<u8>>),
+    /// Drop the connection.
+    Reset,
+    /// Run an operation (after the delay, if any).
+    Run(Call),
+}
+
+/// Routing, body parsing, counting and fault selection; hooks and `.well-known` documents are
+/// answered here. May generate RSA keys (`.well-known/jwks.json`): call it off the reactor.
+pub(crate) fn prepare(shared: &Shared, req: &Request<Vec<u8>>) -> Prepared {
+    let request_id = request_id(shared);
+    let method = req.method();
+    let path = req.uri().path();
+    let query = req.uri().query().unwrap_or("");
+    if method == Method::OPTIONS {
+        return Prepared::Respond(
+            Response::builder()
+                .status(200)
+                .header("Access-Control-Allow-Origin", "*")
+                .header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+                .header("Access-Control-Allow-Headers", "*")
+                .header("Access-Control-Max-Age", "86400")
+                .body(Vec::new())
+                .unwrap_or_else(|_| Response::new(Vec::new())),
+        );
+    }
+    let body = req.body().as_slice();
+    if body.len() > MAX_BODY {
+        return Prepared::Respond(body_too_large(&request_id));
+    }
+    if let Some(hook) = path.strip_prefix("/_emulator/") {
+        return Prepared::Respond(hooks(shared, method, hook, query, body));
+    }
+    if method == Method::GET {
+        return Prepared::Respond(well_known(shared, path));
+    }
+    if method != Method::POST || path != "/" {
+        return Prepared::Respond(plain(
+            StatusCode::NOT_FOUND,
+            json!({"message": "Not Found"}),
+        ));
+    }
+
+    let target = req
+        .headers()
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok());
+    let (service, op) = match target.and_then(|t| t.split_once('.')) {
+        Some(("AWSCognitoIdentityProviderService", op)) => (Api::UserPools, op.to_string()),
+        Some(("AWSCognitoIdentityService", op)) => (Api::Identity, op.to_string()),
+        _ => {
+            let e = unknown_operation(target.unwrap_or(""));
+            return Prepared::Respond(error_response(&e, &request_id));
+        }
+    };
+
+    let parsed: Result<Map<String, Value>, ApiError> = if body.iter().all(u8::is_ascii_whitespace) {
+        Ok(Map::new())
+    } else {
+        match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Object(m)) => Ok(m),
+            Ok(_) => Err(serialization(
+                "Start of structure or map found where not expected.",
+            )),
+            Err(_) => Err(serialization("Malformed JSON in the request body.")),
+        }
+    };
+
+    // Count the call, then look for a fault.
+    let fault = {
+        let mut st = shared.lock();
+        *st.counts.entry(op.clone()).or_default() += 1;
+        let mut flow_key = None;
+        if op == "InitiateAuth"
+            && let Ok(m) = &parsed
+            && let Some(flow) = m.get("AuthFlow").and_then(Value::as_str)
+        {
+            let key = format!("InitiateAuth:{flow}");
+            *st.counts.entry(key.clone()).or_default() += 1;
+            flow_key = Some(key);
+        }
+        take_fault(&mut st.faults, &op, flow_key.as_deref())
+    };
+    let mut delay = None;
+    if let Some(f) = &fault {
+        match f.kind {
+            FaultKind::Http500 => {
+                let e = ApiError {
+                    kind: "InternalErrorException".into(),
+                    message: "Injected internal error".into(),
+                    status: 500,
+                };
+                return Prepared::Respond(error_response(&e, &request_id));
+            }
+            FaultKind::Throttle => {
+                let e = ApiError::new("TooManyRequestsException", "Rate exceeded");
+                return Prepared::Respond(error_response(&e, &request_id));
+            }
+            FaultKind::Reset => return Prepared::Reset,
+            FaultKind::Delay => delay = Some(Duration::from_millis(f.delay_ms)),
+            FaultKind::Truncate => {}
+        }
+    }
+    Prepared::Run(Call {
+        service,
+        op,
+        body: parsed,
+        request_id,
+        truncate: fault.is_some_and(|f| f.kind == FaultKind::Truncate),
+        delay,
+    })
+}
+
+/// Runs a prepared operation (RSA key generation and SRP arithmetic: keep it off the reactor).
+pub(crate) fn run(shared: &Shared, call: Call) -> Response<Vec<u8>> {
+    let result = call.body.and_then(|m| {
+        warm_keys(shared, &m);
+        let mut st = shared.lock();
+        dispatch(&mut st, call.service, &call.op, &m)
+    });
+    let mut resp = match result {
+        Ok(v) => json_response(200, v.to_string().into_bytes(), &call.request_id),
+        Err(e) => error_response(&e, &call.request_id),
+    };
+    if call.truncate {
+        let half = resp.body().len() / 2;
+        resp.body_mut().truncate(half);
+    }
+    resp
+}
+
+/// Generates the RSA keys of the pool a request concerns before taking the state lock, so a
+/// first sign-in does not block every other request while keys are generated. Keys are
+/// created lazily, once per pool (a `OnceLock`).
+fn warm_keys(shared: &Shared, body: &Map<String, Value>) {
+    let lazy = {
+        let st = shared.lock();
+        let str_of = |k: &str| body.get(k).and_then(Value::as_str);
+        let pool_id = str_of("ClientId")
+            .and_then(|c| st.clients.get(c))
+            .map(|c| c.pool_id.clone())
+            .or_else(|| {
+                let token = str_of("AccessToken")?;
+                let (_, claims) = crate::tokens::decode_unverified(token)?;
+                let iss = claims.get("iss")?.as_str()?;
+                Some(iss.rsplit('/').next()?.to_string())
+            })
+            .or_else(|| {
+                let logins = body.get("Logins")?.as_object()?;
+                let provider = logins.keys().next()?;
+                Some(provider.rsplit('/').next()?.to_string())
+            });
+        pool_id.and_then(|id| st.pools.get(&id).map(|p| p.keys.clone()))
+    };
+    if let Some(lazy) = lazy {
+        let _ = crate::tokens::keys(&lazy);
+    }
+}
+
+fn take_fault(
+    faults: &mut Vec<crate::state::FaultRule>,
+    op: &str,
+    flow_key: Option<&str>,
+) -> Option<Fault> {
+    let idx = faults.iter().position(|r| {
+        let o = r.fault.operation.as_str();
+        r.remaining > 0 && (o == "*" || o == op || Some(o) == flow_key)
+    })?;
+    let rule = faults.get_mut(idx)?;
+    rule.remaining -= 1;
+    let f = rule.fault.clone();
+    if rule.remaining == 0 {
+        faults.remove(idx);
+    }
+    Some(f)
+}
+
+fn query_param(query: &str, name: &str) -> Option<String> {
+    query.split('&').find_map(|kv| {
+        let (k, v) = kv.split_once('=')?;
+        (k == name).then(|| percent_decode(v))
+    })
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'%' => {
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
+                match hex {
+                    Some(v) => {
+                        out.push(v);
+                        i += 3;
+                    }
+                    None => {
+                        out.push(b'%');
+                        i += 1;
+                    }
+                }
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hooks(
+    shared: &Shared,
+    method: &Method,
+    hook: &str,
+    query: &str,
+    body: &[u8],
+) -> Response<Vec<u8>> {
+    let parsed: Option<Map<String, Value>> = if body.iter().all(u8::is_ascii_whitespace) {
+        Some(Map::new())
+    } else {
+        match serde_json::from_slice(body) {
+            Ok(Value::Object(m)) => Some(m),
+            _ => None,
+        }
+    };
+    let bad = |m: &str| plain(StatusCode::BAD_REQUEST, json!({"message": m}));
+    match (method, hook) {
+        (&Method::GET, "messages") => {
+            let user = query_param(query, "username");
+            let msgs = shared.messages(user.as_deref());
+            plain(
+                StatusCode::OK,
+                serde_json::to_value(msgs).unwrap_or(json!([])),
+            )
+        }
+        (&Method::GET, "counts") => {
+            let st = shared.lock();
+            plain(StatusCode::OK, json!(st.counts))
+        }
+        (&Method::POST, "clock") => {
+            let Some(secs) = parsed
+                .as_ref()
+                .and_then(|m| m.get("advanceSeconds"))
+                .and_then(Value::as_u64)
+            else {
+                return bad("expected {\"advanceSeconds\": N} with N >= 0");
+            };
+            let mut st = shared.lock();
+            st.clock_offset = st
+                .clock_offset
+                .saturating_add(secs)
+                .min(crate::state::MAX_CLOCK_OFFSET);
+            plain(StatusCode::OK, json!({"now": st.now_f()}))
+        }
+        (&Method::POST, "faults") => {
+            let Some(m) = parsed else {
+                return bad("expected a JSON object");
+            };
+            let operation = m.get("operation").and_then(Value::as_str);
+            let kind = m
+                .get("kind")
+                .and_then(Value::as_str)
+                .and_then(FaultKind::from_name);
+            let (Some(operation), Some(kind)) = (operation, kind) else {
+                return bad(
+                    "expected {\"operation\": \"<Op>\"|\"*\", \"kind\": \"http500\"|\"throttle\"|\"truncate\"|\"reset\"|\"delay\", \"count\": N, \"delayMs\": M}",
+                );
+            };
+            let fault = Fault {
+                operation: operation.to_string(),
+                kind,
+                count: m.get("count").and_then(Value::as_u64).unwrap_or(1),
+                delay_ms: m.get("delayMs").and_then(Value::as_u64).unwrap_or(0),
+            };
+            shared.inject_fault(fault);
+            plain(StatusCode::OK, json!({}))
+        }
+        (&Method::POST, "reset") => {
+            shared.lock().reset();
+            plain(StatusCode::OK, json!({}))
+        }
+        _ => plain(
+            StatusCode::NOT_FOUND,
+            json!({"message": "unknown emulator hook"}),
+        ),
+    }
+}
+
+fn well_known(shared: &Shared, path: &str) -> Response<Vec<u8>> {
+    let mut parts = path.trim_start_matches('/').splitn(2, '/');
+    let pool_id = parts.next().unwrap_or("");
+    let rest = parts.next().unwrap_or("");
+    let keys = {
+        let st = shared.lock();
+        st.pools.get(pool_id).map(|p| (p.keys.clone(), p.issuer()))
+    };
+    let Some((lazy, issuer)) = keys else {
+        return plain(
+            StatusCode::NOT_FOUND,
+            json!({"message": "User pool does not exist."}),
+        );
+    };
+    match rest {
+        ".well-known/jwks.json" => match crate::tokens::keys(&lazy) {
+            Ok(k) => plain(
+                StatusCode::OK,
+                json!({"keys": [k.id.jwk(), k.access.jwk()]}),
+            ),
+            Err(e) => plain(StatusCode::INTERNAL_SERVER_ERROR, json!({"message": e})),
+        },
+        ".well-known/openid-configuration" => plain(
+            StatusCode::OK,
+            json!({
+                "issuer": issuer,
+                "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "subject_types_supported": ["public"],
+                "response_types_supported": ["code", "token"],
+            }),
+        ),
+        _ => plain(StatusCode::NOT_FOUND, json!({"message": "Not Found"})),
+    }
+}
