@@ -350,3 +350,69 @@ fn main() -> ExitCode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_mix_runs_against_the_emulator_and_rejects_unknown_users() {
+        let emu = cognito_emulator::Emulator::start_blocking().expect("emulator");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let mut conn = HttpConn::new(socket_addr(&emu.url()).expect("addr"));
+        let fixture = runtime.block_on(setup(&mut conn, 2)).expect("setup");
+        assert_eq!(fixture.users, ["user00000", "user00001"]);
+        let mut seen = Vec::new();
+        runtime
+            .block_on(pair(
+                &mut conn,
+                &fixture.client_id,
+                "user00001",
+                &mut |op, _, ok| seen.push((matches!(op, Op::InitiateAuth), ok)),
+            ))
+            .expect("InitiateAuth + GetUser");
+        assert_eq!(seen, [(true, true), (false, true)]);
+        let err = runtime
+            .block_on(pair(
+                &mut conn,
+                &fixture.client_id,
+                "nobody",
+                &mut |_, _, _| {},
+            ))
+            .expect_err("unknown user");
+        assert!(err.starts_with("InitiateAuth: HTTP 400"), "{err}");
+    }
+
+    #[test]
+    fn a_short_run_counts_answers_and_no_errors() {
+        let emu = cognito_emulator::Emulator::start_blocking().expect("emulator");
+        let args = Args {
+            url: emu.url(),
+            connections: 2,
+            users: 2,
+            warmup: 0.1,
+            seconds: 0.5,
+            server_pid: None,
+            label: "test".into(),
+        };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let result = tokio::task::LocalSet::new()
+            .block_on(&runtime, run(&args))
+            .expect("run");
+        assert_eq!(result["errors"], 0, "{result}");
+        assert!(
+            result["requests"].as_u64().is_some_and(|n| n > 0),
+            "{result}"
+        );
+        assert_eq!(
+            result["connects"], 2,
+            "keep-alive: one connection each: {result}"
+        );
+    }
+}

@@ -99,8 +99,7 @@ struct Args {
     seconds: f64,
 }
 
-fn parse_args() -> Result<Args, String> {
-    let mut it = std::env::args().skip(1);
+fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
     let mode = it.next().ok_or("missing mode")?;
     let mut a = Args {
         mode,
@@ -848,7 +847,7 @@ fn run(args: &Args) -> Result<bool, String> {
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args() {
+    let args = match parse_args(std::env::args().skip(1)) {
         Ok(a) => a,
         Err(e) => {
             eprintln!("{e}\n{USAGE}");
@@ -862,5 +861,52 @@ fn main() -> ExitCode {
             eprintln!("e2e-signins: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Result<Args, String> {
+        parse_args(list.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn arguments_have_per_mode_session_defaults_and_reject_nonsense() {
+        let burst = args(&["burst"]).expect("burst");
+        assert_eq!(
+            (burst.flows, burst.session_minutes, burst.gate),
+            (10_000, 15, true)
+        );
+        let rate = args(&["rate", "--flow", "password", "--no-gate"]).expect("rate");
+        assert_eq!(
+            (rate.session_minutes, rate.flow, rate.gate),
+            (3, Flow::Password, false)
+        );
+        assert!(args(&["burst", "--flow", "plain"]).is_err());
+        assert!(args(&["burst", "--flows", "0"]).is_err());
+        assert!(args(&["burst", "--bogus"]).is_err());
+        assert!(args(&[]).is_err());
+    }
+
+    #[test]
+    fn a_gated_burst_keeps_every_flow_in_flight_and_completes_them() {
+        let a = args(&["burst", "--flows", "12", "--in-process"]).expect("args");
+        let target = Target::start(a.flows + 1, a.session_minutes, true).expect("emulator");
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let r = runtime.block_on(burst(&a, &target)).expect("burst");
+        assert_eq!(r["completed"], 12, "{r}");
+        assert_eq!(r["failed"], 0, "{r}");
+        // The gate holds every InitiateAuth until all 12 flows have started.
+        assert_eq!(r["peak_flows_in_flight"], 12, "{r}");
+        assert_eq!(r["http_sent"], 24, "{r}");
+        // The warm-up sign-in, then one of each per flow: nothing was retried.
+        assert_eq!(r["server_initiate_auth"], 13, "{r}");
+        assert_eq!(r["server_respond_to_auth_challenge"], 13, "{r}");
     }
 }
