@@ -6,6 +6,8 @@
 //! login and can be checked against one another before anything is timed.
 #![forbid(unsafe_code)]
 
+pub mod load;
+
 use chacha20::ChaCha20Rng;
 use cognito_proto::config::ClientConfig;
 use cognito_proto::envelope::Endpoint;

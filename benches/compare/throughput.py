@@ -1,0 +1,173 @@
+"""Server-throughput comparison: our emulator against moto_server, plus the async driver's
+end-to-end sign-ins per second. Started by throughput.sh (see benches/README.md).
+
+Every run gets a fresh server process. The same load generator (`loadgen`) drives both
+servers with the same InitiateAuth(USER_PASSWORD_AUTH) + GetUser mix. Runs are interleaved
+(the order rotates every round) so that both servers see the same machine load; the table
+shows medians over the rounds.
+"""
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, proc, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("server did not start")
+
+
+def start_server(kind, args):
+    port = free_port()
+    if kind == "emulator":
+        cmd = [args.emulator, "--host", "127.0.0.1", "--port", str(port)]
+    else:
+        cmd = [args.moto_server, "-H", "127.0.0.1", "-p", str(port)]
+    # moto_server logs one line per request on stderr; the emulator prints its address.
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_port(port, proc)
+    return proc, f"http://127.0.0.1:{port}"
+
+
+def result_line(out):
+    for line in out.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[len("RESULT "):])
+    return None
+
+
+def run(cmd, label):
+    load = os.getloadavg()[0]
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    sys.stderr.write(p.stdout)
+    if p.returncode != 0:
+        sys.stderr.write(p.stderr)
+    r = result_line(p.stdout)
+    if r is None:
+        raise RuntimeError(f"{label}: no result (exit {p.returncode})")
+    r["load1"] = load
+    r["exit"] = p.returncode
+    return r
+
+
+def server_run(kind, args):
+    proc, url = start_server(kind, args)
+    try:
+        return run([args.loadgen, "--url", url, "--connections", str(args.connections),
+                    "--users", str(args.users), "--warmup", str(args.warmup),
+                    "--seconds", str(args.seconds), "--server-pid", str(proc.pid),
+                    "--label", kind], kind)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def e2e_run(flow, args):
+    return run([args.e2e, "rate", "--flow", flow, "--concurrency", str(args.e2e_concurrency),
+                "--warmup", str(args.warmup), "--seconds", str(args.seconds)], f"e2e {flow}")
+
+
+def med(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else float("nan")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--loadgen", required=True)
+    ap.add_argument("--e2e", required=True)
+    ap.add_argument("--emulator", required=True)
+    ap.add_argument("--moto-server", required=True)
+    ap.add_argument("--moto-version", default="?")
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--seconds", type=float, default=10)
+    ap.add_argument("--warmup", type=float, default=3)
+    ap.add_argument("--connections", type=int, default=16)
+    ap.add_argument("--users", type=int, default=100)
+    ap.add_argument("--e2e-concurrency", type=int, default=16)
+    ap.add_argument("--out", default=None)
+    args = ap.parse_args()
+
+    jobs = ["emulator", "moto", "e2e:srp", "e2e:password"]
+    results = {j: [] for j in jobs}
+    for r in range(args.rounds):
+        order = jobs[r % len(jobs):] + jobs[:r % len(jobs)]
+        sys.stderr.write(f"== round {r + 1}/{args.rounds}: {', '.join(order)}\n")
+        for job in order:
+            if job.startswith("e2e:"):
+                results[job].append(e2e_run(job[4:], args))
+            else:
+                results[job].append(server_run(job, args))
+    if args.out:
+        with open(args.out, "w") as f:
+            json.dump(results, f, indent=1)
+
+    loads = [x["load1"] for j in jobs for x in results[j]]
+    print(f"\n{args.rounds} rounds, {args.seconds:g} s measured after {args.warmup:g} s warm-up "
+          f"per run; load average (1 min) at the runs' starts {min(loads):.1f} - {max(loads):.1f}\n")
+    print(f"Server throughput, InitiateAuth(USER_PASSWORD_AUTH) + GetUser, "
+          f"{args.connections} keep-alive connections, {args.users} users:\n")
+    print("| server | median requests/s | min - max | pairs/s | server CPU ms/request "
+          "| InitiateAuth p50 ms | GetUser p50 ms | errors |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    names = {"emulator": "cognito-emulator (ours)", "moto": f"moto_server {args.moto_version}"}
+    for kind in ["emulator", "moto"]:
+        rs = results[kind]
+        rates = [x["req_per_s"] for x in rs]
+        print(f"| {names[kind]} | {med(rates):.0f} | {min(rates):.0f} - {max(rates):.0f} "
+              f"| {med([x['pairs_per_s'] for x in rs]):.0f} "
+              f"| {med([x['server_cpu_ms_per_req'] for x in rs]):.3f} "
+              f"| {med([x['initiate_auth_p50_ms'] for x in rs]):.2f} "
+              f"| {med([x['get_user_p50_ms'] for x in rs]):.2f} "
+              f"| {sum(x['errors'] for x in rs)} |")
+    e, m = results["emulator"], results["moto"]
+    ratio = med([x["req_per_s"] for x in e]) / med([x["req_per_s"] for x in m])
+    per_round = [a["req_per_s"] / b["req_per_s"] for a, b in zip(e, m)]
+    cpu_ratio = med([x["server_cpu_ms_per_req"] for x in m]) / med(
+        [x["server_cpu_ms_per_req"] for x in e])
+    print(f"\nours / moto, requests/s: {ratio:.2f}x (median of each); per round "
+          f"{', '.join(f'{x:.2f}' for x in per_round)}")
+    print(f"moto / ours, server CPU time per request: {cpu_ratio:.2f}x")
+
+    print(f"\nEnd to end, the async driver against the emulator (its own process), "
+          f"{args.e2e_concurrency} sign-ins in flight:\n")
+    print("| flow | median sign-ins/s | min - max | p50 latency ms | client CPU ms/sign-in "
+          "| server CPU ms/sign-in | failed |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for job, name in [("e2e:srp", "USER_SRP_AUTH"), ("e2e:password", "USER_PASSWORD_AUTH")]:
+        rs = results[job]
+        rates = [x["sign_ins_per_s"] for x in rs]
+        print(f"| {name} | {med(rates):.0f} | {min(rates):.0f} - {max(rates):.0f} "
+              f"| {med([x['p50_ms'] for x in rs]):.1f} "
+              f"| {med([x['client_cpu_ms_per_sign_in'] for x in rs]):.2f} "
+              f"| {med([x['server_cpu_ms_per_sign_in'] for x in rs]):.2f} "
+              f"| {sum(x['failed'] for x in rs)} |")
+    failed = any(x["exit"] != 0 for j in jobs for x in results[j])
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
