@@ -1,7 +1,7 @@
 """Our blocking client against moto (`moto[server]`, pinned in requirements.txt).
 
 Starts `moto_server` on a free loopback port, creates a user pool and an app client with
-boto3, runs `cargo test -p cognito-blocking --test moto -- --ignored --nocapture` with
+boto3, runs `cargo test -p cognito-blocking --test integration moto:: -- --ignored --nocapture` with
 MOTO_URL, MOTO_POOL_ID and MOTO_CLIENT_ID set, and stops the server.
 """
 
@@ -88,7 +88,7 @@ class MotoInterop(unittest.TestCase):
                 MOTO_CLIENT_ID=client["ClientId"],
             )
             result = subprocess.run(
-                ["cargo", "test", "-q", "-p", "cognito-blocking", "--test", "moto",
+                ["cargo", "test", "-q", "-p", "cognito-blocking", "--test", "integration", "moto::",
                  "--", "--ignored", "--nocapture"],
                 cwd=ROOT,
                 env=env,
