@@ -1,15 +1,15 @@
-//! The IO loop: send a prepared request, retry what is safe to retry, decode the answer.
+//! The IO loop: send a prepared request, sleep and send again while the shared retry decision
+//! says so, decode the answer.
 
 use std::sync::Arc;
 
+use cognito_driver::send::Attempts;
 use cognito_proto::envelope::{self, Operation, PreparedRequest};
-use rand::Rng as _;
+use cognito_proto::retry::RetryPolicy;
 use tracing::Instrument as _;
 
-use cognito_proto::retry::{Failure, Outcome, Retry, RetryPolicy};
-
-use crate::error::Error;
-use crate::transport::{Transport, TransportErrorKind};
+use crate::Error;
+use crate::transport::Transport;
 
 /// Sends requests through a transport with the retry policy. Cheap to clone.
 #[derive(Clone)]
@@ -24,58 +24,19 @@ impl Sender {
         &self,
         prepared: PreparedRequest,
     ) -> Result<http::Response<Vec<u8>>, Error> {
-        let span = tracing::info_span!(
-            "cognito",
-            operation = prepared.operation,
-            attempts = tracing::field::Empty,
-            status = tracing::field::Empty,
-            request_id = tracing::field::Empty,
-        );
-        let mut attempt = 1u32;
+        let mut attempts = Attempts::new(&prepared, self.retry);
         loop {
+            let span = attempts.span().clone();
             let result = self
                 .transport
                 .send(&prepared.request)
-                .instrument(span.clone())
+                .instrument(span)
                 .await;
-            let decision = match &result {
-                Ok(response) => {
-                    span.record("status", response.status().as_u16());
-                    if let Some(id) = envelope::request_id(response.headers()) {
-                        span.record("request_id", id.as_str());
-                    }
-                    if response.status().is_success() {
-                        Retry::No
-                    } else {
-                        let error = envelope::decode_error(prepared.operation, response);
-                        self.decide(&prepared, attempt, Failure::Response(&error))
-                    }
-                }
-                Err(e) => match e.kind() {
-                    TransportErrorKind::Connect => {
-                        self.decide(&prepared, attempt, Failure::ConnectFailed)
-                    }
-                    TransportErrorKind::Other => Retry::No,
-                    _ => self.decide(&prepared, attempt, Failure::TransportFailed),
-                },
-            };
-            match decision {
-                Retry::After(delay) => {
-                    tracing::debug!(parent: &span, attempt, delay_ms = delay.as_millis() as u64, "retrying");
-                    tokio::time::sleep(delay).await;
-                    attempt += 1;
-                }
-                Retry::No => {
-                    span.record("attempts", attempt);
-                    return result.map_err(Error::Transport);
-                }
+            match attempts.retry_after(&result) {
+                Some(delay) => tokio::time::sleep(delay).await,
+                None => return attempts.finish(result),
             }
         }
-    }
-
-    fn decide(&self, prepared: &PreparedRequest, attempt: u32, failure: Failure<'_>) -> Retry {
-        let outcome = Outcome::new(prepared, failure);
-        self.retry.decide(attempt, &outcome, rand::rng().next_u64())
     }
 
     /// Encode, send and decode one typed operation.

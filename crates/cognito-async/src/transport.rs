@@ -1,10 +1,9 @@
-//! The HTTP transport: [`Transport`], its `reqwest` implementation [`ReqwestTransport`], and
-//! [`TransportError`].
+//! The HTTP transport: [`Transport`] and its `reqwest` implementation [`ReqwestTransport`].
 
-use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::time::Duration;
+
+use crate::{Timeouts, TransportError, TransportErrorKind};
 
 /// The future returned by [`Transport::send`].
 pub type SendFuture<'a> =
@@ -39,95 +38,8 @@ impl<T: Transport + ?Sized> Transport for std::sync::Arc<T> {
     }
 }
 
-/// What kind of failure a [`TransportError`] is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum TransportErrorKind {
-    /// No connection could be made (name resolution, refused, connect timeout). The request
-    /// never left, so repeating it is always safe.
-    Connect,
-    /// A timeout after the connection was made: the server may have received the request.
-    Timeout,
-    /// The connection broke during the exchange: the server may have received the request.
-    Io,
-    /// Anything else (invalid URL, TLS failure, malformed HTTP): repeating will not help.
-    Other,
-}
-
-/// A failure to get an HTTP response at all.
-#[derive(Debug)]
-pub struct TransportError {
-    kind: TransportErrorKind,
-    source: Box<dyn std::error::Error + Send + Sync>,
-}
-
-impl TransportError {
-    /// A transport error of `kind` caused by `source`.
-    pub fn new(
-        kind: TransportErrorKind,
-        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
-    ) -> Self {
-        TransportError {
-            kind,
-            source: source.into(),
-        }
-    }
-
-    /// What kind of failure this is.
-    pub fn kind(&self) -> TransportErrorKind {
-        self.kind
-    }
-
-    /// Whether the server may have received the request (so a non-idempotent request must not
-    /// be sent again).
-    pub fn may_have_reached_server(&self) -> bool {
-        !matches!(self.kind, TransportErrorKind::Connect)
-    }
-
-    /// Whether trying again later may succeed.
-    pub fn is_retryable(&self) -> bool {
-        !matches!(self.kind, TransportErrorKind::Other)
-    }
-}
-
-impl fmt::Display for TransportError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = match self.kind {
-            TransportErrorKind::Connect => "could not connect",
-            TransportErrorKind::Timeout => "timed out",
-            TransportErrorKind::Io => "connection failed",
-            TransportErrorKind::Other => "HTTP request failed",
-        };
-        write!(f, "{what}: {}", self.source)
-    }
-}
-
-impl std::error::Error for TransportError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&*self.source)
-    }
-}
-
 /// The user agent sent by [`ReqwestTransport`]: `cognito-async/<version>`.
 pub const USER_AGENT: &str = concat!("cognito-async/", env!("CARGO_PKG_VERSION"));
-
-/// Timeouts of [`ReqwestTransport`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Timeouts {
-    /// Connection setup, including name resolution and TLS. Default 10 s.
-    pub connect: Duration,
-    /// Sending the request and receiving the whole response. Default 30 s.
-    pub response: Duration,
-}
-
-impl Default for Timeouts {
-    fn default() -> Self {
-        Timeouts {
-            connect: Duration::from_secs(10),
-            response: Duration::from_secs(30),
-        }
-    }
-}
 
 /// The default [`Transport`]: a `reqwest` client with rustls, redirects off, timeouts and the
 /// user agent [`USER_AGENT`].
@@ -176,16 +88,7 @@ impl ReqwestTransport {
 impl Transport for ReqwestTransport {
     fn send<'a>(&'a self, request: &'a http::Request<Vec<u8>>) -> SendFuture<'a> {
         Box::pin(async move {
-            let mut builder = http::Request::builder()
-                .method(request.method().clone())
-                .uri(request.uri().clone())
-                .version(request.version());
-            for (name, value) in request.headers() {
-                builder = builder.header(name, value);
-            }
-            let outgoing = builder
-                .body(request.body().clone())
-                .map_err(|e| TransportError::new(TransportErrorKind::Other, e))?;
+            let outgoing = cognito_driver::outgoing(request, request.body().clone())?;
             let outgoing = reqwest::Request::try_from(outgoing)
                 .map_err(|e| TransportError::new(TransportErrorKind::Other, e))?;
             let response = self.client.execute(outgoing).await.map_err(classify)?;

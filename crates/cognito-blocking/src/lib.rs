@@ -1,9 +1,12 @@
 //! Blocking client for Amazon Cognito user pools, over [`ureq`] with rustls.
 //!
 //! This crate is a thin driver: the protocol (SRP, challenges, token decoding, refresh
-//! decisions, request and response shapes) lives in the sans-IO core [`cognito_proto`]. Here
-//! are the HTTP loop (timeouts, retries with jittered backoff, `tracing` spans), the session
-//! stores of [`cognito_store`], and the user-facing API.
+//! decisions, request and response shapes) lives in the sans-IO core [`cognito_proto`], and
+//! what both drivers decide and store without IO (errors, options, retry decisions, sign-in,
+//! refresh and sign-out bookkeeping) in [`cognito_driver`], shared with `cognito-async`. Here
+//! are the HTTP loop (timeouts, retries with jittered backoff, `tracing` spans), the waiting
+//! of concurrent callers on one refresh, the session stores of [`cognito_store`], and the
+//! user-facing API.
 //!
 //! ```no_run
 //! use cognito_blocking::{Answer, NextStep, SignInOutcome, UserPool};
@@ -39,17 +42,19 @@
 //! | `cognito-blocking` | `cognito-async` |
 //! |---|---|
 //! | `UserPool::builder(pool, client)` … `.build()` | same |
-//! | `UserPoolBuilder::{client_secret, endpoint, endpoint_url, store, shared_store, transport, options, retry_policy, refresh_margin, remember_devices, clock}` | same |
+//! | `UserPoolBuilder::{client_secret, endpoint, endpoint_url, store, shared_store, transport, options, retry_policy, refresh_margin, refresh_method, remember_devices, clock}` | same |
+//! | `UserPool::config()` / `endpoint()` / `options()` | same |
 //! | `UserPool::sign_up(u, p, attrs)` | `UserPool::sign_up(u, p, attrs).await` |
 //! | `UserPool::confirm_sign_up(u, code)` | `….await` |
 //! | `UserPool::resend_confirmation_code(u)` | `….await` |
 //! | `UserPool::forgot_password(u)` | `….await` |
 //! | `UserPool::confirm_forgot_password(u, code, p)` | `….await` |
 //! | `UserPool::sign_in(u, p)` / `sign_in_with(Start)` | `….await` |
-//! | `SignIn::next_step()` | same |
+//! | `SignInOutcome::signed_in()` / `SignIn::next_step()` | same |
 //! | `SignIn::answer(Answer)` | `….await` |
 //! | `UserPool::current_user()` / `user(name)` / `call(&op)` | `current_user()`, `user(name)`, `call(&op).await` |
 //! | `User::session()` | `….await` |
+//! | `User::username()` / `pool()` | same |
 //! | `User::is_signed_in()` / `remembered_device()` | same (store reads are synchronous) |
 //! | `User::get_user()` / `update_attributes` / `delete_attributes` | `….await` |
 //! | `User::get_attribute_verification_code` / `verify_attribute` | `….await` |
@@ -78,21 +83,20 @@
 #![forbid(unsafe_code)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
-mod error;
 mod pool;
-mod refresh;
 mod send;
 mod signin;
 mod transport;
 mod user;
 
-pub use error::Error;
-pub use pool::{Clock, Options, SharedStore, UserPool, UserPoolBuilder};
-pub use signin::{SignIn, SignInOutcome};
-pub use transport::{
-    Timeouts, Transport, TransportError, TransportErrorKind, USER_AGENT, UreqTransport,
+pub use cognito_driver::{
+    AwsCredentials, Clock, Error, MfaPreference, Options, SharedStore, Timeouts, TransportError,
+    TransportErrorKind,
 };
-pub use user::{AwsCredentials, MfaPreference, User};
+pub use pool::{UserPool, UserPoolBuilder};
+pub use signin::{SignIn, SignInOutcome};
+pub use transport::{Transport, USER_AGENT, UreqTransport};
+pub use user::User;
 
 pub use cognito_proto;
 pub use cognito_proto::envelope::Endpoint;

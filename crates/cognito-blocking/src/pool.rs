@@ -1,56 +1,20 @@
 //! [`UserPool`]: the handle everything starts from.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Condvar, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Condvar};
+use std::time::{Duration, SystemTime};
 
+use cognito_driver::{PoolBuilder, PoolCore};
 use cognito_proto::config::ClientConfig;
 use cognito_proto::envelope::{Endpoint, Operation};
 use cognito_proto::ops;
 use cognito_proto::retry::RetryPolicy;
 use cognito_proto::secret::SecretString;
-use cognito_proto::session::{DEFAULT_REFRESH_MARGIN, RefreshGate, RefreshMethod, SessionStore};
-use cognito_store::MemoryStore;
+use cognito_proto::session::{RefreshMethod, SessionStore};
 
-use crate::error::Error;
 use crate::send::Sender;
 use crate::transport::{Transport, UreqTransport};
 use crate::user::User;
-
-/// A session store shared by the pool handle and its users.
-pub type SharedStore = Arc<dyn SessionStore + Send + Sync>;
-
-/// A source of the current wall-clock time. The default reads the system clock.
-pub type Clock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
-
-/// Behaviour options of a [`UserPool`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Options {
-    /// How failed calls are retried.
-    pub retry: RetryPolicy,
-    /// Tokens are refreshed this long before they expire. Default 60 s.
-    pub refresh_margin: Duration,
-    /// Whether remembered devices are stored and used: the device confirmed during sign-in is
-    /// kept in the store (and marked remembered when the pool waits for the user's prompt),
-    /// and later sign-ins of the user authenticate it. With `false`, no device is stored or
-    /// used; the core still confirms a device the pool asks to track. Default `true`.
-    pub remember_devices: bool,
-    /// Which call refreshes tokens. Default `InitiateAuth(REFRESH_TOKEN_AUTH)`; app clients
-    /// with refresh-token rotation need [`RefreshMethod::GetTokensFromRefreshToken`].
-    pub refresh_method: RefreshMethod,
-}
-
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            retry: RetryPolicy::default(),
-            refresh_margin: DEFAULT_REFRESH_MARGIN,
-            remember_devices: true,
-            refresh_method: RefreshMethod::default(),
-        }
-    }
-}
+use crate::{Error, Options, SharedStore};
 
 /// A handle on one app client of one user pool. Cheap to clone; clones share the store, the
 /// transport and the refresh coordination.
@@ -71,36 +35,13 @@ pub struct UserPool {
 }
 
 pub(crate) struct Inner {
-    pub(crate) config: ClientConfig,
-    pub(crate) endpoint: Endpoint,
+    pub(crate) core: PoolCore<Condvar>,
     pub(crate) sender: Sender,
-    pub(crate) store: SharedStore,
-    pub(crate) options: Options,
-    pub(crate) clock: Clock,
-    slots: Mutex<HashMap<String, Arc<Slot>>>,
-}
-
-/// Per-user refresh coordination: the core's gate under a lock, and a condition variable the
-/// waiting callers sleep on.
-pub(crate) struct Slot {
-    pub(crate) state: Mutex<SlotState>,
-    pub(crate) changed: Condvar,
-}
-
-pub(crate) struct SlotState {
-    pub(crate) gate: RefreshGate,
-    /// The error of the last failed refresh attempt, for the callers that waited on it.
-    pub(crate) last_error: Option<Arc<Error>>,
 }
 
 impl std::fmt::Debug for UserPool {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UserPool")
-            .field("user_pool_id", &self.inner.config.user_pool_id())
-            .field("client_id", &self.inner.config.client_id())
-            .field("endpoint", &self.inner.endpoint)
-            .field("options", &self.inner.options)
-            .finish_non_exhaustive()
+        self.inner.core.fmt(f)
     }
 }
 
@@ -111,30 +52,32 @@ impl UserPool {
         client_id: impl Into<String>,
     ) -> UserPoolBuilder {
         UserPoolBuilder {
-            user_pool_id: user_pool_id.into(),
-            client_id: client_id.into(),
-            client_secret: None,
-            endpoint: None,
-            store: None,
+            core: PoolBuilder::new(user_pool_id.into(), client_id.into()),
             transport: None,
-            options: Options::default(),
-            clock: None,
         }
+    }
+
+    pub(crate) fn core(&self) -> &PoolCore<Condvar> {
+        &self.inner.core
+    }
+
+    pub(crate) fn sender(&self) -> &Sender {
+        &self.inner.sender
     }
 
     /// The app client this handle speaks for.
     pub fn config(&self) -> &ClientConfig {
-        &self.inner.config
+        self.core().config()
     }
 
     /// The endpoint requests go to.
     pub fn endpoint(&self) -> &Endpoint {
-        &self.inner.endpoint
+        self.core().endpoint()
     }
 
     /// The options.
     pub fn options(&self) -> &Options {
-        &self.inner.options
+        self.core().options()
     }
 
     /// A handle on `username` (Cognito's internal username, as in the store). It need not be
@@ -146,50 +89,13 @@ impl UserPool {
     /// The user who signed in last with this app client and has not signed out, read from
     /// the store (the JavaScript client's `getCurrentUser`).
     pub fn current_user(&self) -> Result<Option<User>, Error> {
-        let last = self
-            .inner
-            .store
-            .last_user(self.inner.config.client_id())
-            .map_err(Error::Session)?;
-        Ok(last.map(|name| self.user(name)))
+        Ok(self.core().last_user()?.map(|name| self.user(name)))
     }
 
     /// Send any typed operation and decode its answer, with this handle's transport, endpoint
     /// and retry policy. An escape hatch for operations the handle has no method for.
     pub fn call<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
-        self.inner.sender.call(&self.inner.endpoint, op)
-    }
-
-    pub(crate) fn now(&self) -> u64 {
-        (self.inner.clock)()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs())
-    }
-
-    pub(crate) fn slot(&self, username: &str) -> Arc<Slot> {
-        let mut slots = match self.inner.slots.lock() {
-            Ok(s) => s,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        slots
-            .entry(username.to_owned())
-            .or_insert_with(|| {
-                Arc::new(Slot {
-                    state: Mutex::new(SlotState {
-                        gate: RefreshGate::new(),
-                        last_error: None,
-                    }),
-                    changed: Condvar::new(),
-                })
-            })
-            .clone()
-    }
-
-    pub(crate) fn secret_hash(&self, username: &str) -> Option<SecretString> {
-        self.inner
-            .config
-            .secret_hash(username)
-            .map(SecretString::new)
+        self.sender().call(self.endpoint(), op)
     }
 
     // ----- sign-up -------------------------------------------------------------------------
@@ -213,35 +119,21 @@ impl UserPool {
         password: &str,
         attributes: &[(&str, &str)],
     ) -> Result<ops::SignUpResponse, Error> {
-        self.call(&ops::SignUp {
-            client_id: self.inner.config.client_id().to_owned(),
-            secret_hash: self.secret_hash(username),
-            username: username.to_owned(),
-            password: Some(SecretString::from(password)),
-            user_attributes: attributes
-                .iter()
-                .map(|(n, v)| ops::AttributeType::new(*n, *v))
-                .collect(),
-            validation_data: Vec::new(),
-            analytics_metadata: None,
-            user_context_data: None,
-            client_metadata: Default::default(),
-        })
+        self.call(&ops::SignUp::for_client(
+            self.config(),
+            username,
+            password,
+            attributes,
+        ))
     }
 
     /// Confirm a sign-up with the code the user received (`ConfirmSignUp`).
     pub fn confirm_sign_up(&self, username: &str, code: &str) -> Result<(), Error> {
-        self.call(&ops::ConfirmSignUp {
-            client_id: self.inner.config.client_id().to_owned(),
-            secret_hash: self.secret_hash(username),
-            username: username.to_owned(),
-            confirmation_code: SecretString::from(code),
-            force_alias_creation: None,
-            analytics_metadata: None,
-            user_context_data: None,
-            client_metadata: Default::default(),
-            session: None,
-        })
+        self.call(&ops::ConfirmSignUp::for_client(
+            self.config(),
+            username,
+            code,
+        ))
         .map(drop)
     }
 
@@ -250,14 +142,10 @@ impl UserPool {
         &self,
         username: &str,
     ) -> Result<Option<ops::CodeDeliveryDetails>, Error> {
-        self.call(&ops::ResendConfirmationCode {
-            client_id: self.inner.config.client_id().to_owned(),
-            secret_hash: self.secret_hash(username),
-            user_context_data: None,
-            username: username.to_owned(),
-            analytics_metadata: None,
-            client_metadata: Default::default(),
-        })
+        self.call(&ops::ResendConfirmationCode::for_client(
+            self.config(),
+            username,
+        ))
         .map(|r| r.code_delivery_details)
     }
 
@@ -268,15 +156,8 @@ impl UserPool {
         &self,
         username: &str,
     ) -> Result<Option<ops::CodeDeliveryDetails>, Error> {
-        self.call(&ops::ForgotPassword {
-            client_id: self.inner.config.client_id().to_owned(),
-            secret_hash: self.secret_hash(username),
-            user_context_data: None,
-            username: username.to_owned(),
-            analytics_metadata: None,
-            client_metadata: Default::default(),
-        })
-        .map(|r| r.code_delivery_details)
+        self.call(&ops::ForgotPassword::for_client(self.config(), username))
+            .map(|r| r.code_delivery_details)
     }
 
     /// Finish a password reset with the code and the new password (`ConfirmForgotPassword`).
@@ -286,74 +167,59 @@ impl UserPool {
         code: &str,
         new_password: &str,
     ) -> Result<(), Error> {
-        self.call(&ops::ConfirmForgotPassword {
-            client_id: self.inner.config.client_id().to_owned(),
-            secret_hash: self.secret_hash(username),
-            username: username.to_owned(),
-            confirmation_code: SecretString::from(code),
-            password: SecretString::from(new_password),
-            analytics_metadata: None,
-            user_context_data: None,
-            client_metadata: Default::default(),
-        })
+        self.call(&ops::ConfirmForgotPassword::for_client(
+            self.config(),
+            username,
+            code,
+            new_password,
+        ))
         .map(drop)
     }
 }
 
 /// Builds a [`UserPool`]; see [`UserPool::builder`].
 pub struct UserPoolBuilder {
-    user_pool_id: String,
-    client_id: String,
-    client_secret: Option<SecretString>,
-    endpoint: Option<Endpoint>,
-    store: Option<SharedStore>,
+    core: PoolBuilder,
     transport: Option<Arc<dyn Transport>>,
-    options: Options,
-    clock: Option<Clock>,
 }
 
 impl std::fmt::Debug for UserPoolBuilder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UserPoolBuilder")
-            .field("user_pool_id", &self.user_pool_id)
-            .field("client_id", &self.client_id)
-            .field("client_secret", &self.client_secret)
-            .field("endpoint", &self.endpoint)
-            .field("options", &self.options)
-            .finish_non_exhaustive()
+        self.core.fmt(f)
     }
 }
 
 impl UserPoolBuilder {
-    /// The app client's secret, for clients that have one.
-    pub fn client_secret(mut self, secret: impl Into<SecretString>) -> Self {
-        self.client_secret = Some(secret.into());
+    fn map(mut self, change: impl FnOnce(PoolBuilder) -> PoolBuilder) -> Self {
+        self.core = change(self.core);
         self
     }
 
+    /// The app client's secret, for clients that have one.
+    pub fn client_secret(self, secret: impl Into<SecretString>) -> Self {
+        self.map(|b| b.client_secret(secret.into()))
+    }
+
     /// Send requests to `endpoint` instead of the AWS endpoint of the pool's region.
-    pub fn endpoint(mut self, endpoint: Endpoint) -> Self {
-        self.endpoint = Some(endpoint);
-        self
+    pub fn endpoint(self, endpoint: Endpoint) -> Self {
+        self.map(|b| b.endpoint(endpoint))
     }
 
     /// Send every request to `url` (for example a local emulator).
     pub fn endpoint_url(mut self, url: &str) -> Result<Self, Error> {
-        self.endpoint = Some(Endpoint::from_url(url)?);
+        self.core = self.core.endpoint_url(url)?;
         Ok(self)
     }
 
     /// Where sessions and remembered devices are kept. Default: a fresh
     /// [`MemoryStore`](cognito_store::MemoryStore).
-    pub fn store(mut self, store: impl SessionStore + Send + Sync + 'static) -> Self {
-        self.store = Some(Arc::new(store));
-        self
+    pub fn store(self, store: impl SessionStore + Send + Sync + 'static) -> Self {
+        self.shared_store(Arc::new(store))
     }
 
     /// Share a store with other handles.
-    pub fn shared_store(mut self, store: SharedStore) -> Self {
-        self.store = Some(store);
-        self
+    pub fn shared_store(self, store: SharedStore) -> Self {
+        self.map(|b| b.shared_store(store))
     }
 
     /// Send requests through `transport` instead of the default [`UreqTransport`].
@@ -363,75 +229,49 @@ impl UserPoolBuilder {
     }
 
     /// Replace all options.
-    pub fn options(mut self, options: Options) -> Self {
-        self.options = options;
-        self
+    pub fn options(self, options: Options) -> Self {
+        self.map(|b| b.options(options))
     }
 
     /// How failed calls are retried.
-    pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
-        self.options.retry = retry;
-        self
+    pub fn retry_policy(self, retry: RetryPolicy) -> Self {
+        self.map(|b| b.retry_policy(retry))
     }
 
     /// Refresh tokens this long before they expire.
-    pub fn refresh_margin(mut self, margin: Duration) -> Self {
-        self.options.refresh_margin = margin;
-        self
+    pub fn refresh_margin(self, margin: Duration) -> Self {
+        self.map(|b| b.refresh_margin(margin))
     }
 
     /// Which call refreshes tokens (see [`Options::refresh_method`]).
-    pub fn refresh_method(mut self, method: RefreshMethod) -> Self {
-        self.options.refresh_method = method;
-        self
+    pub fn refresh_method(self, method: RefreshMethod) -> Self {
+        self.map(|b| b.refresh_method(method))
     }
 
     /// Whether devices are remembered during sign-in when the pool offers it. With `false`, a
     /// device the server issues at sign-in is not confirmed (no `ConfirmDevice`) and no stored
     /// device is used.
-    pub fn remember_devices(mut self, remember: bool) -> Self {
-        self.options.remember_devices = remember;
-        self
+    pub fn remember_devices(self, remember: bool) -> Self {
+        self.map(|b| b.remember_devices(remember))
     }
 
     /// Read the time from `clock` instead of the system clock (for tests with a simulated
     /// clock).
-    pub fn clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
-        self.clock = Some(Arc::new(clock));
-        self
+    pub fn clock(self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Self {
+        self.map(|b| b.clock(Arc::new(clock)))
     }
 
     /// Build the handle. Fails when the pool id is not `<region>_<name>` or the default
     /// endpoint cannot be derived from it.
     pub fn build(self) -> Result<UserPool, Error> {
-        let mut config =
-            ClientConfig::new(self.user_pool_id.clone(), self.client_id).map_err(|_| {
-                Error::Cognito(cognito_proto::error::Error::invalid_input(
-                    "user pool id must look like <region>_<name>",
-                ))
-            })?;
-        if let Some(secret) = self.client_secret {
-            config = config.with_secret(secret);
-        }
-        let endpoint = match self.endpoint {
-            Some(e) => e,
-            None => Endpoint::for_user_pool(&self.user_pool_id)?,
-        };
+        let retry = self.core.current_options().retry;
         let transport = self
             .transport
             .unwrap_or_else(|| Arc::new(UreqTransport::new()));
         Ok(UserPool {
             inner: Arc::new(Inner {
-                config,
-                endpoint,
-                sender: Sender {
-                    transport,
-                    retry: self.options.retry,
-                },
-                store: self.store.unwrap_or_else(|| Arc::new(MemoryStore::new())),
-                options: self.options,
-                clock: self.clock.unwrap_or_else(|| Arc::new(SystemTime::now)),
-                slots: Mutex::new(HashMap::new()),
+                core: self.core.build()?,
+                sender: Sender { transport, retry },
             }),
         })
     }

@@ -1,31 +1,18 @@
-//! Sign-in: drive the core's state machine, ask the caller at each step, store the result.
+//! Sign-in: carry the core's requests until it asks the caller something or is done; the
+//! shared crate picks the remembered device and stores the result.
 
-use cognito_proto::session::{SessionRecord, TokenSet};
-use cognito_proto::signin::{self, Answer, Event, NextStep, Start};
+use cognito_driver::signin::{Completed, SignInFlow};
+use cognito_proto::signin::{Answer, Event, NextStep, Start};
 
-use crate::error::Error;
+use crate::Error;
 use crate::pool::UserPool;
 use crate::user::User;
 
-/// Where a sign-in stands after a call.
-#[derive(Debug)]
-#[must_use]
-pub enum SignInOutcome {
-    /// The user must do something: see [`SignIn::next_step`], then [`SignIn::answer`].
-    NextStep(SignIn),
-    /// Signed in; the tokens (and a remembered device) are stored.
-    SignedIn(User),
-}
-
-impl SignInOutcome {
-    /// The signed-in user, if the sign-in is complete.
-    pub fn signed_in(self) -> Option<User> {
-        match self {
-            SignInOutcome::SignedIn(user) => Some(user),
-            SignInOutcome::NextStep(_) => None,
-        }
-    }
-}
+/// Where a sign-in stands after a call: [`SignInOutcome::NextStep`] with a [`SignIn`] to see
+/// ([`SignIn::next_step`]) and answer ([`SignIn::answer`]), or [`SignInOutcome::SignedIn`]
+/// with the [`User`] whose tokens (and remembered device) are stored;
+/// [`signed_in`](cognito_driver::signin::SignInOutcome::signed_in) picks the user.
+pub type SignInOutcome = cognito_driver::signin::SignInOutcome<SignIn, User>;
 
 /// A sign-in waiting for the user: the step to complete and the means to answer it.
 ///
@@ -55,7 +42,7 @@ impl SignInOutcome {
 pub struct SignIn {
     pool: UserPool,
     /// `None` once the sign-in moved on to a later [`SignIn`] or completed.
-    flow: Option<Box<signin::SignIn>>,
+    flow: Option<SignInFlow>,
     step: NextStep,
 }
 
@@ -81,19 +68,21 @@ impl SignIn {
                 "this sign-in step was already answered",
             )));
         };
-        let now = self.pool.now();
-        let event = flow.answer(answer, now, &mut rand::rng())?;
-        match drive(&self.pool, flow, event)? {
-            Driven::Step(step) => Ok(SignInOutcome::NextStep(SignIn {
-                pool: self.pool.clone(),
-                flow: self.flow.take(),
-                step,
-            })),
-            Driven::Done(user) => {
-                self.flow = None;
-                Ok(SignInOutcome::SignedIn(user))
-            }
-        }
+        let event = flow.answer(self.pool.core(), answer)?;
+        let done = drive(&self.pool, flow, event)?;
+        Ok(outcome(&self.pool, self.flow.take(), done))
+    }
+}
+
+/// The outcome of driving `flow` to `done`: a later step keeps the flow.
+fn outcome(pool: &UserPool, flow: Option<SignInFlow>, done: Driven) -> SignInOutcome {
+    match done {
+        Driven::Step(step) => SignInOutcome::NextStep(SignIn {
+            pool: pool.clone(),
+            flow,
+            step,
+        }),
+        Driven::Done(user) => SignInOutcome::SignedIn(user),
     }
 }
 
@@ -102,75 +91,30 @@ enum Driven {
     Done(User),
 }
 
-fn drive(pool: &UserPool, flow: &mut signin::SignIn, mut event: Event) -> Result<Driven, Error> {
+fn drive(pool: &UserPool, flow: &mut SignInFlow, mut event: Event) -> Result<Driven, Error> {
     loop {
         event = match event {
             Event::Send(request) => {
-                let response = pool.inner.sender.send(request)?;
-                flow.handle_response(response, pool.now(), &mut rand::rng())?
+                let response = pool.sender().send(request)?;
+                flow.handle_response(pool.core(), response)?
             }
             Event::Step(step) => return Ok(Driven::Step(step)),
-            Event::Done(done) => return finish(pool, done).map(Driven::Done),
+            Event::Done(done) => {
+                let completed = pool.core().finish_sign_in(flow, done)?;
+                let user = pool.user(completed.username);
+                if completed.mark_remembered {
+                    Completed::report(user.remember_device());
+                }
+                return Ok(Driven::Done(user));
+            }
         }
     }
-}
-
-fn finish(pool: &UserPool, done: signin::SignedIn) -> Result<User, Error> {
-    let inner = &pool.inner;
-    let client_id = inner.config.client_id();
-    let mut record = inner
-        .store
-        .load(client_id, &done.username)
-        .map_err(Error::Session)?
-        .unwrap_or_else(|| SessionRecord::new(client_id, &done.username));
-    if done.device_forgotten {
-        record.remove_device();
-    }
-    if let Some(device) = done.device
-        && inner.options.remember_devices
-    {
-        record.set_device(device);
-    }
-    let tokens = TokenSet::new(
-        done.tokens.id_token,
-        done.tokens.access_token,
-        done.tokens.refresh_token,
-        pool.now(),
-    )
-    .map_err(|e| Error::Session(cognito_proto::session::RecordError::from(e).into()))?;
-    record
-        .set_tokens(tokens)
-        .map_err(|e| Error::Session(e.into()))?;
-    inner.store.save(&record).map_err(Error::Session)?;
-    let user = pool.user(done.username);
-    // Tokens replaced from outside a refresh: a refresh in flight must not overwrite them.
-    let slot = pool.slot(user.username());
-    match slot.state.lock() {
-        Ok(mut s) => {
-            s.gate.reset();
-        }
-        Err(p) => {
-            p.into_inner().gate.reset();
-        }
-    }
-    slot.changed.notify_all();
-    if let Some(error) = done.device_error {
-        tracing::warn!(error = %error, "the new device could not be confirmed");
-    }
-    if done.user_confirmation_necessary
-        && inner.options.remember_devices
-        && let Err(error) = user.remember_device()
-    {
-        // The user is signed in either way; the device is tracked but not remembered.
-        tracing::warn!(error = %error, "the new device could not be marked as remembered");
-    }
-    Ok(user)
 }
 
 impl UserPool {
     /// Sign in with a username and password through the core's SRP flow ([`Start::srp`]: the
     /// password never leaves this process). A remembered device of the user is used
-    /// automatically.
+    /// automatically, also when `username` is an alias such as the email address.
     pub fn sign_in(&self, username: &str, password: &str) -> Result<SignInOutcome, Error> {
         self.sign_in_with(Start::srp(username, password))
     }
@@ -178,37 +122,8 @@ impl UserPool {
     /// Start any sign-in the core supports: SRP, plain password, custom auth, choice-based
     /// (`USER_AUTH`), or automatic sign-in after sign-up. See [`Start`].
     pub fn sign_in_with(&self, start: Start) -> Result<SignInOutcome, Error> {
-        let device = if self.inner.options.remember_devices {
-            self.inner
-                .store
-                .load(self.inner.config.client_id(), start.username())
-                .map_err(Error::Session)?
-                .and_then(|r| r.device().cloned())
-        } else {
-            None
-        };
-        // Without device tracking, a device the server issues is not confirmed: nobody would
-        // keep it.
-        let start = if self.inner.options.remember_devices {
-            start
-        } else {
-            start.without_device_confirmation()
-        };
-        let (mut flow, event) = signin::SignIn::start(
-            &self.inner.config,
-            &self.inner.endpoint,
-            start,
-            device,
-            self.now(),
-            &mut rand::rng(),
-        )?;
-        match drive(self, &mut flow, event)? {
-            Driven::Step(step) => Ok(SignInOutcome::NextStep(SignIn {
-                pool: self.clone(),
-                flow: Some(Box::new(flow)),
-                step,
-            })),
-            Driven::Done(user) => Ok(SignInOutcome::SignedIn(user)),
-        }
+        let (mut flow, event) = self.core().start_sign_in(start)?;
+        let done = drive(self, &mut flow, event)?;
+        Ok(outcome(self, Some(flow), done))
     }
 }

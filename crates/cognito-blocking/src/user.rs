@@ -1,14 +1,17 @@
 //! [`User`]: one user's session and the calls made with its access token.
 
-use std::sync::Arc;
+use std::sync::Condvar;
 
+use cognito_driver::session::{self, Poll, SessionQuery};
+use cognito_driver::user::totp_secret;
+use cognito_driver::{AwsCredentials, MfaPreference};
 use cognito_proto::envelope::Operation;
 use cognito_proto::ops;
 use cognito_proto::secret::SecretString;
-use cognito_proto::session::{RefreshResult, RefreshStart, SessionRecord, TokenSet};
+use cognito_proto::session::TokenSet;
 
-use crate::error::Error;
-use crate::pool::{Slot, UserPool};
+use crate::Error;
+use crate::pool::UserPool;
 
 /// One user of a [`UserPool`]: its stored session (refreshed when needed) and everything a
 /// signed-in user can do. Cheap to clone.
@@ -40,32 +43,6 @@ impl std::fmt::Debug for User {
     }
 }
 
-/// Which second factors a user has enabled and prefers; `None` leaves a factor unchanged.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct MfaPreference {
-    /// SMS codes.
-    pub sms: Option<ops::MfaSettings>,
-    /// Authenticator app (TOTP) codes.
-    pub software_token: Option<ops::MfaSettings>,
-    /// Email codes.
-    pub email: Option<ops::MfaSettings>,
-}
-
-/// AWS credentials from an identity pool.
-#[derive(Clone, Debug)]
-pub struct AwsCredentials {
-    /// The identity the credentials belong to (`<region>:<uuid>`).
-    pub identity_id: String,
-    /// The access key id.
-    pub access_key_id: String,
-    /// The secret access key.
-    pub secret_access_key: SecretString,
-    /// The session token.
-    pub session_token: SecretString,
-    /// When the credentials expire, in seconds since the Unix epoch.
-    pub expiration: f64,
-}
-
 impl User {
     pub(crate) fn new(pool: UserPool, username: String) -> Self {
         User { pool, username }
@@ -81,28 +58,16 @@ impl User {
         &self.pool
     }
 
-    fn client_id(&self) -> &str {
-        self.pool.inner.config.client_id()
-    }
-
-    fn load(&self) -> Result<Option<SessionRecord>, Error> {
-        self.pool
-            .inner
-            .store
-            .load(self.client_id(), &self.username)
-            .map_err(Error::Session)
-    }
-
     /// Whether tokens are stored for this user (they may be expired).
     pub fn is_signed_in(&self) -> Result<bool, Error> {
-        Ok(self.load()?.is_some_and(|r| r.tokens().is_some()))
+        self.pool.core().is_signed_in(&self.username)
     }
 
     /// The remembered device of this user, if any (read from the store).
     pub fn remembered_device(
         &self,
     ) -> Result<Option<cognito_proto::config::RememberedDevice>, Error> {
-        Ok(self.load()?.and_then(|r| r.device().cloned()))
+        self.pool.core().remembered_device(&self.username)
     }
 
     /// The user's tokens, refreshed first when they expire within the refresh margin.
@@ -112,130 +77,26 @@ impl User {
     /// session is dead (revoked or expired refresh token, deleted or disabled user); a network
     /// error or throttling keeps them.
     pub fn session(&self) -> Result<TokenSet, Error> {
-        let slot = self.pool.slot(&self.username);
+        let mut query = SessionQuery::new(self.pool.core(), &self.username);
+        let slot = query.slot();
         loop {
-            let observed = lock(&slot.state).gate.generation();
-            let record = self.load()?.ok_or(Error::NotSignedIn)?;
-            let tokens = record.tokens().cloned().ok_or(Error::NotSignedIn)?;
-            if !tokens.needs_refresh(self.pool.now(), self.pool.inner.options.refresh_margin) {
+            let mut lead = {
+                let mut state = slot.lock();
+                loop {
+                    match query.poll(&mut state)? {
+                        Poll::Ready(tokens) => return Ok(tokens),
+                        Poll::Lead(lead) => break lead,
+                        Poll::Wait => state = wait(&slot.signal, state),
+                    }
+                }
+            };
+            // This thread leads: send the refresh outside the lock. Dropping `lead` on a
+            // panic ends the attempt, so waiting threads are never stranded.
+            let response = lead.request().and_then(|r| self.pool.sender().send(r));
+            if let Some(tokens) = query.finish(lead, response)? {
                 return Ok(tokens);
             }
-            let ticket = {
-                let mut state = lock(&slot.state);
-                loop {
-                    match state.gate.begin(observed) {
-                        RefreshStart::Lead(ticket) => break Some(ticket),
-                        RefreshStart::Join => {
-                            state = match slot.changed.wait(state) {
-                                Ok(s) => s,
-                                Err(p) => p.into_inner(),
-                            };
-                        }
-                        RefreshStart::Finished(RefreshResult::Refreshed | RefreshResult::Reset) => {
-                            break None;
-                        }
-                        RefreshStart::Finished(RefreshResult::FailedKeptTokens) => {
-                            return self.after_failed_refresh(tokens, state.last_error.clone());
-                        }
-                        RefreshStart::Finished(RefreshResult::SessionEnded) => {
-                            return Err(shared_error(state.last_error.clone()));
-                        }
-                    }
-                }
-            };
-            let Some(ticket) = ticket else { continue };
-            // This caller leads: send the refresh outside the lock. The guard ends the attempt
-            // if this thread panics, so waiting callers are never stranded.
-            let mut guard = LeadGuard {
-                slot: Arc::clone(&slot),
-                ticket: Some(ticket),
-            };
-            let outcome = crate::refresh::refresh(&self.pool, &record, &tokens);
-            let Some(ticket) = guard.ticket.take() else {
-                continue;
-            };
-            let result = self.complete_refresh(&slot, ticket, outcome);
-            slot.changed.notify_all();
-            return match result {
-                Err(RefreshFailure::Stale) => continue,
-                Err(RefreshFailure::KeptTokens(e)) => self.after_failed_refresh(tokens, Some(e)),
-                Err(RefreshFailure::Other(e)) => Err(e),
-                Ok(tokens) => Ok(tokens),
-            };
         }
-    }
-
-    /// A refresh failed but the tokens were kept: they are still good for this call when they
-    /// have not actually expired yet (the refresh was only early).
-    fn after_failed_refresh(
-        &self,
-        tokens: TokenSet,
-        error: Option<Arc<Error>>,
-    ) -> Result<TokenSet, Error> {
-        if tokens.is_valid(self.pool.now(), std::time::Duration::ZERO) {
-            Ok(tokens)
-        } else {
-            Err(shared_error(error))
-        }
-    }
-
-    /// Record the leader's refresh outcome under the slot lock: end the attempt in the gate,
-    /// then store the new tokens or clear a dead session, unless the attempt went stale.
-    fn complete_refresh(
-        &self,
-        slot: &Slot,
-        ticket: cognito_proto::session::RefreshTicket,
-        outcome: Result<TokenSet, (Error, bool)>,
-    ) -> Result<TokenSet, RefreshFailure> {
-        let mut state = lock(&slot.state);
-        let result = match &outcome {
-            Ok(_) => RefreshResult::Refreshed,
-            Err((_, true)) => RefreshResult::SessionEnded,
-            Err((_, false)) => RefreshResult::FailedKeptTokens,
-        };
-        if state.gate.finish(ticket, result).is_err() {
-            // Signed out (or signed in again) meanwhile: this result must not be stored.
-            return Err(RefreshFailure::Stale);
-        }
-        let store = &self.pool.inner.store;
-        let stored = match outcome {
-            Ok(new_tokens) => {
-                let saved = store
-                    .load(self.client_id(), &self.username)
-                    .map_err(Error::Session)
-                    .and_then(|current| {
-                        let mut record = current.unwrap_or_else(|| {
-                            SessionRecord::new(self.client_id(), &self.username)
-                        });
-                        record
-                            .set_tokens(new_tokens.clone())
-                            .map_err(|e| Error::Session(e.into()))?;
-                        store.save(&record).map_err(Error::Session)
-                    });
-                match saved {
-                    Ok(()) => {
-                        state.last_error = None;
-                        return Ok(new_tokens);
-                    }
-                    Err(e) => e,
-                }
-            }
-            Err((e, dead)) => {
-                if dead && let Err(clear) = store.clear_tokens(self.client_id(), &self.username) {
-                    tracing::warn!(error = %clear, "could not clear the tokens of a dead session");
-                }
-                let shared = Arc::new(e);
-                state.last_error = Some(Arc::clone(&shared));
-                return Err(if dead {
-                    RefreshFailure::Other(Error::Refresh(shared))
-                } else {
-                    RefreshFailure::KeptTokens(shared)
-                });
-            }
-        };
-        let shared = Arc::new(stored);
-        state.last_error = Some(Arc::clone(&shared));
-        Err(RefreshFailure::Other(Error::Refresh(shared)))
     }
 
     /// Run an operation that needs this user's access token.
@@ -244,8 +105,11 @@ impl User {
         make: impl FnOnce(SecretString) -> O,
     ) -> Result<O::Output, Error> {
         let tokens = self.session()?;
-        let op = make(tokens.access_token().token().clone());
-        self.pool.call(&op)
+        self.pool.call(&make(tokens.access_token().token().clone()))
+    }
+
+    fn device_key(&self) -> Result<String, Error> {
+        self.pool.core().current_device_key(&self.username)
     }
 
     // ----- profile -------------------------------------------------------------------------
@@ -261,24 +125,14 @@ impl User {
         &self,
         attributes: &[(&str, &str)],
     ) -> Result<Vec<ops::CodeDeliveryDetails>, Error> {
-        self.authed(|access_token| ops::UpdateUserAttributes {
-            user_attributes: attributes
-                .iter()
-                .map(|(n, v)| ops::AttributeType::new(*n, *v))
-                .collect(),
-            access_token,
-            client_metadata: Default::default(),
-        })
-        .map(|r| r.code_delivery_details_list)
+        self.authed(|t| ops::UpdateUserAttributes::from_pairs(t, attributes))
+            .map(|r| r.code_delivery_details_list)
     }
 
     /// Remove attributes (`DeleteUserAttributes`).
     pub fn delete_attributes(&self, names: &[&str]) -> Result<(), Error> {
-        self.authed(|access_token| ops::DeleteUserAttributes {
-            user_attribute_names: names.iter().map(|n| (*n).to_owned()).collect(),
-            access_token,
-        })
-        .map(drop)
+        self.authed(|t| ops::DeleteUserAttributes::new(t, names))
+            .map(drop)
     }
 
     /// Send a code to verify an attribute such as `email` (`GetUserAttributeVerificationCode`).
@@ -286,46 +140,27 @@ impl User {
         &self,
         attribute: &str,
     ) -> Result<Option<ops::CodeDeliveryDetails>, Error> {
-        self.authed(|access_token| ops::GetUserAttributeVerificationCode {
-            access_token,
-            attribute_name: attribute.to_owned(),
-            client_metadata: Default::default(),
-        })
-        .map(|r| r.code_delivery_details)
+        self.authed(|t| ops::GetUserAttributeVerificationCode::new(t, attribute))
+            .map(|r| r.code_delivery_details)
     }
 
     /// Verify an attribute with the code the user received (`VerifyUserAttribute`).
     pub fn verify_attribute(&self, attribute: &str, code: &str) -> Result<(), Error> {
-        self.authed(|access_token| ops::VerifyUserAttribute {
-            access_token,
-            attribute_name: attribute.to_owned(),
-            code: SecretString::from(code),
-        })
-        .map(drop)
+        self.authed(|t| ops::VerifyUserAttribute::new(t, attribute, code))
+            .map(drop)
     }
 
     /// Change the password (`ChangePassword`).
     pub fn change_password(&self, old_password: &str, new_password: &str) -> Result<(), Error> {
-        self.authed(|access_token| ops::ChangePassword {
-            previous_password: Some(SecretString::from(old_password)),
-            proposed_password: SecretString::from(new_password),
-            access_token,
-        })
-        .map(drop)
+        self.authed(|t| ops::ChangePassword::new(t, old_password, new_password))
+            .map(drop)
     }
 
     // ----- MFA -----------------------------------------------------------------------------
 
     /// Enable, disable or prefer second factors (`SetUserMFAPreference`).
     pub fn set_mfa_preference(&self, preference: MfaPreference) -> Result<(), Error> {
-        self.authed(|access_token| ops::SetUserMfaPreference {
-            sms_mfa_settings: preference.sms,
-            software_token_mfa_settings: preference.software_token,
-            email_mfa_settings: preference.email,
-            web_authn_mfa_settings: None,
-            access_token,
-        })
-        .map(drop)
+        self.authed(|t| preference.request(t)).map(drop)
     }
 
     /// Start adding an authenticator app (`AssociateSoftwareToken`): returns the shared secret
@@ -333,19 +168,7 @@ impl User {
     /// [`TotpSecret::otpauth_uri`](cognito_proto::signin::TotpSecret::otpauth_uri), as during
     /// sign-in's MFA setup. Finish with [`User::verify_software_token`].
     pub fn associate_software_token(&self) -> Result<cognito_proto::signin::TotpSecret, Error> {
-        let response = self.authed(|access_token| ops::AssociateSoftwareToken {
-            access_token: Some(access_token),
-            session: None,
-        })?;
-        response
-            .secret_code
-            .map(cognito_proto::signin::TotpSecret::new)
-            .ok_or_else(|| {
-                Error::Cognito(cognito_proto::error::Error::protocol(
-                    "AssociateSoftwareToken",
-                    "the response has no secret code",
-                ))
-            })
+        totp_secret(self.authed(ops::AssociateSoftwareToken::with_access_token)?)
     }
 
     /// Finish adding an authenticator app with its current code (`VerifySoftwareToken`).
@@ -355,80 +178,41 @@ impl User {
         code: &str,
         friendly_device_name: Option<&str>,
     ) -> Result<Option<ops::VerifySoftwareTokenStatus>, Error> {
-        self.authed(|access_token| ops::VerifySoftwareToken {
-            access_token: Some(access_token),
-            session: None,
-            user_code: SecretString::from(code),
-            friendly_device_name: friendly_device_name.map(str::to_owned),
-        })
-        .map(|r| r.status)
+        self.authed(|t| ops::VerifySoftwareToken::signed_in(t, code, friendly_device_name))
+            .map(|r| r.status)
     }
 
     // ----- devices -------------------------------------------------------------------------
 
-    fn current_device_key(&self) -> Result<String, Error> {
-        let record = self.load()?.ok_or(Error::NotSignedIn)?;
-        if let Some(device) = record.device() {
-            return Ok(device.device_key.clone());
-        }
-        record
-            .tokens()
-            .and_then(|t| t.device_key().map(str::to_owned))
-            .ok_or(Error::NoDevice)
-    }
-
     /// Mark this user's current device as remembered (`UpdateDeviceStatus`).
     pub fn remember_device(&self) -> Result<(), Error> {
-        let device_key = self.current_device_key()?;
-        self.set_device_status(device_key, ops::DeviceRememberedStatus::Remembered)
+        self.set_device_status(ops::DeviceRememberedStatus::Remembered)
     }
 
     /// Mark this user's current device as not remembered (`UpdateDeviceStatus`); it stays
     /// tracked.
     pub fn do_not_remember_device(&self) -> Result<(), Error> {
-        let device_key = self.current_device_key()?;
-        self.set_device_status(device_key, ops::DeviceRememberedStatus::NotRemembered)
+        self.set_device_status(ops::DeviceRememberedStatus::NotRemembered)
     }
 
-    fn set_device_status(
-        &self,
-        device_key: String,
-        status: ops::DeviceRememberedStatus,
-    ) -> Result<(), Error> {
-        self.authed(|access_token| ops::UpdateDeviceStatus {
-            access_token,
-            device_key,
-            device_remembered_status: Some(status),
-        })
-        .map(drop)
+    fn set_device_status(&self, status: ops::DeviceRememberedStatus) -> Result<(), Error> {
+        let key = self.device_key()?;
+        self.authed(|t| ops::UpdateDeviceStatus::new(t, &key, status))
+            .map(drop)
     }
 
     /// Forget this user's current device on the server (`ForgetDevice`) and locally.
     pub fn forget_device(&self) -> Result<(), Error> {
-        let device_key = self.current_device_key()?;
-        self.forget_device_key(&device_key)
+        self.forget_device_key(&self.device_key()?)
     }
 
     /// Forget any of this user's devices (`ForgetDevice`); when it is the remembered one, it is
     /// removed from the store too.
     pub fn forget_device_key(&self, device_key: &str) -> Result<(), Error> {
-        self.authed(|access_token| ops::ForgetDevice {
-            access_token: Some(access_token),
-            device_key: device_key.to_owned(),
-        })?;
-        let record = self.load()?;
-        if record
-            .as_ref()
-            .and_then(SessionRecord::device)
-            .is_some_and(|d| d.device_key == device_key)
-        {
-            self.pool
-                .inner
-                .store
-                .remove_device(self.client_id(), &self.username)
-                .map_err(Error::Session)?;
-        }
-        Ok(())
+        self.authed(|t| ops::ForgetDevice::new(t, device_key))?;
+        self.pool
+            .core()
+            .device_forgotten(&self.username, device_key)
     }
 
     /// List the user's tracked devices (`ListDevices`), one page of at most `limit` (the
@@ -439,23 +223,17 @@ impl User {
         pagination_token: Option<String>,
     ) -> Result<ops::ListDevicesResponse, Error> {
         self.authed(|access_token| ops::ListDevices {
-            access_token,
             limit,
             pagination_token,
+            ..ops::ListDevices::new(access_token)
         })
     }
 
     /// One device of the user (`GetDevice`); `None` means the current device.
     pub fn get_device(&self, device_key: Option<&str>) -> Result<ops::Device, Error> {
-        let device_key = match device_key {
-            Some(k) => k.to_owned(),
-            None => self.current_device_key()?,
-        };
-        self.authed(|access_token| ops::GetDevice {
-            device_key,
-            access_token: Some(access_token),
-        })
-        .map(|r| r.device)
+        let key = device_key.map_or_else(|| self.device_key(), |k| Ok(k.to_owned()))?;
+        self.authed(|t| ops::GetDevice::new(t, &key))
+            .map(|r| r.device)
     }
 
     // ----- leaving -------------------------------------------------------------------------
@@ -463,48 +241,27 @@ impl User {
     /// Delete the user (`DeleteUser`) and everything stored for it.
     pub fn delete_user(&self) -> Result<(), Error> {
         self.authed(|access_token| ops::DeleteUser { access_token })?;
-        self.reset_slot();
-        let store = &self.pool.inner.store;
-        store
-            .clear_tokens(self.client_id(), &self.username)
-            .and_then(|()| store.remove_device(self.client_id(), &self.username))
-            .map_err(Error::Session)
+        self.pool.core().forget_user_locally(&self.username)
     }
 
     /// Sign out on this device: revoke the refresh token (`RevokeToken`, when the token is
     /// revocable) and clear the stored tokens. The remembered device is kept. The tokens are
     /// cleared even when the revocation fails; its error is returned.
     pub fn sign_out(&self) -> Result<(), Error> {
-        let record = self.load()?;
-        let revoke = match record.as_ref().and_then(SessionRecord::tokens) {
-            Some(tokens) => crate::refresh::revoke(&self.pool, tokens),
+        let revoke = match self.pool.core().revoke_request(&self.username)? {
+            Some(request) => session::revoked(self.pool.sender().send(request)),
             None => Ok(()),
         };
-        self.clear_local()?;
+        self.pool.core().sign_out_locally(&self.username)?;
         revoke
     }
 
     /// Sign out everywhere (`GlobalSignOut`): every refresh token of the user is revoked. The
     /// stored tokens are cleared; the remembered device is kept.
     pub fn global_sign_out(&self) -> Result<(), Error> {
-        let tokens = self.session()?;
-        crate::refresh::global_sign_out(&self.pool, &tokens)?;
-        self.clear_local()
-    }
-
-    fn reset_slot(&self) {
-        let slot = self.pool.slot(&self.username);
-        lock(&slot.state).gate.reset();
-        slot.changed.notify_all();
-    }
-
-    fn clear_local(&self) -> Result<(), Error> {
-        self.reset_slot();
-        self.pool
-            .inner
-            .store
-            .clear_tokens(self.client_id(), &self.username)
-            .map_err(Error::Session)
+        let request = self.pool.core().global_sign_out_request(&self.session()?);
+        session::globally_signed_out(self.pool.sender().send(request))?;
+        self.pool.core().sign_out_locally(&self.username)
     }
 
     // ----- identity pools ------------------------------------------------------------------
@@ -512,71 +269,18 @@ impl User {
     /// AWS credentials from the identity pool `identity_pool_id` (`GetId`, then
     /// `GetCredentialsForIdentity`), with this user's ID token as login.
     pub fn aws_credentials(&self, identity_pool_id: &str) -> Result<AwsCredentials, Error> {
-        let tokens = self.session()?;
-        let key =
-            ops::user_pool_login_key(self.pool.inner.config.user_pool_id()).ok_or_else(|| {
-                Error::Cognito(cognito_proto::error::Error::invalid_input(
-                    "user pool id must look like <region>_<name>",
-                ))
-            })?;
-        let logins: std::collections::BTreeMap<String, SecretString> =
-            [(key, tokens.id_token().token().clone())].into();
-        let id = self.pool.call(&ops::GetId {
-            identity_pool_id: identity_pool_id.to_owned(),
-            account_id: None,
-            logins: logins.clone(),
-        })?;
-        let creds = self.pool.call(&ops::GetCredentialsForIdentity {
-            identity_id: id.identity_id,
-            logins,
-            custom_role_arn: None,
-        })?;
-        Ok(AwsCredentials {
-            identity_id: creds.identity_id,
-            access_key_id: creds.credentials.access_key_id,
-            secret_access_key: creds.credentials.secret_key,
-            session_token: creds.credentials.session_token,
-            expiration: creds.credentials.expiration,
-        })
+        let logins = self.pool.core().identity_logins(&self.session()?)?;
+        let id = self.pool.call(&logins.get_id(identity_pool_id))?;
+        Ok(self.pool.call(&logins.get_credentials(id))?.into())
     }
 }
 
-enum RefreshFailure {
-    /// The session was reset while refreshing; look at the store again.
-    Stale,
-    /// The refresh failed and the tokens were kept.
-    KeptTokens(Arc<Error>),
-    /// Anything else.
-    Other(Error),
-}
-
-fn shared_error(error: Option<Arc<Error>>) -> Error {
-    match error {
-        Some(e) => Error::Refresh(e),
-        None => Error::NotSignedIn,
-    }
-}
-
-/// Ends a refresh attempt that did not complete (its leader panicked), so that waiting
-/// callers look again instead of waiting forever.
-struct LeadGuard {
-    slot: Arc<Slot>,
-    ticket: Option<cognito_proto::session::RefreshTicket>,
-}
-
-impl Drop for LeadGuard {
-    fn drop(&mut self) {
-        if let Some(ticket) = self.ticket.take() {
-            let _ = lock(&self.slot.state)
-                .gate
-                .finish(ticket, RefreshResult::Reset);
-            self.slot.changed.notify_all();
-        }
-    }
-}
-
-fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    match m.lock() {
+/// Sleep on the slot's condition variable until a refresh ends or the session is reset.
+fn wait<'a, T>(
+    signal: &Condvar,
+    guard: std::sync::MutexGuard<'a, T>,
+) -> std::sync::MutexGuard<'a, T> {
+    match signal.wait(guard) {
         Ok(g) => g,
         Err(p) => p.into_inner(),
     }

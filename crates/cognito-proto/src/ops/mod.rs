@@ -22,6 +22,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 mod auth;
 mod devices;
 mod enums;
+mod for_client;
 mod identity;
 mod mfa;
 mod password;

@@ -1,12 +1,10 @@
-//! The driver's error type.
+//! The drivers' error type, and the transport error it wraps.
 
 use std::fmt;
 use std::sync::Arc;
 
 use cognito_proto::error::{Error as CoreError, ServiceError, ServiceErrorKind};
 use cognito_proto::session::StoreError;
-
-use crate::transport::TransportError;
 
 /// Everything that can go wrong in a call.
 #[derive(Debug)]
@@ -115,4 +113,91 @@ impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
         Error::Session(e)
     }
+}
+
+/// What kind of failure a [`TransportError`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// No connection could be made (name resolution, refused, connect timeout). The request
+    /// never left, so repeating it is always safe.
+    Connect,
+    /// A timeout after the connection was made: the server may have received the request.
+    Timeout,
+    /// The connection broke during the exchange: the server may have received the request.
+    Io,
+    /// Anything else (invalid URL, TLS failure, malformed HTTP): repeating will not help.
+    Other,
+}
+
+/// A failure to get an HTTP response at all.
+#[derive(Debug)]
+pub struct TransportError {
+    kind: TransportErrorKind,
+    source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl TransportError {
+    /// A transport error of `kind` caused by `source`.
+    pub fn new(
+        kind: TransportErrorKind,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        TransportError {
+            kind,
+            source: source.into(),
+        }
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+
+    /// Whether the server may have received the request (so a non-idempotent request must not
+    /// be sent again).
+    pub fn may_have_reached_server(&self) -> bool {
+        !matches!(self.kind, TransportErrorKind::Connect)
+    }
+
+    /// Whether trying again later may succeed.
+    pub fn is_retryable(&self) -> bool {
+        !matches!(self.kind, TransportErrorKind::Other)
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            TransportErrorKind::Connect => "could not connect",
+            TransportErrorKind::Timeout => "timed out",
+            TransportErrorKind::Io => "connection failed",
+            TransportErrorKind::Other => "HTTP request failed",
+        };
+        write!(f, "{what}: {}", self.source)
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.source)
+    }
+}
+
+/// A copy of `request`'s method, URI, version and headers with `body`: what a default
+/// transport hands its HTTP client.
+pub fn outgoing<B>(
+    request: &http::Request<Vec<u8>>,
+    body: B,
+) -> Result<http::Request<B>, TransportError> {
+    let mut builder = http::Request::builder()
+        .method(request.method().clone())
+        .uri(request.uri().clone())
+        .version(request.version());
+    for (name, value) in request.headers() {
+        builder = builder.header(name, value);
+    }
+    builder
+        .body(body)
+        .map_err(|e| TransportError::new(TransportErrorKind::Other, e))
 }

@@ -1,0 +1,70 @@
+//! Refresh under concurrency with tasks: single flight across 100 tasks, and a cancelled
+//! leader does not strand the waiters. The other emulator tests are shared
+//! (`crates/driver-tests/emulator.rs`).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use cognito_emulator::{Fault, FaultKind};
+
+use crate::emulator::{PASSWORD, Setup, signed_in};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn pitfall_18_hundred_tasks_one_refresh() {
+    let s = Setup::new();
+    s.user("ruth");
+    let pool = s.pool();
+    let user = signed_in(pool.sign_in("ruth", PASSWORD).await.unwrap());
+    s.advance(7200); // the access token has expired
+    let barrier = Arc::new(tokio::sync::Barrier::new(100));
+    let tasks: Vec<_> = (0..100)
+        .map(|_| {
+            let user = user.clone();
+            let barrier = Arc::clone(&barrier);
+            tokio::spawn(async move {
+                barrier.wait().await;
+                user.session()
+                    .await
+                    .map(|t| t.access_token().token().expose_secret().clone())
+            })
+        })
+        .collect();
+    let mut tokens = Vec::new();
+    for t in tasks {
+        tokens.push(t.await.unwrap().unwrap());
+    }
+    assert_eq!(s.refresh_count(), 1);
+    assert!(tokens.iter().all(|t| t == &tokens[0]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn cancelled_refresh_does_not_strand_waiters() {
+    let s = Setup::new();
+    s.user("rosa");
+    let pool = s.pool();
+    let user = signed_in(pool.sign_in("rosa", PASSWORD).await.unwrap());
+    s.advance(7200);
+    // The leader's refresh hangs for a while; cancel it mid-flight.
+    s.emu
+        .inject_fault(Fault::new("*", FaultKind::Delay).delay_ms(2_000));
+    let leader = {
+        let user = user.clone();
+        tokio::spawn(async move { user.session().await.map(drop) })
+    };
+    while s.refresh_count() == 0 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let waiter = {
+        let user = user.clone();
+        tokio::spawn(async move { user.session().await.map(drop) })
+    };
+    leader.abort();
+    assert!(leader.await.unwrap_err().is_cancelled());
+    // The waiter takes over and refreshes; it does not wait forever.
+    tokio::time::timeout(Duration::from_secs(30), waiter)
+        .await
+        .expect("waiter not stranded")
+        .unwrap()
+        .unwrap();
+    assert!(user.is_signed_in().unwrap());
+}

@@ -1,0 +1,33 @@
+//! Refresh under concurrency with threads: single flight across 16 threads. The other
+//! emulator tests are shared (`crates/driver-tests/emulator.rs`).
+
+use std::sync::Arc;
+
+use crate::emulator::{PASSWORD, Setup, signed_in};
+
+#[test]
+fn pitfall_18_sixteen_threads_one_refresh() {
+    let s = Setup::new();
+    s.user("ruth");
+    let pool = s.pool();
+    let user = signed_in(pool.sign_in("ruth", PASSWORD).unwrap());
+    s.advance(7200); // the access token has expired
+    let barrier = Arc::new(std::sync::Barrier::new(16));
+    let threads: Vec<_> = (0..16)
+        .map(|_| {
+            let user = user.clone();
+            let barrier = Arc::clone(&barrier);
+            std::thread::spawn(move || {
+                barrier.wait();
+                user.session()
+                    .map(|t| t.access_token().token().expose_secret().clone())
+            })
+        })
+        .collect();
+    let tokens: Vec<String> = threads
+        .into_iter()
+        .map(|t| t.join().unwrap().unwrap())
+        .collect();
+    assert_eq!(s.refresh_count(), 1);
+    assert!(tokens.iter().all(|t| t == &tokens[0]));
+}

@@ -1,0 +1,151 @@
+//! No `Debug` or `tracing` output contains the password, a token or the device password.
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use crate::driver;
+use cognito_emulator::{ClientConfig, Emulator, PoolConfig};
+use driver::{SignInOutcome, UserPool};
+
+/// A tracing subscriber that writes every span and event, with all their fields, to a string.
+struct Capture {
+    out: Arc<Mutex<String>>,
+    next_id: AtomicU64,
+}
+
+struct Visitor<'a>(&'a mut String);
+
+impl tracing::field::Visit for Visitor<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        let _ = write!(self.0, " {}={:?}", field.name(), value);
+    }
+}
+
+impl tracing::Subscriber for Capture {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        let mut out = self.out.lock().unwrap();
+        let _ = write!(out, "\nspan {}", span.metadata().name());
+        span.record(&mut Visitor(&mut out));
+        tracing::span::Id::from_u64(self.next_id.fetch_add(1, Ordering::Relaxed) + 1)
+    }
+    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+        let mut out = self.out.lock().unwrap();
+        out.push_str("\nrecord");
+        values.record(&mut Visitor(&mut out));
+    }
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        let mut out = self.out.lock().unwrap();
+        out.push_str("\nevent");
+        event.record(&mut Visitor(&mut out));
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+driver_test! {
+    async fn no_secret_in_debug_or_tracing_output() {
+        const PASSWORD: &str = "Very-Secret-Password-1";
+        let emu = Emulator::start_blocking().unwrap();
+        let pool_info = emu
+            .create_pool(PoolConfig {
+                device_tracking: Some((true, false)),
+                ..PoolConfig::default()
+            })
+            .unwrap();
+        let client = emu
+            .create_client(
+                &pool_info.pool_id,
+                ClientConfig {
+                    generate_secret: true,
+                    ..ClientConfig::default()
+                },
+            )
+            .unwrap();
+        let client_secret = client.client_secret.clone().unwrap();
+        emu.create_user(
+            &pool_info.pool_id,
+            "alice",
+            PASSWORD,
+            &[("email", "a@example.com")],
+        )
+        .unwrap();
+        let skew = Arc::new(AtomicU64::new(0));
+        let clock_skew = Arc::clone(&skew);
+
+        let out = Arc::new(Mutex::new(String::new()));
+        let subscriber = Capture {
+            out: Arc::clone(&out),
+            next_id: AtomicU64::new(0),
+        };
+        let mut debug = String::new();
+        // This thread's subscriber sees everything: the blocking driver runs here, and the async
+        // test runs on a current-thread runtime (the client's and the connection's tasks too).
+        let guard = tracing::subscriber::set_default(subscriber);
+        // Callsites first hit by another test's thread while this subscriber was being set may
+        // have cached "no interest"; recompute it now that the subscriber exists.
+        tracing::callsite::rebuild_interest_cache();
+        let (tokens, device) = {
+            let pool = UserPool::builder(&pool_info.pool_id, &client.client_id)
+                .client_secret(client_secret.as_str())
+                .endpoint_url(&emu.url())
+                .unwrap()
+                .clock(move || {
+                    SystemTime::now() + Duration::from_secs(clock_skew.load(Ordering::SeqCst))
+                })
+                .build()
+                .unwrap();
+            let _ = writeln!(debug, "{pool:?}");
+            let e = aw!(pool.sign_in("alice", "Wrong-Password-2")).unwrap_err();
+            let _ = writeln!(debug, "{e:?} {e}");
+            let outcome = aw!(pool.sign_in("alice", PASSWORD)).unwrap();
+            let _ = writeln!(debug, "{outcome:?}");
+            let SignInOutcome::SignedIn(user) = outcome else {
+                panic!("expected tokens");
+            };
+            let tokens = aw!(user.session()).unwrap();
+            emu.advance_clock(7200);
+            skew.store(7200, Ordering::SeqCst);
+            let refreshed = aw!(user.session()).unwrap();
+            let device = user.remembered_device().unwrap().unwrap();
+            let _ = writeln!(debug, "{user:?} {tokens:?} {refreshed:?} {device:?}");
+            aw!(user.change_password(PASSWORD, "Other-Secret-Password-3"))
+                .unwrap();
+            aw!(user.sign_out()).unwrap();
+            (vec![tokens, refreshed], device)
+        };
+        drop(guard);
+        let traced = out.lock().unwrap().clone();
+        assert!(traced.contains("ForgotPassword") || traced.contains("InitiateAuth"));
+        assert!(traced.contains("request_id"));
+        let mut secrets = vec![
+            PASSWORD.to_owned(),
+            "Other-Secret-Password-3".to_owned(),
+            client_secret,
+            device.device_password.expose_secret().clone(),
+        ];
+        for t in &tokens {
+            secrets.push(t.access_token().token().expose_secret().clone());
+            secrets.push(t.id_token().token().expose_secret().clone());
+            if let Some(r) = t.refresh_token() {
+                secrets.push(r.expose_secret().clone());
+            }
+        }
+        for secret in &secrets {
+            assert!(!secret.is_empty());
+            assert!(
+                !traced.contains(secret.as_str()),
+                "tracing output leaks a secret"
+            );
+            assert!(
+                !debug.contains(secret.as_str()),
+                "Debug output leaks a secret"
+            );
+        }
+    }
+}
