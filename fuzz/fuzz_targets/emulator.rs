@@ -58,75 +58,13 @@ use std::sync::OnceLock;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cognito_emulator::{
-    ClientConfig, Emulator, MfaConfiguration, Outcome, PoolConfig, Service, SigningKeys,
+    ClientConfig, Emulator, IDENTITY_OPERATIONS, MfaConfiguration, Outcome, PoolConfig, Service,
+    SigningKeys, USER_POOL_OPERATIONS,
 };
 use cognito_proto::srp;
 use libfuzzer_sys::fuzz_target;
 use num_bigint::BigUint;
 use serde_json::{Value, json};
-
-/// Every operation the emulator knows (user pools), then the identity-pool ones.
-const OPS: &[&str] = &[
-    "CreateUserPool",
-    "UpdateUserPool",
-    "DescribeUserPool",
-    "DeleteUserPool",
-    "ListUserPools",
-    "CreateUserPoolClient",
-    "UpdateUserPoolClient",
-    "DescribeUserPoolClient",
-    "DeleteUserPoolClient",
-    "SetUserPoolMfaConfig",
-    "GetUserPoolMfaConfig",
-    "AdminCreateUser",
-    "AdminSetUserPassword",
-    "AdminConfirmSignUp",
-    "AdminGetUser",
-    "AdminDeleteUser",
-    "AdminDisableUser",
-    "AdminEnableUser",
-    "AdminUpdateUserAttributes",
-    "AdminSetUserMFAPreference",
-    "AdminUserGlobalSignOut",
-    "AdminResetUserPassword",
-    "ListUsers",
-    "SignUp",
-    "ConfirmSignUp",
-    "ResendConfirmationCode",
-    "ForgotPassword",
-    "ConfirmForgotPassword",
-    "InitiateAuth",
-    "RespondToAuthChallenge",
-    "AdminInitiateAuth",
-    "AdminRespondToAuthChallenge",
-    "GetTokensFromRefreshToken",
-    "RevokeToken",
-    "GlobalSignOut",
-    "ChangePassword",
-    "GetUser",
-    "UpdateUserAttributes",
-    "DeleteUserAttributes",
-    "GetUserAttributeVerificationCode",
-    "VerifyUserAttribute",
-    "DeleteUser",
-    "GetUserAuthFactors",
-    "SetUserMFAPreference",
-    "SetUserSettings",
-    "AssociateSoftwareToken",
-    "VerifySoftwareToken",
-    "ConfirmDevice",
-    "ListDevices",
-    "GetDevice",
-    "UpdateDeviceStatus",
-    "ForgetDevice",
-    "StartWebAuthnRegistration",
-    "CompleteWebAuthnRegistration",
-    "ListWebAuthnCredentials",
-    "DeleteWebAuthnCredential",
-    "identity:GetId",
-    "identity:GetCredentialsForIdentity",
-    "identity:GetOpenIdToken",
-];
 
 const ALICE_PW: &str = "Alice-Passw0rd!";
 /// Most blocks run per input (SRP steps cost milliseconds each).
@@ -507,7 +445,15 @@ fuzz_target!(|data: &[u8]| {
         // The request.
         let mut op = String::new();
         let (method, path, target) = if let Ok(n) = block.first.parse::<usize>() {
-            op = OPS[n % OPS.len()].to_string();
+            // Numbered among every operation the emulator knows: user pools, then identity.
+            let i = n % (USER_POOL_OPERATIONS.len() + IDENTITY_OPERATIONS.len());
+            op = match USER_POOL_OPERATIONS.get(i) {
+                Some(name) => (*name).to_string(),
+                None => format!(
+                    "identity:{}",
+                    IDENTITY_OPERATIONS[i - USER_POOL_OPERATIONS.len()]
+                ),
+            };
             ("POST", "/".to_string(), None)
         } else if let Some((m, p)) = block.first.split_once(' ') {
             (m, substitute(s, &svc, &mut t, p), None)

@@ -44,6 +44,7 @@ use serde_json::{Map, Value, json};
 
 pub use api::ApiError;
 pub use custom::CustomAuth;
+pub use ops::{IDENTITY_OPERATIONS, USER_POOL_OPERATIONS};
 pub use service::{Outcome, Service};
 pub use tokens::SigningKeys;
 

@@ -18,6 +18,71 @@ pub(crate) mod profile;
 pub(crate) mod signup;
 pub(crate) mod tokens;
 
+/// Every user-pool operation the emulator serves (`X-Amz-Target:
+/// AWSCognitoIdentityProviderService.<name>`), in the order [`dispatch`] lists them.
+pub const USER_POOL_OPERATIONS: &[&str] = &[
+    "CreateUserPool",
+    "UpdateUserPool",
+    "DescribeUserPool",
+    "DeleteUserPool",
+    "ListUserPools",
+    "CreateUserPoolClient",
+    "UpdateUserPoolClient",
+    "DescribeUserPoolClient",
+    "DeleteUserPoolClient",
+    "SetUserPoolMfaConfig",
+    "GetUserPoolMfaConfig",
+    "AdminCreateUser",
+    "AdminSetUserPassword",
+    "AdminConfirmSignUp",
+    "AdminGetUser",
+    "AdminDeleteUser",
+    "AdminDisableUser",
+    "AdminEnableUser",
+    "AdminUpdateUserAttributes",
+    "AdminSetUserMFAPreference",
+    "AdminUserGlobalSignOut",
+    "AdminResetUserPassword",
+    "ListUsers",
+    "SignUp",
+    "ConfirmSignUp",
+    "ResendConfirmationCode",
+    "ForgotPassword",
+    "ConfirmForgotPassword",
+    "InitiateAuth",
+    "RespondToAuthChallenge",
+    "AdminInitiateAuth",
+    "AdminRespondToAuthChallenge",
+    "GetTokensFromRefreshToken",
+    "RevokeToken",
+    "GlobalSignOut",
+    "ChangePassword",
+    "GetUser",
+    "UpdateUserAttributes",
+    "DeleteUserAttributes",
+    "GetUserAttributeVerificationCode",
+    "VerifyUserAttribute",
+    "DeleteUser",
+    "GetUserAuthFactors",
+    "SetUserMFAPreference",
+    "SetUserSettings",
+    "AssociateSoftwareToken",
+    "VerifySoftwareToken",
+    "ConfirmDevice",
+    "ListDevices",
+    "GetDevice",
+    "UpdateDeviceStatus",
+    "ForgetDevice",
+    "StartWebAuthnRegistration",
+    "CompleteWebAuthnRegistration",
+    "ListWebAuthnCredentials",
+    "DeleteWebAuthnCredential",
+];
+
+/// Every identity-pool operation the emulator serves (`X-Amz-Target:
+/// AWSCognitoIdentityService.<name>`).
+pub const IDENTITY_OPERATIONS: &[&str] = &["GetId", "GetCredentialsForIdentity", "GetOpenIdToken"];
+
 /// Which service an `X-Amz-Target` addresses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Service {
@@ -278,5 +343,37 @@ pub(crate) fn attr_claim(name: &str, value: &str) -> Value {
         Value::Bool(value == "true")
     } else {
         Value::String(value.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn is_unknown(service: Service, op: &str) -> bool {
+        let mut st = State::new("us-east-1".to_owned());
+        dispatch(&mut st, service, op, &Map::new())
+            .is_err_and(|e| e.kind == "UnknownOperationException")
+    }
+
+    #[test]
+    fn the_operation_lists_name_exactly_what_dispatch_serves() {
+        for op in USER_POOL_OPERATIONS {
+            assert!(
+                !is_unknown(Service::UserPools, op),
+                "{op} is listed but not served"
+            );
+            assert!(
+                is_unknown(Service::Identity, op),
+                "{op} is served by both services"
+            );
+        }
+        for op in IDENTITY_OPERATIONS {
+            assert!(
+                !is_unknown(Service::Identity, op),
+                "{op} is listed but not served"
+            );
+        }
+        assert!(is_unknown(Service::UserPools, "NoSuchOperation"));
     }
 }
