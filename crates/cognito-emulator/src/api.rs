@@ -38,6 +38,14 @@ impl std::error::Error for ApiError {}
 /// Shorthand result type of the operation handlers.
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// A server fault (HTTP 500 `InternalErrorException`).
+pub(crate) fn internal(msg: impl Into<String>) -> ApiError {
+    ApiError {
+        kind: "InternalErrorException".to_string(),
+        message: msg.into(),
+        status: 500,
+    }
+}
 pub(crate) fn not_authorized(msg: impl Into<String>) -> ApiError {
     ApiError::new("NotAuthorizedException", msg)
 }

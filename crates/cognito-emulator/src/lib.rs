@@ -445,6 +445,10 @@ impl std::ops::DerefMut for StateGuard<'_> {
 
 impl Drop for StateGuard<'_> {
     fn drop(&mut self) {
+        debug_assert!(
+            std::thread::panicking() || self.guard.unsigned.is_empty(),
+            "tokens minted under the lock must be signed by `Shared::dispatch`"
+        );
         if let Some(rng) = util::take_rng() {
             self.guard.rng = Some(rng);
         }
@@ -477,6 +481,25 @@ impl Shared {
             util::install_rng(rng);
         }
         StateGuard { guard }
+    }
+
+    /// Runs one operation under the state lock, then signs the tokens it minted once the lock
+    /// is released: RSA signing is most of a sign-in's CPU, and outside the lock requests are
+    /// signed in parallel while others use the state.
+    pub(crate) fn dispatch(
+        &self,
+        service: ops::Service,
+        op: &str,
+        body: &serde_json::Map<String, Value>,
+    ) -> Result<Value, ApiError> {
+        let (result, unsigned) = {
+            let mut st = self.lock();
+            let result = ops::dispatch(&mut st, service, op, body);
+            (result, std::mem::take(&mut st.unsigned))
+        };
+        let mut response = result?;
+        tokens::sign_all(&mut response, unsigned).map_err(api::internal)?;
+        Ok(response)
     }
 
     pub(crate) fn messages(&self, username: Option<&str>) -> Vec<Message> {
@@ -633,7 +656,7 @@ impl EmulatorBuilder {
     /// Starts on the current tokio runtime.
     pub async fn start(self) -> io::Result<EmulatorHandle> {
         let shared = self.shared()?;
-        let listener = tokio::net::TcpListener::bind((self.host.as_str(), self.port)).await?;
+        let listener = listen(&self.host, self.port)?;
         let addr = listener.local_addr()?;
         let (tx, rx) = tokio::sync::watch::channel(false);
         tokio::spawn(serve(listener, shared.clone(), rx));
@@ -649,23 +672,21 @@ impl EmulatorBuilder {
     /// Starts on a runtime thread of its own (for blocking tests and the binary).
     pub fn start_blocking(self) -> io::Result<EmulatorHandle> {
         let shared = self.shared()?;
-        let std_listener = std::net::TcpListener::bind((self.host.as_str(), self.port))?;
-        std_listener.set_nonblocking(true)?;
-        let addr = std_listener.local_addr()?;
-        let (tx, rx) = tokio::sync::watch::channel(false);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
             .build()?;
+        let listener = {
+            let _in_runtime = runtime.enter();
+            listen(&self.host, self.port)?
+        };
+        let addr = listener.local_addr()?;
+        let (tx, rx) = tokio::sync::watch::channel(false);
         let srv_shared = shared.clone();
         let thread = std::thread::Builder::new()
             .name("cognito-emulator".into())
             .spawn(move || {
-                runtime.block_on(async move {
-                    if let Ok(listener) = tokio::net::TcpListener::from_std(std_listener) {
-                        serve(listener, srv_shared, rx).await;
-                    }
-                });
+                runtime.block_on(serve(listener, srv_shared, rx));
                 runtime.shutdown_background();
             })?;
         Ok(EmulatorHandle {
@@ -676,6 +697,35 @@ impl EmulatorBuilder {
             thread: Some(thread),
         })
     }
+}
+
+/// Length of the queue of connections the kernel completed and the server has not accepted
+/// yet (capped by `net.core.somaxconn`). The standard library and tokio ask for 128, which a
+/// burst of clients connecting at once overflows: the kernel then drops their handshakes and
+/// they see resets and timeouts.
+const LISTEN_BACKLOG: u32 = 4096;
+
+/// Binds `host:port` (the first address it resolves to that binds), with [`LISTEN_BACKLOG`].
+/// Needs a tokio runtime context.
+fn listen(host: &str, port: u16) -> io::Result<tokio::net::TcpListener> {
+    use std::net::ToSocketAddrs;
+    let mut last = io::Error::new(io::ErrorKind::InvalidInput, "no address to bind");
+    for addr in (host, port).to_socket_addrs()? {
+        let socket = if addr.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()?
+        } else {
+            tokio::net::TcpSocket::new_v6()?
+        };
+        // As `TcpListener::bind` does on Unix: a restarted emulator can take its port back at
+        // once (on Windows the option would let another socket share the port).
+        #[cfg(unix)]
+        socket.set_reuseaddr(true)?;
+        match socket.bind(addr) {
+            Ok(()) => return socket.listen(LISTEN_BACKLOG),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
 }
 
 async fn serve(
@@ -781,8 +831,7 @@ impl Service {
                 "request body must be a JSON object",
             ));
         };
-        let mut st = self.shared.lock();
-        ops::dispatch(&mut st, ops::Service::UserPools, operation, &m)
+        self.shared.dispatch(ops::Service::UserPools, operation, &m)
     }
 
     /// Creates a user pool.

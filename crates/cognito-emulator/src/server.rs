@@ -30,11 +30,7 @@ fn to_hyper(resp: Response<Vec<u8>>) -> Resp {
 }
 
 fn internal_error() -> Resp {
-    let e = crate::api::ApiError {
-        kind: "InternalErrorException".into(),
-        message: "handler failed".into(),
-        status: 500,
-    };
+    let e = crate::api::internal("handler failed");
     to_hyper(crate::service::error_response(&e, ""))
 }
 
@@ -49,15 +45,19 @@ pub(crate) async fn handle(
         Err(_) => return Ok(to_hyper(body_too_large(&request_id(&shared)))),
     };
     let req = Request::from_parts(parts, body);
-    // Hooks, `.well-known` (RSA key generation) and the state lock: off the reactor.
+    // Hooks, `.well-known` (RSA key generation), the state lock and the operation: off the
+    // reactor, in one trip; only a call with a `delay` fault comes back to wait on the timer.
     let sh = shared.clone();
-    let Ok(prepared) = tokio::task::spawn_blocking(move || prepare(&sh, &req)).await else {
-        return Ok(internal_error());
-    };
-    let call = match prepared {
-        Prepared::Respond(r) => return Ok(to_hyper(r)),
-        Prepared::Reset => return Err(ResetConnection),
-        Prepared::Run(call) => call,
+    let first = tokio::task::spawn_blocking(move || match prepare(&sh, &req) {
+        Prepared::Run(call) if call.delay.is_none() => Prepared::Respond(run(&sh, call)),
+        other => other,
+    })
+    .await;
+    let call = match first {
+        Err(_) => return Ok(internal_error()),
+        Ok(Prepared::Respond(r)) => return Ok(to_hyper(r)),
+        Ok(Prepared::Reset) => return Err(ResetConnection),
+        Ok(Prepared::Run(call)) => call,
     };
     if let Some(delay) = call.delay {
         tokio::time::sleep(delay).await;

@@ -10,7 +10,7 @@ use http::{Method, Request, Response, StatusCode};
 use serde_json::{Map, Value, json};
 
 use crate::api::{ApiError, serialization};
-use crate::ops::{Service as Api, dispatch, unknown_operation};
+use crate::ops::{Service as Api, unknown_operation};
 use crate::{Fault, FaultKind, Shared};
 
 /// Largest request body accepted (AWS rejects far smaller bodies for these operations).
@@ -253,11 +253,7 @@ pub(crate) fn prepare(shared: &Shared, req: &Request<Vec<u8>>) -> Prepared {
     if let Some(f) = &fault {
         match f.kind {
             FaultKind::Http500 => {
-                let e = ApiError {
-                    kind: "InternalErrorException".into(),
-                    message: "Injected internal error".into(),
-                    status: 500,
-                };
+                let e = crate::api::internal("Injected internal error");
                 return Prepared::Respond(error_response(&e, &request_id));
             }
             FaultKind::Throttle => {
@@ -283,8 +279,7 @@ pub(crate) fn prepare(shared: &Shared, req: &Request<Vec<u8>>) -> Prepared {
 pub(crate) fn run(shared: &Shared, call: Call) -> Response<Vec<u8>> {
     let result = call.body.and_then(|m| {
         warm_keys(shared, &m);
-        let mut st = shared.lock();
-        dispatch(&mut st, call.service, &call.op, &m)
+        shared.dispatch(call.service, &call.op, &m)
     });
     let mut resp = match result {
         Ok(v) => json_response(200, v.to_string().into_bytes(), &call.request_id),

@@ -10,8 +10,8 @@ use num_traits::Zero;
 /// The core's SRP primitives (`cognito_proto::srp`).
 pub(crate) mod prim {
     pub use cognito_proto::srp::{
-        claim_signature, derive_key, hash_u, modulus, multiplier, parse_timestamp, pow_g,
-        pow_mod_n, secret_hash, to_hex, verifier,
+        SecretUint, claim_signature, compute_x, derive_key, hash_u, modulus, multiplier,
+        parse_timestamp, pow_g, pow_mod_n, secret_hash, to_hex,
     };
 }
 

@@ -168,11 +168,16 @@ impl PoolSettings {
     }
 }
 
-/// A stored SRP verifier (no plaintext password is ever kept).
+/// What the emulator keeps of a password (never the password itself): the salt, the SRP
+/// verifier v = g^x for `USER_SRP_AUTH`, and SHA-256 of the SRP private key x, which checks a
+/// password sent in clear (`USER_PASSWORD_AUTH`, `ChangePassword`) with two hashes instead of
+/// a 3072-bit power. The digest tells an attacker no more than v does: either lets them test
+/// a guessed password, at the cost of computing x.
 #[derive(Clone, Debug)]
 pub(crate) struct PasswordRecord {
     pub salt: BigUint,
     pub verifier: BigUint,
+    pub x_digest: [u8; 32],
     pub set_at: u64,
 }
 
@@ -608,6 +613,9 @@ pub(crate) struct State {
     pub counts: HashMap<String, u64>,
     pub custom: HashMap<String, Arc<CustomAuth>>,
     pub identities: HashMap<String, String>,
+    /// Tokens the running operation minted, signed once the lock is released
+    /// (`Shared::dispatch`); always empty between operations.
+    pub unsigned: Vec<crate::tokens::Unsigned>,
 }
 
 impl State {
@@ -631,6 +639,7 @@ impl State {
             counts: HashMap::new(),
             custom: HashMap::new(),
             identities: HashMap::new(),
+            unsigned: Vec::new(),
         }
     }
 

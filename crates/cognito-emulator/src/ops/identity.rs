@@ -50,7 +50,7 @@ fn check_logins(st: &State, b: &Body) -> ApiResult<Option<(String, String)>> {
         let invalid =
             || not_authorized("Invalid login token. Not a valid OpenId Connect identity token.");
         let pool = st.pool(&pool_id).map_err(|_| invalid())?;
-        let keys = jwt::keys(&pool.keys).map_err(|e| ApiError::new("InternalErrorException", e))?;
+        let keys = jwt::keys(&pool.keys).map_err(crate::api::internal)?;
         let claims = jwt::verify(&token, &keys.id).ok_or_else(invalid)?;
         if claims.get("token_use").and_then(Value::as_str) != Some("id")
             || claims.get("iss").and_then(Value::as_str) != Some(pool.issuer().as_str())

@@ -2,6 +2,7 @@
 
 use num_bigint::BigUint;
 use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
 
 use crate::api::{
     ApiError, ApiResult, code_mismatch, expired_code, incorrect_credentials, not_authorized,
@@ -235,28 +236,33 @@ pub(crate) fn check_password_policy(s: &PoolSettings, pw: &str) -> ApiResult<()>
     Ok(())
 }
 
-/// Stores a new salt and verifier for `pw` (the password itself is never kept).
+/// Stores a new salt, verifier and x digest for `pw` (the password itself is never kept).
 pub(crate) fn set_password(user: &mut User, pool_id: &str, pw: &str, now: u64) -> ApiResult<()> {
     let realm = pool_name(pool_id)?;
     let salt = BigUint::from_bytes_be(&crate::util::random_bytes(16));
-    let verifier = prim::verifier(&salt, realm, &user.username, pw);
+    let x = prim::compute_x(&salt, realm, &user.username, pw);
     user.password = Some(PasswordRecord {
+        verifier: prim::pow_g(x.expose_secret()),
+        x_digest: x_digest(&x),
         salt,
-        verifier,
         set_at: now,
     });
     Ok(())
 }
 
-/// Whether `pw` matches the user's stored verifier.
+fn x_digest(x: &prim::SecretUint) -> [u8; 32] {
+    Sha256::digest(x.expose_secret().to_bytes_be()).into()
+}
+
+/// Whether `pw` is the user's password.
 pub(crate) fn password_matches(user: &User, pool_id: &str, pw: &str) -> bool {
     let (Some(rec), Ok(realm)) = (&user.password, pool_name(pool_id)) else {
         return false;
     };
-    let v = prim::verifier(&rec.salt, realm, &user.username, pw);
+    let x = prim::compute_x(&rec.salt, realm, &user.username, pw);
     bool::from(subtle::ConstantTimeEq::ct_eq(
-        v.to_bytes_be().as_slice(),
-        rec.verifier.to_bytes_be().as_slice(),
+        &x_digest(&x)[..],
+        &rec.x_digest[..],
     ))
 }
 

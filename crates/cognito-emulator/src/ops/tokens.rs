@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::api::{ApiError, ApiResult, Body, check_token, invalid_param, not_authorized};
+use crate::api::{ApiError, ApiResult, Body, check_token, internal, invalid_param, not_authorized};
 use crate::ops::{attr_claim, check_client_secret, check_secret_hash};
 use crate::state::{Device, FlowCtx, RefreshRecord, State};
 use crate::tokens as jwt;
@@ -10,20 +10,12 @@ use crate::tokens as jwt;
 /// The scope of API sign-ins.
 const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
 
-fn internal(e: String) -> ApiError {
-    ApiError {
-        kind: "InternalErrorException".to_string(),
-        message: e,
-        status: 500,
-    }
-}
-
-/// Signs a fresh ID and access token for a refresh-token family.
-pub(crate) fn mint(st: &State, rec: &RefreshRecord) -> ApiResult<(String, String, u64)> {
+/// A fresh ID and access token for a refresh-token family: returns their placeholders, which
+/// the tokens replace once signed (`jwt::sign_all`, after the state lock is released).
+pub(crate) fn mint(st: &mut State, rec: &RefreshRecord) -> ApiResult<(String, String, u64)> {
     let pool = st.pool(&rec.pool_id)?;
     let client = st.client(&rec.client_id)?;
     let user = pool.user(&rec.username)?;
-    let keys = jwt::keys(&pool.keys).map_err(internal)?;
     let now = st.now();
     let iss = pool.issuer();
     let event_id = crate::util::uuid();
@@ -69,9 +61,15 @@ pub(crate) fn mint(st: &State, rec: &RefreshRecord) -> ApiResult<(String, String
     ac.insert("jti".into(), json!(crate::util::uuid()));
     ac.insert("username".into(), json!(user.username));
 
-    let id_token = keys.id.sign(&id).map_err(internal)?;
-    let access_token = keys.access.sign(&ac).map_err(internal)?;
-    Ok((id_token, access_token, client.access_secs))
+    let id_token = jwt::Unsigned::new(&pool.keys, jwt::KeyUse::Id, &id).map_err(internal)?;
+    let access_token =
+        jwt::Unsigned::new(&pool.keys, jwt::KeyUse::Access, &ac).map_err(internal)?;
+    let placeholders = (
+        id_token.placeholder().to_owned(),
+        access_token.placeholder().to_owned(),
+    );
+    st.unsigned.extend([id_token, access_token]);
+    Ok((placeholders.0, placeholders.1, client.access_secs))
 }
 
 /// Ends a successful sign-in: new refresh family, tokens, and `NewDeviceMetadata`.
