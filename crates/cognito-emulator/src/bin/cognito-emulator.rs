@@ -8,6 +8,12 @@ use std::process::ExitCode;
 
 use cognito_emulator::Emulator;
 
+/// mimalloc instead of the system allocator: with requests served on several threads at once,
+/// glibc's malloc cost the emulator ~10% of its CPU per request (measured with `loadgen`:
+/// 2,893 -> 3,217 requests/s, 0.60 -> 0.55 ms of CPU per request, medians of 5 runs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str =
     "usage: cognito-emulator [--host 127.0.0.1] [--port 9229] [--region us-east-1] [--seed FILE]";
 
