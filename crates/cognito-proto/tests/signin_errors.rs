@@ -293,6 +293,31 @@ fn associate_software_token_without_secret_is_a_protocol_error() {
     let error = d.reply_err(ok(json!({"Session": "S2"})));
     assert!(is_protocol(&error), "{error:?}");
     assert!(d.flow.is_finished());
+    // A finished flow holds no credential: not the session it was just given.
+    let flow = format!("{:?}", d.flow);
+    assert!(flow.contains("session: None"), "{flow}");
+}
+
+#[test]
+fn associate_software_token_refused_ends_the_flow_without_its_session() {
+    let mut d = password_flow();
+    d.reply_send(challenge(
+        "MFA_SETUP",
+        "S1",
+        json!({"MFAS_CAN_SETUP": "[\"SOFTWARE_TOKEN_MFA\"]"}),
+    ))
+    .expect("AssociateSoftwareToken", None);
+    let error = d.reply_err(service_error(
+        "NotAuthorizedException",
+        "Invalid session for the user.",
+    ));
+    assert_eq!(
+        error.service_kind().map(|k| k.as_str()),
+        Some("NotAuthorizedException")
+    );
+    assert!(d.flow.is_finished());
+    let flow = format!("{:?}", d.flow);
+    assert!(flow.contains("session: None"), "{flow}");
 }
 
 #[test]

@@ -211,16 +211,20 @@ impl SignIn {
                 Err(error) => self.on_auth_error(error, None, rng),
             },
             State::AssociateSoftwareTokenSent => {
-                let reply = decode::<AssociateSoftwareToken>(&response)?;
+                let reply = match decode::<AssociateSoftwareToken>(&response) {
+                    Ok(reply) => reply,
+                    Err(error) => return self.fail(error),
+                };
                 if let Some(session) = reply.session {
                     self.session = Some(session);
                 }
-                let secret = reply
+                let Some(secret) = reply
                     .secret_code
                     .filter(|code| !code.expose_secret().is_empty())
-                    .ok_or_else(|| {
-                        Error::protocol("AssociateSoftwareToken", "SecretCode is missing")
-                    })?;
+                else {
+                    let error = Error::protocol("AssociateSoftwareToken", "SecretCode is missing");
+                    return self.fail(error);
+                };
                 Ok(self.ask(
                     Asked::TotpSetup,
                     NextStep::SetUpTotp {
