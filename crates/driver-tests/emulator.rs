@@ -2,14 +2,11 @@
 //! `crates/driver-tests/README.md`). The concurrency tests, threads against tasks, are in each
 //! crate's `tests/concurrency.rs`.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use crate::driver;
-use cognito_emulator::{
-    ClientConfig, Emulator, EmulatorHandle, Fault, FaultKind, MessageKind, PoolConfig,
-};
+use crate::support::Setup;
+use cognito_emulator::{ClientConfig, Fault, FaultKind, MessageKind, PoolConfig};
 use cognito_store::{FileStore, MemoryStore};
 use driver::ServiceErrorKind;
 use driver::ops::{MfaSettings, VerifySoftwareTokenStatus};
@@ -20,55 +17,7 @@ use driver::{
 
 pub(crate) const PASSWORD: &str = "Correct-Horse-1";
 
-/// An emulator with one pool and one client, and a client clock the test can move.
-pub(crate) struct Setup {
-    pub(crate) emu: EmulatorHandle,
-    pub(crate) pool_id: String,
-    client_id: String,
-    client_secret: Option<String>,
-    /// Seconds added to the client's clock.
-    skew: Arc<AtomicU64>,
-}
-
 impl Setup {
-    pub(crate) fn new() -> Self {
-        Self::with(PoolConfig::default(), ClientConfig::default())
-    }
-
-    fn with(pool: PoolConfig, client: ClientConfig) -> Self {
-        let emu = Emulator::start_blocking().expect("emulator starts");
-        let pool = emu.create_pool(pool).expect("pool");
-        let client = emu.create_client(&pool.pool_id, client).expect("client");
-        Setup {
-            emu,
-            pool_id: pool.pool_id,
-            client_id: client.client_id,
-            client_secret: client.client_secret,
-            skew: Arc::new(AtomicU64::new(0)),
-        }
-    }
-
-    fn builder(&self) -> driver::UserPoolBuilder {
-        let skew = Arc::clone(&self.skew);
-        let mut b = UserPool::builder(&self.pool_id, &self.client_id)
-            .endpoint_url(&self.emu.url())
-            .unwrap()
-            .retry_policy(RetryPolicy {
-                max_attempts: 3,
-                base_delay: Duration::from_millis(5),
-                max_delay: Duration::from_millis(20),
-            })
-            .clock(move || SystemTime::now() + Duration::from_secs(skew.load(Ordering::SeqCst)));
-        if let Some(secret) = &self.client_secret {
-            b = b.client_secret(secret.as_str());
-        }
-        b
-    }
-
-    pub(crate) fn pool(&self) -> UserPool {
-        self.builder().build().unwrap()
-    }
-
     pub(crate) fn user(&self, name: &str) {
         self.emu
             .create_user(
@@ -78,12 +27,6 @@ impl Setup {
                 &[("email", &format!("{name}@example.com"))],
             )
             .unwrap();
-    }
-
-    /// Move both clocks forward.
-    pub(crate) fn advance(&self, secs: u64) {
-        self.emu.advance_clock(secs);
-        self.skew.fetch_add(secs, Ordering::SeqCst);
     }
 
     fn count(&self, op: &str) -> u64 {

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use crate::driver;
+use crate::support::Rng;
 use cognito_emulator::{ClientConfig, Emulator, EmulatorHandle, Fault, FaultKind, PoolConfig};
 use cognito_store::FileStore;
 use driver::cognito_proto::error::{Error as CoreError, ServiceErrorKind};
@@ -22,22 +23,6 @@ const PASSWORD: &str = "Correct-Horse-1";
 /// failing the run or adding an attempt.)
 const TIMEOUT: Duration = Duration::from_millis(2_000);
 const DELAY_MS: u64 = 3_000;
-
-/// SplitMix64, seeded from `FAULTS_SEED` or the clock; the seed is in every failure message.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Op {
@@ -117,15 +102,7 @@ impl Rig {
 
 driver_test! {
     async fn faults_500_operations_typed_retried_only_when_safe_sessions_kept() {
-        let seed = std::env::var("FAULTS_SEED")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| {
-                SystemTime::now()
-                    .duration_since(SystemTime::UNIX_EPOCH)
-                    .map_or(1, |d| d.as_nanos() as u64)
-            });
-        let mut rng = Rng(seed);
+        let (mut rng, seed) = Rng::from_env("FAULTS_SEED");
         let emu = Emulator::start_blocking().expect("emulator");
         let info = emu.create_pool(PoolConfig::default()).expect("pool");
         let client = emu
@@ -185,12 +162,12 @@ driver_test! {
         let mut failures = 0usize;
         let mut retried = 0usize;
         for i in 0..OPERATIONS {
-            let op = Op::ALL[rng.below(Op::ALL.len() as u64) as usize];
+            let op = rng.pick(&Op::ALL);
             let ctx = format!("seed {seed}, operation {i} ({op:?})");
             let fault = if rng.below(5) == 0 {
                 let requests = op.requests();
-                let target = requests[rng.below(requests.len() as u64) as usize];
-                let kind = KINDS[rng.below(KINDS.len() as u64) as usize];
+                let target = requests[rng.below(requests.len())];
+                let kind = rng.pick(&KINDS);
                 rig.emu
                     .inject_fault(Fault::new(target.0, kind).delay_ms(DELAY_MS));
                 faults += 1;

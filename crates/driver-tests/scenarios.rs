@@ -4,19 +4,15 @@
 //! and the step. Shared by both drivers' test binaries (see `crates/driver-tests/README.md`).
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, SystemTime};
 
 use crate::driver;
-use cognito_emulator::{
-    ClientConfig, Emulator, EmulatorHandle, MessageKind, MfaConfiguration, PoolConfig,
-};
+use crate::support::{Rng, Setup};
+use cognito_emulator::{ClientConfig, MessageKind, MfaConfiguration, PoolConfig};
 use driver::cognito_proto::error::ServiceErrorKind;
 use driver::ops::{self, AuthFlow};
 use driver::{
-    Answer, Error, FirstFactor, MfaType, NextStep, RefreshMethod, RetryPolicy, SecretString,
-    SignIn, SignInOutcome, Start, User, UserPool,
+    Answer, Error, FirstFactor, MfaType, NextStep, RefreshMethod, SecretString, SignIn,
+    SignInOutcome, Start, User, UserPool,
 };
 use serde_json::{Value, json};
 
@@ -27,55 +23,7 @@ const RANDOM_USERS: usize = 50;
 
 // ----- scaffolding ---------------------------------------------------------------------------
 
-/// An emulator with one pool and one app client, and a client clock the test moves together
-/// with the emulator's.
-struct Setup {
-    emu: EmulatorHandle,
-    pool_id: String,
-    client_id: String,
-    client_secret: Option<String>,
-    skew: Arc<AtomicU64>,
-}
-
 impl Setup {
-    fn new(sc: &str, pool: PoolConfig, client: ClientConfig) -> Self {
-        let emu = Emulator::start_blocking().unwrap_or_else(|e| panic!("{sc}: emulator: {e}"));
-        let pool = emu
-            .create_pool(pool)
-            .unwrap_or_else(|e| panic!("{sc}: create pool: {e:?}"));
-        let client = emu
-            .create_client(&pool.pool_id, client)
-            .unwrap_or_else(|e| panic!("{sc}: create client: {e:?}"));
-        Setup {
-            emu,
-            pool_id: pool.pool_id,
-            client_id: client.client_id,
-            client_secret: client.client_secret,
-            skew: Arc::new(AtomicU64::new(0)),
-        }
-    }
-
-    fn builder(&self) -> driver::UserPoolBuilder {
-        let skew = Arc::clone(&self.skew);
-        let mut b = UserPool::builder(&self.pool_id, &self.client_id)
-            .endpoint_url(&self.emu.url())
-            .expect("emulator url")
-            .retry_policy(RetryPolicy {
-                max_attempts: 3,
-                base_delay: Duration::from_millis(5),
-                max_delay: Duration::from_millis(20),
-            })
-            .clock(move || SystemTime::now() + Duration::from_secs(skew.load(Ordering::SeqCst)));
-        if let Some(secret) = &self.client_secret {
-            b = b.client_secret(secret.as_str());
-        }
-        b
-    }
-
-    fn pool(&self) -> UserPool {
-        self.builder().build().expect("pool handle")
-    }
-
     fn create_user(&self, sc: &str, name: &str, password: &str, attrs: &[(&str, &str)]) {
         self.emu
             .create_user(&self.pool_id, name, password, attrs)
@@ -96,7 +44,7 @@ impl Setup {
             .unwrap_or_else(|| panic!("{sc} / {step}: no {kind:?} code for {user}"))
     }
 
-    fn count(&self, kind: MessageKind) -> usize {
+    fn message_count(&self, kind: MessageKind) -> usize {
         self.emu
             .messages(None)
             .iter()
@@ -105,11 +53,6 @@ impl Setup {
     }
 
     /// Move both clocks forward.
-    fn advance(&self, secs: u64) {
-        self.emu.advance_clock(secs);
-        self.skew.fetch_add(secs, Ordering::SeqCst);
-    }
-
     fn totp(&self, secret: &str) -> String {
         cognito_emulator::totp::code(secret, self.emu.now()).expect("valid base32 secret")
     }
@@ -162,36 +105,6 @@ fn other_code(code: &str) -> String {
     if code == "000000" { "111111" } else { "000000" }.to_owned()
 }
 
-/// A small deterministic generator (SplitMix64); the seed is printed in failure messages.
-struct Rng(u64);
-
-impl Rng {
-    fn from_env() -> Self {
-        let seed = std::env::var("SCENARIO_SEED")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or_else(|| {
-                SystemTime::now()
-                    .duration_since(SystemTime::UNIX_EPOCH)
-                    .map_or(7, |d| d.as_nanos() as u64)
-            });
-        Rng(seed)
-    }
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick(&mut self, set: &[char]) -> char {
-        set[self.below(set.len())]
-    }
-}
-
 const NAME_CHARS: &[char] = &[
     'a', 'b', 'z', 'Q', '0', '7', '_', '-', '.', '+', 'é', 'ß', 'Ω', 'Ж', 'ї', '中', '文', '日',
     'ع', 'ש', 'ñ', '√', '€', '🙂', '🦀',
@@ -220,7 +133,7 @@ fn random_password(rng: &mut Rng) -> String {
 driver_test! {
     async fn s1_sign_up_confirm_resend() {
         let sc = "scenario 1 (sign-up/confirm/resend)";
-        let s = Setup::new(sc, PoolConfig::default(), ClientConfig::default());
+        let s = Setup::with(PoolConfig::default(), ClientConfig::default());
         let pool = s.pool();
         let result = ok(
             sc,
@@ -276,7 +189,7 @@ driver_test! {
         );
         let second = s.code(sc, "resent code", "ulla", MessageKind::SignUp);
         assert_eq!(
-            s.count(MessageKind::SignUp),
+            s.message_count(MessageKind::SignUp),
             2,
             "{sc} / resend: a second code was sent"
         );
@@ -348,8 +261,7 @@ driver_test! {
 driver_test! {
     async fn s2_srp_sign_in_random_users_then_password_auth() {
         let sc = "scenario 2 (SRP for random users)";
-        let s = Setup::new(
-            sc,
+        let s = Setup::with(
             PoolConfig {
                 relaxed_password_policy: true,
                 ..PoolConfig::default()
@@ -357,8 +269,7 @@ driver_test! {
             ClientConfig::default(),
         );
         let pool = s.pool();
-        let mut rng = Rng::from_env();
-        let seed = rng.0;
+        let (mut rng, seed) = Rng::from_env("SCENARIO_SEED");
         let mut users = Vec::new();
         for i in 0..RANDOM_USERS {
             let name = random_username(&mut rng, i);
@@ -432,7 +343,7 @@ driver_test! {
 driver_test! {
     async fn s3_attributes_update_verify_delete() {
         let sc = "scenario 3 (attributes)";
-        let s = Setup::new(sc, PoolConfig::default(), ClientConfig::default());
+        let s = Setup::with(PoolConfig::default(), ClientConfig::default());
         s.create_user(
             sc,
             "vera",
@@ -546,7 +457,7 @@ driver_test! {
 driver_test! {
     async fn s4_change_and_forgot_password() {
         let sc = "scenario 4 (change/forgot password)";
-        let s = Setup::new(sc, PoolConfig::default(), ClientConfig::default());
+        let s = Setup::with(PoolConfig::default(), ClientConfig::default());
         s.create_user(sc, "walt", PASSWORD, &[("email", "walt@example.com")]);
         let pool = s.pool();
         let user = signed_in(
@@ -663,8 +574,7 @@ driver_test! {
 driver_test! {
     async fn s5_remembered_device_skips_sms_mfa() {
         let sc = "scenario 5 (devices)";
-        let s = Setup::new(
-            sc,
+        let s = Setup::with(
             PoolConfig {
                 mfa: MfaConfiguration::Optional,
                 device_tracking: Some((false, false)),
@@ -731,14 +641,14 @@ driver_test! {
         );
 
         // Second sign-in: DEVICE_SRP_AUTH instead of SMS.
-        let sms_before = s.count(MessageKind::Mfa);
+        let sms_before = s.message_count(MessageKind::Mfa);
         let user = signed_in(
             sc,
             "second sign-in with the remembered device",
             ok(sc, "second sign-in", aw!(pool.sign_in("xena", PASSWORD))),
         );
         assert_eq!(
-            s.count(MessageKind::Mfa),
+            s.message_count(MessageKind::Mfa),
             sms_before,
             "{sc} / second sign-in: no SMS sent"
         );
@@ -806,8 +716,7 @@ driver_test! {
 driver_test! {
     async fn s6_totp_setup_and_sign_in() {
         let sc = "scenario 6a (TOTP)";
-        let s = Setup::new(
-            sc,
+        let s = Setup::with(
             PoolConfig {
                 mfa: MfaConfiguration::On,
                 ..PoolConfig::default()
@@ -940,8 +849,7 @@ driver_test! {
 driver_test! {
     async fn s6_sms_mfa_and_select_mfa_type() {
         let sc = "scenario 6b (SMS_MFA, SELECT_MFA_TYPE)";
-        let s = Setup::new(
-            sc,
+        let s = Setup::with(
             PoolConfig {
                 mfa: MfaConfiguration::Optional,
                 ..PoolConfig::default()
@@ -1042,8 +950,7 @@ driver_test! {
 driver_test! {
     async fn s7_custom_auth_with_and_without_srp() {
         let sc = "scenario 7 (CUSTOM_AUTH)";
-        let s = Setup::new(
-            sc,
+        let s = Setup::with(
             PoolConfig {
                 custom_auth_trigger: true,
                 ..PoolConfig::default()
@@ -1156,7 +1063,7 @@ driver_test! {
 driver_test! {
     async fn s8_new_password_required_with_attribute() {
         let sc = "scenario 8 (NEW_PASSWORD_REQUIRED)";
-        let s = Setup::new(sc, PoolConfig::default(), ClientConfig::default());
+        let s = Setup::with(PoolConfig::default(), ClientConfig::default());
         s.admin(
             sc,
             "AdminCreateUser",
@@ -1252,7 +1159,7 @@ driver_fn! {
 driver_test! {
     async fn s9_refresh_sign_out_revoke_delete() {
         let sc = "scenario 9 (session lifecycle)";
-        let s = Setup::new(sc, PoolConfig::default(), ClientConfig::default());
+        let s = Setup::with(PoolConfig::default(), ClientConfig::default());
         s.create_user(sc, "egon", PASSWORD, &[("email", "egon@example.com")]);
         let pool = s.pool();
         let user = signed_in(
@@ -1397,9 +1304,8 @@ driver_test! {
 
 // ----- extras: email OTP, USER_AUTH, rotation, client secret ---------------------------------
 
-fn choice_setup(sc: &str) -> Setup {
-    Setup::new(
-        sc,
+fn choice_setup() -> Setup {
+    Setup::with(
         PoolConfig {
             allowed_first_auth_factors: vec!["PASSWORD".into(), "EMAIL_OTP".into()],
             ..PoolConfig::default()
@@ -1411,7 +1317,7 @@ fn choice_setup(sc: &str) -> Setup {
 driver_test! {
     async fn x1_email_otp_first_factor() {
         let sc = "extra 1 (email OTP)";
-        let s = choice_setup(sc);
+        let s = choice_setup();
         s.create_user(sc, "fred", PASSWORD, &[("email", "fred@example.com")]);
         let pool = s.pool();
         let mut step = next(
@@ -1452,7 +1358,7 @@ driver_test! {
 driver_test! {
     async fn x2_user_auth_select_first_factor() {
         let sc = "extra 2 (USER_AUTH)";
-        let s = choice_setup(sc);
+        let s = choice_setup();
         s.create_user(sc, "gina", PASSWORD, &[("email", "gina@example.com")]);
         let pool = s.pool();
         let mut step = next(
@@ -1529,9 +1435,7 @@ driver_test! {
 driver_test! {
     async fn x3_refresh_token_rotation() {
         let sc = "extra 3 (refresh-token rotation)";
-        let s = Setup::new(
-            sc,
-            PoolConfig::default(),
+        let s = Setup::with(PoolConfig::default(),
             ClientConfig {
                 refresh_token_rotation: true,
                 ..ClientConfig::default()
@@ -1595,9 +1499,7 @@ driver_test! {
 driver_test! {
     async fn x4_client_with_secret() {
         let sc = "extra 4 (client secret)";
-        let s = Setup::new(
-            sc,
-            PoolConfig::default(),
+        let s = Setup::with(PoolConfig::default(),
             ClientConfig {
                 generate_secret: true,
                 ..ClientConfig::default()

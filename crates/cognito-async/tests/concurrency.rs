@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use cognito_emulator::{Fault, FaultKind};
 
-use crate::emulator::{PASSWORD, Setup, signed_in};
+use crate::emulator::{PASSWORD, signed_in};
+use crate::support::Setup;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn pitfall_18_hundred_tasks_one_refresh() {

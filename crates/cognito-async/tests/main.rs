@@ -46,6 +46,8 @@ mod scenarios;
 #[path = "../../driver-tests/secrets.rs"]
 mod secrets;
 mod send_bounds;
+#[path = "../../driver-tests/support.rs"]
+mod support;
 mod trace_secrets;
 #[path = "../../driver-tests/transport.rs"]
 mod transport;

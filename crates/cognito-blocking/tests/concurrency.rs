@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use crate::emulator::{PASSWORD, Setup, signed_in};
+use crate::emulator::{PASSWORD, signed_in};
+use crate::support::Setup;
 
 #[test]
 fn pitfall_18_sixteen_threads_one_refresh() {

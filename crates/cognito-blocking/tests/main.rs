@@ -47,5 +47,7 @@ mod polish;
 mod scenarios;
 #[path = "../../driver-tests/secrets.rs"]
 mod secrets;
+#[path = "../../driver-tests/support.rs"]
+mod support;
 #[path = "../../driver-tests/transport.rs"]
 mod transport;
