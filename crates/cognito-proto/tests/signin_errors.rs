@@ -21,6 +21,23 @@ fn password_flow() -> Drive {
     Drive::start(&config(), Start::password("alice", PASSWORD), None).0
 }
 
+/// A password sign-in that met MFA_SETUP and sent `AssociateSoftwareToken`.
+fn totp_setup_started() -> Drive {
+    let mut d = password_flow();
+    d.reply_send(challenge(
+        "MFA_SETUP",
+        "S1",
+        json!({"MFAS_CAN_SETUP": "[\"SOFTWARE_TOKEN_MFA\"]"}),
+    ))
+    .expect("AssociateSoftwareToken", None);
+    d
+}
+
+/// Whether the flow holds no session (its `Debug` shows the field, redacted when set).
+fn holds_no_session(d: &Drive) -> bool {
+    format!("{:?}", d.flow).contains("session: None")
+}
+
 fn is_protocol(error: &Error) -> bool {
     matches!(error, Error::Protocol { .. })
 }
@@ -283,30 +300,17 @@ fn wrong_json_types_truncated_json_and_html_are_protocol_errors() {
 
 #[test]
 fn associate_software_token_without_secret_is_a_protocol_error() {
-    let mut d = password_flow();
-    d.reply_send(challenge(
-        "MFA_SETUP",
-        "S1",
-        json!({"MFAS_CAN_SETUP": "[\"SOFTWARE_TOKEN_MFA\"]"}),
-    ))
-    .expect("AssociateSoftwareToken", None);
+    let mut d = totp_setup_started();
     let error = d.reply_err(ok(json!({"Session": "S2"})));
     assert!(is_protocol(&error), "{error:?}");
     assert!(d.flow.is_finished());
     // A finished flow holds no credential: not the session it was just given.
-    let flow = format!("{:?}", d.flow);
-    assert!(flow.contains("session: None"), "{flow}");
+    assert!(holds_no_session(&d), "{:?}", d.flow);
 }
 
 #[test]
 fn associate_software_token_refused_ends_the_flow_without_its_session() {
-    let mut d = password_flow();
-    d.reply_send(challenge(
-        "MFA_SETUP",
-        "S1",
-        json!({"MFAS_CAN_SETUP": "[\"SOFTWARE_TOKEN_MFA\"]"}),
-    ))
-    .expect("AssociateSoftwareToken", None);
+    let mut d = totp_setup_started();
     let error = d.reply_err(service_error(
         "NotAuthorizedException",
         "Invalid session for the user.",
@@ -316,8 +320,7 @@ fn associate_software_token_refused_ends_the_flow_without_its_session() {
         Some("NotAuthorizedException")
     );
     assert!(d.flow.is_finished());
-    let flow = format!("{:?}", d.flow);
-    assert!(flow.contains("session: None"), "{flow}");
+    assert!(holds_no_session(&d), "{:?}", d.flow);
 }
 
 #[test]
@@ -453,13 +456,7 @@ fn debug_output_never_shows_secrets() {
 
 #[test]
 fn verify_software_token_refused_for_good_ends_the_flow() {
-    let mut d = password_flow();
-    d.reply_send(challenge(
-        "MFA_SETUP",
-        "S1",
-        json!({"MFAS_CAN_SETUP": "[\"SOFTWARE_TOKEN_MFA\"]"}),
-    ))
-    .expect("AssociateSoftwareToken", None);
+    let mut d = totp_setup_started();
     let _ = d.reply_step(ok(
         json!({"SecretCode": "JBSWY3DPEHPK3PXP", "Session": "S2"}),
     ));
