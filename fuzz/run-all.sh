@@ -8,6 +8,8 @@
 #   FUZZ_SECONDS      seconds of fuzzing per target (default 30; 0 = replay only)
 #   CARGO_TARGET_DIR  where to build (default: fuzz/target)
 #   FUZZ_ARGS         extra libFuzzer flags, e.g. "-max_len=8192"
+#   FUZZ_SEED         libFuzzer's random seed (default: a new one each run; CI sets one, so a
+#                     CI run tries the same inputs on every machine, as far as its time allows)
 #
 # Needs cargo-fuzz (0.13) and a nightly compiler, or a stable one with RUSTC_BOOTSTRAP=1 (set
 # here). New corpus entries go to fuzz/corpus/<target> and crashes to fuzz/artifacts/<target>,
@@ -57,7 +59,7 @@ for t in "${targets[@]}"; do
     # shellcheck disable=SC2086 # FUZZ_ARGS is a list of flags
     if cargo fuzz run "${build_flags[@]}" "$t" "corpus/$t" "seeds/$t" -- \
         -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 \
-        ${FUZZ_ARGS:-} >"$log" 2>&1; then
+        ${FUZZ_SEED:+-seed="$FUZZ_SEED"} ${FUZZ_ARGS:-} >"$log" 2>&1; then
         result=ok
     else
         tail -n 60 "$log"
