@@ -9,10 +9,11 @@ use crate::driver;
 use cognito_emulator::{ClientConfig, Emulator, PoolConfig};
 use driver::{SignInOutcome, UserPool};
 
-/// A tracing subscriber that writes every span and event, with all their fields, to a string.
-struct Capture {
-    out: Arc<Mutex<String>>,
-    next_id: AtomicU64,
+/// A tracing subscriber that writes every span (with its fields and later records) and every
+/// event, at every level, to a string. Also used by `cognito-async`'s `trace_secrets` suite.
+pub(crate) struct Capture {
+    pub(crate) out: Arc<Mutex<String>>,
+    pub(crate) next_id: AtomicU64,
 }
 
 struct Visitor<'a>(&'a mut String);
@@ -21,27 +22,35 @@ impl tracing::field::Visit for Visitor<'_> {
     fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
         let _ = write!(self.0, " {}={:?}", field.name(), value);
     }
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        let _ = write!(self.0, " {}={}", field.name(), value);
+    }
 }
 
 impl tracing::Subscriber for Capture {
     fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
         true
     }
+    fn max_level_hint(&self) -> Option<tracing::level_filters::LevelFilter> {
+        Some(tracing::level_filters::LevelFilter::TRACE)
+    }
     fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        let mut out = self.out.lock().unwrap();
-        let _ = write!(out, "\nspan {}", span.metadata().name());
+        let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
+        let m = span.metadata();
+        let _ = write!(out, "\nspan {} {} {}", m.level(), m.target(), m.name());
         span.record(&mut Visitor(&mut out));
         tracing::span::Id::from_u64(self.next_id.fetch_add(1, Ordering::Relaxed) + 1)
     }
     fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
-        let mut out = self.out.lock().unwrap();
+        let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
         out.push_str("\nrecord");
         values.record(&mut Visitor(&mut out));
     }
     fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
     fn event(&self, event: &tracing::Event<'_>) {
-        let mut out = self.out.lock().unwrap();
-        out.push_str("\nevent");
+        let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
+        let m = event.metadata();
+        let _ = write!(out, "\nevent {} {}", m.level(), m.target());
         event.record(&mut Visitor(&mut out));
     }
     fn enter(&self, _: &tracing::span::Id) {}

@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+use crate::secrets::Capture;
 use cognito_async as driver;
 use cognito_emulator::{ClientConfig, Emulator, MessageKind, MfaConfiguration, PoolConfig};
 use driver::ops::{self, MfaSettings};
@@ -19,53 +20,6 @@ use driver::{Answer, MfaPreference, NextStep, SignInOutcome, Start, UserPool};
 use serde_json::json;
 
 const PASSWORD: &str = "Pw-3ecret-Horse-77";
-
-/// Records every span (with its fields and later records) and every event, at every level.
-struct Capture {
-    out: Arc<Mutex<String>>,
-    next_id: AtomicU64,
-}
-
-struct Visitor<'a>(&'a mut String);
-
-impl tracing::field::Visit for Visitor<'_> {
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-        let _ = write!(self.0, " {}={:?}", field.name(), value);
-    }
-    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
-        let _ = write!(self.0, " {}={}", field.name(), value);
-    }
-}
-
-impl tracing::Subscriber for Capture {
-    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-        true
-    }
-    fn max_level_hint(&self) -> Option<tracing::level_filters::LevelFilter> {
-        Some(tracing::level_filters::LevelFilter::TRACE)
-    }
-    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
-        let m = span.metadata();
-        let _ = write!(out, "\nspan {} {} {}", m.level(), m.target(), m.name());
-        span.record(&mut Visitor(&mut out));
-        tracing::span::Id::from_u64(self.next_id.fetch_add(1, Ordering::Relaxed) + 1)
-    }
-    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
-        let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
-        out.push_str("\nrecord");
-        values.record(&mut Visitor(&mut out));
-    }
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, event: &tracing::Event<'_>) {
-        let mut out = self.out.lock().unwrap_or_else(|p| p.into_inner());
-        let m = event.metadata();
-        let _ = write!(out, "\nevent {} {}", m.level(), m.target());
-        event.record(&mut Visitor(&mut out));
-    }
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
-}
 
 /// Every secret seen during the run, with a label for the failure message.
 #[derive(Default)]
