@@ -21,6 +21,7 @@
 #![forbid(unsafe_code)]
 
 mod api;
+mod cert;
 pub mod custom;
 mod ops;
 mod seed;

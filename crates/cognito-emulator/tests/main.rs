@@ -9,6 +9,7 @@ mod lifecycle;
 mod mfa;
 mod passwords;
 mod random_signins;
+mod resources;
 mod robustness;
 mod service;
 mod signin;
