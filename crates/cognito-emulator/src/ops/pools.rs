@@ -798,8 +798,20 @@ pub(crate) fn set_user_pool_mfa_config(st: &mut State, b: &Body) -> ApiResult<Va
     for k in MFA_METHOD_KEYS {
         c.remove(k);
     }
+    // Only the members AWS's model declares are kept (e.g. an `Enabled` sent by habit is
+    // not echoed: AWS's SMS and e-mail configurations have none).
+    let declared = |o: &Body, keys: &[&str]| -> Value {
+        Value::Object(
+            keys.iter()
+                .filter_map(|k| o.0.get(*k).map(|v| ((*k).to_string(), v.clone())))
+                .collect(),
+        )
+    };
     if let Some(s) = &sms {
-        c.insert("SmsMfaConfiguration".into(), Value::Object(s.0.clone()));
+        c.insert(
+            "SmsMfaConfiguration".into(),
+            declared(s, &["SmsAuthenticationMessage", "SmsConfiguration"]),
+        );
         // The SMS method's settings are the pool's SMS settings, as DescribeUserPool shows.
         for k in ["SmsAuthenticationMessage", "SmsConfiguration"] {
             if let Some(v) = s.0.get(k) {
@@ -815,7 +827,10 @@ pub(crate) fn set_user_pool_mfa_config(st: &mut State, b: &Body) -> ApiResult<Va
         );
     }
     if let Some(e) = &email {
-        c.insert("EmailMfaConfiguration".into(), Value::Object(e.0.clone()));
+        c.insert(
+            "EmailMfaConfiguration".into(),
+            declared(e, &["Message", "Subject"]),
+        );
     }
     if let Some(w) = b.opt_obj("WebAuthnConfiguration")? {
         c.insert("WebAuthnConfiguration".into(), Value::Object(w.0.clone()));
