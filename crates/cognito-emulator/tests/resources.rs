@@ -255,6 +255,13 @@ fn describe_user_pool_gives_aws_defaults_and_only_model_members() {
         json!({"AllowAdminCreateUserOnly": false, "UnusedAccountValidityDays": 7})
     );
     assert_eq!(p["UsernameConfiguration"], json!({"CaseSensitive": false}));
+    let schema = p["SchemaAttributes"].as_array().unwrap();
+    assert!(
+        schema
+            .iter()
+            .any(|a| a["Name"] == "sub" && a["Mutable"] == false)
+    );
+    assert!(schema.iter().any(|a| a["Name"] == "email"));
     assert_eq!(
         p["AccountRecoverySetting"]["RecoveryMechanisms"][0]["Name"],
         "verified_email"

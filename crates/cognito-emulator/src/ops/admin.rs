@@ -4,7 +4,32 @@ use serde_json::{Value, json};
 
 use crate::api::{ApiError, ApiResult, Body, check_username, invalid_param, not_authorized};
 use crate::ops::{check_password_policy, set_password};
+use crate::schema::{Schema, WriteKind, Writer};
 use crate::state::{Pool, PoolSettings, State, User};
+
+pub(crate) fn add_custom_attributes(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let id = b.str("UserPoolId")?;
+    let list = b
+        .0
+        .get("CustomAttributes")
+        .ok_or_else(|| {
+            invalid_param(
+                "1 validation error detected: Value null at 'customAttributes' failed to satisfy constraint: Member must not be null",
+            )
+        })?;
+    let defs = Schema::parse_custom(list)?;
+    if defs.is_empty() || defs.len() > 25 {
+        return Err(invalid_param(format!(
+            "1 validation error detected: Value at 'customAttributes' failed to satisfy constraint: Member must have length between 1 and 25, inclusive (got {})",
+            defs.len()
+        )));
+    }
+    let now = st.now_f();
+    let pool = st.pool_mut(id)?;
+    pool.schema.add_custom(defs)?;
+    pool.modified = now;
+    Ok(json!({}))
+}
 
 /// The `UserType` shape of admin responses.
 pub(crate) fn user_type(u: &User, attrs_key: &str) -> Value {
@@ -18,17 +43,8 @@ pub(crate) fn user_type(u: &User, attrs_key: &str) -> Value {
     })
 }
 
-/// Validates a list of attributes a caller wants to write.
-pub(crate) fn check_attr_names(attrs: &[(String, String)]) -> ApiResult<()> {
-    for (n, _) in attrs {
-        if n == "sub" {
-            return Err(invalid_param("Cannot modify the non-mutable attribute sub"));
-        }
-    }
-    Ok(())
-}
-
-/// Creates a user record, honouring email/phone-as-username pools.
+/// Creates a user record, honouring email/phone-as-username pools; `attrs` have passed the
+/// schema's checks.
 pub(crate) fn new_user(
     pool: &Pool,
     given: &str,
@@ -36,7 +52,6 @@ pub(crate) fn new_user(
     now: f64,
 ) -> ApiResult<User> {
     check_username("Username", given)?;
-    check_attr_names(attrs)?;
     let sub = crate::util::uuid();
     let as_email = pool.s.username_attrs.iter().any(|a| a == "email");
     let as_phone = pool.s.username_attrs.iter().any(|a| a == "phone_number");
@@ -44,9 +59,9 @@ pub(crate) fn new_user(
     if as_email || as_phone {
         user = User::new(sub.clone(), sub, now);
         if as_email && given.contains('@') {
-            user.attrs.insert("email".into(), given.to_string());
+            user = user.with_attr("email", given);
         } else if as_phone && given.starts_with('+') {
-            user.attrs.insert("phone_number".into(), given.to_string());
+            user = user.with_attr("phone_number", given);
         } else {
             return Err(invalid_param(
                 "Username should be either an email or a phone number.",
@@ -56,9 +71,7 @@ pub(crate) fn new_user(
         user = User::new(given.to_string(), sub, now);
     }
     for (k, v) in attrs {
-        if !v.is_empty() {
-            user.attrs.insert(k.clone(), v.clone());
-        }
+        user = user.with_attr(k, v);
     }
     if pool.resolve(given).is_some() || pool.users.contains_key(&user.username) {
         return Err(ApiError::new(
@@ -76,11 +89,56 @@ pub(crate) fn new_user(
         {
             return Err(ApiError::new(
                 "UsernameExistsException",
-                "An account with the given email already exists.",
+                format!("An account with the given {alias} already exists."),
             ));
         }
     }
     Ok(user)
+}
+
+/// The attributes a user would have after `changes` (an empty value deletes). A new e-mail
+/// or phone number is unverified unless the same request verifies it, so that a verified
+/// flag never passes from one value to another.
+pub(crate) fn apply_changes(
+    before: &std::collections::BTreeMap<String, String>,
+    changes: &[(String, String)],
+) -> std::collections::BTreeMap<String, String> {
+    let mut after = before.clone();
+    for (k, v) in changes {
+        if v.is_empty() {
+            after.remove(k);
+        } else {
+            after.insert(k.clone(), v.clone());
+        }
+    }
+    for attr in ["email", "phone_number"] {
+        let flag = format!("{attr}_verified");
+        let flag_given = changes.iter().any(|(k, _)| *k == flag);
+        if before.get(attr) != after.get(attr) && !flag_given {
+            if after.contains_key(attr) {
+                after.insert(flag, "false".into());
+            } else {
+                after.remove(&flag);
+            }
+        }
+    }
+    after
+}
+
+/// The first required attribute the attributes lack.
+pub(crate) fn check_required(
+    schema: &Schema,
+    attrs: &std::collections::BTreeMap<String, String>,
+) -> ApiResult<()> {
+    let missing: Vec<&str> = schema
+        .required()
+        .filter(|r| !attrs.contains_key(*r))
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(crate::schema::required_error(&missing))
+    }
 }
 
 pub(crate) fn admin_create_user(st: &mut State, b: &Body) -> ApiResult<Value> {
@@ -88,6 +146,7 @@ pub(crate) fn admin_create_user(st: &mut State, b: &Body) -> ApiResult<Value> {
     let given = b.str("Username")?;
     let attrs = b.opt_attrs("UserAttributes")?.unwrap_or_default();
     let action = b.opt_str("MessageAction")?;
+    let force_alias = b.opt_bool("ForceAliasCreation")?.unwrap_or(false);
     let now = st.now();
     let now_f = st.now_f();
     let pool = st.pool_mut(&pool_id)?;
@@ -96,7 +155,16 @@ pub(crate) fn admin_create_user(st: &mut State, b: &Body) -> ApiResult<Value> {
         let user = pool.user(&username)?;
         return Ok(json!({ "User": user_type(user, "Attributes") }));
     }
+    // Required attributes are not enforced here: AWS lets an administrator leave them to the
+    // user, who is asked for them in NEW_PASSWORD_REQUIRED.
+    let attrs =
+        pool.schema
+            .check_writes(&attrs, Writer::Admin, WriteKind::Create, &|_: &str| None)?;
     let mut user = new_user(pool, given, &attrs, now_f)?;
+    // A verified e-mail or phone number is an alias only one user may hold; it moves to the
+    // new user only with ForceAliasCreation.
+    pool.users
+        .claim_aliases(&user.username, user.attrs(), force_alias)?;
     let temp = match b.opt_str("TemporaryPassword")? {
         Some(t) => {
             check_password_policy(&pool.s, t)?;
@@ -211,19 +279,36 @@ pub(crate) fn admin_enable(st: &mut State, b: &Body, enabled: bool) -> ApiResult
 }
 
 pub(crate) fn admin_update_user_attributes(st: &mut State, b: &Body) -> ApiResult<Value> {
-    let attrs = b.opt_attrs("UserAttributes")?.unwrap_or_default();
-    check_attr_names(&attrs)?;
+    let attrs = b
+        .opt_attrs("UserAttributes")?
+        .ok_or_else(|| invalid_param("UserAttributes is required"))?;
     let now = st.now_f();
     let (pool, username) = admin_user(st, b)?;
-    let user = pool.user_mut(&username)?;
-    for (k, v) in attrs {
-        if v.is_empty() {
-            user.attrs.remove(&k);
-        } else {
-            user.attrs.insert(k, v);
-        }
-    }
-    user.modified = now;
+    let user = pool.user(&username)?;
+    let changes =
+        pool.schema
+            .check_writes(&attrs, Writer::Admin, WriteKind::Update, &|n: &str| {
+                user.attr(n).map(str::to_string)
+            })?;
+    let after = apply_changes(user.attrs(), &changes);
+    check_required(&pool.schema, &after)?;
+    pool.users.claim_aliases(&username, &after, false)?;
+    pool.users.update_attrs(&username, |a| *a = after)?;
+    pool.user_mut(&username)?.modified = now;
+    Ok(json!({}))
+}
+
+pub(crate) fn admin_delete_user_attributes(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let names = b
+        .opt_str_list("UserAttributeNames")?
+        .ok_or_else(|| invalid_param("UserAttributeNames is required"))?;
+    let now = st.now_f();
+    let (pool, username) = admin_user(st, b)?;
+    pool.schema.check_deletes(&names, Writer::Admin)?;
+    let changes: Vec<(String, String)> = names.into_iter().map(|n| (n, String::new())).collect();
+    let after = apply_changes(pool.user(&username)?.attrs(), &changes);
+    pool.users.update_attrs(&username, |a| *a = after)?;
+    pool.user_mut(&username)?.modified = now;
     Ok(json!({}))
 }
 

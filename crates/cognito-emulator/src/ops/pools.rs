@@ -6,6 +6,7 @@ use serde_json::{Map, Value, json};
 
 use crate::api::{ApiResult, Body, invalid_param, not_found};
 use crate::ops::page;
+use crate::schema::Schema;
 use crate::state::{
     Client, MFA_CONFIGURED, MFA_METHOD_KEYS, Mfa, Pool, PoolResources, PoolSettings, State,
 };
@@ -97,14 +98,6 @@ fn verification_messages(c: &Map<String, Value>, m: &mut Map<String, Value>) {
     m.insert("VerificationMessageTemplate".into(), Value::Object(t));
 }
 
-/// The pool's `SchemaAttributes`.
-///
-/// The schema module renders the standard attributes with the custom ones; until it is wired
-/// in, the pool describes the `Schema` entries it was created with.
-fn schema_attributes(p: &Pool) -> Option<Value> {
-    get(&p.config, "Schema").cloned()
-}
-
 /// The `UserPoolType` of `DescribeUserPool`, `CreateUserPool` and `UpdateUserPool`.
 pub(crate) fn pool_description(p: &Pool) -> Value {
     let c = &p.config;
@@ -129,9 +122,7 @@ pub(crate) fn pool_description(p: &Pool) -> Value {
     );
     m.insert("LastModifiedDate".into(), json!(p.modified));
     m.insert("CreationDate".into(), json!(p.created));
-    if let Some(s) = schema_attributes(p) {
-        m.insert("SchemaAttributes".into(), s);
-    }
+    m.insert("SchemaAttributes".into(), p.schema.describe());
     for k in OPTIONAL_POOL_MEMBERS {
         if let Some(v) = get(c, k) {
             m.insert((*k).into(), v.clone());
@@ -267,17 +258,22 @@ pub(crate) fn create_user_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
             config.insert(k.clone(), v.clone());
         }
     }
+    let schema = Schema::from_request(b.0.get("Schema"))?;
     let now = st.now_f();
     let id = crate::util::pool_id(&st.region);
+    let s = PoolSettings::from_config(&config);
+    let mut users = crate::state::Users::default();
+    users.set_alias_attrs(Pool::alias_attrs_of(&s));
     let pool = Pool {
         id: id.clone(),
         name,
         created: now,
         modified: now,
-        s: PoolSettings::from_config(&config),
+        s,
         config,
-        users: Default::default(),
+        users,
         keys: st.pool_keys(),
+        schema,
         res: PoolResources::default(),
     };
     let desc = pool_description(&pool);
@@ -314,6 +310,8 @@ pub(crate) fn update_user_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
     check_mfa_methods(&s, has_explicit_mfa(&config))?;
     pool.config = config;
     pool.s = s;
+    let aliases = Pool::alias_attrs_of(&pool.s);
+    pool.users.set_alias_attrs(aliases);
     if let Some(n) = name {
         pool.name = n;
     }

@@ -450,26 +450,15 @@ pub(crate) fn get_csv_header(st: &mut State, b: &Body) -> ApiResult<Value> {
     .iter()
     .map(|s| s.to_string())
     .collect();
-    for e in pool
-        .config
-        .get("Schema")
-        .and_then(Value::as_array)
+    let schema = pool.schema.describe();
+    for name in schema
+        .as_array()
         .into_iter()
         .flatten()
+        .filter_map(|e| e.get("Name").and_then(Value::as_str))
+        .filter(|n| !crate::schema::is_standard(n))
     {
-        let Some(n) = e.get("Name").and_then(Value::as_str) else {
-            continue;
-        };
-        let custom = if n.starts_with("custom:") || n.starts_with("dev:") {
-            n.to_string()
-        } else if header.iter().any(|h| h == n) || n == "sub" {
-            continue;
-        } else {
-            format!("custom:{n}")
-        };
-        if !header.contains(&custom) {
-            header.push(custom);
-        }
+        header.push(name.to_string());
     }
     Ok(json!({ "UserPoolId": pool.id, "CSVHeader": header }))
 }
