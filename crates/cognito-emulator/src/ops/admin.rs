@@ -101,6 +101,10 @@ pub(crate) fn update_user_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
     validate_pool_config(b)?;
     let now = st.now_f();
     let pool = st.pool_mut(id)?;
+    // UpdateUserPool replaces the triggers: a request without LambdaConfig removes them all.
+    if !b.0.contains_key("LambdaConfig") {
+        pool.config.remove("LambdaConfig");
+    }
     store_config(&mut pool.config, b.0);
     pool.s = PoolSettings::from_config(&pool.config);
     pool.modified = now;
@@ -119,7 +123,7 @@ pub(crate) fn delete_user_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
     st.clients.retain(|_, c| c.pool_id != id);
     st.sessions.retain(|_, s| s.pool_id != id);
     st.refresh.retain(|_, r| r.pool_id != id);
-    st.custom.remove(&id);
+    st.handlers.remove(&id);
     Ok(json!({}))
 }
 
@@ -502,6 +506,15 @@ pub(crate) fn admin_create_user(st: &mut State, b: &Body) -> ApiResult<Value> {
     };
     set_password(&mut user, &pool_id, &temp, now)?;
     user.status = "FORCE_CHANGE_PASSWORD";
+    let validation = b.opt_attrs("ValidationData")?;
+    crate::ops::signup::pre_sign_up(
+        st,
+        &pool_id,
+        &mut user,
+        validation,
+        "PreSignUp_AdminCreateUser",
+    )?;
+    let pool = st.pool_mut(&pool_id)?;
     let out = user_type(&user, "Attributes");
     let username = user.username.clone();
     let email = user.attr("email").map(str::to_string);
@@ -561,6 +574,13 @@ pub(crate) fn admin_confirm_sign_up(st: &mut State, b: &Body) -> ApiResult<Value
         )));
     }
     user.status = "CONFIRMED";
+    let pool_id = pool.id.clone();
+    crate::ops::signup::post_confirmation(
+        st,
+        &pool_id,
+        &username,
+        "PostConfirmation_ConfirmSignUp",
+    )?;
     Ok(json!({}))
 }
 
