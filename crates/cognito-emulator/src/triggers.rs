@@ -411,7 +411,7 @@ pub(crate) fn event(
 pub(crate) fn user_attributes(user: &User) -> Value {
     let mut m = Map::new();
     m.insert("sub".into(), json!(user.sub));
-    for (k, v) in &user.attrs {
+    for (k, v) in user.attrs() {
         m.insert(k.clone(), json!(v));
     }
     m.insert("cognito:user_status".into(), json!(user.status));

@@ -5,8 +5,9 @@ use serde_json::{Value, json};
 use crate::api::{
     ApiError, ApiResult, Body, check_username, code_mismatch, invalid_param, not_authorized,
 };
-use crate::ops::admin::new_user;
+use crate::ops::admin::{check_required, new_user};
 use crate::ops::{check_code, check_password_policy, check_secret_hash, new_code, set_password};
+use crate::schema::{WriteKind, Writer};
 use crate::state::{Client, PoolSettings, SignupSession, State, User, delivery_details};
 use crate::triggers::{self, Trigger};
 
@@ -32,7 +33,7 @@ fn medium(attr: &str) -> &'static str {
 
 /// A simulated delivery for unknown users under `PreventUserExistenceErrors=ENABLED`.
 fn simulated_delivery() -> Value {
-    json!({"Destination": "u***@e***.com", "DeliveryMedium": "EMAIL", "AttributeName": "email"})
+    json!({"Destination": "u***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"})
 }
 
 pub(crate) fn sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
@@ -42,15 +43,6 @@ pub(crate) fn sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
     check_secret_hash(&client, given, b.opt_str("SecretHash")?)?;
     let password = b.opt_str_len("Password", 0, 256)?.unwrap_or("");
     let attrs = b.opt_attrs("UserAttributes")?.unwrap_or_default();
-    if let Some(w) = &client.write_attrs {
-        for (n, _) in &attrs {
-            if !w.iter().any(|x| x == n) {
-                return Err(not_authorized(format!(
-                    "A client attempted to write unauthorized attribute {n}"
-                )));
-            }
-        }
-    }
     let now = st.now();
     let now_f = st.now_f();
     let pool_id = client.pool_id.clone();
@@ -65,23 +57,27 @@ pub(crate) fn sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
             "1 validation error detected: Value at 'password' failed to satisfy constraint: Member must not be null",
         ));
     }
+    // A client writes only what its WriteAttributes allow, never a verification flag, a
+    // developer-only, reserved or unknown attribute.
+    let attrs = pool.schema.check_writes(
+        &attrs,
+        Writer::Client(client.write_attrs.as_deref()),
+        WriteKind::Create,
+        &|_: &str| None,
+    )?;
     let mut user = new_user(pool, given, &attrs, now_f)?;
-    if let Some(r) = pool
-        .s
-        .required_attrs
-        .iter()
-        .find(|r| user.attr(r).is_none())
-    {
-        return Err(invalid_param(format!(
-            "Attributes did not conform to the schema: {r}: The attribute is required"
-        )));
+    check_required(&pool.schema, user.attrs())?;
+    // An unverified e-mail or phone number is no alias yet (the clash comes at confirmation);
+    // a username attribute or preferred_username is one at once.
+    if let Some(clash) = pool.users.alias_clash(&user.username, user.attrs()) {
+        return Err(clash.error());
     }
     if !password.is_empty() {
         check_password_policy(&pool.s, password)?;
         set_password(&mut user, &pool_id, password, now)?;
     }
     let validation = b.opt_attrs("ValidationData")?;
-    let confirmed = pre_sign_up(st, &pool_id, &mut user, validation, "PreSignUp_SignUp")?;
+    let (mut user, confirmed) = pre_sign_up(st, &pool_id, user, validation, "PreSignUp_SignUp")?;
     let pool = st.pool_mut(&pool_id)?;
     let channel = signup_channel(&pool.s, &user).filter(|_| !confirmed);
     let code = channel
@@ -126,38 +122,29 @@ pub(crate) fn confirm_sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
         });
     };
     let s = pool.s.clone();
-    // Alias clash check for the attribute about to be verified.
-    let channel = signup_channel(&s, pool.user(&username)?);
-    if let Some((attr, value)) = &channel
-        && s.alias_attrs.iter().any(|a| a == attr)
-    {
-        let other = pool.users.values().find(|u| {
-            u.username != username && u.attr(attr) == Some(value.as_str()) && u.verified(attr)
-        });
-        if let Some(other) = other.map(|u| u.username.clone()) {
-            if !force_alias {
-                return Err(ApiError::new(
-                    "AliasExistsException",
-                    "An account with the given email already exists.",
-                ));
-            }
-            if let Some(o) = pool.users.get_mut(&other) {
-                o.attrs.insert(format!("{attr}_verified"), "false".into());
-            }
-        }
-    }
-    let user = pool.user_mut(&username)?;
+    let user = pool.user(&username)?;
     if user.status != "UNCONFIRMED" {
         return Err(not_authorized(format!(
             "User cannot be confirmed. Current status is {}",
             user.status
         )));
     }
-    check_code(user, "SIGN_UP", code, now)?;
-    user.status = "CONFIRMED";
-    if let Some((attr, _)) = channel {
-        user.attrs.insert(format!("{attr}_verified"), "true".into());
+    // The attribute the code went to becomes verified: if that makes it an alias another user
+    // holds, AWS refuses unless ForceAliasCreation moves the alias to this user.
+    let channel = signup_channel(&s, user);
+    let mut after = user.attrs().clone();
+    if let Some((attr, _)) = &channel {
+        after.insert(format!("{attr}_verified"), "true".into());
+        if let Some(clash) = pool.users.alias_clash(&username, &after)
+            && !(force_alias && clash.movable)
+        {
+            return Err(clash.error());
+        }
     }
+    check_code(pool.user_mut(&username)?, "SIGN_UP", code, now)?;
+    pool.users.claim_aliases(&username, &after, force_alias)?;
+    pool.users.update_attrs(&username, |a| *a = after)?;
+    pool.user_mut(&username)?.status = "CONFIRMED";
     let pool_id = client.pool_id.clone();
     post_confirmation(st, &pool_id, &username, "PostConfirmation_ConfirmSignUp")?;
     let mut out = json!({});
@@ -317,15 +304,15 @@ pub(crate) fn confirm_forgot_password(st: &mut State, b: &Body) -> ApiResult<Val
 pub(crate) fn pre_sign_up(
     st: &mut State,
     pool_id: &str,
-    user: &mut User,
+    mut user: User,
     validation: Option<Vec<(String, String)>>,
     source: &str,
-) -> ApiResult<bool> {
+) -> ApiResult<(User, bool)> {
     if !triggers::any(st, pool_id) {
-        return Ok(false);
+        return Ok((user, false));
     }
     let attrs: serde_json::Map<String, Value> = user
-        .attrs
+        .attrs()
         .iter()
         .map(|(k, v)| (k.clone(), json!(v)))
         .collect();
@@ -338,10 +325,10 @@ pub(crate) fn pre_sign_up(
         json!({"autoConfirmUser": false, "autoVerifyEmail": false, "autoVerifyPhone": false});
     let event = triggers::event(st, pool_id, 1, source, &user.username, request, response);
     let Some(resp) = triggers::call(st, pool_id, Trigger::PreSignUp, event)? else {
-        return Ok(false);
+        return Ok((user, false));
     };
     if source != "PreSignUp_SignUp" {
-        return Ok(false);
+        return Ok((user, false));
     }
     let confirm = triggers::flag(&resp, "autoConfirmUser")?;
     for (key, attr) in [
@@ -351,32 +338,21 @@ pub(crate) fn pre_sign_up(
         if !triggers::flag(&resp, key)? {
             continue;
         }
-        let Some(value) = user.attr(attr).map(str::to_string) else {
+        if user.attr(attr).is_none() {
             return Err(invalid_param(format!(
                 "PreSignUp asked to verify {attr}, but the user has no {attr} attribute."
             )));
-        };
-        user.attrs.insert(format!("{attr}_verified"), "true".into());
-        // A verified alias moves to the new user.
-        let pool = st.pool_mut(pool_id)?;
-        if pool.s.alias_attrs.iter().any(|a| a == attr) {
-            let holders: Vec<String> = pool
-                .users
-                .values()
-                .filter(|u| u.attr(attr) == Some(value.as_str()) && u.verified(attr))
-                .map(|u| u.username.clone())
-                .collect();
-            for h in holders {
-                if let Some(u) = pool.users.get_mut(&h) {
-                    u.attrs.insert(format!("{attr}_verified"), "false".into());
-                }
-            }
         }
+        user = user.with_attr(&format!("{attr}_verified"), "true");
     }
+    // A verified alias another user holds moves to the new user.
+    let pool = st.pool_mut(pool_id)?;
+    pool.users
+        .claim_aliases(&user.username, user.attrs(), true)?;
     if confirm {
         user.status = "CONFIRMED";
     }
-    Ok(confirm)
+    Ok((user, confirm))
 }
 
 /// The post confirmation trigger (`PostConfirmation_ConfirmSignUp` or
@@ -460,31 +436,11 @@ pub(crate) fn migrate_user(
         .filter(|(k, _)| k != "sub" && k != "username" && !k.starts_with("cognito:"))
         .collect();
     let pool = st.pool_mut(&pool_id)?;
-    // An alias (email, phone) another user holds verified moves with forceAliasCreation,
-    // else the migration fails.
-    for (attr, value) in &attrs {
-        if !pool.s.alias_attrs.iter().any(|a| a == attr) {
-            continue;
-        }
-        let holders: Vec<String> = pool
-            .users
-            .values()
-            .filter(|u| u.attr(attr) == Some(value.as_str()) && u.verified(attr))
-            .map(|u| u.username.clone())
-            .collect();
-        if !holders.is_empty() && !force_alias {
-            return Err(ApiError::new(
-                "AliasExistsException",
-                "An account with the given email already exists.",
-            ));
-        }
-        for h in holders {
-            if let Some(u) = pool.users.get_mut(&h) {
-                u.attrs.insert(format!("{attr}_verified"), "false".into());
-            }
-        }
-    }
     let mut user = new_user(pool, given, &attrs, now_f)?;
+    // An alias (email, phone) another user holds verified moves with forceAliasCreation, else
+    // the migration fails.
+    pool.users
+        .claim_aliases(&user.username, user.attrs(), force_alias)?;
     match (password, status.as_deref()) {
         (Some(pw), None | Some("CONFIRMED")) => {
             // The old system vouched for the password: the pool's policy does not apply.
