@@ -1514,3 +1514,94 @@ fn closures_take_precedence_over_lambda_config_and_need_no_endpoint() {
     );
     assert_eq!(*calls.lock().unwrap(), ["PostConfirmation_ConfirmSignUp"]);
 }
+
+// ---------------------------------------------------------------------------------------
+// The binary's flags.
+
+/// One JSON call to a server on `port` (status, body).
+fn call_port(port: u16, op: &str, body: Value) -> (u16, Value) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let body = body.to_string();
+    write!(
+        s,
+        "POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+         X-Amz-Target: AWSCognitoIdentityProviderService.{op}\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .expect("write");
+    let mut out = String::new();
+    s.read_to_string(&mut out).expect("read");
+    let status = out
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let json = out
+        .split_once("\r\n\r\n")
+        .and_then(|(_, b)| serde_json::from_str(b).ok())
+        .unwrap_or(Value::Null);
+    (status, json)
+}
+
+#[test]
+fn the_binary_invokes_triggers_at_its_lambda_endpoint() {
+    use std::process::{Command, Stdio};
+    let lambda = LambdaServer::start();
+    lambda.on("pre-signup", |ev| {
+        respond(ev, json!({"autoConfirmUser": true}))
+    });
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cognito-emulator"))
+        .args([
+            "--port",
+            "0",
+            "--lambda-endpoint",
+            &lambda.url,
+            "--lambda-timeout",
+            "2.5",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("listening line");
+    let port: u16 = line
+        .trim()
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("port");
+    let (_, pool) = call_port(
+        port,
+        "CreateUserPool",
+        json!({"PoolName": "p", "LambdaConfig": {"PreSignUp": arn("pre-signup")}}),
+    );
+    let pool_id = pool["UserPool"]["Id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let (_, client) = call_port(
+        port,
+        "CreateUserPoolClient",
+        json!({"UserPoolId": pool_id, "ClientName": "c"}),
+    );
+    let client_id = client["UserPoolClient"]["ClientId"].clone();
+    let (status, out) = call_port(
+        port,
+        "SignUp",
+        json!({"ClientId": client_id, "Username": "bin", "Password": PASSWORD}),
+    );
+    child.kill().expect("kill");
+    let _ = child.wait();
+    assert_eq!(status, 200, "{out}");
+    assert_eq!(out["UserConfirmed"], true);
+    assert_eq!(lambda.events("pre-signup").len(), 1);
+
+    let bad = Command::new(env!("CARGO_BIN_EXE_cognito-emulator"))
+        .args(["--port", "0", "--lambda-timeout", "soon"])
+        .stderr(Stdio::null())
+        .status()
+        .expect("run");
+    assert_eq!(bad.code(), Some(2));
+}
