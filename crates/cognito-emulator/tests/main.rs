@@ -15,4 +15,5 @@ mod robustness;
 mod service;
 mod signin;
 mod tokens;
+mod triggers;
 mod wire;
