@@ -612,7 +612,8 @@ pub(crate) struct State {
     pub faults: Vec<FaultRule>,
     pub counts: HashMap<String, u64>,
     pub custom: HashMap<String, Arc<CustomAuth>>,
-    pub identities: HashMap<String, String>,
+    pub identity_pools: BTreeMap<String, crate::ops::identity::IdentityPool>,
+    pub identities: HashMap<String, crate::ops::identity::Identity>,
     /// Tokens the running operation minted, signed once the lock is released
     /// (`Shared::dispatch`); always empty between operations.
     pub unsigned: Vec<crate::tokens::Unsigned>,
@@ -638,6 +639,7 @@ impl State {
             faults: Vec::new(),
             counts: HashMap::new(),
             custom: HashMap::new(),
+            identity_pools: BTreeMap::new(),
             identities: HashMap::new(),
             unsigned: Vec::new(),
         }
