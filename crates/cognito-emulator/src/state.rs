@@ -880,7 +880,8 @@ pub(crate) struct State {
     pub lambda: crate::triggers::LambdaSettings,
     /// The trigger bookkeeping of the running operation (empty between operations).
     pub trigger_run: crate::triggers::Run,
-    pub identities: HashMap<String, String>,
+    pub identity_pools: BTreeMap<String, crate::ops::identity::IdentityPool>,
+    pub identities: HashMap<String, crate::ops::identity::Identity>,
     /// User-pool domains by domain name.
     pub domains: BTreeMap<String, DomainRecord>,
     /// The key that authenticates pagination tokens (forged tokens are refused).
@@ -912,6 +913,7 @@ impl State {
             handlers: HashMap::new(),
             lambda: crate::triggers::LambdaSettings::default(),
             trigger_run: crate::triggers::Run::default(),
+            identity_pools: BTreeMap::new(),
             identities: HashMap::new(),
             domains: BTreeMap::new(),
             page_key: {

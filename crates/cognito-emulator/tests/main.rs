@@ -6,6 +6,7 @@ mod common;
 mod core_interop;
 mod devices;
 mod flows;
+mod identity_pools;
 mod lifecycle;
 mod mfa;
 mod passwords;
