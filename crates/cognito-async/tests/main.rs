@@ -58,6 +58,7 @@ mod secrets;
 mod send_bounds;
 #[path = "../../driver-tests/support.rs"]
 mod support;
+#[path = "../../driver-tests/trace_secrets.rs"]
 mod trace_secrets;
 #[path = "../../driver-tests/transport.rs"]
 mod transport;

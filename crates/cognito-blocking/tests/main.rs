@@ -59,5 +59,7 @@ mod scenarios;
 mod secrets;
 #[path = "../../driver-tests/support.rs"]
 mod support;
+#[path = "../../driver-tests/trace_secrets.rs"]
+mod trace_secrets;
 #[path = "../../driver-tests/transport.rs"]
 mod transport;
