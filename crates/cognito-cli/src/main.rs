@@ -462,6 +462,7 @@ fn pool(settings: &Settings, margin: Option<Duration>) -> Result<UserPool, Failu
         None => Path::new("."),
     };
     create_private_dir(dir)?;
+    check_session_dir(dir)?;
     let mut builder = UserPool::builder(pool_id, client_id).store(FileStore::new(path));
     if let Some(secret) = &settings.client_secret {
         builder = builder.client_secret(secret.as_str());
@@ -510,6 +511,69 @@ fn create_private_dir(dir: &Path) -> Result<(), Failure> {
     builder
         .create(dir)
         .map_err(|e| Failure::Other(format!("cannot create {}: {e}", dir.display())))
+}
+
+/// Refuses a session directory that another user could change, as ssh refuses its files
+/// (`StrictModes`): another user able to create, rename or replace files there could plant a
+/// session of their own or swap ours. The directory must be owned by the caller or root and
+/// writable by nobody else; each directory above it must be owned by the caller or root and,
+/// if others may write to it, have the sticky bit (as `/tmp` has), so that nobody else can
+/// rename the directories below.
+#[cfg(unix)]
+fn check_session_dir(dir: &Path) -> Result<(), Failure> {
+    use std::os::unix::fs::MetadataExt;
+    let me = rustix::process::geteuid().as_raw();
+    let real = std::fs::canonicalize(dir)
+        .map_err(|e| Failure::Other(format!("cannot resolve {}: {e}", dir.display())))?;
+    let unsafe_dir = |what: &Path, why: String| {
+        let shown = if what == real {
+            format!("the session directory {}", what.display())
+        } else {
+            format!(
+                "{}, above the session directory {}",
+                what.display(),
+                real.display()
+            )
+        };
+        Failure::Other(format!(
+            "refusing to keep the session in {}: {shown} {why}",
+            real.display()
+        ))
+    };
+    for (depth, ancestor) in real.ancestors().enumerate() {
+        let meta = std::fs::metadata(ancestor)
+            .map_err(|e| Failure::Other(format!("cannot inspect {}: {e}", ancestor.display())))?;
+        let (owner, mode) = (meta.uid(), meta.mode());
+        if owner != me && owner != 0 {
+            return Err(unsafe_dir(
+                ancestor,
+                format!("is owned by uid {owner}, not by you (uid {me}) or root"),
+            ));
+        }
+        let others_write = mode & 0o022;
+        let sticky = mode & 0o1000 != 0;
+        if others_write != 0 && (depth == 0 || !sticky) {
+            let who = match others_write {
+                0o002 => "every user",
+                0o020 => "its group",
+                _ => "its group and every user",
+            };
+            return Err(unsafe_dir(
+                ancestor,
+                format!(
+                    "is writable by {who} (mode {:04o}); run `chmod go-w {}`",
+                    mode & 0o7777,
+                    ancestor.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_session_dir(_dir: &Path) -> Result<(), Failure> {
+    Ok(())
 }
 
 fn current_user(pool: &UserPool) -> Result<User, Failure> {

@@ -766,3 +766,81 @@ fn endless_response_fails_fast_with_a_bounded_read() {
     assert!(err.contains("too large"), "{err}");
     assert_no_terminal_controls(&err);
 }
+
+/// Runs `whoami` with the session file in `dir`; returns the output.
+fn whoami_with_session_in(s: &Setup, dir: &Path) -> Output {
+    run(
+        s.cmd_with_session(&["whoami"], &dir.join("session.json")),
+        "",
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn session_directory_writable_by_others_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = Setup::new("unsafe-dir");
+    s.user("jon");
+    let dir = s.dir.join("shared");
+    std::fs::create_dir(&dir).unwrap();
+    let set_mode =
+        |mode: u32| std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(mode)).unwrap();
+    for (mode, what) in [
+        (0o777, "writable by its group and every user (mode 0777)"),
+        (0o1777, "writable by its group and every user (mode 1777)"),
+        (0o757, "writable by every user (mode 0757)"),
+        (0o770, "writable by its group (mode 0770)"),
+    ] {
+        set_mode(mode);
+        let out = whoami_with_session_in(&s, &dir);
+        assert_code(&out, 1);
+        let err = stderr(&out);
+        let real = std::fs::canonicalize(&dir).unwrap();
+        assert!(
+            err.contains(&format!("the session directory {}", real.display())),
+            "{err}"
+        );
+        assert!(err.contains(what), "{mode:o}: {err}");
+        assert!(err.contains("chmod go-w"), "{err}");
+        assert!(!dir.join("session.json").exists());
+    }
+    // A directory above the session directory that others may write to without the sticky
+    // bit lets them rename ours away: refused too, naming it.
+    set_mode(0o777);
+    let inner = dir.join("inner");
+    std::fs::create_dir(&inner).unwrap();
+    std::fs::set_permissions(&inner, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let err = stderr(&whoami_with_session_in(&s, &inner));
+    assert!(err.contains("above the session directory"), "{err}");
+    // With the sticky bit (as /tmp has), the directory above is fine.
+    set_mode(0o1777);
+    let out = whoami_with_session_in(&s, &inner);
+    assert_code(&out, 3);
+    // And a private directory is used.
+    set_mode(0o700);
+    assert_code(&whoami_with_session_in(&s, &dir), 3);
+}
+
+#[cfg(unix)]
+#[test]
+fn session_directory_owned_by_another_user_is_refused() {
+    use std::os::unix::fs::MetadataExt;
+    let s = Setup::new("foreign-dir");
+    let dir = s.dir.join("theirs");
+    std::fs::create_dir(&dir).unwrap();
+    // Giving a directory away takes root; elsewhere the check is shown by the mode test.
+    let given = std::process::Command::new("chown")
+        .arg("54321")
+        .arg(&dir)
+        .status()
+        .map(|st| st.success())
+        .unwrap_or(false);
+    if !given || std::fs::metadata(&dir).unwrap().uid() != 54321 {
+        eprintln!("skipped: cannot chown as this user");
+        return;
+    }
+    let out = whoami_with_session_in(&s, &dir);
+    assert_code(&out, 1);
+    let err = stderr(&out);
+    assert!(err.contains("is owned by uid 54321, not by you"), "{err}");
+}
