@@ -23,6 +23,7 @@
 mod api;
 pub mod custom;
 mod ops;
+mod schema;
 mod seed;
 mod server;
 mod service;
@@ -894,15 +895,8 @@ impl Service {
         )?;
         let mut st = self.shared.lock();
         let pool = st.pool_mut(pool_id)?;
-        let user = pool.user_mut(&internal)?;
-        for attr in ["email", "phone_number"] {
-            if user.attrs.contains_key(attr)
-                && !user.attrs.contains_key(&format!("{attr}_verified"))
-            {
-                user.attrs.insert(format!("{attr}_verified"), "true".into());
-            }
-        }
-        Ok(user.sub.clone())
+        state::verify_contacts(pool, &internal)?;
+        Ok(pool.user(&internal)?.sub.clone())
     }
 
     /// Every delivered message, oldest first; with `Some(u)`, only those whose internal

@@ -6,6 +6,7 @@ use crate::api::{
     ApiError, ApiResult, Body, check_username, invalid_param, not_authorized, not_found,
 };
 use crate::ops::{check_password_policy, set_password};
+use crate::schema::{Schema, WriteKind, Writer};
 use crate::state::{Client, Mfa, Pool, PoolSettings, State, User};
 
 fn pool_description(p: &Pool) -> Value {
@@ -23,6 +24,9 @@ fn pool_description(p: &Pool) -> Value {
     m.insert("CreationDate".into(), json!(p.created));
     m.insert("LastModifiedDate".into(), json!(p.modified));
     m.insert("EstimatedNumberOfUsers".into(), json!(p.users.len()));
+    // The request's `Schema` is described as the stored `SchemaAttributes`.
+    m.remove("Schema");
+    m.insert("SchemaAttributes".into(), p.schema.describe());
     m.entry("MfaConfiguration").or_insert_with(|| json!("OFF"));
     m.entry("Policies").or_insert_with(|| {
         json!({"PasswordPolicy": {
@@ -77,19 +81,24 @@ fn validate_pool_config(b: &Body) -> ApiResult<()> {
 pub(crate) fn create_user_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
     let name = b.str_len("PoolName", 1, 128)?.to_string();
     validate_pool_config(b)?;
+    let schema = Schema::from_request(b.0.get("Schema"))?;
     let mut config = Map::new();
     store_config(&mut config, b.0);
     let now = st.now_f();
     let id = crate::util::pool_id(&st.region);
+    let s = PoolSettings::from_config(&config);
+    let mut users = crate::state::Users::default();
+    users.set_alias_attrs(Pool::alias_attrs_of(&s));
     let pool = Pool {
         id: id.clone(),
         name,
         created: now,
         modified: now,
-        s: PoolSettings::from_config(&config),
+        s,
         config,
-        users: Default::default(),
+        users,
         keys: st.pool_keys(),
+        schema,
     };
     let desc = pool_description(&pool);
     st.pools.insert(id, pool);
@@ -103,6 +112,32 @@ pub(crate) fn update_user_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
     let pool = st.pool_mut(id)?;
     store_config(&mut pool.config, b.0);
     pool.s = PoolSettings::from_config(&pool.config);
+    let aliases = Pool::alias_attrs_of(&pool.s);
+    pool.users.set_alias_attrs(aliases);
+    pool.modified = now;
+    Ok(json!({}))
+}
+
+pub(crate) fn add_custom_attributes(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let id = b.str("UserPoolId")?;
+    let list = b
+        .0
+        .get("CustomAttributes")
+        .ok_or_else(|| {
+            invalid_param(
+                "1 validation error detected: Value null at 'customAttributes' failed to satisfy constraint: Member must not be null",
+            )
+        })?;
+    let defs = Schema::parse_custom(list)?;
+    if defs.is_empty() || defs.len() > 25 {
+        return Err(invalid_param(format!(
+            "1 validation error detected: Value at 'customAttributes' failed to satisfy constraint: Member must have length between 1 and 25, inclusive (got {})",
+            defs.len()
+        )));
+    }
+    let now = st.now_f();
+    let pool = st.pool_mut(id)?;
+    pool.schema.add_custom(defs)?;
     pool.modified = now;
     Ok(json!({}))
 }
@@ -414,17 +449,8 @@ pub(crate) fn user_type(u: &User, attrs_key: &str) -> Value {
     })
 }
 
-/// Validates a list of attributes a caller wants to write.
-pub(crate) fn check_attr_names(attrs: &[(String, String)]) -> ApiResult<()> {
-    for (n, _) in attrs {
-        if n == "sub" {
-            return Err(invalid_param("Cannot modify the non-mutable attribute sub"));
-        }
-    }
-    Ok(())
-}
-
-/// Creates a user record, honouring email/phone-as-username pools.
+/// Creates a user record, honouring email/phone-as-username pools; `attrs` have passed the
+/// schema's checks.
 pub(crate) fn new_user(
     pool: &Pool,
     given: &str,
@@ -432,7 +458,6 @@ pub(crate) fn new_user(
     now: f64,
 ) -> ApiResult<User> {
     check_username("Username", given)?;
-    check_attr_names(attrs)?;
     let sub = crate::util::uuid();
     let as_email = pool.s.username_attrs.iter().any(|a| a == "email");
     let as_phone = pool.s.username_attrs.iter().any(|a| a == "phone_number");
@@ -440,9 +465,9 @@ pub(crate) fn new_user(
     if as_email || as_phone {
         user = User::new(sub.clone(), sub, now);
         if as_email && given.contains('@') {
-            user.attrs.insert("email".into(), given.to_string());
+            user = user.with_attr("email", given);
         } else if as_phone && given.starts_with('+') {
-            user.attrs.insert("phone_number".into(), given.to_string());
+            user = user.with_attr("phone_number", given);
         } else {
             return Err(invalid_param(
                 "Username should be either an email or a phone number.",
@@ -452,9 +477,7 @@ pub(crate) fn new_user(
         user = User::new(given.to_string(), sub, now);
     }
     for (k, v) in attrs {
-        if !v.is_empty() {
-            user.attrs.insert(k.clone(), v.clone());
-        }
+        user = user.with_attr(k, v);
     }
     if pool.resolve(given).is_some() || pool.users.contains_key(&user.username) {
         return Err(ApiError::new(
@@ -472,11 +495,56 @@ pub(crate) fn new_user(
         {
             return Err(ApiError::new(
                 "UsernameExistsException",
-                "An account with the given email already exists.",
+                format!("An account with the given {alias} already exists."),
             ));
         }
     }
     Ok(user)
+}
+
+/// The attributes a user would have after `changes` (an empty value deletes). A new e-mail
+/// or phone number is unverified unless the same request verifies it, so that a verified
+/// flag never passes from one value to another.
+pub(crate) fn apply_changes(
+    before: &std::collections::BTreeMap<String, String>,
+    changes: &[(String, String)],
+) -> std::collections::BTreeMap<String, String> {
+    let mut after = before.clone();
+    for (k, v) in changes {
+        if v.is_empty() {
+            after.remove(k);
+        } else {
+            after.insert(k.clone(), v.clone());
+        }
+    }
+    for attr in ["email", "phone_number"] {
+        let flag = format!("{attr}_verified");
+        let flag_given = changes.iter().any(|(k, _)| *k == flag);
+        if before.get(attr) != after.get(attr) && !flag_given {
+            if after.contains_key(attr) {
+                after.insert(flag, "false".into());
+            } else {
+                after.remove(&flag);
+            }
+        }
+    }
+    after
+}
+
+/// The first required attribute the attributes lack.
+pub(crate) fn check_required(
+    schema: &Schema,
+    attrs: &std::collections::BTreeMap<String, String>,
+) -> ApiResult<()> {
+    let missing: Vec<&str> = schema
+        .required()
+        .filter(|r| !attrs.contains_key(*r))
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(crate::schema::required_error(&missing))
+    }
 }
 
 pub(crate) fn admin_create_user(st: &mut State, b: &Body) -> ApiResult<Value> {
@@ -484,6 +552,7 @@ pub(crate) fn admin_create_user(st: &mut State, b: &Body) -> ApiResult<Value> {
     let given = b.str("Username")?;
     let attrs = b.opt_attrs("UserAttributes")?.unwrap_or_default();
     let action = b.opt_str("MessageAction")?;
+    let force_alias = b.opt_bool("ForceAliasCreation")?.unwrap_or(false);
     let now = st.now();
     let now_f = st.now_f();
     let pool = st.pool_mut(&pool_id)?;
@@ -492,7 +561,16 @@ pub(crate) fn admin_create_user(st: &mut State, b: &Body) -> ApiResult<Value> {
         let user = pool.user(&username)?;
         return Ok(json!({ "User": user_type(user, "Attributes") }));
     }
+    // Required attributes are not enforced here: AWS lets an administrator leave them to the
+    // user, who is asked for them in NEW_PASSWORD_REQUIRED.
+    let attrs =
+        pool.schema
+            .check_writes(&attrs, Writer::Admin, WriteKind::Create, &|_: &str| None)?;
     let mut user = new_user(pool, given, &attrs, now_f)?;
+    // A verified e-mail or phone number is an alias only one user may hold; it moves to the
+    // new user only with ForceAliasCreation.
+    pool.users
+        .claim_aliases(&user.username, user.attrs(), force_alias)?;
     let temp = match b.opt_str("TemporaryPassword")? {
         Some(t) => {
             check_password_policy(&pool.s, t)?;
@@ -607,19 +685,36 @@ pub(crate) fn admin_enable(st: &mut State, b: &Body, enabled: bool) -> ApiResult
 }
 
 pub(crate) fn admin_update_user_attributes(st: &mut State, b: &Body) -> ApiResult<Value> {
-    let attrs = b.opt_attrs("UserAttributes")?.unwrap_or_default();
-    check_attr_names(&attrs)?;
+    let attrs = b
+        .opt_attrs("UserAttributes")?
+        .ok_or_else(|| invalid_param("UserAttributes is required"))?;
     let now = st.now_f();
     let (pool, username) = admin_user(st, b)?;
-    let user = pool.user_mut(&username)?;
-    for (k, v) in attrs {
-        if v.is_empty() {
-            user.attrs.remove(&k);
-        } else {
-            user.attrs.insert(k, v);
-        }
-    }
-    user.modified = now;
+    let user = pool.user(&username)?;
+    let changes =
+        pool.schema
+            .check_writes(&attrs, Writer::Admin, WriteKind::Update, &|n: &str| {
+                user.attr(n).map(str::to_string)
+            })?;
+    let after = apply_changes(user.attrs(), &changes);
+    check_required(&pool.schema, &after)?;
+    pool.users.claim_aliases(&username, &after, false)?;
+    pool.users.update_attrs(&username, |a| *a = after)?;
+    pool.user_mut(&username)?.modified = now;
+    Ok(json!({}))
+}
+
+pub(crate) fn admin_delete_user_attributes(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let names = b
+        .opt_str_list("UserAttributeNames")?
+        .ok_or_else(|| invalid_param("UserAttributeNames is required"))?;
+    let now = st.now_f();
+    let (pool, username) = admin_user(st, b)?;
+    pool.schema.check_deletes(&names, Writer::Admin)?;
+    let changes: Vec<(String, String)> = names.into_iter().map(|n| (n, String::new())).collect();
+    let after = apply_changes(pool.user(&username)?.attrs(), &changes);
+    pool.users.update_attrs(&username, |a| *a = after)?;
+    pool.user_mut(&username)?.modified = now;
     Ok(json!({}))
 }
 

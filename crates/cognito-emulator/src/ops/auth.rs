@@ -17,6 +17,7 @@ use crate::ops::{
     check_lockout, check_password_policy, check_secret_hash, check_user_can_sign_in,
     password_matches, record_failure, set_password,
 };
+use crate::schema::{WriteKind, Writer};
 use crate::srp_server::{ct_eq, expected_signature, parse_srp_a, prim, server_ephemeral};
 use crate::state::{
     AuthSession, Client, FlowCtx, Handshake, Mfa, RoundResult, State, Step, pool_name,
@@ -636,14 +637,14 @@ fn after_first_factor(
     let s = pool.s.clone();
     let user = pool.user(username)?;
     if user.status == "FORCE_CHANGE_PASSWORD" && !ctx.new_password_done {
-        let missing: Vec<String> = s
-            .required_attrs
-            .iter()
+        let missing: Vec<String> = pool
+            .schema
+            .required()
             .filter(|r| user.attr(r).is_none())
             .map(|r| format!("userAttributes.{r}"))
             .collect();
         let mut attrs = serde_json::Map::new();
-        for (k, v) in &user.attrs {
+        for (k, v) in user.attrs() {
             attrs.insert(k.clone(), json!(v));
         }
         let params = serde_json::Map::from_iter([
@@ -794,7 +795,7 @@ enum Next {
 fn define(st: &State, client: &Client, username: &str, ctx: &FlowCtx) -> ApiResult<Next> {
     if let Some(hooks) = st.custom.get(&client.pool_id).cloned() {
         let user = st.pool(&client.pool_id)?.user(username)?;
-        let mut attrs = user.attrs.clone();
+        let mut attrs = user.attrs().clone();
         attrs.insert("sub".into(), user.sub.clone());
         let out = (hooks.define)(&DefineInput {
             username: username.to_string(),
@@ -871,7 +872,7 @@ fn custom_apply(
         Next::Challenge(name) if name == "CUSTOM_CHALLENGE" => {
             if let Some(hooks) = st.custom.get(&client.pool_id).cloned() {
                 let user = st.pool(&client.pool_id)?.user(username)?;
-                let mut attrs = user.attrs.clone();
+                let mut attrs = user.attrs().clone();
                 attrs.insert("sub".into(), user.sub.clone());
                 let out = (hooks.create)(&CreateInput {
                     username: username.to_string(),
@@ -1056,26 +1057,33 @@ pub(crate) fn respond_to_auth_challenge(st: &mut State, b: &Body) -> ApiResult<V
             let s = pool.s.clone();
             let pool_id = pool.id.clone();
             check_password_policy(&s, pw)?;
-            let user = pool.user_mut(&username)?;
-            // Validate every attribute before changing anything (pitfall 11).
-            let mut updates = Vec::new();
-            for (k, v) in &resp {
-                let Some(attr) = k.strip_prefix("userAttributes.") else {
-                    continue;
-                };
-                if attr == "sub" || attr.ends_with("_verified") {
-                    return Err(not_authorized(
-                        "A client attempted to write unauthorized attribute",
-                    ));
-                }
-                if s.required_attrs.iter().any(|r| r == attr) && user.attr(attr).is_some() {
+            let write = client.write_attrs.clone();
+            let user = pool.user(&username)?;
+            // Validate every attribute before changing anything: the client's write rules
+            // apply (no verification flag, no reserved or unknown name), and a required
+            // attribute that already has a value cannot be changed here.
+            let given: Vec<(String, String)> = resp
+                .iter()
+                .filter_map(|(k, v)| {
+                    k.strip_prefix("userAttributes.")
+                        .map(|a| (a.to_string(), v.clone()))
+                })
+                .collect();
+            let updates = pool.schema.check_writes(
+                &given,
+                Writer::Client(write.as_deref()),
+                WriteKind::Update,
+                &|n: &str| user.attr(n).map(str::to_string),
+            )?;
+            let required: Vec<String> = pool.schema.required().map(str::to_string).collect();
+            for (attr, _) in &updates {
+                if required.iter().any(|r| r == attr) && user.attr(attr).is_some() {
                     return Err(invalid_param(format!(
                         "Cannot modify an already provided {attr}"
                     )));
                 }
-                updates.push((attr.to_string(), v.clone()));
             }
-            for r in &s.required_attrs {
+            for r in &required {
                 let given = updates.iter().any(|(k, v)| k == r && !v.is_empty());
                 if user.attr(r).is_none() && !given {
                     return Err(invalid_param(format!(
@@ -1083,15 +1091,14 @@ pub(crate) fn respond_to_auth_challenge(st: &mut State, b: &Body) -> ApiResult<V
                     )));
                 }
             }
+            let after = crate::ops::admin::apply_changes(user.attrs(), &updates);
+            if let Some(clash) = pool.users.alias_clash(&username, &after) {
+                return Err(clash.error());
+            }
+            pool.users.update_attrs(&username, |a| *a = after)?;
+            let user = pool.user_mut(&username)?;
             set_password(user, &pool_id, pw, now)?;
             user.status = "CONFIRMED";
-            for (attr, v) in updates {
-                if v.is_empty() {
-                    user.attrs.remove(&attr);
-                } else {
-                    user.attrs.insert(attr, v);
-                }
-            }
             ctx.new_password_done = true;
             after_first_factor(st, &client, &username, ctx)
         }
@@ -1122,9 +1129,21 @@ pub(crate) fn respond_to_auth_challenge(st: &mut State, b: &Body) -> ApiResult<V
             if !ct_eq(answer, &code) {
                 return retry(st, sid, sess);
             }
-            let user = st.pool_mut(&client.pool_id)?.user_mut(&username)?;
-            user.attrs.insert("email".into(), email);
-            user.attrs.insert("email_verified".into(), "true".into());
+            let pool = st.pool_mut(&client.pool_id)?;
+            // The address is verified by the code just answered; it must not be another
+            // user's alias.
+            let after = crate::ops::admin::apply_changes(
+                pool.user(&username)?.attrs(),
+                &[
+                    ("email".to_string(), email),
+                    ("email_verified".to_string(), "true".to_string()),
+                ],
+            );
+            if let Some(clash) = pool.users.alias_clash(&username, &after) {
+                return Err(clash.error());
+            }
+            pool.users.update_attrs(&username, |a| *a = after)?;
+            let user = pool.user_mut(&username)?;
             user.email_mfa = true;
             if user.preferred.is_none() {
                 user.preferred = Some("EMAIL_OTP".into());
@@ -1172,7 +1191,7 @@ pub(crate) fn respond_to_auth_challenge(st: &mut State, b: &Body) -> ApiResult<V
                 None => match st.custom.get(&client.pool_id).cloned() {
                     Some(hooks) => {
                         let user = st.pool(&client.pool_id)?.user(&username)?;
-                        let mut attrs = user.attrs.clone();
+                        let mut attrs = user.attrs().clone();
                         attrs.insert("sub".into(), user.sub.clone());
                         (hooks.verify)(&VerifyInput {
                             username: username.clone(),
@@ -1210,8 +1229,14 @@ pub(crate) fn respond_to_auth_challenge(st: &mut State, b: &Body) -> ApiResult<V
                 return retry(st, sid, sess);
             }
             if kind == "EMAIL_OTP" {
-                let user = st.pool_mut(&client.pool_id)?.user_mut(&username)?;
-                user.attrs.insert("email_verified".into(), "true".into());
+                // The code proves the address; it becomes verified unless that would make it
+                // a second holder of another user's verified alias.
+                let pool = st.pool_mut(&client.pool_id)?;
+                let mut after = pool.user(&username)?.attrs().clone();
+                after.insert("email_verified".into(), "true".into());
+                if pool.users.alias_clash(&username, &after).is_none() {
+                    pool.users.update_attrs(&username, |a| *a = after)?;
+                }
             }
             ctx.mfa_done = true;
             after_first_factor(st, &client, &username, ctx)

@@ -78,6 +78,8 @@ pub const USER_POOL_OPERATIONS: &[&str] = &[
     "CompleteWebAuthnRegistration",
     "ListWebAuthnCredentials",
     "DeleteWebAuthnCredential",
+    "AdminDeleteUserAttributes",
+    "AddCustomAttributes",
 ];
 
 /// Every identity-pool operation the emulator serves (`X-Amz-Target:
@@ -126,6 +128,8 @@ pub(crate) fn dispatch(
             "AdminDisableUser" => admin::admin_enable(st, &b, false),
             "AdminEnableUser" => admin::admin_enable(st, &b, true),
             "AdminUpdateUserAttributes" => admin::admin_update_user_attributes(st, &b),
+            "AdminDeleteUserAttributes" => admin::admin_delete_user_attributes(st, &b),
+            "AddCustomAttributes" => admin::add_custom_attributes(st, &b),
             "AdminSetUserMFAPreference" => admin::admin_set_user_mfa_preference(st, &b),
             "AdminUserGlobalSignOut" => admin::admin_user_global_sign_out(st, &b),
             "AdminResetUserPassword" => admin::admin_reset_user_password(st, &b),

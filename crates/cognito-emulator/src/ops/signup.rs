@@ -5,8 +5,9 @@ use serde_json::{Value, json};
 use crate::api::{
     ApiError, ApiResult, Body, check_username, code_mismatch, invalid_param, not_authorized,
 };
-use crate::ops::admin::new_user;
+use crate::ops::admin::{check_required, new_user};
 use crate::ops::{check_code, check_password_policy, check_secret_hash, new_code, set_password};
+use crate::schema::{WriteKind, Writer};
 use crate::state::{PoolSettings, SignupSession, State, User, delivery_details};
 
 /// Sign-up codes last 24 h, forgot-password codes 1 h (§7.3).
@@ -31,7 +32,7 @@ fn medium(attr: &str) -> &'static str {
 
 /// A simulated delivery for unknown users under `PreventUserExistenceErrors=ENABLED`.
 fn simulated_delivery() -> Value {
-    json!({"Destination": "u***@e***.com", "DeliveryMedium": "EMAIL", "AttributeName": "email"})
+    json!({"Destination": "u***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"})
 }
 
 pub(crate) fn sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
@@ -41,15 +42,6 @@ pub(crate) fn sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
     check_secret_hash(&client, given, b.opt_str("SecretHash")?)?;
     let password = b.opt_str_len("Password", 0, 256)?.unwrap_or("");
     let attrs = b.opt_attrs("UserAttributes")?.unwrap_or_default();
-    if let Some(w) = &client.write_attrs {
-        for (n, _) in &attrs {
-            if !w.iter().any(|x| x == n) {
-                return Err(not_authorized(format!(
-                    "A client attempted to write unauthorized attribute {n}"
-                )));
-            }
-        }
-    }
     let now = st.now();
     let now_f = st.now_f();
     let pool_id = client.pool_id.clone();
@@ -64,16 +56,20 @@ pub(crate) fn sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
             "1 validation error detected: Value at 'password' failed to satisfy constraint: Member must not be null",
         ));
     }
+    // A client writes only what its WriteAttributes allow, never a verification flag, a
+    // developer-only, reserved or unknown attribute.
+    let attrs = pool.schema.check_writes(
+        &attrs,
+        Writer::Client(client.write_attrs.as_deref()),
+        WriteKind::Create,
+        &|_: &str| None,
+    )?;
     let mut user = new_user(pool, given, &attrs, now_f)?;
-    if let Some(r) = pool
-        .s
-        .required_attrs
-        .iter()
-        .find(|r| user.attr(r).is_none())
-    {
-        return Err(invalid_param(format!(
-            "Attributes did not conform to the schema: {r}: The attribute is required"
-        )));
+    check_required(&pool.schema, user.attrs())?;
+    // An unverified e-mail or phone number is no alias yet (the clash comes at confirmation);
+    // a username attribute or preferred_username is one at once.
+    if let Some(clash) = pool.users.alias_clash(&user.username, user.attrs()) {
+        return Err(clash.error());
     }
     if !password.is_empty() {
         check_password_policy(&pool.s, password)?;
@@ -122,38 +118,29 @@ pub(crate) fn confirm_sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
         });
     };
     let s = pool.s.clone();
-    // Alias clash check for the attribute about to be verified.
-    let channel = signup_channel(&s, pool.user(&username)?);
-    if let Some((attr, value)) = &channel
-        && s.alias_attrs.iter().any(|a| a == attr)
-    {
-        let other = pool.users.values().find(|u| {
-            u.username != username && u.attr(attr) == Some(value.as_str()) && u.verified(attr)
-        });
-        if let Some(other) = other.map(|u| u.username.clone()) {
-            if !force_alias {
-                return Err(ApiError::new(
-                    "AliasExistsException",
-                    "An account with the given email already exists.",
-                ));
-            }
-            if let Some(o) = pool.users.get_mut(&other) {
-                o.attrs.insert(format!("{attr}_verified"), "false".into());
-            }
-        }
-    }
-    let user = pool.user_mut(&username)?;
+    let user = pool.user(&username)?;
     if user.status != "UNCONFIRMED" {
         return Err(not_authorized(format!(
             "User cannot be confirmed. Current status is {}",
             user.status
         )));
     }
-    check_code(user, "SIGN_UP", code, now)?;
-    user.status = "CONFIRMED";
-    if let Some((attr, _)) = channel {
-        user.attrs.insert(format!("{attr}_verified"), "true".into());
+    // The attribute the code went to becomes verified: if that makes it an alias another user
+    // holds, AWS refuses unless ForceAliasCreation moves the alias to this user.
+    let channel = signup_channel(&s, user);
+    let mut after = user.attrs().clone();
+    if let Some((attr, _)) = &channel {
+        after.insert(format!("{attr}_verified"), "true".into());
+        if let Some(clash) = pool.users.alias_clash(&username, &after)
+            && !(force_alias && clash.movable)
+        {
+            return Err(clash.error());
+        }
     }
+    check_code(pool.user_mut(&username)?, "SIGN_UP", code, now)?;
+    pool.users.claim_aliases(&username, &after, force_alias)?;
+    pool.users.update_attrs(&username, |a| *a = after)?;
+    pool.user_mut(&username)?.status = "CONFIRMED";
     let mut out = json!({});
     if let Some(sess) = b.opt_str("Session")?
         && let Some(s) = st.signups.remove(sess)

@@ -22,13 +22,10 @@ pub(crate) fn mint(st: &mut State, rec: &RefreshRecord) -> ApiResult<(String, St
 
     let mut id = Map::new();
     id.insert("sub".into(), json!(user.sub));
-    for (k, v) in &user.attrs {
-        if k == "sub" {
-            continue;
-        }
-        if let Some(read) = &client.read_attrs
-            && !read.iter().any(|r| r == k)
-        {
+    for (k, v) in user.attrs() {
+        // A stored attribute never becomes a claim Cognito sets itself (`sub`, `iss`,
+        // `cognito:*`, ...), whatever wrote it; and only what the client may read is shown.
+        if !pool.schema.readable(client.read_attrs.as_deref(), k) {
             continue;
         }
         id.insert(k.clone(), attr_claim(k, v));
