@@ -993,7 +993,9 @@ impl Service {
         })
     }
 
-    /// Creates a CONFIRMED user with a permanent password; returns its `sub`.
+    /// Creates a CONFIRMED user with a permanent password; returns its `sub`. Its e-mail and
+    /// phone number are marked verified, except one that is already another user's verified
+    /// sign-in alias (an alias belongs to one user), which stays unverified.
     pub fn create_user(
         &self,
         pool_id: &str,
