@@ -1318,3 +1318,27 @@ fn identity_providers_are_stored_resources() {
     );
     assert_eq!(ty, "ResourceNotFoundException");
 }
+
+#[test]
+fn username_case_sensitivity_follows_the_pool_configuration() {
+    let emu = start();
+    for (sensitive, found) in [(true, false), (false, true)] {
+        let r = ok(
+            &emu,
+            "CreateUserPool",
+            json!({"PoolName": "case", "UsernameConfiguration": {"CaseSensitive": sensitive}}),
+        );
+        let id = r["UserPool"]["Id"].as_str().unwrap().to_string();
+        assert_eq!(
+            r["UserPool"]["UsernameConfiguration"],
+            json!({"CaseSensitive": sensitive})
+        );
+        emu.create_user(&id, "Bob", PASSWORD, &[]).unwrap();
+        let got = op(
+            &emu,
+            "AdminGetUser",
+            json!({"UserPoolId": id, "Username": "bob"}),
+        );
+        assert_eq!(got.is_ok(), found, "CaseSensitive {sensitive}");
+    }
+}
