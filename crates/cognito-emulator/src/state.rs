@@ -10,7 +10,6 @@ use num_bigint::BigUint;
 use serde_json::{Map, Value};
 
 use crate::api::{ApiError, ApiResult, not_found};
-use crate::custom::CustomAuth;
 use crate::tokens::LazyKeys;
 use crate::{Fault, Message};
 
@@ -801,7 +800,6 @@ pub(crate) struct FlowCtx {
     pub device_done: bool,
     pub custom: bool,
     pub custom_history: Vec<RoundResult>,
-    pub client_metadata: BTreeMap<String, String>,
 }
 
 /// A sign-in session.
@@ -876,8 +874,14 @@ pub(crate) struct State {
     pub messages: Vec<Message>,
     pub faults: Vec<FaultRule>,
     pub counts: HashMap<String, u64>,
-    pub custom: HashMap<String, Arc<CustomAuth>>,
-    pub identities: HashMap<String, String>,
+    /// Rust trigger handlers by pool.
+    pub handlers: crate::triggers::Handlers,
+    /// Where Lambda triggers are invoked.
+    pub lambda: crate::triggers::LambdaSettings,
+    /// The trigger bookkeeping of the running operation (empty between operations).
+    pub trigger_run: crate::triggers::Run,
+    pub identity_pools: BTreeMap<String, crate::ops::identity::IdentityPool>,
+    pub identities: HashMap<String, crate::ops::identity::Identity>,
     /// User-pool domains by domain name.
     pub domains: BTreeMap<String, DomainRecord>,
     /// The key that authenticates pagination tokens (forged tokens are refused).
@@ -906,7 +910,10 @@ impl State {
             messages: Vec::new(),
             faults: Vec::new(),
             counts: HashMap::new(),
-            custom: HashMap::new(),
+            handlers: HashMap::new(),
+            lambda: crate::triggers::LambdaSettings::default(),
+            trigger_run: crate::triggers::Run::default(),
+            identity_pools: BTreeMap::new(),
             identities: HashMap::new(),
             domains: BTreeMap::new(),
             page_key: {
@@ -918,13 +925,15 @@ impl State {
         }
     }
 
-    /// Empties everything but the clock, the generator and the injected keys.
+    /// Empties everything but the clock, the generator, the injected keys and the Lambda
+    /// settings.
     pub fn reset(&mut self) {
         let mut fresh = State::new(std::mem::take(&mut self.region));
         fresh.clock_offset = self.clock_offset;
         fresh.fixed_clock = self.fixed_clock;
         fresh.rng = self.rng.take();
         fresh.fixed_keys = self.fixed_keys.take();
+        fresh.lambda = self.lambda.clone();
         *self = fresh;
     }
 
@@ -991,7 +1000,11 @@ impl State {
             kind: kind.to_string(),
             code: code.to_string(),
             sent_at,
+            message: None,
+            subject: None,
         });
+        let index = self.messages.len() - 1;
+        crate::triggers::on_delivery(self, index);
     }
 
     /// Revokes every refresh-token family of a user (GlobalSignOut and friends).

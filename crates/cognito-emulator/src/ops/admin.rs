@@ -162,9 +162,13 @@ pub(crate) fn admin_create_user(st: &mut State, b: &Body) -> ApiResult<Value> {
             .check_writes(&attrs, Writer::Admin, WriteKind::Create, &|_: &str| None)?;
     let mut user = new_user(pool, given, &attrs, now_f)?;
     // A verified e-mail or phone number is an alias only one user may hold; it moves to the
-    // new user only with ForceAliasCreation.
-    pool.users
-        .claim_aliases(&user.username, user.attrs(), force_alias)?;
+    // new user only with ForceAliasCreation (checked now, moved once the pre sign-up trigger
+    // has accepted the user).
+    if let Some(clash) = pool.users.alias_clash(&user.username, user.attrs())
+        && !(force_alias && clash.movable)
+    {
+        return Err(clash.error());
+    }
     let temp = match b.opt_str("TemporaryPassword")? {
         Some(t) => {
             check_password_policy(&pool.s, t)?;
@@ -174,6 +178,17 @@ pub(crate) fn admin_create_user(st: &mut State, b: &Body) -> ApiResult<Value> {
     };
     set_password(&mut user, &pool_id, &temp, now)?;
     user.status = "FORCE_CHANGE_PASSWORD";
+    let validation = b.opt_attrs("ValidationData")?;
+    let (user, _) = crate::ops::signup::pre_sign_up(
+        st,
+        &pool_id,
+        user,
+        validation,
+        "PreSignUp_AdminCreateUser",
+    )?;
+    let pool = st.pool_mut(&pool_id)?;
+    pool.users
+        .claim_aliases(&user.username, user.attrs(), force_alias)?;
     let out = user_type(&user, "Attributes");
     let username = user.username.clone();
     let email = user.attr("email").map(str::to_string);
@@ -233,6 +248,13 @@ pub(crate) fn admin_confirm_sign_up(st: &mut State, b: &Body) -> ApiResult<Value
         )));
     }
     user.status = "CONFIRMED";
+    let pool_id = pool.id.clone();
+    crate::ops::signup::post_confirmation(
+        st,
+        &pool_id,
+        &username,
+        "PostConfirmation_ConfirmSignUp",
+    )?;
     Ok(json!({}))
 }
 

@@ -126,7 +126,21 @@ pub const USER_POOL_OPERATIONS: &[&str] = &[
 
 /// Every identity-pool operation the emulator serves (`X-Amz-Target:
 /// AWSCognitoIdentityService.<name>`).
-pub const IDENTITY_OPERATIONS: &[&str] = &["GetId", "GetCredentialsForIdentity", "GetOpenIdToken"];
+pub const IDENTITY_OPERATIONS: &[&str] = &[
+    "CreateIdentityPool",
+    "DescribeIdentityPool",
+    "UpdateIdentityPool",
+    "DeleteIdentityPool",
+    "ListIdentityPools",
+    "SetIdentityPoolRoles",
+    "GetIdentityPoolRoles",
+    "GetId",
+    "GetCredentialsForIdentity",
+    "GetOpenIdToken",
+    "DescribeIdentity",
+    "ListIdentities",
+    "UnlinkIdentity",
+];
 
 /// Which service an `X-Amz-Target` addresses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -148,6 +162,16 @@ pub(crate) fn dispatch(
             "GetId" => identity::get_id(st, &b),
             "GetCredentialsForIdentity" => identity::get_credentials(st, &b),
             "GetOpenIdToken" => identity::get_open_id_token(st, &b),
+            "CreateIdentityPool" => identity::create_identity_pool(st, &b),
+            "DescribeIdentityPool" => identity::describe_identity_pool(st, &b),
+            "UpdateIdentityPool" => identity::update_identity_pool(st, &b),
+            "DeleteIdentityPool" => identity::delete_identity_pool(st, &b),
+            "ListIdentityPools" => identity::list_identity_pools(st, &b),
+            "SetIdentityPoolRoles" => identity::set_identity_pool_roles(st, &b),
+            "GetIdentityPoolRoles" => identity::get_identity_pool_roles(st, &b),
+            "DescribeIdentity" => identity::describe_identity(st, &b),
+            "ListIdentities" => identity::list_identities(st, &b),
+            "UnlinkIdentity" => identity::unlink_identity(st, &b),
             _ => Err(unknown_operation(op)),
         },
         Service::UserPools => match op {

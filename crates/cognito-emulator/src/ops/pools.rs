@@ -341,7 +341,7 @@ pub(crate) fn delete_user_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
     st.clients.retain(|_, c| c.pool_id != id);
     st.sessions.retain(|_, s| s.pool_id != id);
     st.refresh.retain(|_, r| r.pool_id != id);
-    st.custom.remove(&id);
+    st.handlers.remove(&id);
     Ok(json!({}))
 }
 

@@ -8,7 +8,8 @@ use crate::api::{
 use crate::ops::admin::{check_required, new_user};
 use crate::ops::{check_code, check_password_policy, check_secret_hash, new_code, set_password};
 use crate::schema::{WriteKind, Writer};
-use crate::state::{PoolSettings, SignupSession, State, User, delivery_details};
+use crate::state::{Client, PoolSettings, SignupSession, State, User, delivery_details};
+use crate::triggers::{self, Trigger};
 
 /// Sign-up codes last 24 h, forgot-password codes 1 h (§7.3).
 const SIGNUP_CODE_SECS: u64 = 24 * 3600;
@@ -81,14 +82,17 @@ pub(crate) fn sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
         check_password_policy(&pool.s, password)?;
         set_password(&mut user, &pool_id, password, now)?;
     }
-    let channel = signup_channel(&pool.s, &user);
+    let validation = b.opt_attrs("ValidationData")?;
+    let (mut user, confirmed) = pre_sign_up(st, &pool_id, user, validation, "PreSignUp_SignUp")?;
+    let pool = st.pool_mut(&pool_id)?;
+    let channel = signup_channel(&pool.s, &user).filter(|_| !confirmed);
     let code = channel
         .as_ref()
         .map(|_| new_code(&mut user, "SIGN_UP", now, SIGNUP_CODE_SECS));
     let username = user.username.clone();
     let sub = user.sub.clone();
     pool.users.insert(user);
-    let mut out = json!({ "UserConfirmed": false, "UserSub": sub });
+    let mut out = json!({ "UserConfirmed": confirmed, "UserSub": sub });
     if let (Some((attr, value)), Some(code)) = (channel, code) {
         st.deliver(&pool_id, &username, &value, medium(&attr), "SIGN_UP", &code);
         out["CodeDeliveryDetails"] = delivery_details(&attr, &value);
@@ -147,6 +151,8 @@ pub(crate) fn confirm_sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
     pool.users.claim_aliases(&username, &after, force_alias)?;
     pool.users.update_attrs(&username, |a| *a = after)?;
     pool.user_mut(&username)?.status = "CONFIRMED";
+    let pool_id = client.pool_id.clone();
+    post_confirmation(st, &pool_id, &username, "PostConfirmation_ConfirmSignUp")?;
     // The sign-up session (when the request carries it) is spent; the answer always carries
     // a session for immediate sign-in (USER_AUTH), as AWS documents: clients such as Amplify
     // never send the sign-up session and take this one for auto sign-in.
@@ -212,6 +218,9 @@ pub(crate) fn forgot_password(st: &mut State, b: &Body) -> ApiResult<Value> {
     check_secret_hash(&client, given, b.opt_str("SecretHash")?)?;
     let now = st.now();
     let pool_id = client.pool_id.clone();
+    if st.pool(&pool_id)?.resolve(given).is_none() {
+        migrate_user(st, &client, given, None)?;
+    }
     let pool = st.pool_mut(&pool_id)?;
     let Some(username) = pool.resolve(given) else {
         return if client.prevent_existence {
@@ -292,5 +301,187 @@ pub(crate) fn confirm_forgot_password(st: &mut State, b: &Body) -> ApiResult<Val
     user.status = "CONFIRMED";
     user.failed_logins = 0;
     user.locked_until = 0;
+    post_confirmation(
+        st,
+        &pool_id,
+        &username,
+        "PostConfirmation_ConfirmForgotPassword",
+    )?;
     Ok(json!({}))
+}
+
+/// The pre sign-up trigger for a user about to be created (`PreSignUp_SignUp` or
+/// `PreSignUp_AdminCreateUser`; its error refuses the sign-up). For SignUp, applies
+/// `autoVerifyEmail`/`autoVerifyPhone` to `user` and returns `autoConfirmUser`; the three are
+/// ignored for AdminCreateUser, as on AWS.
+pub(crate) fn pre_sign_up(
+    st: &mut State,
+    pool_id: &str,
+    mut user: User,
+    validation: Option<Vec<(String, String)>>,
+    source: &str,
+) -> ApiResult<(User, bool)> {
+    if !triggers::any(st, pool_id) {
+        return Ok((user, false));
+    }
+    let attrs: serde_json::Map<String, Value> = user
+        .attrs()
+        .iter()
+        .map(|(k, v)| (k.clone(), json!(v)))
+        .collect();
+    let request = json!({
+        "userAttributes": attrs,
+        "validationData": triggers::validation_data(validation),
+        "clientMetadata": triggers::client_metadata(st),
+    });
+    let response =
+        json!({"autoConfirmUser": false, "autoVerifyEmail": false, "autoVerifyPhone": false});
+    let event = triggers::event(st, pool_id, 1, source, &user.username, request, response);
+    let Some(resp) = triggers::call(st, pool_id, Trigger::PreSignUp, event)? else {
+        return Ok((user, false));
+    };
+    if source != "PreSignUp_SignUp" {
+        return Ok((user, false));
+    }
+    let confirm = triggers::flag(&resp, "autoConfirmUser")?;
+    for (key, attr) in [
+        ("autoVerifyEmail", "email"),
+        ("autoVerifyPhone", "phone_number"),
+    ] {
+        if !triggers::flag(&resp, key)? {
+            continue;
+        }
+        if user.attr(attr).is_none() {
+            return Err(invalid_param(format!(
+                "PreSignUp asked to verify {attr}, but the user has no {attr} attribute."
+            )));
+        }
+        user = user.with_attr(&format!("{attr}_verified"), "true");
+    }
+    // A verified alias another user holds moves to the new user.
+    let pool = st.pool_mut(pool_id)?;
+    pool.users
+        .claim_aliases(&user.username, user.attrs(), true)?;
+    if confirm {
+        user.status = "CONFIRMED";
+    }
+    Ok((user, confirm))
+}
+
+/// The post confirmation trigger (`PostConfirmation_ConfirmSignUp` or
+/// `_ConfirmForgotPassword`), invoked once the confirmation is done: its failure fails the
+/// call, but the user stays confirmed, as on AWS.
+pub(crate) fn post_confirmation(
+    st: &mut State,
+    pool_id: &str,
+    username: &str,
+    source: &str,
+) -> ApiResult<()> {
+    if !triggers::any(st, pool_id) {
+        return Ok(());
+    }
+    let user = st.pool(pool_id)?.user(username)?;
+    let request = json!({
+        "userAttributes": triggers::user_attributes(user),
+        "clientMetadata": triggers::client_metadata(st),
+    });
+    let event = triggers::event(st, pool_id, 1, source, username, request, json!({}));
+    triggers::notify(st, pool_id, Trigger::PostConfirmation, event)
+}
+
+/// The user migration trigger for a user the pool does not know: `password` is the sign-in
+/// password (`UserMigration_Authentication`), `None` for ForgotPassword
+/// (`UserMigration_ForgotPassword`). The user is created with the returned attributes,
+/// `finalUserStatus` and `messageAction`; nothing happens without the trigger.
+pub(crate) fn migrate_user(
+    st: &mut State,
+    client: &Client,
+    given: &str,
+    password: Option<&str>,
+) -> ApiResult<()> {
+    let pool_id = client.pool_id.clone();
+    if !triggers::any(st, &pool_id) {
+        return Ok(());
+    }
+    let source = if password.is_some() {
+        "UserMigration_Authentication"
+    } else {
+        "UserMigration_ForgotPassword"
+    };
+    let mut request = json!({
+        "validationData": null,
+        "clientMetadata": null,
+    });
+    let metadata = st
+        .trigger_run
+        .client_metadata
+        .clone()
+        .unwrap_or(Value::Null);
+    if let Some(pw) = password {
+        request["password"] = json!(pw);
+        request["validationData"] = metadata;
+    } else {
+        request["clientMetadata"] = metadata;
+    }
+    let response = json!({
+        "userAttributes": null, "finalUserStatus": null, "messageAction": null,
+        "desiredDeliveryMediums": null, "forceAliasCreation": null, "enableSMSMFA": null,
+    });
+    let event = triggers::event(st, &pool_id, 1, source, given, request, response);
+    let Some(resp) = triggers::call(st, &pool_id, Trigger::UserMigration, event)? else {
+        return Ok(());
+    };
+    let Some(attrs) = triggers::string_map(&resp, "userAttributes")? else {
+        return Err(ApiError::new(
+            "InvalidLambdaResponseException",
+            "Unrecognizable lambda output",
+        ));
+    };
+    let status = triggers::string(&resp, "finalUserStatus")?;
+    let action = triggers::string(&resp, "messageAction")?;
+    let mediums = triggers::string_list(&resp, "desiredDeliveryMediums")?.unwrap_or_default();
+    let force_alias = triggers::flag(&resp, "forceAliasCreation")?;
+    let sms_mfa = triggers::flag(&resp, "enableSMSMFA")?;
+    let now = st.now();
+    let now_f = st.now_f();
+    let attrs: Vec<(String, String)> = attrs
+        .into_iter()
+        .filter(|(k, _)| k != "sub" && k != "username" && !k.starts_with("cognito:"))
+        .collect();
+    let pool = st.pool_mut(&pool_id)?;
+    let mut user = new_user(pool, given, &attrs, now_f)?;
+    // An alias (email, phone) another user holds verified moves with forceAliasCreation, else
+    // the migration fails.
+    pool.users
+        .claim_aliases(&user.username, user.attrs(), force_alias)?;
+    match (password, status.as_deref()) {
+        (Some(pw), None | Some("CONFIRMED")) => {
+            // The old system vouched for the password: the pool's policy does not apply.
+            set_password(&mut user, &pool_id, pw, now)?;
+            user.status = "CONFIRMED";
+        }
+        (_, Some("RESET_REQUIRED")) | (None, _) => user.status = "RESET_REQUIRED",
+        (_, Some(_)) => {
+            return Err(ApiError::new(
+                "InvalidLambdaResponseException",
+                "Unrecognizable lambda output",
+            ));
+        }
+    }
+    user.sms_mfa = sms_mfa;
+    let username = user.username.clone();
+    let email = user.attr("email").map(str::to_string);
+    let phone = user.attr("phone_number").map(str::to_string);
+    pool.users.insert(user);
+    if action.as_deref() != Some("SUPPRESS") {
+        // The welcome message (no code); SMS unless the trigger asked for EMAIL.
+        let wants = |m: &str| mediums.iter().any(|x| x == m);
+        if let (true, Some(p)) = (mediums.is_empty() || wants("SMS"), &phone) {
+            st.deliver(&pool_id, &username, p, "SMS", "WELCOME", "");
+        }
+        if let (true, Some(e)) = (wants("EMAIL"), &email) {
+            st.deliver(&pool_id, &username, e, "EMAIL", "WELCOME", "");
+        }
+    }
+    Ok(())
 }
