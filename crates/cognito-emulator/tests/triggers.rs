@@ -564,6 +564,8 @@ fn pre_token_v1_adds_overrides_and_suppresses_id_token_claims_but_never_protecte
     );
     assert!(ev["request"]["groupConfiguration"]["groupsToOverride"].is_array());
     assert!(ev["request"].get("scopes").is_none());
+    // InitiateAuth's ClientMetadata reaches only pre authentication and migration.
+    assert_eq!(ev["request"]["clientMetadata"], Value::Null);
     assert_eq!(ev["response"], json!({"claimsOverrideDetails": null}));
 }
 
@@ -804,6 +806,34 @@ fn pre_authentication_gets_client_metadata_as_validation_data_and_can_deny() {
                "AuthParameters": {"USERNAME": "val", "SRP_A": "abcdef"}}),
     );
     assert_eq!(ty, "UserLambdaValidationException");
+}
+
+#[test]
+fn pre_authentication_sees_user_not_found_under_prevent_user_existence_errors() {
+    let e = env(json!({"PreAuthentication": arn("pre-auth")}));
+    e.lambda.on("pre-auth", |ev| Reply::Event(ev.clone()));
+    let client = e
+        .emu
+        .create_client(
+            &e.pool_id,
+            ClientConfig {
+                prevent_user_existence_errors: true,
+                ..ClientConfig::default()
+            },
+        )
+        .unwrap();
+    let eph = cognito_proto::srp::Ephemeral::generate(&mut rand::rng());
+    let ch = ok(
+        &e.emu,
+        "InitiateAuth",
+        json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": client.client_id,
+               "AuthParameters": {"USERNAME": "ghost", "SRP_A": eph.public_hex()}}),
+    );
+    assert_eq!(ch["ChallengeName"], "PASSWORD_VERIFIER");
+    let ev = &e.lambda.events("pre-auth")[0];
+    assert_eq!(ev["userName"], "ghost");
+    assert_eq!(ev["request"]["userNotFound"], true);
+    assert_eq!(ev["request"]["userAttributes"], json!({}));
 }
 
 #[test]
