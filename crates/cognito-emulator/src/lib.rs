@@ -21,6 +21,7 @@
 #![forbid(unsafe_code)]
 
 mod api;
+mod cert;
 pub mod custom;
 mod ops;
 mod schema;
@@ -931,6 +932,49 @@ impl Service {
             name: pool.name.clone(),
             issuer: pool.issuer(),
         })
+    }
+
+    /// Creates an identity pool that trusts the app client `client_id` of the user pool
+    /// `user_pool_id`, admits guests when `allow_guests`, and has an authenticated and an
+    /// unauthenticated role (`arn:aws:iam::123456789012:role/emulator-{authenticated,
+    /// unauthenticated}`); returns its id.
+    pub fn create_identity_pool(
+        &self,
+        user_pool_id: &str,
+        client_id: &str,
+        allow_guests: bool,
+    ) -> Result<String, ApiError> {
+        let region = user_pool_id.split('_').next().unwrap_or("us-east-1");
+        let call = |op: &str, body: Value| {
+            let m = body.as_object().cloned().unwrap_or_default();
+            self.shared.dispatch(ops::Service::Identity, op, &m)
+        };
+        let out = call(
+            "CreateIdentityPool",
+            json!({
+                "IdentityPoolName": "emulator_identities",
+                "AllowUnauthenticatedIdentities": allow_guests,
+                "CognitoIdentityProviders": [{
+                    "ProviderName": format!("cognito-idp.{region}.amazonaws.com/{user_pool_id}"),
+                    "ClientId": client_id,
+                }],
+            }),
+        )?;
+        let id = out["IdentityPoolId"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        call(
+            "SetIdentityPoolRoles",
+            json!({
+                "IdentityPoolId": id,
+                "Roles": {
+                    "authenticated": "arn:aws:iam::123456789012:role/emulator-authenticated",
+                    "unauthenticated": "arn:aws:iam::123456789012:role/emulator-unauthenticated",
+                },
+            }),
+        )?;
+        Ok(id)
     }
 
     /// Creates an app client in a pool.

@@ -42,7 +42,24 @@ pub(crate) struct PoolSettings {
     pub custom_trigger: bool,
     pub first_factors: Vec<String>,
     pub recovery: Vec<String>,
+    /// `UsernameConfiguration.CaseSensitive`: usernames match only as spelled.
+    pub case_sensitive: bool,
+    /// `AdminCreateUserConfig.AllowAdminCreateUserOnly`: `SignUp` is refused.
+    pub admin_create_only: bool,
 }
+
+/// The `SetUserPoolMfaConfig` members that configure an MFA method, stored in the pool's
+/// configuration under these names.
+pub(crate) const MFA_METHOD_KEYS: [&str; 4] = [
+    "SmsMfaConfiguration",
+    "SoftwareTokenMfaConfiguration",
+    "EmailMfaConfiguration",
+    MFA_CONFIGURED,
+];
+
+/// Configuration key (never described: descriptions list their members explicitly) that
+/// records that `SetUserPoolMfaConfig` has configured the pool's methods.
+pub(crate) const MFA_CONFIGURED: &str = "\u{0}MfaMethodsConfigured";
 
 fn bool_at(m: &Map<String, Value>, path: &[&str], default: bool) -> bool {
     let mut cur = m;
@@ -80,6 +97,11 @@ impl PoolSettings {
             Some("OPTIONAL") => Mfa::Optional,
             _ => Mfa::Off,
         };
+        // Once SetUserPoolMfaConfig has configured the methods, a method is enabled only when
+        // its configuration is present (AWS's SMS and e-mail configurations have no `Enabled`
+        // member: present means enabled). A pool created with MFA but never configured keeps
+        // every method, which lets tests use MFA without a set-up call.
+        let explicit_mfa = MFA_METHOD_KEYS.iter().any(|k| c.contains_key(*k));
         let device = c
             .get("DeviceConfiguration")
             .and_then(Value::as_object)
@@ -141,9 +163,10 @@ impl PoolSettings {
                 .and_then(Value::as_u64)
                 .unwrap_or(7),
             mfa,
-            sms_mfa: bool_at(c, &["SmsMfaConfiguration", "Enabled"], true),
-            totp_mfa: bool_at(c, &["SoftwareTokenMfaConfiguration", "Enabled"], true),
-            email_mfa: bool_at(c, &["EmailMfaConfiguration", "Enabled"], true),
+            sms_mfa: !explicit_mfa || c.contains_key("SmsMfaConfiguration"),
+            totp_mfa: !explicit_mfa
+                || bool_at(c, &["SoftwareTokenMfaConfiguration", "Enabled"], false),
+            email_mfa: !explicit_mfa || c.contains_key("EmailMfaConfiguration"),
             device,
             username_attrs: str_list(c, "UsernameAttributes"),
             alias_attrs: str_list(c, "AliasAttributes"),
@@ -151,6 +174,12 @@ impl PoolSettings {
             custom_trigger,
             first_factors,
             recovery,
+            case_sensitive: bool_at(c, &["UsernameConfiguration", "CaseSensitive"], false),
+            admin_create_only: bool_at(
+                c,
+                &["AdminCreateUserConfig", "AllowAdminCreateUserOnly"],
+                false,
+            ),
         }
     }
 }
@@ -304,6 +333,73 @@ pub(crate) struct Pool {
     pub users: Users,
     pub keys: LazyKeys,
     pub schema: crate::schema::Schema,
+    pub res: PoolResources,
+}
+
+/// A group of a pool.
+#[derive(Clone, Debug)]
+pub(crate) struct Group {
+    pub name: String,
+    pub description: Option<String>,
+    pub role_arn: Option<String>,
+    pub precedence: Option<i64>,
+    pub created: f64,
+    pub modified: f64,
+    /// Internal usernames of the members.
+    pub members: BTreeSet<String>,
+}
+
+/// A stored resource described as given (resource servers, identity providers).
+#[derive(Clone, Debug)]
+pub(crate) struct Stored {
+    pub body: Map<String, Value>,
+    pub created: f64,
+    pub modified: f64,
+}
+
+/// The resources a pool owns besides its users and clients, each keyed by its name so that
+/// listings have a stable order to paginate over.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PoolResources {
+    pub groups: BTreeMap<String, Group>,
+    pub resource_servers: BTreeMap<String, Stored>,
+    pub idps: BTreeMap<String, Stored>,
+    /// The prefix domain (`<prefix>.auth.<region>.amazoncognito.com`) and custom domain.
+    pub domain: Option<String>,
+    pub custom_domain: Option<String>,
+}
+
+impl Pool {
+    /// Deletes a user and its group memberships (a later user of the same name starts in no
+    /// group).
+    pub fn remove_user(&mut self, username: &str) -> Option<User> {
+        for g in self.res.groups.values_mut() {
+            g.members.remove(username);
+        }
+        self.users.remove(username)
+    }
+
+    /// The groups `username` belongs to, by precedence (lowest first, groups without one
+    /// last), then by name: the order of `cognito:groups` and `cognito:roles`.
+    pub fn groups_of(&self, username: &str) -> Vec<&Group> {
+        let mut v: Vec<&Group> = self
+            .res
+            .groups
+            .values()
+            .filter(|g| g.members.contains(username))
+            .collect();
+        v.sort_by_key(|g| (g.precedence.unwrap_or(i64::MAX), g.name.clone()));
+        v
+    }
+}
+
+/// A user-pool domain (prefix or custom), unique across the emulator.
+#[derive(Clone, Debug)]
+pub(crate) struct DomainRecord {
+    pub pool_id: String,
+    pub custom: bool,
+    pub managed_login_version: i64,
+    pub certificate_arn: Option<String>,
 }
 
 /// A pool's users by internal username, with a case-insensitive index and an index of the
@@ -545,7 +641,9 @@ impl Pool {
         if self.users.contains_key(name) {
             return Some(name.to_string());
         }
-        if let Some(u) = self.users.find_ignoring_case(name) {
+        if !self.s.case_sensitive
+            && let Some(u) = self.users.find_ignoring_case(name)
+        {
             return Some(u.to_string());
         }
         for attr in ["email", "phone_number", "preferred_username"] {
@@ -592,8 +690,12 @@ pub(crate) struct Client {
     pub grace_secs: u64,
     pub read_attrs: Option<Vec<String>>,
     pub write_attrs: Option<Vec<String>>,
+    /// The `TokenValidityUnits` of the access, ID and refresh tokens, as described.
+    pub units: [String; 3],
+    /// Members stored and described as given (OAuth settings, `ExplicitAuthFlows` as named).
     pub config: Map<String, Value>,
     pub created: f64,
+    pub modified: f64,
 }
 
 impl Client {
@@ -778,7 +880,12 @@ pub(crate) struct State {
     pub lambda: crate::triggers::LambdaSettings,
     /// The trigger bookkeeping of the running operation (empty between operations).
     pub trigger_run: crate::triggers::Run,
-    pub identities: HashMap<String, String>,
+    pub identity_pools: BTreeMap<String, crate::ops::identity::IdentityPool>,
+    pub identities: HashMap<String, crate::ops::identity::Identity>,
+    /// User-pool domains by domain name.
+    pub domains: BTreeMap<String, DomainRecord>,
+    /// The key that authenticates pagination tokens (forged tokens are refused).
+    pub page_key: [u8; 32],
     /// Tokens the running operation minted, signed once the lock is released
     /// (`Shared::dispatch`); always empty between operations.
     pub unsigned: Vec<crate::tokens::Unsigned>,
@@ -806,7 +913,14 @@ impl State {
             handlers: HashMap::new(),
             lambda: crate::triggers::LambdaSettings::default(),
             trigger_run: crate::triggers::Run::default(),
+            identity_pools: BTreeMap::new(),
             identities: HashMap::new(),
+            domains: BTreeMap::new(),
+            page_key: {
+                let mut k = [0u8; 32];
+                crate::util::fill_random(&mut k);
+                k
+            },
             unsigned: Vec::new(),
         }
     }
@@ -973,6 +1087,7 @@ mod tests {
             users,
             keys: crate::tokens::lazy_keys(None),
             schema: crate::schema::Schema::standard(),
+            res: PoolResources::default(),
         };
         for i in 0..n {
             pool.users

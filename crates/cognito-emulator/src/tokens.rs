@@ -244,6 +244,14 @@ impl SigningKey {
         self.verifier.verify(input, sig).is_ok()
     }
 
+    /// A self-signed X.509 certificate (DER) of this key for `common_name`, valid for ten
+    /// years from `not_before` (epoch seconds): what `GetSigningCertificate` hands out.
+    pub fn certificate(&self, common_name: &str, not_before: u64) -> Result<Vec<u8>, String> {
+        crate::cert::self_signed(&self.n, &self.e, common_name, not_before, |tbs: &[u8]| {
+            self.sign(tbs)
+        })
+    }
+
     pub fn jwk(&self) -> Value {
         json!({
             "alg": "RS256",

@@ -1145,7 +1145,8 @@ pub(crate) fn respond_to_auth_challenge(st: &mut State, b: &Body) -> ApiResult<V
                 ctx.mfa_done = true;
                 return after_first_factor(st, &client, &username, ctx);
             }
-            if let Some(email) = resp.get("EMAIL") {
+            let email_allowed = st.pool(&client.pool_id)?.s.email_mfa;
+            if let Some(email) = resp.get("EMAIL").filter(|_| email_allowed) {
                 let code = crate::util::six_digits();
                 st.deliver(&client.pool_id, &username, email, "EMAIL", "MFA", &code);
                 let params = delivery_params("EMAIL", email);

@@ -220,7 +220,7 @@ pub(crate) fn verify_user_attribute(st: &mut State, b: &Body) -> ApiResult<Value
 
 pub(crate) fn delete_user(st: &mut State, b: &Body) -> ApiResult<Value> {
     let c = caller(st, b)?;
-    st.pool_mut(&c.pool_id)?.users.remove(&c.username);
+    st.pool_mut(&c.pool_id)?.remove_user(&c.username);
     st.revoke_user_tokens(&c.pool_id, &c.username);
     st.drop_sessions_of(&c.pool_id, &c.username);
     Ok(json!({}))

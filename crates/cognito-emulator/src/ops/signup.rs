@@ -15,6 +15,9 @@ use crate::triggers::{self, Trigger};
 const SIGNUP_CODE_SECS: u64 = 24 * 3600;
 const FORGOT_CODE_SECS: u64 = 3600;
 
+/// Number of sign-up sessions above which a confirmation first drops the expired ones.
+const SIGNUP_SWEEP_AT: usize = 4096;
+
 /// Where sign-up codes go: the first auto-verified attribute the user has.
 fn signup_channel(s: &PoolSettings, u: &User) -> Option<(String, String)> {
     ["email", "phone_number"]
@@ -47,6 +50,9 @@ pub(crate) fn sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
     let now_f = st.now_f();
     let pool_id = client.pool_id.clone();
     let pool = st.pool_mut(&pool_id)?;
+    if pool.s.admin_create_only {
+        return Err(not_authorized("SignUp is not permitted for this user pool"));
+    }
     let passwordless = pool
         .s
         .first_factors
@@ -147,24 +153,31 @@ pub(crate) fn confirm_sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
     pool.user_mut(&username)?.status = "CONFIRMED";
     let pool_id = client.pool_id.clone();
     post_confirmation(st, &pool_id, &username, "PostConfirmation_ConfirmSignUp")?;
-    let mut out = json!({});
+    // The sign-up session (when the request carries it) is spent; the answer always carries
+    // a session for immediate sign-in (USER_AUTH), as AWS documents: clients such as Amplify
+    // never send the sign-up session and take this one for auto sign-in.
     if let Some(sess) = b.opt_str("Session")?
-        && let Some(s) = st.signups.remove(sess)
-        && s.username == username
-        && s.expires > now
+        && st
+            .signups
+            .get(sess)
+            .is_some_and(|s| s.username == username && s.client_id == client.id)
     {
-        let new = crate::util::session_token();
-        st.signups.insert(
-            new.clone(),
-            SignupSession {
-                confirmed: true,
-                expires: now + client.session_secs,
-                ..s
-            },
-        );
-        out["Session"] = json!(new);
+        st.signups.remove(sess);
     }
-    Ok(out)
+    if st.signups.len() >= SIGNUP_SWEEP_AT {
+        st.signups.retain(|_, s| s.expires > now);
+    }
+    let new = crate::util::session_token();
+    st.signups.insert(
+        new.clone(),
+        SignupSession {
+            client_id: client.id.clone(),
+            username,
+            confirmed: true,
+            expires: now + client.session_secs,
+        },
+    );
+    Ok(json!({ "Session": new }))
 }
 
 pub(crate) fn resend_confirmation_code(st: &mut State, b: &Body) -> ApiResult<Value> {

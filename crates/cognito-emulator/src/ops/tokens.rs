@@ -30,6 +30,7 @@ pub(crate) fn mint(st: &mut State, rec: &RefreshRecord) -> ApiResult<(String, St
         }
         id.insert(k.clone(), attr_claim(k, v));
     }
+    crate::ops::groups::add_group_claims(pool, &user.username, &mut id, true);
     id.insert("iss".into(), json!(iss));
     id.insert("cognito:username".into(), json!(user.username));
     id.insert("origin_jti".into(), json!(rec.origin_jti));
@@ -43,6 +44,7 @@ pub(crate) fn mint(st: &mut State, rec: &RefreshRecord) -> ApiResult<(String, St
 
     let mut ac = Map::new();
     ac.insert("sub".into(), json!(user.sub));
+    crate::ops::groups::add_group_claims(pool, &user.username, &mut ac, false);
     if let Some(dk) = &rec.device_key {
         ac.insert("device_key".into(), json!(dk));
     }
