@@ -51,3 +51,5 @@ mod secrets;
 mod support;
 #[path = "../../driver-tests/transport.rs"]
 mod transport;
+#[path = "../../driver-tests/verifier.rs"]
+mod verifier;
