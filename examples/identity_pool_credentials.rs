@@ -7,7 +7,7 @@
 #![forbid(unsafe_code)]
 #![allow(clippy::print_stdout)]
 
-use cognito_examples::{BoxError, Demo, PASSWORD, ensure, ensure_eq, step};
+use cognito_examples::{BoxError, Demo, PASSWORD, ensure, ensure_eq, rfc3339, step};
 
 /// Any well-formed identity-pool id works against the emulator.
 const IDENTITY_POOL_ID: &str = "us-east-1:0a1b2c3d-0000-4000-8000-00000000abcd";
@@ -51,8 +51,10 @@ async fn main() -> Result<(), BoxError> {
         "the secret key is not in Debug output",
     )?;
     step(format!(
-        "AWS credentials for identity {} (access key {})",
-        credentials.identity_id, credentials.access_key_id
+        "AWS credentials for identity {} (access key {}, valid until {})",
+        credentials.identity_id,
+        credentials.access_key_id,
+        rfc3339(credentials.expiration as i64)
     ));
 
     // The same user always maps to the same identity.

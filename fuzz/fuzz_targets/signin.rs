@@ -1,4 +1,4 @@
-//! The sign-in state machine (`cognito_proto::signin::SignIn`) driven by a hostile server.
+//! The sign-in state machine (`cognito_proto::signin::SignInFlow`) driven by a hostile server.
 //!
 //! Input: blocks separated by a line `----`. The first block is the start:
 //! `start <srp|password|custom_srp|custom|user_auth|user_auth_srp|auto> [device]`. Every other
@@ -26,7 +26,7 @@ use cognito_proto::config::{ClientConfig, RememberedDevice};
 use cognito_proto::envelope::{Endpoint, PreparedRequest};
 use cognito_proto::error::Error;
 use cognito_proto::secret::SecretString;
-use cognito_proto::signin::{Answer, Event, FirstFactor, MfaType, NextStep, SignIn, Start};
+use cognito_proto::signin::{Answer, Event, FirstFactor, MfaType, NextStep, SignInFlow, Start};
 use cognito_proto::srp;
 use libfuzzer_sys::fuzz_target;
 use rand_core::SeedableRng;
@@ -84,7 +84,7 @@ fuzz_target!(|data: &[u8]| {
     let mut rng = ChaCha20Rng::seed_from_u64(7);
 
     let (mut flow, first) =
-        SignIn::start(&config, &endpoint, start, device, NOW, &mut rng).expect("a valid start");
+        SignInFlow::start(&config, &endpoint, start, device, NOW, &mut rng).expect("a valid start");
     let mut track = Track::default();
     let mut event = Some(first);
     for (i, block) in blocks.enumerate() {

@@ -46,6 +46,7 @@ mod scenarios;
 #[path = "../../driver-tests/secrets.rs"]
 mod secrets;
 mod send_bounds;
+mod slow_store;
 #[path = "../../driver-tests/support.rs"]
 mod support;
 mod trace_secrets;

@@ -130,7 +130,7 @@ async fn no_secret_in_trace_output_or_debug() {
     emu.advance_clock(30);
     skew.fetch_add(30, Ordering::SeqCst);
     let mut step = match pool.sign_in("tess", PASSWORD).await.expect("TOTP sign-in") {
-        SignInOutcome::NextStep(s) => s,
+        SignInOutcome::Pending(s) => s,
         SignInOutcome::SignedIn(_) => panic!("TOTP was not asked"),
     };
     assert_eq!(step.next_step(), &NextStep::ConfirmWithTotpCode);
@@ -144,6 +144,7 @@ async fn no_secret_in_trace_output_or_debug() {
         .expect("signed in");
     let device = user
         .remembered_device()
+        .await
         .expect("store")
         .expect("a device was confirmed");
     secrets.add("device password", device.device_password.expose_secret());

@@ -34,7 +34,6 @@ fn default_transport(timeouts: driver::Timeouts) -> driver::UreqTransport {
     driver::UreqTransport::with_timeouts(timeouts)
 }
 
-mod api_parity;
 mod concurrency;
 #[path = "../../driver-tests/emulator.rs"]
 mod emulator;

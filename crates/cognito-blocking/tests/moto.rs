@@ -32,7 +32,7 @@ fn ok<T>(step: &str, r: Result<T, Error>) -> T {
 fn signed_in(step: &str, outcome: SignInOutcome) -> User {
     match outcome {
         SignInOutcome::SignedIn(u) => u,
-        SignInOutcome::NextStep(s) => panic!("moto / {step}: unexpected step {:?}", s.next_step()),
+        SignInOutcome::Pending(s) => panic!("moto / {step}: unexpected step {:?}", s.next_step()),
     }
 }
 

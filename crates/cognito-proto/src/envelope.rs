@@ -401,6 +401,7 @@ pub fn decode_error(operation: &'static str, response: &Response<impl AsRef<[u8]
     })
 }
 
+#[cfg(feature = "server")]
 /// Split an `X-Amz-Target` value into its service and operation name
 /// (`AWSCognitoIdentityProviderService.InitiateAuth` → `(UserPool, "InitiateAuth")`).
 /// For servers and emulators that dispatch on the header.
@@ -415,6 +416,7 @@ pub fn parse_target(target: &str) -> Option<(Service, &str)> {
     Some((service, name))
 }
 
+#[cfg(feature = "server")]
 /// A success response as Cognito sends it: status 200, `Content-Type:
 /// application/x-amz-json-1.1`, `x-amzn-RequestId`, and `body` as JSON. For emulators and for
 /// tests that script a server.
@@ -423,6 +425,7 @@ pub fn success_response<T: Serialize>(body: &T, request_id: &str) -> Response<Ve
     raw_response(200, request_id, None, bytes)
 }
 
+#[cfg(feature = "server")]
 /// An error response as protocol doc §1.4 tells an emulator to send it: status 400 (500 for
 /// `InternalErrorException`), `x-amzn-ErrorType: <Type>:`, `x-amzn-ErrorMessage`,
 /// `x-amzn-RequestId` and the body `{"__type": "<Type>", "message": "<text>"}`.
@@ -447,6 +450,7 @@ pub fn error_response(
     response
 }
 
+#[cfg(feature = "server")]
 fn raw_response(
     status: u16,
     request_id: &str,

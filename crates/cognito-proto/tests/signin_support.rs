@@ -10,7 +10,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chacha20::ChaCha20Rng;
 use cognito_proto::config::{ClientConfig, RememberedDevice};
 use cognito_proto::envelope::Endpoint;
-use cognito_proto::signin::{Answer, Event, NextStep, SignIn, SignedIn, Start};
+use cognito_proto::signin::{Answer, Event, NextStep, SignInFlow, SignedIn, Start};
 use cognito_proto::srp;
 use num_bigint::BigUint;
 use rand_core::{Rng, SeedableRng};
@@ -355,7 +355,7 @@ impl SrpServer {
 
 /// A flow with its RNG and clock.
 pub struct Drive {
-    pub flow: SignIn,
+    pub flow: SignInFlow,
     pub rng: ChaCha20Rng,
     pub now: u64,
 }
@@ -369,7 +369,7 @@ impl Drive {
     ) -> (Drive, Sent) {
         let mut rng = rng(7);
         let (flow, event) =
-            SignIn::start(config, &endpoint(), start, device, NOW, &mut rng).expect("start");
+            SignInFlow::start(config, &endpoint(), start, device, NOW, &mut rng).expect("start");
         let sent = parse_request(event);
         (
             Drive {
