@@ -84,8 +84,8 @@ mod runner;
 mod transport;
 
 pub use cognito_driver::{
-    AwsCredentials, Clock, Error, MfaPreference, Options, SharedStore, Timeouts, TransportError,
-    TransportErrorKind,
+    AwsCredentials, Clock, Error, LimitExceeded, Limits, MfaPreference, Options, SharedStore,
+    Timeouts, TransportError, TransportErrorKind,
 };
 pub use transport::{ReqwestTransport, SendFuture, Transport, USER_AGENT};
 

@@ -13,7 +13,7 @@
 //! * [`Error`], [`TransportError`], [`TransportErrorKind`]: the drivers' error types (both
 //!   re-export them, so `cognito_blocking::Error` and `cognito_async::Error` are this type),
 //!   and [`outgoing`], the request copy a default transport sends;
-//! * [`Options`], [`Timeouts`], [`SharedStore`], [`Clock`];
+//! * [`Options`], [`Timeouts`], [`Limits`], [`SharedStore`], [`Clock`];
 //! * [`send::Attempts`]: which attempt of a request this is and whether to retry it.
 //!
 //! Application code uses a driver crate, not this one.
@@ -45,9 +45,9 @@ pub mod task;
 
 pub use book::{SessionBook, Stored, tokens_name_user};
 pub use cognito_proto;
-pub use error::{Error, TransportError, TransportErrorKind, outgoing};
+pub use error::{Error, LimitExceeded, TransportError, TransportErrorKind, outgoing};
 pub use identity::{AwsCredentials, IdentityLogins, MfaPreference, identity_logins, totp_secret};
-pub use options::{Clock, Options, SharedStore, Timeouts};
+pub use options::{Clock, Limits, Options, SharedStore, Timeouts};
 pub use pool::{Ctx, PoolCore};
 pub use refresh::{Refreshes, Signal, Slot, SlotState};
 pub use settings::{PoolBuilder, Settings};
