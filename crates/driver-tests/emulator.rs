@@ -61,7 +61,7 @@ driver_test! {
             .sign_up("carol", PASSWORD, &[("email", "carol@example.com")]))
             .unwrap();
         assert!(!result.user_confirmed);
-        // Signing in before confirming is a step, not a crash (pitfall 13).
+        // Signing in before confirming is a step, not a crash (known client bug docs/protocol.md#pitfall-13).
         match aw!(pool.sign_in("carol", PASSWORD)) {
             Ok(SignInOutcome::Pending(step)) => {
                 assert!(matches!(step.next_step(), NextStep::ConfirmSignUp { .. }))
@@ -408,7 +408,7 @@ driver_test! {
         aw!(user.remember_device()).unwrap();
         aw!(user.do_not_remember_device()).unwrap();
         aw!(user.remember_device()).unwrap();
-        // Sign-out keeps the device (pitfall 24); the next sign-in authenticates it.
+        // Sign-out keeps the device (known client bug docs/protocol.md#pitfall-24); the next sign-in authenticates it.
         aw!(user.sign_out()).unwrap();
         assert!(aw!(user.remembered_device()).unwrap().is_some());
         let user = signed_in(aw!(pool.sign_in("kate", PASSWORD)).unwrap());
@@ -570,7 +570,7 @@ driver_test! {
         let on_b = signed_in(aw!(b.sign_in("noah", PASSWORD)).unwrap());
         aw!(on_a.global_sign_out()).unwrap();
         assert!(!aw!(on_a.is_signed_in()).unwrap());
-        // B's access token is revoked, and its refresh fails as a dead session (pitfall 20).
+        // B's access token is revoked, and its refresh fails as a dead session (known client bug docs/protocol.md#pitfall-20).
         let e = aw!(on_b.get_user()).unwrap_err();
         assert_eq!(kind(&e), Some(&ServiceErrorKind::NotAuthorized));
         s.advance(3600);
@@ -634,7 +634,7 @@ driver_test! {
             first.access_token().token().expose_secret(),
             second.access_token().token().expose_secret()
         );
-        // Pitfall 21: the refresh token is kept when the refresh returns none.
+        // Known client bug docs/protocol.md#pitfall-21: the refresh token is kept when the refresh returns none.
         assert!(second.refresh_token().is_some());
         aw!(user.session()).unwrap();
         assert_eq!(s.refresh_count(), 1);
@@ -899,7 +899,7 @@ driver_test! {
         aw!(user.forget_device()).unwrap();
         assert!(aw!(user.remembered_device()).unwrap().is_none());
         aw!(user.sign_out()).unwrap();
-        // The stale device is refused once (pitfall 15), the sign-in restarts without it and
+        // The stale device is refused once (known client bug docs/protocol.md#pitfall-15), the sign-in restarts without it and
         // asks for the SMS code again, and the new device replaces the stale copy.
         let mut sign_in = step(aw!(pool.sign_in("xena@example.com", PASSWORD)).unwrap());
         assert!(matches!(

@@ -235,7 +235,7 @@ fn random_uint(rng: &mut ChaCha20Rng, bytes: usize) -> BigUint {
     BigUint::from_bytes_be(&buf)
 }
 
-/// One SRP handshake as the server runs it (protocol doc §4.6): it knows only the verifier.
+/// One SRP handshake as the server runs it (docs/protocol.md#46-server-side): it knows only the verifier.
 pub struct SrpServer {
     realm: String,
     user: String,
@@ -317,7 +317,7 @@ impl SrpServer {
         })
     }
 
-    /// Verifies a claim (§4.6 `RespondToAuthChallenge(PASSWORD_VERIFIER)` steps 2-5) for the
+    /// Verifies a claim (docs/protocol.md#46-server-side `RespondToAuthChallenge(PASSWORD_VERIFIER)` steps 2-5) for the
     /// client's `SRP_A` and the expected `TIMESTAMP` instant.
     pub fn verify(&self, srp_a: &str, claim: &Sent, now: u64) -> Result<(), String> {
         let n = srp::modulus();

@@ -1,4 +1,4 @@
-//! The request envelope (protocol doc §1.1) and success decoding (§1.3).
+//! The request envelope (docs/protocol.md#11-request-format) and success decoding (docs/protocol.md#13-successful-responses).
 
 use std::collections::BTreeMap;
 

@@ -35,7 +35,7 @@ const RESPOND: &str = "RespondToAuthChallenge";
 pub struct SignInFlow {
     config: ClientConfig,
     endpoint: Endpoint,
-    /// How the sign-in started; kept to restart without a forgotten device (pitfall 15).
+    /// How the sign-in started; kept to restart without a forgotten device (known client bug docs/protocol.md#pitfall-15).
     start: Start,
     /// The username for `USERNAME` and `SECRET_HASH`: what the caller typed until a challenge
     /// names Cognito's internal username (`USER_ID_FOR_SRP`, `USERNAME`), then that.
@@ -50,7 +50,7 @@ pub struct SignInFlow {
     restarted: bool,
     /// The first `InitiateAuth` succeeded (an auto-sign-in session is then consumed).
     initiated: bool,
-    /// The latest `Session` (pitfall 12): replaced by every response that carries one.
+    /// The latest `Session` (known client bug docs/protocol.md#pitfall-12): replaced by every response that carries one.
     session: Option<SecretString>,
     /// SRP started (`SRP_A` sent) and waiting for `PASSWORD_VERIFIER`.
     srp: Option<SrpContext>,
@@ -626,9 +626,9 @@ impl SignInFlow {
         now_unix: u64,
         rng: &mut R,
     ) -> Result<Event, Error> {
-        // Pitfall 10: the challenge name decides what to read; never assume tokens.
+        // Known client bug docs/protocol.md#pitfall-10: the challenge name decides what to read; never assume tokens.
         if let Some(challenge) = reply.challenge_name {
-            // Pitfall 12: the reply's session replaces the previous one (which the successful
+            // Known client bug docs/protocol.md#pitfall-12: the reply's session replaces the previous one (which the successful
             // step consumed), even when the reply carries none.
             self.session = reply.session;
             let parameters = reply.challenge_parameters;
@@ -827,7 +827,7 @@ impl SignInFlow {
         )
     }
 
-    /// `PASSWORD_VERIFIER`: sign with the password (pitfall 7: as `USER_ID_FOR_SRP`).
+    /// `PASSWORD_VERIFIER`: sign with the password (known client bug docs/protocol.md#pitfall-7: as `USER_ID_FOR_SRP`).
     fn password_verifier(&mut self, params: &Params<'_>, now_unix: u64) -> Result<Event, Error> {
         let Some(srp) = self.srp.take() else {
             return Err(params.error("received without SRP_A having been sent".to_owned()));
@@ -907,7 +907,7 @@ impl SignInFlow {
         Ok(Event::Send(request))
     }
 
-    /// `DEVICE_PASSWORD_VERIFIER`: sign with the device password (pitfall 14: realm = device
+    /// `DEVICE_PASSWORD_VERIFIER`: sign with the device password (known client bug docs/protocol.md#pitfall-14: realm = device
     /// group key, user = device key).
     fn device_password_verifier(
         &mut self,
@@ -1033,7 +1033,7 @@ impl SignInFlow {
         answered: Option<(Asked, NextStep)>,
         rng: &mut R,
     ) -> Result<Event, Error> {
-        // Pitfall 13: two service errors are steps, not failures.
+        // Known client bug docs/protocol.md#pitfall-13: two service errors are steps, not failures.
         match error.service_kind() {
             Some(ServiceErrorKind::UserNotConfirmed) => {
                 self.finish();
@@ -1049,7 +1049,7 @@ impl SignInFlow {
             }
             _ => {}
         }
-        // Pitfall 15: a device the server does not know is forgotten, and the sign-in starts
+        // Known client bug docs/protocol.md#pitfall-15: a device the server does not know is forgotten, and the sign-in starts
         // over once without it. Only `InitiateAuth` is re-sent: it holds no session that an
         // earlier step may have consumed (an auto-sign-in session is only re-sent when the
         // first `InitiateAuth` itself failed).
