@@ -1,18 +1,18 @@
-//! The user-facing API of both drivers, written once: [`define_api!`](crate::define_api)
-//! expands to `UserPool`, `UserPoolBuilder`, `User`, `PendingSignIn` and `SignInOutcome` in
-//! the driver crate that invokes it, with every method running one task of
-//! [`operations`](crate::operations) or [`signin`](crate::signin) through the driver's
-//! `Runner`. `cognito-blocking` invokes it as `define_api!(blocking)`, `cognito-async` as
-//! `define_api!(async)`: the method lists cannot drift apart, and adding an operation is a
-//! task in `operations` and one method here.
-//!
-//! The invoking crate provides, at its root:
-//! * `Transport`, its transport trait, and `Runner` with
-//!   `fn new(PoolCore<_>, Option<Arc<dyn Transport>>) -> Result<Runner, Error>`,
-//!   `fn core(&self) -> &PoolCore<_>`, `[async] fn run<T: Task>(&self, T) -> Result<T::Output, Error>`
-//!   and `[async] fn session(&self, &str) -> Result<TokenSet, Error>`.
+//! The user-facing API of both drivers, written once: see [`define_api!`](crate::define_api).
 
-/// Expands to the user-facing API of a driver; see the [module documentation](self).
+/// The user-facing API of both drivers, written once: [`define_api!`](crate::define_api)
+/// expands to `UserPool`, `UserPoolBuilder`, `User`, `PendingSignIn` and `SignInOutcome` in
+/// the driver crate that invokes it, with every method running one task of
+/// [`operations`](crate::operations) or [`signin`](crate::signin) through the driver's
+/// `Runner`. `cognito-blocking` invokes it as `define_api!(blocking)`, `cognito-async` as
+/// `define_api!(async)`: the method lists cannot drift apart, and adding an operation is a
+/// task in `operations` and one method here.
+///
+/// The invoking crate provides, at its root:
+/// * `Transport`, its transport trait, and `Runner` with
+///   `fn new(PoolCore<_>, Option<Arc<dyn Transport>>) -> Result<Runner, Error>`,
+///   `fn core(&self) -> &PoolCore<_>`, `[async] fn run<T: Task>(&self, T) -> Result<T::Output, Error>`
+///   and `[async] fn session(&self, &str) -> Result<TokenSet, Error>`.
 #[macro_export]
 macro_rules! define_api {
     (blocking) => {
@@ -64,7 +64,7 @@ macro_rules! define_api {
 
             /// A handle on `username` (Cognito's internal username, as in the store). It need
             /// not be signed in; calls that need a session fail with
-            /// [`Error::NotSignedIn`]($crate::Error::NotSignedIn) if it is not.
+            /// [`Error::NotSignedIn`](crate::Error::NotSignedIn) if it is not.
             pub fn user(&self, username: impl Into<String>) -> User {
                 User {
                     pool: self.clone(),
@@ -146,7 +146,7 @@ macro_rules! define_api {
 
             /// Start any sign-in the core supports: SRP, plain password, custom auth,
             /// choice-based (`USER_AUTH`), or automatic sign-in after sign-up. See
-            /// [`Start`]($crate::cognito_proto::signin::Start).
+            /// [`Start`](crate::cognito_proto::signin::Start).
             pub $($async)* fn sign_in_with(
                 &self,
                 start: $crate::cognito_proto::signin::Start,
@@ -258,7 +258,7 @@ macro_rules! define_api {
             }
 
             /// Which call refreshes tokens (see
-            /// [`Options::refresh_method`]($crate::Options::refresh_method)).
+            /// [`Options::refresh_method`](crate::Options::refresh_method)).
             pub fn refresh_method(self, method: $crate::cognito_proto::session::RefreshMethod) -> Self {
                 self.map(|b| b.refresh_method(method))
             }
@@ -446,7 +446,7 @@ macro_rules! define_api {
 
             /// Start adding an authenticator app (`AssociateSoftwareToken`): returns the
             /// shared secret (base32) to enter into the app, or to show as a QR code via
-            /// [`TotpSecret::otpauth_uri`]($crate::cognito_proto::signin::TotpSecret::otpauth_uri),
+            /// [`TotpSecret::otpauth_uri`](crate::cognito_proto::signin::TotpSecret::otpauth_uri),
             /// as during sign-in's MFA setup. Finish with [`User::verify_software_token`].
             pub $($async)* fn associate_software_token(&self) -> Result<$crate::cognito_proto::signin::TotpSecret, $crate::Error> {
                 self.pool.runner.run($crate::operations::associate_software_token(&self.username)) $($aw)*
