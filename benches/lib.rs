@@ -11,7 +11,7 @@ pub mod load;
 use chacha20::ChaCha20Rng;
 use cognito_proto::config::ClientConfig;
 use cognito_proto::envelope::Endpoint;
-use cognito_proto::signin::{Event, SignIn, SignedIn, Start};
+use cognito_proto::signin::{Event, SignInFlow, SignedIn, Start};
 use cognito_proto::srp::{self, Claim, DeviceRegistration, Ephemeral, ServerChallenge, SrpError};
 use num_bigint::BigUint;
 use rand_core::{Rng, SeedableRng};
@@ -282,7 +282,7 @@ impl ScriptedCognito {
         &self,
         rng: &mut R,
     ) -> Result<SignedIn, String> {
-        let (mut flow, first) = SignIn::start(
+        let (mut flow, first) = SignInFlow::start(
             &self.config,
             &self.endpoint,
             Start::srp(self.username.as_str(), self.password.as_str()),

@@ -15,7 +15,7 @@ use cognito_examples::{BoxError, Demo, PASSWORD, ensure_eq, step};
 use cognito_proto::config::ClientConfig;
 use cognito_proto::envelope::{self, Endpoint};
 use cognito_proto::ops;
-use cognito_proto::signin::{Event, SignIn, Start};
+use cognito_proto::signin::{Event, SignInFlow, Start};
 
 /// Sends one request with ureq and hands back the response, whatever its status.
 fn send(
@@ -53,7 +53,8 @@ fn main() -> Result<(), BoxError> {
     let endpoint = Endpoint::from_url(&demo.url())?; // or Endpoint::for_user_pool(pool_id)
     let mut rng = rand::rng();
     let start = Start::srp("rosa", PASSWORD);
-    let (mut flow, mut event) = SignIn::start(&config, &endpoint, start, None, now(), &mut rng)?;
+    let (mut flow, mut event) =
+        SignInFlow::start(&config, &endpoint, start, None, now(), &mut rng)?;
     let signed_in = loop {
         event = match event {
             Event::Send(prepared) => {
@@ -62,6 +63,8 @@ fn main() -> Result<(), BoxError> {
             }
             Event::Step(next) => return Err(format!("needs the user: {next:?}").into()),
             Event::Done(signed_in) => break signed_in,
+            // Only asked for when the start opts in (`Start::with_device_lookup`).
+            other => return Err(format!("not handled here: {other:?}").into()),
         };
     };
     // -------------------------------------------------------------------------------------

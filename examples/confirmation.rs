@@ -20,7 +20,7 @@ async fn main() -> Result<(), BoxError> {
 
     // Signing in before confirming says what to do instead of failing obscurely.
     match pool.sign_in("dana", PASSWORD).await {
-        Ok(SignInOutcome::NextStep(s)) => ensure(
+        Ok(SignInOutcome::Pending(s)) => ensure(
             matches!(s.next_step(), NextStep::ConfirmSignUp { .. }),
             format!("step before confirmation: {:?}", s.next_step()),
         )?,

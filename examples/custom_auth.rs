@@ -35,7 +35,7 @@ fn main() -> Result<(), BoxError> {
 
     // CUSTOM_AUTH without a password: the challenge is all there is.
     let mut sign_in = match pool.sign_in_with(Start::custom("pia", BTreeMap::new()))? {
-        SignInOutcome::NextStep(s) => s,
+        SignInOutcome::Pending(s) => s,
         SignInOutcome::SignedIn(_) => return Err("check failed: no challenge".into()),
     };
     ensure(
@@ -46,7 +46,7 @@ fn main() -> Result<(), BoxError> {
 
     // A wrong answer: the trigger asks again (a new round), it does not fail yet.
     let mut sign_in = match sign_in.answer(custom("000000".to_owned()))? {
-        SignInOutcome::NextStep(s) => s,
+        SignInOutcome::Pending(s) => s,
         SignInOutcome::SignedIn(_) => {
             return Err("check failed: a wrong answer signed in".into());
         }
@@ -66,7 +66,7 @@ fn main() -> Result<(), BoxError> {
 
     // CUSTOM_AUTH with SRP first: the password is proven, then the challenge follows.
     let mut sign_in = match pool.sign_in_with(Start::custom_with_srp("pia", PASSWORD))? {
-        SignInOutcome::NextStep(s) => s,
+        SignInOutcome::Pending(s) => s,
         SignInOutcome::SignedIn(_) => return Err("check failed: no challenge".into()),
     };
     ensure(

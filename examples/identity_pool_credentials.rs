@@ -7,7 +7,7 @@
 #![forbid(unsafe_code)]
 #![allow(clippy::print_stdout)]
 
-use cognito_examples::{BoxError, Demo, PASSWORD, ensure, ensure_eq, step};
+use cognito_examples::{BoxError, Demo, PASSWORD, ensure, ensure_eq, rfc3339, step};
 
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
@@ -53,8 +53,10 @@ async fn main() -> Result<(), BoxError> {
         "the secret key is not in Debug output",
     )?;
     step(format!(
-        "AWS credentials for identity {} (access key {})",
-        credentials.identity_id, credentials.access_key_id
+        "AWS credentials for identity {} (access key {}, valid until {})",
+        credentials.identity_id,
+        credentials.access_key_id,
+        rfc3339(credentials.expiration as i64)
     ));
 
     // The same user always maps to the same identity.

@@ -23,9 +23,9 @@ fn on(preferred: bool) -> Option<MfaSettings> {
     })
 }
 
-fn step_of(pool: &UserPool, username: &str) -> Result<cognito_blocking::SignIn, BoxError> {
+fn step_of(pool: &UserPool, username: &str) -> Result<cognito_blocking::PendingSignIn, BoxError> {
     match pool.sign_in(username, PASSWORD)? {
-        SignInOutcome::NextStep(s) => Ok(s),
+        SignInOutcome::Pending(s) => Ok(s),
         SignInOutcome::SignedIn(_) => Err("check failed: signed in without MFA".into()),
     }
 }
@@ -113,7 +113,7 @@ fn main() -> Result<(), BoxError> {
         other => return Err(format!("check failed: expected a choice, got {other:?}").into()),
     }
     let mut sign_in = match sign_in.answer(Answer::MfaType(MfaType::Totp))? {
-        SignInOutcome::NextStep(s) => s,
+        SignInOutcome::Pending(s) => s,
         SignInOutcome::SignedIn(_) => return Err("check failed: no TOTP code asked".into()),
     };
     ensure_eq(
@@ -165,7 +165,7 @@ fn main() -> Result<(), BoxError> {
     if let NextStep::SelectMfaSetupType { allowed } = sign_in.next_step() {
         ensure(allowed.contains(&MfaType::Totp), "TOTP can be set up")?;
         sign_in = match sign_in.answer(Answer::MfaType(MfaType::Totp))? {
-            SignInOutcome::NextStep(s) => s,
+            SignInOutcome::Pending(s) => s,
             SignInOutcome::SignedIn(_) => return Err("check failed: no TOTP setup".into()),
         };
     }

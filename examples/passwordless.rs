@@ -28,7 +28,7 @@ async fn main() -> Result<(), BoxError> {
     // Passwordless: ask for an email code as the first factor.
     let start = Start::user_auth("quinn", Some(FirstFactor::EmailOtp));
     let mut sign_in = match pool.sign_in_with(start).await? {
-        SignInOutcome::NextStep(s) => s,
+        SignInOutcome::Pending(s) => s,
         SignInOutcome::SignedIn(_) => return Err("check failed: no code asked".into()),
     };
     let destination = match sign_in.next_step() {
@@ -54,7 +54,7 @@ async fn main() -> Result<(), BoxError> {
 
     // No preference: the pool offers its first factors, and the user picks one.
     let mut sign_in = match pool.sign_in_with(Start::user_auth("quinn", None)).await? {
-        SignInOutcome::NextStep(s) => s,
+        SignInOutcome::Pending(s) => s,
         SignInOutcome::SignedIn(_) => return Err("check failed: no choice offered".into()),
     };
     let offered = match sign_in.next_step() {
@@ -76,7 +76,7 @@ async fn main() -> Result<(), BoxError> {
         .await?
         .signed_in()
         .ok_or("another step after the password")?;
-    ensure(user.is_signed_in()?, "signed in")?;
+    ensure(user.is_signed_in().await?, "signed in")?;
     step("picked PASSWORD_SRP and signed in with the password");
     println!("passwordless: every step passed");
     Ok(())

@@ -29,7 +29,7 @@ use cognito_async::{
 };
 use cognito_examples::{
     BoxError, ClientConfig, Demo, MessageKind, MfaConfiguration, PASSWORD, PoolConfig, ensure,
-    ensure_eq, step,
+    ensure_eq, rfc3339, step,
 };
 use cognito_store::MemoryStore;
 
@@ -218,7 +218,7 @@ async fn run(
     step(format!(
         "signed in with SRP as {} (access token valid until {})",
         user.username(),
-        tokens.expiration()
+        rfc3339(tokens.expiration())
     ));
 
     // ----- authenticator app (TOTP) ---------------------------------------------------------
@@ -258,7 +258,7 @@ async fn run(
         // The next sign-in asks for the TOTP code; this handle remembers the device.
         let outcome = trusted.sign_in(username, password).await?;
         let user = match outcome {
-            SignInOutcome::NextStep(mut sign_in) => {
+            SignInOutcome::Pending(mut sign_in) => {
                 ensure_eq(
                     sign_in.next_step(),
                     &NextStep::ConfirmWithTotpCode,
@@ -298,7 +298,7 @@ async fn device_steps(
 ) -> Result<(), BoxError> {
     let trusted = &handles.trusted;
     // ----- remember the device and sign in through device SRP -------------------------------
-    let user = match user.remembered_device()? {
+    let user = match user.remembered_device().await? {
         Some(device) => {
             user.remember_device().await?;
             let listed = user.list_devices(None, None).await?;
@@ -315,7 +315,7 @@ async fn device_steps(
             let outcome = trusted.sign_in(username, password).await?;
             let user = match outcome {
                 SignInOutcome::SignedIn(user) => user,
-                SignInOutcome::NextStep(s) => {
+                SignInOutcome::Pending(s) => {
                     return Err(format!(
                         "check failed: a remembered device was still asked for {:?}",
                         s.next_step()
@@ -372,7 +372,7 @@ async fn device_steps(
             ensure(after.expiration() > before.expiration(), "a later expiry")?;
             step(format!(
                 "clock moved past expiry; tokens refreshed (valid until {})",
-                after.expiration()
+                rfc3339(after.expiration())
             ));
         }
         Backend::Terminal => {
@@ -386,19 +386,19 @@ async fn device_steps(
             )?;
             step(format!(
                 "tokens refreshed (valid until {})",
-                after.expiration()
+                rfc3339(after.expiration())
             ));
         }
     }
 
     // ----- sign out ---------------------------------------------------------------------------
     user.sign_out().await?;
-    ensure(!user.is_signed_in()?, "tokens cleared")?;
+    ensure(!user.is_signed_in().await?, "tokens cleared")?;
     ensure(
         matches!(user.session().await, Err(Error::NotSignedIn)),
         "no session after sign-out",
     )?;
-    if user.remembered_device()?.is_some() {
+    if user.remembered_device().await?.is_some() {
         step("signed out (refresh token revoked, tokens cleared, device kept)");
     } else {
         step("signed out (refresh token revoked, tokens cleared)");
@@ -416,7 +416,7 @@ async fn finish_sign_in(
     loop {
         match outcome {
             SignInOutcome::SignedIn(user) => return Ok(user),
-            SignInOutcome::NextStep(mut sign_in) => {
+            SignInOutcome::Pending(mut sign_in) => {
                 if let Backend::Emulator(_) = backend {
                     return Err(
                         format!("check failed: unexpected step {:?}", sign_in.next_step()).into(),

@@ -9,7 +9,7 @@
 #![allow(clippy::print_stdout)]
 
 use cognito_blocking::Error;
-use cognito_examples::{BoxError, Demo, PASSWORD, ensure, ensure_eq, step};
+use cognito_examples::{BoxError, Demo, PASSWORD, ensure, ensure_eq, rfc3339, step};
 use cognito_store::{FileStore, KeyValueStore};
 
 fn main() -> Result<(), BoxError> {
@@ -79,7 +79,7 @@ fn run(demo: &Demo, path: &std::path::Path) -> Result<(), BoxError> {
     ensure_eq(refreshes(), before + 1, "no second refresh while valid")?;
     step(format!(
         "two hours later the tokens were refreshed once (new expiry {})",
-        fresh.expiration()
+        rfc3339(fresh.expiration())
     ));
 
     // The refreshed tokens are in the file too.

@@ -21,7 +21,7 @@ fn main() -> Result<(), BoxError> {
     // Use case 4: SRP sign-in (USER_SRP_AUTH). The password never leaves this process.
     let user = match pool.sign_in("frank", PASSWORD)? {
         SignInOutcome::SignedIn(user) => user,
-        SignInOutcome::NextStep(s) => {
+        SignInOutcome::Pending(s) => {
             return Err(format!("unexpected step {:?}", s.next_step()).into());
         }
     };
@@ -73,7 +73,7 @@ fn main() -> Result<(), BoxError> {
         }),
     )?;
     let mut sign_in = match pool.sign_in("gina", "Temporary-Pass-1")? {
-        SignInOutcome::NextStep(s) => s,
+        SignInOutcome::Pending(s) => s,
         SignInOutcome::SignedIn(_) => {
             return Err("check failed: no new password was asked for".into());
         }

@@ -25,8 +25,8 @@ async fn main() -> Result<(), BoxError> {
         .ok_or("a step was asked")?;
     user.sign_out().await?;
     ensure_eq(demo.count("RevokeToken"), 1, "RevokeToken calls")?;
-    ensure(!user.is_signed_in()?, "tokens cleared")?;
-    ensure(laptop.current_user()?.is_none(), "no current user")?;
+    ensure(!user.is_signed_in().await?, "tokens cleared")?;
+    ensure(laptop.current_user().await?.is_none(), "no current user")?;
     ensure(
         matches!(user.session().await, Err(Error::NotSignedIn)),
         "session() says not signed in",
@@ -45,7 +45,7 @@ async fn main() -> Result<(), BoxError> {
         .signed_in()
         .ok_or("a step was asked")?;
     on_laptop.global_sign_out().await?;
-    ensure(!on_laptop.is_signed_in()?, "laptop tokens cleared")?;
+    ensure(!on_laptop.is_signed_in().await?, "laptop tokens cleared")?;
     let e = on_phone
         .get_user()
         .await
@@ -67,7 +67,7 @@ async fn main() -> Result<(), BoxError> {
         .signed_in()
         .ok_or("a step was asked")?;
     user.delete_user().await?;
-    ensure(!user.is_signed_in()?, "tokens cleared")?;
+    ensure(!user.is_signed_in().await?, "tokens cleared")?;
     let e = laptop
         .sign_in("nina", PASSWORD)
         .await

@@ -28,6 +28,32 @@ pub fn step(what: impl std::fmt::Display) {
     println!("[ok] {what}");
 }
 
+/// A time in seconds since the Unix epoch as people read it: RFC 3339 in UTC,
+/// `2026-12-06T21:45:00Z`.
+pub fn rfc3339(unix_seconds: i64) -> String {
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm, proleptic
+    // Gregorian calendar).
+    let (days, secs) = (
+        unix_seconds.div_euclid(86_400),
+        unix_seconds.rem_euclid(86_400),
+    );
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        secs / 3_600,
+        secs % 3_600 / 60,
+        secs % 60
+    )
+}
+
 /// Fails the example with `message` unless `condition` holds.
 pub fn ensure(condition: bool, message: impl Into<String>) -> Result<(), BoxError> {
     if condition {

@@ -129,7 +129,7 @@ async fn main() -> Result<(), BoxError> {
     let pool = demo.asynchronous()?.build()?;
     let user = match pool.sign_in("ada", PASSWORD).await? {
         SignInOutcome::SignedIn(user) => user,
-        SignInOutcome::NextStep(s) => return Err(format!("unexpected {:?}", s.next_step()).into()),
+        SignInOutcome::Pending(s) => return Err(format!("unexpected {:?}", s.next_step()).into()),
     };
     let session = user.session().await?;
     let access = session.access_token().token().expose_secret().to_owned();

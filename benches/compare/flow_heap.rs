@@ -14,7 +14,7 @@ use std::process::ExitCode;
 
 use chacha20::ChaCha20Rng;
 use cognito_benches::{LoginInputs, NOW, ScriptedCognito};
-use cognito_proto::signin::{Event, SignIn, Start};
+use cognito_proto::signin::{Event, SignInFlow, Start};
 use rand_core::SeedableRng;
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 
@@ -34,10 +34,10 @@ fn run(flows: usize) -> Result<(), String> {
     server.sign_in(&mut rng)?; // warm-up: SRP tables and constants are built once per process
     let (config, endpoint) = server.parts();
 
-    let mut in_flight: Vec<SignIn> = Vec::with_capacity(flows);
+    let mut in_flight: Vec<SignInFlow> = Vec::with_capacity(flows);
     let region = Region::new(GLOBAL);
     for _ in 0..flows {
-        let (flow, first) = SignIn::start(
+        let (flow, first) = SignInFlow::start(
             config,
             endpoint,
             Start::srp("alice", server.password()),
@@ -63,7 +63,7 @@ fn run(flows: usize) -> Result<(), String> {
     let per = |bytes: isize| bytes as f64 / flows as f64;
     println!(
         "{{\"flows\": {flows}, \"size_of_signin\": {}, \"heap_per_flow_waiting_initiate\": {:.0}, \"heap_per_flow_waiting_claim\": {:.0}}}",
-        std::mem::size_of::<SignIn>(),
+        std::mem::size_of::<SignInFlow>(),
         per(after_start),
         per(after_claim)
     );

@@ -38,7 +38,7 @@ fn setup() -> (EmulatorHandle, UserPool) {
 async fn sign_in(pool: &UserPool, start: Start) -> cognito_async::User {
     match pool.sign_in_with(start).await.expect("sign-in") {
         SignInOutcome::SignedIn(user) => user,
-        SignInOutcome::NextStep(s) => panic!("unexpected step {:?}", s.next_step()),
+        SignInOutcome::Pending(s) => panic!("unexpected step {:?}", s.next_step()),
     }
 }
 

@@ -406,7 +406,7 @@ impl Transport for CountingTransport {
 async fn sign_in(pool: &UserPool, flow: Flow, user: &str) -> Result<(), String> {
     match pool.sign_in_with(flow.start(user)).await {
         Ok(SignInOutcome::SignedIn(_)) => Ok(()),
-        Ok(SignInOutcome::NextStep(s)) => Err(format!("unexpected step {:?}", s.next_step())),
+        Ok(SignInOutcome::Pending(s)) => Err(format!("unexpected step {:?}", s.next_step())),
         Err(e) => {
             // The whole chain of causes: which timeout, which I/O error.
             let mut msg = e.to_string();

@@ -41,7 +41,7 @@ impl Setup {
 pub(crate) fn signed_in(outcome: SignInOutcome) -> User {
     match outcome {
         SignInOutcome::SignedIn(user) => user,
-        SignInOutcome::NextStep(s) => panic!("expected tokens, got step {:?}", s.next_step()),
+        SignInOutcome::Pending(s) => panic!("expected tokens, got step {:?}", s.next_step()),
     }
 }
 
@@ -61,9 +61,9 @@ driver_test! {
             .sign_up("carol", PASSWORD, &[("email", "carol@example.com")]))
             .unwrap();
         assert!(!result.user_confirmed);
-        // Signing in before confirming is a step, not a crash (pitfall 13).
+        // Signing in before confirming is a step, not a crash (known client bug docs/protocol.md#pitfall-13).
         match aw!(pool.sign_in("carol", PASSWORD)) {
-            Ok(SignInOutcome::NextStep(step)) => {
+            Ok(SignInOutcome::Pending(step)) => {
                 assert!(matches!(step.next_step(), NextStep::ConfirmSignUp { .. }))
             }
             Err(e) => assert_eq!(kind(&e), Some(&ServiceErrorKind::UserNotConfirmed)),
@@ -85,7 +85,7 @@ driver_test! {
         let profile = aw!(user.get_user()).unwrap();
         assert_eq!(profile.attribute("email"), Some("carol@example.com"));
         // The current user comes from the store.
-        assert_eq!(pool.current_user().unwrap().unwrap().username(), "carol");
+        assert_eq!(aw!(pool.current_user()).unwrap().unwrap().username(), "carol");
     }
 }
 
@@ -230,7 +230,7 @@ driver_test! {
         aw!(user.sign_out()).unwrap();
         // The next sign-in asks for the TOTP code.
         let mut step = match aw!(pool.sign_in("jack", PASSWORD)).unwrap() {
-            SignInOutcome::NextStep(step) => step,
+            SignInOutcome::Pending(step) => step,
             other => panic!("{other:?}"),
         };
         assert_eq!(step.next_step(), &NextStep::ConfirmWithTotpCode);
@@ -242,13 +242,13 @@ driver_test! {
             aw!(step.answer(Answer::code(totp_now(&s, secret.expose_secret()))))
                 .unwrap(),
         );
-        assert!(user.is_signed_in().unwrap());
+        assert!(aw!(user.is_signed_in()).unwrap());
     }
 }
 
-fn step(outcome: SignInOutcome) -> driver::SignIn {
+fn step(outcome: SignInOutcome) -> driver::PendingSignIn {
     match outcome {
-        SignInOutcome::NextStep(step) => step,
+        SignInOutcome::Pending(step) => step,
         SignInOutcome::SignedIn(user) => panic!("expected a step, {} signed in", user.username()),
     }
 }
@@ -313,7 +313,7 @@ driver_test! {
                 .answer(Answer::code(totp_now(&s, &secret))))
                 .unwrap(),
         );
-        assert!(user.is_signed_in().unwrap());
+        assert!(aw!(user.is_signed_in()).unwrap());
     }
 }
 
@@ -394,7 +394,7 @@ driver_test! {
         s.user("kate");
         let pool = s.pool();
         let user = signed_in(aw!(pool.sign_in("kate", PASSWORD)).unwrap());
-        let device = user.remembered_device().unwrap().expect("device stored");
+        let device = aw!(user.remembered_device()).unwrap().expect("device stored");
         assert_eq!(s.count("ConfirmDevice"), 1);
         let listed = aw!(user.list_devices(None, None)).unwrap();
         assert!(
@@ -408,14 +408,14 @@ driver_test! {
         aw!(user.remember_device()).unwrap();
         aw!(user.do_not_remember_device()).unwrap();
         aw!(user.remember_device()).unwrap();
-        // Sign-out keeps the device (pitfall 24); the next sign-in authenticates it.
+        // Sign-out keeps the device (known client bug docs/protocol.md#pitfall-24); the next sign-in authenticates it.
         aw!(user.sign_out()).unwrap();
-        assert!(user.remembered_device().unwrap().is_some());
+        assert!(aw!(user.remembered_device()).unwrap().is_some());
         let user = signed_in(aw!(pool.sign_in("kate", PASSWORD)).unwrap());
         assert_eq!(s.count("ConfirmDevice"), 1, "the device was reused");
         assert!(s.count("RespondToAuthChallenge") >= 4, "device SRP ran");
         aw!(user.forget_device()).unwrap();
-        assert!(user.remembered_device().unwrap().is_none());
+        assert!(aw!(user.remembered_device()).unwrap().is_none());
         let listed = aw!(user.list_devices(None, None)).unwrap();
         assert!(
             listed
@@ -438,7 +438,7 @@ driver_test! {
         s.user("eddy");
         let pool = s.pool();
         let user = signed_in(aw!(pool.sign_in("eddy", PASSWORD)).unwrap());
-        assert!(user.remembered_device().unwrap().is_some());
+        assert!(aw!(user.remembered_device()).unwrap().is_some());
         assert_eq!(s.count("UpdateDeviceStatus"), 1);
         let device = aw!(user.get_device(None)).unwrap();
         assert_eq!(device.remembered_status(), Some(remembered_status()));
@@ -467,9 +467,9 @@ driver_test! {
         let old = aw!(user.session()).unwrap();
         aw!(user.sign_out()).unwrap();
         assert_eq!(s.count("RevokeToken"), 1);
-        assert!(!user.is_signed_in().unwrap());
-        assert!(user.remembered_device().unwrap().is_some());
-        assert!(pool.current_user().unwrap().is_none());
+        assert!(!aw!(user.is_signed_in()).unwrap());
+        assert!(aw!(user.remembered_device()).unwrap().is_some());
+        assert!(aw!(pool.current_user()).unwrap().is_none());
         assert!(matches!(
             aw!(user.session()).unwrap_err(),
             Error::NotSignedIn
@@ -494,7 +494,7 @@ driver_test! {
         s.user("nina");
         let pool = s.pool();
         let user = signed_in(aw!(pool.sign_in("nina", PASSWORD)).unwrap());
-        let old = user.remembered_device().unwrap().unwrap();
+        let old = aw!(user.remembered_device()).unwrap().unwrap();
         // Another client of the same user forgets this device on the server only.
         let other = s.pool();
         let on_other = signed_in(aw!(other.sign_in("nina", PASSWORD)).unwrap());
@@ -502,7 +502,7 @@ driver_test! {
         aw!(user.sign_out()).unwrap();
         // The stale device makes the first attempt fail; the sign-in restarts once without it.
         let user = signed_in(aw!(pool.sign_in("nina", PASSWORD)).unwrap());
-        let new = user.remembered_device().unwrap().expect("a new device");
+        let new = aw!(user.remembered_device()).unwrap().expect("a new device");
         assert_ne!(new.device_key, old.device_key);
         aw!(user.get_device(None)).unwrap();
     }
@@ -514,7 +514,7 @@ driver_test! {
         s.user("owen");
         let pool = s.pool();
         let user = signed_in(aw!(pool.sign_in("owen", PASSWORD)).unwrap());
-        let old = user.remembered_device().unwrap().unwrap();
+        let old = aw!(user.remembered_device()).unwrap().unwrap();
         aw!(user.sign_out()).unwrap();
         s.emu
             .call(
@@ -524,7 +524,7 @@ driver_test! {
             .unwrap();
         s.user("owen");
         let user = signed_in(aw!(pool.sign_in("owen", PASSWORD)).unwrap());
-        let new = user.remembered_device().unwrap().expect("a new device");
+        let new = aw!(user.remembered_device()).unwrap().expect("a new device");
         assert_ne!(new.device_key, old.device_key);
     }
 }
@@ -569,14 +569,14 @@ driver_test! {
         let on_a = signed_in(aw!(a.sign_in("noah", PASSWORD)).unwrap());
         let on_b = signed_in(aw!(b.sign_in("noah", PASSWORD)).unwrap());
         aw!(on_a.global_sign_out()).unwrap();
-        assert!(!on_a.is_signed_in().unwrap());
-        // B's access token is revoked, and its refresh fails as a dead session (pitfall 20).
+        assert!(!aw!(on_a.is_signed_in()).unwrap());
+        // B's access token is revoked, and its refresh fails as a dead session (known client bug docs/protocol.md#pitfall-20).
         let e = aw!(on_b.get_user()).unwrap_err();
         assert_eq!(kind(&e), Some(&ServiceErrorKind::NotAuthorized));
         s.advance(3600);
         let e = aw!(on_b.session()).unwrap_err();
         assert_eq!(kind(&e), Some(&ServiceErrorKind::NotAuthorized));
-        assert!(!on_b.is_signed_in().unwrap(), "dead session cleared");
+        assert!(!aw!(on_b.is_signed_in()).unwrap(), "dead session cleared");
     }
 }
 
@@ -587,8 +587,8 @@ driver_test! {
         let pool = s.pool();
         let user = signed_in(aw!(pool.sign_in("olga", PASSWORD)).unwrap());
         aw!(user.delete_user()).unwrap();
-        assert!(!user.is_signed_in().unwrap());
-        assert!(user.remembered_device().unwrap().is_none());
+        assert!(!aw!(user.is_signed_in()).unwrap());
+        assert!(aw!(user.remembered_device()).unwrap().is_none());
         let e = aw!(pool.sign_in("olga", PASSWORD)).unwrap_err();
         assert!(matches!(
             kind(&e),
@@ -634,7 +634,7 @@ driver_test! {
             first.access_token().token().expose_secret(),
             second.access_token().token().expose_secret()
         );
-        // Pitfall 21: the refresh token is kept when the refresh returns none.
+        // Known client bug docs/protocol.md#pitfall-21: the refresh token is kept when the refresh returns none.
         assert!(second.refresh_token().is_some());
         aw!(user.session()).unwrap();
         assert_eq!(s.refresh_count(), 1);
@@ -649,7 +649,7 @@ driver_test! {
         let pool = s.pool();
         let sam = signed_in(aw!(pool.sign_in("sam", PASSWORD)).unwrap());
         let tess = signed_in(aw!(pool.sign_in("tess", PASSWORD)).unwrap());
-        assert_eq!(pool.current_user().unwrap().unwrap().username(), "tess");
+        assert_eq!(aw!(pool.current_user()).unwrap().unwrap().username(), "tess");
         s.advance(7200);
         let sam_tokens = aw!(sam.session()).unwrap();
         assert_eq!(sam_tokens.username(), Some("sam"));
@@ -671,11 +671,11 @@ driver_test! {
             signed_in(aw!(pool.sign_in("uma", PASSWORD)).unwrap());
         }
         let pool = s.builder().store(FileStore::new(&path)).build().unwrap();
-        let user = pool.current_user().unwrap().expect("user from the file");
+        let user = aw!(pool.current_user()).unwrap().expect("user from the file");
         assert_eq!(aw!(user.get_user()).unwrap().username, "uma");
         // A corrupt file is an error that says so (and is left alone).
         std::fs::write(&path, b"{ not json").unwrap();
-        let e = pool.current_user().unwrap_err();
+        let e = aw!(pool.current_user()).unwrap_err();
         assert!(matches!(e, Error::Session(_)), "{e:?}");
         assert_eq!(std::fs::read(&path).unwrap(), b"{ not json");
         std::fs::remove_dir_all(&dir).ok();
@@ -751,7 +751,7 @@ driver_test! {
             let e = aw!(user.session()).unwrap_err();
             assert!(e.is_retryable(), "{e:?}");
             assert_eq!(s.refresh_count() - before, 3, "retried under {fault:?}");
-            assert!(user.is_signed_in().unwrap(), "tokens kept after {fault:?}");
+            assert!(aw!(user.is_signed_in()).unwrap(), "tokens kept after {fault:?}");
         }
         aw!(user.session()).unwrap();
     }
@@ -772,8 +772,8 @@ driver_test! {
         s.advance(7200);
         let e = aw!(user.session()).unwrap_err();
         assert_eq!(kind(&e), Some(&ServiceErrorKind::NotAuthorized));
-        assert!(!user.is_signed_in().unwrap());
-        assert!(user.remembered_device().unwrap().is_some());
+        assert!(!aw!(user.is_signed_in()).unwrap());
+        assert!(aw!(user.remembered_device()).unwrap().is_some());
     }
 }
 
@@ -861,7 +861,7 @@ driver_test! {
         let code = s.emu.last_code(&sub, MessageKind::Mfa).unwrap();
         let user = signed_in(aw!(sign_in.answer(Answer::code(code))).unwrap());
         assert_eq!(user.username(), sub);
-        let device = user.remembered_device().unwrap().expect("device stored");
+        let device = aw!(user.remembered_device()).unwrap().expect("device stored");
         assert_eq!(mfa_codes_sent(&s, &sub), 1);
 
         // Signed in again with the typed email while still signed in: device SRP, no SMS code.
@@ -871,7 +871,7 @@ driver_test! {
 
         // After sign-out (tokens and last user cleared) the typed email still finds the device.
         aw!(user.sign_out()).unwrap();
-        assert!(pool.current_user().unwrap().is_none());
+        assert!(aw!(pool.current_user()).unwrap().is_none());
         let user = signed_in(aw!(pool.sign_in("xena@example.com", PASSWORD)).unwrap());
         assert_eq!(
             mfa_codes_sent(&s, &sub),
@@ -880,7 +880,7 @@ driver_test! {
         );
         assert_eq!(s.count("ConfirmDevice"), 1, "the device was reused");
         assert_eq!(
-            user.remembered_device().unwrap().map(|d| d.device_key),
+            aw!(user.remembered_device()).unwrap().map(|d| d.device_key),
             Some(device.device_key)
         );
     }
@@ -893,13 +893,13 @@ driver_test! {
         let mut sign_in = step(aw!(pool.sign_in("xena@example.com", PASSWORD)).unwrap());
         let code = s.emu.last_code(&sub, MessageKind::Mfa).unwrap();
         let user = signed_in(aw!(sign_in.answer(Answer::code(code))).unwrap());
-        let old = user.remembered_device().unwrap().expect("device stored");
+        let old = aw!(user.remembered_device()).unwrap().expect("device stored");
         // Forgotten through the user handle: on the server and in the user's own record. The
         // copy kept for the typed email is stale now.
         aw!(user.forget_device()).unwrap();
-        assert!(user.remembered_device().unwrap().is_none());
+        assert!(aw!(user.remembered_device()).unwrap().is_none());
         aw!(user.sign_out()).unwrap();
-        // The stale device is refused once (pitfall 15), the sign-in restarts without it and
+        // The stale device is refused once (known client bug docs/protocol.md#pitfall-15), the sign-in restarts without it and
         // asks for the SMS code again, and the new device replaces the stale copy.
         let mut sign_in = step(aw!(pool.sign_in("xena@example.com", PASSWORD)).unwrap());
         assert!(matches!(
@@ -908,7 +908,7 @@ driver_test! {
         ));
         let code = s.emu.last_code(&sub, MessageKind::Mfa).unwrap();
         let user = signed_in(aw!(sign_in.answer(Answer::code(code))).unwrap());
-        let new = user.remembered_device().unwrap().expect("a new device");
+        let new = aw!(user.remembered_device()).unwrap().expect("a new device");
         assert_ne!(new.device_key, old.device_key);
         assert_eq!(mfa_codes_sent(&s, &sub), 2);
         // And the next sign-in with the email uses the new device.
@@ -916,5 +916,70 @@ driver_test! {
         signed_in(aw!(pool.sign_in("xena@example.com", PASSWORD)).unwrap());
         assert_eq!(mfa_codes_sent(&s, &sub), 2, "the new device replaced the SMS code");
         assert_eq!(s.count("ConfirmDevice"), 2);
+    }
+}
+
+driver_test! {
+    async fn alias_in_another_letter_case_finds_the_device_of_the_internal_user() {
+        let (s, sub) = aw!(email_username_device_pool());
+        let pool = s.pool();
+        let mut sign_in = step(aw!(pool.sign_in("xena@example.com", PASSWORD)).unwrap());
+        let code = s.emu.last_code(&sub, MessageKind::Mfa).unwrap();
+        let user = signed_in(aw!(sign_in.answer(Answer::code(code))).unwrap());
+        let device = aw!(user.remembered_device()).unwrap().expect("device stored");
+        aw!(user.sign_out()).unwrap();
+        // Typed in other letters: nothing is stored under this spelling and nobody is signed
+        // in, so the sign-in starts without a device. Once the server names the internal user
+        // (`USER_ID_FOR_SRP`), the device stored for it is looked up and used: device SRP,
+        // no SMS code, no new device.
+        let user = signed_in(aw!(pool.sign_in("XENA@Example.COM", PASSWORD)).unwrap());
+        assert_eq!(user.username(), sub);
+        assert_eq!(mfa_codes_sent(&s, &sub), 1, "no second SMS code");
+        assert_eq!(s.count("ConfirmDevice"), 1, "no new device");
+        assert_eq!(
+            aw!(user.remembered_device()).unwrap().map(|d| d.device_key),
+            Some(device.device_key)
+        );
+    }
+}
+
+driver_test! {
+    async fn a_paused_sign_in_resumes_in_another_handle() {
+        let (s, sub) = aw!(email_username_device_pool());
+        // "Process A": starts the sign-in, which stops at the SMS code, and keeps it as JSON.
+        let pool_a = s.pool();
+        let sign_in = step(aw!(pool_a.sign_in("xena@example.com", PASSWORD)).unwrap());
+        let paused = serde_json::to_string(&sign_in.pause().unwrap()).unwrap();
+        assert!(!paused.contains(PASSWORD), "no password in {paused}");
+        drop(sign_in);
+        drop(pool_a);
+        // "Process B": a new handle with its own store resumes it and answers the code.
+        let pool_b = s.pool();
+        let paused: driver::PausedSignIn = serde_json::from_str(&paused).unwrap();
+        let mut sign_in = aw!(pool_b.resume_sign_in(paused)).unwrap();
+        assert!(matches!(
+            sign_in.next_step(),
+            NextStep::ConfirmWithSmsCode { .. }
+        ));
+        // A wrong code keeps the resumed sign-in answerable, as any other.
+        let e = aw!(sign_in.answer(Answer::code("000000"))).unwrap_err();
+        assert_eq!(e.service_kind(), Some(&ServiceErrorKind::CodeMismatch));
+        let code = s.emu.last_code(&sub, MessageKind::Mfa).unwrap();
+        let user = signed_in(aw!(sign_in.answer(Answer::code(code))).unwrap());
+        assert_eq!(user.username(), sub);
+        assert!(aw!(user.session()).is_ok());
+        // A paused sign-in of another app client is refused.
+        let other = s
+            .emu
+            .create_client(&s.pool_id, ClientConfig::default())
+            .unwrap();
+        let foreign = driver::UserPool::builder(&s.pool_id, &other.client_id)
+            .endpoint_url(&s.emu.url())
+            .unwrap()
+            .build()
+            .unwrap();
+        let sign_in = step(aw!(s.pool().sign_in("xena@example.com", PASSWORD)).unwrap());
+        let paused = sign_in.pause().unwrap();
+        assert!(aw!(foreign.resume_sign_in(paused)).is_err());
     }
 }

@@ -276,9 +276,9 @@ driver_test! {
 
             // The stored session survives everything: it parses and holds tokens.
             assert!(
-                matches!(user.is_signed_in(), Ok(true)),
+                matches!(aw!(user.is_signed_in()), Ok(true)),
                 "{ctx}: the stored session was lost: {:?}",
-                user.is_signed_in()
+                aw!(user.is_signed_in())
             );
             // After a failed refresh the tokens are still there and a clean refresh works.
             if op == Op::Refresh && result.is_err() {

@@ -36,7 +36,7 @@ impl Setup {
 fn signed_in(outcome: SignInOutcome) -> User {
     match outcome {
         SignInOutcome::SignedIn(user) => user,
-        SignInOutcome::NextStep(s) => panic!("expected tokens, got step {:?}", s.next_step()),
+        SignInOutcome::Pending(s) => panic!("expected tokens, got step {:?}", s.next_step()),
     }
 }
 
@@ -56,16 +56,16 @@ driver_test! {
             .unwrap();
         let pool = s.builder().remember_devices(false).build().unwrap();
         let user = signed_in(aw!(pool.sign_in("nora", PASSWORD)).unwrap());
-        assert!(user.is_signed_in().unwrap());
+        assert!(aw!(user.is_signed_in()).unwrap());
         assert_eq!(s.emu.request_count("ConfirmDevice"), 0);
-        assert!(user.remembered_device().unwrap().is_none());
+        assert!(aw!(user.remembered_device()).unwrap().is_none());
         let listed = aw!(user.list_devices(None, None)).unwrap();
         assert!(listed.devices.is_empty(), "{:?}", listed.devices);
         // With devices remembered, the same pool confirms one (the test can fail).
         let pool = s.builder().build().unwrap();
         let user = signed_in(aw!(pool.sign_in("nora", PASSWORD)).unwrap());
         assert_eq!(s.emu.request_count("ConfirmDevice"), 1);
-        assert!(user.remembered_device().unwrap().is_some());
+        assert!(aw!(user.remembered_device()).unwrap().is_some());
     }
 }
 

@@ -11,7 +11,7 @@ use cognito_emulator::{ClientConfig, MessageKind, MfaConfiguration, PoolConfig};
 use driver::cognito_proto::error::ServiceErrorKind;
 use driver::ops::{self, AuthFlow};
 use driver::{
-    Answer, Error, FirstFactor, MfaType, NextStep, RefreshMethod, SecretString, SignIn,
+    Answer, Error, FirstFactor, MfaType, NextStep, PendingSignIn, RefreshMethod, SecretString,
     SignInOutcome, Start, User, UserPool,
 };
 use serde_json::{Value, json};
@@ -80,7 +80,7 @@ fn expect_kind(sc: &str, step: &str, e: &Error, kinds: &[ServiceErrorKind]) {
 fn signed_in(sc: &str, step: &str, outcome: SignInOutcome) -> User {
     match outcome {
         SignInOutcome::SignedIn(user) => user,
-        SignInOutcome::NextStep(s) => {
+        SignInOutcome::Pending(s) => {
             panic!(
                 "{sc} / {step}: expected tokens, got step {:?}",
                 s.next_step()
@@ -89,9 +89,9 @@ fn signed_in(sc: &str, step: &str, outcome: SignInOutcome) -> User {
     }
 }
 
-fn next(sc: &str, step: &str, outcome: SignInOutcome) -> SignIn {
+fn next(sc: &str, step: &str, outcome: SignInOutcome) -> PendingSignIn {
     match outcome {
-        SignInOutcome::NextStep(s) => s,
+        SignInOutcome::Pending(s) => s,
         SignInOutcome::SignedIn(u) => {
             panic!(
                 "{sc} / {step}: expected a step, got signed in as {}",
@@ -165,7 +165,7 @@ driver_test! {
 
         // Signing in now is a typed answer, not a crash.
         match aw!(pool.sign_in("ulla", PASSWORD)) {
-            Ok(SignInOutcome::NextStep(step)) => assert_eq!(
+            Ok(SignInOutcome::Pending(step)) => assert_eq!(
                 step.next_step(),
                 &NextStep::ConfirmSignUp {
                     username: "ulla".into()
@@ -609,7 +609,7 @@ driver_test! {
             "first SMS code",
             ok(sc, "first SMS code", aw!(step.answer(Answer::code(code)))),
         );
-        let device = ok(sc, "remembered device", user.remembered_device())
+        let device = ok(sc, "remembered device", aw!(user.remembered_device()))
             .unwrap_or_else(|| panic!("{sc} / first sign-in: the device was not stored"));
         assert_eq!(
             s.emu.request_count("ConfirmDevice"),
@@ -677,7 +677,7 @@ driver_test! {
 
         ok(sc, "forget device", aw!(user.forget_device()));
         assert!(
-            ok(sc, "after forget", user.remembered_device()).is_none(),
+            ok(sc, "after forget", aw!(user.remembered_device())).is_none(),
             "{sc} / forget device: removed from the store"
         );
         let listed = ok(sc, "list after forget", aw!(user.list_devices(None, None)));
@@ -1202,7 +1202,7 @@ driver_test! {
         let access = refreshed.access_token().token().clone();
         ok(sc, "global sign-out", aw!(user.global_sign_out()));
         assert!(
-            !ok(sc, "after global sign-out", user.is_signed_in()),
+            !ok(sc, "after global sign-out", aw!(user.is_signed_in())),
             "{sc} / global sign-out: tokens cleared locally"
         );
         let e = err(sc, "get user after global sign-out", aw!(user.get_user()));
@@ -1255,7 +1255,7 @@ driver_test! {
             "{sc} / sign out: RevokeToken sent"
         );
         assert!(
-            ok(sc, "current user after sign-out", pool.current_user()).is_none(),
+            ok(sc, "current user after sign-out", aw!(pool.current_user())).is_none(),
             "{sc} / sign out: no current user"
         );
         let e = err(
@@ -1282,7 +1282,7 @@ driver_test! {
         );
         ok(sc, "delete user", aw!(user.delete_user()));
         assert!(
-            !ok(sc, "after delete", user.is_signed_in()),
+            !ok(sc, "after delete", aw!(user.is_signed_in())),
             "{sc} / delete user: local tokens gone"
         );
         let e = err(

@@ -196,7 +196,7 @@ driver_test! {
             emu.advance_clock(7200);
             skew.store(7200, Ordering::SeqCst);
             let refreshed = aw!(user.session()).unwrap();
-            let device = user.remembered_device().unwrap().unwrap();
+            let device = aw!(user.remembered_device()).unwrap().unwrap();
             let _ = writeln!(debug, "{user:?} {tokens:?} {refreshed:?} {device:?}");
             aw!(user.change_password(PASSWORD, "Other-Secret-Password-3"))
                 .unwrap();

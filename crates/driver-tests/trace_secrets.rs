@@ -127,7 +127,7 @@ async fn no_secret_in_trace_output_or_debug() {
     emu.advance_clock(30);
     skew.fetch_add(30, Ordering::SeqCst);
     let mut step = match aw!(pool.sign_in("tess", PASSWORD)).expect("TOTP sign-in") {
-        SignInOutcome::NextStep(s) => s,
+        SignInOutcome::Pending(s) => s,
         SignInOutcome::SignedIn(_) => panic!("TOTP was not asked"),
     };
     assert_eq!(step.next_step(), &NextStep::ConfirmWithTotpCode);
@@ -137,8 +137,7 @@ async fn no_secret_in_trace_output_or_debug() {
         .expect("TOTP answer")
         .signed_in()
         .expect("signed in");
-    let device = user
-        .remembered_device()
+    let device = aw!(user.remembered_device())
         .expect("store")
         .expect("a device was confirmed");
     secrets.add("device password", device.device_password.expose_secret());

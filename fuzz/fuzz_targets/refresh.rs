@@ -7,10 +7,10 @@
 //! * success only for a 2xx answer without a challenge, with an `AuthenticationResult` whose
 //!   tokens decode, are of the right use and belong to the same user (`sub`, username);
 //! * the new set holds exactly the returned ID and access tokens, the returned refresh token
-//!   when rotated, else the old one (pitfall 21), and the drift measured again;
+//!   when rotated, else the old one (known client bug docs/protocol.md#pitfall-21), and the drift measured again;
 //! * an error keeps the status and request id; the stored tokens are cleared only for a
 //!   service error that means the session is dead, never for throttling, server errors or a
-//!   malformed answer (pitfall 20).
+//!   malformed answer (known client bug docs/protocol.md#pitfall-20).
 #![no_main]
 
 use cognito_fuzz::{jwt, parse_text_response, templated_body};

@@ -12,7 +12,7 @@
 //!   to the same value, and still decodes the same with an unknown member added, or fails as a
 //!   protocol error keeping status, request id and body;
 //! * no error's `Display` or `Debug` repeats a token-like value of the body;
-//! * retryability follows protocol doc §1.6.
+//! * retryability follows docs/protocol.md#16-retries.
 #![no_main]
 
 use cognito_fuzz::{parse_text_response, templated_body, token_like_values};
@@ -185,7 +185,7 @@ fn expected_request_id(response: &Response<Vec<u8>>) -> Option<String> {
     (!v.is_empty()).then(|| v.to_owned())
 }
 
-/// Protocol doc §1.4, written from the document: cut at the first `:` (and at a `,` joining
+/// Protocol doc docs/protocol.md#14-error-responses, written from the document: cut at the first `:` (and at a `,` joining
 /// several header values), keep what follows the first `#`, trim.
 fn doc_sanitize(raw: &str) -> &str {
     let s = raw.split(',').next().unwrap_or("");
@@ -254,7 +254,7 @@ fn check_error(err: &Error, response: &Response<Vec<u8>>) {
             assert_eq!(code, code.trim());
             assert_eq!(ServiceErrorKind::from_code(code), se.kind);
             assert_eq!(se.message, expected_message(response));
-            // Named errors are the service's answer whatever the status (pitfall 22); only
+            // Named errors are the service's answer whatever the status (known client bug docs/protocol.md#pitfall-22); only
             // throttling, internal errors and unknown types behind a retryable status retry.
             let retryable = match se.kind {
                 ServiceErrorKind::TooManyRequests | ServiceErrorKind::InternalError => true,

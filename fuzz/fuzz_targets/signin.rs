@@ -1,4 +1,4 @@
-//! The sign-in state machine (`cognito_proto::signin::SignIn`) driven by a hostile server.
+//! The sign-in state machine (`cognito_proto::signin::SignInFlow`) driven by a hostile server.
 //!
 //! Input: blocks separated by a line `----`. The first block is the start:
 //! `start <srp|password|custom_srp|custom|user_auth|user_auth_srp|auto> [device]`. Every other
@@ -9,9 +9,9 @@
 //!
 //! Invariants:
 //! * a `RespondToAuthChallenge`, `AssociateSoftwareToken` or `VerifySoftwareToken` request
-//!   carries the current `Session`: the one of the latest reply (pitfall 12), so never the
+//!   carries the current `Session`: the one of the latest reply (known client bug docs/protocol.md#pitfall-12), so never the
 //!   one a successful step consumed, and none left over from before a restart; and it carries
-//!   `USERNAME` with a `SECRET_HASH` over that name (pitfall 25);
+//!   `USERNAME` with a `SECRET_HASH` over that name (known client bug docs/protocol.md#pitfall-25);
 //! * a response while a step waits for the user, or an answer while a request is out, is a
 //!   misuse error that leaves the flow where it was;
 //! * tokens are delivered only from a reply that carried them, unchanged;
@@ -26,7 +26,7 @@ use cognito_proto::config::{ClientConfig, RememberedDevice};
 use cognito_proto::envelope::{Endpoint, PreparedRequest};
 use cognito_proto::error::Error;
 use cognito_proto::secret::SecretString;
-use cognito_proto::signin::{Answer, Event, FirstFactor, MfaType, NextStep, SignIn, Start};
+use cognito_proto::signin::{Answer, Event, FirstFactor, MfaType, NextStep, SignInFlow, Start};
 use cognito_proto::srp;
 use libfuzzer_sys::fuzz_target;
 use rand_core::SeedableRng;
@@ -39,7 +39,7 @@ const NOW: u64 = 1_715_100_742;
 /// What the target knows of the conversation so far.
 #[derive(Default)]
 struct Track {
-    /// The session the next step must carry: the latest reply's (pitfall 12).
+    /// The session the next step must carry: the latest reply's (known client bug docs/protocol.md#pitfall-12).
     current: Option<String>,
     /// The operation of the last request sent.
     last_op: String,
@@ -84,7 +84,7 @@ fuzz_target!(|data: &[u8]| {
     let mut rng = ChaCha20Rng::seed_from_u64(7);
 
     let (mut flow, first) =
-        SignIn::start(&config, &endpoint, start, device, NOW, &mut rng).expect("a valid start");
+        SignInFlow::start(&config, &endpoint, start, device, NOW, &mut rng).expect("a valid start");
     let mut track = Track::default();
     let mut event = Some(first);
     for (i, block) in blocks.enumerate() {
@@ -286,7 +286,7 @@ fn observe_response(response: &http::Response<Vec<u8>>, track: &mut Track) {
         .and_then(Value::as_str)
         .map(str::to_owned);
     match track.last_op.as_str() {
-        // Each challenge reply replaces the session, even with none (pitfall 12).
+        // Each challenge reply replaces the session, even with none (known client bug docs/protocol.md#pitfall-12).
         "InitiateAuth" | "RespondToAuthChallenge" => track.current = session,
         // TOTP enrolment replies carry a new session; without one the old stays.
         _ => {

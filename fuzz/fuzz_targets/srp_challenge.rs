@@ -7,7 +7,7 @@
 //!   protocol gives (empty, not hex, too long, not standard base64, `B mod N = 0`), and then no
 //!   signature can be made; an accepted one always yields a well-formed claim that echoes
 //!   `SECRET_BLOCK` verbatim and does not depend on how the hex was written (case, leading
-//!   zeros; pitfall 3).
+//!   zeros; known client bug docs/protocol.md#pitfall-3).
 //! * Without `SRP_B` (an honest server): the target plays the server with the given salt,
 //!   user and password, computes `B` from the verifier, and the client's signature must be
 //!   exactly the one the server expects.
@@ -137,7 +137,7 @@ fn hostile(
             .is_ok()
     );
     assert_eq!(claim1.secret_block, block);
-    // The same integers written differently sign identically (pitfall 3).
+    // The same integers written differently sign identically (known client bug docs/protocol.md#pitfall-3).
     let respelled = ServerChallenge::parse(
         &format!("0{}", salt.to_ascii_uppercase()),
         &format!("00{}", b.to_ascii_lowercase()),

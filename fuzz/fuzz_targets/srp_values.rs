@@ -115,7 +115,7 @@ fuzz_target!(|data: &[u8]| {
     }
 });
 
-/// `pad` is the minimal big-endian two's-complement encoding (pitfall 1).
+/// `pad` is the minimal big-endian two's-complement encoding (known client bug docs/protocol.md#pitfall-1).
 fn check_pad(v: &BigUint) {
     let p = srp::pad(v);
     assert_eq!(&BigUint::from_bytes_be(&p), v);

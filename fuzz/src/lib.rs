@@ -141,7 +141,7 @@ pub fn token_like_values(body: &[u8]) -> Vec<String> {
     all
 }
 
-/// A JSON number as whole seconds, as a JWT numeric date is specified (RFC 7519 §2): an
+/// A JSON number as whole seconds, as a JWT numeric date is specified (RFC 7519 docs/protocol.md#2-operations): an
 /// integer as is, a fraction rounded down, anything outside `i64` refused. Written
 /// independently of the core to serve as an oracle.
 pub fn expected_numeric_date(v: &Value) -> Option<i64> {

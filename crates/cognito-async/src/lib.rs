@@ -1,4 +1,4 @@
-//! Async client for Amazon Cognito user pools, over [`reqwest`] (rustls) on tokio.
+//! Async client for Amazon Cognito user pools, over [`reqwest`] (rustls or native-tls) on tokio.
 //!
 //! This crate is a thin driver: the protocol (SRP, challenges, token decoding, refresh
 //! decisions, request and response shapes) lives in the sans-IO core [`cognito_proto`], and
@@ -18,7 +18,7 @@
 //!     .build()?;
 //! let user = match pool.sign_in("alice", "correct horse battery staple").await? {
 //!     SignInOutcome::SignedIn(user) => user,
-//!     SignInOutcome::NextStep(mut sign_in) => match sign_in.next_step() {
+//!     SignInOutcome::Pending(mut sign_in) => match sign_in.next_step() {
 //!         NextStep::ConfirmWithTotpCode => sign_in
 //!             .answer(Answer::code("123456"))
 //!             .await?
@@ -37,37 +37,29 @@
 //!
 //! # Same API as `cognito-blocking`
 //!
-//! `cognito-blocking` exposes the same types and methods; every method here that talks to
-//! Cognito is `async`. Moving from one to the other is a matter of adding or removing
-//! `.await`. The session store is synchronous in both (the file store writes small files).
+//! Both drivers expand one definition of the API (`cognito_driver::define_api!`): the same
+//! types ([`UserPool`], [`UserPoolBuilder`], [`User`], [`PendingSignIn`], [`SignInOutcome`])
+//! with the same methods, each running one operation defined in `cognito_driver`. Every
+//! method here that talks to Cognito or reads the store is `async`; moving from one to the
+//! other is a matter of adding or removing `.await`. What differs is the transport
+//! ([`ReqwestTransport`] here, `UreqTransport` there), the sleep and the lock.
 //!
-//! | `cognito-blocking` | `cognito-async` |
-//! |---|---|
-//! | `UserPool::builder(pool, client)` … `.build()` | same |
-//! | `UserPoolBuilder::{client_secret, endpoint, endpoint_url, store, shared_store, transport, options, retry_policy, refresh_margin, refresh_method, remember_devices, clock}` | same |
-//! | `UserPool::config()` / `endpoint()` / `options()` | same |
-//! | `UserPool::sign_up(u, p, attrs)` | `UserPool::sign_up(u, p, attrs).await` |
-//! | `UserPool::confirm_sign_up(u, code)` | `….await` |
-//! | `UserPool::resend_confirmation_code(u)` | `….await` |
-//! | `UserPool::forgot_password(u)` | `….await` |
-//! | `UserPool::confirm_forgot_password(u, code, p)` | `….await` |
-//! | `UserPool::sign_in(u, p)` / `sign_in_with(Start)` | `….await` |
-//! | `SignInOutcome::signed_in()` / `SignIn::next_step()` | same |
-//! | `SignIn::answer(Answer)` | `….await` |
-//! | `UserPool::current_user()` / `user(name)` / `call(&op)` | `current_user()`, `user(name)`, `call(&op).await` |
-//! | `User::session()` | `….await` |
-//! | `User::username()` / `pool()` | same |
-//! | `User::is_signed_in()` / `remembered_device()` | same (store reads are synchronous) |
-//! | `User::get_user()` / `update_attributes` / `delete_attributes` | `….await` |
-//! | `User::get_attribute_verification_code` / `verify_attribute` | `….await` |
-//! | `User::change_password(old, new)` | `….await` |
-//! | `User::set_mfa_preference` / `associate_software_token` / `verify_software_token` | `….await` |
-//! | `User::remember_device` / `do_not_remember_device` / `forget_device` / `forget_device_key` | `….await` |
-//! | `User::list_devices` / `get_device` | `….await` |
-//! | `User::delete_user` / `sign_out` / `global_sign_out` | `….await` |
-//! | `User::aws_credentials(identity_pool_id)` | `….await` |
-//! | `Transport::send(&req) -> Result<Response, TransportError>` | `Transport::send(&req) -> SendFuture` |
-//! | `UreqTransport` | `ReqwestTransport` |
+//! # The store and the SRP arithmetic never block the runtime
+//!
+//! Session stores are synchronous ([`SessionStore`]; the file store writes and fsyncs), and
+//! an SRP sign-in does a few milliseconds of big-number arithmetic. Each step of an
+//! operation runs on tokio's blocking pool (`spawn_blocking`), so a slow store or disk holds
+//! up only the call that uses it, never the other tasks of the runtime (also on a
+//! current-thread runtime).
+//!
+//! # Cargo features
+//!
+//! * `rustls` (default): TLS through rustls.
+//! * `native-tls`: TLS through the platform's library (OpenSSL on Linux, Security.framework on
+//!   macOS, SChannel on Windows). With both on, rustls is used.
+//!
+//! With neither, [`ReqwestTransport`] speaks only plain HTTP (an emulator on localhost); bring
+//! your own [`Transport`] for HTTPS.
 //!
 //! # Behaviour under faults
 //!
@@ -85,27 +77,26 @@
 //! * Refresh is single-flight across tasks, and a refresh whose task is cancelled hands the
 //!   job to the next caller instead of stranding the waiters.
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
-mod pool;
-mod send;
-mod signin;
+mod runner;
 mod transport;
-mod user;
 mod verifier;
 
 pub use cognito_driver::{
     AwsCredentials, Clock, Error, LimitExceeded, Limits, MfaPreference, Options, SharedStore,
     Timeouts, TransportError, TransportErrorKind,
 };
-pub use pool::{UserPool, UserPoolBuilder};
-pub use signin::{SignIn, SignInOutcome};
 pub use transport::{ReqwestTransport, SendFuture, Transport, USER_AGENT};
-pub use user::User;
 pub use verifier::Verifier;
 
 pub use cognito_jwt;
 pub use cognito_jwt::{Claims, TokenUse, VerifyError};
+
+use runner::Runner;
+
+cognito_driver::define_api!(async);
 
 pub use cognito_proto;
 pub use cognito_proto::envelope::Endpoint;
@@ -114,5 +105,7 @@ pub use cognito_proto::ops;
 pub use cognito_proto::retry::RetryPolicy;
 pub use cognito_proto::secret::{Secret, SecretString};
 pub use cognito_proto::session::{RefreshMethod, SessionStore, TokenSet};
-pub use cognito_proto::signin::{Answer, FirstFactor, MfaType, NextStep, Start, TotpSecret};
+pub use cognito_proto::signin::{
+    Answer, FirstFactor, MfaType, NextStep, PausedSignIn, Start, TotpSecret,
+};
 pub use cognito_store;

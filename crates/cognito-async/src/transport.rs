@@ -41,7 +41,8 @@ impl<T: Transport + ?Sized> Transport for std::sync::Arc<T> {
 /// The user agent sent by [`ReqwestTransport`]: `cognito-async/<version>`.
 pub const USER_AGENT: &str = concat!("cognito-async/", env!("CARGO_PKG_VERSION"));
 
-/// The default [`Transport`]: a `reqwest` client with rustls, redirects off, timeouts,
+/// The default [`Transport`]: a `reqwest` client with rustls (or native-tls, see the
+/// crate's features), redirects off, timeouts,
 /// response size [`Limits`] and the user agent [`USER_AGENT`].
 ///
 /// A response whose head or body is over a limit fails with a [`TransportError`] of kind
@@ -90,7 +91,11 @@ impl ReqwestTransport {
     /// # drop(transport);
     /// ```
     pub fn with_limits(timeouts: Timeouts, limits: Limits) -> Result<Self, TransportError> {
-        let client = reqwest::Client::builder()
+        let builder = reqwest::Client::builder();
+        // With only the `native-tls` feature, TLS goes through the platform's library.
+        #[cfg(all(feature = "native-tls", not(feature = "rustls")))]
+        let builder = builder.tls_backend_native();
+        let client = builder
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(USER_AGENT)
             .connect_timeout(timeouts.connect)

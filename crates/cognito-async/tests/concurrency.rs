@@ -67,5 +67,5 @@ async fn cancelled_refresh_does_not_strand_waiters() {
         .expect("waiter not stranded")
         .unwrap()
         .unwrap();
-    assert!(user.is_signed_in().unwrap());
+    assert!(user.is_signed_in().await.unwrap());
 }

@@ -56,6 +56,7 @@ mod scenarios;
 #[path = "../../driver-tests/secrets.rs"]
 mod secrets;
 mod send_bounds;
+mod slow_store;
 #[path = "../../driver-tests/support.rs"]
 mod support;
 #[path = "../../driver-tests/trace_secrets.rs"]

@@ -1,7 +1,7 @@
 //! The futures of the API are `Send`, so they can run on a multi-threaded runtime
 //! (`tokio::spawn`). This file fails to compile if one is not.
 
-use cognito_async::{Answer, SignIn, Start, User, UserPool};
+use cognito_async::{Answer, PendingSignIn, Start, User, UserPool};
 
 fn assert_send<T: Send>(_: T) {}
 
@@ -26,10 +26,11 @@ fn api_futures_are_send() {
     assert_send(user.sign_out());
     assert_send(user.global_sign_out());
     assert_send(user.aws_credentials("us-east-1:0000"));
-    fn answer_is_send(step: &mut SignIn) {
+    fn answer_is_send(step: &mut PendingSignIn) {
         assert_send(step.answer(Answer::code("123456")));
     }
     let _ = answer_is_send;
-    // Nothing was awaited: no request was sent.
-    assert!(!user.is_signed_in().unwrap());
+    assert_send(user.is_signed_in());
+    assert_send(user.remembered_device());
+    assert_send(pool.current_user());
 }

@@ -43,7 +43,8 @@ impl<T: Transport + ?Sized> Transport for std::sync::Arc<T> {
 /// The user agent sent by [`UreqTransport`]: `cognito-blocking/<version>`.
 pub const USER_AGENT: &str = concat!("cognito-blocking/", env!("CARGO_PKG_VERSION"));
 
-/// The default [`Transport`]: a `ureq` agent with rustls, redirects off, timeouts, response
+/// The default [`Transport`]: a `ureq` agent with rustls (or native-tls, see the crate's
+/// features), redirects off, timeouts, response
 /// size [`Limits`] and the user agent [`USER_AGENT`].
 ///
 /// A response whose head or body is over a limit fails with a [`TransportError`] of kind
@@ -97,8 +98,15 @@ impl UreqTransport {
             .user_agent(USER_AGENT)
             .timeout_connect(Some(timeouts.connect))
             .timeout_per_call(Some(timeouts.response))
-            .max_response_header_size(limits.max_response_headers)
-            .build();
+            .max_response_header_size(limits.max_response_headers);
+        // With only the `native-tls` feature, TLS goes through the platform's library.
+        #[cfg(all(feature = "native-tls", not(feature = "rustls")))]
+        let config = config.tls_config(
+            ureq::tls::TlsConfig::builder()
+                .provider(ureq::tls::TlsProvider::NativeTls)
+                .build(),
+        );
+        let config = config.build();
         UreqTransport {
             agent: ureq::Agent::new_with_config(config),
             limits,

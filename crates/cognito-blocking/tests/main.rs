@@ -42,7 +42,6 @@ fn transport_with_limits(
     driver::UreqTransport::with_limits(timeouts, limits)
 }
 
-mod api_parity;
 mod concurrency;
 #[path = "../../driver-tests/emulator.rs"]
 mod emulator;

@@ -32,7 +32,7 @@ fn ok<T>(step: &str, r: Result<T, Error>) -> T {
 fn signed_in(step: &str, outcome: SignInOutcome) -> User {
     match outcome {
         SignInOutcome::SignedIn(u) => u,
-        SignInOutcome::NextStep(s) => panic!("moto / {step}: unexpected step {:?}", s.next_step()),
+        SignInOutcome::Pending(s) => panic!("moto / {step}: unexpected step {:?}", s.next_step()),
     }
 }
 
@@ -111,7 +111,7 @@ fn moto_sign_up_confirm_sign_in_attributes_refresh_sign_out() {
 
     // SRP. moto answers USER_SRP_AUTH with a random 128-bit SALT and SRP_B, and a SECRET_BLOCK
     // that is a UUID, not base64 (it checks no signature, and expects the UUID back as
-    // PASSWORD_CLAIM_SECRET_BLOCK). Real Cognito sends base64, and pitfall 8 says a block
+    // PASSWORD_CLAIM_SECRET_BLOCK). Real Cognito sends base64, and known client bug docs/protocol.md#pitfall-8 says a block
     // that is not standard base64 is an error: our sign-in must stop with that typed error,
     // after parsing moto's SALT and SRP_B.
     let e = match pool.sign_in(&username, PASSWORD) {

@@ -654,7 +654,7 @@ fn sign_in(
     loop {
         let mut sign_in = match outcome {
             SignInOutcome::SignedIn(user) => return Ok(user),
-            SignInOutcome::NextStep(sign_in) => sign_in,
+            SignInOutcome::Pending(sign_in) => sign_in,
         };
         let answer = match sign_in.next_step() {
             NextStep::ConfirmWithSmsCode { destination } => {
@@ -823,6 +823,7 @@ impl Input {
     }
 }
 
+#[cfg(feature = "emulator")]
 fn emulator(
     host: &str,
     port: u16,
@@ -862,4 +863,20 @@ fn emulator(
     loop {
         std::thread::park();
     }
+}
+
+/// Without the `emulator` feature the subcommand exists but says how to get it.
+#[cfg(not(feature = "emulator"))]
+fn emulator(
+    _host: &str,
+    _port: u16,
+    _region: &str,
+    _seed: Option<&Path>,
+    _setup: bool,
+) -> Result<(), Failure> {
+    Err(Failure::Usage(
+        "this build of cognito has no embedded emulator: build it with the `emulator` feature \
+         (on by default), or run the `cognito-emulator` binary"
+            .to_owned(),
+    ))
 }

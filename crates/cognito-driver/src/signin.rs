@@ -1,300 +1,267 @@
-//! Sign-in around the core's state machine: which remembered device to present, and what to
-//! store when the sign-in completes.
+//! Sign-in as a [`Task`] around the core's state machine: which remembered device to present,
+//! the requests the machine asks for, what to store when it completes, and marking a new
+//! device remembered when the pool waits for the user's confirmation.
 
-use cognito_proto::config::RememberedDevice;
-use cognito_proto::session::{RecordError, SessionRecord, TokenSet};
-use cognito_proto::signin::{self, Answer, Event, Start};
+use cognito_proto::ops;
+use cognito_proto::signin::{self, Answer, Event, NextStep, Start};
 
 use crate::error::Error;
-use crate::pool::{PoolCore, Signal};
+use crate::pool::Ctx;
+use crate::task::{Call, Input, Step, Task, call};
 
-/// Where a sign-in stands after a call, with the driver's pending sign-in `S` and user
+/// Where a sign-in stands after a call, with the driver's pending sign-in `P` and user
 /// handle `U` (each driver names it `SignInOutcome`).
 #[derive(Debug)]
 #[must_use]
-pub enum SignInOutcome<S, U> {
+pub enum SignInOutcome<P, U> {
     /// The user must do something: see the pending sign-in's `next_step`, then `answer` it.
-    NextStep(S),
+    Pending(P),
     /// Signed in; the tokens (and a remembered device) are stored.
     SignedIn(U),
 }
 
-impl<S, U> SignInOutcome<S, U> {
+impl<P, U> SignInOutcome<P, U> {
     /// The signed-in user, if the sign-in is complete.
     pub fn signed_in(self) -> Option<U> {
         match self {
             SignInOutcome::SignedIn(user) => Some(user),
-            SignInOutcome::NextStep(_) => None,
+            SignInOutcome::Pending(_) => None,
+        }
+    }
+
+    /// The pending sign-in, if the user must do something.
+    pub fn pending(self) -> Option<P> {
+        match self {
+            SignInOutcome::Pending(pending) => Some(pending),
+            SignInOutcome::SignedIn(_) => None,
         }
     }
 }
 
 /// A sign-in in progress: the core's flow and the name the user typed (which may be an alias
 /// of Cognito's internal username).
-pub struct SignInFlow {
-    flow: Box<signin::SignIn>,
+pub struct OpenSignIn {
+    flow: Box<signin::SignInFlow>,
     typed: String,
 }
 
-impl std::fmt::Debug for SignInFlow {
+impl std::fmt::Debug for OpenSignIn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SignInFlow").finish_non_exhaustive()
+        f.debug_struct("OpenSignIn").finish_non_exhaustive()
     }
 }
 
-impl SignInFlow {
-    /// Feed the response to the flow's last request.
-    pub fn handle_response<W: Signal>(
-        &mut self,
-        core: &PoolCore<W>,
-        response: http::Response<Vec<u8>>,
-    ) -> Result<Event, Error> {
-        Ok(self
-            .flow
-            .handle_response(response, core.now(), &mut rand::rng())?)
+impl OpenSignIn {
+    /// The core's flow.
+    pub fn core(&self) -> &signin::SignInFlow {
+        &self.flow
     }
 
-    /// Answer the step the flow is waiting on.
-    pub fn answer<W: Signal>(
-        &mut self,
-        core: &PoolCore<W>,
-        answer: Answer,
-    ) -> Result<Event, Error> {
-        Ok(self.flow.answer(answer, core.now(), &mut rand::rng())?)
+    /// The name the user typed.
+    pub fn typed(&self) -> &str {
+        &self.typed
     }
-}
 
-/// What a completed sign-in left for the driver to do.
-#[derive(Debug)]
-#[must_use]
-pub struct Completed {
-    /// Cognito's internal username of the signed-in user (the key of its stored state).
-    pub username: String,
-    /// The new device waits for the user's confirmation (`UserConfirmationNecessary`) and the
-    /// pool remembers devices: call the user's `remember_device`, then [`Completed::report`]
-    /// its result.
-    pub mark_remembered: bool,
-}
-
-impl Completed {
-    /// Log a failure to mark the new device remembered: the user is signed in either way; the
-    /// device is tracked but not remembered.
-    pub fn report(result: Result<(), Error>) {
-        if let Err(error) = result {
-            tracing::warn!(error = %error, "the new device could not be marked as remembered");
-        }
-    }
-}
-
-/// Whether `tokens` belong to the user who signs in as `name`: their internal username, or
-/// one of the sign-in aliases in the ID token (`email`, `phone_number`,
-/// `preferred_username`).
-pub fn tokens_name_user(tokens: &TokenSet, name: &str) -> bool {
-    if tokens.username() == Some(name) {
-        return true;
-    }
-    let claims = tokens.id_token().claims();
-    [
-        "cognito:username",
-        "email",
-        "phone_number",
-        "preferred_username",
-    ]
-    .iter()
-    .any(|claim| claims.get_str(claim) == Some(name))
-}
-
-impl<W: Signal> PoolCore<W> {
-    /// Start a sign-in: present the remembered device of the user (see
-    /// [`PoolCore::device_for_sign_in`]) and, without device tracking, ask the core not to
-    /// confirm a new device nobody would keep.
-    pub fn start_sign_in(&self, start: Start) -> Result<(SignInFlow, Event), Error> {
-        let typed = start.username().to_owned();
-        let (device, start) = if self.options().remember_devices {
-            (self.device_for_sign_in(&typed)?, start)
-        } else {
-            (None, start.without_device_confirmation())
-        };
-        let (flow, event) = signin::SignIn::start(
-            self.config(),
-            self.endpoint(),
-            start,
-            device,
-            self.now(),
-            &mut rand::rng(),
-        )?;
-        let flow = SignInFlow {
+    /// A flow resumed from `flow`, started as `typed`.
+    pub fn from_parts(flow: signin::SignInFlow, typed: String) -> Self {
+        OpenSignIn {
             flow: Box::new(flow),
             typed,
-        };
-        Ok((flow, event))
-    }
-
-    /// The remembered device for a sign-in as `typed`. Devices are stored under Cognito's
-    /// internal username, which differs from what the user types in pools whose usernames are
-    /// email addresses or phone numbers (the internal one is the `sub`) and for sign-ins with
-    /// an alias. So: the record stored under `typed` (the user's own, or the alias record a
-    /// previous sign-in left, see [`PoolCore::finish_sign_in`]); else the record of the
-    /// store's last user when its ID token names `typed`.
-    pub fn device_for_sign_in(&self, typed: &str) -> Result<Option<RememberedDevice>, Error> {
-        if let Some(device) = self.remembered_device(typed)? {
-            return Ok(Some(device));
         }
-        let Some(last) = self.last_user()?.filter(|last| last != typed) else {
-            return Ok(None);
-        };
-        Ok(self.load(&last)?.and_then(|record| {
-            record
-                .tokens()
-                .is_some_and(|t| tokens_name_user(t, typed))
-                .then(|| record.device().cloned())
-                .flatten()
-        }))
-    }
-
-    /// Store what a completed sign-in produced: the tokens under the internal username, the
-    /// device kept (when the pool remembers devices) or removed (when the server no longer
-    /// knew it), and, when the user typed another name, the device under that name too so the
-    /// next sign-in with it finds the device. Resets the user's refresh slot: a refresh in
-    /// flight must not overwrite the new tokens.
-    pub fn finish_sign_in(
-        &self,
-        flow: &SignInFlow,
-        done: signin::SignedIn,
-    ) -> Result<Completed, Error> {
-        let remember = self.options().remember_devices;
-        let mut record = self
-            .load(&done.username)?
-            .unwrap_or_else(|| SessionRecord::new(self.client_id(), &done.username));
-        if done.device_forgotten {
-            record.remove_device();
-        }
-        if let Some(device) = done.device
-            && remember
-        {
-            record.set_device(device);
-        }
-        let tokens = TokenSet::new(
-            done.tokens.id_token,
-            done.tokens.access_token,
-            done.tokens.refresh_token,
-            self.now(),
-        )
-        .map_err(|e| Error::Session(RecordError::from(e).into()))?;
-        record
-            .set_tokens(tokens)
-            .map_err(|e| Error::Session(e.into()))?;
-        self.store().save(&record).map_err(Error::Session)?;
-        self.slot(&done.username).reset();
-        if flow.typed != done.username {
-            self.keep_alias_device(&flow.typed, &record, done.device_forgotten)?;
-        }
-        if let Some(error) = done.device_error {
-            tracing::warn!(error = %error, "the new device could not be confirmed");
-        }
-        Ok(Completed {
-            username: done.username,
-            mark_remembered: done.user_confirmation_necessary && remember,
-        })
-    }
-
-    /// Mirror the device of `record` under the alias `typed` (device only, never tokens).
-    fn keep_alias_device(
-        &self,
-        typed: &str,
-        record: &SessionRecord,
-        forgotten: bool,
-    ) -> Result<(), Error> {
-        let alias = self.load(typed)?;
-        if alias.as_ref().is_some_and(|a| a.tokens().is_some()) {
-            // `typed` is itself a user with a session: not an alias record to manage.
-            return Ok(());
-        }
-        let mut alias = alias.unwrap_or_else(|| SessionRecord::new(self.client_id(), typed));
-        match record.device() {
-            Some(device) => alias.set_device(device.clone()),
-            None if forgotten || alias.device().is_some() => {
-                alias.remove_device();
-            }
-            None => return Ok(()),
-        }
-        self.store().save(&alias).map_err(Error::Session)
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use base64::Engine as _;
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    use cognito_proto::config::RememberedDevice;
-    use cognito_proto::session::{SessionRecord, TokenSet};
-    use serde_json::{Value, json};
+/// How far a sign-in call got.
+#[derive(Debug)]
+pub enum Progress {
+    /// The user must complete this step; the flow waits for the answer.
+    Step(NextStep),
+    /// Signed in as this internal username; tokens stored.
+    SignedIn(String),
+}
 
-    use super::tokens_name_user;
-    use crate::PoolBuilder;
-    use crate::pool::PoolCore;
+/// What a sign-in task returns: the flow (kept while it can still be answered, also after an
+/// error such as a mistyped code) and how far it got.
+pub type Attempt = (Option<OpenSignIn>, Result<Progress, Error>);
 
-    fn jwt(payload: &Value) -> String {
-        let header = URL_SAFE_NO_PAD.encode(br#"{"kid":"k1","alg":"RS256"}"#);
-        let body = URL_SAFE_NO_PAD.encode(payload.to_string());
-        format!("{header}.{body}.c2ln")
+enum State {
+    Start(Start),
+    Answer(OpenSignIn, Answer),
+    Sent(OpenSignIn),
+    Remembering(String, Call<ops::UpdateDeviceStatus, MakeStatus>),
+    Over,
+}
+
+type MakeStatus = Box<dyn FnOnce(&Ctx<'_>) -> ops::UpdateDeviceStatus + Send>;
+
+/// The sign-in task: started with [`start`] or continued with [`answer`].
+pub struct SignInTask(State);
+
+impl std::fmt::Debug for SignInTask {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignInTask").finish_non_exhaustive()
     }
+}
 
-    /// Tokens of the internal user `sub` whose email is `email`.
-    fn tokens(sub: &str, email: &str) -> TokenSet {
-        let now = 1_700_000_000_i64;
-        let id = jwt(
-            &json!({"token_use": "id", "sub": sub, "cognito:username": sub,
-            "email": email, "iat": now, "exp": now + 3600}),
-        );
-        let access = jwt(&json!({"token_use": "access", "sub": sub, "username": sub,
-            "iat": now, "exp": now + 3600}));
-        TokenSet::new(id, access, None, 1_700_000_000).unwrap()
-    }
+/// Start a sign-in: present the remembered device of the user (see
+/// [`SessionBook::device_for_sign_in`](crate::SessionBook::device_for_sign_in)) and, without
+/// device tracking, ask the core not to confirm a new device nobody would keep.
+pub fn start(start: Start) -> SignInTask {
+    SignInTask(State::Start(start))
+}
 
-    fn device() -> RememberedDevice {
-        RememberedDevice {
-            device_key: "eu-west-1_d1".into(),
-            device_group_key: "-g1".into(),
-            device_password: "cGFzc3dvcmQ=".into(),
+/// Answer the step `flow` waits on.
+pub fn answer(flow: OpenSignIn, answer: Answer) -> SignInTask {
+    SignInTask(State::Answer(flow, answer))
+}
+
+impl Task for SignInTask {
+    type Output = Attempt;
+
+    fn step(&mut self, ctx: &Ctx<'_>, input: Input) -> Result<Step<Attempt>, Error> {
+        let now = ctx.settings.now();
+        let rng = &mut rand::rng();
+        match (std::mem::replace(&mut self.0, State::Over), input) {
+            (State::Start(start), Input::Start) => {
+                let typed = start.username().to_owned();
+                let remember = ctx.settings.options().remember_devices;
+                let (device, start) = if remember {
+                    (
+                        ctx.book.device_for_sign_in(&typed)?,
+                        start.with_device_lookup(),
+                    )
+                } else {
+                    (None, start.without_device_confirmation())
+                };
+                let (flow, event) = signin::SignInFlow::start(
+                    ctx.settings.config(),
+                    ctx.settings.endpoint(),
+                    start,
+                    device,
+                    now,
+                    rng,
+                )?;
+                self.on_event(ctx, OpenSignIn::from_parts(flow, typed), Ok(event))
+            }
+            (State::Answer(mut flow, answer), Input::Start) => {
+                let event = flow.flow.answer(answer, now, rng).map_err(Error::from);
+                self.on_event(ctx, flow, event)
+            }
+            (State::Sent(mut flow), Input::Response(response)) => {
+                let event = response.and_then(|r| Ok(flow.flow.handle_response(r, now, rng)?));
+                self.on_event(ctx, flow, event)
+            }
+            (State::Remembering(username, mut call), input) => {
+                let result = match call.step(ctx, input).map(Step::forward) {
+                    Ok(Ok(step)) => {
+                        self.0 = State::Remembering(username, call);
+                        return Ok(step);
+                    }
+                    Ok(Err(_)) => Ok(()),
+                    Err(e) => Err(e),
+                };
+                if let Err(error) = result {
+                    // The user is signed in either way; the device is tracked but not
+                    // remembered.
+                    tracing::warn!(error = %error, "the new device could not be marked as remembered");
+                }
+                Ok(Step::Done((None, Ok(Progress::SignedIn(username)))))
+            }
+            _ => Err(Error::Cognito(cognito_proto::error::Error::misuse(
+                "the sign-in task got an unexpected input",
+            ))),
         }
     }
+}
 
-    fn core() -> PoolCore<std::sync::Condvar> {
-        PoolBuilder::new("eu-west-1_AbC".into(), "client".into())
-            .build()
-            .unwrap()
+impl SignInTask {
+    fn on_event(
+        &mut self,
+        ctx: &Ctx<'_>,
+        flow: OpenSignIn,
+        event: Result<Event, Error>,
+    ) -> Result<Step<Attempt>, Error> {
+        let keep = |flow: OpenSignIn| (!flow.flow.is_finished()).then_some(flow);
+        match event {
+            Err(error) => Ok(Step::Done((keep(flow), Err(error)))),
+            Ok(Event::Send(request)) => {
+                self.0 = State::Sent(flow);
+                Ok(Step::Send(request))
+            }
+            Ok(Event::Step(step)) => Ok(Step::Done((keep(flow), Ok(Progress::Step(step))))),
+            Ok(Event::LookUpDevice { username }) => {
+                let mut flow = flow;
+                let event = ctx
+                    .book
+                    .remembered_device(&username)
+                    .and_then(|device| Ok(flow.flow.device_found(device)?));
+                self.on_event(ctx, flow, event)
+            }
+            Ok(Event::Done(done)) => {
+                let remember = ctx.settings.options().remember_devices;
+                let access_token = done.tokens.access_token.clone();
+                let stored =
+                    match ctx
+                        .book
+                        .store_sign_in(&flow.typed, done, remember, ctx.settings.now())
+                    {
+                        Ok(stored) => stored,
+                        Err(error) => return Ok(Step::Done((None, Err(error)))),
+                    };
+                // A refresh in flight must not overwrite the new tokens.
+                ctx.reset(&stored.username);
+                if !stored.mark_remembered {
+                    return Ok(Step::Done((None, Ok(Progress::SignedIn(stored.username)))));
+                }
+                let device_key = match ctx.book.current_device_key(&stored.username) {
+                    Ok(key) => key,
+                    Err(error) => {
+                        tracing::warn!(error = %error, "the new device could not be marked as remembered");
+                        return Ok(Step::Done((None, Ok(Progress::SignedIn(stored.username)))));
+                    }
+                };
+                let make: MakeStatus = Box::new(move |_| {
+                    ops::UpdateDeviceStatus::new(
+                        access_token,
+                        &device_key,
+                        ops::DeviceRememberedStatus::Remembered,
+                    )
+                });
+                self.0 = State::Remembering(stored.username, call(make));
+                self.step(ctx, Input::Start)
+            }
+            Ok(_) => Ok(Step::Done((
+                None,
+                Err(Error::Cognito(cognito_proto::error::Error::misuse(
+                    "the sign-in flow asked for something this driver does not know",
+                ))),
+            ))),
+        }
     }
+}
 
-    const SUB: &str = "7d8f0a3c-0000-4000-8000-000000000001";
-
-    #[test]
-    fn tokens_name_their_user_by_internal_name_and_aliases() {
-        let t = tokens(SUB, "xena@example.com");
-        assert!(tokens_name_user(&t, SUB));
-        assert!(tokens_name_user(&t, "xena@example.com"));
-        assert!(!tokens_name_user(&t, "yves@example.com"));
-        assert!(!tokens_name_user(&t, "xena"));
-    }
-
-    #[test]
-    fn alias_signin_uses_remembered_device_of_the_last_user() {
-        let core = core();
-        let mut record = SessionRecord::new("client", SUB);
-        record.set_tokens(tokens(SUB, "xena@example.com")).unwrap();
-        record.set_device(device());
-        core.store().save(&record).unwrap();
-        // Typed as the email: found through the last user's ID token.
-        assert_eq!(
-            core.device_for_sign_in("xena@example.com").unwrap(),
-            Some(device())
-        );
-        // Another name is not this user's.
-        assert_eq!(core.device_for_sign_in("yves@example.com").unwrap(), None);
-        // Without tokens (signed out) the last user is gone, and so is this way to the device.
-        core.store().clear_tokens("client", SUB).unwrap();
-        assert_eq!(core.device_for_sign_in("xena@example.com").unwrap(), None);
-        // The internal name still finds it.
-        assert_eq!(core.device_for_sign_in(SUB).unwrap(), Some(device()));
-    }
+/// A sign-in paused with [`signin::SignInFlow::pause`], resumed for this pool: the remembered
+/// device it presented is looked up again in the store (its password never leaves it).
+pub fn resume(paused: signin::PausedSignIn) -> impl Task<Output = (OpenSignIn, NextStep)> + use<> {
+    crate::task::local(move |ctx| {
+        let device = match paused.device_key() {
+            Some(key) => [paused.username(), paused.typed_username()]
+                .into_iter()
+                .map(|name| ctx.book.remembered_device(name))
+                .collect::<Result<Vec<_>, Error>>()?
+                .into_iter()
+                .flatten()
+                .find(|device| device.device_key == key),
+            None => None,
+        };
+        let typed = paused.typed_username().to_owned();
+        let step = paused.next_step().clone();
+        let flow = signin::SignInFlow::resume(
+            ctx.settings.config(),
+            ctx.settings.endpoint(),
+            paused,
+            device,
+        )?;
+        Ok((OpenSignIn::from_parts(flow, typed), step))
+    })
 }

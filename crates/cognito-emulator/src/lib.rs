@@ -19,6 +19,7 @@
 //! Handle methods need no `.await`: they lock the state directly, so they work from sync and
 //! async code alike. The emulator stops when its handle is dropped.
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 mod api;
 mod cert;

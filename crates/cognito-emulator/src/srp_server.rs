@@ -1,4 +1,4 @@
-//! The server side of Cognito's SRP-6a (§4.6, §4.7 of the protocol doc).
+//! The server side of Cognito's SRP-6a (docs/protocol.md#46-server-side, docs/protocol.md#47-device-srp).
 //!
 //! The shared primitives (N, g, k, PAD, H, x, the HKDF and the claim signature) come from the
 //! core (`cognito_proto::srp`, wrapped in [`prim`]); the server-side arithmetic (B from v and

@@ -11,7 +11,7 @@ use std::time::{Instant, SystemTime};
 use cognito_emulator::{ClientConfig, Emulator, EmulatorHandle, PoolConfig};
 use cognito_proto::config::ClientConfig as CoreConfig;
 use cognito_proto::envelope::Endpoint;
-use cognito_proto::signin::{Event, SignIn, Start};
+use cognito_proto::signin::{Event, SignInFlow, Start};
 
 /// SplitMix64.
 struct Rng(u64);
@@ -111,7 +111,7 @@ impl Rig {
     /// One SRP sign-in through the core; returns the `sub` of the tokens.
     fn sign_in(&self, username: &str, password: &str) -> Result<String, String> {
         let rng = &mut rand::rng();
-        let (mut flow, mut event) = SignIn::start(
+        let (mut flow, mut event) = SignInFlow::start(
             &self.config,
             &self.endpoint,
             Start::srp(username, password),
@@ -146,6 +146,7 @@ impl Rig {
                         .map(str::to_owned)
                         .ok_or_else(|| "no sub".to_owned());
                 }
+                other => return Err(format!("unexpected {other:?}")),
             }
         }
     }

@@ -1,4 +1,4 @@
-//! The request envelope (protocol doc §1.1) and response decoding (§1.3, §1.4).
+//! The request envelope (docs/protocol.md#11-request-format) and response decoding (docs/protocol.md#13-successful-responses, docs/protocol.md#14-error-responses).
 //!
 //! [`encode`] turns a typed operation into an [`http::Request`] that any HTTP client can send:
 //! `POST` to the endpoint, `Content-Type: application/x-amz-json-1.1`,
@@ -329,7 +329,7 @@ fn describe_json_error(e: &serde_json::Error) -> String {
     format!("{what} (line {}, column {})", e.line(), e.column())
 }
 
-/// Decode an error response (any status) per protocol doc §1.4. Always returns an error:
+/// Decode an error response (any status) per docs/protocol.md#14-error-responses. Always returns an error:
 /// [`Error::Service`] when a type could be found, otherwise [`Error::Protocol`] with the raw
 /// body and status.
 pub fn decode_error(operation: &'static str, response: &Response<impl AsRef<[u8]>>) -> Error {
@@ -401,6 +401,7 @@ pub fn decode_error(operation: &'static str, response: &Response<impl AsRef<[u8]
     })
 }
 
+#[cfg(feature = "server")]
 /// Split an `X-Amz-Target` value into its service and operation name
 /// (`AWSCognitoIdentityProviderService.InitiateAuth` → `(UserPool, "InitiateAuth")`).
 /// For servers and emulators that dispatch on the header.
@@ -415,6 +416,7 @@ pub fn parse_target(target: &str) -> Option<(Service, &str)> {
     Some((service, name))
 }
 
+#[cfg(feature = "server")]
 /// A success response as Cognito sends it: status 200, `Content-Type:
 /// application/x-amz-json-1.1`, `x-amzn-RequestId`, and `body` as JSON. For emulators and for
 /// tests that script a server.
@@ -423,7 +425,8 @@ pub fn success_response<T: Serialize>(body: &T, request_id: &str) -> Response<Ve
     raw_response(200, request_id, None, bytes)
 }
 
-/// An error response as protocol doc §1.4 tells an emulator to send it: status 400 (500 for
+#[cfg(feature = "server")]
+/// An error response as docs/protocol.md#14-error-responses tells an emulator to send it: status 400 (500 for
 /// `InternalErrorException`), `x-amzn-ErrorType: <Type>:`, `x-amzn-ErrorMessage`,
 /// `x-amzn-RequestId` and the body `{"__type": "<Type>", "message": "<text>"}`.
 pub fn error_response(
@@ -447,6 +450,7 @@ pub fn error_response(
     response
 }
 
+#[cfg(feature = "server")]
 fn raw_response(
     status: u16,
     request_id: &str,

@@ -1,7 +1,7 @@
 //! Errors of the core: service errors decoded from Cognito's error responses, protocol errors
 //! (a response that is not what the protocol promises), invalid input and API misuse.
 //!
-//! Service errors follow the awsJson 1.1 rule (protocol doc §1.4): the error type is the first
+//! Service errors follow the awsJson 1.1 rule (docs/protocol.md#14-error-responses): the error type is the first
 //! present value of the `x-amzn-ErrorType` header, the body's `code` or the body's `__type`, cut
 //! at the first `:` and, when it contains `#`, reduced to the part after the first `#`.
 
@@ -72,7 +72,7 @@ impl Error {
         Error::InvalidInput(what.into())
     }
 
-    /// Whether sending the same request again later may succeed (protocol doc §1.6):
+    /// Whether sending the same request again later may succeed (docs/protocol.md#16-retries):
     /// `TooManyRequestsException`, `InternalErrorException` and HTTP 429, 500, 502, 503 and
     /// 504. `LimitExceededException` is a per-user quota lasting minutes and is **not**
     /// retryable. Whether a retry is *safe* also depends on the operation
@@ -196,7 +196,7 @@ impl Drop for RawBody {
     }
 }
 
-/// An error response from the service, decoded per protocol doc §1.4.
+/// An error response from the service, decoded per docs/protocol.md#14-error-responses.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServiceError {
     /// The error type (`NotAuthorizedException` → [`ServiceErrorKind::NotAuthorized`]).
@@ -237,7 +237,7 @@ impl ServiceError {
             ServiceErrorKind::Unknown(_) => is_retryable_status(self.status),
             // Every other named error (NotAuthorized, LimitExceeded, CodeMismatch, ...) is the
             // service's answer, not a transient failure, whatever status carried it
-            // (pitfall 22): a NotAuthorized behind a 500 must not be retried.
+            // (known client bug docs/protocol.md#pitfall-22): a NotAuthorized behind a 500 must not be retried.
             _ => false,
         }
     }

@@ -6,6 +6,7 @@
 //! every step is deterministic under test. Requests come out as [`http::Request`] values that
 //! any HTTP client can send; responses go back in as [`http::Response`] values.
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod config;

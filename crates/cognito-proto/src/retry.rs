@@ -1,4 +1,4 @@
-//! Retry decisions (protocol doc §1.6; pitfall 22), pure: the driver supplies the attempt
+//! Retry decisions (docs/protocol.md#16-retries; known client bug docs/protocol.md#pitfall-22), pure: the driver supplies the attempt
 //! number, what went wrong and a random value, and sleeps for the answer.
 //!
 //! What is retried:

@@ -212,7 +212,7 @@ proptest! {
     }
 
     /// SRP_A goes out as plain lowercase hex without leading zeros and reads back as A; the
-    /// same value written with leading zeros or in upper case parses equal (pitfalls 3, 4).
+    /// same value written with leading zeros or in upper case parses equal (known client bug docs/protocol.md#pitfall-3, docs/protocol.md#pitfall-4).
     #[test]
     fn pitfall_4_prop_srp_a_hex_round_trip(private in proptest::collection::vec(any::<u8>(), 1..128)) {
         prop_assume!(private.iter().any(|b| *b != 0));

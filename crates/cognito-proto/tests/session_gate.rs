@@ -1,4 +1,4 @@
-//! Single-flight refresh decisions (pitfall 18).
+//! Single-flight refresh decisions (known client bug docs/protocol.md#pitfall-18).
 
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;

@@ -1,5 +1,5 @@
-//! Refresh and sign-out requests and responses (pitfalls 17, 20, 21, 23, 24), with responses
-//! shaped as Cognito sends them (protocol doc §1.3, §1.4, §5.4).
+//! Refresh and sign-out requests and responses (known client bug docs/protocol.md#pitfall-17, docs/protocol.md#pitfall-20, docs/protocol.md#pitfall-21, docs/protocol.md#pitfall-23, docs/protocol.md#pitfall-24), with responses
+//! shaped as Cognito sends them (docs/protocol.md#13-successful-responses, docs/protocol.md#14-error-responses, docs/protocol.md#54-authenticationresult).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

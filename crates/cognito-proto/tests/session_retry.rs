@@ -1,4 +1,4 @@
-//! The retry policy (protocol doc §1.6; pitfall 22).
+//! The retry policy (docs/protocol.md#16-retries; known client bug docs/protocol.md#pitfall-22).
 
 use std::time::Duration;
 

@@ -389,7 +389,7 @@ fn from_authentication_result_of_a_sign_in() {
             .starts_with("eyJjdHki")
     );
     assert_eq!(t.access_token().expiration(), 4600);
-    // Empty tokens (pitfall 10's "never store empty tokens") are refused.
+    // Empty tokens (known client bug docs/protocol.md#pitfall-10 "never store empty tokens") are refused.
     let empty: cognito_proto::ops::AuthenticationResult =
         serde_json::from_value(json!({"AccessToken": "", "ExpiresIn": 3600, "IdToken": ""}))
             .unwrap();

@@ -1,4 +1,4 @@
-//! Every user-facing challenge of protocol doc §3.2 after the first factor, and custom auth.
+//! Every user-facing challenge of docs/protocol.md#32-challenges after the first factor, and custom auth.
 
 use crate::signin_support as support;
 

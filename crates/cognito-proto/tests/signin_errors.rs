@@ -6,7 +6,7 @@ use crate::signin_support as support;
 use std::collections::BTreeMap;
 
 use cognito_proto::error::Error;
-use cognito_proto::signin::{Answer, Event, NextStep, SignIn, Start};
+use cognito_proto::signin::{Answer, Event, NextStep, SignInFlow, Start};
 use cognito_proto::srp::SrpError;
 use serde_json::json;
 use support::*;
@@ -390,7 +390,7 @@ fn answering_while_a_request_is_out_or_the_wrong_step_is_misuse() {
 
 #[test]
 fn empty_username_is_invalid_input() {
-    let result = SignIn::start(
+    let result = SignInFlow::start(
         &config(),
         &endpoint(),
         Start::srp("", PASSWORD),

@@ -11,7 +11,7 @@
 mod support;
 
 use cognito_proto::config::RememberedDevice;
-use cognito_proto::signin::{Event, SignIn, Start};
+use cognito_proto::signin::{Event, SignInFlow, Start};
 use cognito_proto::srp;
 use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 use support::*;
@@ -23,7 +23,7 @@ const FLOWS: usize = 200;
 const PASSWORD: &str = "Corr3ct-horse!";
 const DEVICE_KEY: &str = "us-east-1_0f6c0000-1111-2222-3333-444455556666";
 const GROUP_KEY: &str = "-v7w9UcY6";
-/// The goal, for the heap a flow holds plus the `SignIn` value itself.
+/// The goal, for the heap a flow holds plus the `SignInFlow` value itself.
 const BUDGET: usize = 4096;
 
 fn live(region: &Region<'_, std::alloc::System>) -> isize {
@@ -33,7 +33,7 @@ fn live(region: &Region<'_, std::alloc::System>) -> isize {
 
 /// Feeds `response` to every flow; each must emit a request (dropped, as a driver does).
 fn advance(
-    flows: &mut [SignIn],
+    flows: &mut [SignInFlow],
     rng: &mut chacha20::ChaCha20Rng,
     response: impl Fn() -> http::Response<Vec<u8>>,
 ) {
@@ -77,13 +77,16 @@ fn heap_per_in_flight_flow_stays_within_4_kib_in_every_waiting_state() {
         device_server.device_verifier_params(),
     );
     // Warm-up: SRP constants and tables are built once per process.
-    drop(SignIn::start(&config, &endpoint, inputs.0.clone(), None, NOW, &mut rng).expect("start"));
+    drop(
+        SignInFlow::start(&config, &endpoint, inputs.0.clone(), None, NOW, &mut rng)
+            .expect("start"),
+    );
 
     let mut flows = Vec::with_capacity(FLOWS);
     let whole = Region::new(GLOBAL);
     for _ in 0..FLOWS {
         let start = Start::srp("alice", PASSWORD);
-        let (flow, first) = SignIn::start(
+        let (flow, first) = SignInFlow::start(
             &config,
             &endpoint,
             start,
@@ -110,7 +113,7 @@ fn heap_per_in_flight_flow_stays_within_4_kib_in_every_waiting_state() {
     waits.push(("DevicePasswordVerifierSent", live(&whole)));
     assert_eq!(flows[0].state_name(), "DevicePasswordVerifierSent");
 
-    let inline = std::mem::size_of::<SignIn>();
+    let inline = std::mem::size_of::<SignInFlow>();
     for (state, bytes) in &waits {
         let per_flow = usize::try_from(*bytes).expect("flows hold heap") / FLOWS;
         assert!(per_flow > 0, "{state}: a flow in flight holds some heap");

@@ -318,7 +318,7 @@ fn pitfall_12_the_latest_session_is_sent_at_every_step() {
 fn flow_values_can_cross_threads() {
     // The async driver keeps a flow across `.await` points on a multi-threaded runtime.
     fn send_sync<T: Send + Sync>() {}
-    send_sync::<cognito_proto::signin::SignIn>();
+    send_sync::<cognito_proto::signin::SignInFlow>();
     send_sync::<cognito_proto::signin::Event>();
     send_sync::<cognito_proto::signin::SignedIn>();
     send_sync::<Answer>();

@@ -10,7 +10,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chacha20::ChaCha20Rng;
 use cognito_proto::config::{ClientConfig, RememberedDevice};
 use cognito_proto::envelope::Endpoint;
-use cognito_proto::signin::{Answer, Event, NextStep, SignIn, SignedIn, Start};
+use cognito_proto::signin::{Answer, Event, NextStep, SignInFlow, SignedIn, Start};
 use cognito_proto::srp;
 use num_bigint::BigUint;
 use rand_core::{Rng, SeedableRng};
@@ -235,7 +235,7 @@ fn random_uint(rng: &mut ChaCha20Rng, bytes: usize) -> BigUint {
     BigUint::from_bytes_be(&buf)
 }
 
-/// One SRP handshake as the server runs it (protocol doc §4.6): it knows only the verifier.
+/// One SRP handshake as the server runs it (docs/protocol.md#46-server-side): it knows only the verifier.
 pub struct SrpServer {
     realm: String,
     user: String,
@@ -317,7 +317,7 @@ impl SrpServer {
         })
     }
 
-    /// Verifies a claim (§4.6 `RespondToAuthChallenge(PASSWORD_VERIFIER)` steps 2-5) for the
+    /// Verifies a claim (docs/protocol.md#46-server-side `RespondToAuthChallenge(PASSWORD_VERIFIER)` steps 2-5) for the
     /// client's `SRP_A` and the expected `TIMESTAMP` instant.
     pub fn verify(&self, srp_a: &str, claim: &Sent, now: u64) -> Result<(), String> {
         let n = srp::modulus();
@@ -355,7 +355,7 @@ impl SrpServer {
 
 /// A flow with its RNG and clock.
 pub struct Drive {
-    pub flow: SignIn,
+    pub flow: SignInFlow,
     pub rng: ChaCha20Rng,
     pub now: u64,
 }
@@ -369,7 +369,7 @@ impl Drive {
     ) -> (Drive, Sent) {
         let mut rng = rng(7);
         let (flow, event) =
-            SignIn::start(config, &endpoint(), start, device, NOW, &mut rng).expect("start");
+            SignInFlow::start(config, &endpoint(), start, device, NOW, &mut rng).expect("start");
         let sent = parse_request(event);
         (
             Drive {

@@ -240,7 +240,7 @@ fn check_claim(
             same("hkdf_key_hex", &got.hkdf_key_hex, &want.hkdf_key_hex)?;
             same("timestamp", &got.timestamp, timestamp)?;
             same("signature_b64", &got.signature_b64, &want.signature_b64)?;
-            // PASSWORD_CLAIM_SECRET_BLOCK is the challenge's SECRET_BLOCK verbatim (pitfall 8).
+            // PASSWORD_CLAIM_SECRET_BLOCK is the challenge's SECRET_BLOCK verbatim (known client bug docs/protocol.md#pitfall-8).
             same("secret_block (echo)", &got.secret_block, secret_block_b64)
         }
     }
@@ -444,7 +444,7 @@ fn pad_class(v: &BigUint, width: usize) -> String {
 
 /// The committed file keeps what issue 2 asks of it: at least 60 vectors, every padHex class
 /// (minimal encoding: `00` added, odd digit count, one byte short) for A, B, S and u, the
-/// rejection cases, single-digit days, and every section. Pitfall 1 needs every class: a
+/// rejection cases, single-digit days, and every section. Known client bug docs/protocol.md#pitfall-1 needs every class: a
 /// fixed-width or digest-as-is encoding only fails for some of them.
 #[test]
 fn pitfall_1_committed_vectors_cover_every_pad_class() {

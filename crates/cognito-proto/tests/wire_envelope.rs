@@ -1,13 +1,9 @@
-//! The request envelope (protocol doc §1.1) and success decoding (§1.3).
+//! The request envelope (docs/protocol.md#11-request-format) and success decoding (docs/protocol.md#13-successful-responses).
 
 use std::collections::BTreeMap;
 
-use cognito_proto::envelope::{
-    Endpoint, Operation, Service, decode, encode, error_response, parse_target, success_response,
-    try_encode,
-};
+use cognito_proto::envelope::{Endpoint, Operation, Service, decode, encode, try_encode};
 use cognito_proto::error::Error;
-use cognito_proto::error::ServiceErrorKind;
 use cognito_proto::ops::{self, AuthFlow};
 use cognito_proto::secret::SecretString;
 use http::{Method, Response};
@@ -406,75 +402,83 @@ fn prepared_request_debug_does_not_show_secrets() {
     );
 }
 
-#[test]
-fn parse_target_splits_service_and_name() {
-    assert_eq!(
-        parse_target("AWSCognitoIdentityProviderService.InitiateAuth"),
-        Some((Service::UserPool, "InitiateAuth"))
-    );
-    assert_eq!(
-        parse_target("AWSCognitoIdentityService.GetId"),
-        Some((Service::Identity, "GetId"))
-    );
-    assert_eq!(parse_target("AWSCognitoIdentityProviderService."), None);
-    assert_eq!(parse_target("Other.InitiateAuth"), None);
-    assert_eq!(parse_target("InitiateAuth"), None);
-    // What encode writes, parse_target reads.
-    let endpoint = Endpoint::from_url("http://127.0.0.1:9229").expect("valid url");
-    let prepared = encode(
-        &endpoint,
-        &ops::GetUser {
-            access_token: secret("at"),
-        },
-    );
-    let target = prepared.request.headers()["x-amz-target"]
-        .to_str()
-        .expect("ascii");
-    assert_eq!(parse_target(target), Some((Service::UserPool, "GetUser")));
-}
+/// The server-side helpers (`server` feature) against the client-side decoding.
+#[cfg(feature = "server")]
+mod server {
+    use super::*;
+    use cognito_proto::envelope::{error_response, parse_target, success_response};
+    use cognito_proto::error::ServiceErrorKind;
 
-#[test]
-fn server_side_responses_decode_on_the_client_side() {
-    let out = ops::GetIdResponse {
-        identity_id: "eu-west-1:abc".to_owned(),
-    };
-    let resp = success_response(&out, "req-1");
-    assert_eq!(resp.status(), 200);
-    assert_eq!(resp.headers()["x-amzn-requestid"], "req-1");
-    assert_eq!(
-        decode::<ops::GetId>(&resp).expect("decodes").identity_id,
-        "eu-west-1:abc"
-    );
-
-    let resp = error_response(
-        &ServiceErrorKind::NotAuthorized,
-        "Incorrect username or password.",
-        "req-2",
-    );
-    assert_eq!(resp.status(), 400);
-    assert_eq!(
-        resp.headers()["x-amzn-errortype"],
-        "NotAuthorizedException:"
-    );
-    assert_eq!(
-        serde_json::from_slice::<serde_json::Value>(resp.body()).expect("json"),
-        serde_json::json!({"__type":"NotAuthorizedException","message":"Incorrect username or password."})
-    );
-    match decode::<ops::InitiateAuth>(&resp) {
-        Err(Error::Service(e)) => {
-            assert_eq!(e.kind, ServiceErrorKind::NotAuthorized);
-            assert_eq!(e.message(), "Incorrect username or password.");
-            assert_eq!(e.request_id.as_deref(), Some("req-2"));
-        }
-        other => panic!("unexpected {other:?}"),
+    #[test]
+    fn parse_target_splits_service_and_name() {
+        assert_eq!(
+            parse_target("AWSCognitoIdentityProviderService.InitiateAuth"),
+            Some((Service::UserPool, "InitiateAuth"))
+        );
+        assert_eq!(
+            parse_target("AWSCognitoIdentityService.GetId"),
+            Some((Service::Identity, "GetId"))
+        );
+        assert_eq!(parse_target("AWSCognitoIdentityProviderService."), None);
+        assert_eq!(parse_target("Other.InitiateAuth"), None);
+        assert_eq!(parse_target("InitiateAuth"), None);
+        // What encode writes, parse_target reads.
+        let endpoint = Endpoint::from_url("http://127.0.0.1:9229").expect("valid url");
+        let prepared = encode(
+            &endpoint,
+            &ops::GetUser {
+                access_token: secret("at"),
+            },
+        );
+        let target = prepared.request.headers()["x-amz-target"]
+            .to_str()
+            .expect("ascii");
+        assert_eq!(parse_target(target), Some((Service::UserPool, "GetUser")));
     }
-    let resp = error_response(&ServiceErrorKind::InternalError, "boom", "req-3");
-    assert_eq!(resp.status(), 500);
-    assert!(
-        decode::<ops::GetUser>(&resp)
-            .expect_err("error")
-            .is_retryable()
-    );
+
+    #[test]
+    fn server_side_responses_decode_on_the_client_side() {
+        let out = ops::GetIdResponse {
+            identity_id: "eu-west-1:abc".to_owned(),
+        };
+        let resp = success_response(&out, "req-1");
+        assert_eq!(resp.status(), 200);
+        assert_eq!(resp.headers()["x-amzn-requestid"], "req-1");
+        assert_eq!(
+            decode::<ops::GetId>(&resp).expect("decodes").identity_id,
+            "eu-west-1:abc"
+        );
+
+        let resp = error_response(
+            &ServiceErrorKind::NotAuthorized,
+            "Incorrect username or password.",
+            "req-2",
+        );
+        assert_eq!(resp.status(), 400);
+        assert_eq!(
+            resp.headers()["x-amzn-errortype"],
+            "NotAuthorizedException:"
+        );
+        assert_eq!(
+            serde_json::from_slice::<serde_json::Value>(resp.body()).expect("json"),
+            serde_json::json!({"__type":"NotAuthorizedException","message":"Incorrect username or password."})
+        );
+        match decode::<ops::InitiateAuth>(&resp) {
+            Err(Error::Service(e)) => {
+                assert_eq!(e.kind, ServiceErrorKind::NotAuthorized);
+                assert_eq!(e.message(), "Incorrect username or password.");
+                assert_eq!(e.request_id.as_deref(), Some("req-2"));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        let resp = error_response(&ServiceErrorKind::InternalError, "boom", "req-3");
+        assert_eq!(resp.status(), 500);
+        assert!(
+            decode::<ops::GetUser>(&resp)
+                .expect_err("error")
+                .is_retryable()
+        );
+    }
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! Error decoding (protocol doc §1.4) and retry classification (§1.6).
+//! Error decoding (docs/protocol.md#14-error-responses) and retry classification (docs/protocol.md#16-retries).
 
 use cognito_proto::envelope::decode;
 use cognito_proto::error::{Error, ServiceError, ServiceErrorKind, sanitize_error_code};

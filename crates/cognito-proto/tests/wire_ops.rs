@@ -1,4 +1,4 @@
-//! Every operation's request serializes to the exact member names of the protocol doc (§2, §6)
+//! Every operation's request serializes to the exact member names of the protocol doc (docs/protocol.md#2-operations, docs/protocol.md#6-identity-pools)
 //! and parses back to the same JSON; sample responses (including the doc's examples) decode.
 
 use std::collections::BTreeMap;
@@ -64,7 +64,7 @@ fn full_context() -> (Option<AnalyticsMetadata>, Option<UserContextData>) {
     )
 }
 
-// ---------------------------------------------------------------- authentication (§2.2)
+// ---------------------------------------------------------------- authentication (docs/protocol.md#22-authentication)
 
 #[test]
 fn initiate_auth_request_minimal_and_full() {
@@ -228,7 +228,7 @@ fn initiate_auth_response_password_verifier() {
 
 #[test]
 fn authentication_result_with_new_device_metadata_doc_example() {
-    // §5.4
+    // docs/protocol.md#54-authenticationresult
     let out = decode_ok::<RespondToAuthChallenge>(json!({
         "ChallengeParameters": {},
         "AuthenticationResult": {
@@ -395,7 +395,7 @@ fn revoke_token_and_global_sign_out() {
     );
 }
 
-// ---------------------------------------------------------------- sign-up (§2.1)
+// ---------------------------------------------------------------- sign-up (docs/protocol.md#21-sign-up)
 
 #[test]
 fn sign_up() {
@@ -504,7 +504,7 @@ fn confirm_sign_up_and_resend() {
     );
 }
 
-// ---------------------------------------------------------------- passwords (§2.3)
+// ---------------------------------------------------------------- passwords (docs/protocol.md#23-passwords)
 
 #[test]
 fn forgot_and_confirm_forgot_password() {
@@ -577,7 +577,7 @@ fn change_password() {
     );
 }
 
-// ---------------------------------------------------------------- profile (§2.4)
+// ---------------------------------------------------------------- profile (docs/protocol.md#24-the-users-own-profile)
 
 #[test]
 fn get_user() {
@@ -741,7 +741,7 @@ fn delete_user_and_auth_factors() {
     );
 }
 
-// ---------------------------------------------------------------- MFA (§2.5)
+// ---------------------------------------------------------------- MFA (docs/protocol.md#25-mfa)
 
 #[test]
 fn set_user_mfa_preference_and_settings() {
@@ -863,7 +863,7 @@ fn associate_and_verify_software_token() {
     assert!(out.session.is_none());
 }
 
-// ---------------------------------------------------------------- devices (§2.6)
+// ---------------------------------------------------------------- devices (docs/protocol.md#26-remembered-devices)
 
 fn doc_device() -> Value {
     json!({
@@ -983,7 +983,7 @@ fn list_get_update_forget_devices() {
     );
 }
 
-// ---------------------------------------------------------------- passkeys (§2.7)
+// ---------------------------------------------------------------- passkeys (docs/protocol.md#27-passkeys)
 
 #[test]
 fn webauthn_operations() {
@@ -1059,7 +1059,7 @@ fn webauthn_operations() {
     );
 }
 
-// ---------------------------------------------------------------- identity pools (§6)
+// ---------------------------------------------------------------- identity pools (docs/protocol.md#6-identity-pools)
 
 #[test]
 fn get_id_and_credentials_doc_example() {
@@ -1112,7 +1112,7 @@ fn get_id_and_credentials_doc_example() {
         },
         json!({"IdentityId":"eu-west-1:9f8e"}),
     );
-    // §6.2 example: `SecretKey` and a numeric `Expiration` in exponent notation.
+    // docs/protocol.md#62-getcredentialsforidentity example: `SecretKey` and a numeric `Expiration` in exponent notation.
     let out = decode_ok::<GetCredentialsForIdentity>(json!({
         "IdentityId": "us-east-1:9f8e",
         "Credentials": {"AccessKeyId":"ASIAEXAMPLE","SecretKey":"wJalrXUtnFEMI","SessionToken":"IQoJb3JpZ2lu","Expiration": 1.7235E9}
@@ -1202,7 +1202,7 @@ fn small_enums_round_trip_and_keep_unknown_values() {
     assert!(serde_json::from_value::<ChallengeName>(json!(5)).is_err());
 }
 
-// ---------------------------------------------------------------- sessions (§2.8)
+// ---------------------------------------------------------------- sessions (docs/protocol.md#28-other-operations)
 
 #[test]
 fn list_and_revoke_user_sessions() {

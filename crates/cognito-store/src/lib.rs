@@ -34,6 +34,7 @@
 //! # }
 //! ```
 #![forbid(unsafe_code)]
+#![deny(missing_docs)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 mod file;

@@ -128,7 +128,7 @@ test('scenario 2: USER_SRP_AUTH for 200 random users, then USER_PASSWORD_AUTH', 
   emu.skewLocalClock(-600);
   assert.equal(expectStep(skewed, 'onFailure', 'SRP sign-in with a clock 10 minutes fast')[0].code, 'NotAuthorizedException');
 
-  // step: TIMESTAMP on a single-digit day of the month at an hour before 10 (pitfall 9): move
+  // step: TIMESTAMP on a single-digit day of the month at an hour before 10 (known client bug docs/protocol.md#pitfall-9): move
   // both clocks to the next such instant and sign in again
   const now = new Date(Math.floor((await emu.now()) * 1000));
   const target = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 3, 4, 5, 6));

@@ -12,6 +12,7 @@ use cognito_emulator::Emulator;
 /// mimalloc instead of the system allocator: with requests served on several threads at once,
 /// glibc's malloc cost the emulator ~10% of its CPU per request (measured with `loadgen`:
 /// 2,893 -> 3,217 requests/s, 0.60 -> 0.55 ms of CPU per request, medians of 5 runs).
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

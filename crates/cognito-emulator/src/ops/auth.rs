@@ -1,4 +1,4 @@
-//! `InitiateAuth` and `RespondToAuthChallenge`: every flow and challenge of §3.
+//! `InitiateAuth` and `RespondToAuthChallenge`: every flow and challenge of docs/protocol.md#3-flows-challenges-and-sessions.
 
 use std::collections::BTreeMap;
 
@@ -204,7 +204,7 @@ fn timestamp_parseable(s: &str) -> bool {
         && digits(p[5], 4, 4)
 }
 
-/// Verifies a `*_PASSWORD_VERIFIER` answer against its handshake (§4.6 steps 2–5).
+/// Verifies a `*_PASSWORD_VERIFIER` answer against its handshake (docs/protocol.md#46-server-side steps 2–5).
 fn verify_claim(st: &State, hs: &Handshake, resp: &BTreeMap<String, String>) -> ApiResult<bool> {
     let block = param(resp, "PASSWORD_CLAIM_SECRET_BLOCK")?;
     let sig = param(resp, "PASSWORD_CLAIM_SIGNATURE")?;
@@ -369,7 +369,7 @@ pub(crate) fn initiate_auth(st: &mut State, b: &Body) -> ApiResult<Value> {
             }
             if client.prevent_existence && st.pool(&client.pool_id)?.resolve(given).is_none() {
                 pre_authentication(st, &client, given)?;
-                // A plausible answer for an unknown user (§7.4): nothing ever verifies.
+                // A plausible answer for an unknown user (docs/protocol.md#74-preventuserexistenceerrors): nothing ever verifies.
                 return match pref {
                     Some("PASSWORD_SRP") => {
                         begin_srp(st, &client, given, param(&params, "SRP_A")?, ctx)
@@ -632,7 +632,7 @@ fn delivery_params(medium: &str, dest: &str) -> serde_json::Map<String, Value> {
     ])
 }
 
-/// The post-first-factor pipeline of §3.2: NEW_PASSWORD_REQUIRED → MFA_SETUP → device → MFA.
+/// The post-first-factor pipeline of docs/protocol.md#32-challenges: NEW_PASSWORD_REQUIRED → MFA_SETUP → device → MFA.
 fn after_first_factor(
     st: &mut State,
     client: &Client,

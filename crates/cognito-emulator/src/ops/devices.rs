@@ -1,4 +1,4 @@
-//! Remembered devices (§2.6, §7.7).
+//! Remembered devices (docs/protocol.md#26-remembered-devices, docs/protocol.md#7-behaviour-an-emulator-must-reproduce).
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;

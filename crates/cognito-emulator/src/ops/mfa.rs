@@ -8,7 +8,7 @@ use crate::api::{ApiError, ApiResult, Body, invalid_param, session_expired};
 use crate::ops::tokens::authorize;
 use crate::state::{AuthSession, PoolSettings, State, Step, User};
 
-/// Applies `SMSMfaSettings` / `SoftwareTokenMfaSettings` / `EmailMfaSettings` (§2.5).
+/// Applies `SMSMfaSettings` / `SoftwareTokenMfaSettings` / `EmailMfaSettings` (docs/protocol.md#25-mfa).
 pub(crate) fn apply_preference(user: &mut User, s: &PoolSettings, b: &Body) -> ApiResult<()> {
     let mut req = Vec::new();
     for (key, name) in [

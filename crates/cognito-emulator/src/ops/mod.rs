@@ -282,7 +282,7 @@ pub(crate) fn unknown_operation(op: &str) -> ApiError {
     )
 }
 
-/// Checks `SecretHash`/`SECRET_HASH` for a client with a secret (§4.8).
+/// Checks `SecretHash`/`SECRET_HASH` for a client with a secret (docs/protocol.md#48-secret_hash).
 pub(crate) fn check_secret_hash(
     client: &Client,
     username: &str,
@@ -413,7 +413,7 @@ pub(crate) fn check_code(user: &mut User, purpose: &str, code: &str, now: u64) -
     Ok(())
 }
 
-/// Sign-in status checks of §7.1/§7.2 step 5 (before the password proof).
+/// Sign-in status checks of docs/protocol.md#71-user-status/docs/protocol.md#72-order-of-checks-in-a-sign-in step 5 (before the password proof).
 pub(crate) fn check_user_can_sign_in(user: &User) -> ApiResult<()> {
     if !user.enabled {
         return Err(not_authorized("User is disabled."));
@@ -431,7 +431,7 @@ pub(crate) fn check_user_can_sign_in(user: &User) -> ApiResult<()> {
     }
 }
 
-/// Lockout after repeated wrong passwords (§7.2 step 6): 5 failures, then a growing lockout.
+/// Lockout after repeated wrong passwords (docs/protocol.md#72-order-of-checks-in-a-sign-in step 6): 5 failures, then a growing lockout.
 pub(crate) fn check_lockout(user: &User, now: u64) -> ApiResult<()> {
     if user.locked_until > now {
         return Err(not_authorized("Password attempts exceeded"));

@@ -11,7 +11,7 @@ use crate::ops::{check_code, check_password_policy, new_code, password_matches, 
 use crate::schema::{WriteKind, Writer};
 use crate::state::{State, delivery_details};
 
-/// Attribute-verification codes last 24 h (§7.3).
+/// Attribute-verification codes last 24 h (docs/protocol.md#73-codes).
 const VERIFY_CODE_SECS: u64 = 24 * 3600;
 
 pub(crate) fn change_password(st: &mut State, b: &Body) -> ApiResult<Value> {

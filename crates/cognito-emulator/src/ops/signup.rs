@@ -11,7 +11,7 @@ use crate::schema::{WriteKind, Writer};
 use crate::state::{Client, PoolSettings, SignupSession, State, User, delivery_details};
 use crate::triggers::{self, Trigger};
 
-/// Sign-up codes last 24 h, forgot-password codes 1 h (§7.3).
+/// Sign-up codes last 24 h, forgot-password codes 1 h (docs/protocol.md#73-codes).
 const SIGNUP_CODE_SECS: u64 = 24 * 3600;
 const FORGOT_CODE_SECS: u64 = 3600;
 

@@ -206,7 +206,7 @@ pub(crate) struct Caller {
     pub claims: Map<String, Value>,
 }
 
-/// Checks an `AccessToken` (§1.2, §7.5): signature, expiry, scope, revocation, user.
+/// Checks an `AccessToken` (docs/protocol.md#12-who-may-call-what, docs/protocol.md#75-sessions-and-tokens): signature, expiry, scope, revocation, user.
 pub(crate) fn authorize(st: &State, token: &str) -> ApiResult<Caller> {
     check_token("AccessToken", token)?;
     let invalid = || not_authorized("Invalid Access Token");

@@ -1,4 +1,4 @@
-//! Authentication (protocol doc §2.2): `InitiateAuth`, `RespondToAuthChallenge`,
+//! Authentication (docs/protocol.md#22-authentication): `InitiateAuth`, `RespondToAuthChallenge`,
 //! `GetTokensFromRefreshToken`, `RevokeToken`, `GlobalSignOut`.
 
 use std::collections::BTreeMap;

@@ -1,4 +1,4 @@
-//! Remembered devices (protocol doc §2.6): `ConfirmDevice`, `ListDevices`, `GetDevice`,
+//! Remembered devices (docs/protocol.md#26-remembered-devices): `ConfirmDevice`, `ListDevices`, `GetDevice`,
 //! `UpdateDeviceStatus`, `ForgetDevice`.
 
 use serde::{Deserialize, Serialize};
@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::{Device, DeviceRememberedStatus, SecretString, null_default, operation};
 
 /// The device's SRP verifier and salt (`DeviceSecretVerifierConfigType`), each standard base64
-/// of the padHex bytes (§4.7).
+/// of the padHex bytes (docs/protocol.md#47-device-srp).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct DeviceSecretVerifierConfig {

@@ -86,7 +86,7 @@ macro_rules! wire_enum {
 }
 
 wire_enum! {
-    /// A challenge name (`ChallengeNameType`, protocol doc §3.2).
+    /// A challenge name (`ChallengeNameType`, docs/protocol.md#32-challenges).
     ChallengeName {
         /// `SMS_MFA`: code sent by SMS (MFA).
         SmsMfa = "SMS_MFA",
@@ -124,7 +124,7 @@ wire_enum! {
 }
 
 wire_enum! {
-    /// An `InitiateAuth` flow (`AuthFlowType`, protocol doc §3.1).
+    /// An `InitiateAuth` flow (`AuthFlowType`, docs/protocol.md#31-auth-flows).
     AuthFlow {
         /// `USER_SRP_AUTH`.
         UserSrpAuth = "USER_SRP_AUTH",

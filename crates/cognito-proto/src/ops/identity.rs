@@ -1,4 +1,4 @@
-//! Identity pools (protocol doc §6): `GetId`, `GetCredentialsForIdentity`, `GetOpenIdToken`.
+//! Identity pools (docs/protocol.md#6-identity-pools): `GetId`, `GetCredentialsForIdentity`, `GetOpenIdToken`.
 //! These go to the identity-pool URL of the [`Endpoint`](crate::envelope::Endpoint) with the
 //! target prefix `AWSCognitoIdentityService`.
 

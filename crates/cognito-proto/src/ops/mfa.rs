@@ -1,4 +1,4 @@
-//! MFA (protocol doc §2.5): `AssociateSoftwareToken`, `VerifySoftwareToken`,
+//! MFA (docs/protocol.md#25-mfa): `AssociateSoftwareToken`, `VerifySoftwareToken`,
 //! `SetUserMFAPreference`, `SetUserSettings`.
 
 use serde::{Deserialize, Serialize};

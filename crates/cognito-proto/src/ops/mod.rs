@@ -1,7 +1,7 @@
-//! Typed request and response bodies of every user-facing Cognito operation (protocol doc §2)
-//! and of the identity-pool calls `GetId` and `GetCredentialsForIdentity` (§6).
+//! Typed request and response bodies of every user-facing Cognito operation (docs/protocol.md#2-operations)
+//! and of the identity-pool calls `GetId` and `GetCredentialsForIdentity` (docs/protocol.md#6-identity-pools).
 //!
-//! Wire rules (§1.1, §1.3): member names are PascalCase exactly as in the AWS model, absent
+//! Wire rules (docs/protocol.md#11-request-format, docs/protocol.md#13-successful-responses): member names are PascalCase exactly as in the AWS model, absent
 //! optional members are left out (never sent as `null`), `null` is accepted on input wherever a
 //! member is optional, unknown members are ignored, timestamps are `f64` epoch seconds, and
 //! enums keep values they do not know in an `Unknown(String)` variant.
@@ -158,7 +158,7 @@ pub struct MfaOption {
     pub attribute_name: Option<String>,
 }
 
-/// Tokens returned by a successful sign-in or refresh (`AuthenticationResultType`, §5.4).
+/// Tokens returned by a successful sign-in or refresh (`AuthenticationResultType`, docs/protocol.md#54-authenticationresult).
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AuthenticationResult {

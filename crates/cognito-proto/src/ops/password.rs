@@ -1,4 +1,4 @@
-//! Password management (protocol doc §2.3): `ForgotPassword`, `ConfirmForgotPassword`,
+//! Password management (docs/protocol.md#23-passwords): `ForgotPassword`, `ConfirmForgotPassword`,
 //! `ChangePassword`.
 
 use std::collections::BTreeMap;

@@ -1,4 +1,4 @@
-//! The user's sessions (protocol doc §2.8, newer model members): `ListUserSessions`,
+//! The user's sessions (docs/protocol.md#28-other-operations, newer model members): `ListUserSessions`,
 //! `RevokeUserSession`. The doc does not detail these shapes; the known members are typed and
 //! any other member of a session description is kept in [`SessionDescription::other`].
 

@@ -1,4 +1,4 @@
-//! Sign-up (protocol doc §2.1): `SignUp`, `ConfirmSignUp`, `ResendConfirmationCode`.
+//! Sign-up (docs/protocol.md#21-sign-up): `SignUp`, `ConfirmSignUp`, `ResendConfirmationCode`.
 
 use std::collections::BTreeMap;
 

@@ -1,4 +1,4 @@
-//! The user's own profile (protocol doc §2.4): `GetUser`, `UpdateUserAttributes`,
+//! The user's own profile (docs/protocol.md#24-the-users-own-profile): `GetUser`, `UpdateUserAttributes`,
 //! `DeleteUserAttributes`, `GetUserAttributeVerificationCode`, `VerifyUserAttribute`,
 //! `DeleteUser`, `GetUserAuthFactors`.
 

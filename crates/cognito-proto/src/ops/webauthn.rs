@@ -1,4 +1,4 @@
-//! Passkeys (protocol doc §2.7): `StartWebAuthnRegistration`, `CompleteWebAuthnRegistration`,
+//! Passkeys (docs/protocol.md#27-passkeys): `StartWebAuthnRegistration`, `CompleteWebAuthnRegistration`,
 //! `ListWebAuthnCredentials`, `DeleteWebAuthnCredential`.
 
 use serde::{Deserialize, Serialize};

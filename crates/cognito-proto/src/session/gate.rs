@@ -1,4 +1,4 @@
-//! Single-flight refresh (pitfall 18): the decision part, without locks or IO.
+//! Single-flight refresh (known client bug docs/protocol.md#pitfall-18): the decision part, without locks or IO.
 //!
 //! A driver keeps one [`RefreshGate`] per user session next to the tokens, under the same lock.
 //! Every caller notes [`RefreshGate::generation`] when it reads the tokens. A caller that finds

@@ -10,11 +10,11 @@
 //!    [`SessionRecord::set_tokens`] and [`SessionStore::save`];
 //! 2. before each call that needs the access token: [`TokenSet::needs_refresh`] with
 //!    [`DEFAULT_REFRESH_MARGIN`]; if true, coordinate callers through a [`RefreshGate`]
-//!    (one request for many callers, pitfall 18);
+//!    (one request for many callers, known client bug docs/protocol.md#pitfall-18);
 //! 3. the leader sends the refresh request, applies the response to the tokens, or classifies
-//!    the error: clear the tokens only when the session is dead (pitfall 20);
+//!    the error: clear the tokens only when the session is dead (known client bug docs/protocol.md#pitfall-20);
 //! 4. sign-out sends the revoke or global sign-out request and clears the tokens, keeping the
-//!    remembered device (pitfall 24).
+//!    remembered device (known client bug docs/protocol.md#pitfall-24).
 
 mod gate;
 pub mod js;

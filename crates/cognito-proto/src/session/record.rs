@@ -1,4 +1,4 @@
-//! The stored state of one user of one app client: tokens and remembered device (pitfalls 16
+//! The stored state of one user of one app client: tokens and remembered device (known client bug docs/protocol.md#pitfall-16
 //! and 23: everything is keyed per user, never a global "current user").
 //!
 //! The serde format is versioned JSON:
@@ -120,7 +120,7 @@ impl SessionRecord {
     ///
     /// When the tokens carry a `sub` different from the one stored, the user was deleted and
     /// re-created under the same username: the remembered device belonged to the old user and
-    /// is dropped (pitfall 16). Returns the dropped device, if any. Tokens of another user
+    /// is dropped (known client bug docs/protocol.md#pitfall-16). Returns the dropped device, if any. Tokens of another user
     /// (different internal username) are refused with [`RecordError::WrongUser`].
     pub fn set_tokens(
         &mut self,
@@ -146,7 +146,7 @@ impl SessionRecord {
     }
 
     /// Clears the tokens (sign-out, dead session) and keeps the remembered device
-    /// (pitfall 24). Returns the tokens that were removed.
+    /// (known client bug docs/protocol.md#pitfall-24). Returns the tokens that were removed.
     pub fn clear_tokens(&mut self) -> Option<TokenSet> {
         self.tokens.take()
     }

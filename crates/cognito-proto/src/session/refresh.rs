@@ -1,4 +1,4 @@
-//! Refresh requests and responses (protocol doc §2.2, §3.1, §4.8, §5.5; pitfalls 17, 20, 21).
+//! Refresh requests and responses (docs/protocol.md#22-authentication, docs/protocol.md#31-auth-flows, docs/protocol.md#48-secret_hash, docs/protocol.md#55-refresh-rotation-revocation; known client bug docs/protocol.md#pitfall-17, docs/protocol.md#pitfall-20, docs/protocol.md#pitfall-21).
 
 use std::collections::BTreeMap;
 
@@ -33,7 +33,7 @@ impl RefreshMethod {
     }
 }
 
-/// What to do with the stored tokens after a failed refresh (pitfall 20).
+/// What to do with the stored tokens after a failed refresh (known client bug docs/protocol.md#pitfall-20).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RefreshErrorAction {
     /// The session is dead (refresh token expired or revoked, user gone, disabled, not
@@ -84,14 +84,14 @@ pub struct Refresh {
 impl Refresh {
     /// The refresh request for `tokens`, which must hold a refresh token.
     ///
-    /// * `DEVICE_KEY` / `DeviceKey` is the device the tokens were issued for (pitfall 17): the
+    /// * `DEVICE_KEY` / `DeviceKey` is the device the tokens were issued for (known client bug docs/protocol.md#pitfall-17): the
     ///   access token's `device_key` claim, else the user's remembered device.
     /// * `REFRESH_TOKEN_AUTH` carries `SECRET_HASH` over the internal username (the access
-    ///   token's `username`, §4.8) when the client has a secret; `GetTokensFromRefreshToken`
+    ///   token's `username`, docs/protocol.md#48-secret_hash) when the client has a secret; `GetTokensFromRefreshToken`
     ///   carries `ClientSecret` instead.
     /// * The `REFRESH_TOKEN_AUTH` request is marked idempotent (no single-use session, no
     ///   rotation), so a driver may retry it on throttling; `GetTokensFromRefreshToken` is not
-    ///   (a rotated refresh token must not be spent twice, §1.6).
+    ///   (a rotated refresh token must not be spent twice, docs/protocol.md#16-retries).
     pub fn start(
         config: &ClientConfig,
         endpoint: &Endpoint,
@@ -158,7 +158,7 @@ impl Refresh {
     }
 
     /// Decodes the response received at local time `now` into the new tokens: a new refresh
-    /// token when the server rotated it, else the old one (pitfall 21); the clock drift
+    /// token when the server rotated it, else the old one (known client bug docs/protocol.md#pitfall-21); the clock drift
     /// measured again.
     ///
     /// On `Err`, ask [`RefreshErrorAction::for_error`] whether to clear the stored tokens.

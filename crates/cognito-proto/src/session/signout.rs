@@ -1,4 +1,4 @@
-//! Sign-out requests (protocol doc §2.2; pitfall 24).
+//! Sign-out requests (docs/protocol.md#22-authentication; known client bug docs/protocol.md#pitfall-24).
 //!
 //! Local state after any sign-out: the user's tokens are cleared
 //! ([`super::SessionRecord::clear_tokens`], [`super::SessionStore::clear_tokens`]) and the

@@ -50,7 +50,7 @@ impl From<RecordError> for StoreError {
 /// Where session records live, keyed by app client id and Cognito's internal username.
 ///
 /// Every method names the user it acts on: there is no implicit "current user"
-/// (pitfall 23). `last_user` only answers "who signed in last" for a caller that starts without
+/// (known client bug docs/protocol.md#pitfall-23). `last_user` only answers "who signed in last" for a caller that starts without
 /// a username. Methods take `&self` so one store can be shared between threads; implementations
 /// use interior mutability.
 pub trait SessionStore {

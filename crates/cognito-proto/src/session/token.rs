@@ -1,4 +1,4 @@
-//! Decoding of Cognito's ID and access tokens (JWS compact JWTs, protocol doc §5.1-§5.3).
+//! Decoding of Cognito's ID and access tokens (JWS compact JWTs, docs/protocol.md#51-format-and-keys-docs/protocol.md#53-access-token).
 //!
 //! Only the claims are read; the signature is **not** checked here (checking it needs the
 //! pool's JWKS, which is the caller's business). Nothing in this module panics on outside

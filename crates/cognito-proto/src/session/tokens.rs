@@ -1,5 +1,5 @@
 //! The tokens of one signed-in user, with the clock drift measured when they arrived, and the
-//! "still valid" / "refresh now" decisions (pitfall 19).
+//! "still valid" / "refresh now" decisions (known client bug docs/protocol.md#pitfall-19).
 
 use std::time::Duration;
 
@@ -95,7 +95,7 @@ impl TokenSet {
     }
 
     /// Cognito's internal username: the access token's `username` claim, else the ID token's
-    /// `cognito:username`. This is the username for `SECRET_HASH` on refresh (protocol §4.8)
+    /// `cognito:username`. This is the username for `SECRET_HASH` on refresh (protocol docs/protocol.md#48-secret_hash)
     /// and the key under which the session is stored.
     pub fn username(&self) -> Option<&str> {
         self.access_token.claims().username.as_deref().or(self
@@ -155,7 +155,7 @@ impl TokenSet {
     }
 
     /// The tokens after a successful refresh received at `now`: new ID and access tokens, the
-    /// new refresh token when the server rotated it, else the old one (pitfall 21), and the
+    /// new refresh token when the server rotated it, else the old one (known client bug docs/protocol.md#pitfall-21), and the
     /// clock drift measured again.
     pub fn refreshed(
         &self,

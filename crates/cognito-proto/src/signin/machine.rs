@@ -26,16 +26,16 @@ use crate::srp::{self, Ephemeral, ServerChallenge};
 const INITIATE_AUTH: &str = "InitiateAuth";
 const RESPOND: &str = "RespondToAuthChallenge";
 
-/// One sign-in attempt: an explicit state machine driven by [`SignIn::handle_response`] and
-/// [`SignIn::answer`].
+/// One sign-in attempt: an explicit state machine driven by [`SignInFlow::handle_response`] and
+/// [`SignInFlow::answer`].
 ///
 /// It holds the flow's secrets (password, SRP private value, session) until it finishes; drop
 /// it to abandon the sign-in.
 #[derive(Debug)]
-pub struct SignIn {
+pub struct SignInFlow {
     config: ClientConfig,
     endpoint: Endpoint,
-    /// How the sign-in started; kept to restart without a forgotten device (pitfall 15).
+    /// How the sign-in started; kept to restart without a forgotten device (known client bug docs/protocol.md#pitfall-15).
     start: Start,
     /// The username for `USERNAME` and `SECRET_HASH`: what the caller typed until a challenge
     /// names Cognito's internal username (`USER_ID_FOR_SRP`, `USERNAME`), then that.
@@ -50,7 +50,7 @@ pub struct SignIn {
     restarted: bool,
     /// The first `InitiateAuth` succeeded (an auto-sign-in session is then consumed).
     initiated: bool,
-    /// The latest `Session` (pitfall 12): replaced by every response that carries one.
+    /// The latest `Session` (known client bug docs/protocol.md#pitfall-12): replaced by every response that carries one.
     session: Option<SecretString>,
     /// SRP started (`SRP_A` sent) and waiting for `PASSWORD_VERIFIER`.
     srp: Option<SrpContext>,
@@ -65,7 +65,7 @@ struct SrpContext {
 }
 
 /// Where the sign-in is. Each "…Sent" state has exactly one request out and accepts only
-/// [`SignIn::handle_response`]; `WaitingForAnswer` accepts only [`SignIn::answer`].
+/// [`SignInFlow::handle_response`]; `WaitingForAnswer` accepts only [`SignInFlow::answer`].
 #[derive(Debug)]
 enum State {
     /// `InitiateAuth` is out.
@@ -89,7 +89,10 @@ enum State {
         signed_in: Box<SignedIn>,
         device: RememberedDevice,
     },
-    /// `step` was handed to the caller; waiting for [`SignIn::answer`].
+    /// The internal username became known and no device was presented: waiting for
+    /// [`SignInFlow::device_found`] to answer `PASSWORD_VERIFIER` with these responses.
+    DeviceLookup { responses: BTreeMap<String, String> },
+    /// `step` was handed to the caller; waiting for [`SignInFlow::answer`].
     WaitingForAnswer { asked: Asked, step: NextStep },
     /// Over: tokens delivered, a terminal step returned, or an error ended the flow.
     Finished,
@@ -125,7 +128,7 @@ enum Asked {
     Unsupported { name: ChallengeName },
 }
 
-impl SignIn {
+impl SignInFlow {
     /// Starts a sign-in: returns the flow and its first event (the `InitiateAuth` request).
     ///
     /// `device` is the remembered device of this user, if any: its key goes into
@@ -137,12 +140,12 @@ impl SignIn {
         device: Option<RememberedDevice>,
         now_unix: u64,
         rng: &mut R,
-    ) -> Result<(SignIn, Event), Error> {
+    ) -> Result<(SignInFlow, Event), Error> {
         let _ = now_unix; // The first request carries no timestamp.
         if start.username.is_empty() {
             return Err(Error::invalid_input("username is empty"));
         }
-        let mut flow = SignIn {
+        let mut flow = SignInFlow {
             config: config.clone(),
             endpoint: endpoint.clone(),
             username: start.username.clone(),
@@ -165,7 +168,7 @@ impl SignIn {
     /// Errors: [`Error::Misuse`] when no request is out; the service's error (or a protocol
     /// error) otherwise. After a wrong code, password or attribute answer
     /// (`CodeMismatchException`, `InvalidPasswordException`, ...) the flow goes back to the
-    /// same step, so the caller may [`answer`](SignIn::answer) again; after any other error
+    /// same step, so the caller may [`answer`](SignInFlow::answer) again; after any other error
     /// the sign-in is over.
     pub fn handle_response<R: CryptoRng + ?Sized>(
         &mut self,
@@ -175,7 +178,7 @@ impl SignIn {
     ) -> Result<Event, Error> {
         let state = std::mem::replace(&mut self.state, State::Finished);
         match state {
-            State::WaitingForAnswer { .. } | State::Finished => {
+            State::WaitingForAnswer { .. } | State::DeviceLookup { .. } | State::Finished => {
                 self.state = state;
                 Err(Error::misuse(
                     "handle_response called while no request is outstanding",
@@ -425,6 +428,7 @@ impl SignIn {
             State::MfaSetupSent => "MfaSetupSent",
             State::ConfirmDeviceSent { .. } => "ConfirmDeviceSent",
             State::WaitingForAnswer { .. } => "WaitingForAnswer",
+            State::DeviceLookup { .. } => "DeviceLookup",
             State::Finished => "Finished",
         }
     }
@@ -435,7 +439,7 @@ impl SignIn {
         &self.username
     }
 
-    /// Whether the remembered device given to [`SignIn::start`] was unknown to the server and
+    /// Whether the remembered device given to [`SignInFlow::start`] was unknown to the server and
     /// dropped (also after an error): the driver removes it from storage.
     pub fn device_forgotten(&self) -> bool {
         self.device_forgotten
@@ -622,9 +626,9 @@ impl SignIn {
         now_unix: u64,
         rng: &mut R,
     ) -> Result<Event, Error> {
-        // Pitfall 10: the challenge name decides what to read; never assume tokens.
+        // Known client bug docs/protocol.md#pitfall-10: the challenge name decides what to read; never assume tokens.
         if let Some(challenge) = reply.challenge_name {
-            // Pitfall 12: the reply's session replaces the previous one (which the successful
+            // Known client bug docs/protocol.md#pitfall-12: the reply's session replaces the previous one (which the successful
             // step consumed), even when the reply carries none.
             self.session = reply.session;
             let parameters = reply.challenge_parameters;
@@ -823,7 +827,7 @@ impl SignIn {
         )
     }
 
-    /// `PASSWORD_VERIFIER`: sign with the password (pitfall 7: as `USER_ID_FOR_SRP`).
+    /// `PASSWORD_VERIFIER`: sign with the password (known client bug docs/protocol.md#pitfall-7: as `USER_ID_FOR_SRP`).
     fn password_verifier(&mut self, params: &Params<'_>, now_unix: u64) -> Result<Event, Error> {
         let Some(srp) = self.srp.take() else {
             return Err(params.error("received without SRP_A having been sent".to_owned()));
@@ -842,15 +846,47 @@ impl SignIn {
             &challenge,
             now_unix,
         )?;
+        let renamed = user_id != self.start.username;
         self.username = user_id;
         let mut responses = BTreeMap::new();
         responses.insert("PASSWORD_CLAIM_SECRET_BLOCK".to_owned(), claim.secret_block);
         responses.insert("PASSWORD_CLAIM_SIGNATURE".to_owned(), claim.signature);
         responses.insert("TIMESTAMP".to_owned(), claim.timestamp);
+        if self.device.is_none() && renamed && self.start.device_lookup {
+            // The device the caller found for the typed name (none) may be stored under the
+            // internal name the server just gave: the typed name can be an alias, or differ
+            // in letter case from the name the device was stored under.
+            self.state = State::DeviceLookup { responses };
+            return Ok(Event::LookUpDevice {
+                username: self.username.clone(),
+            });
+        }
+        Ok(self.send_password_verifier(responses))
+    }
+
+    /// Sends the `PASSWORD_VERIFIER` answer, with `DEVICE_KEY` when a device is remembered.
+    fn send_password_verifier(&mut self, mut responses: BTreeMap<String, String>) -> Event {
         self.insert_device_key(&mut responses);
         let request = self.respond(ChallengeName::PasswordVerifier, responses);
         self.state = State::PasswordVerifierSent;
-        Ok(Event::Send(request))
+        Event::Send(request)
+    }
+
+    /// The answer to [`Event::LookUpDevice`]: the remembered device stored for the internal
+    /// username, or `None`. The flow goes on with the `PASSWORD_VERIFIER` answer.
+    ///
+    /// Errors: [`Error::Misuse`] when the flow did not ask for a device (and it stays as it
+    /// was).
+    pub fn device_found(&mut self, device: Option<RememberedDevice>) -> Result<Event, Error> {
+        let state = std::mem::replace(&mut self.state, State::Finished);
+        let State::DeviceLookup { responses } = state else {
+            self.state = state;
+            return Err(Error::misuse(
+                "device_found called while no device was asked for",
+            ));
+        };
+        self.device = device;
+        Ok(self.send_password_verifier(responses))
     }
 
     /// `DEVICE_SRP_AUTH`: start device SRP with a fresh `a`.
@@ -871,7 +907,7 @@ impl SignIn {
         Ok(Event::Send(request))
     }
 
-    /// `DEVICE_PASSWORD_VERIFIER`: sign with the device password (pitfall 14: realm = device
+    /// `DEVICE_PASSWORD_VERIFIER`: sign with the device password (known client bug docs/protocol.md#pitfall-14: realm = device
     /// group key, user = device key).
     fn device_password_verifier(
         &mut self,
@@ -997,7 +1033,7 @@ impl SignIn {
         answered: Option<(Asked, NextStep)>,
         rng: &mut R,
     ) -> Result<Event, Error> {
-        // Pitfall 13: two service errors are steps, not failures.
+        // Known client bug docs/protocol.md#pitfall-13: two service errors are steps, not failures.
         match error.service_kind() {
             Some(ServiceErrorKind::UserNotConfirmed) => {
                 self.finish();
@@ -1013,7 +1049,7 @@ impl SignIn {
             }
             _ => {}
         }
-        // Pitfall 15: a device the server does not know is forgotten, and the sign-in starts
+        // Known client bug docs/protocol.md#pitfall-15: a device the server does not know is forgotten, and the sign-in starts
         // over once without it. Only `InitiateAuth` is re-sent: it holds no session that an
         // earlier step may have consumed (an auto-sign-in session is only re-sent when the
         // first `InitiateAuth` itself failed).
@@ -1101,5 +1137,225 @@ fn step_name(step: &NextStep) -> &'static str {
         NextStep::ConfirmSignUp { .. } => "ConfirmSignUp",
         NextStep::ResetPassword { .. } => "ResetPassword",
         NextStep::Unsupported { .. } => "Unsupported",
+    }
+}
+
+/// A sign-in waiting for the user ([`SignInFlow::pause`]), as a value that can be stored
+/// (serde) and resumed later, in another process, with [`SignInFlow::resume`].
+///
+/// It holds what Cognito's own `Session` string already gives away and nothing more secret:
+/// the session, the usernames, the step and its question, the pass-through metadata and the
+/// *key* of the remembered device (never its password: the device is looked up again when
+/// resuming). No password and no SRP private value is in it. The session expires on the
+/// server after a few minutes (three by default), like the step it answers; keep the value
+/// where the user's browser cannot change it (a server-side session, or encrypted and
+/// authenticated if it travels through the client).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PausedSignIn {
+    /// The format of this value; [`SignInFlow::resume`] refuses another one.
+    version: u32,
+    /// The app client the sign-in belongs to.
+    client_id: String,
+    /// The username the sign-in started with.
+    typed_username: String,
+    /// The username the flow sends now (Cognito's internal one once a challenge named it).
+    username: String,
+    session: Option<SecretString>,
+    device_key: Option<String>,
+    device_key_sent: bool,
+    device_forgotten: bool,
+    initiated: bool,
+    client_metadata: BTreeMap<String, String>,
+    analytics_metadata: Option<crate::ops::AnalyticsMetadata>,
+    user_context_data: Option<crate::ops::UserContextData>,
+    device_name: Option<String>,
+    confirm_device: bool,
+    asked: PausedAsk,
+    step: NextStep,
+}
+
+impl PausedSignIn {
+    /// The step the user must complete.
+    pub fn next_step(&self) -> &NextStep {
+        &self.step
+    }
+
+    /// The username the sign-in started with.
+    pub fn typed_username(&self) -> &str {
+        &self.typed_username
+    }
+
+    /// The internal username, once the server named it (otherwise the typed one).
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+
+    /// The key of the remembered device the sign-in presented, if any: pass that device to
+    /// [`SignInFlow::resume`].
+    pub fn device_key(&self) -> Option<&str> {
+        self.device_key.as_deref()
+    }
+}
+
+const PAUSED_VERSION: u32 = 1;
+
+/// [`Asked`] as stored in a [`PausedSignIn`].
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+enum PausedAsk {
+    Code { challenge: ChallengeName },
+    MfaType,
+    MfaSetupType,
+    TotpSetup,
+    EmailSetup,
+    NewPassword { current: BTreeMap<String, String> },
+    Custom,
+    FirstFactor,
+    Password { srp: bool },
+    WebAuthn,
+    Unsupported { name: ChallengeName },
+}
+
+impl From<&Asked> for PausedAsk {
+    fn from(asked: &Asked) -> Self {
+        match asked {
+            Asked::Code { challenge, .. } => PausedAsk::Code {
+                challenge: challenge.clone(),
+            },
+            Asked::MfaType => PausedAsk::MfaType,
+            Asked::MfaSetupType => PausedAsk::MfaSetupType,
+            Asked::TotpSetup => PausedAsk::TotpSetup,
+            Asked::EmailSetup => PausedAsk::EmailSetup,
+            Asked::NewPassword { current } => PausedAsk::NewPassword {
+                current: current.clone(),
+            },
+            Asked::Custom => PausedAsk::Custom,
+            Asked::FirstFactor => PausedAsk::FirstFactor,
+            Asked::Password { srp } => PausedAsk::Password { srp: *srp },
+            Asked::WebAuthn => PausedAsk::WebAuthn,
+            Asked::Unsupported { name } => PausedAsk::Unsupported { name: name.clone() },
+        }
+    }
+}
+
+impl TryFrom<PausedAsk> for Asked {
+    type Error = Error;
+
+    fn try_from(paused: PausedAsk) -> Result<Self, Error> {
+        Ok(match paused {
+            PausedAsk::Code { challenge } => {
+                let response_key = match challenge {
+                    ChallengeName::SmsMfa => "SMS_MFA_CODE",
+                    ChallengeName::SmsOtp => "SMS_OTP_CODE",
+                    ChallengeName::EmailOtp => "EMAIL_OTP_CODE",
+                    ChallengeName::SoftwareTokenMfa => "SOFTWARE_TOKEN_MFA_CODE",
+                    _ => {
+                        return Err(Error::invalid_input(
+                            "the paused sign-in asks for a code of an unknown challenge",
+                        ));
+                    }
+                };
+                Asked::Code {
+                    challenge,
+                    response_key,
+                }
+            }
+            PausedAsk::MfaType => Asked::MfaType,
+            PausedAsk::MfaSetupType => Asked::MfaSetupType,
+            PausedAsk::TotpSetup => Asked::TotpSetup,
+            PausedAsk::EmailSetup => Asked::EmailSetup,
+            PausedAsk::NewPassword { current } => Asked::NewPassword { current },
+            PausedAsk::Custom => Asked::Custom,
+            PausedAsk::FirstFactor => Asked::FirstFactor,
+            PausedAsk::Password { srp } => Asked::Password { srp },
+            PausedAsk::WebAuthn => Asked::WebAuthn,
+            PausedAsk::Unsupported { name } => Asked::Unsupported { name },
+        })
+    }
+}
+
+impl SignInFlow {
+    /// The sign-in as a [`PausedSignIn`] to store and resume later, when it waits for the
+    /// user (after a [`Event::Step`] that is not terminal). The flow itself is unchanged.
+    pub fn pause(&self) -> Result<PausedSignIn, Error> {
+        let State::WaitingForAnswer { asked, step } = &self.state else {
+            return Err(Error::misuse(
+                "only a sign-in waiting for an answer can be paused",
+            ));
+        };
+        Ok(PausedSignIn {
+            version: PAUSED_VERSION,
+            client_id: self.config.client_id().to_owned(),
+            typed_username: self.start.username.clone(),
+            username: self.username.clone(),
+            session: self.session.clone(),
+            device_key: self.device.as_ref().map(|d| d.device_key.clone()),
+            device_key_sent: self.device_key_sent,
+            device_forgotten: self.device_forgotten,
+            initiated: self.initiated,
+            client_metadata: self.start.client_metadata.clone(),
+            analytics_metadata: self.start.analytics_metadata.clone(),
+            user_context_data: self.start.user_context_data.clone(),
+            device_name: self.start.device_name.clone(),
+            confirm_device: self.start.confirm_device,
+            asked: PausedAsk::from(asked),
+            step: step.clone(),
+        })
+    }
+
+    /// A flow waiting for the answer `paused` asks for, for the app client `config` (the same
+    /// client it was paused with, with its secret if it has one). `device` is the remembered
+    /// device whose key [`PausedSignIn::device_key`] names, looked up again from storage;
+    /// another device is ignored.
+    ///
+    /// A resumed flow holds no password, so it never restarts from `InitiateAuth` (which a
+    /// flow does once when the server forgot its remembered device).
+    pub fn resume(
+        config: &ClientConfig,
+        endpoint: &Endpoint,
+        paused: PausedSignIn,
+        device: Option<RememberedDevice>,
+    ) -> Result<SignInFlow, Error> {
+        if paused.version != PAUSED_VERSION {
+            return Err(Error::invalid_input(
+                "the paused sign-in was written by an incompatible version",
+            ));
+        }
+        if paused.client_id != config.client_id() {
+            return Err(Error::invalid_input(
+                "the paused sign-in belongs to another app client",
+            ));
+        }
+        let device = device.filter(|d| paused.device_key.as_deref() == Some(&d.device_key));
+        let start = Start {
+            username: paused.typed_username,
+            method: Method::Custom {
+                auth_parameters: BTreeMap::new(),
+            },
+            client_metadata: paused.client_metadata,
+            analytics_metadata: paused.analytics_metadata,
+            user_context_data: paused.user_context_data,
+            device_name: paused.device_name,
+            confirm_device: paused.confirm_device,
+            device_lookup: false,
+        };
+        Ok(SignInFlow {
+            config: config.clone(),
+            endpoint: endpoint.clone(),
+            start,
+            username: paused.username,
+            device,
+            device_forgotten: paused.device_forgotten,
+            device_key_sent: paused.device_key_sent,
+            restarted: true,
+            initiated: paused.initiated,
+            session: paused.session,
+            srp: None,
+            state: State::WaitingForAnswer {
+                asked: Asked::try_from(paused.asked)?,
+                step: paused.step,
+            },
+        })
     }
 }

@@ -1,11 +1,11 @@
 //! Sign-in: one explicit state machine for every way into a Cognito user pool.
 //!
-//! A [`SignIn`] never performs IO. It hands out requests ([`Event::Send`]), questions for the
+//! A [`SignInFlow`] never performs IO. It hands out requests ([`Event::Send`]), questions for the
 //! user ([`Event::Step`]) and finally the tokens ([`Event::Done`]); the driver sends, asks and
 //! feeds the answers back:
 //!
 //! ```text
-//! let (mut flow, mut event) = SignIn::start(&config, &endpoint, start, device, now, &mut rng)?;
+//! let (mut flow, mut event) = SignInFlow::start(&config, &endpoint, start, device, now, &mut rng)?;
 //! loop {
 //!     event = match event {
 //!         Event::Send(request) => flow.handle_response(send(request)?, now, &mut rng)?,
@@ -22,7 +22,7 @@
 //! [`Start::auto_sign_in`] (`USER_AUTH` with the `ConfirmSignUp` session).
 //!
 //! # States
-//! Waiting for a response (only [`SignIn::handle_response`] is allowed):
+//! Waiting for a response (only [`SignInFlow::handle_response`] is allowed):
 //! - `InitiateAuthSent`: the first request (or the restart without a forgotten device).
 //! - `PasswordVerifierSent`: the SRP proof of the password (`PASSWORD_VERIFIER`).
 //! - `DeviceSrpAuthSent`: `SRP_A` of the remembered device (`DEVICE_SRP_AUTH`).
@@ -33,7 +33,7 @@
 //! - `ConfirmDeviceSent`: tokens received with `NewDeviceMetadata`; the new device is being
 //!   confirmed with its SRP verifier.
 //!
-//! Waiting for the user (only [`SignIn::answer`] is allowed):
+//! Waiting for the user (only [`SignInFlow::answer`] is allowed):
 //! - `WaitingForAnswer`: a [`NextStep`] was returned.
 //!
 //! Over: `Finished` (tokens delivered, [`NextStep::ConfirmSignUp`] /
@@ -52,7 +52,7 @@
 //!   computed over the `USERNAME` of the same request.
 //! - `DEVICE_KEY` goes into `InitiateAuth`, the `PASSWORD_VERIFIER` answer and the device
 //!   steps. A `ResourceNotFoundException` about the device forgets it
-//!   ([`SignedIn::device_forgotten`], [`SignIn::device_forgotten`]) and restarts the sign-in
+//!   ([`SignedIn::device_forgotten`], [`SignInFlow::device_forgotten`]) and restarts the sign-in
 //!   once from `InitiateAuth` without it; no step whose session may have been consumed is
 //!   ever sent again.
 //! - After a wrong code or a refused new password the flow returns to the same step.
@@ -61,7 +61,7 @@ mod machine;
 mod params;
 mod types;
 
-pub use machine::SignIn;
+pub use machine::{PausedSignIn, SignInFlow};
 pub use types::{
     Answer, Event, FirstFactor, FirstFactorType, MfaType, NextStep, SignedIn, Start, Tokens,
     TotpSecret,

@@ -1,4 +1,4 @@
-//! The values a caller exchanges with a [`SignIn`](super::SignIn): how to start, the steps it
+//! The values a caller exchanges with a [`SignInFlow`](super::SignInFlow): how to start, the steps it
 //! asks for, the answers it takes, and the result.
 
 use std::collections::BTreeMap;
@@ -25,6 +25,8 @@ pub struct Start {
     pub(crate) device_name: Option<String>,
     /// Whether a `NewDeviceMetadata` in the tokens is confirmed with `ConfirmDevice`.
     pub(crate) confirm_device: bool,
+    /// Whether the flow asks for the device of the internal username ([`Event::LookUpDevice`]).
+    pub(crate) device_lookup: bool,
 }
 
 /// The first request's flow and credentials.
@@ -107,6 +109,7 @@ impl Start {
             user_context_data: None,
             device_name: None,
             confirm_device: true,
+            device_lookup: false,
         }
     }
 
@@ -194,9 +197,19 @@ impl Start {
     /// Skips `ConfirmDevice` when the tokens come with `NewDeviceMetadata`, for callers that do
     /// not remember devices: no device is left on the server that nobody keeps, and
     /// [`SignedIn::device`] stays `None` (unless a remembered device was passed to
-    /// [`SignIn::start`](super::SignIn::start)).
+    /// [`SignInFlow::start`](super::SignInFlow::start)).
     pub fn without_device_confirmation(mut self) -> Self {
         self.confirm_device = false;
+        self
+    }
+
+    /// Ask for the remembered device of the internal username ([`Event::LookUpDevice`]) when
+    /// the server names it and no device was given to
+    /// [`SignInFlow::start`](super::SignInFlow::start): a device stored under the internal
+    /// username is then used also when the user typed an alias, or the name in another letter
+    /// case (in pools whose usernames are case-insensitive).
+    pub fn with_device_lookup(mut self) -> Self {
+        self.device_lookup = true;
         self
     }
 
@@ -237,7 +250,7 @@ impl FirstFactor {
 }
 
 /// A first factor the server offers in `AvailableChallenges`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum FirstFactorType {
     /// `PASSWORD`.
@@ -280,7 +293,7 @@ impl FirstFactorType {
 }
 
 /// A second factor (`MFAS_CAN_CHOOSE`, `MFAS_CAN_SETUP`).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub enum MfaType {
     /// `SMS_MFA`.
@@ -315,7 +328,8 @@ impl MfaType {
 }
 
 /// The shared secret of a TOTP authenticator being set up (`SecretCode`, base32).
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct TotpSecret(pub(crate) SecretString);
 
 impl TotpSecret {
@@ -363,10 +377,10 @@ fn percent_encode(text: &str) -> String {
 
 /// What the sign-in needs from the user next, in the spirit of Amplify's `nextStep`.
 ///
-/// Answer it with [`SignIn::answer`](super::SignIn::answer); the variant's documentation names
+/// Answer it with [`SignInFlow::answer`](super::SignInFlow::answer); the variant's documentation names
 /// the [`Answer`] it takes. [`NextStep::ConfirmSignUp`] and [`NextStep::ResetPassword`] end
 /// the sign-in: run that operation, then start a new sign-in.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[must_use]
 #[non_exhaustive]
 pub enum NextStep {
@@ -615,7 +629,7 @@ pub struct SignedIn {
     /// `ConfirmDevice` answered `UserConfirmationNecessary=true`: the device is tracked but not
     /// remembered until the app calls `UpdateDeviceStatus(remembered)` (ask the user).
     pub user_confirmation_necessary: bool,
-    /// The remembered device passed to [`SignIn::start`](super::SignIn::start) was unknown to
+    /// The remembered device passed to [`SignInFlow::start`](super::SignInFlow::start) was unknown to
     /// the server and has been dropped: remove it from storage.
     pub device_forgotten: bool,
     /// `ConfirmDevice` failed; the tokens are still valid, the device is not remembered.
@@ -625,12 +639,22 @@ pub struct SignedIn {
 /// What the driver does next.
 #[derive(Debug)]
 #[must_use]
+#[non_exhaustive]
 pub enum Event {
     /// Send this request and pass the response to
-    /// [`SignIn::handle_response`](super::SignIn::handle_response).
+    /// [`SignInFlow::handle_response`](super::SignInFlow::handle_response).
     Send(PreparedRequest),
-    /// Ask the user, then call [`SignIn::answer`](super::SignIn::answer).
+    /// Ask the user, then call [`SignInFlow::answer`](super::SignInFlow::answer).
     Step(NextStep),
     /// The sign-in is complete.
     Done(SignedIn),
+    /// The server named the user's internal username and no remembered device was given to
+    /// [`SignInFlow::start`](super::SignInFlow::start): look up the device stored for
+    /// `username` and pass it (or `None`) to
+    /// [`SignInFlow::device_found`](super::SignInFlow::device_found). Only asked when the
+    /// start was made [`with_device_lookup`](Start::with_device_lookup).
+    LookUpDevice {
+        /// Cognito's internal username (`USER_ID_FOR_SRP`).
+        username: String,
+    },
 }

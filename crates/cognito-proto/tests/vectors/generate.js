@@ -143,7 +143,7 @@ const K_MULT = toInt(sha256(pad(N), pad(G)));
 assert.equal(
   K_MULT.toString(16),
   '538282c4354742d7cbbde2359fcf67f9f5b3a6b08791e5011b43b8a5b66d9ee6',
-  'k must match the protocol doc §4.1'
+  'k must match docs/protocol.md#41-constants'
 );
 
 function computeX(saltInt, realm, user, password) {
@@ -928,7 +928,7 @@ errorCase('device', 'dpv-error-salt-non-hex', { salt_hex: 'xyz' }, 'SALT "xyz"')
 errorCase('device', 'dpv-error-sb-url-safe', { secret_block_b64: '-_-_' }, 'URL-safe alphabet');
 
 // ---------------------------------------------------------------------------------------------
-// 11. SECRET_HASH (protocol doc §4.8; the JS library has no client-secret support)
+// 11. SECRET_HASH (docs/protocol.md#48-secret_hash; the JS library has no client-secret support)
 
 function secretHash(username, clientId, clientSecret) {
   return nodeCrypto

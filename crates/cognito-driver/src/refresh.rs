@@ -1,18 +1,126 @@
-//! A user's session: single-flight refresh bookkeeping (pitfall 18), what is cleared when a
-//! session is dead (pitfall 20) and on sign-out (pitfall 24). The driver sends the requests
-//! and waits on its [`Signal`].
+//! Token lifecycle: [`Refreshes`] coordinates single-flight refresh per user (however many
+//! callers find the tokens due, one refresh request is sent and all share its result), and
+//! [`SessionQuery`] is one caller's request for valid tokens. A session the server declared
+//! dead is cleared; a network error or throttling keeps the tokens. The driver sends the
+//! requests and waits on its [`Signal`].
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use cognito_proto::envelope::PreparedRequest;
 use cognito_proto::session::{
-    self, Refresh, RefreshErrorAction, RefreshResult, RefreshStart, RefreshTicket, SessionRecord,
-    TokenSet,
+    Refresh, RefreshErrorAction, RefreshGate, RefreshResult, RefreshStart, RefreshTicket,
+    SessionRecord, TokenSet,
 };
 
+use crate::book::SessionBook;
 use crate::error::Error;
-use crate::pool::{PoolCore, Signal, Slot, SlotState};
+use crate::settings::Settings;
+
+/// How a driver wakes the callers waiting for a refresh: a `Condvar` for threads, a tokio
+/// `Notify` for tasks. The shared code calls [`Signal::notify_all`] whenever a slot's state
+/// changes (a refresh ended, the session was reset).
+pub trait Signal: Send + Sync + 'static {
+    /// A signal nobody waits on yet.
+    fn new() -> Self;
+    /// Wake every caller waiting on this signal.
+    fn notify_all(&self);
+}
+
+impl Signal for std::sync::Condvar {
+    fn new() -> Self {
+        std::sync::Condvar::new()
+    }
+
+    fn notify_all(&self) {
+        std::sync::Condvar::notify_all(self);
+    }
+}
+
+/// Per-user refresh coordination: the core's [`RefreshGate`] and the last refresh error under
+/// a lock (never held across IO or an `.await`), and the driver's [`Signal`].
+#[derive(Debug)]
+pub struct Slot<W> {
+    state: Mutex<SlotState>,
+    /// What waiting callers sleep on.
+    pub signal: W,
+}
+
+/// The locked part of a [`Slot`].
+#[derive(Debug, Default)]
+pub struct SlotState {
+    gate: RefreshGate,
+    /// The error of the last failed refresh attempt, for the callers that waited on it.
+    last_error: Option<Arc<Error>>,
+}
+
+impl<W: Signal> Slot<W> {
+    fn new() -> Self {
+        Slot {
+            state: Mutex::new(SlotState::default()),
+            signal: W::new(),
+        }
+    }
+
+    /// Lock the state. A lock poisoned by a panicking holder is taken over: the gate is
+    /// consistent after every step.
+    pub fn lock(&self) -> MutexGuard<'_, SlotState> {
+        lock(&self.state)
+    }
+
+    /// The session's tokens were replaced or cleared from outside a refresh: a refresh in
+    /// flight must not store its result, and waiting callers look again.
+    pub fn reset(&self) {
+        self.lock().gate.reset();
+        self.signal.notify_all();
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
+    }
+}
+
+/// The refresh slots of a pool handle's users, created on first use.
+#[derive(Debug)]
+pub struct Refreshes<W> {
+    slots: Mutex<HashMap<String, Arc<Slot<W>>>>,
+}
+
+impl<W: Signal> Default for Refreshes<W> {
+    fn default() -> Self {
+        Refreshes {
+            slots: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl<W: Signal> Refreshes<W> {
+    /// The refresh slot of `username`.
+    pub fn slot(&self, username: &str) -> Arc<Slot<W>> {
+        lock(&self.slots)
+            .entry(username.to_owned())
+            .or_insert_with(|| Arc::new(Slot::new()))
+            .clone()
+    }
+}
+
+/// Resetting a user's refresh slot, without knowing the driver's [`Signal`]: what an
+/// operation needs after it replaced or cleared the user's tokens.
+pub trait Resets: Send + Sync {
+    /// A refresh of `username` in flight must not store its result; waiting callers look
+    /// again.
+    fn reset(&self, username: &str);
+}
+
+impl<W: Signal> Resets for Refreshes<W> {
+    fn reset(&self, username: &str) {
+        self.slot(username).reset();
+    }
+}
 
 /// What [`SessionQuery::poll`] found.
 // Returned once per look and moved straight into a match: the size is not worth a box.
@@ -31,28 +139,35 @@ pub enum Poll<W: Signal> {
 /// One caller's request for a user's tokens. A blocking driver's loop:
 ///
 /// ```text
-/// let mut query = SessionQuery::new(core, username);
+/// let mut query = core.session_query(username);
 /// loop {
 ///     let mut lead = { lock the slot; poll until Ready (return) or Lead, waiting on Wait };
 ///     let response = lead.request().and_then(send);
 ///     if let Some(tokens) = query.finish(lead, response)? { return Ok(tokens) }
 /// }
 /// ```
-pub struct SessionQuery<'a, W: Signal> {
-    core: &'a PoolCore<W>,
-    username: &'a str,
+pub struct SessionQuery<W: Signal> {
+    settings: Arc<Settings>,
+    book: Arc<SessionBook>,
+    username: String,
     slot: Arc<Slot<W>>,
     /// The tokens found due for refresh, and the gate generation when they were read.
     due: Option<(u64, SessionRecord, TokenSet)>,
 }
 
-impl<'a, W: Signal> SessionQuery<'a, W> {
-    /// A query for the tokens of `username`.
-    pub fn new(core: &'a PoolCore<W>, username: &'a str) -> Self {
+impl<W: Signal> SessionQuery<W> {
+    /// A query for the tokens of `username`, refreshed through `slot`.
+    pub fn new(
+        settings: Arc<Settings>,
+        book: Arc<SessionBook>,
+        slot: Arc<Slot<W>>,
+        username: &str,
+    ) -> Self {
         SessionQuery {
-            core,
-            username,
-            slot: core.slot(username),
+            settings,
+            book,
+            username: username.to_owned(),
+            slot,
             due: None,
         }
     }
@@ -70,10 +185,10 @@ impl<'a, W: Signal> SessionQuery<'a, W> {
                 Some(due) => due,
                 None => {
                     let observed = state.gate.generation();
-                    let record = self.core.load(self.username)?.ok_or(Error::NotSignedIn)?;
+                    let record = self.book.load(&self.username)?.ok_or(Error::NotSignedIn)?;
                     let tokens = record.tokens().cloned().ok_or(Error::NotSignedIn)?;
-                    let margin = self.core.options().refresh_margin;
-                    if !tokens.needs_refresh(self.core.now(), margin) {
+                    let margin = self.settings.options().refresh_margin;
+                    if !tokens.needs_refresh(self.settings.now(), margin) {
                         return Ok(Poll::Ready(tokens));
                     }
                     (observed, record, tokens)
@@ -101,13 +216,13 @@ impl<'a, W: Signal> SessionQuery<'a, W> {
     }
 
     fn lead(&self, ticket: RefreshTicket, record: &SessionRecord, tokens: TokenSet) -> Lead<W> {
-        let core = self.core;
+        let settings = &self.settings;
         let start = Refresh::start(
-            core.config(),
-            core.endpoint(),
+            settings.config(),
+            settings.endpoint(),
             &tokens,
             record.device(),
-            core.options().refresh_method,
+            settings.options().refresh_method,
         )
         .map_err(Error::Cognito);
         let (exchange, request) = match start {
@@ -132,7 +247,7 @@ impl<'a, W: Signal> SessionQuery<'a, W> {
     ) -> Result<Option<TokenSet>, Error> {
         let outcome = match (lead.exchange.take(), response) {
             (Some(exchange), Ok(response)) => exchange
-                .handle_response(&response, self.core.now())
+                .handle_response(&response, self.settings.now())
                 .map_err(|e| {
                     let dead = RefreshErrorAction::for_error(&e).clears_tokens();
                     (Error::Cognito(e), dead)
@@ -177,27 +292,17 @@ impl<'a, W: Signal> SessionQuery<'a, W> {
             // Signed out (or signed in again) meanwhile: this result must not be stored.
             return Err(Failure::Stale);
         }
-        let (client_id, username) = (self.core.client_id(), self.username);
+        let username = self.username.as_str();
         let error = match outcome {
-            Ok(new_tokens) => {
-                let saved = self.core.load(username).and_then(|current| {
-                    let mut record =
-                        current.unwrap_or_else(|| SessionRecord::new(client_id, username));
-                    record
-                        .set_tokens(new_tokens.clone())
-                        .map_err(|e| Error::Session(e.into()))?;
-                    self.core.store().save(&record).map_err(Error::Session)
-                });
-                match saved {
-                    Ok(()) => {
-                        state.last_error = None;
-                        return Ok(new_tokens);
-                    }
-                    Err(e) => e,
+            Ok(new_tokens) => match self.book.save_tokens(username, new_tokens.clone()) {
+                Ok(()) => {
+                    state.last_error = None;
+                    return Ok(new_tokens);
                 }
-            }
+                Err(e) => e,
+            },
             Err((e, dead)) => {
-                if dead && let Err(clear) = self.core.store().clear_tokens(client_id, username) {
+                if dead && let Err(clear) = self.book.clear_tokens(username) {
                     tracing::warn!(error = %clear, "could not clear the tokens of a dead session");
                 }
                 let shared = Arc::new(e);
@@ -221,7 +326,7 @@ impl<'a, W: Signal> SessionQuery<'a, W> {
         tokens: TokenSet,
         error: Option<Arc<Error>>,
     ) -> Result<TokenSet, Error> {
-        if tokens.is_valid(self.core.now(), Duration::ZERO) {
+        if tokens.is_valid(self.settings.now(), Duration::ZERO) {
             Ok(tokens)
         } else {
             Err(shared_error(error))
@@ -274,49 +379,5 @@ impl<W: Signal> Drop for Lead<W> {
             let _ = self.slot.lock().gate.finish(ticket, RefreshResult::Reset);
             self.slot.signal.notify_all();
         }
-    }
-}
-
-/// The answer to a revocation (`RevokeToken`), as the driver returns it.
-pub fn revoked(response: Result<http::Response<Vec<u8>>, Error>) -> Result<(), Error> {
-    Ok(session::handle_revoke_response(&response?)?)
-}
-
-/// The answer to `GlobalSignOut`, as the driver returns it.
-pub fn globally_signed_out(response: Result<http::Response<Vec<u8>>, Error>) -> Result<(), Error> {
-    Ok(session::handle_global_sign_out_response(&response?)?)
-}
-
-impl<W: Signal> PoolCore<W> {
-    /// The request revoking the stored refresh token of `username`, when there is one and it
-    /// is revocable.
-    pub fn revoke_request(&self, username: &str) -> Result<Option<PreparedRequest>, Error> {
-        let record = self.load(username)?;
-        Ok(record
-            .as_ref()
-            .and_then(SessionRecord::tokens)
-            .and_then(|tokens| session::sign_out(self.config(), self.endpoint(), tokens)))
-    }
-
-    /// The `GlobalSignOut` request with valid `tokens`.
-    pub fn global_sign_out_request(&self, tokens: &TokenSet) -> PreparedRequest {
-        session::global_sign_out(self.endpoint(), tokens)
-    }
-
-    /// Sign-out's local part: a refresh in flight is discarded, the tokens are cleared, the
-    /// remembered device is kept.
-    pub fn sign_out_locally(&self, username: &str) -> Result<(), Error> {
-        self.slot(username).reset();
-        self.store()
-            .clear_tokens(self.client_id(), username)
-            .map_err(Error::Session)
-    }
-
-    /// After `DeleteUser`: everything stored for `username` goes.
-    pub fn forget_user_locally(&self, username: &str) -> Result<(), Error> {
-        self.sign_out_locally(username)?;
-        self.store()
-            .remove_device(self.client_id(), username)
-            .map_err(Error::Session)
     }
 }

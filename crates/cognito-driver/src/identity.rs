@@ -1,15 +1,14 @@
-//! What a user handle needs besides sending: its current device, local device bookkeeping,
-//! MFA preferences, identity-pool logins and credentials.
+//! Values of the user-facing API that are not operations: MFA preferences, identity-pool
+//! logins and AWS credentials, the TOTP secret of an authenticator-app setup.
 
 use std::collections::BTreeMap;
 
 use cognito_proto::ops;
 use cognito_proto::secret::SecretString;
-use cognito_proto::session::{SessionRecord, TokenSet};
+use cognito_proto::session::TokenSet;
 use cognito_proto::signin::TotpSecret;
 
 use crate::error::Error;
-use crate::pool::{PoolCore, Signal};
 
 /// Which second factors a user has enabled and prefers; `None` leaves a factor unchanged.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -94,45 +93,17 @@ pub fn totp_secret(response: ops::AssociateSoftwareTokenResponse) -> Result<Totp
     })
 }
 
-impl<W: Signal> PoolCore<W> {
-    /// The key of the current device of `username`: the remembered one, else the one its
-    /// tokens were issued to.
-    pub fn current_device_key(&self, username: &str) -> Result<String, Error> {
-        let record = self.load(username)?.ok_or(Error::NotSignedIn)?;
-        if let Some(device) = record.device() {
-            return Ok(device.device_key.clone());
-        }
-        record
-            .tokens()
-            .and_then(|t| t.device_key().map(str::to_owned))
-            .ok_or(Error::NoDevice)
-    }
-
-    /// After `ForgetDevice` of `device_key`: when it is the remembered device of `username`,
-    /// remove it from the store.
-    pub fn device_forgotten(&self, username: &str, device_key: &str) -> Result<(), Error> {
-        let record = self.load(username)?;
-        if record
-            .as_ref()
-            .and_then(SessionRecord::device)
-            .is_some_and(|d| d.device_key == device_key)
-        {
-            self.store()
-                .remove_device(self.client_id(), username)
-                .map_err(Error::Session)?;
-        }
-        Ok(())
-    }
-
-    /// The identity-pool logins of a user signed in with `tokens`.
-    pub fn identity_logins(&self, tokens: &TokenSet) -> Result<IdentityLogins, Error> {
-        let key = ops::user_pool_login_key(self.config().user_pool_id()).ok_or_else(|| {
-            Error::Cognito(cognito_proto::error::Error::invalid_input(
-                "user pool id must look like <region>_<name>",
-            ))
-        })?;
-        Ok(IdentityLogins(
-            [(key, tokens.id_token().token().clone())].into(),
+/// The identity-pool logins of a user of the pool `config` signed in with `tokens`.
+pub fn identity_logins(
+    config: &cognito_proto::config::ClientConfig,
+    tokens: &TokenSet,
+) -> Result<IdentityLogins, Error> {
+    let key = ops::user_pool_login_key(config.user_pool_id()).ok_or_else(|| {
+        Error::Cognito(cognito_proto::error::Error::invalid_input(
+            "user pool id must look like <region>_<name>",
         ))
-    }
+    })?;
+    Ok(IdentityLogins(
+        [(key, tokens.id_token().token().clone())].into(),
+    ))
 }
