@@ -168,6 +168,8 @@ fuzz_target!(|data: &[u8]| {
                 check_done(&signed_in, &track);
                 return;
             }
+            // The device lookup is opt-in (`Start::with_device_lookup`); this start never asks.
+            Some(other) => panic!("unexpected event {other:?}"),
             None => return,
         }
     }
