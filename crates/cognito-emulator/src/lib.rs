@@ -22,6 +22,7 @@
 
 mod api;
 pub mod custom;
+pub mod model;
 mod ops;
 mod seed;
 mod server;
@@ -492,9 +493,20 @@ impl Shared {
         op: &str,
         body: &serde_json::Map<String, Value>,
     ) -> Result<Value, ApiError> {
+        model::validate(service, op, body)?;
+        self.dispatch_valid(service, op, body)
+    }
+
+    /// [`Shared::dispatch`] for a body that [`model::validate`] accepted.
+    pub(crate) fn dispatch_valid(
+        &self,
+        service: ops::Service,
+        op: &str,
+        body: &serde_json::Map<String, Value>,
+    ) -> Result<Value, ApiError> {
         let (result, unsigned) = {
             let mut st = self.lock();
-            let result = ops::dispatch(&mut st, service, op, body);
+            let result = ops::dispatch_valid(&mut st, service, op, body);
             (result, std::mem::take(&mut st.unsigned))
         };
         let mut response = result?;
