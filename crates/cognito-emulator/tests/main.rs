@@ -2,6 +2,7 @@
 //! one per file keeps CI's build time and disk use down). Each module is one suite.
 
 mod common;
+mod contract;
 mod core_interop;
 mod devices;
 mod flows;
