@@ -1,17 +1,21 @@
 //! The integration tests of `cognito-emulator`, built as one test binary (one link instead of
 //! one per file keeps CI's build time and disk use down). Each module is one suite.
 
+mod attributes;
 mod common;
 mod contract;
 mod core_interop;
 mod devices;
 mod flows;
+mod identity_pools;
 mod lifecycle;
 mod mfa;
 mod passwords;
 mod random_signins;
+mod resources;
 mod robustness;
 mod service;
 mod signin;
 mod tokens;
+mod triggers;
 mod wire;

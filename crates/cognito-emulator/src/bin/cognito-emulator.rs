@@ -1,4 +1,5 @@
-//! `cognito-emulator [--host 127.0.0.1] [--port 9229] [--region us-east-1] [--seed FILE]`
+//! `cognito-emulator [--host 127.0.0.1] [--port 9229] [--region us-east-1] [--seed FILE]
+//! [--lambda-endpoint URL] [--lambda-timeout SECONDS]`
 //!
 //! Prints `listening on http://HOST:PORT` as its first stdout line, then serves until killed.
 #![forbid(unsafe_code)]
@@ -14,8 +15,11 @@ use cognito_emulator::Emulator;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str =
-    "usage: cognito-emulator [--host 127.0.0.1] [--port 9229] [--region us-east-1] [--seed FILE]";
+const USAGE: &str = "usage: cognito-emulator [--host 127.0.0.1] [--port 9229] [--region us-east-1] \
+     [--seed FILE] [--lambda-endpoint URL] [--lambda-timeout SECONDS]\n\
+     --lambda-endpoint: a Lambda Invoke API server (e.g. `sam local start-lambda`, \
+     http://127.0.0.1:3001) that runs the triggers named in the pools' LambdaConfig\n\
+     --lambda-timeout: how long a trigger may take (default 5, as on AWS)";
 
 fn main() -> ExitCode {
     let mut builder = Emulator::builder().port(9229);
@@ -47,6 +51,16 @@ fn main() -> ExitCode {
                 }
             },
             "--region" => builder.region(&value),
+            "--lambda-endpoint" => builder.lambda_endpoint(&value),
+            "--lambda-timeout" => match value.parse::<f64>() {
+                Ok(secs) if secs > 0.0 && secs.is_finite() => {
+                    builder.lambda_timeout(std::time::Duration::from_secs_f64(secs))
+                }
+                _ => {
+                    eprintln!("invalid --lambda-timeout {value} (seconds, > 0)");
+                    return ExitCode::from(2);
+                }
+            },
             "--seed" => match builder.seed_file(&value) {
                 Ok(b) => b,
                 Err(e) => {
