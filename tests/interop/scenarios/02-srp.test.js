@@ -39,8 +39,7 @@ after(async () => {
 });
 
 const NAME_CHARS = [...'abcdefghijklmnopqrstuvwxyz0123456789._-+', 'ä', 'ö', 'ß', 'é', 'ñ', 'ø', 'ж', 'λ', '中', '文', 'ハ', '한'];
-// No space: AWS's model gives passwords the pattern [\S]+, matched against the whole value, so
-// AdminCreateUser and AdminSetUserPassword refuse a password holding a space.
+// No whitespace: AWS's model refuses it in passwords ([\S]+).
 const PASSWORD_CHARS = [
   ...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*()-_=+[]{};:,.<>/?~',
   'ä', 'Ü', 'ß', 'é', '中', '密', '码', 'π', 'Ω', '🔑', '🚀', 'e\u0301',
