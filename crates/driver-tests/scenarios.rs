@@ -109,8 +109,9 @@ const NAME_CHARS: &[char] = &[
     'a', 'b', 'z', 'Q', '0', '7', '_', '-', '.', '+', 'é', 'ß', 'Ω', 'Ж', 'ї', '中', '文', '日',
     'ع', 'ש', 'ñ', '√', '€', '🙂', '🦀',
 ];
+// No whitespace: AWS's model refuses it in passwords (`[\S]+`).
 const PASSWORD_EXTRA: &[char] = &[
-    'a', 'K', '3', '!', '#', ' ', 'é', 'ü', 'Ж', '中', '🔑', '€', '"', '\\', '~', 'ﬀ',
+    'a', 'K', '3', '!', '#', 'é', 'ü', 'Ж', '中', '🔑', '€', '"', '\\', '~', 'ﬀ',
 ];
 
 fn random_username(rng: &mut Rng, i: usize) -> String {

@@ -24,6 +24,7 @@
 mod api;
 mod cert;
 pub mod custom;
+pub mod model;
 mod ops;
 mod schema;
 mod seed;
@@ -511,6 +512,17 @@ impl Shared {
         op: &str,
         body: &Map<String, Value>,
     ) -> Result<Value, ApiError> {
+        model::validate(service, op, body)?;
+        self.dispatch_valid(service, op, body)
+    }
+
+    /// [`Shared::dispatch`] for a body that [`model::validate`] accepted.
+    pub(crate) fn dispatch_valid(
+        &self,
+        service: ops::Service,
+        op: &str,
+        body: &serde_json::Map<String, Value>,
+    ) -> Result<Value, ApiError> {
         // An operation that reaches a trigger whose answer it needs stops there; the trigger
         // runs without the lock and the operation runs again with every answer so far.
         let mut answers = Vec::new();
@@ -537,7 +549,7 @@ impl Shared {
                 answers: std::mem::take(&mut answers),
                 ..triggers::Run::default()
             };
-            let result = ops::dispatch(&mut st, service, op, body);
+            let result = ops::dispatch_valid(&mut st, service, op, body);
             let mut run = std::mem::take(&mut st.trigger_run);
             let unsigned = std::mem::take(&mut st.unsigned);
             match run.pending.take() {

@@ -227,9 +227,7 @@ pub(crate) fn prepare(shared: &Shared, req: &Request<Vec<u8>>) -> Prepared {
     } else {
         match serde_json::from_slice::<Value>(body) {
             Ok(Value::Object(m)) => Ok(m),
-            Ok(_) => Err(serialization(
-                "Start of structure or map found where not expected.",
-            )),
+            Ok(other) => Err(crate::model::input_type_error(&other)),
             Err(_) => Err(serialization("Malformed JSON in the request body.")),
         }
     };
@@ -278,8 +276,10 @@ pub(crate) fn prepare(shared: &Shared, req: &Request<Vec<u8>>) -> Prepared {
 /// Runs a prepared operation (RSA key generation and SRP arithmetic: keep it off the reactor).
 pub(crate) fn run(shared: &Shared, call: Call) -> Response<Vec<u8>> {
     let result = call.body.and_then(|m| {
+        // The model's checks come before anything looks at the state.
+        crate::model::validate(call.service, &call.op, &m)?;
         warm_keys(shared, &m);
-        shared.dispatch(call.service, &call.op, &m)
+        shared.dispatch_valid(call.service, &call.op, &m)
     });
     let mut resp = match result {
         Ok(v) => json_response(200, v.to_string().into_bytes(), &call.request_id),

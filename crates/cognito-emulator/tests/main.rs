@@ -3,6 +3,7 @@
 
 mod attributes;
 mod common;
+mod contract;
 mod core_interop;
 mod devices;
 mod flows;

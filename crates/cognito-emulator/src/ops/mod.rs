@@ -149,8 +149,19 @@ pub(crate) enum Service {
     Identity,
 }
 
-/// Runs one operation against the state.
+/// Validates a request against the model, then runs the operation against the state.
 pub(crate) fn dispatch(
+    st: &mut State,
+    service: Service,
+    op: &str,
+    body: &Map<String, Value>,
+) -> ApiResult<Value> {
+    crate::model::validate(service, op, body)?;
+    dispatch_valid(st, service, op, body)
+}
+
+/// Runs one operation against the state, for a body the model accepted.
+pub(crate) fn dispatch_valid(
     st: &mut State,
     service: Service,
     op: &str,
@@ -172,7 +183,7 @@ pub(crate) fn dispatch(
             "DescribeIdentity" => identity::describe_identity(st, &b),
             "ListIdentities" => identity::list_identities(st, &b),
             "UnlinkIdentity" => identity::unlink_identity(st, &b),
-            _ => Err(unknown_operation(op)),
+            _ => Err(not_served(service, op)),
         },
         Service::UserPools => match op {
             "CreateUserPool" => pools::create_user_pool(st, &b),
@@ -270,8 +281,17 @@ pub(crate) fn dispatch(
             "DescribeUserPoolDomain" => resources::describe_user_pool_domain(st, &b),
             "UpdateUserPoolDomain" => resources::update_user_pool_domain(st, &b),
             "DeleteUserPoolDomain" => resources::delete_user_pool_domain(st, &b),
-            _ => Err(unknown_operation(op)),
+            _ => Err(not_served(service, op)),
         },
+    }
+}
+
+/// An operation [`dispatch_valid`] does not serve: "not emulated" when the model has it.
+fn not_served(service: Service, op: &str) -> ApiError {
+    if crate::model::model(service).operation(op).is_some() {
+        crate::model::not_emulated(service, op)
+    } else {
+        unknown_operation(op)
     }
 }
 
@@ -465,8 +485,9 @@ mod tests {
 
     fn is_unknown(service: Service, op: &str) -> bool {
         let mut st = State::new("us-east-1".to_owned());
-        dispatch(&mut st, service, op, &Map::new())
-            .is_err_and(|e| e.kind == "UnknownOperationException")
+        dispatch_valid(&mut st, service, op, &Map::new()).is_err_and(|e| {
+            e.kind == "UnknownOperationException" || e.kind == "NotImplementedException"
+        })
     }
 
     #[test]
@@ -488,5 +509,34 @@ mod tests {
             );
         }
         assert!(is_unknown(Service::UserPools, "NoSuchOperation"));
+    }
+
+    #[test]
+    fn model_operations_not_served_are_named_as_not_emulated() {
+        let mut st = State::new("us-east-1".to_owned());
+        let model_only = crate::model::model(Service::UserPools)
+            .operation_names()
+            .into_iter()
+            .find(|op| !USER_POOL_OPERATIONS.contains(op))
+            .expect("the model has operations the emulator does not serve");
+        let e = dispatch(&mut st, Service::UserPools, model_only, &Map::new()).unwrap_err();
+        // Validation comes first: an empty body lacks the required members.
+        assert!(
+            e.kind == "InvalidParameterException" || e.kind == "NotImplementedException",
+            "{e}"
+        );
+        let e = dispatch_valid(&mut st, Service::UserPools, model_only, &Map::new()).unwrap_err();
+        assert_eq!(
+            (e.kind.as_str(), e.status),
+            ("NotImplementedException", 501)
+        );
+        assert!(
+            e.message.starts_with(&format!(
+                "{model_only} is an operation of Amazon Cognito Identity Provider"
+            )),
+            "{e}"
+        );
+        let e = dispatch(&mut st, Service::UserPools, "NoSuchOperation", &Map::new()).unwrap_err();
+        assert_eq!(e.kind, "UnknownOperationException");
     }
 }

@@ -105,12 +105,29 @@ pub fn op_on(
     );
     let v = r.json();
     if r.status == 200 {
+        conforms(&format!("{service}.{name}"), &v);
         Ok(v)
     } else {
         Err((
             v["__type"].as_str().unwrap_or("?").to_string(),
             v["message"].as_str().unwrap_or("").to_string(),
         ))
+    }
+}
+
+/// Panics when a response body deviates from the operation's output shape in the vendored
+/// model (other than the deviations `known_output_deviations.txt` lists).
+pub fn conforms(target: &str, body: &Value) {
+    if let Err(devs) = cognito_emulator::model::check_response(target, body) {
+        let unknown: Vec<String> = devs
+            .into_iter()
+            .filter(|d| !crate::contract::known_deviation(d))
+            .collect();
+        assert!(
+            unknown.is_empty(),
+            "the response of {target} does not conform to the model:\n  {}\nbody: {body}",
+            unknown.join("\n  ")
+        );
     }
 }
 
