@@ -219,6 +219,9 @@ pub(crate) struct User {
     pub preferred: Option<String>,
     pub totp_key: Option<Secret<Vec<u8>>>,
     pub pending_totp: Option<Secret<Vec<u8>>>,
+    /// The TOTP time steps of `totp_key` already accepted (and still inside the window):
+    /// each code is accepted once.
+    pub totp_used_steps: Vec<u64>,
     pub devices: BTreeMap<String, Device>,
     pub device_group_key: String,
     pub codes: HashMap<String, PendingCode>,
@@ -246,6 +249,7 @@ impl User {
             pending_totp: None,
             devices: BTreeMap::new(),
             device_group_key: crate::util::device_group_key(),
+            totp_used_steps: Vec::new(),
             codes: HashMap::new(),
             failed_logins: 0,
             locked_until: 0,

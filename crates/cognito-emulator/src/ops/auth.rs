@@ -1140,11 +1140,19 @@ pub(crate) fn respond_to_auth_challenge(st: &mut State, b: &Body) -> ApiResult<V
                     .or_else(|| resp.get("EMAIL_MFA_CODE"))
                     .is_some_and(|a| ct_eq(a, &c)),
                 _ => {
+                    use crate::totp::{TotpCheck, check_and_consume};
                     let a = param(&resp, "SOFTWARE_TOKEN_MFA_CODE")?;
-                    let user = st.pool(&client.pool_id)?.user(&username)?;
-                    user.totp_key
-                        .as_ref()
-                        .is_some_and(|k| crate::totp::verify(k.expose_secret(), a, now))
+                    let user = st.pool_mut(&client.pool_id)?.user_mut(&username)?;
+                    let check = match &user.totp_key {
+                        Some(k) => {
+                            check_and_consume(k.expose_secret(), a, now, &mut user.totp_used_steps)
+                        }
+                        None => TotpCheck::Mismatch,
+                    };
+                    if check == TotpCheck::Reused {
+                        return retry_with(st, sid, sess, totp_reused());
+                    }
+                    check == TotpCheck::Accepted
                 }
             };
             if !ok {
@@ -1249,10 +1257,29 @@ pub(crate) fn respond_to_auth_challenge(st: &mut State, b: &Body) -> ApiResult<V
 }
 
 /// A wrong code: keep the session for another try, up to the attempt cap.
-fn retry(st: &mut State, sid: String, mut sess: AuthSession) -> ApiResult<Value> {
+fn retry(st: &mut State, sid: String, sess: AuthSession) -> ApiResult<Value> {
+    retry_with(st, sid, sess, code_mismatch())
+}
+
+/// A refused answer that counts as a wrong attempt, answered with `error`.
+fn retry_with(
+    st: &mut State,
+    sid: String,
+    mut sess: AuthSession,
+    error: ApiError,
+) -> ApiResult<Value> {
     sess.attempts += 1;
     if sess.attempts < CHALLENGE_ATTEMPTS {
         st.sessions.insert(sid, sess);
     }
-    Err(code_mismatch())
+    Err(error)
+}
+
+/// A TOTP code that was already accepted once (in its time step). AWS answers a replayed
+/// software-token code with `ExpiredCodeException`; the message is AWS's as we know it.
+fn totp_reused() -> ApiError {
+    ApiError::new(
+        "ExpiredCodeException",
+        "Your software token has already been used once.",
+    )
 }
