@@ -22,6 +22,7 @@
 
 mod api;
 pub mod custom;
+mod limits;
 mod ops;
 mod seed;
 mod server;
@@ -36,14 +37,12 @@ use std::io;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 pub use api::ApiError;
 pub use custom::CustomAuth;
+pub use limits::ServerLimits;
 pub use ops::{IDENTITY_OPERATIONS, USER_POOL_OPERATIONS};
 pub use service::{Outcome, Service};
 pub use tokens::SigningKeys;
@@ -422,6 +421,8 @@ impl std::fmt::Debug for ClientInfo {
 /// State shared by the server tasks and the handle.
 pub(crate) struct Shared {
     state: Mutex<State>,
+    /// The HTTP server's bounds (the body limit applies to [`Service::handle`] too).
+    pub(crate) limits: ServerLimits,
 }
 
 /// The locked state. While it is held, the emulator's seeded generator (if any) is the source
@@ -471,6 +472,7 @@ impl Shared {
     pub(crate) fn new(state: State) -> Shared {
         Shared {
             state: Mutex::new(state),
+            limits: ServerLimits::default(),
         }
     }
 
@@ -556,6 +558,7 @@ pub struct EmulatorBuilder {
     rng_seed: Option<u64>,
     fixed_clock: Option<u64>,
     signing_keys: Option<SigningKeys>,
+    limits: ServerLimits,
 }
 
 impl Default for EmulatorBuilder {
@@ -568,6 +571,7 @@ impl Default for EmulatorBuilder {
             rng_seed: None,
             fixed_clock: None,
             signing_keys: None,
+            limits: ServerLimits::default(),
         }
     }
 }
@@ -628,6 +632,14 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Bounds on connections, timeouts and request sizes (see [`ServerLimits`] for the
+    /// defaults). Values out of range are brought into it (at least one connection, nonzero
+    /// timeouts, at least 8 KiB of headers).
+    pub fn limits(mut self, limits: ServerLimits) -> Self {
+        self.limits = limits.sanitized();
+        self
+    }
+
     /// The emulator without a server: requests go to [`Service::handle`].
     pub fn build_service(self) -> io::Result<Service> {
         Ok(Service {
@@ -644,7 +656,9 @@ impl EmulatorBuilder {
             (None, Some(seed)) => Some(tokens::lazy_keys(Some(seed))),
             (None, None) => None,
         };
-        let shared = Arc::new(Shared::new(state));
+        let mut shared = Shared::new(state);
+        shared.limits = self.limits.clone();
+        let shared = Arc::new(shared);
         if let Some(seed) = &self.seed {
             let mut st = shared.lock();
             seed::apply(&mut st, seed)
@@ -733,7 +747,17 @@ async fn serve(
     shared: Arc<Shared>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
+    // One permit per connection, taken before `accept`: at the cap the server stops
+    // accepting and new connections wait in the listen queue until one closes.
+    let slots = Arc::new(tokio::sync::Semaphore::new(shared.limits.max_connections));
     loop {
+        let permit = tokio::select! {
+            _ = stop.changed() => break,
+            p = slots.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+        };
         tokio::select! {
             _ = stop.changed() => break,
             accepted = listener.accept() => {
@@ -742,17 +766,12 @@ async fn serve(
                     tokio::time::sleep(std::time::Duration::from_millis(10)).await;
                     continue;
                 };
-                let shared = shared.clone();
-                let mut stop = stop.clone();
-                tokio::spawn(async move {
-                    let io = TokioIo::new(stream);
-                    let svc = service_fn(move |req| server::handle(shared.clone(), req));
-                    let conn = http1::Builder::new().serve_connection(io, svc);
-                    tokio::select! {
-                        _ = conn => {}
-                        _ = stop.changed() => {}
-                    }
-                });
+                tokio::spawn(server::serve_connection(
+                    stream,
+                    shared.clone(),
+                    permit,
+                    stop.clone(),
+                ));
             }
         }
     }
