@@ -32,6 +32,7 @@ mod state;
 mod tokens;
 pub mod totp;
 mod util;
+mod webauthn;
 
 use std::io;
 use std::net::SocketAddr;

@@ -228,6 +228,8 @@ pub(crate) struct User {
     pub failed_logins: u32,
     pub locked_until: u64,
     pub webauthn: Vec<Value>,
+    /// The public key and counter of each passkey in `webauthn`, by credential id.
+    pub passkeys: HashMap<String, crate::webauthn::Passkey>,
 }
 
 impl User {
@@ -247,13 +249,14 @@ impl User {
             preferred: None,
             totp_key: None,
             pending_totp: None,
+            totp_used_steps: Vec::new(),
             devices: BTreeMap::new(),
             device_group_key: crate::util::device_group_key(),
-            totp_used_steps: Vec::new(),
             codes: HashMap::new(),
             failed_logins: 0,
             locked_until: 0,
             webauthn: Vec::new(),
+            passkeys: HashMap::new(),
         }
     }
 

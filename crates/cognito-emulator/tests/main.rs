@@ -8,6 +8,7 @@ mod devices;
 mod flows;
 mod lifecycle;
 mod mfa;
+mod passkeys;
 mod passwords;
 mod random_signins;
 mod robustness;

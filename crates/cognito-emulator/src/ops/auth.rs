@@ -1228,28 +1228,32 @@ pub(crate) fn respond_to_auth_challenge(st: &mut State, b: &Body) -> ApiResult<V
             let cred = param(&resp, "CREDENTIAL")?;
             let cred: Value =
                 serde_json::from_str(cred).map_err(|_| invalid_param("CREDENTIAL is not JSON"))?;
-            let id = cred.get("id").and_then(Value::as_str).unwrap_or_default();
-            let r = cred.get("response").cloned().unwrap_or(Value::Null);
-            let client_data = r
-                .get("clientDataJSON")
-                .and_then(Value::as_str)
-                .ok_or_else(|| invalid_param("CREDENTIAL.response.clientDataJSON is required"))?;
-            for f in ["authenticatorData", "signature"] {
-                if r.get(f).and_then(Value::as_str).is_none() {
-                    return Err(invalid_param(format!(
-                        "CREDENTIAL.response.{f} is required"
-                    )));
-                }
-            }
-            let user = st.pool(&client.pool_id)?.user(&username)?;
-            let known = user
-                .webauthn
-                .iter()
-                .any(|c| c.get("CredentialId").and_then(Value::as_str) == Some(id));
-            if !known {
+            let id = crate::webauthn::assertion_credential_id(&cred).unwrap_or_default();
+            let rp = crate::ops::profile::relying_party(st, &client.pool_id);
+            let expected = crate::webauthn::Expected {
+                challenge: &ch,
+                rp_id: &rp,
+                require_user_verification: crate::ops::profile::requires_user_verification(
+                    st,
+                    &client.pool_id,
+                ),
+            };
+            let user = st.pool_mut(&client.pool_id)?.user_mut(&username)?;
+            let user_handle = URL_SAFE_NO_PAD.encode(user.sub.as_bytes());
+            let Some(passkey) = user.passkeys.get_mut(&id) else {
                 return Err(incorrect_credentials());
+            };
+            match crate::webauthn::authenticate(&cred, &expected, passkey, &user_handle) {
+                Ok(count) => passkey.sign_count = count,
+                Err(crate::webauthn::Refusal::Challenge) => {
+                    return Err(ApiError::new(
+                        "WebAuthnChallengeNotFoundException",
+                        "The challenge does not match a pending WebAuthn challenge.",
+                    ));
+                }
+                // The session is spent: a failed assertion starts the sign-in over.
+                Err(_) => return Err(incorrect_credentials()),
             }
-            crate::ops::profile::check_client_data(client_data, "webauthn.get", &ch)?;
             ctx.mfa_done = true;
             after_first_factor(st, &client, &username, ctx)
         }
