@@ -488,16 +488,25 @@ impl Shared {
 
     /// Runs one operation under the state lock, then signs the tokens it minted once the lock
     /// is released: RSA signing is most of a sign-in's CPU, and outside the lock requests are
-    /// signed in parallel while others use the state.
+    /// signed in parallel while others use the state. For the same reason the SRP arithmetic of
+    /// a password-verifier answer runs before the lock is taken (`precompute_claim`).
     pub(crate) fn dispatch(
         &self,
         service: ops::Service,
         op: &str,
         body: &serde_json::Map<String, Value>,
     ) -> Result<Value, ApiError> {
+        let precomputed = match (service, op) {
+            (ops::Service::UserPools, "RespondToAuthChallenge" | "AdminRespondToAuthChallenge") => {
+                srp_server::precompute_claim(self, body)
+            }
+            _ => None,
+        };
         let (result, unsigned) = {
             let mut st = self.lock();
+            st.precomputed_claim = precomputed;
             let result = ops::dispatch(&mut st, service, op, body);
+            st.precomputed_claim = None;
             (result, std::mem::take(&mut st.unsigned))
         };
         let mut response = result?;

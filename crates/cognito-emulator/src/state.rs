@@ -695,6 +695,9 @@ pub(crate) struct State {
     /// Tokens the running operation minted, signed once the lock is released
     /// (`Shared::dispatch`); always empty between operations.
     pub unsigned: Vec<crate::tokens::Unsigned>,
+    /// The SRP claim `Shared::dispatch` computed outside the lock for the running operation;
+    /// always empty between operations.
+    pub precomputed_claim: Option<crate::srp_server::PrecomputedClaim>,
 }
 
 impl State {
@@ -719,6 +722,7 @@ impl State {
             custom: HashMap::new(),
             identities: HashMap::new(),
             unsigned: Vec::new(),
+            precomputed_claim: None,
         }
     }
 
