@@ -9,13 +9,15 @@
 
 use cognito_examples::{BoxError, Demo, PASSWORD, ensure, ensure_eq, step};
 
-/// Any well-formed identity-pool id works against the emulator.
-const IDENTITY_POOL_ID: &str = "us-east-1:0a1b2c3d-0000-4000-8000-00000000abcd";
-
 #[tokio::main]
 async fn main() -> Result<(), BoxError> {
     let demo = Demo::start_default()?;
     demo.create_user("omar")?;
+    // An identity pool that trusts the demo's app client (CreateIdentityPool and
+    // SetIdentityPoolRoles against the emulator; with AWS, the console or IaC makes it).
+    let identity_pool_id = demo
+        .emu
+        .create_identity_pool(&demo.pool_id, &demo.client_id, false)?;
     let pool = demo.asynchronous()?.build()?;
     let user = pool
         .sign_in("omar", PASSWORD)
@@ -25,7 +27,7 @@ async fn main() -> Result<(), BoxError> {
 
     // GetId, then GetCredentialsForIdentity, with the ID token under the pool's login key
     // (`cognito-idp.<region>.amazonaws.com/<pool id>`).
-    let credentials = user.aws_credentials(IDENTITY_POOL_ID).await?;
+    let credentials = user.aws_credentials(&identity_pool_id).await?;
     ensure(
         credentials.identity_id.starts_with("us-east-1:"),
         "identity id in the pool's region",
@@ -56,7 +58,7 @@ async fn main() -> Result<(), BoxError> {
     ));
 
     // The same user always maps to the same identity.
-    let again = user.aws_credentials(IDENTITY_POOL_ID).await?;
+    let again = user.aws_credentials(&identity_pool_id).await?;
     ensure_eq(again.identity_id, credentials.identity_id, "identity id")?;
     step("asking again gives the same identity");
     println!("identity_pool_credentials: every step passed");

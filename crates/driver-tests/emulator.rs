@@ -603,7 +603,10 @@ driver_test! {
         s.user("pete");
         let pool = s.pool();
         let user = signed_in(aw!(pool.sign_in("pete", PASSWORD)).unwrap());
-        let identity_pool = "us-east-1:0a1b2c3d-0000-4000-8000-00000000abcd";
+        let identity_pool = &s
+            .emu
+            .create_identity_pool(&s.pool_id, &s.client_id, false)
+            .unwrap();
         let creds = aw!(user.aws_credentials(identity_pool)).unwrap();
         assert!(!creds.access_key_id.is_empty());
         assert!(!creds.session_token.expose_secret().is_empty());

@@ -1,4 +1,5 @@
-//! No `Debug` or `tracing` output contains the password, a token or the device password.
+//! No `Debug`, `tracing` or `log` output contains the password, a token or the device
+//! password.
 
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -57,8 +58,82 @@ impl tracing::Subscriber for Capture {
     fn exit(&self, _: &tracing::span::Id) {}
 }
 
+/// Every `log` record of this test binary, at every level, once [`log_capture`] was called.
+static LOG: Mutex<String> = Mutex::new(String::new());
+
+/// A `log` logger that keeps every record: the HTTP stacks (ureq, reqwest, hyper, rustls) log
+/// through `log`, not `tracing`.
+struct LogCapture;
+
+impl log::Log for LogCapture {
+    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
+        true
+    }
+    fn log(&self, record: &log::Record<'_>) {
+        let mut out = LOG.lock().unwrap_or_else(|p| p.into_inner());
+        let _ = write!(
+            out,
+            "\nlog {} {} {}",
+            record.level(),
+            record.target(),
+            record.args()
+        );
+    }
+    fn flush(&self) {}
+}
+
+/// Installs [`LogCapture`] as the process's logger at TRACE level (once per test binary) and
+/// returns where the caller's records start; it logs "log capture works" at DEBUG level, the
+/// lowest level a program built with `cognito-blocking`'s default features keeps.
+pub(crate) fn log_capture() -> usize {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        log::set_logger(&LogCapture).expect("no other logger in this test binary");
+        log::set_max_level(log::LevelFilter::Trace);
+    });
+    let start = LOG.lock().unwrap_or_else(|p| p.into_inner()).len();
+    log::debug!("log capture works");
+    start
+}
+
+/// What was logged since `start` (by every thread of the test binary), followed by the bytes
+/// of every hex dump in it put back together: an HTTP stack that dumps the exchange 16 bytes
+/// a line (as ureq's protocol crate does at TRACE) cuts every secret into pieces that a plain
+/// search would miss.
+pub(crate) fn logged_since(start: usize) -> String {
+    let logged = LOG.lock().unwrap_or_else(|p| p.into_inner())[start..].to_owned();
+    let mut dumped = Vec::new();
+    for line in logged.lines() {
+        // A dump line: `log TRACE <target> ` then eight groups of four hex digits (`--` for no
+        // byte), then the same bytes as text.
+        let Some(message) = line.splitn(4, ' ').nth(3) else {
+            continue;
+        };
+        let groups: Vec<&str> = message.split(' ').take(8).collect();
+        if groups.len() != 8 || groups.iter().any(|g| g.len() != 4) {
+            continue;
+        }
+        let pairs: Option<Vec<Option<u8>>> = groups
+            .iter()
+            .flat_map(|g| [&g[..2], &g[2..]])
+            .map(|pair| match pair {
+                "--" => Some(None),
+                hex => u8::from_str_radix(hex, 16).ok().map(Some),
+            })
+            .collect();
+        if let Some(pairs) = pairs {
+            dumped.extend(pairs.into_iter().flatten());
+        }
+    }
+    format!(
+        "{logged}\n[hex dumps decoded]\n{}",
+        String::from_utf8_lossy(&dumped)
+    )
+}
+
 driver_test! {
     async fn no_secret_in_debug_or_tracing_output() {
+        let log_start = log_capture();
         const PASSWORD: &str = "Very-Secret-Password-1";
         let emu = Emulator::start_blocking().unwrap();
         let pool_info = emu
@@ -130,6 +205,8 @@ driver_test! {
         };
         drop(guard);
         let traced = out.lock().unwrap().clone();
+        let logged = logged_since(log_start);
+        assert!(logged.contains("log capture works"));
         assert!(traced.contains("ForgotPassword") || traced.contains("InitiateAuth"));
         assert!(traced.contains("request_id"));
         let mut secrets = vec![
@@ -154,6 +231,10 @@ driver_test! {
             assert!(
                 !debug.contains(secret.as_str()),
                 "Debug output leaks a secret"
+            );
+            assert!(
+                !logged.contains(secret.as_str()),
+                "`log` output at TRACE leaks a secret"
             );
         }
     }

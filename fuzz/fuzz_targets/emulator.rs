@@ -50,6 +50,14 @@
 //! * a token family (`origin_jti`) revoked by RevokeToken of its refresh token, by
 //!   GlobalSignOut / AdminUserGlobalSignOut of its user or by deleting its user never gets a
 //!   200 again, neither for its access tokens nor for its refresh token;
+//! * no token carries a claim from user input that Cognito reserves: the access token holds
+//!   only Cognito's own claims; the ID token's `cognito:*` claims are `cognito:username` (the
+//!   access token's `username`) and the group claims as arrays / an ARN string (attribute
+//!   values are strings, so none of them can come from an attribute); `iss`, `aud`,
+//!   `token_use`, `event_id`, `origin_jti` and `auth_time` agree with the access token;
+//! * no two users of a pool hold the same alias: the same verified e-mail or phone number
+//!   where it is in `AliasAttributes`, the same value at all where it is in
+//!   `UsernameAttributes` (the setup pool has e-mail and phone number as aliases);
 //! * no device sign-in without the device's password: a 200 to DEVICE_PASSWORD_VERIFIER
 //!   only for a device confirmed with a verifier the harness made (`$DEV_VERIFIER`, whose
 //!   password it knows) and with the claim the harness computed from that password
@@ -109,6 +117,7 @@ fn setup() -> &'static Setup {
                     "EMAIL_OTP".into(),
                     "SMS_OTP".into(),
                 ],
+                alias_attributes: vec!["email".into(), "phone_number".into()],
                 ..PoolConfig::default()
             })
             .expect("pool");
@@ -402,6 +411,119 @@ fn claims(token: &str) -> Option<serde_json::Map<String, Value>> {
     }
 }
 
+/// Claims of Cognito's access tokens (none comes from a user attribute).
+const ACCESS_CLAIMS: &[&str] = &[
+    "sub",
+    "iss",
+    "client_id",
+    "origin_jti",
+    "event_id",
+    "token_use",
+    "scope",
+    "auth_time",
+    "exp",
+    "iat",
+    "jti",
+    "username",
+    "device_key",
+    "version",
+    "cognito:groups",
+];
+
+/// Checks that no claim Cognito reserves came from user input (see the header).
+fn check_reserved_claims(
+    op: &str,
+    idc: &serde_json::Map<String, Value>,
+    ac: &serde_json::Map<String, Value>,
+) {
+    for k in ac.keys() {
+        assert!(
+            ACCESS_CLAIMS.contains(&k.as_str()),
+            "{op}: access token carries claim {k}"
+        );
+    }
+    for (k, v) in idc {
+        if let Some(rest) = k.strip_prefix("cognito:") {
+            match rest {
+                "username" => assert_eq!(
+                    Some(v),
+                    ac.get("username"),
+                    "{op}: cognito:username is not the access token's username"
+                ),
+                "groups" | "roles" => {
+                    assert!(v.is_array(), "{op}: {k} is not a list: {v}")
+                }
+                "preferred_role" => assert!(
+                    v.as_str().is_some_and(|r| r.starts_with("arn:")),
+                    "{op}: {k} is not a role ARN: {v}"
+                ),
+                _ => panic!("{op}: ID token carries {k} = {v}"),
+            }
+        }
+    }
+    for k in ["username", "client_id", "scope", "device_key"] {
+        assert!(!idc.contains_key(k), "{op}: ID token carries {k}");
+    }
+    assert_eq!(idc.get("token_use"), Some(&json!("id")), "{op}: token_use");
+    assert_eq!(ac.get("token_use"), Some(&json!("access")), "{op}: token_use");
+    assert_eq!(idc.get("aud"), ac.get("client_id"), "{op}: aud");
+    for k in ["iss", "event_id", "origin_jti", "auth_time"] {
+        assert_eq!(idc.get(k), ac.get(k), "{op}: ID and access token disagree on {k}");
+    }
+}
+
+/// Checks that no two users of any pool hold the same alias (see the header).
+fn check_aliases(svc: &Service, op: &str) {
+    for pool in svc.user_counts().keys() {
+        let Ok(desc) = svc.call("DescribeUserPool", json!({"UserPoolId": pool})) else {
+            continue;
+        };
+        let list = |k: &str| -> Vec<String> {
+            desc["UserPool"][k]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let (aliases, usernames) = (list("AliasAttributes"), list("UsernameAttributes"));
+        if aliases.is_empty() && usernames.is_empty() {
+            continue;
+        }
+        let Ok(users) = svc.call("ListUsers", json!({"UserPoolId": pool})) else {
+            continue;
+        };
+        let mut held: BTreeMap<(String, String), String> = BTreeMap::new();
+        for u in users["Users"].as_array().into_iter().flatten() {
+            let name = u["Username"].as_str().unwrap_or_default();
+            let attrs: BTreeMap<&str, &str> = u["Attributes"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|a| Some((a["Name"].as_str()?, a["Value"].as_str()?)))
+                .collect();
+            for attr in ["email", "phone_number"] {
+                let Some(value) = attrs.get(attr) else {
+                    continue;
+                };
+                let verified = attrs.get(format!("{attr}_verified").as_str()) == Some(&"true");
+                let is_alias = usernames.iter().any(|a| a == attr)
+                    || (verified && aliases.iter().any(|a| a == attr));
+                if !is_alias {
+                    continue;
+                }
+                if let Some(other) =
+                    held.insert((attr.to_string(), value.to_lowercase()), name.to_string())
+                {
+                    panic!("{op}: {other} and {name} both hold the {attr} alias {value}");
+                }
+            }
+        }
+    }
+}
+
 /// `FUZZ_TRACE=1` prints each exchange (for writing seeds).
 fn trace() -> bool {
     static TRACE: OnceLock<bool> = OnceLock::new();
@@ -582,6 +704,9 @@ fuzz_target!(|data: &[u8]| {
             );
         }
         check_counts(&op, status, &request_json, &before, &after);
+        if status == 200 {
+            check_aliases(&svc, &op);
+        }
 
         // Status and body shape.
         assert!(
@@ -791,6 +916,7 @@ fuzz_target!(|data: &[u8]| {
             if let Some(id) = result["IdToken"].as_str() {
                 let idc = claims(id).expect("id token payload");
                 assert_eq!(idc["sub"], ac["sub"], "{op}: id and access tokens disagree");
+                check_reserved_claims(&op, &idc, &ac);
                 t.id_token = Some(id.to_string());
             }
             if let Some(victim) = s.protected.get(&sub) {

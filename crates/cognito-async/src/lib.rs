@@ -94,8 +94,8 @@ mod transport;
 mod user;
 
 pub use cognito_driver::{
-    AwsCredentials, Clock, Error, MfaPreference, Options, SharedStore, Timeouts, TransportError,
-    TransportErrorKind,
+    AwsCredentials, Clock, Error, LimitExceeded, Limits, MfaPreference, Options, SharedStore,
+    Timeouts, TransportError, TransportErrorKind,
 };
 pub use pool::{UserPool, UserPoolBuilder};
 pub use signin::{SignIn, SignInOutcome};

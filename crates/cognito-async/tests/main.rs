@@ -34,11 +34,21 @@ fn default_transport(timeouts: driver::Timeouts) -> driver::ReqwestTransport {
     driver::ReqwestTransport::with_timeouts(timeouts).expect("transport")
 }
 
+/// The default transport with `timeouts` and response size `limits`, for the shared suites.
+fn transport_with_limits(
+    timeouts: driver::Timeouts,
+    limits: driver::Limits,
+) -> driver::ReqwestTransport {
+    driver::ReqwestTransport::with_limits(timeouts, limits).expect("transport")
+}
+
 mod concurrency;
 #[path = "../../driver-tests/emulator.rs"]
 mod emulator;
 #[path = "../../driver-tests/faults.rs"]
 mod faults;
+#[path = "../../driver-tests/hostile.rs"]
+mod hostile;
 #[path = "../../driver-tests/polish.rs"]
 mod polish;
 #[path = "../../driver-tests/scenarios.rs"]
@@ -48,6 +58,7 @@ mod secrets;
 mod send_bounds;
 #[path = "../../driver-tests/support.rs"]
 mod support;
+#[path = "../../driver-tests/trace_secrets.rs"]
 mod trace_secrets;
 #[path = "../../driver-tests/transport.rs"]
 mod transport;

@@ -80,6 +80,18 @@
 //! * Each HTTP exchange runs in a `tracing` span `cognito` with the operation name, the
 //!   attempts, the status and the request id. No password, code, token or device secret is
 //!   ever logged.
+//!
+//! # Logging and the `no-log-trace` feature
+//!
+//! ureq's protocol crate (`ureq_proto`) writes every request and response, headers and body,
+//! as a hex dump to the `log` facade at TRACE level: the password or SRP values, session
+//! strings and, on success, the tokens. ureq has no switch for it, so the default feature
+//! `no-log-trace` sets `log`'s compile-time maximum level to DEBUG (`log/max_level_debug` and
+//! `log/release_max_level_debug`). This applies to every crate of the program that logs
+//! through `log`, not only to ureq: `log::trace!` records are compiled out. `tracing` is not
+//! affected. A program that needs `log` TRACE records can turn default features off
+//! (`default-features = false`) and must then filter the `ureq_proto` target out of its
+//! logger itself.
 #![forbid(unsafe_code)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
@@ -90,8 +102,8 @@ mod transport;
 mod user;
 
 pub use cognito_driver::{
-    AwsCredentials, Clock, Error, MfaPreference, Options, SharedStore, Timeouts, TransportError,
-    TransportErrorKind,
+    AwsCredentials, Clock, Error, LimitExceeded, Limits, MfaPreference, Options, SharedStore,
+    Timeouts, TransportError, TransportErrorKind,
 };
 pub use pool::{UserPool, UserPoolBuilder};
 pub use signin::{SignIn, SignInOutcome};

@@ -1,6 +1,6 @@
 //! The HTTP transport: [`Transport`] and its `ureq` implementation [`UreqTransport`].
 
-use crate::{Timeouts, TransportError, TransportErrorKind};
+use crate::{Limits, Timeouts, TransportError, TransportErrorKind};
 
 /// Sends one HTTP request and returns the response, whatever its status.
 ///
@@ -43,8 +43,12 @@ impl<T: Transport + ?Sized> Transport for std::sync::Arc<T> {
 /// The user agent sent by [`UreqTransport`]: `cognito-blocking/<version>`.
 pub const USER_AGENT: &str = concat!("cognito-blocking/", env!("CARGO_PKG_VERSION"));
 
-/// The default [`Transport`]: a `ureq` agent with rustls, redirects off, timeouts and the
-/// user agent [`USER_AGENT`].
+/// The default [`Transport`]: a `ureq` agent with rustls, redirects off, timeouts, response
+/// size [`Limits`] and the user agent [`USER_AGENT`].
+///
+/// A response whose head or body is over a limit fails with a [`TransportError`] of kind
+/// [`TransportErrorKind::HeadersTooLarge`] or [`TransportErrorKind::BodyTooLarge`]; the body
+/// is read up to the limit, never further.
 ///
 /// ```
 /// use cognito_blocking::{Timeouts, UreqTransport};
@@ -59,6 +63,7 @@ pub const USER_AGENT: &str = concat!("cognito-blocking/", env!("CARGO_PKG_VERSIO
 #[derive(Debug, Clone)]
 pub struct UreqTransport {
     agent: ureq::Agent,
+    limits: Limits,
 }
 
 impl UreqTransport {
@@ -67,8 +72,24 @@ impl UreqTransport {
         Self::with_timeouts(Timeouts::default())
     }
 
-    /// A transport with the given timeouts.
+    /// A transport with the given timeouts and the default [`Limits`].
     pub fn with_timeouts(timeouts: Timeouts) -> Self {
+        Self::with_limits(timeouts, Limits::default())
+    }
+
+    /// A transport with the given timeouts and response size limits.
+    ///
+    /// ```
+    /// use cognito_blocking::{Limits, Timeouts, UreqTransport};
+    ///
+    /// let limits = Limits {
+    ///     max_response_body: 256 * 1024,
+    ///     ..Limits::default()
+    /// };
+    /// let transport = UreqTransport::with_limits(Timeouts::default(), limits);
+    /// # drop(transport);
+    /// ```
+    pub fn with_limits(timeouts: Timeouts, limits: Limits) -> Self {
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
@@ -76,16 +97,23 @@ impl UreqTransport {
             .user_agent(USER_AGENT)
             .timeout_connect(Some(timeouts.connect))
             .timeout_per_call(Some(timeouts.response))
+            .max_response_header_size(limits.max_response_headers)
             .build();
         UreqTransport {
             agent: ureq::Agent::new_with_config(config),
+            limits,
         }
     }
 
     /// A transport over an agent configured by the caller (proxy, TLS roots, ...). Keep
     /// `http_status_as_error(false)` and redirects off, or error responses cannot be decoded.
+    /// Bodies are read up to the default [`Limits::max_response_body`]; the agent's own
+    /// `max_response_header_size` limits the head.
     pub fn from_agent(agent: ureq::Agent) -> Self {
-        UreqTransport { agent }
+        UreqTransport {
+            agent,
+            limits: Limits::default(),
+        }
     }
 }
 
@@ -103,7 +131,11 @@ impl Transport for UreqTransport {
         let outgoing = cognito_driver::outgoing(request, request.body().as_slice())?;
         let response = self.agent.run(outgoing).map_err(classify)?;
         let (parts, mut body) = response.into_parts();
-        let bytes = body.read_to_vec().map_err(classify)?;
+        let bytes = body
+            .with_config()
+            .limit(u64::try_from(self.limits.max_response_body).unwrap_or(u64::MAX))
+            .read_to_vec()
+            .map_err(classify)?;
         Ok(http::Response::from_parts(parts, bytes))
     }
 }
@@ -113,6 +145,17 @@ fn classify(error: ureq::Error) -> TransportError {
     use ureq::Error as E;
     use ureq::Timeout as T;
     let kind = match &error {
+        E::BodyExceedsLimit(limit) => {
+            let limit = usize::try_from(*limit).unwrap_or(usize::MAX);
+            return TransportError::limit_exceeded(TransportErrorKind::BodyTooLarge, limit);
+        }
+        E::LargeResponseHeader(_, limit) => {
+            return TransportError::limit_exceeded(TransportErrorKind::HeadersTooLarge, *limit);
+        }
+        // More header lines than the HTTP parser holds: a head too large in another way.
+        E::Protocol(ureq_proto::Error::HttpParseTooManyHeaders) => {
+            TransportErrorKind::HeadersTooLarge
+        }
         E::HostNotFound | E::ConnectionFailed => TransportErrorKind::Connect,
         E::Timeout(T::Resolve | T::Connect) => TransportErrorKind::Connect,
         E::Timeout(_) => TransportErrorKind::Timeout,

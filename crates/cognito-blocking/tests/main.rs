@@ -34,12 +34,22 @@ fn default_transport(timeouts: driver::Timeouts) -> driver::UreqTransport {
     driver::UreqTransport::with_timeouts(timeouts)
 }
 
+/// The default transport with `timeouts` and response size `limits`, for the shared suites.
+fn transport_with_limits(
+    timeouts: driver::Timeouts,
+    limits: driver::Limits,
+) -> driver::UreqTransport {
+    driver::UreqTransport::with_limits(timeouts, limits)
+}
+
 mod api_parity;
 mod concurrency;
 #[path = "../../driver-tests/emulator.rs"]
 mod emulator;
 #[path = "../../driver-tests/faults.rs"]
 mod faults;
+#[path = "../../driver-tests/hostile.rs"]
+mod hostile;
 mod moto;
 #[path = "../../driver-tests/polish.rs"]
 mod polish;
@@ -49,5 +59,7 @@ mod scenarios;
 mod secrets;
 #[path = "../../driver-tests/support.rs"]
 mod support;
+#[path = "../../driver-tests/trace_secrets.rs"]
+mod trace_secrets;
 #[path = "../../driver-tests/transport.rs"]
 mod transport;

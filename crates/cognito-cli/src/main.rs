@@ -11,6 +11,10 @@
 //! Pool settings come from flags or `COGNITO_*` variables; the session lives in a file under
 //! the user's config directory, created with mode 0600. Exit codes are listed in
 //! [`Failure::code`].
+//!
+//! Everything printed that came from the network (error messages, usernames, attribute
+//! values, device names, code destinations) has its control characters escaped and its length
+//! capped (see `sanitize`), so a hostile endpoint cannot drive the terminal.
 #![forbid(unsafe_code)]
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -23,6 +27,9 @@ use cognito_blocking::{
     Answer, Error, MfaType, NextStep, SecretString, ServiceErrorKind, SignInOutcome, User, UserPool,
 };
 use cognito_store::FileStore;
+
+mod sanitize;
+use sanitize::{MAX_FIELD, MAX_MESSAGE, clean};
 
 /// Command-line client for Amazon Cognito user pools.
 #[derive(Debug, Parser)]
@@ -228,7 +235,8 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("cognito: {}", failure.message());
+            // The message may quote the server (its error message, a username).
+            eprintln!("cognito: {}", clean(failure.message(), MAX_MESSAGE));
             ExitCode::from(failure.code())
         }
     }
@@ -283,7 +291,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 let to = result
                     .code_delivery_details
                     .and_then(|d| d.destination)
-                    .unwrap_or_else(|| "the user".to_owned());
+                    .map_or_else(|| "the user".to_owned(), |to| clean(&to, MAX_FIELD));
                 eprintln!("signed up {username}; confirmation code sent to {to}");
             }
             Ok(())
@@ -297,7 +305,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 let to = pool
                     .resend_confirmation_code(&username)?
                     .and_then(|d| d.destination)
-                    .unwrap_or_else(|| "the user".to_owned());
+                    .map_or_else(|| "the user".to_owned(), |to| clean(&to, MAX_FIELD));
                 eprintln!("confirmation code sent to {to}");
                 return Ok(());
             }
@@ -328,7 +336,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 flags,
                 &mut input,
             )?;
-            eprintln!("signed in as {}", user.username());
+            eprintln!("signed in as {}", clean(user.username(), MAX_FIELD));
             Ok(())
         }
         Command::Token {
@@ -345,12 +353,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
             } else {
                 tokens.access_token().token()
             };
-            print_line(token.expose_secret())
+            print_line(checked_token(token.expose_secret())?)
         }
         Command::Whoami => {
             let user = current_user(&pool)?;
             let profile = user.get_user()?;
-            print_line(&profile.username)
+            print_line(&clean(&profile.username, MAX_FIELD))
         }
         Command::Attributes { set, delete } => {
             let pairs = set
@@ -372,9 +380,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let profile = user.get_user()?;
             let mut out = String::new();
             for attribute in &profile.user_attributes {
-                out.push_str(&attribute.name);
+                out.push_str(&clean(&attribute.name, MAX_FIELD));
                 out.push('=');
-                out.push_str(attribute.value.as_deref().unwrap_or(""));
+                out.push_str(&clean(attribute.value.as_deref().unwrap_or(""), MAX_FIELD));
                 out.push('\n');
             }
             print_raw(&out)
@@ -394,11 +402,14 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     };
                     out.push_str(&format!(
                         "{mark} {}\t{}\t{}\n",
-                        device.device_key,
-                        device.attribute("device_name").unwrap_or("-"),
-                        device
-                            .attribute("dev:device_remembered_status")
-                            .unwrap_or("-"),
+                        clean(&device.device_key, MAX_FIELD),
+                        clean(device.attribute("device_name").unwrap_or("-"), MAX_FIELD),
+                        clean(
+                            device
+                                .attribute("dev:device_remembered_status")
+                                .unwrap_or("-"),
+                            MAX_FIELD
+                        ),
                     ));
                 }
                 match page.pagination_token {
@@ -412,10 +423,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let user = current_user(&pool)?;
             if global {
                 user.global_sign_out()?;
-                eprintln!("signed out {} everywhere", user.username());
+                eprintln!(
+                    "signed out {} everywhere",
+                    clean(user.username(), MAX_FIELD)
+                );
             } else {
                 user.sign_out()?;
-                eprintln!("signed out {}", user.username());
+                eprintln!("signed out {}", clean(user.username(), MAX_FIELD));
             }
             Ok(())
         }
@@ -443,9 +457,12 @@ fn pool(settings: &Settings, margin: Option<Duration>) -> Result<UserPool, Failu
         Some(path) => path.clone(),
         None => default_session_file()?,
     };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        create_private_dir(dir)?;
-    }
+    let dir = match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(dir) => dir,
+        None => Path::new("."),
+    };
+    create_private_dir(dir)?;
+    check_session_dir(dir)?;
     let mut builder = UserPool::builder(pool_id, client_id).store(FileStore::new(path));
     if let Some(secret) = &settings.client_secret {
         builder = builder.client_secret(secret.as_str());
@@ -496,6 +513,69 @@ fn create_private_dir(dir: &Path) -> Result<(), Failure> {
         .map_err(|e| Failure::Other(format!("cannot create {}: {e}", dir.display())))
 }
 
+/// Refuses a session directory that another user could change, as ssh refuses its files
+/// (`StrictModes`): another user able to create, rename or replace files there could plant a
+/// session of their own or swap ours. The directory must be owned by the caller or root and
+/// writable by nobody else; each directory above it must be owned by the caller or root and,
+/// if others may write to it, have the sticky bit (as `/tmp` has), so that nobody else can
+/// rename the directories below.
+#[cfg(unix)]
+fn check_session_dir(dir: &Path) -> Result<(), Failure> {
+    use std::os::unix::fs::MetadataExt;
+    let me = rustix::process::geteuid().as_raw();
+    let real = std::fs::canonicalize(dir)
+        .map_err(|e| Failure::Other(format!("cannot resolve {}: {e}", dir.display())))?;
+    let unsafe_dir = |what: &Path, why: String| {
+        let shown = if what == real {
+            format!("the session directory {}", what.display())
+        } else {
+            format!(
+                "{}, above the session directory {}",
+                what.display(),
+                real.display()
+            )
+        };
+        Failure::Other(format!(
+            "refusing to keep the session in {}: {shown} {why}",
+            real.display()
+        ))
+    };
+    for (depth, ancestor) in real.ancestors().enumerate() {
+        let meta = std::fs::metadata(ancestor)
+            .map_err(|e| Failure::Other(format!("cannot inspect {}: {e}", ancestor.display())))?;
+        let (owner, mode) = (meta.uid(), meta.mode());
+        if owner != me && owner != 0 {
+            return Err(unsafe_dir(
+                ancestor,
+                format!("is owned by uid {owner}, not by you (uid {me}) or root"),
+            ));
+        }
+        let others_write = mode & 0o022;
+        let sticky = mode & 0o1000 != 0;
+        if others_write != 0 && (depth == 0 || !sticky) {
+            let who = match others_write {
+                0o002 => "every user",
+                0o020 => "its group",
+                _ => "its group and every user",
+            };
+            return Err(unsafe_dir(
+                ancestor,
+                format!(
+                    "is writable by {who} (mode {:04o}); run `chmod go-w {}`",
+                    mode & 0o7777,
+                    ancestor.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_session_dir(_dir: &Path) -> Result<(), Failure> {
+    Ok(())
+}
+
 fn current_user(pool: &UserPool) -> Result<User, Failure> {
     pool.current_user()?
         .ok_or_else(|| Failure::NotSignedIn("not signed in: run `cognito sign-in`".to_owned()))
@@ -505,6 +585,19 @@ fn name_value(pair: &str) -> Result<(String, String), Failure> {
     match pair.split_once('=') {
         Some((name, value)) if !name.is_empty() => Ok((name.to_owned(), value.to_owned())),
         _ => Err(Failure::Usage(format!("expected NAME=VALUE, got {pair:?}"))),
+    }
+}
+
+/// A token as the server sent it, refused unless it has only the characters of a JWT
+/// (base64url and dots): it is printed raw, for scripts.
+fn checked_token(token: &str) -> Result<&str, Failure> {
+    let jwt = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '=');
+    if token.chars().all(jwt) {
+        Ok(token)
+    } else {
+        Err(Failure::Other(
+            "the server sent a token that is not a JWT; it was not printed".to_owned(),
+        ))
     }
 }
 
@@ -543,14 +636,14 @@ fn sign_in(
             NextStep::ConfirmWithSmsCode { destination } => {
                 let prompt = format!(
                     "code sent by SMS to {}: ",
-                    destination.as_deref().unwrap_or("your phone")
+                    clean(destination.as_deref().unwrap_or("your phone"), MAX_FIELD)
                 );
                 Answer::code(code_answer(&mut flags, input, &prompt)?)
             }
             NextStep::ConfirmWithEmailCode { destination } => {
                 let prompt = format!(
                     "code sent by email to {}: ",
-                    destination.as_deref().unwrap_or("your address")
+                    clean(destination.as_deref().unwrap_or("your address"), MAX_FIELD)
                 );
                 Answer::code(code_answer(&mut flags, input, &prompt)?)
             }
@@ -560,7 +653,10 @@ fn sign_in(
                 "code from your authenticator app: ",
             )?),
             NextStep::SelectMfaType { allowed } | NextStep::SelectMfaSetupType { allowed } => {
-                let names: Vec<&str> = allowed.iter().map(mfa_name).collect();
+                let names: Vec<String> = allowed
+                    .iter()
+                    .map(|m| clean(mfa_name(m), MAX_FIELD))
+                    .collect();
                 let chosen = match flags.mfa_type.take() {
                     Some(chosen) => chosen,
                     None => input.line(&format!("second factor ({}): ", names.join(", ")))?,
@@ -579,9 +675,12 @@ fn sign_in(
             NextStep::SetUpTotp { shared_secret } => {
                 eprintln!(
                     "add this secret to your authenticator app: {}",
-                    shared_secret.expose_secret()
+                    clean(shared_secret.expose_secret(), MAX_FIELD)
                 );
-                eprintln!("{}", shared_secret.otpauth_uri("Cognito", username));
+                eprintln!(
+                    "{}",
+                    clean(&shared_secret.otpauth_uri("Cognito", username), MAX_FIELD)
+                );
                 Answer::code(code_answer(
                     &mut flags,
                     input,

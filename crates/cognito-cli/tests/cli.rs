@@ -52,6 +52,11 @@ impl Setup {
 
     /// The binary with the pool settings in `COGNITO_*` variables and an explicit session file.
     fn cmd(&self, args: &[&str]) -> Command {
+        self.cmd_with_session(args, &self.session_file())
+    }
+
+    /// The same, with the session in `session_file`.
+    fn cmd_with_session(&self, args: &[&str], session_file: &Path) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_cognito"));
         cmd.args(args)
             .env_remove("COGNITO_PASSWORD")
@@ -62,7 +67,7 @@ impl Setup {
             .env("COGNITO_ENDPOINT", self.emu.url())
             .env("XDG_CONFIG_HOME", self.dir.join("config"))
             .arg("--session-file")
-            .arg(self.session_file());
+            .arg(session_file);
         cmd
     }
 
@@ -378,7 +383,38 @@ fn totp_code_from_a_flag() {
         &format!("{PASSWORD}\n"),
     );
     assert_success(&out);
+    let mut errors = stderr(&out);
     assert_eq!(stdout(&run(s.cmd(&["whoami"]), "")), "iris\n");
+
+    // No secret of the run on stderr, even with the usual logging variables set: the CLI
+    // installs no logger, and its messages name no secret. The token is printed on stdout
+    // only, by `token`, which exists for that.
+    let logged = |args: &[&str]| {
+        let mut cmd = s.cmd(args);
+        cmd.env("RUST_LOG", "trace").env("RUST_BACKTRACE", "1");
+        run(cmd, "")
+    };
+    let out = logged(&["token", "--access"]);
+    errors.push_str(&stderr(&out));
+    let first = stdout(&out).trim().to_owned();
+    // More validity than a fresh token has: a refresh.
+    let out = logged(&["token", "--access", "--min-validity", "4000"]);
+    errors.push_str(&stderr(&out));
+    let refreshed = stdout(&out).trim().to_owned();
+    assert_ne!(first, refreshed, "refreshed");
+    let out = logged(&["sign-out"]);
+    assert_success(&out);
+    errors.push_str(&stderr(&out));
+    for secret in [
+        PASSWORD,
+        secret.as_str(),
+        code.as_str(),
+        access,
+        &first,
+        &refreshed,
+    ] {
+        assert!(!errors.contains(secret), "stderr shows a secret: {errors}");
+    }
 }
 
 #[test]
@@ -585,4 +621,226 @@ fn pitfall_25_client_secret_from_a_flag_signs_in_and_refreshes() {
         !stderr(&out).contains(&secret) && !stdout(&out).contains(&secret),
         "the secret is never printed"
     );
+}
+
+/// A hostile endpoint: answers every request with `response` (a complete HTTP response) and
+/// closes the connection. Returns its URL.
+fn hostile_server(response: String) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let response = response.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                let mut content_length = 0usize;
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        content_length = v.trim().parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0; content_length.min(1 << 20)];
+                let _ = std::io::Read::read_exact(&mut reader, &mut body);
+                let _ = stream.write_all(response.as_bytes());
+            });
+        }
+    });
+    url
+}
+
+fn json_response(status: &str, body: &str) -> String {
+    format!(
+        "HTTP/1.1 {status}\r\nContent-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+/// What a terminal would act on: ESC, BEL, CSI and the other C0/C1 controls but newline.
+fn assert_no_terminal_controls(text: &str) {
+    let bad: Vec<char> = text
+        .chars()
+        .filter(|c| c.is_control() && *c != '\n')
+        .collect();
+    assert!(bad.is_empty(), "control characters {bad:?} in {text:?}");
+}
+
+#[test]
+fn escape_sequences_in_a_server_error_are_escaped_and_the_message_capped() {
+    let s = Setup::new("hostile-error");
+    // A title change, a screen clear, a hyperlink, a C1 CSI, a bell, a forged second line,
+    // and 100 KB of text.
+    let message = format!(
+        "\\u001b]0;owned\\u0007\\u001b[2J\\u001b]8;;http://evil.example/\\u0007click\\u001b]8;;\\u0007\\u009b31m\\ncognito: signed in as root{}",
+        "A".repeat(100_000)
+    );
+    let body = format!(r#"{{"__type":"NotAuthorizedException","message":"{message}"}}"#);
+    let url = hostile_server(json_response("400 Bad Request", &body));
+    let mut cmd = s.cmd(&["sign-in", "gus"]);
+    cmd.env("COGNITO_ENDPOINT", &url);
+    let out = run(cmd, &format!("{PASSWORD}\n"));
+    assert_code(&out, 4);
+    let err = stderr(&out);
+    assert_no_terminal_controls(&err);
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(
+        err.contains("\\u{1b}]0;owned\\u{7}"),
+        "escaped, visible: {err}"
+    );
+    assert!(err.contains("more characters]"), "capped: {}", err.len());
+    assert!(err.len() < 2000, "capped: {} bytes", err.len());
+}
+
+#[test]
+fn escape_sequences_in_attributes_and_username_are_escaped() {
+    let s = Setup::new("hostile-attrs");
+    s.user("hana");
+    s.sign_in("hana");
+    // The session is real; the endpoint now answers GetUser with hostile values.
+    let body = json!({
+        "Username": "\u{1b}[31mroot\u{1b}[0m",
+        "UserAttributes": [
+            {"Name": "email", "Value": "\u{1b}]8;;http://evil.example/\u{7}me@example.com\u{1b}]8;;\u{7}"},
+            {"Name": "nickname", "Value": "x\nadmin=true"},
+            {"Name": "name\u{9b}2J", "Value": "\u{202e}evil"},
+            {"Name": "address", "Value": "B".repeat(50_000)},
+        ]
+    })
+    .to_string();
+    let url = hostile_server(json_response("200 OK", &body));
+    for args in [["whoami"], ["attributes"]] {
+        let mut cmd = s.cmd(&args);
+        cmd.env("COGNITO_ENDPOINT", &url);
+        let out = run(cmd, "");
+        assert_success(&out);
+        let shown = stdout(&out);
+        assert_no_terminal_controls(&shown);
+        assert!(!shown.contains('\u{202e}'), "{shown:?}");
+        if args == ["attributes"] {
+            // One line per attribute: the newline in a value did not forge an `admin=true` line.
+            assert_eq!(shown.lines().count(), 4, "{shown}");
+            assert!(!shown.lines().any(|l| l.starts_with("admin=")), "{shown}");
+            assert!(shown.contains("nickname=x\\nadmin=true"), "{shown}");
+            assert!(shown.len() < 10_000, "capped: {} bytes", shown.len());
+        } else {
+            assert_eq!(shown, "\\u{1b}[31mroot\\u{1b}[0m\n");
+        }
+    }
+}
+
+#[test]
+fn endless_response_fails_fast_with_a_bounded_read() {
+    let s = Setup::new("hostile-endless");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("address"));
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                let _ = std::io::Read::read(&mut stream, &mut buf);
+                let _ = stream.write_all(
+                    b"HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.1\r\nTransfer-Encoding: chunked\r\n\r\n",
+                );
+                let chunk = format!("10000\r\n{}\r\n", "\u{1b}".repeat(0x10000));
+                // At most 256 MiB, so that a failure cannot exhaust the machine.
+                for _ in 0..4096 {
+                    if stream.write_all(chunk.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let mut cmd = s.cmd(&["sign-in", "ivy"]);
+    cmd.env("COGNITO_ENDPOINT", &url);
+    let started = std::time::Instant::now();
+    let out = run(cmd, &format!("{PASSWORD}\n"));
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("too large"), "{err}");
+    assert_no_terminal_controls(&err);
+}
+
+/// Runs `whoami` with the session file in `dir`; returns the output.
+fn whoami_with_session_in(s: &Setup, dir: &Path) -> Output {
+    run(
+        s.cmd_with_session(&["whoami"], &dir.join("session.json")),
+        "",
+    )
+}
+
+#[cfg(unix)]
+#[test]
+fn session_directory_writable_by_others_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let s = Setup::new("unsafe-dir");
+    s.user("jon");
+    let dir = s.dir.join("shared");
+    std::fs::create_dir(&dir).unwrap();
+    let set_mode =
+        |mode: u32| std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(mode)).unwrap();
+    for (mode, what) in [
+        (0o777, "writable by its group and every user (mode 0777)"),
+        (0o1777, "writable by its group and every user (mode 1777)"),
+        (0o757, "writable by every user (mode 0757)"),
+        (0o770, "writable by its group (mode 0770)"),
+    ] {
+        set_mode(mode);
+        let out = whoami_with_session_in(&s, &dir);
+        assert_code(&out, 1);
+        let err = stderr(&out);
+        let real = std::fs::canonicalize(&dir).unwrap();
+        assert!(
+            err.contains(&format!("the session directory {}", real.display())),
+            "{err}"
+        );
+        assert!(err.contains(what), "{mode:o}: {err}");
+        assert!(err.contains("chmod go-w"), "{err}");
+        assert!(!dir.join("session.json").exists());
+    }
+    // A directory above the session directory that others may write to without the sticky
+    // bit lets them rename ours away: refused too, naming it.
+    set_mode(0o777);
+    let inner = dir.join("inner");
+    std::fs::create_dir(&inner).unwrap();
+    std::fs::set_permissions(&inner, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let err = stderr(&whoami_with_session_in(&s, &inner));
+    assert!(err.contains("above the session directory"), "{err}");
+    // With the sticky bit (as /tmp has), the directory above is fine.
+    set_mode(0o1777);
+    let out = whoami_with_session_in(&s, &inner);
+    assert_code(&out, 3);
+    // And a private directory is used.
+    set_mode(0o700);
+    assert_code(&whoami_with_session_in(&s, &dir), 3);
+}
+
+#[cfg(unix)]
+#[test]
+fn session_directory_owned_by_another_user_is_refused() {
+    use std::os::unix::fs::MetadataExt;
+    let s = Setup::new("foreign-dir");
+    let dir = s.dir.join("theirs");
+    std::fs::create_dir(&dir).unwrap();
+    // Giving a directory away takes root; elsewhere the check is shown by the mode test.
+    let given = std::process::Command::new("chown")
+        .arg("54321")
+        .arg(&dir)
+        .status()
+        .map(|st| st.success())
+        .unwrap_or(false);
+    if !given || std::fs::metadata(&dir).unwrap().uid() != 54321 {
+        eprintln!("skipped: cannot chown as this user");
+        return;
+    }
+    let out = whoami_with_session_in(&s, &dir);
+    assert_code(&out, 1);
+    let err = stderr(&out);
+    assert!(err.contains("is owned by uid 54321, not by you"), "{err}");
 }

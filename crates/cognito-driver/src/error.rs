@@ -128,6 +128,14 @@ pub enum TransportErrorKind {
     Io,
     /// Anything else (invalid URL, TLS failure, malformed HTTP): repeating will not help.
     Other,
+    /// The response body was larger than the transport's limit
+    /// ([`Limits::max_response_body`](crate::Limits::max_response_body)); reading stopped
+    /// there. The server may have acted on the request.
+    BodyTooLarge,
+    /// The response's status line and headers were larger than the transport's limit
+    /// ([`Limits::max_response_headers`](crate::Limits::max_response_headers)); reading
+    /// stopped there. The server may have acted on the request.
+    HeadersTooLarge,
 }
 
 /// A failure to get an HTTP response at all.
@@ -160,9 +168,26 @@ impl TransportError {
         !matches!(self.kind, TransportErrorKind::Connect)
     }
 
-    /// Whether trying again later may succeed.
+    /// A [`TransportErrorKind::BodyTooLarge`] or [`TransportErrorKind::HeadersTooLarge`]
+    /// error: the response exceeded `limit` bytes.
+    pub fn limit_exceeded(kind: TransportErrorKind, limit: usize) -> Self {
+        TransportError::new(kind, LimitExceeded { limit })
+    }
+
+    /// The limit in bytes that the response exceeded, for the `*TooLarge` kinds.
+    pub fn exceeded_limit(&self) -> Option<usize> {
+        self.source.downcast_ref::<LimitExceeded>().map(|e| e.limit)
+    }
+
+    /// Whether trying again later may succeed. A response over a size limit is not retried:
+    /// the same server would send it again.
     pub fn is_retryable(&self) -> bool {
-        !matches!(self.kind, TransportErrorKind::Other)
+        !matches!(
+            self.kind,
+            TransportErrorKind::Other
+                | TransportErrorKind::BodyTooLarge
+                | TransportErrorKind::HeadersTooLarge
+        )
     }
 }
 
@@ -173,6 +198,8 @@ impl fmt::Display for TransportError {
             TransportErrorKind::Timeout => "timed out",
             TransportErrorKind::Io => "connection failed",
             TransportErrorKind::Other => "HTTP request failed",
+            TransportErrorKind::BodyTooLarge => "response body too large",
+            TransportErrorKind::HeadersTooLarge => "response headers too large",
         };
         write!(f, "{what}: {}", self.source)
     }
@@ -183,6 +210,23 @@ impl std::error::Error for TransportError {
         Some(&*self.source)
     }
 }
+
+/// Why a response was refused for its size: the limit it exceeded. The source of a
+/// [`TransportError`] of kind [`TransportErrorKind::BodyTooLarge`] or
+/// [`TransportErrorKind::HeadersTooLarge`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LimitExceeded {
+    /// The limit, in bytes.
+    pub limit: usize,
+}
+
+impl fmt::Display for LimitExceeded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "more than the limit of {} bytes", self.limit)
+    }
+}
+
+impl std::error::Error for LimitExceeded {}
 
 /// A copy of `request`'s method, URI, version and headers with `body`: what a default
 /// transport hands its HTTP client.

@@ -6,7 +6,7 @@
 //! * [`Error`], [`TransportError`], [`TransportErrorKind`]: the drivers' error types (both
 //!   re-export them, so `cognito_blocking::Error` and `cognito_async::Error` are this type),
 //!   and [`outgoing`], the request copy a default transport sends;
-//! * [`Options`], [`Timeouts`], [`SharedStore`], [`Clock`];
+//! * [`Options`], [`Timeouts`], [`Limits`], [`SharedStore`], [`Clock`];
 //! * [`PoolCore`] and [`PoolBuilder`]: a pool handle without its transport, with the per-user
 //!   refresh [`Slot`]s woken through the driver's [`Signal`] (`Condvar` or tokio `Notify`);
 //! * [`send::Attempts`]: which attempt of a request this is and whether to retry it;
@@ -35,7 +35,7 @@ pub mod session;
 pub mod signin;
 pub mod user;
 
-pub use error::{Error, TransportError, TransportErrorKind, outgoing};
-pub use options::{Clock, Options, SharedStore, Timeouts};
+pub use error::{Error, LimitExceeded, TransportError, TransportErrorKind, outgoing};
+pub use options::{Clock, Limits, Options, SharedStore, Timeouts};
 pub use pool::{PoolBuilder, PoolCore, Signal, Slot, SlotState};
 pub use user::{AwsCredentials, MfaPreference};

@@ -1,4 +1,5 @@
-//! Behaviour options of a pool handle, the store and clock types, and transport timeouts.
+//! Behaviour options of a pool handle, the store and clock types, and transport timeouts and
+//! size limits.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -55,6 +56,39 @@ impl Default for Timeouts {
         Timeouts {
             connect: Duration::from_secs(10),
             response: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Size limits of a driver's default HTTP transport: a response over a limit fails with a
+/// [`TransportErrorKind::BodyTooLarge`](crate::TransportErrorKind::BodyTooLarge) or
+/// [`TransportErrorKind::HeadersTooLarge`](crate::TransportErrorKind::HeadersTooLarge) error
+/// after reading at most about the limit, so a hostile or broken server cannot make a call
+/// buffer an endless body.
+///
+/// The defaults are far above what Cognito sends (its largest answers, token sets and user
+/// listings, are a few kilobytes; a page of 60 users with all attributes stays well under
+/// 200 KiB).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest response body read, in bytes (after any decompression). Default 1 MiB.
+    pub max_response_body: usize,
+    /// The largest response head (status line and headers), in bytes. Default 64 KiB.
+    pub max_response_headers: usize,
+}
+
+impl Limits {
+    /// The default response body limit: 1 MiB.
+    pub const DEFAULT_MAX_RESPONSE_BODY: usize = 1 << 20;
+    /// The default response head limit: 64 KiB.
+    pub const DEFAULT_MAX_RESPONSE_HEADERS: usize = 64 << 10;
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_response_body: Self::DEFAULT_MAX_RESPONSE_BODY,
+            max_response_headers: Self::DEFAULT_MAX_RESPONSE_HEADERS,
         }
     }
 }

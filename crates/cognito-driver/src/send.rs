@@ -83,9 +83,9 @@ impl<'a> Attempts<'a> {
                 failure_error = envelope::decode_error(self.prepared.operation, response);
                 Failure::Response(&failure_error)
             }
+            Err(e) if !e.is_retryable() => return self.stop(),
             Err(e) => match e.kind() {
                 TransportErrorKind::Connect => Failure::ConnectFailed,
-                TransportErrorKind::Other => return self.stop(),
                 _ => Failure::TransportFailed,
             },
         };

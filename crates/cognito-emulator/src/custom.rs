@@ -1,11 +1,16 @@
 //! Custom-auth triggers as Rust closures (the Define/Create/VerifyAuthChallenge Lambdas).
 //!
-//! Plug them into a pool with [`crate::EmulatorHandle::set_custom_auth`]. The closures run
-//! while the emulator holds its state lock: they must not call back into the handle.
+//! Plug them into a pool with [`crate::Service::set_custom_auth`]. They are typed views of
+//! the JSON trigger handlers of [`crate::Service::set_trigger`] (the same events a Lambda
+//! function receives), and run without the emulator's lock.
 
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
+
+use serde_json::{Map, Value, json};
+
+use crate::triggers::Trigger;
 
 /// One earlier round of the current custom-auth sign-in.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -107,6 +112,115 @@ impl CustomAuth {
             create: Arc::new(create),
             verify: Arc::new(verify),
         }
+    }
+}
+
+fn str_map(v: &Value) -> BTreeMap<String, String> {
+    v.as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| {
+                    let s = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+                    (k.clone(), s)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn session(v: &Value) -> Vec<ChallengeResult> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .map(|r| ChallengeResult {
+                    challenge_name: r["challengeName"].as_str().unwrap_or_default().to_string(),
+                    challenge_result: r["challengeResult"].as_bool().unwrap_or(false),
+                    challenge_metadata: r["challengeMetadata"].as_str().map(str::to_string),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn with_response(event: &Value, response: Value) -> Value {
+    let mut e = event.clone();
+    e["response"] = response;
+    e
+}
+
+fn string_obj(m: BTreeMap<String, String>) -> Value {
+    Value::Object(
+        m.into_iter()
+            .map(|(k, v)| (k, json!(v)))
+            .collect::<Map<_, _>>(),
+    )
+}
+
+type Handler = Arc<crate::triggers::TriggerFn>;
+
+impl CustomAuth {
+    /// The three closures as JSON trigger handlers.
+    pub(crate) fn handlers(&self) -> [(Trigger, Handler); 3] {
+        let define = self.define.clone();
+        let create = self.create.clone();
+        let verify = self.verify.clone();
+        let username = |e: &Value| e["userName"].as_str().unwrap_or_default().to_string();
+        [
+            (
+                Trigger::DefineAuthChallenge,
+                Arc::new(move |e: &Value| -> Result<Value, String> {
+                    let r = &e["request"];
+                    let out = define(&DefineInput {
+                        username: username(e),
+                        user_attributes: str_map(&r["userAttributes"]),
+                        session: session(&r["session"]),
+                        client_metadata: str_map(&r["clientMetadata"]),
+                    });
+                    Ok(with_response(
+                        e,
+                        json!({"challengeName": out.challenge_name,
+                               "issueTokens": out.issue_tokens,
+                               "failAuthentication": out.fail_authentication}),
+                    ))
+                }),
+            ),
+            (
+                Trigger::CreateAuthChallenge,
+                Arc::new(move |e: &Value| -> Result<Value, String> {
+                    let r = &e["request"];
+                    let out = create(&CreateInput {
+                        username: username(e),
+                        user_attributes: str_map(&r["userAttributes"]),
+                        challenge_name: r["challengeName"].as_str().unwrap_or_default().to_string(),
+                        session: session(&r["session"]),
+                        client_metadata: str_map(&r["clientMetadata"]),
+                    });
+                    Ok(with_response(
+                        e,
+                        json!({"publicChallengeParameters": string_obj(out.public_challenge_parameters),
+                               "privateChallengeParameters": string_obj(out.private_challenge_parameters),
+                               "challengeMetadata": out.challenge_metadata}),
+                    ))
+                }),
+            ),
+            (
+                Trigger::VerifyAuthChallengeResponse,
+                Arc::new(move |e: &Value| -> Result<Value, String> {
+                    let r = &e["request"];
+                    let correct = verify(&VerifyInput {
+                        username: username(e),
+                        user_attributes: str_map(&r["userAttributes"]),
+                        private_challenge_parameters: str_map(&r["privateChallengeParameters"]),
+                        challenge_answer: r["challengeAnswer"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_string(),
+                        client_metadata: str_map(&r["clientMetadata"]),
+                    });
+                    Ok(with_response(e, json!({"answerCorrect": correct})))
+                }),
+            ),
+        ]
     }
 }
 

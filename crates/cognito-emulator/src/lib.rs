@@ -21,9 +21,11 @@
 #![forbid(unsafe_code)]
 
 mod api;
+mod cert;
 pub mod custom;
 mod limits;
 mod ops;
+mod schema;
 mod seed;
 mod server;
 mod service;
@@ -31,6 +33,7 @@ mod srp_server;
 mod state;
 mod tokens;
 pub mod totp;
+pub mod triggers;
 mod util;
 mod webauthn;
 
@@ -47,6 +50,7 @@ pub use limits::ServerLimits;
 pub use ops::{IDENTITY_OPERATIONS, USER_POOL_OPERATIONS};
 pub use service::{Outcome, Service};
 pub use tokens::SigningKeys;
+pub use triggers::{Trigger, TriggerFn};
 
 use state::{FaultRule, State};
 
@@ -62,12 +66,20 @@ pub struct Message {
     pub destination: String,
     /// `EMAIL` or `SMS`.
     pub delivery_medium: String,
-    /// `SIGN_UP`, `FORGOT_PASSWORD`, `VERIFY_ATTRIBUTE`, `MFA`, `OTP`, `CUSTOM` or `INVITE`.
+    /// `SIGN_UP`, `FORGOT_PASSWORD`, `VERIFY_ATTRIBUTE`, `MFA`, `OTP`, `CUSTOM`, `INVITE` or
+    /// `WELCOME`.
     pub kind: String,
     /// The code (for `INVITE`, the temporary password).
     pub code: String,
     /// When it was sent, in epoch seconds of the emulator clock.
     pub sent_at: f64,
+    /// The text a `CustomMessage` trigger made of it, the code (and, for invitations, the
+    /// username) filled in; `None` when the pool has no such trigger (or it kept the default).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The email subject a `CustomMessage` trigger chose.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
 }
 
 /// The kinds of delivered messages.
@@ -87,6 +99,8 @@ pub enum MessageKind {
     Custom,
     /// AdminCreateUser invitation (the code is the temporary password).
     Invite,
+    /// The welcome message of a user created by the user migration trigger (no code).
+    Welcome,
 }
 
 impl MessageKind {
@@ -100,6 +114,7 @@ impl MessageKind {
             MessageKind::Otp => "OTP",
             MessageKind::Custom => "CUSTOM",
             MessageKind::Invite => "INVITE",
+            MessageKind::Welcome => "WELCOME",
         }
     }
 }
@@ -419,6 +434,9 @@ impl std::fmt::Debug for ClientInfo {
     }
 }
 
+/// Trigger invocations one operation may make before it is considered stuck.
+const MAX_TRIGGER_PASSES: usize = 32;
+
 /// State shared by the server tasks and the handle.
 pub(crate) struct Shared {
     state: Mutex<State>,
@@ -502,14 +520,57 @@ impl Shared {
             }
             _ => None,
         };
-        let (result, unsigned) = {
+        // An operation that reaches a trigger whose answer it needs stops there; the trigger
+        // runs without the lock and the operation runs again with every answer so far.
+        let mut answers = Vec::new();
+        let mut restore: Vec<(String, state::AuthSession)> = Vec::new();
+        let mut passes = 0;
+        let (result, mut unsigned, deferred) = loop {
+            passes += 1;
             let mut st = self.lock();
-            st.precomputed_claim = precomputed;
+            // Sign-in sessions the previous pass consumed before it stopped at a trigger.
+            for (sid, sess) in std::mem::take(&mut restore) {
+                if let state::Step::PasswordVerifier(hs) = &sess.step {
+                    st.secret_blocks
+                        .insert(hs.secret_block_b64.clone(), sid.clone());
+                }
+                st.sessions.insert(sid, sess);
+            }
+            st.trigger_run = triggers::Run {
+                op: op.to_string(),
+                client_id: body
+                    .get("ClientId")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+                client_metadata: body.get("ClientMetadata").cloned(),
+                answers: std::mem::take(&mut answers),
+                ..triggers::Run::default()
+            };
+            st.precomputed_claim = precomputed.clone();
             let result = ops::dispatch(&mut st, service, op, body);
             st.precomputed_claim = None;
-            (result, std::mem::take(&mut st.unsigned))
+            let mut run = std::mem::take(&mut st.trigger_run);
+            let unsigned = std::mem::take(&mut st.unsigned);
+            match run.pending.take() {
+                Some(inv) if passes < MAX_TRIGGER_PASSES => {
+                    drop(st);
+                    // A failed trigger leaves the consumed session consumed, as any failed
+                    // answer to a challenge does.
+                    let answer = triggers::invoke(&inv)?;
+                    restore = run.restore;
+                    answers = run.answers;
+                    answers.push((inv.trigger, answer));
+                }
+                Some(_) => {
+                    return Err(api::internal(
+                        "too many trigger invocations in one operation",
+                    ));
+                }
+                None => break (result, unsigned, run.deferred),
+            }
         };
         let mut response = result?;
+        triggers::run_deferred(self, deferred, &mut unsigned)?;
         tokens::sign_all(&mut response, unsigned).map_err(api::internal)?;
         Ok(response)
     }
@@ -569,6 +630,7 @@ pub struct EmulatorBuilder {
     fixed_clock: Option<u64>,
     signing_keys: Option<SigningKeys>,
     limits: ServerLimits,
+    lambda: triggers::LambdaSettings,
 }
 
 impl Default for EmulatorBuilder {
@@ -582,6 +644,7 @@ impl Default for EmulatorBuilder {
             fixed_clock: None,
             signing_keys: None,
             limits: ServerLimits::default(),
+            lambda: triggers::LambdaSettings::default(),
         }
     }
 }
@@ -650,6 +713,26 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Sends the events of the triggers named in pools' `LambdaConfig` to a server speaking
+    /// the AWS Lambda Invoke API (`sam local start-lambda`, LocalStack, ...), e.g.
+    /// `http://127.0.0.1:3001`: `POST {url}/2015-03-31/functions/{FunctionName}/invocations`,
+    /// the function name taken from the ARN. Without it, a configured trigger (other than the
+    /// custom-auth trio, which falls back to the built-in scenario) fails the operation with
+    /// `UnexpectedLambdaException`, unless a Rust handler is registered with
+    /// [`Service::set_trigger`].
+    pub fn lambda_endpoint(mut self, url: &str) -> Self {
+        self.lambda.endpoint = Some(url.trim_end_matches('/').to_string());
+        self
+    }
+
+    /// How long a trigger may take (default 5 s, AWS's fixed limit; raise it to step through a
+    /// handler in a debugger). A slower answer fails the operation with
+    /// `UnexpectedLambdaException`.
+    pub fn lambda_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.lambda.timeout = timeout;
+        self
+    }
+
     /// The emulator without a server: requests go to [`Service::handle`].
     pub fn build_service(self) -> io::Result<Service> {
         Ok(Service {
@@ -660,6 +743,7 @@ impl EmulatorBuilder {
     fn shared(&self) -> io::Result<Arc<Shared>> {
         let mut state = State::new(self.region.clone());
         state.fixed_clock = self.fixed_clock;
+        state.lambda = self.lambda.clone();
         state.rng = self.rng_seed.map(util::SeededRng::new);
         state.fixed_keys = match (&self.signing_keys, self.rng_seed) {
             (Some(k), _) => Some(k.0.clone()),
@@ -879,6 +963,49 @@ impl Service {
         })
     }
 
+    /// Creates an identity pool that trusts the app client `client_id` of the user pool
+    /// `user_pool_id`, admits guests when `allow_guests`, and has an authenticated and an
+    /// unauthenticated role (`arn:aws:iam::123456789012:role/emulator-{authenticated,
+    /// unauthenticated}`); returns its id.
+    pub fn create_identity_pool(
+        &self,
+        user_pool_id: &str,
+        client_id: &str,
+        allow_guests: bool,
+    ) -> Result<String, ApiError> {
+        let region = user_pool_id.split('_').next().unwrap_or("us-east-1");
+        let call = |op: &str, body: Value| {
+            let m = body.as_object().cloned().unwrap_or_default();
+            self.shared.dispatch(ops::Service::Identity, op, &m)
+        };
+        let out = call(
+            "CreateIdentityPool",
+            json!({
+                "IdentityPoolName": "emulator_identities",
+                "AllowUnauthenticatedIdentities": allow_guests,
+                "CognitoIdentityProviders": [{
+                    "ProviderName": format!("cognito-idp.{region}.amazonaws.com/{user_pool_id}"),
+                    "ClientId": client_id,
+                }],
+            }),
+        )?;
+        let id = out["IdentityPoolId"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        call(
+            "SetIdentityPoolRoles",
+            json!({
+                "IdentityPoolId": id,
+                "Roles": {
+                    "authenticated": "arn:aws:iam::123456789012:role/emulator-authenticated",
+                    "unauthenticated": "arn:aws:iam::123456789012:role/emulator-unauthenticated",
+                },
+            }),
+        )?;
+        Ok(id)
+    }
+
     /// Creates an app client in a pool.
     pub fn create_client(
         &self,
@@ -923,15 +1050,8 @@ impl Service {
         )?;
         let mut st = self.shared.lock();
         let pool = st.pool_mut(pool_id)?;
-        let user = pool.user_mut(&internal)?;
-        for attr in ["email", "phone_number"] {
-            if user.attrs.contains_key(attr)
-                && !user.attrs.contains_key(&format!("{attr}_verified"))
-            {
-                user.attrs.insert(format!("{attr}_verified"), "true".into());
-            }
-        }
-        Ok(user.sub.clone())
+        state::verify_contacts(pool, &internal)?;
+        Ok(pool.user(&internal)?.sub.clone())
     }
 
     /// Every delivered message, oldest first; with `Some(u)`, only those whose internal
@@ -985,12 +1105,64 @@ impl Service {
             .unwrap_or(0)
     }
 
-    /// Plugs custom-auth closures into a pool (and enables CUSTOM_AUTH on it).
+    /// Plugs custom-auth closures into a pool (and enables CUSTOM_AUTH on it): the
+    /// DefineAuthChallenge, CreateAuthChallenge and VerifyAuthChallengeResponse handlers of
+    /// [`Service::set_trigger`], with typed inputs and outputs.
     pub fn set_custom_auth(&self, pool_id: &str, hooks: CustomAuth) -> Result<(), ApiError> {
+        for (trigger, handler) in hooks.handlers() {
+            self.set_handler(pool_id, trigger, handler)?;
+        }
+        Ok(())
+    }
+
+    /// Runs `handler` as the pool's `trigger`, whatever its `LambdaConfig` says: it receives
+    /// the event AWS sends to the Lambda function (`version`, `triggerSource`, `region`,
+    /// `userPoolId`, `userName`, `callerContext`, `request`, `response`) and returns it with
+    /// `response` filled in, or `Err(message)` as a function that threw. Handlers run without
+    /// the emulator's lock: they may call the emulator.
+    ///
+    /// ```no_run
+    /// use cognito_emulator::{Emulator, PoolConfig, Trigger};
+    /// let emu = Emulator::start_blocking()?;
+    /// let pool = emu.create_pool(PoolConfig::default())?;
+    /// emu.set_trigger(&pool.pool_id, Trigger::PreSignUp, |event| {
+    ///     let mut event = event.clone();
+    ///     event["response"]["autoConfirmUser"] = true.into();
+    ///     Ok(event)
+    /// })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_trigger(
+        &self,
+        pool_id: &str,
+        trigger: Trigger,
+        handler: impl Fn(&Value) -> Result<Value, String> + Send + Sync + 'static,
+    ) -> Result<(), ApiError> {
+        self.set_handler(pool_id, trigger, Arc::new(handler))
+    }
+
+    fn set_handler(
+        &self,
+        pool_id: &str,
+        trigger: Trigger,
+        handler: Arc<TriggerFn>,
+    ) -> Result<(), ApiError> {
         let mut st = self.shared.lock();
         st.pool(pool_id)?;
-        st.custom.insert(pool_id.to_string(), Arc::new(hooks));
+        st.handlers
+            .entry(pool_id.to_string())
+            .or_default()
+            .insert(trigger, handler);
         Ok(())
+    }
+
+    /// Removes the Rust handler of a pool's trigger (its `LambdaConfig`, if any, applies
+    /// again).
+    pub fn clear_trigger(&self, pool_id: &str, trigger: Trigger) {
+        let mut st = self.shared.lock();
+        if let Some(h) = st.handlers.get_mut(pool_id) {
+            h.remove(&trigger);
+        }
     }
 }
 

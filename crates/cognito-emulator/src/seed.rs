@@ -116,6 +116,9 @@ pub(crate) fn apply(st: &mut State, seed: &Value) -> ApiResult<()> {
                 .to_string();
             let status = str_field(u, "status").unwrap_or("CONFIRMED");
             let pool = st.pool_mut(&pool_id)?;
+            if status == "CONFIRMED" {
+                crate::state::verify_contacts(pool, &internal)?;
+            }
             let user = pool.user_mut(&internal)?;
             user.status = match status {
                 "CONFIRMED" => "CONFIRMED",
@@ -129,14 +132,6 @@ pub(crate) fn apply(st: &mut State, seed: &Value) -> ApiResult<()> {
                     ));
                 }
             };
-            if status == "CONFIRMED" {
-                for attr in ["email", "phone_number"] {
-                    let key = format!("{attr}_verified");
-                    if user.attrs.contains_key(attr) && !user.attrs.contains_key(&key) {
-                        user.attrs.insert(key, "true".into());
-                    }
-                }
-            }
         }
     }
     Ok(())

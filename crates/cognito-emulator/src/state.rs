@@ -10,7 +10,6 @@ use num_bigint::BigUint;
 use serde_json::{Map, Value};
 
 use crate::api::{ApiError, ApiResult, not_found};
-use crate::custom::CustomAuth;
 use crate::tokens::LazyKeys;
 use crate::{Fault, Message};
 
@@ -43,9 +42,24 @@ pub(crate) struct PoolSettings {
     pub custom_trigger: bool,
     pub first_factors: Vec<String>,
     pub recovery: Vec<String>,
-    /// Attributes the pool's `Schema` marks `Required`.
-    pub required_attrs: Vec<String>,
+    /// `UsernameConfiguration.CaseSensitive`: usernames match only as spelled.
+    pub case_sensitive: bool,
+    /// `AdminCreateUserConfig.AllowAdminCreateUserOnly`: `SignUp` is refused.
+    pub admin_create_only: bool,
 }
+
+/// The `SetUserPoolMfaConfig` members that configure an MFA method, stored in the pool's
+/// configuration under these names.
+pub(crate) const MFA_METHOD_KEYS: [&str; 4] = [
+    "SmsMfaConfiguration",
+    "SoftwareTokenMfaConfiguration",
+    "EmailMfaConfiguration",
+    MFA_CONFIGURED,
+];
+
+/// Configuration key (never described: descriptions list their members explicitly) that
+/// records that `SetUserPoolMfaConfig` has configured the pool's methods.
+pub(crate) const MFA_CONFIGURED: &str = "\u{0}MfaMethodsConfigured";
 
 fn bool_at(m: &Map<String, Value>, path: &[&str], default: bool) -> bool {
     let mut cur = m;
@@ -83,6 +97,11 @@ impl PoolSettings {
             Some("OPTIONAL") => Mfa::Optional,
             _ => Mfa::Off,
         };
+        // Once SetUserPoolMfaConfig has configured the methods, a method is enabled only when
+        // its configuration is present (AWS's SMS and e-mail configurations have no `Enabled`
+        // member: present means enabled). A pool created with MFA but never configured keeps
+        // every method, which lets tests use MFA without a set-up call.
+        let explicit_mfa = MFA_METHOD_KEYS.iter().any(|k| c.contains_key(*k));
         let device = c
             .get("DeviceConfiguration")
             .and_then(Value::as_object)
@@ -144,9 +163,10 @@ impl PoolSettings {
                 .and_then(Value::as_u64)
                 .unwrap_or(7),
             mfa,
-            sms_mfa: bool_at(c, &["SmsMfaConfiguration", "Enabled"], true),
-            totp_mfa: bool_at(c, &["SoftwareTokenMfaConfiguration", "Enabled"], true),
-            email_mfa: bool_at(c, &["EmailMfaConfiguration", "Enabled"], true),
+            sms_mfa: !explicit_mfa || c.contains_key("SmsMfaConfiguration"),
+            totp_mfa: !explicit_mfa
+                || bool_at(c, &["SoftwareTokenMfaConfiguration", "Enabled"], false),
+            email_mfa: !explicit_mfa || c.contains_key("EmailMfaConfiguration"),
             device,
             username_attrs: str_list(c, "UsernameAttributes"),
             alias_attrs: str_list(c, "AliasAttributes"),
@@ -154,16 +174,12 @@ impl PoolSettings {
             custom_trigger,
             first_factors,
             recovery,
-            required_attrs: c
-                .get("Schema")
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter(|e| e.get("Required").and_then(Value::as_bool) == Some(true))
-                        .filter_map(|e| e.get("Name")?.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default(),
+            case_sensitive: bool_at(c, &["UsernameConfiguration", "CaseSensitive"], false),
+            admin_create_only: bool_at(
+                c,
+                &["AdminCreateUserConfig", "AllowAdminCreateUserOnly"],
+                false,
+            ),
         }
     }
 }
@@ -207,7 +223,9 @@ pub(crate) struct Device {
 pub(crate) struct User {
     pub username: String,
     pub sub: String,
-    pub attrs: BTreeMap<String, String>,
+    /// Private so that every change goes through [`Users::update_attrs`], which keeps the
+    /// alias index right.
+    attrs: BTreeMap<String, String>,
     pub status: &'static str,
     pub enabled: bool,
     pub created: f64,
@@ -260,6 +278,21 @@ impl User {
         }
     }
 
+    /// The stored attributes (`sub` aside).
+    pub fn attrs(&self) -> &BTreeMap<String, String> {
+        &self.attrs
+    }
+
+    /// Sets (or, with an empty value, removes) an attribute of a user not yet in a pool.
+    pub fn with_attr(mut self, name: &str, value: &str) -> User {
+        if value.is_empty() {
+            self.attrs.remove(name);
+        } else {
+            self.attrs.insert(name.to_string(), value.to_string());
+        }
+        self
+    }
+
     pub fn attr(&self, name: &str) -> Option<&str> {
         self.attrs.get(name).map(String::as_str)
     }
@@ -306,19 +339,118 @@ pub(crate) struct Pool {
     pub s: PoolSettings,
     pub users: Users,
     pub keys: LazyKeys,
+    pub schema: crate::schema::Schema,
+    pub res: PoolResources,
 }
 
-/// A pool's users by internal username, with a case-insensitive index.
+/// A group of a pool.
+#[derive(Clone, Debug)]
+pub(crate) struct Group {
+    pub name: String,
+    pub description: Option<String>,
+    pub role_arn: Option<String>,
+    pub precedence: Option<i64>,
+    pub created: f64,
+    pub modified: f64,
+    /// Internal usernames of the members.
+    pub members: BTreeSet<String>,
+}
+
+/// A stored resource described as given (resource servers, identity providers).
+#[derive(Clone, Debug)]
+pub(crate) struct Stored {
+    pub body: Map<String, Value>,
+    pub created: f64,
+    pub modified: f64,
+}
+
+/// The resources a pool owns besides its users and clients, each keyed by its name so that
+/// listings have a stable order to paginate over.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct PoolResources {
+    pub groups: BTreeMap<String, Group>,
+    pub resource_servers: BTreeMap<String, Stored>,
+    pub idps: BTreeMap<String, Stored>,
+    /// The prefix domain (`<prefix>.auth.<region>.amazoncognito.com`) and custom domain.
+    pub domain: Option<String>,
+    pub custom_domain: Option<String>,
+}
+
+impl Pool {
+    /// Deletes a user and its group memberships (a later user of the same name starts in no
+    /// group).
+    pub fn remove_user(&mut self, username: &str) -> Option<User> {
+        for g in self.res.groups.values_mut() {
+            g.members.remove(username);
+        }
+        self.users.remove(username)
+    }
+
+    /// The groups `username` belongs to, by precedence (lowest first, groups without one
+    /// last), then by name: the order of `cognito:groups` and `cognito:roles`.
+    pub fn groups_of(&self, username: &str) -> Vec<&Group> {
+        let mut v: Vec<&Group> = self
+            .res
+            .groups
+            .values()
+            .filter(|g| g.members.contains(username))
+            .collect();
+        v.sort_by_key(|g| (g.precedence.unwrap_or(i64::MAX), g.name.clone()));
+        v
+    }
+}
+
+/// A user-pool domain (prefix or custom), unique across the emulator.
+#[derive(Clone, Debug)]
+pub(crate) struct DomainRecord {
+    pub pool_id: String,
+    pub custom: bool,
+    pub managed_login_version: i64,
+    pub certificate_arn: Option<String>,
+}
+
+/// A pool's users by internal username, with a case-insensitive index and an index of the
+/// sign-in aliases in force.
 ///
 /// Sign-in and user creation look usernames up case-insensitively; the index keeps that a
 /// hash lookup instead of a scan that lowercased every username of the pool (which made each
 /// `AdminCreateUser` and each sign-in by a differently cased name linear in the user count).
+/// The alias index does the same for sign-in by e-mail, phone number or preferred username,
+/// and is what keeps an alias unique: attributes change only through [`Users::update_attrs`],
+/// which updates the index with them.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Users {
     by_name: BTreeMap<String, User>,
     /// Lowercased username → the usernames spelled that way (a set: a seed document may hold
     /// two spellings; the smallest wins, as the scan it replaces did).
     by_lower: HashMap<String, BTreeSet<String>>,
+    /// The attributes that are sign-in aliases in this pool, each with whether it counts only
+    /// once verified (`AliasAttributes` email/phone) or always (username attributes,
+    /// `preferred_username`).
+    alias_attrs: Vec<(String, bool)>,
+    /// (attribute, lowercased value) → the users holding that alias (one, unless a seed
+    /// document or an old state put it on several).
+    by_alias: HashMap<(String, String), BTreeSet<String>>,
+}
+
+/// A clash of sign-in aliases: the attribute and the user who holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct AliasClash {
+    pub attr: String,
+    pub holder: String,
+    /// Whether the holder's alias can be moved (a verified alias; a username attribute or
+    /// `preferred_username` cannot).
+    pub movable: bool,
+}
+
+impl AliasClash {
+    /// AWS's `AliasExistsException`.
+    pub fn error(&self) -> ApiError {
+        ApiError::new(
+            "AliasExistsException",
+            format!("An account with the given {} already exists.", self.attr),
+        )
+    }
 }
 
 impl Users {
@@ -339,19 +471,68 @@ impl Users {
     }
 
     pub fn values(&self) -> impl Iterator<Item = &User> {
+        #[cfg(test)]
+        tests::SCANNED.with(|c| c.set(c.get() + 1));
         self.by_name.values()
+    }
+
+    /// Declares which attributes are sign-in aliases and rebuilds the alias index.
+    pub fn set_alias_attrs(&mut self, attrs: Vec<(String, bool)>) {
+        self.alias_attrs = attrs;
+        self.by_alias.clear();
+        let names: Vec<String> = self.by_name.keys().cloned().collect();
+        for name in names {
+            self.index_aliases(&name, true);
+        }
+    }
+
+    /// The aliases in force for a user with these attributes.
+    fn alias_keys(&self, attrs: &BTreeMap<String, String>) -> Vec<(String, String)> {
+        self.alias_attrs
+            .iter()
+            .filter_map(|(attr, needs_verified)| {
+                let v = attrs.get(attr).filter(|v| !v.is_empty())?;
+                let verified = attrs
+                    .get(&format!("{attr}_verified"))
+                    .is_some_and(|f| f == "true");
+                (!needs_verified || verified).then(|| (attr.clone(), v.to_lowercase()))
+            })
+            .collect()
+    }
+
+    fn index_aliases(&mut self, username: &str, add: bool) {
+        let Some(user) = self.by_name.get(username) else {
+            return;
+        };
+        for key in self.alias_keys(&user.attrs) {
+            if add {
+                self.by_alias
+                    .entry(key)
+                    .or_default()
+                    .insert(username.to_string());
+            } else if let Some(set) = self.by_alias.get_mut(&key) {
+                set.remove(username);
+                if set.is_empty() {
+                    self.by_alias.remove(&key);
+                }
+            }
+        }
     }
 
     /// Adds (or replaces) a user under its `username`.
     pub fn insert(&mut self, user: User) {
+        let name = user.username.clone();
+        self.index_aliases(&name, false);
         self.by_lower
-            .entry(user.username.to_lowercase())
+            .entry(name.to_lowercase())
             .or_default()
-            .insert(user.username.clone());
-        self.by_name.insert(user.username.clone(), user);
+            .insert(name.clone());
+        self.by_name.insert(name.clone(), user);
+        self.index_aliases(&name, true);
     }
 
     pub fn remove(&mut self, username: &str) -> Option<User> {
+        self.index_aliases(username, false);
         let user = self.by_name.remove(username)?;
         let lower = username.to_lowercase();
         if let Some(set) = self.by_lower.get_mut(&lower) {
@@ -363,6 +544,25 @@ impl Users {
         Some(user)
     }
 
+    /// Changes a user's attributes (the only way to, once the user is in the pool).
+    pub fn update_attrs<R>(
+        &mut self,
+        username: &str,
+        f: impl FnOnce(&mut BTreeMap<String, String>) -> R,
+    ) -> ApiResult<R> {
+        if !self.by_name.contains_key(username) {
+            return Err(crate::api::user_not_found());
+        }
+        self.index_aliases(username, false);
+        let user = self
+            .by_name
+            .get_mut(username)
+            .ok_or_else(crate::api::user_not_found)?;
+        let r = f(&mut user.attrs);
+        self.index_aliases(username, true);
+        Ok(r)
+    }
+
     /// The internal username equal to `name` ignoring case (the smallest if several are).
     pub fn find_ignoring_case(&self, name: &str) -> Option<&str> {
         self.by_lower
@@ -370,32 +570,92 @@ impl Users {
             .and_then(|set| set.first())
             .map(String::as_str)
     }
+
+    /// The user whose alias `attr` in force is `value` (ignoring case).
+    pub fn find_alias(&self, attr: &str, value: &str) -> Option<&str> {
+        self.by_alias
+            .get(&(attr.to_string(), value.to_lowercase()))
+            .and_then(|set| set.first())
+            .map(String::as_str)
+    }
+
+    /// The first alias a user `username` (new or existing) would share with another user if
+    /// its attributes were `attrs`.
+    pub fn alias_clash(
+        &self,
+        username: &str,
+        attrs: &BTreeMap<String, String>,
+    ) -> Option<AliasClash> {
+        for (attr, value) in self.alias_keys(attrs) {
+            let holder = self
+                .by_alias
+                .get(&(attr.clone(), value))
+                .and_then(|set| set.iter().find(|u| *u != username));
+            if let Some(holder) = holder {
+                let movable = self
+                    .alias_attrs
+                    .iter()
+                    .any(|(a, needs_verified)| *a == attr && *needs_verified);
+                return Some(AliasClash {
+                    attr,
+                    holder: holder.clone(),
+                    movable,
+                });
+            }
+        }
+        None
+    }
+
+    /// Checks that a user may hold `attrs` without sharing an alias; with `force`, takes a
+    /// verified alias away from its holder (`ForceAliasCreation`) instead of failing.
+    pub fn claim_aliases(
+        &mut self,
+        username: &str,
+        attrs: &BTreeMap<String, String>,
+        force: bool,
+    ) -> ApiResult<()> {
+        while let Some(clash) = self.alias_clash(username, attrs) {
+            if !(force && clash.movable) {
+                return Err(clash.error());
+            }
+            let flag = format!("{}_verified", clash.attr);
+            self.update_attrs(&clash.holder, |a| {
+                a.insert(flag, "false".to_string());
+            })?;
+        }
+        Ok(())
+    }
 }
 
 impl Pool {
+    /// The sign-in aliases of a pool's settings, for [`Users::set_alias_attrs`].
+    pub fn alias_attrs_of(s: &PoolSettings) -> Vec<(String, bool)> {
+        ["email", "phone_number", "preferred_username"]
+            .into_iter()
+            .filter_map(|attr| {
+                let as_username = s.username_attrs.iter().any(|a| a == attr);
+                let as_alias = s.alias_attrs.iter().any(|a| a == attr);
+                (as_username || as_alias).then(|| {
+                    let needs_verified = !as_username && attr != "preferred_username";
+                    (attr.to_string(), needs_verified)
+                })
+            })
+            .collect()
+    }
+
     /// Resolves a username or sign-in alias to the internal username.
     pub fn resolve(&self, name: &str) -> Option<String> {
         if self.users.contains_key(name) {
             return Some(name.to_string());
         }
-        if let Some(u) = self.users.find_ignoring_case(name) {
+        if !self.s.case_sensitive
+            && let Some(u) = self.users.find_ignoring_case(name)
+        {
             return Some(u.to_string());
         }
-        let lower = name.to_lowercase();
         for attr in ["email", "phone_number", "preferred_username"] {
-            let as_username = self.s.username_attrs.iter().any(|a| a == attr);
-            let as_alias = self.s.alias_attrs.iter().any(|a| a == attr);
-            if !as_username && !as_alias {
-                continue;
-            }
-            let found = self.users.values().find(|u| {
-                #[cfg(test)]
-                tests::SCANNED.with(|c| c.set(c.get() + 1));
-                u.attr(attr).is_some_and(|v| v.to_lowercase() == lower)
-                    && (as_username || attr == "preferred_username" || u.verified(attr))
-            });
-            if let Some(u) = found {
-                return Some(u.username.clone());
+            if let Some(u) = self.users.find_alias(attr, name) {
+                return Some(u.to_string());
             }
         }
         None
@@ -437,8 +697,12 @@ pub(crate) struct Client {
     pub grace_secs: u64,
     pub read_attrs: Option<Vec<String>>,
     pub write_attrs: Option<Vec<String>>,
+    /// The `TokenValidityUnits` of the access, ID and refresh tokens, as described.
+    pub units: [String; 3],
+    /// Members stored and described as given (OAuth settings, `ExplicitAuthFlows` as named).
     pub config: Map<String, Value>,
     pub created: f64,
+    pub modified: f64,
 }
 
 impl Client {
@@ -543,7 +807,6 @@ pub(crate) struct FlowCtx {
     pub device_done: bool,
     pub custom: bool,
     pub custom_history: Vec<RoundResult>,
-    pub client_metadata: BTreeMap<String, String>,
 }
 
 /// A sign-in session.
@@ -690,8 +953,18 @@ pub(crate) struct State {
     pub messages: Vec<Message>,
     pub faults: Vec<FaultRule>,
     pub counts: HashMap<String, u64>,
-    pub custom: HashMap<String, Arc<CustomAuth>>,
-    pub identities: HashMap<String, String>,
+    /// Rust trigger handlers by pool.
+    pub handlers: crate::triggers::Handlers,
+    /// Where Lambda triggers are invoked.
+    pub lambda: crate::triggers::LambdaSettings,
+    /// The trigger bookkeeping of the running operation (empty between operations).
+    pub trigger_run: crate::triggers::Run,
+    pub identity_pools: BTreeMap<String, crate::ops::identity::IdentityPool>,
+    pub identities: HashMap<String, crate::ops::identity::Identity>,
+    /// User-pool domains by domain name.
+    pub domains: BTreeMap<String, DomainRecord>,
+    /// The key that authenticates pagination tokens (forged tokens are refused).
+    pub page_key: [u8; 32],
     /// Tokens the running operation minted, signed once the lock is released
     /// (`Shared::dispatch`); always empty between operations.
     pub unsigned: Vec<crate::tokens::Unsigned>,
@@ -719,20 +992,31 @@ impl State {
             messages: Vec::new(),
             faults: Vec::new(),
             counts: HashMap::new(),
-            custom: HashMap::new(),
+            handlers: HashMap::new(),
+            lambda: crate::triggers::LambdaSettings::default(),
+            trigger_run: crate::triggers::Run::default(),
+            identity_pools: BTreeMap::new(),
             identities: HashMap::new(),
+            domains: BTreeMap::new(),
+            page_key: {
+                let mut k = [0u8; 32];
+                crate::util::fill_random(&mut k);
+                k
+            },
             unsigned: Vec::new(),
             precomputed_claim: None,
         }
     }
 
-    /// Empties everything but the clock, the generator and the injected keys.
+    /// Empties everything but the clock, the generator, the injected keys and the Lambda
+    /// settings.
     pub fn reset(&mut self) {
         let mut fresh = State::new(std::mem::take(&mut self.region));
         fresh.clock_offset = self.clock_offset;
         fresh.fixed_clock = self.fixed_clock;
         fresh.rng = self.rng.take();
         fresh.fixed_keys = self.fixed_keys.take();
+        fresh.lambda = self.lambda.clone();
         *self = fresh;
     }
 
@@ -799,7 +1083,11 @@ impl State {
             kind: kind.to_string(),
             code: code.to_string(),
             sent_at,
+            message: None,
+            subject: None,
         });
+        let index = self.messages.len() - 1;
+        crate::triggers::on_delivery(self, index);
     }
 
     /// Revokes every refresh-token family of a user (GlobalSignOut and friends).
@@ -813,6 +1101,24 @@ impl State {
         self.sessions
             .retain(|_, s| !(s.pool_id == pool_id && s.username == username));
     }
+}
+
+/// Marks a confirmed user's e-mail and phone number verified (unless a flag says otherwise),
+/// as the emulator's user helpers and seed documents promise; a value that is already another
+/// user's verified alias stays unverified, so that no two users hold the same alias.
+pub(crate) fn verify_contacts(pool: &mut Pool, username: &str) -> ApiResult<()> {
+    let mut after = pool.user(username)?.attrs().clone();
+    for attr in ["email", "phone_number"] {
+        let key = format!("{attr}_verified");
+        if after.contains_key(attr) && !after.contains_key(&key) {
+            let mut trial = after.clone();
+            trial.insert(key.clone(), "true".into());
+            if pool.users.alias_clash(username, &trial).is_none() {
+                after = trial;
+            }
+        }
+    }
+    pool.users.update_attrs(username, |a| *a = after)
 }
 
 /// Masked `CodeDeliveryDetails` for an attribute.
@@ -840,20 +1146,25 @@ mod tests {
     use super::*;
 
     thread_local! {
-        /// User records examined by `Pool::resolve`'s alias scan on this thread.
+        /// Scans of a pool's users (`Users::values`) on this thread.
         pub(super) static SCANNED: Cell<usize> = const { Cell::new(0) };
     }
 
     fn pool(n: usize, config: Map<String, Value>) -> Pool {
+        let s = PoolSettings::from_config(&config);
+        let mut users = Users::default();
+        users.set_alias_attrs(Pool::alias_attrs_of(&s));
         let mut pool = Pool {
             id: "us-east-1_Test00001".into(),
             name: "t".into(),
             created: 0.0,
             modified: 0.0,
-            s: PoolSettings::from_config(&config),
+            s,
             config,
-            users: Users::default(),
+            users,
             keys: crate::tokens::lazy_keys(None),
+            schema: crate::schema::Schema::standard(),
+            res: PoolResources::default(),
         };
         for i in 0..n {
             pool.users
@@ -940,19 +1251,71 @@ mod tests {
         assert_eq!(r.revoke_user("p2", "u1"), vec!["g1"]);
     }
 
-    /// Sign-in aliases (email, phone, preferred_username) are still found by a scan, and only
-    /// in pools that declare them.
+    fn set(pool: &mut Pool, user: &str, pairs: &[(&str, &str)]) {
+        pool.users
+            .update_attrs(user, |a| {
+                for (k, v) in pairs {
+                    a.insert((*k).to_string(), (*v).to_string());
+                }
+            })
+            .expect("user");
+    }
+
+    /// Sign-in by a verified alias is an index lookup among many users, and the index follows
+    /// verification, changes of value and deletion.
     #[test]
-    fn alias_lookup_scans_only_alias_pools() {
+    fn alias_index_follows_every_change() {
         let mut config = Map::new();
         config.insert("AliasAttributes".into(), serde_json::json!(["email"]));
-        let mut pool = pool(10, config);
-        if let Some(u) = pool.users.get_mut("User3Ä") {
-            u.attrs.insert("email".into(), "Three@Example.com".into());
-            u.attrs.insert("email_verified".into(), "true".into());
+        let mut pool = pool(5000, config);
+        for i in 0..5000 {
+            let e = format!("u{i}@example.com");
+            set(&mut pool, &format!("User{i}Ä"), &[("email", &e)]);
         }
+        // Unverified: not an alias.
         SCANNED.with(|c| c.set(0));
-        assert_eq!(pool.resolve("three@example.com").as_deref(), Some("User3Ä"));
-        assert!(SCANNED.with(Cell::get) > 0);
+        assert_eq!(pool.resolve("u4321@example.com"), None);
+        set(&mut pool, "User4321Ä", &[("email_verified", "true")]);
+        assert_eq!(
+            pool.resolve("U4321@Example.com").as_deref(),
+            Some("User4321Ä")
+        );
+        assert_eq!(
+            SCANNED.with(Cell::get),
+            0,
+            "an alias lookup scanned the users"
+        );
+        // A new value drops the old alias and is unverified again.
+        set(
+            &mut pool,
+            "User4321Ä",
+            &[("email", "new@example.com"), ("email_verified", "false")],
+        );
+        assert_eq!(pool.resolve("u4321@example.com"), None);
+        assert_eq!(pool.resolve("new@example.com"), None);
+        set(&mut pool, "User4321Ä", &[("email_verified", "true")]);
+        assert_eq!(
+            pool.resolve("new@example.com").as_deref(),
+            Some("User4321Ä")
+        );
+        // A second user cannot take it; with force the verified alias moves.
+        let mut attrs = BTreeMap::new();
+        attrs.insert("email".to_string(), "NEW@example.com".to_string());
+        attrs.insert("email_verified".to_string(), "true".to_string());
+        let clash = pool.users.alias_clash("User7Ä", &attrs).expect("clash");
+        assert_eq!(clash.holder, "User4321Ä");
+        assert!(pool.users.claim_aliases("User7Ä", &attrs, false).is_err());
+        pool.users
+            .claim_aliases("User7Ä", &attrs, true)
+            .expect("moved");
+        set(
+            &mut pool,
+            "User7Ä",
+            &[("email", "NEW@example.com"), ("email_verified", "true")],
+        );
+        assert_eq!(pool.resolve("new@example.com").as_deref(), Some("User7Ä"));
+        assert!(!pool.users.get("User4321Ä").expect("user").verified("email"));
+        pool.users.remove("User7Ä");
+        assert_eq!(pool.resolve("new@example.com"), None);
     }
 }

@@ -164,6 +164,7 @@ pub(crate) struct Unsigned {
     keys: LazyKeys,
     key_use: KeyUse,
     input: String,
+    placeholder: String,
 }
 
 impl Unsigned {
@@ -177,16 +178,25 @@ impl Unsigned {
         let header = json!({"kid": kid, "alg": "RS256"});
         let h = URL_SAFE_NO_PAD.encode(header.to_string());
         let p = URL_SAFE_NO_PAD.encode(Value::Object(claims.clone()).to_string());
+        let input = format!("{h}.{p}");
         Ok(Unsigned {
             keys: keys.clone(),
             key_use,
-            input: format!("{h}.{p}"),
+            placeholder: input.clone(),
+            input,
         })
+    }
+
+    /// The same token standing in the response as `placeholder` (for tokens whose claims a
+    /// pre token generation trigger settled after the response was built).
+    pub fn with_placeholder(mut self, placeholder: String) -> Unsigned {
+        self.placeholder = placeholder;
+        self
     }
 
     /// What stands in the response until the token is signed.
     pub fn placeholder(&self) -> &str {
-        &self.input
+        &self.placeholder
     }
 
     fn sign(&self) -> Result<String, String> {
@@ -232,6 +242,14 @@ impl SigningKey {
 
     fn verify(&self, input: &[u8], sig: &[u8]) -> bool {
         self.verifier.verify(input, sig).is_ok()
+    }
+
+    /// A self-signed X.509 certificate (DER) of this key for `common_name`, valid for ten
+    /// years from `not_before` (epoch seconds): what `GetSigningCertificate` hands out.
+    pub fn certificate(&self, common_name: &str, not_before: u64) -> Result<Vec<u8>, String> {
+        crate::cert::self_signed(&self.n, &self.e, common_name, not_before, |tbs: &[u8]| {
+            self.sign(tbs)
+        })
     }
 
     pub fn jwk(&self) -> Value {

@@ -119,18 +119,15 @@ pub(crate) fn opaque_refresh_token() -> String {
     )
 }
 
-/// `a***@e***.com` style masking of an email address.
+/// Masks an e-mail address as AWS's `CodeDeliveryDetails.Destination` does: the first
+/// character of the local part and of the domain, each followed by `***` (`a***@e***` for
+/// `alice@example.com`; the top-level domain is not shown).
 pub(crate) fn mask_email(email: &str) -> String {
-    match email.split_once('@') {
+    match email.rsplit_once('@') {
         Some((local, domain)) => {
             let l = local.chars().next().map(String::from).unwrap_or_default();
-            let (dname, tld) = domain.rsplit_once('.').unwrap_or((domain, ""));
-            let d = dname.chars().next().map(String::from).unwrap_or_default();
-            if tld.is_empty() {
-                format!("{l}***@{d}***")
-            } else {
-                format!("{l}***@{d}***.{tld}")
-            }
+            let d = domain.chars().next().map(String::from).unwrap_or_default();
+            format!("{l}***@{d}***")
         }
         None => "***".to_string(),
     }
@@ -138,11 +135,10 @@ pub(crate) fn mask_email(email: &str) -> String {
 
 /// `+*******1234` style masking of a phone number.
 pub(crate) fn mask_phone(phone: &str) -> String {
-    let chars: Vec<char> = phone.chars().collect();
-    let keep = chars.len().min(4);
-    let tail: String = chars[chars.len() - keep..].iter().collect();
-    let stars = "*".repeat(chars.len().saturating_sub(keep + 1));
-    format!("+{stars}{tail}")
+    let digits: Vec<char> = phone.trim_start_matches('+').chars().collect();
+    let keep = digits.len().min(4);
+    let tail: String = digits[digits.len() - keep..].iter().collect();
+    format!("+{}{tail}", "*".repeat(digits.len() - keep))
 }
 
 /// RFC 4648 base32 without padding.
@@ -204,8 +200,12 @@ mod tests {
 
     #[test]
     fn masks() {
-        assert_eq!(mask_email("alice@example.com"), "a***@e***.com");
+        assert_eq!(mask_email("alice@example.com"), "a***@e***");
+        assert_eq!(mask_email("t@mail.example.co.uk"), "t***@m***");
+        assert_eq!(mask_email("no-at-sign"), "***");
         assert_eq!(mask_phone("+15551234567"), "+*******4567");
+        assert_eq!(mask_phone("+447700900123"), "+********0123");
+        assert_eq!(mask_phone("+12"), "+12");
     }
 
     #[test]

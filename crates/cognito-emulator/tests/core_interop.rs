@@ -173,7 +173,10 @@ fn srp_sign_in_devices_refresh_and_identity_through_core_types() {
     let id = send(
         &s.emu,
         &ops::GetId {
-            identity_pool_id: "us-east-1:11111111-2222-4333-8444-555555555555".into(),
+            identity_pool_id: s
+                .emu
+                .create_identity_pool(&s.pool_id, &s.client_id, false)
+                .unwrap(),
             account_id: None,
             logins: logins.clone(),
         },

@@ -309,7 +309,10 @@ fn identity_pool_credentials_for_a_user_pool_id_token() {
     let t = s.tokens("kim");
     let provider = format!("cognito-idp.us-east-1.amazonaws.com/{}", s.pool_id);
     let logins = json!({provider.clone(): t["IdToken"]});
-    let pool = "us-east-1:0a1b2c3d-0000-4000-8000-000000000000";
+    let pool = &s
+        .emu
+        .create_identity_pool(&s.pool_id, &s.client_id, true)
+        .unwrap();
     let a = op_on(
         &s.emu,
         ID,

@@ -148,7 +148,8 @@ fn pitfall_27_a_panicking_hook_fails_the_call_once_and_the_emulator_survives() {
             json!({"USERNAME": "pan", "ANSWER": "x"}),
         )
         .unwrap_err();
-    assert_eq!(ty, "InternalErrorException");
+    // A panicking hook is reported like a Lambda function that crashed.
+    assert_eq!(ty, "UserLambdaValidationException");
     // The step is not run again: the session was consumed.
     let (ty, _) = s
         .respond(

@@ -2,17 +2,21 @@
 //! one per file keeps CI's build time and disk use down). Each module is one suite.
 
 mod adversarial;
+mod attributes;
 mod common;
 mod core_interop;
 mod devices;
 mod flows;
+mod identity_pools;
 mod lifecycle;
 mod mfa;
 mod passkeys;
 mod passwords;
 mod random_signins;
+mod resources;
 mod robustness;
 mod service;
 mod signin;
 mod tokens;
+mod triggers;
 mod wire;

@@ -383,7 +383,17 @@ fn deleted_user_tokens_stop_working() {
 
 #[test]
 fn attributes_update_verify_and_delete() {
-    let s = setup();
+    // A custom attribute must be in the pool's schema (AWS refuses an undeclared one).
+    let s = crate::common::setup_with(
+        cognito_emulator::PoolConfig {
+            extra: json!({"Schema": [{"Name": "team", "AttributeDataType": "String"}]})
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+            ..Default::default()
+        },
+        Default::default(),
+    );
     s.user("lou", &[("email", "lou@example.com")]);
     let t = s.tokens("lou");
     let at = t["AccessToken"].clone();

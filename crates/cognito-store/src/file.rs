@@ -25,6 +25,11 @@ use crate::{Change, KeyValueStore, SecretString, StoreError};
 ///   processes writing the same file at once may lose one's change (never corrupt the file).
 /// * A file that is not a JSON object of strings is [`StoreError::Corrupt`]; it is never
 ///   replaced, so nothing the user had is silently lost.
+/// * Only a regular file is read: a symbolic link (not followed, on Unix), a FIFO, a device
+///   such as `/dev/zero`, a socket or a directory at the path is [`StoreError::NotAFile`]
+///   (the type is checked on the opened handle, so the path cannot be swapped in between),
+///   and a file over [`FileStore::max_size`] (default [`FileStore::DEFAULT_MAX_SIZE`]) is
+///   [`StoreError::TooLarge`]. Neither blocks nor reads without bound.
 ///
 /// The parent directory must exist.
 ///
@@ -47,12 +52,31 @@ use crate::{Change, KeyValueStore, SecretString, StoreError};
 #[derive(Debug, Clone)]
 pub struct FileStore {
     path: PathBuf,
+    max_size: u64,
 }
 
 impl FileStore {
+    /// The default largest file read: 4 MiB, room for hundreds of users' sessions and
+    /// devices (one user takes a few kilobytes).
+    pub const DEFAULT_MAX_SIZE: u64 = 4 << 20;
+
     /// A store in the file at `path` (created on the first write).
     pub fn new(path: impl Into<PathBuf>) -> Self {
-        FileStore { path: path.into() }
+        FileStore {
+            path: path.into(),
+            max_size: Self::DEFAULT_MAX_SIZE,
+        }
+    }
+
+    /// The same store, reading files of at most `bytes` bytes.
+    pub fn with_max_size(mut self, bytes: u64) -> Self {
+        self.max_size = bytes;
+        self
+    }
+
+    /// The largest file read, in bytes.
+    pub fn max_size(&self) -> u64 {
+        self.max_size
     }
 
     /// The file's path.
@@ -61,14 +85,28 @@ impl FileStore {
     }
 
     fn read_map(&self) -> Result<BTreeMap<String, SecretString>, StoreError> {
-        let mut file = match File::open(&self.path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(BTreeMap::new()),
-            Err(e) => return Err(StoreError::io(&self.path, "open", e)),
+        let Some(file) = self.open_regular()? else {
+            return Ok(BTreeMap::new());
         };
-        let mut bytes = Zeroizing::new(Vec::new());
-        file.read_to_end(&mut bytes)
+        let too_large = || StoreError::TooLarge {
+            path: self.path.clone(),
+            limit: self.max_size,
+        };
+        let len = file
+            .metadata()
+            .map_err(|e| StoreError::io(&self.path, "stat", e))?
+            .len();
+        if len > self.max_size {
+            return Err(too_large());
+        }
+        let mut bytes = Zeroizing::new(Vec::with_capacity(usize::try_from(len).unwrap_or(0)));
+        // One byte over the limit tells a file that grew since the check.
+        file.take(self.max_size.saturating_add(1))
+            .read_to_end(&mut bytes)
             .map_err(|e| StoreError::io(&self.path, "read", e))?;
+        if bytes.len() as u64 > self.max_size {
+            return Err(too_large());
+        }
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err(StoreError::Corrupt {
                 path: self.path.clone(),
@@ -86,6 +124,45 @@ impl FileStore {
                 path: self.path.clone(),
                 reason: format!("{what} at line {}, column {}", e.line(), e.column()),
             }
+        })
+    }
+
+    /// The file opened for reading, `None` when there is none; an error for anything but a
+    /// regular file. On Unix the last path component is not followed if it is a symbolic
+    /// link, and the open does not wait (a FIFO would block until a writer came); the type is
+    /// then read from the open handle (`fstat`).
+    fn open_regular(&self) -> Result<Option<File>, StoreError> {
+        let mut options = OpenOptions::new();
+        options.read(true);
+        #[cfg(unix)]
+        {
+            use rustix::fs::OFlags;
+            use std::os::unix::fs::OpenOptionsExt;
+            let flags = (OFlags::NOFOLLOW | OFlags::NONBLOCK).bits();
+            options.custom_flags(i32::try_from(flags).unwrap_or(0));
+        }
+        let file = match options.open(&self.path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+            #[cfg(unix)]
+            Err(e) if e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) => {
+                return Err(StoreError::NotAFile {
+                    path: self.path.clone(),
+                    found: "a symbolic link",
+                });
+            }
+            Err(e) => return Err(StoreError::io(&self.path, "open", e)),
+        };
+        let file_type = file
+            .metadata()
+            .map_err(|e| StoreError::io(&self.path, "stat", e))?
+            .file_type();
+        if file_type.is_file() {
+            return Ok(Some(file));
+        }
+        Err(StoreError::NotAFile {
+            path: self.path.clone(),
+            found: describe(file_type),
         })
     }
 
@@ -124,6 +201,33 @@ impl FileStore {
             let _ = fs::remove_file(&tmp);
         }
         result
+    }
+}
+
+/// What a non-regular file is, for the error message.
+fn describe(file_type: fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a FIFO";
+        }
+        if file_type.is_char_device() {
+            return "a character device";
+        }
+        if file_type.is_block_device() {
+            return "a block device";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+    }
+    if file_type.is_dir() {
+        "a directory"
+    } else if file_type.is_symlink() {
+        "a symbolic link"
+    } else {
+        "not a regular file"
     }
 }
 

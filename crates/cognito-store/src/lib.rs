@@ -104,6 +104,22 @@ pub enum StoreError {
     },
     /// A lock protecting the store was poisoned by a thread that panicked while holding it.
     Poisoned,
+    /// The store's path is not a regular file (a FIFO, a device, a directory, a socket, or a
+    /// symbolic link, which is not followed). It is neither read nor replaced.
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What was found there, such as `"a FIFO"` or `"a directory"`.
+        found: &'static str,
+    },
+    /// The store's file is larger than the store reads
+    /// ([`FileStore::max_size`](crate::FileStore::max_size)). It is left untouched.
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// The limit, in bytes.
+        limit: u64,
+    },
 }
 
 impl StoreError {
@@ -135,6 +151,16 @@ impl fmt::Display for StoreError {
             StoreError::Poisoned => {
                 f.write_str("session store lock poisoned by a panicking thread")
             }
+            StoreError::NotAFile { path, found } => write!(
+                f,
+                "session store path {} is {found}, not a regular file; it was left untouched",
+                path.display()
+            ),
+            StoreError::TooLarge { path, limit } => write!(
+                f,
+                "session store file {} is larger than {limit} bytes; it was left untouched",
+                path.display()
+            ),
         }
     }
 }

@@ -203,3 +203,112 @@ fn debug_output_holds_no_values() {
     let change = Change::Set("k".into(), "token-abc".into());
     assert!(!format!("{change:?}").contains("token-abc"));
 }
+
+/// Runs `f` on another thread and fails the test if it has not returned within 10 s (a FIFO
+/// opened for reading blocks until a writer comes; `/dev/zero` never ends).
+fn within_10s<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(10))
+        .expect("the store call returned in time")
+}
+
+fn assert_not_a_file(result: Result<Option<cognito_store::SecretString>, StoreError>, what: &str) {
+    match result {
+        Err(StoreError::NotAFile { found, .. }) => assert_eq!(found, what),
+        other => panic!("expected NotAFile({what}), got {other:?}"),
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn fifo_is_refused_without_blocking_and_kept() {
+    let dir = TempDir::new("fifo");
+    let path = dir.0.join("session.json");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(status.success());
+    let store = FileStore::new(&path);
+    let reader = store.clone();
+    assert_not_a_file(within_10s(move || reader.get("a")), "a FIFO");
+    let writer = store.clone();
+    let e = within_10s(move || writer.set("a", "1".into())).unwrap_err();
+    assert!(matches!(e, StoreError::NotAFile { .. }), "{e:?}");
+    assert!(e.to_string().contains("FIFO"), "{e}");
+    use std::os::unix::fs::FileTypeExt;
+    assert!(
+        std::fs::symlink_metadata(&path)
+            .unwrap()
+            .file_type()
+            .is_fifo(),
+        "the FIFO was left in place"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn dev_zero_is_refused_without_reading_it() {
+    let store = FileStore::new("/dev/zero");
+    assert_not_a_file(within_10s(move || store.get("a")), "a character device");
+}
+
+#[test]
+fn directory_is_refused() {
+    let dir = TempDir::new("isdir");
+    let path = dir.0.join("session.json");
+    std::fs::create_dir(&path).unwrap();
+    assert_not_a_file(FileStore::new(&path).get("a"), "a directory");
+    assert!(FileStore::new(&path).set("a", "1".into()).is_err());
+    assert!(path.is_dir());
+}
+
+#[cfg(unix)]
+#[test]
+fn symbolic_link_is_not_followed() {
+    let dir = TempDir::new("symlink");
+    let target = dir.0.join("elsewhere.json");
+    std::fs::write(&target, r#"{"a": "planted"}"#).unwrap();
+    let path = dir.0.join("session.json");
+    std::os::unix::fs::symlink(&target, &path).unwrap();
+    assert_not_a_file(FileStore::new(&path).get("a"), "a symbolic link");
+    // A link to a FIFO is refused the same way, without opening the FIFO.
+    let fifo = dir.0.join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let link = dir.0.join("fifo-link.json");
+    std::os::unix::fs::symlink(&fifo, &link).unwrap();
+    let store = FileStore::new(&link);
+    assert_not_a_file(within_10s(move || store.get("a")), "a symbolic link");
+}
+
+#[test]
+fn file_over_the_size_limit_is_refused_and_kept() {
+    let dir = TempDir::new("toolarge");
+    let path = dir.0.join("session.json");
+    let content = format!(r#"{{"a": "{}"}}"#, "x".repeat(100));
+    std::fs::write(&path, &content).unwrap();
+    let len = content.len() as u64;
+    let at_limit = FileStore::new(&path).with_max_size(len);
+    assert_eq!(at_limit.max_size(), len);
+    assert_eq!(value(&at_limit, "a").map(|v| v.len()), Some(100));
+    let store = FileStore::new(&path).with_max_size(len - 1);
+    match store.get("a") {
+        Err(StoreError::TooLarge { limit, .. }) => assert_eq!(limit, len - 1),
+        other => panic!("expected TooLarge, got {other:?}"),
+    }
+    assert!(store.set("b", "1".into()).is_err());
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), content);
+    assert_eq!(
+        FileStore::new(&path).max_size(),
+        FileStore::DEFAULT_MAX_SIZE
+    );
+}

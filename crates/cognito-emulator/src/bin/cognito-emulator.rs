@@ -1,6 +1,7 @@
 //! `cognito-emulator [--host 127.0.0.1] [--port 9229] [--region us-east-1] [--seed FILE]
-//! [--max-connections N] [--header-timeout SECS] [--body-timeout SECS] [--idle-timeout SECS]
-//! [--max-body-bytes N] [--max-header-bytes N]`
+//! [--lambda-endpoint URL] [--lambda-timeout SECONDS] [--max-connections N]
+//! [--header-timeout SECS] [--body-timeout SECS] [--idle-timeout SECS] [--max-body-bytes N]
+//! [--max-header-bytes N]`
 //!
 //! Prints `listening on http://HOST:PORT` as its first stdout line, then serves until killed.
 #![forbid(unsafe_code)]
@@ -24,6 +25,10 @@ const USAGE: &str = "usage: cognito-emulator [options]
   --port N                 port (default 9229; 0 picks a free one)
   --region NAME            region in new pool ids (default us-east-1)
   --seed FILE              seed document (JSON) applied at start
+  --lambda-endpoint URL    a Lambda Invoke API server (e.g. `sam local start-lambda`,
+                           http://127.0.0.1:3001) that runs the triggers named in the pools'
+                           LambdaConfig
+  --lambda-timeout SECS    how long a trigger may take (default 5, as on AWS)
   --max-connections N      connections served at once; more wait to be accepted (default 1024)
   --header-timeout SECS    time to send a request's headers (default 30)
   --body-timeout SECS      time to send a request's body (default 30)
@@ -68,6 +73,16 @@ fn main() -> ExitCode {
                 }
             },
             "--region" => builder.region(&value),
+            "--lambda-endpoint" => builder.lambda_endpoint(&value),
+            "--lambda-timeout" => match value.parse::<f64>() {
+                Ok(secs) if secs > 0.0 && secs.is_finite() => {
+                    builder.lambda_timeout(std::time::Duration::from_secs_f64(secs))
+                }
+                _ => {
+                    eprintln!("invalid --lambda-timeout {value} (seconds, > 0)");
+                    return ExitCode::from(2);
+                }
+            },
             "--seed" => match builder.seed_file(&value) {
                 Ok(b) => b,
                 Err(e) => {

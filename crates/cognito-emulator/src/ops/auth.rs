@@ -11,16 +11,17 @@ use crate::api::{
     ApiError, ApiResult, Body, check_len, code_mismatch, incorrect_credentials, invalid_param,
     not_authorized, not_found, session_expired,
 };
-use crate::custom::{ChallengeResult, CreateInput, DefineInput, VerifyInput};
 use crate::ops::tokens::issue;
 use crate::ops::{
     check_lockout, check_password_policy, check_secret_hash, check_user_can_sign_in,
     password_matches, record_failure, set_password,
 };
+use crate::schema::{WriteKind, Writer};
 use crate::srp_server::{ct_eq, expected_signature, parse_srp_a, prim, server_ephemeral};
 use crate::state::{
     AuthSession, Client, FlowCtx, Handshake, Mfa, RoundResult, State, Step, pool_name,
 };
+use crate::triggers::{self, Trigger};
 use crate::util::{mask_email, mask_phone};
 
 /// Allowed distance between a client's TIMESTAMP and the emulator clock.
@@ -261,12 +262,12 @@ pub(crate) fn initiate_auth(st: &mut State, b: &Body) -> ApiResult<Value> {
     let flow = b.str("AuthFlow")?;
     let client_id = b.str("ClientId")?;
     let params = b.str_map("AuthParameters")?;
-    let meta = b.str_map("ClientMetadata")?;
+    // Checked here; the triggers read it from the request (`triggers::client_metadata`).
+    b.str_map("ClientMetadata")?;
     let session = b.opt_str("Session")?;
     let client = st.client(client_id)?;
     let ctx = FlowCtx {
         device_key: params.get("DEVICE_KEY").cloned(),
-        client_metadata: meta,
         ..FlowCtx::default()
     };
     match flow {
@@ -287,6 +288,7 @@ pub(crate) fn initiate_auth(st: &mut State, b: &Body) -> ApiResult<Value> {
                 params.get("SECRET_HASH").map(String::as_str),
             )?;
             let username = srp_user(st, &client, given)?;
+            pre_authentication(st, &client, &username)?;
             begin_srp(st, &client, &username, srp_a, ctx)
         }
         "USER_PASSWORD_AUTH" => {
@@ -302,7 +304,8 @@ pub(crate) fn initiate_auth(st: &mut State, b: &Body) -> ApiResult<Value> {
                 given,
                 params.get("SECRET_HASH").map(String::as_str),
             )?;
-            let username = resolve_user(st, &client, given)?;
+            let username = resolve_or_migrate(st, &client, given, password)?;
+            pre_authentication(st, &client, &username)?;
             password_first_factor(st, &client, &username, password)?;
             after_first_factor(st, &client, &username, ctx)
         }
@@ -313,7 +316,7 @@ pub(crate) fn initiate_auth(st: &mut State, b: &Body) -> ApiResult<Value> {
                 ));
             }
             let pool = st.pool(&client.pool_id)?;
-            if !pool.s.custom_trigger && !st.custom.contains_key(&client.pool_id) {
+            if !pool.s.custom_trigger && !triggers::custom_auth_plugged(st, &client.pool_id) {
                 return Err(invalid_param(
                     "Custom auth lambda trigger is not configured for the user pool.",
                 ));
@@ -329,6 +332,7 @@ pub(crate) fn initiate_auth(st: &mut State, b: &Body) -> ApiResult<Value> {
                 let user = st.pool(&client.pool_id)?.user(&username)?;
                 check_user_can_sign_in(user)?;
             }
+            pre_authentication(st, &client, &username)?;
             let mut ctx = ctx;
             ctx.custom = true;
             if params.get("CHALLENGE_NAME").map(String::as_str) == Some("SRP_A") {
@@ -390,6 +394,7 @@ pub(crate) fn initiate_auth(st: &mut State, b: &Body) -> ApiResult<Value> {
                 let user = st.pool(&client.pool_id)?.user(&username)?;
                 check_user_can_sign_in(user)?;
             }
+            pre_authentication(st, &client, &username)?;
             if let Some(sess) = session {
                 check_len("Session", sess, 20, 4096)?;
                 let now = st.now();
@@ -453,11 +458,12 @@ pub(crate) fn admin_initiate_auth(st: &mut State, b: &Body) -> ApiResult<Value> 
                 given,
                 params.get("SECRET_HASH").map(String::as_str),
             )?;
-            let username = resolve_user(st, &client, given)?;
+            let username = resolve_or_migrate(st, &client, given, password)?;
+            pre_authentication(st, &client, &username)?;
             password_first_factor(st, &client, &username, password)?;
+            b.str_map("ClientMetadata")?;
             let ctx = FlowCtx {
                 device_key: params.get("DEVICE_KEY").cloned(),
-                client_metadata: b.str_map("ClientMetadata")?,
                 ..FlowCtx::default()
             };
             after_first_factor(st, &client, &username, ctx)
@@ -644,14 +650,14 @@ fn after_first_factor(
     let s = pool.s.clone();
     let user = pool.user(username)?;
     if user.status == "FORCE_CHANGE_PASSWORD" && !ctx.new_password_done {
-        let missing: Vec<String> = s
-            .required_attrs
-            .iter()
+        let missing: Vec<String> = pool
+            .schema
+            .required()
             .filter(|r| user.attr(r).is_none())
             .map(|r| format!("userAttributes.{r}"))
             .collect();
         let mut attrs = serde_json::Map::new();
-        for (k, v) in &user.attrs {
+        for (k, v) in user.attrs() {
             attrs.insert(k.clone(), json!(v));
         }
         let params = serde_json::Map::from_iter([
@@ -799,23 +805,36 @@ enum Next {
     Challenge(String),
 }
 
-fn define(st: &State, client: &Client, username: &str, ctx: &FlowCtx) -> ApiResult<Next> {
-    if let Some(hooks) = st.custom.get(&client.pool_id).cloned() {
-        let user = st.pool(&client.pool_id)?.user(username)?;
-        let mut attrs = user.attrs.clone();
-        attrs.insert("sub".into(), user.sub.clone());
-        let out = (hooks.define)(&DefineInput {
-            username: username.to_string(),
-            user_attributes: attrs,
-            session: history(ctx),
-            client_metadata: ctx.client_metadata.clone(),
+fn define(st: &mut State, client: &Client, username: &str, ctx: &FlowCtx) -> ApiResult<Next> {
+    if triggers::custom_auth_plugged(st, &client.pool_id) {
+        let request = json!({
+            "userAttributes": triggers::user_attributes(st.pool(&client.pool_id)?.user(username)?),
+            "session": history(ctx),
+            "clientMetadata": triggers::client_metadata(st),
+            "userNotFound": false,
         });
-        return Ok(if out.fail_authentication {
+        let response =
+            json!({"challengeName": null, "issueTokens": false, "failAuthentication": false});
+        let event = triggers::event(
+            st,
+            &client.pool_id,
+            1,
+            "DefineAuthChallenge_Authentication",
+            username,
+            request,
+            response,
+        );
+        let resp = triggers::call(st, &client.pool_id, Trigger::DefineAuthChallenge, event)?
+            .unwrap_or_default();
+        let fail = triggers::flag(&resp, "failAuthentication")?;
+        let issue_tokens = triggers::flag(&resp, "issueTokens")?;
+        let name = triggers::string(&resp, "challengeName")?;
+        return Ok(if fail {
             Next::Fail
-        } else if out.issue_tokens {
+        } else if issue_tokens {
             Next::Tokens
         } else {
-            match out.challenge_name {
+            match name {
                 Some(n) => Next::Challenge(n),
                 None => {
                     return Err(ApiError::new(
@@ -846,15 +865,17 @@ fn define(st: &State, client: &Client, username: &str, ctx: &FlowCtx) -> ApiResu
     })
 }
 
-fn history(ctx: &FlowCtx) -> Vec<ChallengeResult> {
-    ctx.custom_history
-        .iter()
-        .map(|r| ChallengeResult {
-            challenge_name: r.challenge_name.clone(),
-            challenge_result: r.result,
-            challenge_metadata: r.metadata.clone(),
-        })
-        .collect()
+/// The `session` of the custom-auth trio's events: the rounds so far.
+fn history(ctx: &FlowCtx) -> Value {
+    Value::Array(
+        ctx.custom_history
+            .iter()
+            .map(|r| {
+                json!({"challengeName": r.challenge_name, "challengeResult": r.result,
+                       "challengeMetadata": r.metadata})
+            })
+            .collect(),
+    )
 }
 
 fn custom_next(st: &mut State, client: &Client, username: &str, ctx: FlowCtx) -> ApiResult<Value> {
@@ -877,24 +898,37 @@ fn custom_apply(
             after_first_factor(st, client, username, ctx)
         }
         Next::Challenge(name) if name == "CUSTOM_CHALLENGE" => {
-            if let Some(hooks) = st.custom.get(&client.pool_id).cloned() {
-                let user = st.pool(&client.pool_id)?.user(username)?;
-                let mut attrs = user.attrs.clone();
-                attrs.insert("sub".into(), user.sub.clone());
-                let out = (hooks.create)(&CreateInput {
-                    username: username.to_string(),
-                    user_attributes: attrs,
-                    challenge_name: name,
-                    session: history(&ctx),
-                    client_metadata: ctx.client_metadata.clone(),
+            if triggers::custom_auth_plugged(st, &client.pool_id) {
+                let request = json!({
+                    "userAttributes": triggers::user_attributes(st.pool(&client.pool_id)?.user(username)?),
+                    "challengeName": name,
+                    "session": history(&ctx),
+                    "clientMetadata": triggers::client_metadata(st),
+                    "userNotFound": false,
                 });
-                let mut params = serde_json::Map::new();
-                for (k, v) in out.public_challenge_parameters {
-                    params.insert(k, json!(v));
-                }
-                let mut private = out.private_challenge_parameters;
-                if let Some(m) = out.challenge_metadata {
+                let response = json!({"publicChallengeParameters": {},
+                    "privateChallengeParameters": {}, "challengeMetadata": null});
+                let event = triggers::event(
+                    st,
+                    &client.pool_id,
+                    1,
+                    "CreateAuthChallenge_Authentication",
+                    username,
+                    request,
+                    response,
+                );
+                let resp =
+                    triggers::call(st, &client.pool_id, Trigger::CreateAuthChallenge, event)?
+                        .unwrap_or_default();
+                let public = triggers::string_map(&resp, "publicChallengeParameters")?;
+                let mut private =
+                    triggers::string_map(&resp, "privateChallengeParameters")?.unwrap_or_default();
+                if let Some(m) = triggers::string(&resp, "challengeMetadata")? {
                     private.insert("\u{0}metadata".into(), m);
+                }
+                let mut params = serde_json::Map::new();
+                for (k, v) in public.unwrap_or_default() {
+                    params.insert(k, json!(v));
                 }
                 let step = Step::Custom {
                     private,
@@ -958,6 +992,10 @@ pub(crate) fn respond_to_auth_challenge(st: &mut State, b: &Body) -> ApiResult<V
     };
     // Sessions are single-use: take it out now; only a retryable code mismatch puts it back.
     let sess = st.sessions.remove(&sid).ok_or_else(session_expired)?;
+    if triggers::any(st, &sess.pool_id) {
+        // Put back if the answer stops at a trigger: the next pass needs the session.
+        st.trigger_run.restore.push((sid.clone(), sess.clone()));
+    }
     if let Step::PasswordVerifier(hs) = &sess.step {
         st.secret_blocks.remove(&hs.secret_block_b64);
     }
@@ -1064,26 +1102,33 @@ pub(crate) fn respond_to_auth_challenge(st: &mut State, b: &Body) -> ApiResult<V
             let s = pool.s.clone();
             let pool_id = pool.id.clone();
             check_password_policy(&s, pw)?;
-            let user = pool.user_mut(&username)?;
-            // Validate every attribute before changing anything (pitfall 11).
-            let mut updates = Vec::new();
-            for (k, v) in &resp {
-                let Some(attr) = k.strip_prefix("userAttributes.") else {
-                    continue;
-                };
-                if attr == "sub" || attr.ends_with("_verified") {
-                    return Err(not_authorized(
-                        "A client attempted to write unauthorized attribute",
-                    ));
-                }
-                if s.required_attrs.iter().any(|r| r == attr) && user.attr(attr).is_some() {
+            let write = client.write_attrs.clone();
+            let user = pool.user(&username)?;
+            // Validate every attribute before changing anything: the client's write rules
+            // apply (no verification flag, no reserved or unknown name), and a required
+            // attribute that already has a value cannot be changed here.
+            let given: Vec<(String, String)> = resp
+                .iter()
+                .filter_map(|(k, v)| {
+                    k.strip_prefix("userAttributes.")
+                        .map(|a| (a.to_string(), v.clone()))
+                })
+                .collect();
+            let updates = pool.schema.check_writes(
+                &given,
+                Writer::Client(write.as_deref()),
+                WriteKind::Update,
+                &|n: &str| user.attr(n).map(str::to_string),
+            )?;
+            let required: Vec<String> = pool.schema.required().map(str::to_string).collect();
+            for (attr, _) in &updates {
+                if required.iter().any(|r| r == attr) && user.attr(attr).is_some() {
                     return Err(invalid_param(format!(
                         "Cannot modify an already provided {attr}"
                     )));
                 }
-                updates.push((attr.to_string(), v.clone()));
             }
-            for r in &s.required_attrs {
+            for r in &required {
                 let given = updates.iter().any(|(k, v)| k == r && !v.is_empty());
                 if user.attr(r).is_none() && !given {
                     return Err(invalid_param(format!(
@@ -1091,15 +1136,14 @@ pub(crate) fn respond_to_auth_challenge(st: &mut State, b: &Body) -> ApiResult<V
                     )));
                 }
             }
+            let after = crate::ops::admin::apply_changes(user.attrs(), &updates);
+            if let Some(clash) = pool.users.alias_clash(&username, &after) {
+                return Err(clash.error());
+            }
+            pool.users.update_attrs(&username, |a| *a = after)?;
+            let user = pool.user_mut(&username)?;
             set_password(user, &pool_id, pw, now)?;
             user.status = "CONFIRMED";
-            for (attr, v) in updates {
-                if v.is_empty() {
-                    user.attrs.remove(&attr);
-                } else {
-                    user.attrs.insert(attr, v);
-                }
-            }
             ctx.new_password_done = true;
             after_first_factor(st, &client, &username, ctx)
         }
@@ -1108,7 +1152,8 @@ pub(crate) fn respond_to_auth_challenge(st: &mut State, b: &Body) -> ApiResult<V
                 ctx.mfa_done = true;
                 return after_first_factor(st, &client, &username, ctx);
             }
-            if let Some(email) = resp.get("EMAIL") {
+            let email_allowed = st.pool(&client.pool_id)?.s.email_mfa;
+            if let Some(email) = resp.get("EMAIL").filter(|_| email_allowed) {
                 let code = crate::util::six_digits();
                 st.deliver(&client.pool_id, &username, email, "EMAIL", "MFA", &code);
                 let params = delivery_params("EMAIL", email);
@@ -1130,9 +1175,21 @@ pub(crate) fn respond_to_auth_challenge(st: &mut State, b: &Body) -> ApiResult<V
             if !ct_eq(answer, &code) {
                 return retry(st, sid, sess);
             }
-            let user = st.pool_mut(&client.pool_id)?.user_mut(&username)?;
-            user.attrs.insert("email".into(), email);
-            user.attrs.insert("email_verified".into(), "true".into());
+            let pool = st.pool_mut(&client.pool_id)?;
+            // The address is verified by the code just answered; it must not be another
+            // user's alias.
+            let after = crate::ops::admin::apply_changes(
+                pool.user(&username)?.attrs(),
+                &[
+                    ("email".to_string(), email),
+                    ("email_verified".to_string(), "true".to_string()),
+                ],
+            );
+            if let Some(clash) = pool.users.alias_clash(&username, &after) {
+                return Err(clash.error());
+            }
+            pool.users.update_attrs(&username, |a| *a = after)?;
+            let user = pool.user_mut(&username)?;
             user.email_mfa = true;
             if user.preferred.is_none() {
                 user.preferred = Some("EMAIL_OTP".into());
@@ -1185,21 +1242,33 @@ pub(crate) fn respond_to_auth_challenge(st: &mut State, b: &Body) -> ApiResult<V
             let metadata = private.remove("\u{0}metadata");
             let correct = match code {
                 Some(c) => ct_eq(&c, answer),
-                None => match st.custom.get(&client.pool_id).cloned() {
-                    Some(hooks) => {
-                        let user = st.pool(&client.pool_id)?.user(&username)?;
-                        let mut attrs = user.attrs.clone();
-                        attrs.insert("sub".into(), user.sub.clone());
-                        (hooks.verify)(&VerifyInput {
-                            username: username.clone(),
-                            user_attributes: attrs,
-                            private_challenge_parameters: private,
-                            challenge_answer: answer.to_string(),
-                            client_metadata: b.str_map("ClientMetadata")?,
-                        })
-                    }
-                    None => false,
-                },
+                None if triggers::custom_auth_plugged(st, &client.pool_id) => {
+                    let request = json!({
+                        "userAttributes": triggers::user_attributes(st.pool(&client.pool_id)?.user(&username)?),
+                        "privateChallengeParameters": private,
+                        "challengeAnswer": answer,
+                        "clientMetadata": triggers::client_metadata(st),
+                        "userNotFound": false,
+                    });
+                    let event = triggers::event(
+                        st,
+                        &client.pool_id,
+                        1,
+                        "VerifyAuthChallengeResponse_Authentication",
+                        &username,
+                        request,
+                        json!({"answerCorrect": false}),
+                    );
+                    let resp = triggers::call(
+                        st,
+                        &client.pool_id,
+                        Trigger::VerifyAuthChallengeResponse,
+                        event,
+                    )?
+                    .unwrap_or_default();
+                    triggers::flag(&resp, "answerCorrect")?
+                }
+                None => false,
             };
             ctx.custom_history.push(RoundResult {
                 challenge_name: "CUSTOM_CHALLENGE".into(),
@@ -1226,8 +1295,14 @@ pub(crate) fn respond_to_auth_challenge(st: &mut State, b: &Body) -> ApiResult<V
                 return retry(st, sid, sess);
             }
             if kind == "EMAIL_OTP" {
-                let user = st.pool_mut(&client.pool_id)?.user_mut(&username)?;
-                user.attrs.insert("email_verified".into(), "true".into());
+                // The code proves the address; it becomes verified unless that would make it
+                // a second holder of another user's verified alias.
+                let pool = st.pool_mut(&client.pool_id)?;
+                let mut after = pool.user(&username)?.attrs().clone();
+                after.insert("email_verified".into(), "true".into());
+                if pool.users.alias_clash(&username, &after).is_none() {
+                    pool.users.update_attrs(&username, |a| *a = after)?;
+                }
             }
             ctx.mfa_done = true;
             after_first_factor(st, &client, &username, ctx)
@@ -1294,4 +1369,46 @@ fn totp_reused() -> ApiError {
         "ExpiredCodeException",
         "Your software token has already been used once.",
     )
+}
+
+/// The pre authentication trigger of a sign-in (its error denies the sign-in). The
+/// `ClientMetadata` of InitiateAuth reaches it as `validationData`.
+fn pre_authentication(st: &mut State, client: &Client, username: &str) -> ApiResult<()> {
+    if !triggers::any(st, &client.pool_id) {
+        return Ok(());
+    }
+    let Some(user) = st.pool(&client.pool_id)?.users.get(username) else {
+        return Ok(());
+    };
+    let request = json!({
+        "userAttributes": triggers::user_attributes(user),
+        "validationData": st.trigger_run.client_metadata.clone().unwrap_or(Value::Null),
+        "userNotFound": false,
+    });
+    let event = triggers::event(
+        st,
+        &client.pool_id,
+        1,
+        "PreAuthentication_Authentication",
+        username,
+        request,
+        json!({}),
+    );
+    triggers::call(st, &client.pool_id, Trigger::PreAuthentication, event)?;
+    Ok(())
+}
+
+/// Resolves `USERNAME` for a password sign-in, creating the user through the user migration
+/// trigger when the pool does not know it (only password flows can migrate: the trigger
+/// needs the password).
+fn resolve_or_migrate(
+    st: &mut State,
+    client: &Client,
+    given: &str,
+    password: &str,
+) -> ApiResult<String> {
+    if st.pool(&client.pool_id)?.resolve(given).is_none() {
+        crate::ops::signup::migrate_user(st, client, given, Some(password))?;
+    }
+    resolve_user(st, client, given)
 }

@@ -10,11 +10,11 @@ use crate::api::{ApiError, ApiResult, Body, check_len, invalid_param, not_found}
 use crate::ops::tokens::caller;
 use crate::state::{Device, State};
 
-fn device_missing() -> ApiError {
+pub(crate) fn device_missing() -> ApiError {
     not_found("Device does not exist.")
 }
 
-fn check_device_key(k: &str) -> ApiResult<()> {
+pub(crate) fn check_device_key(k: &str) -> ApiResult<()> {
     check_len("DeviceKey", k, 1, 55)?;
     let ok = k.split_once('_').is_some_and(|(a, b)| {
         !a.is_empty()
@@ -131,34 +131,7 @@ pub(crate) fn confirm_device(st: &mut State, b: &Body) -> ApiResult<Value> {
 
 pub(crate) fn list_devices(st: &mut State, b: &Body) -> ApiResult<Value> {
     let c = caller(st, b)?;
-    let limit = b.opt_i64("Limit")?.unwrap_or(60);
-    if !(0..=60).contains(&limit) {
-        return Err(invalid_param("Limit must be between 0 and 60"));
-    }
-    let limit = if limit == 0 { 60 } else { limit as usize };
-    let start = match b.opt_str("PaginationToken")? {
-        Some(t) => t
-            .parse::<usize>()
-            .map_err(|_| invalid_param("Invalid pagination token"))?,
-        None => 0,
-    };
-    let user = st.pool(&c.pool_id)?.user(&c.username)?;
-    let all: Vec<&Device> = user
-        .devices
-        .values()
-        .filter(|d| d.verifier.is_some())
-        .collect();
-    let page: Vec<Value> = all
-        .iter()
-        .skip(start)
-        .take(limit)
-        .map(|d| device_json(d))
-        .collect();
-    let mut out = json!({ "Devices": page });
-    if start + limit < all.len() {
-        out["PaginationToken"] = json!((start + limit).to_string());
-    }
-    Ok(out)
+    crate::ops::admin_devices::device_page(st, &c.pool_id, &c.username, b)
 }
 
 pub(crate) fn get_device(st: &mut State, b: &Body) -> ApiResult<Value> {

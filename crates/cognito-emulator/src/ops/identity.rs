@@ -1,16 +1,90 @@
-//! Identity pools: `GetId`, `GetCredentialsForIdentity`, `GetOpenIdToken` with fake credentials.
+//! Identity pools (Cognito Identity): stored pools with their roles and role mappings, identities
+//! that a guest gets and keeps when a login is added, and fake but well-formed AWS credentials.
 //!
-//! Any well-formed identity-pool id is accepted (no pool needs to be created). Logins of
-//! this emulator's user pools are verified (signature, expiry, `token_use = id`, revocation).
+//! Only this emulator's user pools are login providers (`cognito-idp.<region>.amazonaws.com/<pool>`);
+//! their ID tokens are verified (signature, issuer, expiry, `token_use = id`, revocation) and must
+//! come from an app client the identity pool lists. Credentials are random strings in AWS's
+//! formats; the session token is `base64(JSON)` naming the role, identity and expiry, so a test
+//! can check which role the configuration chose.
+
+use std::collections::BTreeMap;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
+use serde_json::{Map, Value, json};
 
 use crate::api::{ApiError, ApiResult, Body, check_len, invalid_param, not_authorized};
 use crate::state::State;
 use crate::tokens as jwt;
+
+/// Credentials from `GetCredentialsForIdentity` last an hour, as AWS's do.
+const CREDENTIALS_SECS: f64 = 3600.0;
+
+/// A stored identity pool.
+#[derive(Clone, Debug)]
+pub(crate) struct IdentityPool {
+    /// `IdentityPoolId`, `IdentityPoolName`, `AllowUnauthenticatedIdentities` and the optional
+    /// members of AWS's `IdentityPool` shape, as last created or updated.
+    pub description: Map<String, Value>,
+    /// `Roles` of SetIdentityPoolRoles (`authenticated`, `unauthenticated`).
+    pub roles: BTreeMap<String, String>,
+    /// `RoleMappings` of SetIdentityPoolRoles, by provider name.
+    pub role_mappings: Map<String, Value>,
+}
+
+impl IdentityPool {
+    fn allows_guests(&self) -> bool {
+        self.description
+            .get("AllowUnauthenticatedIdentities")
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+    }
+
+    /// The app client ids the pool accepts for a user-pool provider; `None`: not a provider.
+    fn provider_clients(&self, provider: &str) -> Option<Vec<&str>> {
+        let list = self
+            .description
+            .get("CognitoIdentityProviders")?
+            .as_array()?;
+        let clients: Vec<&str> = list
+            .iter()
+            .filter(|p| p.get("ProviderName").and_then(Value::as_str) == Some(provider))
+            .filter_map(|p| p.get("ClientId").and_then(Value::as_str))
+            .collect();
+        (!clients.is_empty()).then_some(clients)
+    }
+}
+
+/// An identity of an identity pool, with the logins linked to it.
+#[derive(Clone, Debug)]
+pub(crate) struct Identity {
+    pub pool_id: String,
+    /// Provider name → the login's `sub`.
+    pub logins: BTreeMap<String, String>,
+    pub created: f64,
+    pub modified: f64,
+}
+
+fn pool_not_found(id: &str) -> ApiError {
+    ApiError::new(
+        "ResourceNotFoundException",
+        format!("IdentityPool '{id}' not found."),
+    )
+}
+
+fn identity_not_found(id: &str) -> ApiError {
+    ApiError::new(
+        "ResourceNotFoundException",
+        format!("Identity '{id}' not found."),
+    )
+}
+
+fn invalid_configuration() -> ApiError {
+    ApiError::new(
+        "InvalidIdentityPoolConfigurationException",
+        "Invalid identity pool configuration. Check assigned IAM roles for this pool.",
+    )
+}
 
 fn check_id(name: &str, v: &str) -> ApiResult<()> {
     check_len(name, v, 1, 55)?;
@@ -30,15 +104,242 @@ fn check_id(name: &str, v: &str) -> ApiResult<()> {
     }
 }
 
-/// Validates the `Logins` map; returns the provider key and `sub` of the user-pool login.
-fn check_logins(st: &State, b: &Body) -> ApiResult<Option<(String, String)>> {
+/// The members of AWS's `IdentityPool` shape that CreateIdentityPool and UpdateIdentityPool
+/// store; what a request omits is absent (AWS's update replaces the whole description).
+const POOL_MEMBERS: &[&str] = &[
+    "IdentityPoolName",
+    "AllowUnauthenticatedIdentities",
+    "AllowClassicFlow",
+    "SupportedLoginProviders",
+    "DeveloperProviderName",
+    "OpenIdConnectProviderARNs",
+    "CognitoIdentityProviders",
+    "SamlProviderARNs",
+    "IdentityPoolTags",
+];
+
+fn description(id: &str, b: &Body) -> ApiResult<Map<String, Value>> {
+    let name = b.str_len("IdentityPoolName", 1, 128)?;
+    if b.opt_bool("AllowUnauthenticatedIdentities")?.is_none() {
+        return Err(invalid_param(
+            "1 validation error detected: Value null at 'allowUnauthenticatedIdentities' failed to satisfy constraint: Member must not be null",
+        ));
+    }
+    b.opt_bool("AllowClassicFlow")?;
+    let mut d = Map::new();
+    d.insert("IdentityPoolId".into(), json!(id));
+    for m in POOL_MEMBERS {
+        if let Some(v) = b.0.get(*m).filter(|v| !v.is_null()) {
+            d.insert((*m).to_string(), v.clone());
+        }
+    }
+    d.insert("IdentityPoolName".into(), json!(name));
+    Ok(d)
+}
+
+pub(crate) fn create_identity_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let id = format!("{}:{}", st.region, crate::util::uuid());
+    let d = description(&id, b)?;
+    let out = Value::Object(d.clone());
+    st.identity_pools.insert(
+        id,
+        IdentityPool {
+            description: d,
+            roles: BTreeMap::new(),
+            role_mappings: Map::new(),
+        },
+    );
+    Ok(out)
+}
+
+fn identity_pool<'s>(st: &'s State, b: &Body) -> ApiResult<(&'s str, &'s IdentityPool)> {
+    let id = b.str("IdentityPoolId")?;
+    check_id("IdentityPoolId", id)?;
+    st.identity_pools
+        .get_key_value(id)
+        .map(|(k, v)| (k.as_str(), v))
+        .ok_or_else(|| pool_not_found(id))
+}
+
+pub(crate) fn describe_identity_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let (_, pool) = identity_pool(st, b)?;
+    Ok(Value::Object(pool.description.clone()))
+}
+
+pub(crate) fn update_identity_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let id = identity_pool(st, b)?.0.to_string();
+    let d = description(&id, b)?;
+    let out = Value::Object(d.clone());
+    if let Some(pool) = st.identity_pools.get_mut(&id) {
+        pool.description = d;
+    }
+    Ok(out)
+}
+
+pub(crate) fn delete_identity_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let id = identity_pool(st, b)?.0.to_string();
+    st.identity_pools.remove(&id);
+    st.identities.retain(|_, i| i.pool_id != id);
+    Ok(json!({}))
+}
+
+/// `MaxResults` (1–60, required) and the key after which a page starts (`NextToken`).
+fn page_request(b: &Body) -> ApiResult<(usize, Option<String>)> {
+    let max = match b.opt_i64("MaxResults")? {
+        Some(n @ 1..=60) => n as usize,
+        Some(_) => {
+            return Err(invalid_param(
+                "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 60",
+            ));
+        }
+        None => {
+            return Err(invalid_param(
+                "1 validation error detected: Value null at 'maxResults' failed to satisfy constraint: Member must not be null",
+            ));
+        }
+    };
+    let after = match b.opt_str("NextToken")? {
+        None => None,
+        Some(t) => {
+            Some(decode_page_token(t).ok_or_else(|| invalid_param("Invalid pagination token."))?)
+        }
+    };
+    Ok((max, after))
+}
+
+/// Page tokens name the last key of the previous page (not an offset), so a page stays right
+/// when identities are added meanwhile.
+fn encode_page_token(last: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("idp1:{last}"))
+}
+
+fn decode_page_token(token: &str) -> Option<String> {
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token)
+        .ok()?;
+    String::from_utf8(raw)
+        .ok()?
+        .strip_prefix("idp1:")
+        .map(String::from)
+}
+
+/// One page of `items` (sorted by key) after `after`, and the token of the next page.
+fn page<'a, T: 'a>(
+    items: impl Iterator<Item = (&'a String, T)>,
+    max: usize,
+    after: Option<&str>,
+) -> (Vec<(&'a String, T)>, Option<String>) {
+    let mut rest = items.skip_while(|(k, _)| after.is_some_and(|a| k.as_str() <= a));
+    let chosen: Vec<_> = rest.by_ref().take(max).collect();
+    let next = match (rest.next(), chosen.last()) {
+        (Some(_), Some((last, _))) => Some(encode_page_token(last)),
+        _ => None,
+    };
+    (chosen, next)
+}
+
+pub(crate) fn list_identity_pools(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let (max, after) = page_request(b)?;
+    let (pools, next) = page(st.identity_pools.iter(), max, after.as_deref());
+    let pools: Vec<Value> = pools
+        .into_iter()
+        .map(|(id, p)| {
+            json!({
+                "IdentityPoolId": id,
+                "IdentityPoolName": p.description.get("IdentityPoolName"),
+            })
+        })
+        .collect();
+    let mut out = json!({ "IdentityPools": pools });
+    if let Some(n) = next {
+        out["NextToken"] = json!(n);
+    }
+    Ok(out)
+}
+
+pub(crate) fn set_identity_pool_roles(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let id = identity_pool(st, b)?.0.to_string();
+    let Some(roles) = b.0.get("Roles").and_then(Value::as_object) else {
+        return Err(invalid_param(
+            "1 validation error detected: Value null at 'roles' failed to satisfy constraint: Member must not be null",
+        ));
+    };
+    let mut stored = BTreeMap::new();
+    for (kind, arn) in roles {
+        let arn = arn
+            .as_str()
+            .ok_or_else(|| crate::api::serialization("Roles values must be strings"))?;
+        if kind != "authenticated" && kind != "unauthenticated" {
+            return Err(invalid_param(format!(
+                "Invalid role type {kind}: expected authenticated or unauthenticated"
+            )));
+        }
+        check_len("roles", arn, 20, 2048)?;
+        stored.insert(kind.clone(), arn.to_string());
+    }
+    let mappings = match b.0.get("RoleMappings") {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(m)) => {
+            for (provider, mapping) in m {
+                let kind = mapping.get("Type").and_then(Value::as_str);
+                let rules = mapping
+                    .get("RulesConfiguration")
+                    .and_then(|r| r.get("Rules"))
+                    .and_then(Value::as_array);
+                match (kind, rules) {
+                    (Some("Token"), _) | (Some("Rules"), Some(_)) => {}
+                    (Some("Rules"), None) => {
+                        return Err(invalid_param(format!(
+                            "Rules are required for the role mapping of {provider} of type Rules"
+                        )));
+                    }
+                    _ => {
+                        return Err(invalid_param(format!(
+                            "Invalid role mapping type for {provider}"
+                        )));
+                    }
+                }
+            }
+            m.clone()
+        }
+        Some(_) => {
+            return Err(crate::api::serialization(
+                "Unexpected value type for member RoleMappings: expected a map",
+            ));
+        }
+    };
+    if let Some(pool) = st.identity_pools.get_mut(&id) {
+        pool.roles = stored;
+        pool.role_mappings = mappings;
+    }
+    Ok(json!({}))
+}
+
+pub(crate) fn get_identity_pool_roles(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let (id, pool) = identity_pool(st, b)?;
+    let mut out = json!({ "IdentityPoolId": id, "Roles": pool.roles });
+    if !pool.role_mappings.is_empty() {
+        out["RoleMappings"] = Value::Object(pool.role_mappings.clone());
+    }
+    Ok(out)
+}
+
+/// A verified user-pool login: its provider name, `sub` and ID-token claims.
+struct Login {
+    provider: String,
+    sub: String,
+    claims: Map<String, Value>,
+}
+
+/// Verifies the `Logins` map against an identity pool; `None` when it is absent or empty.
+fn check_logins(st: &State, pool: &IdentityPool, b: &Body) -> ApiResult<Option<Login>> {
     let logins = b.str_map("Logins")?;
     if logins.len() > 10 {
         return Err(invalid_param("Too many logins"));
     }
     let mut found = None;
     for (provider, token) in logins {
-        let Some(pool_id) = provider
+        let Some(user_pool_id) = provider
             .strip_prefix("cognito-idp.")
             .and_then(|p| p.split_once(".amazonaws.com/"))
             .map(|(_, id)| id.to_string())
@@ -47,13 +348,18 @@ fn check_logins(st: &State, b: &Body) -> ApiResult<Option<(String, String)>> {
                 "Invalid login token. Unsupported provider {provider}"
             )));
         };
+        let Some(clients) = pool.provider_clients(&provider) else {
+            return Err(not_authorized(
+                "Token is not from a supported provider of this identity pool.",
+            ));
+        };
         let invalid =
             || not_authorized("Invalid login token. Not a valid OpenId Connect identity token.");
-        let pool = st.pool(&pool_id).map_err(|_| invalid())?;
-        let keys = jwt::keys(&pool.keys).map_err(crate::api::internal)?;
+        let user_pool = st.pool(&user_pool_id).map_err(|_| invalid())?;
+        let keys = jwt::keys(&user_pool.keys).map_err(crate::api::internal)?;
         let claims = jwt::verify(&token, &keys.id).ok_or_else(invalid)?;
         if claims.get("token_use").and_then(Value::as_str) != Some("id")
-            || claims.get("iss").and_then(Value::as_str) != Some(pool.issuer().as_str())
+            || claims.get("iss").and_then(Value::as_str) != Some(user_pool.issuer().as_str())
         {
             return Err(invalid());
         }
@@ -65,8 +371,10 @@ fn check_logins(st: &State, b: &Body) -> ApiResult<Option<(String, String)>> {
             )));
         }
         let aud = claims.get("aud").and_then(Value::as_str).unwrap_or("");
-        if st.clients.get(aud).is_none_or(|c| c.pool_id != pool_id) {
-            return Err(invalid());
+        if !clients.contains(&aud) {
+            return Err(not_authorized(
+                "Token is not from a supported provider of this identity pool.",
+            ));
         }
         if let Some(o) = claims.get("origin_jti").and_then(Value::as_str)
             && st.revoked_origins.contains(o)
@@ -80,71 +388,212 @@ fn check_logins(st: &State, b: &Body) -> ApiResult<Option<(String, String)>> {
             .and_then(Value::as_str)
             .ok_or_else(invalid)?
             .to_string();
-        found = Some((provider, sub));
+        found = Some(Login {
+            provider,
+            sub,
+            claims,
+        });
     }
     Ok(found)
 }
 
-fn derived_uuid(seed: &str) -> String {
-    let d = Sha256::digest(seed.as_bytes());
-    let h: String = d.iter().take(16).map(|x| format!("{x:02x}")).collect();
-    format!(
-        "{}-{}-4{}-a{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[13..16],
-        &h[17..20],
-        &h[20..32]
-    )
+/// The identity of `pool_id` a login is linked to.
+fn linked_identity(st: &State, pool_id: &str, login: &Login) -> Option<String> {
+    st.identities
+        .iter()
+        .find(|(_, i)| i.pool_id == pool_id && i.logins.get(&login.provider) == Some(&login.sub))
+        .map(|(id, _)| id.clone())
+}
+
+fn new_identity(st: &mut State, pool_id: &str, login: Option<&Login>) -> String {
+    let id = format!("{}:{}", st.region, crate::util::uuid());
+    let now = st.now_f();
+    let logins = login
+        .map(|l| BTreeMap::from([(l.provider.clone(), l.sub.clone())]))
+        .unwrap_or_default();
+    st.identities.insert(
+        id.clone(),
+        Identity {
+            pool_id: pool_id.to_string(),
+            logins,
+            created: now,
+            modified: now,
+        },
+    );
+    id
 }
 
 pub(crate) fn get_id(st: &mut State, b: &Body) -> ApiResult<Value> {
-    let pool_id = b.str("IdentityPoolId")?.to_string();
-    check_id("IdentityPoolId", &pool_id)?;
     if let Some(a) = b.opt_str("AccountId")?
         && (a.is_empty() || a.len() > 15 || !a.bytes().all(|c| c.is_ascii_digit()))
     {
         return Err(invalid_param("Invalid AccountId"));
     }
-    let region = pool_id.split(':').next().unwrap_or("us-east-1").to_string();
-    let id = match check_logins(st, b)? {
-        Some((_, sub)) => {
-            let id = format!("{region}:{}", derived_uuid(&format!("{pool_id}|{sub}")));
-            st.identities.insert(id.clone(), sub);
-            id
-        }
+    let (pool_id, pool) = identity_pool(st, b)?;
+    let (pool_id, guests) = (pool_id.to_string(), pool.allows_guests());
+    let login = check_logins(st, pool, b)?;
+    let id = match login {
+        Some(login) => match linked_identity(st, &pool_id, &login) {
+            Some(id) => id,
+            None => new_identity(st, &pool_id, Some(&login)),
+        },
+        None if guests => new_identity(st, &pool_id, None),
         None => {
-            let id = format!("{region}:{}", crate::util::uuid());
-            st.identities.insert(id.clone(), String::new());
-            id
+            return Err(not_authorized(
+                "Unauthenticated access is not supported for this identity pool.",
+            ));
         }
     };
     Ok(json!({ "IdentityId": id }))
 }
 
-fn authorize_identity(st: &State, b: &Body) -> ApiResult<String> {
+/// Checks that the caller may act for `IdentityId` and links a new login to a guest identity
+/// (AWS keeps the guest's identity id for the user who signs in on that device). Returns the
+/// identity id and the verified login.
+fn authorize_identity(st: &mut State, b: &Body) -> ApiResult<(String, Option<Login>)> {
     let id = b.str("IdentityId")?.to_string();
     check_id("IdentityId", &id)?;
-    let owner = st.identities.get(&id).cloned().ok_or_else(|| {
-        ApiError::new(
-            "ResourceNotFoundException",
-            format!("Identity '{id}' not found."),
-        )
-    })?;
-    let login = check_logins(st, b)?;
-    if !owner.is_empty() && login.as_ref().map(|(_, s)| s) != Some(&owner) {
-        return Err(not_authorized(
+    let identity = st
+        .identities
+        .get(&id)
+        .cloned()
+        .ok_or_else(|| identity_not_found(&id))?;
+    let pool = st
+        .identity_pools
+        .get(&identity.pool_id)
+        .ok_or_else(|| identity_not_found(&id))?;
+    let login = check_logins(st, pool, b)?;
+    let mismatch = || {
+        not_authorized(
             "Logins don't match. Please include at least one valid login for this identity or identity pool.",
-        ));
+        )
+    };
+    match &login {
+        None if identity.logins.is_empty() => {
+            if !pool.allows_guests() {
+                return Err(not_authorized(
+                    "Unauthenticated access is not supported for this identity pool.",
+                ));
+            }
+        }
+        None => return Err(mismatch()),
+        Some(l) => match identity.logins.get(&l.provider) {
+            Some(sub) if *sub == l.sub => {}
+            Some(_) => return Err(mismatch()),
+            None => {
+                // A login already linked to another identity is not merged into this one
+                // (AWS merges identities; the emulator refuses instead).
+                if linked_identity(st, &identity.pool_id, l).is_some() {
+                    return Err(ApiError::new(
+                        "ResourceConflictException",
+                        "Login is already linked to another identity.",
+                    ));
+                }
+                let now = st.now_f();
+                if let Some(i) = st.identities.get_mut(&id) {
+                    i.logins.insert(l.provider.clone(), l.sub.clone());
+                    i.modified = now;
+                }
+            }
+        },
     }
-    Ok(id)
+    Ok((id, login))
+}
+
+/// The role that `GetCredentialsForIdentity` assumes for a guest or a login.
+fn choose_role(
+    pool: &IdentityPool,
+    login: Option<&Login>,
+    custom: Option<&str>,
+) -> ApiResult<String> {
+    let Some(login) = login else {
+        return pool
+            .roles
+            .get("unauthenticated")
+            .cloned()
+            .ok_or_else(invalid_configuration);
+    };
+    let default = pool.roles.get("authenticated").cloned();
+    let mapping = pool.role_mappings.get(&login.provider);
+    let claim_str = |name: &str| -> Vec<String> {
+        match login.claims.get(name) {
+            Some(Value::String(s)) => vec![s.clone()],
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect(),
+            Some(v) => vec![v.to_string()],
+            None => Vec::new(),
+        }
+    };
+    let mapped = match mapping.and_then(|m| m.get("Type")).and_then(Value::as_str) {
+        Some("Token") => {
+            let roles = claim_str("cognito:roles");
+            match custom {
+                Some(c) if roles.iter().any(|r| r == c) => Some(c.to_string()),
+                Some(_) => {
+                    return Err(not_authorized(
+                        "The role requested is not in the roles of the token.",
+                    ));
+                }
+                None => claim_str("cognito:preferred_role")
+                    .into_iter()
+                    .next()
+                    .or_else(|| (roles.len() == 1).then(|| roles[0].clone())),
+            }
+        }
+        Some("Rules") => mapping
+            .and_then(|m| m.pointer("/RulesConfiguration/Rules"))
+            .and_then(Value::as_array)
+            .and_then(|rules| {
+                rules.iter().find_map(|r| {
+                    let claim = r.get("Claim")?.as_str()?;
+                    let want = r.get("Value")?.as_str()?;
+                    let values = claim_str(claim);
+                    let hit = match r.get("MatchType")?.as_str()? {
+                        "Equals" => values.iter().any(|v| v == want),
+                        "Contains" => values.iter().any(|v| v.contains(want)),
+                        "StartsWith" => values.iter().any(|v| v.starts_with(want)),
+                        "NotEqual" => !values.is_empty() && values.iter().all(|v| v != want),
+                        _ => false,
+                    };
+                    hit.then(|| r.get("RoleARN")?.as_str().map(String::from))?
+                })
+            }),
+        _ => None,
+    };
+    match (mapped, mapping) {
+        (Some(role), _) => Ok(role),
+        (None, Some(m))
+            if m.get("AmbiguousRoleResolution").and_then(Value::as_str) == Some("Deny") =>
+        {
+            Err(not_authorized(
+                "Ambiguous role resolution is set to Deny and no role could be chosen.",
+            ))
+        }
+        (None, _) => default.ok_or_else(invalid_configuration),
+    }
 }
 
 pub(crate) fn get_credentials(st: &mut State, b: &Body) -> ApiResult<Value> {
-    let id = authorize_identity(st, b)?;
-    if let Some(arn) = b.opt_str("CustomRoleArn")? {
-        check_len("CustomRoleArn", arn, 20, 2048)?;
-    }
+    let custom = match b.opt_str("CustomRoleArn")? {
+        Some(arn) => {
+            check_len("CustomRoleArn", arn, 20, 2048)?;
+            Some(arn.to_string())
+        }
+        None => None,
+    };
+    let (id, login) = authorize_identity(st, b)?;
+    let pool_id = st
+        .identities
+        .get(&id)
+        .map(|i| i.pool_id.clone())
+        .unwrap_or_default();
+    let pool = st
+        .identity_pools
+        .get(&pool_id)
+        .ok_or_else(|| identity_not_found(&id))?;
+    let role = choose_role(pool, login.as_ref(), custom.as_deref())?;
     let up = |n| {
         let mut s = String::new();
         for byte in crate::util::random_bytes(n) {
@@ -157,23 +606,90 @@ pub(crate) fn get_credentials(st: &mut State, b: &Body) -> ApiResult<Value> {
         .chars()
         .take(40)
         .collect();
+    let expiration = st.now_f() + CREDENTIALS_SECS;
+    let session = json!({
+        "roleArn": role,
+        "identityId": id,
+        "expiration": expiration,
+        "nonce": STANDARD.encode(crate::util::random_bytes(24)),
+    });
     Ok(json!({
         "IdentityId": id,
         "Credentials": {
             "AccessKeyId": format!("ASIA{}", up(16)),
             "SecretKey": secret,
-            "SessionToken": STANDARD.encode(crate::util::random_bytes(300)),
-            "Expiration": st.now_f() + 3600.0,
+            "SessionToken": STANDARD.encode(session.to_string()),
+            "Expiration": expiration,
         }
     }))
 }
 
 pub(crate) fn get_open_id_token(st: &mut State, b: &Body) -> ApiResult<Value> {
-    let id = authorize_identity(st, b)?;
+    let (id, _) = authorize_identity(st, b)?;
     let token = format!(
         "eyJraWQiOiJlbXVsYXRvciIsImFsZyI6Im5vbmUifQ.{}.",
         base64::engine::general_purpose::URL_SAFE_NO_PAD
             .encode(json!({"sub": id, "aud": "cognito-identity.amazonaws.com"}).to_string())
     );
     Ok(json!({ "IdentityId": id, "Token": token }))
+}
+
+fn describe(id: &str, i: &Identity) -> Value {
+    let mut out = json!({
+        "IdentityId": id,
+        "CreationDate": i.created,
+        "LastModifiedDate": i.modified,
+    });
+    if !i.logins.is_empty() {
+        out["Logins"] = json!(i.logins.keys().collect::<Vec<_>>());
+    }
+    out
+}
+
+pub(crate) fn describe_identity(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let id = b.str("IdentityId")?;
+    check_id("IdentityId", id)?;
+    let i = st
+        .identities
+        .get(id)
+        .ok_or_else(|| identity_not_found(id))?;
+    Ok(describe(id, i))
+}
+
+pub(crate) fn list_identities(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let (pool_id, _) = identity_pool(st, b)?;
+    let pool_id = pool_id.to_string();
+    let (max, after) = page_request(b)?;
+    b.opt_bool("HideDisabled")?;
+    let mut ids: Vec<(&String, &Identity)> = st
+        .identities
+        .iter()
+        .filter(|(_, i)| i.pool_id == pool_id)
+        .collect();
+    ids.sort_by(|a, b| a.0.cmp(b.0));
+    let (chosen, next) = page(ids.into_iter(), max, after.as_deref());
+    let identities: Vec<Value> = chosen.into_iter().map(|(id, i)| describe(id, i)).collect();
+    let mut out = json!({ "IdentityPoolId": pool_id, "Identities": identities });
+    if let Some(n) = next {
+        out["NextToken"] = json!(n);
+    }
+    Ok(out)
+}
+
+pub(crate) fn unlink_identity(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let remove = b.opt_str_list("LoginsToRemove")?.unwrap_or_default();
+    let (id, login) = authorize_identity(st, b)?;
+    if login.is_none() {
+        return Err(not_authorized(
+            "Logins don't match. Please include at least one valid login for this identity or identity pool.",
+        ));
+    }
+    let now = st.now_f();
+    if let Some(i) = st.identities.get_mut(&id) {
+        for provider in &remove {
+            i.logins.remove(provider);
+        }
+        i.modified = now;
+    }
+    Ok(json!({}))
 }

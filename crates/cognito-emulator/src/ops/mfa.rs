@@ -77,8 +77,25 @@ pub(crate) fn set_user_mfa_preference(st: &mut State, b: &Body) -> ApiResult<Val
 
 pub(crate) fn set_user_settings(st: &mut State, b: &Body) -> ApiResult<Value> {
     let c = crate::ops::tokens::caller(st, b)?;
+    apply_settings(st, &c.pool_id, &c.username, b)
+}
+
+/// `AdminSetUserSettings`: `SetUserSettings` for a user named by pool and username.
+pub(crate) fn admin_set_user_settings(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let pool = st.pool(b.str("UserPoolId")?)?;
+    let username = pool
+        .resolve(b.str("Username")?)
+        .ok_or_else(crate::api::user_not_found)?;
+    let pool_id = pool.id.clone();
+    apply_settings(st, &pool_id, &username, b)
+}
+
+/// Applies the legacy `MFAOptions` (SMS on or off) to a user.
+fn apply_settings(st: &mut State, pool_id: &str, username: &str, b: &Body) -> ApiResult<Value> {
     let Some(Value::Array(opts)) = b.0.get("MFAOptions") else {
-        return Err(invalid_param("MFAOptions is required"));
+        return Err(invalid_param(
+            "1 validation error detected: Value null at 'mFAOptions' failed to satisfy constraint: Member must not be null",
+        ));
     };
     let mut sms = false;
     for o in opts {
@@ -94,8 +111,8 @@ pub(crate) fn set_user_settings(st: &mut State, b: &Body) -> ApiResult<Value> {
             other => return Err(invalid_param(format!("Invalid DeliveryMedium {other:?}"))),
         }
     }
-    let pool = st.pool_mut(&c.pool_id)?;
-    let user = pool.user_mut(&c.username)?;
+    let pool = st.pool_mut(pool_id)?;
+    let user = pool.user_mut(username)?;
     if sms && user.attr("phone_number").is_none() {
         return Err(invalid_param(
             "User does not have delivery config set to turn on SMS_MFA",

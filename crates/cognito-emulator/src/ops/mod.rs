@@ -11,12 +11,19 @@ use crate::srp_server::{ct_eq, prim};
 use crate::state::{Client, PasswordRecord, PendingCode, PoolSettings, State, User, pool_name};
 
 pub(crate) mod admin;
+pub(crate) mod admin_devices;
 pub(crate) mod auth;
 pub(crate) mod devices;
+pub(crate) mod groups;
 pub(crate) mod identity;
+pub(crate) mod list_users;
 pub(crate) mod mfa;
+pub(crate) mod page;
+pub(crate) mod pools;
 pub(crate) mod profile;
+pub(crate) mod resources;
 pub(crate) mod signup;
+pub(crate) mod tags;
 pub(crate) mod tokens;
 
 /// Every user-pool operation the emulator serves (`X-Amz-Target:
@@ -31,6 +38,7 @@ pub const USER_POOL_OPERATIONS: &[&str] = &[
     "UpdateUserPoolClient",
     "DescribeUserPoolClient",
     "DeleteUserPoolClient",
+    "ListUserPoolClients",
     "SetUserPoolMfaConfig",
     "GetUserPoolMfaConfig",
     "AdminCreateUser",
@@ -78,11 +86,61 @@ pub const USER_POOL_OPERATIONS: &[&str] = &[
     "CompleteWebAuthnRegistration",
     "ListWebAuthnCredentials",
     "DeleteWebAuthnCredential",
+    "CreateGroup",
+    "GetGroup",
+    "UpdateGroup",
+    "DeleteGroup",
+    "ListGroups",
+    "AdminAddUserToGroup",
+    "AdminRemoveUserFromGroup",
+    "AdminListGroupsForUser",
+    "ListUsersInGroup",
+    "AdminListDevices",
+    "AdminGetDevice",
+    "AdminForgetDevice",
+    "AdminUpdateDeviceStatus",
+    "AdminSetUserSettings",
+    "TagResource",
+    "UntagResource",
+    "ListTagsForResource",
+    "GetCSVHeader",
+    "GetSigningCertificate",
+    "CreateResourceServer",
+    "DescribeResourceServer",
+    "UpdateResourceServer",
+    "DeleteResourceServer",
+    "ListResourceServers",
+    "CreateIdentityProvider",
+    "DescribeIdentityProvider",
+    "GetIdentityProviderByIdentifier",
+    "UpdateIdentityProvider",
+    "DeleteIdentityProvider",
+    "ListIdentityProviders",
+    "CreateUserPoolDomain",
+    "DescribeUserPoolDomain",
+    "UpdateUserPoolDomain",
+    "DeleteUserPoolDomain",
+    "AdminDeleteUserAttributes",
+    "AddCustomAttributes",
 ];
 
 /// Every identity-pool operation the emulator serves (`X-Amz-Target:
 /// AWSCognitoIdentityService.<name>`).
-pub const IDENTITY_OPERATIONS: &[&str] = &["GetId", "GetCredentialsForIdentity", "GetOpenIdToken"];
+pub const IDENTITY_OPERATIONS: &[&str] = &[
+    "CreateIdentityPool",
+    "DescribeIdentityPool",
+    "UpdateIdentityPool",
+    "DeleteIdentityPool",
+    "ListIdentityPools",
+    "SetIdentityPoolRoles",
+    "GetIdentityPoolRoles",
+    "GetId",
+    "GetCredentialsForIdentity",
+    "GetOpenIdToken",
+    "DescribeIdentity",
+    "ListIdentities",
+    "UnlinkIdentity",
+];
 
 /// Which service an `X-Amz-Target` addresses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,20 +162,31 @@ pub(crate) fn dispatch(
             "GetId" => identity::get_id(st, &b),
             "GetCredentialsForIdentity" => identity::get_credentials(st, &b),
             "GetOpenIdToken" => identity::get_open_id_token(st, &b),
+            "CreateIdentityPool" => identity::create_identity_pool(st, &b),
+            "DescribeIdentityPool" => identity::describe_identity_pool(st, &b),
+            "UpdateIdentityPool" => identity::update_identity_pool(st, &b),
+            "DeleteIdentityPool" => identity::delete_identity_pool(st, &b),
+            "ListIdentityPools" => identity::list_identity_pools(st, &b),
+            "SetIdentityPoolRoles" => identity::set_identity_pool_roles(st, &b),
+            "GetIdentityPoolRoles" => identity::get_identity_pool_roles(st, &b),
+            "DescribeIdentity" => identity::describe_identity(st, &b),
+            "ListIdentities" => identity::list_identities(st, &b),
+            "UnlinkIdentity" => identity::unlink_identity(st, &b),
             _ => Err(unknown_operation(op)),
         },
         Service::UserPools => match op {
-            "CreateUserPool" => admin::create_user_pool(st, &b),
-            "UpdateUserPool" => admin::update_user_pool(st, &b),
-            "DescribeUserPool" => admin::describe_user_pool(st, &b),
-            "DeleteUserPool" => admin::delete_user_pool(st, &b),
-            "ListUserPools" => admin::list_user_pools(st, &b),
-            "CreateUserPoolClient" => admin::create_user_pool_client(st, &b),
-            "UpdateUserPoolClient" => admin::update_user_pool_client(st, &b),
-            "DescribeUserPoolClient" => admin::describe_user_pool_client(st, &b),
-            "DeleteUserPoolClient" => admin::delete_user_pool_client(st, &b),
-            "SetUserPoolMfaConfig" => admin::set_user_pool_mfa_config(st, &b),
-            "GetUserPoolMfaConfig" => admin::get_user_pool_mfa_config(st, &b),
+            "CreateUserPool" => pools::create_user_pool(st, &b),
+            "UpdateUserPool" => pools::update_user_pool(st, &b),
+            "DescribeUserPool" => pools::describe_user_pool(st, &b),
+            "DeleteUserPool" => pools::delete_user_pool(st, &b),
+            "ListUserPools" => pools::list_user_pools(st, &b),
+            "CreateUserPoolClient" => pools::create_user_pool_client(st, &b),
+            "UpdateUserPoolClient" => pools::update_user_pool_client(st, &b),
+            "DescribeUserPoolClient" => pools::describe_user_pool_client(st, &b),
+            "DeleteUserPoolClient" => pools::delete_user_pool_client(st, &b),
+            "ListUserPoolClients" => pools::list_user_pool_clients(st, &b),
+            "SetUserPoolMfaConfig" => pools::set_user_pool_mfa_config(st, &b),
+            "GetUserPoolMfaConfig" => pools::get_user_pool_mfa_config(st, &b),
             "AdminCreateUser" => admin::admin_create_user(st, &b),
             "AdminSetUserPassword" => admin::admin_set_user_password(st, &b),
             "AdminConfirmSignUp" => admin::admin_confirm_sign_up(st, &b),
@@ -126,10 +195,12 @@ pub(crate) fn dispatch(
             "AdminDisableUser" => admin::admin_enable(st, &b, false),
             "AdminEnableUser" => admin::admin_enable(st, &b, true),
             "AdminUpdateUserAttributes" => admin::admin_update_user_attributes(st, &b),
+            "AdminDeleteUserAttributes" => admin::admin_delete_user_attributes(st, &b),
+            "AddCustomAttributes" => admin::add_custom_attributes(st, &b),
             "AdminSetUserMFAPreference" => admin::admin_set_user_mfa_preference(st, &b),
             "AdminUserGlobalSignOut" => admin::admin_user_global_sign_out(st, &b),
             "AdminResetUserPassword" => admin::admin_reset_user_password(st, &b),
-            "ListUsers" => admin::list_users(st, &b),
+            "ListUsers" => list_users::list_users(st, &b),
             "SignUp" => signup::sign_up(st, &b),
             "ConfirmSignUp" => signup::confirm_sign_up(st, &b),
             "ResendConfirmationCode" => signup::resend_confirmation_code(st, &b),
@@ -163,6 +234,42 @@ pub(crate) fn dispatch(
             "CompleteWebAuthnRegistration" => profile::complete_webauthn_registration(st, &b),
             "ListWebAuthnCredentials" => profile::list_webauthn_credentials(st, &b),
             "DeleteWebAuthnCredential" => profile::delete_webauthn_credential(st, &b),
+            "CreateGroup" => groups::create_group(st, &b),
+            "GetGroup" => groups::get_group(st, &b),
+            "UpdateGroup" => groups::update_group(st, &b),
+            "DeleteGroup" => groups::delete_group(st, &b),
+            "ListGroups" => groups::list_groups(st, &b),
+            "AdminAddUserToGroup" => groups::admin_add_user_to_group(st, &b),
+            "AdminRemoveUserFromGroup" => groups::admin_remove_user_from_group(st, &b),
+            "AdminListGroupsForUser" => groups::admin_list_groups_for_user(st, &b),
+            "ListUsersInGroup" => groups::list_users_in_group(st, &b),
+            "AdminListDevices" => admin_devices::admin_list_devices(st, &b),
+            "AdminGetDevice" => admin_devices::admin_get_device(st, &b),
+            "AdminForgetDevice" => admin_devices::admin_forget_device(st, &b),
+            "AdminUpdateDeviceStatus" => admin_devices::admin_update_device_status(st, &b),
+            "AdminSetUserSettings" => mfa::admin_set_user_settings(st, &b),
+            "TagResource" => tags::tag_resource(st, &b),
+            "UntagResource" => tags::untag_resource(st, &b),
+            "ListTagsForResource" => tags::list_tags_for_resource(st, &b),
+            "GetCSVHeader" => resources::get_csv_header(st, &b),
+            "GetSigningCertificate" => resources::get_signing_certificate(st, &b),
+            "CreateResourceServer" => resources::create_resource_server(st, &b),
+            "DescribeResourceServer" => resources::describe_resource_server(st, &b),
+            "UpdateResourceServer" => resources::update_resource_server(st, &b),
+            "DeleteResourceServer" => resources::delete_resource_server(st, &b),
+            "ListResourceServers" => resources::list_resource_servers(st, &b),
+            "CreateIdentityProvider" => resources::create_identity_provider(st, &b),
+            "DescribeIdentityProvider" => resources::describe_identity_provider(st, &b),
+            "GetIdentityProviderByIdentifier" => {
+                resources::get_identity_provider_by_identifier(st, &b)
+            }
+            "UpdateIdentityProvider" => resources::update_identity_provider(st, &b),
+            "DeleteIdentityProvider" => resources::delete_identity_provider(st, &b),
+            "ListIdentityProviders" => resources::list_identity_providers(st, &b),
+            "CreateUserPoolDomain" => resources::create_user_pool_domain(st, &b),
+            "DescribeUserPoolDomain" => resources::describe_user_pool_domain(st, &b),
+            "UpdateUserPoolDomain" => resources::update_user_pool_domain(st, &b),
+            "DeleteUserPoolDomain" => resources::delete_user_pool_domain(st, &b),
             _ => Err(unknown_operation(op)),
         },
     }

@@ -4,10 +4,11 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
-use crate::api::{ApiError, ApiResult, Body, check_len, invalid_param, not_authorized};
-use crate::ops::admin::{check_attr_names, mfa_settings};
+use crate::api::{ApiError, ApiResult, Body, check_len, invalid_param};
+use crate::ops::admin::{apply_changes, check_required, mfa_settings};
 use crate::ops::tokens::caller;
 use crate::ops::{check_code, check_password_policy, new_code, password_matches, set_password};
+use crate::schema::{WriteKind, Writer};
 use crate::state::{State, delivery_details};
 
 /// Attribute-verification codes last 24 h (§7.3).
@@ -55,7 +56,7 @@ pub(crate) fn get_user(st: &mut State, b: &Body) -> ApiResult<Value> {
         .into_iter()
         .filter(|a| {
             let name = a.get("Name").and_then(Value::as_str).unwrap_or("");
-            name == "sub" || read.as_ref().is_none_or(|r| r.iter().any(|x| x == name))
+            name == "sub" || pool.schema.readable(read.as_deref(), name)
         })
         .collect();
     let mut out = json!({ "Username": user.username, "UserAttributes": attrs });
@@ -72,56 +73,48 @@ pub(crate) fn get_user(st: &mut State, b: &Body) -> ApiResult<Value> {
     Ok(out)
 }
 
+/// The app client an access token was issued to.
+fn token_client(
+    st: &State,
+    claims: &serde_json::Map<String, Value>,
+) -> Option<crate::state::Client> {
+    let id = claims.get("client_id").and_then(Value::as_str)?;
+    st.clients.get(id).cloned()
+}
+
 pub(crate) fn update_user_attributes(st: &mut State, b: &Body) -> ApiResult<Value> {
     let c = caller(st, b)?;
     let attrs = b
         .opt_attrs("UserAttributes")?
         .ok_or_else(|| invalid_param("UserAttributes is required"))?;
-    check_attr_names(&attrs)?;
-    let client_id = c
-        .claims
-        .get("client_id")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    let write = st
-        .clients
-        .get(&client_id)
-        .and_then(|c| c.write_attrs.clone());
-    for (n, _) in &attrs {
-        if n.ends_with("_verified") {
-            return Err(invalid_param(format!(
-                "Cannot modify an email_verified or phone_number_verified attribute: {n}"
-            )));
-        }
-        if let Some(w) = &write
-            && !w.iter().any(|x| x == n)
-        {
-            return Err(not_authorized(format!(
-                "A client attempted to write unauthorized attribute {n}"
-            )));
-        }
-    }
+    let write = token_client(st, &c.claims).and_then(|c| c.write_attrs);
     let now = st.now();
     let now_f = st.now_f();
     let pool = st.pool_mut(&c.pool_id)?;
     let auto = pool.s.auto_verified.clone();
-    let user = pool.user_mut(&c.username)?;
-    let mut sends = Vec::new();
-    for (k, v) in attrs {
-        if v.is_empty() {
-            user.attrs.remove(&k);
-            continue;
-        }
-        let changed = user.attr(&k) != Some(v.as_str());
-        if changed && (k == "email" || k == "phone_number") {
-            user.attrs.insert(format!("{k}_verified"), "false".into());
-            if auto.iter().any(|a| a == &k) {
-                sends.push((k.clone(), v.clone()));
-            }
-        }
-        user.attrs.insert(k, v);
+    let user = pool.user(&c.username)?;
+    // Validate every attribute before changing anything.
+    let changes = pool.schema.check_writes(
+        &attrs,
+        Writer::Client(write.as_deref()),
+        WriteKind::Update,
+        &|n: &str| user.attr(n).map(str::to_string),
+    )?;
+    let before = user.attrs().clone();
+    let after = apply_changes(&before, &changes);
+    check_required(&pool.schema, &after)?;
+    // A new e-mail or phone number is unverified, so it only clashes where it is an alias
+    // without verification (a username attribute, preferred_username).
+    if let Some(clash) = pool.users.alias_clash(&c.username, &after) {
+        return Err(clash.error());
     }
+    let sends: Vec<(String, String)> = ["email", "phone_number"]
+        .into_iter()
+        .filter(|a| before.get(*a) != after.get(*a) && auto.iter().any(|x| x == a))
+        .filter_map(|a| after.get(a).map(|v| (a.to_string(), v.clone())))
+        .collect();
+    pool.users.update_attrs(&c.username, |a| *a = after)?;
+    let user = pool.user_mut(&c.username)?;
     user.modified = now_f;
     let mut details = Vec::new();
     let mut to_deliver = Vec::new();
@@ -157,14 +150,15 @@ pub(crate) fn delete_user_attributes(st: &mut State, b: &Body) -> ApiResult<Valu
     let names = b
         .opt_str_list("UserAttributeNames")?
         .ok_or_else(|| invalid_param("UserAttributeNames is required"))?;
-    if names.iter().any(|n| n == "sub") {
-        return Err(invalid_param("Cannot delete the non-mutable attribute sub"));
-    }
+    let write = token_client(st, &c.claims).and_then(|c| c.write_attrs);
+    let now_f = st.now_f();
     let pool = st.pool_mut(&c.pool_id)?;
-    let user = pool.user_mut(&c.username)?;
-    for n in names {
-        user.attrs.remove(&n);
-    }
+    pool.schema
+        .check_deletes(&names, Writer::Client(write.as_deref()))?;
+    let changes: Vec<(String, String)> = names.into_iter().map(|n| (n, String::new())).collect();
+    let after = apply_changes(pool.user(&c.username)?.attrs(), &changes);
+    pool.users.update_attrs(&c.username, |a| *a = after)?;
+    pool.user_mut(&c.username)?.modified = now_f;
     Ok(json!({}))
 }
 
@@ -206,28 +200,27 @@ pub(crate) fn verify_user_attribute(st: &mut State, b: &Body) -> ApiResult<Value
     let code = b.str_len("Code", 1, 2048)?;
     let now = st.now();
     let pool = st.pool_mut(&c.pool_id)?;
-    let is_alias = pool.s.alias_attrs.iter().any(|a| a == &attr);
-    let value = pool.user(&c.username)?.attr(&attr).map(str::to_string);
-    if is_alias
-        && let Some(v) = &value
-        && pool.users.values().any(|u| {
-            u.username != c.username && u.attr(&attr) == Some(v.as_str()) && u.verified(&attr)
-        })
-    {
-        return Err(ApiError::new(
-            "AliasExistsException",
-            "An account with the given email already exists.",
-        ));
+    let mut after = pool.user(&c.username)?.attrs().clone();
+    if after.contains_key(&attr) {
+        after.insert(format!("{attr}_verified"), "true".into());
     }
-    let user = pool.user_mut(&c.username)?;
-    check_code(user, &format!("VERIFY:{attr}"), code, now)?;
-    user.attrs.insert(format!("{attr}_verified"), "true".into());
+    // A verified value becomes an alias: another user's verified alias is refused.
+    if let Some(clash) = pool.users.alias_clash(&c.username, &after) {
+        return Err(clash.error());
+    }
+    check_code(
+        pool.user_mut(&c.username)?,
+        &format!("VERIFY:{attr}"),
+        code,
+        now,
+    )?;
+    pool.users.update_attrs(&c.username, |a| *a = after)?;
     Ok(json!({}))
 }
 
 pub(crate) fn delete_user(st: &mut State, b: &Body) -> ApiResult<Value> {
     let c = caller(st, b)?;
-    st.pool_mut(&c.pool_id)?.users.remove(&c.username);
+    st.pool_mut(&c.pool_id)?.remove_user(&c.username);
     st.revoke_user_tokens(&c.pool_id, &c.username);
     st.drop_sessions_of(&c.pool_id, &c.username);
     Ok(json!({}))

@@ -5,13 +5,18 @@ use serde_json::{Value, json};
 use crate::api::{
     ApiError, ApiResult, Body, check_username, code_mismatch, invalid_param, not_authorized,
 };
-use crate::ops::admin::new_user;
+use crate::ops::admin::{check_required, new_user};
 use crate::ops::{check_code, check_password_policy, check_secret_hash, new_code, set_password};
-use crate::state::{PoolSettings, SignupSession, State, User, delivery_details};
+use crate::schema::{WriteKind, Writer};
+use crate::state::{Client, PoolSettings, SignupSession, State, User, delivery_details};
+use crate::triggers::{self, Trigger};
 
 /// Sign-up codes last 24 h, forgot-password codes 1 h (§7.3).
 const SIGNUP_CODE_SECS: u64 = 24 * 3600;
 const FORGOT_CODE_SECS: u64 = 3600;
+
+/// Number of sign-up sessions above which a confirmation first drops the expired ones.
+const SIGNUP_SWEEP_AT: usize = 4096;
 
 /// Where sign-up codes go: the first auto-verified attribute the user has.
 fn signup_channel(s: &PoolSettings, u: &User) -> Option<(String, String)> {
@@ -31,7 +36,7 @@ fn medium(attr: &str) -> &'static str {
 
 /// A simulated delivery for unknown users under `PreventUserExistenceErrors=ENABLED`.
 fn simulated_delivery() -> Value {
-    json!({"Destination": "u***@e***.com", "DeliveryMedium": "EMAIL", "AttributeName": "email"})
+    json!({"Destination": "u***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"})
 }
 
 pub(crate) fn sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
@@ -41,19 +46,13 @@ pub(crate) fn sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
     check_secret_hash(&client, given, b.opt_str("SecretHash")?)?;
     let password = b.opt_str_len("Password", 0, 256)?.unwrap_or("");
     let attrs = b.opt_attrs("UserAttributes")?.unwrap_or_default();
-    if let Some(w) = &client.write_attrs {
-        for (n, _) in &attrs {
-            if !w.iter().any(|x| x == n) {
-                return Err(not_authorized(format!(
-                    "A client attempted to write unauthorized attribute {n}"
-                )));
-            }
-        }
-    }
     let now = st.now();
     let now_f = st.now_f();
     let pool_id = client.pool_id.clone();
     let pool = st.pool_mut(&pool_id)?;
+    if pool.s.admin_create_only {
+        return Err(not_authorized("SignUp is not permitted for this user pool"));
+    }
     let passwordless = pool
         .s
         .first_factors
@@ -64,29 +63,36 @@ pub(crate) fn sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
             "1 validation error detected: Value at 'password' failed to satisfy constraint: Member must not be null",
         ));
     }
+    // A client writes only what its WriteAttributes allow, never a verification flag, a
+    // developer-only, reserved or unknown attribute.
+    let attrs = pool.schema.check_writes(
+        &attrs,
+        Writer::Client(client.write_attrs.as_deref()),
+        WriteKind::Create,
+        &|_: &str| None,
+    )?;
     let mut user = new_user(pool, given, &attrs, now_f)?;
-    if let Some(r) = pool
-        .s
-        .required_attrs
-        .iter()
-        .find(|r| user.attr(r).is_none())
-    {
-        return Err(invalid_param(format!(
-            "Attributes did not conform to the schema: {r}: The attribute is required"
-        )));
+    check_required(&pool.schema, user.attrs())?;
+    // An unverified e-mail or phone number is no alias yet (the clash comes at confirmation);
+    // a username attribute or preferred_username is one at once.
+    if let Some(clash) = pool.users.alias_clash(&user.username, user.attrs()) {
+        return Err(clash.error());
     }
     if !password.is_empty() {
         check_password_policy(&pool.s, password)?;
         set_password(&mut user, &pool_id, password, now)?;
     }
-    let channel = signup_channel(&pool.s, &user);
+    let validation = b.opt_attrs("ValidationData")?;
+    let (mut user, confirmed) = pre_sign_up(st, &pool_id, user, validation, "PreSignUp_SignUp")?;
+    let pool = st.pool_mut(&pool_id)?;
+    let channel = signup_channel(&pool.s, &user).filter(|_| !confirmed);
     let code = channel
         .as_ref()
         .map(|_| new_code(&mut user, "SIGN_UP", now, SIGNUP_CODE_SECS));
     let username = user.username.clone();
     let sub = user.sub.clone();
     pool.users.insert(user);
-    let mut out = json!({ "UserConfirmed": false, "UserSub": sub });
+    let mut out = json!({ "UserConfirmed": confirmed, "UserSub": sub });
     if let (Some((attr, value)), Some(code)) = (channel, code) {
         st.deliver(&pool_id, &username, &value, medium(&attr), "SIGN_UP", &code);
         out["CodeDeliveryDetails"] = delivery_details(&attr, &value);
@@ -122,56 +128,56 @@ pub(crate) fn confirm_sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
         });
     };
     let s = pool.s.clone();
-    // Alias clash check for the attribute about to be verified.
-    let channel = signup_channel(&s, pool.user(&username)?);
-    if let Some((attr, value)) = &channel
-        && s.alias_attrs.iter().any(|a| a == attr)
-    {
-        let other = pool.users.values().find(|u| {
-            u.username != username && u.attr(attr) == Some(value.as_str()) && u.verified(attr)
-        });
-        if let Some(other) = other.map(|u| u.username.clone()) {
-            if !force_alias {
-                return Err(ApiError::new(
-                    "AliasExistsException",
-                    "An account with the given email already exists.",
-                ));
-            }
-            if let Some(o) = pool.users.get_mut(&other) {
-                o.attrs.insert(format!("{attr}_verified"), "false".into());
-            }
-        }
-    }
-    let user = pool.user_mut(&username)?;
+    let user = pool.user(&username)?;
     if user.status != "UNCONFIRMED" {
         return Err(not_authorized(format!(
             "User cannot be confirmed. Current status is {}",
             user.status
         )));
     }
-    check_code(user, "SIGN_UP", code, now)?;
-    user.status = "CONFIRMED";
-    if let Some((attr, _)) = channel {
-        user.attrs.insert(format!("{attr}_verified"), "true".into());
+    // The attribute the code went to becomes verified: if that makes it an alias another user
+    // holds, AWS refuses unless ForceAliasCreation moves the alias to this user.
+    let channel = signup_channel(&s, user);
+    let mut after = user.attrs().clone();
+    if let Some((attr, _)) = &channel {
+        after.insert(format!("{attr}_verified"), "true".into());
+        if let Some(clash) = pool.users.alias_clash(&username, &after)
+            && !(force_alias && clash.movable)
+        {
+            return Err(clash.error());
+        }
     }
-    let mut out = json!({});
+    check_code(pool.user_mut(&username)?, "SIGN_UP", code, now)?;
+    pool.users.claim_aliases(&username, &after, force_alias)?;
+    pool.users.update_attrs(&username, |a| *a = after)?;
+    pool.user_mut(&username)?.status = "CONFIRMED";
+    let pool_id = client.pool_id.clone();
+    post_confirmation(st, &pool_id, &username, "PostConfirmation_ConfirmSignUp")?;
+    // The sign-up session (when the request carries it) is spent; the answer always carries
+    // a session for immediate sign-in (USER_AUTH), as AWS documents: clients such as Amplify
+    // never send the sign-up session and take this one for auto sign-in.
     if let Some(sess) = b.opt_str("Session")?
-        && let Some(s) = st.signups.remove(sess)
-        && s.username == username
-        && s.expires > now
+        && st
+            .signups
+            .get(sess)
+            .is_some_and(|s| s.username == username && s.client_id == client.id)
     {
-        let new = crate::util::session_token();
-        st.signups.insert(
-            new.clone(),
-            SignupSession {
-                confirmed: true,
-                expires: now + client.session_secs,
-                ..s
-            },
-        );
-        out["Session"] = json!(new);
+        st.signups.remove(sess);
     }
-    Ok(out)
+    if st.signups.len() >= SIGNUP_SWEEP_AT {
+        st.signups.retain(|_, s| s.expires > now);
+    }
+    let new = crate::util::session_token();
+    st.signups.insert(
+        new.clone(),
+        SignupSession {
+            client_id: client.id.clone(),
+            username,
+            confirmed: true,
+            expires: now + client.session_secs,
+        },
+    );
+    Ok(json!({ "Session": new }))
 }
 
 pub(crate) fn resend_confirmation_code(st: &mut State, b: &Body) -> ApiResult<Value> {
@@ -212,6 +218,9 @@ pub(crate) fn forgot_password(st: &mut State, b: &Body) -> ApiResult<Value> {
     check_secret_hash(&client, given, b.opt_str("SecretHash")?)?;
     let now = st.now();
     let pool_id = client.pool_id.clone();
+    if st.pool(&pool_id)?.resolve(given).is_none() {
+        migrate_user(st, &client, given, None)?;
+    }
     let pool = st.pool_mut(&pool_id)?;
     let Some(username) = pool.resolve(given) else {
         return if client.prevent_existence {
@@ -292,5 +301,187 @@ pub(crate) fn confirm_forgot_password(st: &mut State, b: &Body) -> ApiResult<Val
     user.status = "CONFIRMED";
     user.failed_logins = 0;
     user.locked_until = 0;
+    post_confirmation(
+        st,
+        &pool_id,
+        &username,
+        "PostConfirmation_ConfirmForgotPassword",
+    )?;
     Ok(json!({}))
+}
+
+/// The pre sign-up trigger for a user about to be created (`PreSignUp_SignUp` or
+/// `PreSignUp_AdminCreateUser`; its error refuses the sign-up). For SignUp, applies
+/// `autoVerifyEmail`/`autoVerifyPhone` to `user` and returns `autoConfirmUser`; the three are
+/// ignored for AdminCreateUser, as on AWS.
+pub(crate) fn pre_sign_up(
+    st: &mut State,
+    pool_id: &str,
+    mut user: User,
+    validation: Option<Vec<(String, String)>>,
+    source: &str,
+) -> ApiResult<(User, bool)> {
+    if !triggers::any(st, pool_id) {
+        return Ok((user, false));
+    }
+    let attrs: serde_json::Map<String, Value> = user
+        .attrs()
+        .iter()
+        .map(|(k, v)| (k.clone(), json!(v)))
+        .collect();
+    let request = json!({
+        "userAttributes": attrs,
+        "validationData": triggers::validation_data(validation),
+        "clientMetadata": triggers::client_metadata(st),
+    });
+    let response =
+        json!({"autoConfirmUser": false, "autoVerifyEmail": false, "autoVerifyPhone": false});
+    let event = triggers::event(st, pool_id, 1, source, &user.username, request, response);
+    let Some(resp) = triggers::call(st, pool_id, Trigger::PreSignUp, event)? else {
+        return Ok((user, false));
+    };
+    if source != "PreSignUp_SignUp" {
+        return Ok((user, false));
+    }
+    let confirm = triggers::flag(&resp, "autoConfirmUser")?;
+    for (key, attr) in [
+        ("autoVerifyEmail", "email"),
+        ("autoVerifyPhone", "phone_number"),
+    ] {
+        if !triggers::flag(&resp, key)? {
+            continue;
+        }
+        if user.attr(attr).is_none() {
+            return Err(invalid_param(format!(
+                "PreSignUp asked to verify {attr}, but the user has no {attr} attribute."
+            )));
+        }
+        user = user.with_attr(&format!("{attr}_verified"), "true");
+    }
+    // A verified alias another user holds moves to the new user.
+    let pool = st.pool_mut(pool_id)?;
+    pool.users
+        .claim_aliases(&user.username, user.attrs(), true)?;
+    if confirm {
+        user.status = "CONFIRMED";
+    }
+    Ok((user, confirm))
+}
+
+/// The post confirmation trigger (`PostConfirmation_ConfirmSignUp` or
+/// `_ConfirmForgotPassword`), invoked once the confirmation is done: its failure fails the
+/// call, but the user stays confirmed, as on AWS.
+pub(crate) fn post_confirmation(
+    st: &mut State,
+    pool_id: &str,
+    username: &str,
+    source: &str,
+) -> ApiResult<()> {
+    if !triggers::any(st, pool_id) {
+        return Ok(());
+    }
+    let user = st.pool(pool_id)?.user(username)?;
+    let request = json!({
+        "userAttributes": triggers::user_attributes(user),
+        "clientMetadata": triggers::client_metadata(st),
+    });
+    let event = triggers::event(st, pool_id, 1, source, username, request, json!({}));
+    triggers::notify(st, pool_id, Trigger::PostConfirmation, event)
+}
+
+/// The user migration trigger for a user the pool does not know: `password` is the sign-in
+/// password (`UserMigration_Authentication`), `None` for ForgotPassword
+/// (`UserMigration_ForgotPassword`). The user is created with the returned attributes,
+/// `finalUserStatus` and `messageAction`; nothing happens without the trigger.
+pub(crate) fn migrate_user(
+    st: &mut State,
+    client: &Client,
+    given: &str,
+    password: Option<&str>,
+) -> ApiResult<()> {
+    let pool_id = client.pool_id.clone();
+    if !triggers::any(st, &pool_id) {
+        return Ok(());
+    }
+    let source = if password.is_some() {
+        "UserMigration_Authentication"
+    } else {
+        "UserMigration_ForgotPassword"
+    };
+    let mut request = json!({
+        "validationData": null,
+        "clientMetadata": null,
+    });
+    let metadata = st
+        .trigger_run
+        .client_metadata
+        .clone()
+        .unwrap_or(Value::Null);
+    if let Some(pw) = password {
+        request["password"] = json!(pw);
+        request["validationData"] = metadata;
+    } else {
+        request["clientMetadata"] = metadata;
+    }
+    let response = json!({
+        "userAttributes": null, "finalUserStatus": null, "messageAction": null,
+        "desiredDeliveryMediums": null, "forceAliasCreation": null, "enableSMSMFA": null,
+    });
+    let event = triggers::event(st, &pool_id, 1, source, given, request, response);
+    let Some(resp) = triggers::call(st, &pool_id, Trigger::UserMigration, event)? else {
+        return Ok(());
+    };
+    let Some(attrs) = triggers::string_map(&resp, "userAttributes")? else {
+        return Err(ApiError::new(
+            "InvalidLambdaResponseException",
+            "Unrecognizable lambda output",
+        ));
+    };
+    let status = triggers::string(&resp, "finalUserStatus")?;
+    let action = triggers::string(&resp, "messageAction")?;
+    let mediums = triggers::string_list(&resp, "desiredDeliveryMediums")?.unwrap_or_default();
+    let force_alias = triggers::flag(&resp, "forceAliasCreation")?;
+    let sms_mfa = triggers::flag(&resp, "enableSMSMFA")?;
+    let now = st.now();
+    let now_f = st.now_f();
+    let attrs: Vec<(String, String)> = attrs
+        .into_iter()
+        .filter(|(k, _)| k != "sub" && k != "username" && !k.starts_with("cognito:"))
+        .collect();
+    let pool = st.pool_mut(&pool_id)?;
+    let mut user = new_user(pool, given, &attrs, now_f)?;
+    // An alias (email, phone) another user holds verified moves with forceAliasCreation, else
+    // the migration fails.
+    pool.users
+        .claim_aliases(&user.username, user.attrs(), force_alias)?;
+    match (password, status.as_deref()) {
+        (Some(pw), None | Some("CONFIRMED")) => {
+            // The old system vouched for the password: the pool's policy does not apply.
+            set_password(&mut user, &pool_id, pw, now)?;
+            user.status = "CONFIRMED";
+        }
+        (_, Some("RESET_REQUIRED")) | (None, _) => user.status = "RESET_REQUIRED",
+        (_, Some(_)) => {
+            return Err(ApiError::new(
+                "InvalidLambdaResponseException",
+                "Unrecognizable lambda output",
+            ));
+        }
+    }
+    user.sms_mfa = sms_mfa;
+    let username = user.username.clone();
+    let email = user.attr("email").map(str::to_string);
+    let phone = user.attr("phone_number").map(str::to_string);
+    pool.users.insert(user);
+    if action.as_deref() != Some("SUPPRESS") {
+        // The welcome message (no code); SMS unless the trigger asked for EMAIL.
+        let wants = |m: &str| mediums.iter().any(|x| x == m);
+        if let (true, Some(p)) = (mediums.is_empty() || wants("SMS"), &phone) {
+            st.deliver(&pool_id, &username, p, "SMS", "WELCOME", "");
+        }
+        if let (true, Some(e)) = (wants("EMAIL"), &email) {
+            st.deliver(&pool_id, &username, e, "EMAIL", "WELCOME", "");
+        }
+    }
+    Ok(())
 }

@@ -22,17 +22,15 @@ pub(crate) fn mint(st: &mut State, rec: &RefreshRecord) -> ApiResult<(String, St
 
     let mut id = Map::new();
     id.insert("sub".into(), json!(user.sub));
-    for (k, v) in &user.attrs {
-        if k == "sub" {
-            continue;
-        }
-        if let Some(read) = &client.read_attrs
-            && !read.iter().any(|r| r == k)
-        {
+    for (k, v) in user.attrs() {
+        // A stored attribute never becomes a claim Cognito sets itself (`sub`, `iss`,
+        // `cognito:*`, ...), whatever wrote it; and only what the client may read is shown.
+        if !pool.schema.readable(client.read_attrs.as_deref(), k) {
             continue;
         }
         id.insert(k.clone(), attr_claim(k, v));
     }
+    crate::ops::groups::add_group_claims(pool, &user.username, &mut id, true);
     id.insert("iss".into(), json!(iss));
     id.insert("cognito:username".into(), json!(user.username));
     id.insert("origin_jti".into(), json!(rec.origin_jti));
@@ -46,6 +44,7 @@ pub(crate) fn mint(st: &mut State, rec: &RefreshRecord) -> ApiResult<(String, St
 
     let mut ac = Map::new();
     ac.insert("sub".into(), json!(user.sub));
+    crate::ops::groups::add_group_claims(pool, &user.username, &mut ac, false);
     if let Some(dk) = &rec.device_key {
         ac.insert("device_key".into(), json!(dk));
     }
@@ -61,6 +60,14 @@ pub(crate) fn mint(st: &mut State, rec: &RefreshRecord) -> ApiResult<(String, St
     ac.insert("jti".into(), json!(crate::util::uuid()));
     ac.insert("username".into(), json!(user.username));
 
+    let keys = pool.keys.clone();
+    let access_secs = client.access_secs;
+    if let Some((id_token, access_token)) =
+        crate::triggers::defer_tokens(st, &rec.pool_id, &rec.username, &keys, &id, &ac)?
+    {
+        return Ok((id_token, access_token, access_secs));
+    }
+    let pool = st.pool(&rec.pool_id)?;
     let id_token = jwt::Unsigned::new(&pool.keys, jwt::KeyUse::Id, &id).map_err(internal)?;
     let access_token =
         jwt::Unsigned::new(&pool.keys, jwt::KeyUse::Access, &ac).map_err(internal)?;
@@ -121,6 +128,15 @@ pub(crate) fn issue(
         }
         _ => None,
     };
+    let new_device_used = new_device.is_some();
+    post_authentication(st, pool_id, username, new_device_used)?;
+    st.trigger_run.token_source = Some(if ctx.device_done {
+        "TokenGeneration_AuthenticateDevice"
+    } else if ctx.new_password_done && !ctx.custom {
+        "TokenGeneration_NewPasswordChallenge"
+    } else {
+        "TokenGeneration_Authentication"
+    });
     let rec = RefreshRecord {
         pool_id: pool_id.to_string(),
         client_id: client_id.to_string(),
@@ -147,6 +163,40 @@ pub(crate) fn issue(
         obj.insert("NewDeviceMetadata".into(), nd);
     }
     Ok(json!({ "AuthenticationResult": result, "ChallengeParameters": {} }))
+}
+
+/// The post authentication trigger of a successful sign-in (its error still fails the
+/// sign-in).
+fn post_authentication(
+    st: &mut State,
+    pool_id: &str,
+    username: &str,
+    new_device_used: bool,
+) -> ApiResult<()> {
+    if !crate::triggers::any(st, pool_id) {
+        return Ok(());
+    }
+    let user = st.pool(pool_id)?.user(username)?;
+    let request = json!({
+        "userAttributes": crate::triggers::user_attributes(user),
+        "newDeviceUsed": new_device_used,
+        "clientMetadata": crate::triggers::client_metadata(st),
+    });
+    let event = crate::triggers::event(
+        st,
+        pool_id,
+        1,
+        "PostAuthentication_Authentication",
+        username,
+        request,
+        json!({}),
+    );
+    crate::triggers::notify(
+        st,
+        pool_id,
+        crate::triggers::Trigger::PostAuthentication,
+        event,
+    )
 }
 
 /// The identity behind a valid access token.

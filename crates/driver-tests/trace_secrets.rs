@@ -1,8 +1,9 @@
-//! Secret hygiene (issue 8): a full sign-in — client secret, SRP, TOTP setup and TOTP
-//! challenge, a new device confirmed and then used for device SRP, refresh, profile calls,
-//! sign-out — under a `tracing` subscriber that records everything at TRACE level (every span,
-//! every field, every event, from every crate). The captured text must contain no password,
-//! token, code, TOTP secret, device password or client secret. Then every public type that
+//! Secret hygiene: a full sign-in — client secret, SRP, TOTP setup and TOTP challenge, a new
+//! device confirmed and then used for device SRP, refresh, profile calls, sign-out — under a
+//! `tracing` subscriber that records everything at TRACE level (every span, every field,
+//! every event, from every crate) and a `log` logger at TRACE level (what the HTTP stacks
+//! log). The captured text must contain no password, token, code, TOTP secret, device
+//! password or client secret. Then every public type that
 //! can hold a secret is formatted with `Debug`, filled with the real secrets of this run, and
 //! grepped the same way.
 
@@ -12,8 +13,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use crate::secrets::Capture;
-use cognito_async as driver;
+use crate::driver;
+use crate::secrets::{Capture, log_capture};
 use cognito_emulator::{ClientConfig, Emulator, MessageKind, MfaConfiguration, PoolConfig};
 use driver::ops::{self, MfaSettings};
 use driver::{Answer, MfaPreference, NextStep, SignInOutcome, Start, UserPool};
@@ -48,8 +49,9 @@ impl Secrets {
     }
 }
 
-#[tokio::test]
+driver_test! {
 async fn no_secret_in_trace_output_or_debug() {
+    let log_start = log_capture();
     let out = Arc::new(Mutex::new(String::new()));
     let _guard = tracing::subscriber::set_default(Capture {
         out: Arc::clone(&out),
@@ -101,26 +103,21 @@ async fn no_secret_in_trace_output_or_debug() {
 
     // 1. Sign in on a first device, set up TOTP with the access token.
     let pool = build(Arc::new(cognito_store::MemoryStore::new()));
-    let user = pool
-        .sign_in("tess", PASSWORD)
-        .await
+    let user = aw!(pool.sign_in("tess", PASSWORD))
         .expect("first sign-in")
         .signed_in()
         .expect("no MFA yet");
-    let totp_secret = user.associate_software_token().await.expect("associate");
+    let totp_secret = aw!(user.associate_software_token()).expect("associate");
     secrets.add("TOTP secret", totp_secret.expose_secret());
     let code = cognito_emulator::totp::code(totp_secret.expose_secret(), emu.now()).expect("code");
-    user.verify_software_token(&code, Some("phone"))
-        .await
-        .expect("verify");
-    user.set_mfa_preference(MfaPreference {
+    aw!(user.verify_software_token(&code, Some("phone"))).expect("verify");
+    aw!(user.set_mfa_preference(MfaPreference {
         software_token: Some(MfaSettings {
             enabled: Some(true),
             preferred_mfa: Some(true),
         }),
         ..MfaPreference::default()
-    })
-    .await
+    }))
     .expect("prefer TOTP");
 
     // 2. A new device: TOTP challenge, then the device is confirmed.
@@ -129,16 +126,14 @@ async fn no_secret_in_trace_output_or_debug() {
     let pool = build(Arc::clone(&store));
     emu.advance_clock(30);
     skew.fetch_add(30, Ordering::SeqCst);
-    let mut step = match pool.sign_in("tess", PASSWORD).await.expect("TOTP sign-in") {
+    let mut step = match aw!(pool.sign_in("tess", PASSWORD)).expect("TOTP sign-in") {
         SignInOutcome::NextStep(s) => s,
         SignInOutcome::SignedIn(_) => panic!("TOTP was not asked"),
     };
     assert_eq!(step.next_step(), &NextStep::ConfirmWithTotpCode);
     let code = cognito_emulator::totp::code(totp_secret.expose_secret(), emu.now()).expect("code");
     secrets.add("TOTP code", &code);
-    let user = step
-        .answer(Answer::code(code.clone()))
-        .await
+    let user = aw!(step.answer(Answer::code(code.clone())))
         .expect("TOTP answer")
         .signed_in()
         .expect("signed in");
@@ -149,16 +144,14 @@ async fn no_secret_in_trace_output_or_debug() {
     secrets.add("device password", device.device_password.expose_secret());
 
     // 3. Device SRP with the remembered device, refresh, profile, sign-out.
-    let user = pool
-        .sign_in("tess", PASSWORD)
-        .await
+    let user = aw!(pool.sign_in("tess", PASSWORD))
         .expect("device sign-in")
         .signed_in()
         .expect("the remembered device skips MFA");
-    let tokens = user.session().await.expect("tokens");
+    let tokens = aw!(user.session()).expect("tokens");
     emu.advance_clock(3700);
     skew.fetch_add(3700, Ordering::SeqCst);
-    let refreshed = user.session().await.expect("refresh");
+    let refreshed = aw!(user.session()).expect("refresh");
     for (label, t) in [("first", &tokens), ("refreshed", &refreshed)] {
         secrets.add(
             &format!("{label} ID token"),
@@ -172,26 +165,20 @@ async fn no_secret_in_trace_output_or_debug() {
             secrets.add(&format!("{label} refresh token"), r.expose_secret());
         }
     }
-    user.get_user().await.expect("get user");
-    user.update_attributes(&[("email", "tess@example.org")])
-        .await
-        .expect("update");
+    aw!(user.get_user()).expect("get user");
+    aw!(user.update_attributes(&[("email", "tess@example.org")])).expect("update");
     let verify = emu
         .last_code("tess", MessageKind::VerifyAttribute)
         .expect("verification code");
     secrets.add("verification code", &verify);
-    user.verify_attribute("email", &verify)
-        .await
-        .expect("verify");
-    user.change_password(PASSWORD, "Pw-New-Secret-88")
-        .await
-        .expect("change password");
+    aw!(user.verify_attribute("email", &verify)).expect("verify");
+    aw!(user.change_password(PASSWORD, "Pw-New-Secret-88")).expect("change password");
     secrets.add("new password", "Pw-New-Secret-88");
     let pool_record = store
         .load(&client.client_id, "tess")
         .expect("load")
         .expect("record");
-    user.sign_out().await.expect("sign out");
+    aw!(user.sign_out()).expect("sign out");
 
     let trace = out.lock().unwrap_or_else(|p| p.into_inner()).clone();
     assert!(
@@ -203,6 +190,12 @@ async fn no_secret_in_trace_output_or_debug() {
         "the capture covers the whole sign-in"
     );
     secrets.check("the TRACE output", &trace);
+    let logged = crate::secrets::logged_since(log_start);
+    assert!(
+        logged.contains("log capture works"),
+        "the log capture is installed"
+    );
+    secrets.check("the `log` output at TRACE", &logged);
 
     // Debug of every public type that can hold a secret, filled with this run's secrets.
     let access = refreshed.access_token().token().expose_secret().clone();
@@ -354,4 +347,5 @@ async fn no_secret_in_trace_output_or_debug() {
         debug.contains("tess"),
         "Debug output shows non-secret fields"
     );
+}
 }

@@ -1,0 +1,92 @@
+//! The admin device operations (a user's devices by pool and username) and the device
+//! listing both `ListDevices` and `AdminListDevices` page through.
+
+use serde_json::{Value, json};
+
+use crate::api::{ApiResult, Body, invalid_param};
+use crate::ops::devices::{check_device_key, device_json, device_missing};
+use crate::ops::page;
+use crate::state::{Pool, State};
+
+/// One page of a user's confirmed devices, in device-key order.
+pub(crate) fn device_page(st: &State, pool_id: &str, username: &str, b: &Body) -> ApiResult<Value> {
+    let limit = page::limit_up_to_60(b, "Limit")?;
+    let user = st.pool(pool_id)?.user(username)?;
+    let items = user
+        .devices
+        .values()
+        .filter(|d| d.verifier.is_some())
+        .map(|d| (d.key.clone(), device_json(d)));
+    let scope = format!("ListDevices\0{pool_id}\0{username}");
+    let (devices, next) = page::page(st, &scope, b.opt_str("PaginationToken")?, limit, items)?;
+    let mut out = json!({ "Devices": devices });
+    if let Some(n) = next {
+        out["PaginationToken"] = json!(n);
+    }
+    Ok(out)
+}
+
+/// The pool and internal username of an admin request.
+fn admin_user<'a>(st: &'a mut State, b: &Body) -> ApiResult<(&'a mut Pool, String)> {
+    let pool = st.pool_mut(b.str("UserPoolId")?)?;
+    let username = pool
+        .resolve(b.str("Username")?)
+        .ok_or_else(crate::api::user_not_found)?;
+    Ok((pool, username))
+}
+
+fn device_key<'a>(b: &Body<'a>) -> ApiResult<&'a str> {
+    let k = b.str("DeviceKey")?;
+    check_device_key(k)?;
+    Ok(k)
+}
+
+pub(crate) fn admin_list_devices(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let (pool, username) = admin_user(st, b)?;
+    let pool_id = pool.id.clone();
+    device_page(st, &pool_id, &username, b)
+}
+
+pub(crate) fn admin_get_device(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let key = device_key(b)?;
+    let (pool, username) = admin_user(st, b)?;
+    let d = pool
+        .user(&username)?
+        .devices
+        .get(key)
+        .ok_or_else(device_missing)?;
+    Ok(json!({ "Device": device_json(d) }))
+}
+
+pub(crate) fn admin_forget_device(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let key = device_key(b)?;
+    let (pool, username) = admin_user(st, b)?;
+    pool.user_mut(&username)?
+        .devices
+        .remove(key)
+        .ok_or_else(device_missing)?;
+    Ok(json!({}))
+}
+
+pub(crate) fn admin_update_device_status(st: &mut State, b: &Body) -> ApiResult<Value> {
+    let key = device_key(b)?;
+    let remembered = match b.opt_str("DeviceRememberedStatus")? {
+        Some("remembered") => true,
+        Some("not_remembered") | None => false,
+        Some(other) => {
+            return Err(invalid_param(format!(
+                "1 validation error detected: Value '{other}' at 'deviceRememberedStatus' failed to satisfy constraint: Member must satisfy enum value set: [remembered, not_remembered]"
+            )));
+        }
+    };
+    let now = st.now_f();
+    let (pool, username) = admin_user(st, b)?;
+    let d = pool
+        .user_mut(&username)?
+        .devices
+        .get_mut(key)
+        .ok_or_else(device_missing)?;
+    d.remembered = remembered;
+    d.modified = now;
+    Ok(json!({}))
+}

@@ -1,0 +1,161 @@
+//! Pagination shared by every listing: opaque, authenticated tokens that name the last item
+//! returned, so a listing resumes after that key however many items were added meanwhile.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+
+use crate::api::{ApiResult, invalid_param};
+use crate::state::State;
+
+/// Length of the token's authentication tag, in bytes.
+const TAG_LEN: usize = 16;
+
+fn tag(st: &State, scope: &str, key: &str) -> [u8; TAG_LEN] {
+    // The scope and the key are length-prefixed so that no two (scope, key) pairs share an
+    // input, and a token of one listing (operation, pool, group) is refused by another.
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&st.page_key)
+        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+    mac.update(&(scope.len() as u64).to_be_bytes());
+    mac.update(scope.as_bytes());
+    mac.update(key.as_bytes());
+    let full = mac.finalize().into_bytes();
+    let mut out = [0u8; TAG_LEN];
+    out.copy_from_slice(&full[..TAG_LEN]);
+    out
+}
+
+fn encode(st: &State, scope: &str, key: &str) -> String {
+    let mut raw = tag(st, scope, key).to_vec();
+    raw.extend_from_slice(key.as_bytes());
+    URL_SAFE_NO_PAD.encode(raw)
+}
+
+/// The error AWS answers for a pagination token it did not issue.
+fn bad_token(token: &str) -> crate::api::ApiError {
+    let shown: String = token.chars().take(64).collect();
+    invalid_param(format!("Paging marker {shown} is invalid for request."))
+}
+
+fn decode(st: &State, scope: &str, token: &str) -> ApiResult<String> {
+    let raw = URL_SAFE_NO_PAD
+        .decode(token)
+        .map_err(|_| bad_token(token))?;
+    if raw.len() < TAG_LEN {
+        return Err(bad_token(token));
+    }
+    let (t, key) = raw.split_at(TAG_LEN);
+    let key = String::from_utf8(key.to_vec()).map_err(|_| bad_token(token))?;
+    let expected = tag(st, scope, &key);
+    if !bool::from(subtle::ConstantTimeEq::ct_eq(t, &expected[..])) {
+        return Err(bad_token(token));
+    }
+    Ok(key)
+}
+
+/// One page of `items` (which must come in ascending key order): the items after the token's
+/// key, at most `limit` of them, and the token of the next page when more remain.
+pub(crate) fn page<T>(
+    st: &State,
+    scope: &str,
+    token: Option<&str>,
+    limit: usize,
+    items: impl IntoIterator<Item = (String, T)>,
+) -> ApiResult<(Vec<T>, Option<String>)> {
+    let after = token.map(|t| decode(st, scope, t)).transpose()?;
+    let mut out = Vec::new();
+    let mut last = None;
+    let mut more = false;
+    for (key, item) in items {
+        if after.as_ref().is_some_and(|a| key.as_str() <= a.as_str()) {
+            continue;
+        }
+        if out.len() == limit {
+            more = true;
+            break;
+        }
+        last = Some(key);
+        out.push(item);
+    }
+    let next = match (more, last) {
+        (true, Some(k)) => Some(encode(st, scope, &k)),
+        _ => None,
+    };
+    Ok((out, next))
+}
+
+/// A `Limit`/`MaxResults` member: absent gives `default`, and values outside `min..=max`
+/// get AWS's validation error.
+pub(crate) fn limit(
+    b: &crate::api::Body,
+    name: &str,
+    min: i64,
+    max: i64,
+    default: i64,
+) -> ApiResult<usize> {
+    let v = b.opt_i64(name)?.unwrap_or(default);
+    if v < min || v > max {
+        let camel = {
+            let mut c = name.chars();
+            c.next()
+                .map(|f| f.to_lowercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+        };
+        let constraint = if v < min {
+            format!("Member must have value greater than or equal to {min}")
+        } else {
+            format!("Member must have value less than or equal to {max}")
+        };
+        return Err(invalid_param(format!(
+            "1 validation error detected: Value '{v}' at '{camel}' failed to satisfy constraint: {constraint}"
+        )));
+    }
+    Ok(v as usize)
+}
+
+/// A `Limit` of 0 to 60 where 0, like an absent limit, means 60: AWS's models allow 0, and an
+/// empty page that carries a token would never let a paginator finish.
+pub(crate) fn limit_up_to_60(b: &crate::api::Body, name: &str) -> ApiResult<usize> {
+    match limit(b, name, 0, 60, 60)? {
+        0 => Ok(60),
+        n => Ok(n),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn items(keys: &[&str]) -> Vec<(String, String)> {
+        keys.iter()
+            .map(|k| (k.to_string(), k.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn pages_resume_after_the_last_key_across_inserts() {
+        let st = State::new("us-east-1".into());
+        let (p1, t) = page(&st, "s", None, 2, items(&["a", "c", "e"])).unwrap();
+        assert_eq!(p1, ["a", "c"]);
+        let t = t.unwrap();
+        // An item inserted before the cursor is not repeated, one after it is not skipped.
+        let (p2, t2) = page(&st, "s", Some(&t), 2, items(&["a", "b", "c", "d", "e"])).unwrap();
+        assert_eq!(p2, ["d", "e"]);
+        assert!(t2.is_none());
+    }
+
+    #[test]
+    fn forged_and_foreign_tokens_are_refused() {
+        let st = State::new("us-east-1".into());
+        let (_, t) = page(&st, "s", None, 1, items(&["a", "b"])).unwrap();
+        let t = t.unwrap();
+        assert!(page(&st, "other", Some(&t), 1, items(&["a", "b"])).is_err());
+        let forged = URL_SAFE_NO_PAD.encode([&[0u8; TAG_LEN][..], b"a"].concat());
+        let e = page(&st, "s", Some(&forged), 1, items(&["a", "b"])).unwrap_err();
+        assert_eq!(e.kind, "InvalidParameterException");
+        assert!(page(&st, "s", Some("!!"), 1, items(&["a"])).is_err());
+        let other = State::new("us-east-1".into());
+        assert!(page(&other, "s", Some(&t), 1, items(&["a", "b"])).is_err());
+    }
+}
