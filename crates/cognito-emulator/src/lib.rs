@@ -514,8 +514,6 @@ impl Shared {
         op: &str,
         body: &serde_json::Map<String, Value>,
     ) -> Result<Value, ApiError> {
-        // The SRP arithmetic of a password-verifier answer runs before the lock is taken; each
-        // pass below uses it only for the very handshake it was computed for.
         let precomputed = match (service, op) {
             (ops::Service::UserPools, "RespondToAuthChallenge" | "AdminRespondToAuthChallenge") => {
                 srp_server::precompute_claim(self, body)
@@ -631,8 +629,8 @@ pub struct EmulatorBuilder {
     rng_seed: Option<u64>,
     fixed_clock: Option<u64>,
     signing_keys: Option<SigningKeys>,
-    lambda: triggers::LambdaSettings,
     limits: ServerLimits,
+    lambda: triggers::LambdaSettings,
 }
 
 impl Default for EmulatorBuilder {
@@ -645,8 +643,8 @@ impl Default for EmulatorBuilder {
             rng_seed: None,
             fixed_clock: None,
             signing_keys: None,
-            lambda: triggers::LambdaSettings::default(),
             limits: ServerLimits::default(),
+            lambda: triggers::LambdaSettings::default(),
         }
     }
 }
@@ -707,6 +705,14 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Bounds on connections, timeouts and request sizes (see [`ServerLimits`] for the
+    /// defaults). Values out of range are brought into it (at least one connection, nonzero
+    /// timeouts, at least 8 KiB of headers).
+    pub fn limits(mut self, limits: ServerLimits) -> Self {
+        self.limits = limits.sanitized();
+        self
+    }
+
     /// Sends the events of the triggers named in pools' `LambdaConfig` to a server speaking
     /// the AWS Lambda Invoke API (`sam local start-lambda`, LocalStack, ...), e.g.
     /// `http://127.0.0.1:3001`: `POST {url}/2015-03-31/functions/{FunctionName}/invocations`,
@@ -724,14 +730,6 @@ impl EmulatorBuilder {
     /// `UnexpectedLambdaException`.
     pub fn lambda_timeout(mut self, timeout: std::time::Duration) -> Self {
         self.lambda.timeout = timeout;
-        self
-    }
-
-    /// Bounds on connections, timeouts and request sizes (see [`ServerLimits`] for the
-    /// defaults). Values out of range are brought into it (at least one connection, nonzero
-    /// timeouts, at least 8 KiB of headers).
-    pub fn limits(mut self, limits: ServerLimits) -> Self {
-        self.limits = limits.sanitized();
         self
     }
 

@@ -1203,16 +1203,6 @@ mod tests {
         assert_eq!(pool.users.len(), 3);
     }
 
-    fn set(pool: &mut Pool, user: &str, pairs: &[(&str, &str)]) {
-        pool.users
-            .update_attrs(user, |a| {
-                for (k, v) in pairs {
-                    a.insert((*k).to_string(), (*v).to_string());
-                }
-            })
-            .expect("user");
-    }
-
     fn refresh_record(pool: &str, user: &str, family: &str) -> RefreshRecord {
         RefreshRecord {
             pool_id: pool.into(),
@@ -1259,6 +1249,16 @@ mod tests {
         assert!(r.get("t3").is_none());
         assert!(r.revoke_user("p1", "u2").is_empty());
         assert_eq!(r.revoke_user("p2", "u1"), vec!["g1"]);
+    }
+
+    fn set(pool: &mut Pool, user: &str, pairs: &[(&str, &str)]) {
+        pool.users
+            .update_attrs(user, |a| {
+                for (k, v) in pairs {
+                    a.insert((*k).to_string(), (*v).to_string());
+                }
+            })
+            .expect("user");
     }
 
     /// Sign-in by a verified alias is an index lookup among many users, and the index follows

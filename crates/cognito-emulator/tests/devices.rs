@@ -334,46 +334,6 @@ fn list_devices_pages() {
     assert_eq!(ty, "InvalidParameterException");
 }
 
-/// Pre token generation says `TokenGeneration_AuthenticateDevice` after a device SRP sign-in,
-/// and post authentication's `newDeviceUsed` is true when the sign-in tracked a new device.
-#[test]
-fn device_sign_in_trigger_sources() {
-    use std::sync::{Arc, Mutex};
-    let s = tracked(true, false, MfaConfiguration::Off);
-    let seen: Arc<Mutex<Vec<(String, Value)>>> = Arc::default();
-    for trigger in [
-        cognito_emulator::Trigger::PreTokenGeneration,
-        cognito_emulator::Trigger::PostAuthentication,
-    ] {
-        let seen = seen.clone();
-        s.emu
-            .set_trigger(&s.pool_id, trigger, move |ev| {
-                let source = ev["triggerSource"].as_str().unwrap_or_default().to_string();
-                seen.lock().unwrap().push((source, ev["request"].clone()));
-                Ok(ev.clone())
-            })
-            .unwrap();
-    }
-    s.user("dora", &[]);
-    let first = s.tokens("dora");
-    let (dev, _) = remember(&s, "dora", &first);
-    let ch = password_auth_with_device(&s, "dora", &dev.key).unwrap();
-    device_srp(&s, "dora", &dev, &ch, &dev.password).unwrap();
-    let seen = seen.lock().unwrap();
-    let sources: Vec<&str> = seen.iter().map(|(s, _)| s.as_str()).collect();
-    assert_eq!(
-        sources,
-        [
-            "PostAuthentication_Authentication",
-            "TokenGeneration_Authentication",
-            "PostAuthentication_Authentication",
-            "TokenGeneration_AuthenticateDevice"
-        ]
-    );
-    assert_eq!(seen[0].1["newDeviceUsed"], true);
-    assert_eq!(seen[2].1["newDeviceUsed"], false);
-}
-
 /// Answers DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER without the device password, with the
 /// key an attacker derives when the stored verifier is 0 mod N (then S = (A·v^u)^b = 0).
 fn device_srp_with_zero_secret(
@@ -522,4 +482,44 @@ fn confirm_device_refuses_degenerate_and_malformed_verifiers() {
     }
     // The refused attempts stored nothing: the well-formed values are still accepted.
     confirm(&good_v, &good_salt).unwrap();
+}
+
+/// Pre token generation says `TokenGeneration_AuthenticateDevice` after a device SRP sign-in,
+/// and post authentication's `newDeviceUsed` is true when the sign-in tracked a new device.
+#[test]
+fn device_sign_in_trigger_sources() {
+    use std::sync::{Arc, Mutex};
+    let s = tracked(true, false, MfaConfiguration::Off);
+    let seen: Arc<Mutex<Vec<(String, Value)>>> = Arc::default();
+    for trigger in [
+        cognito_emulator::Trigger::PreTokenGeneration,
+        cognito_emulator::Trigger::PostAuthentication,
+    ] {
+        let seen = seen.clone();
+        s.emu
+            .set_trigger(&s.pool_id, trigger, move |ev| {
+                let source = ev["triggerSource"].as_str().unwrap_or_default().to_string();
+                seen.lock().unwrap().push((source, ev["request"].clone()));
+                Ok(ev.clone())
+            })
+            .unwrap();
+    }
+    s.user("dora", &[]);
+    let first = s.tokens("dora");
+    let (dev, _) = remember(&s, "dora", &first);
+    let ch = password_auth_with_device(&s, "dora", &dev.key).unwrap();
+    device_srp(&s, "dora", &dev, &ch, &dev.password).unwrap();
+    let seen = seen.lock().unwrap();
+    let sources: Vec<&str> = seen.iter().map(|(s, _)| s.as_str()).collect();
+    assert_eq!(
+        sources,
+        [
+            "PostAuthentication_Authentication",
+            "TokenGeneration_Authentication",
+            "PostAuthentication_Authentication",
+            "TokenGeneration_AuthenticateDevice"
+        ]
+    );
+    assert_eq!(seen[0].1["newDeviceUsed"], true);
+    assert_eq!(seen[2].1["newDeviceUsed"], false);
 }

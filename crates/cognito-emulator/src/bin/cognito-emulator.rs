@@ -1,7 +1,7 @@
 //! `cognito-emulator [--host 127.0.0.1] [--port 9229] [--region us-east-1] [--seed FILE]
-//! [--lambda-endpoint URL] [--lambda-timeout SECONDS]
-//! [--max-connections N] [--header-timeout SECS] [--body-timeout SECS] [--idle-timeout SECS]
-//! [--max-body-bytes N] [--max-header-bytes N]`
+//! [--lambda-endpoint URL] [--lambda-timeout SECONDS] [--max-connections N]
+//! [--header-timeout SECS] [--body-timeout SECS] [--idle-timeout SECS] [--max-body-bytes N]
+//! [--max-header-bytes N]`
 //!
 //! Prints `listening on http://HOST:PORT` as its first stdout line, then serves until killed.
 #![forbid(unsafe_code)]
@@ -74,9 +74,11 @@ fn main() -> ExitCode {
             },
             "--region" => builder.region(&value),
             "--lambda-endpoint" => builder.lambda_endpoint(&value),
-            "--lambda-timeout" => match seconds(&value) {
-                Some(d) => builder.lambda_timeout(d),
-                None => {
+            "--lambda-timeout" => match value.parse::<f64>() {
+                Ok(secs) if secs > 0.0 && secs.is_finite() => {
+                    builder.lambda_timeout(std::time::Duration::from_secs_f64(secs))
+                }
+                _ => {
                     eprintln!("invalid --lambda-timeout {value} (seconds, > 0)");
                     return ExitCode::from(2);
                 }
