@@ -14,7 +14,8 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..', '..');
 let bin = process.env.COGNITO_EMULATOR_BIN;
 if (!bin) {
-  const build = spawnSync('cargo', ['build', '-p', 'cognito-emulator', '--bin', 'cognito-emulator', '--message-format=json-render-diagnostics'], {
+  // The `cognito` CLI too: the JWT parity scenario runs `cognito verify-token`.
+  const build = spawnSync('cargo', ['build', '-p', 'cognito-emulator', '--bin', 'cognito-emulator', '-p', 'cognito-cli', '--bin', 'cognito', '--message-format=json-render-diagnostics'], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
     encoding: 'utf8',
@@ -29,6 +30,9 @@ if (!bin) {
     const msg = JSON.parse(line);
     if (msg.reason === 'compiler-artifact' && msg.target.name === 'cognito-emulator' && msg.executable) {
       bin = msg.executable;
+    }
+    if (msg.reason === 'compiler-artifact' && msg.target.name === 'cognito' && msg.executable) {
+      process.env.COGNITO_CLI_BIN = msg.executable;
     }
   }
   if (!bin) {

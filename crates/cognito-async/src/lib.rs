@@ -92,6 +92,7 @@ mod send;
 mod signin;
 mod transport;
 mod user;
+mod verifier;
 
 pub use cognito_driver::{
     AwsCredentials, Clock, Error, LimitExceeded, Limits, MfaPreference, Options, SharedStore,
@@ -101,6 +102,10 @@ pub use pool::{UserPool, UserPoolBuilder};
 pub use signin::{SignIn, SignInOutcome};
 pub use transport::{ReqwestTransport, SendFuture, Transport, USER_AGENT};
 pub use user::User;
+pub use verifier::Verifier;
+
+pub use cognito_jwt;
+pub use cognito_jwt::{Claims, TokenUse, VerifyError};
 
 pub use cognito_proto;
 pub use cognito_proto::envelope::Endpoint;

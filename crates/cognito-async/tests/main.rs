@@ -62,3 +62,5 @@ mod support;
 mod trace_secrets;
 #[path = "../../driver-tests/transport.rs"]
 mod transport;
+#[path = "../../driver-tests/verifier.rs"]
+mod verifier;

@@ -100,6 +100,7 @@ mod send;
 mod signin;
 mod transport;
 mod user;
+mod verifier;
 
 pub use cognito_driver::{
     AwsCredentials, Clock, Error, LimitExceeded, Limits, MfaPreference, Options, SharedStore,
@@ -109,6 +110,10 @@ pub use pool::{UserPool, UserPoolBuilder};
 pub use signin::{SignIn, SignInOutcome};
 pub use transport::{Transport, USER_AGENT, UreqTransport};
 pub use user::User;
+pub use verifier::Verifier;
+
+pub use cognito_jwt;
+pub use cognito_jwt::{Claims, TokenUse, VerifyError};
 
 pub use cognito_proto;
 pub use cognito_proto::envelope::Endpoint;

@@ -6,6 +6,7 @@
 //! cognito sign-in alice
 //! curl -H "Authorization: Bearer $(cognito token --access)" https://api.example.com/
 //! cognito whoami | attributes | devices | sign-out [--global] | emulator
+//! cognito --pool-id eu-west-1_AbC --client-id 4l2k0ex verify-token --token-use access "$TOKEN"
 //! ```
 //!
 //! Pool settings come from flags or `COGNITO_*` variables; the session lives in a file under
@@ -22,13 +23,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{ArgGroup, Parser, Subcommand};
+use clap::{ArgAction, ArgGroup, Parser, Subcommand};
 use cognito_blocking::{
     Answer, Error, MfaType, NextStep, SecretString, ServiceErrorKind, SignInOutcome, User, UserPool,
 };
 use cognito_store::FileStore;
 
 mod sanitize;
+mod verify;
 use sanitize::{MAX_FIELD, MAX_MESSAGE, clean};
 
 /// Command-line client for Amazon Cognito user pools.
@@ -38,9 +40,9 @@ struct Cli {
     /// The user pool id, `<region>_<id>`.
     #[arg(long, env = "COGNITO_USER_POOL_ID", global = true)]
     pool_id: Option<String>,
-    /// The app client id.
-    #[arg(long, env = "COGNITO_CLIENT_ID", global = true)]
-    client_id: Option<String>,
+    /// The app client id (`verify-token` accepts several: repeat it or separate with commas).
+    #[arg(long, env = "COGNITO_CLIENT_ID", global = true, action = ArgAction::Append, value_delimiter = ',')]
+    client_id: Vec<String>,
     /// The app client secret, for clients that have one.
     #[arg(
         long,
@@ -132,6 +134,9 @@ enum Command {
         #[arg(long)]
         global: bool,
     },
+    /// Verify a token (signature, issuer, expiry, token use, client, groups, scopes) against
+    /// the pool's keys; print its claims as JSON, or the failed check (exit code 7).
+    VerifyToken(verify::VerifyToken),
     /// Run the local Cognito emulator until interrupted.
     Emulator {
         /// Address to bind.
@@ -165,13 +170,15 @@ enum Failure {
     Network(String),
     /// The user must do something first (confirm the sign-up, reset the password).
     ActionRequired(String),
+    /// The token given to `verify-token` failed a check.
+    Rejected(String),
     /// Anything else.
     Other(String),
 }
 
 impl Failure {
     /// The exit code: 2 usage, 3 not signed in, 4 wrong credentials, 5 network, 6 action
-    /// required, 1 anything else.
+    /// required, 7 token rejected, 1 anything else.
     fn code(&self) -> u8 {
         match self {
             Failure::Other(_) => 1,
@@ -180,6 +187,7 @@ impl Failure {
             Failure::Credentials(_) => 4,
             Failure::Network(_) => 5,
             Failure::ActionRequired(_) => 6,
+            Failure::Rejected(_) => 7,
         }
     }
 
@@ -190,6 +198,7 @@ impl Failure {
             | Failure::Credentials(m)
             | Failure::Network(m)
             | Failure::ActionRequired(m)
+            | Failure::Rejected(m)
             | Failure::Other(m) => m,
         }
     }
@@ -253,9 +262,22 @@ fn run(cli: Cli) -> Result<(), Failure> {
     {
         return emulator(host, *port, region, seed.as_deref(), *setup);
     }
+    if let Command::VerifyToken(args) = cli.command {
+        let (pool, endpoint) = (cli.pool_id.as_deref(), cli.endpoint.as_deref());
+        return verify::run(args, pool, &cli.client_id, endpoint).map_err(|f| match f {
+            verify::VerifyFailure::Usage(m) => Failure::Usage(m),
+            verify::VerifyFailure::Network(m) => Failure::Network(m),
+            verify::VerifyFailure::Rejected(m) => Failure::Rejected(m),
+        });
+    }
+    if cli.client_id.len() > 1 {
+        return Err(Failure::Usage(
+            "only verify-token accepts several --client-id".to_owned(),
+        ));
+    }
     let settings = Settings {
         pool_id: cli.pool_id,
-        client_id: cli.client_id,
+        client_id: cli.client_id.into_iter().next(),
         client_secret: cli.client_secret,
         endpoint: cli.endpoint,
         session_file: cli.session_file,
@@ -433,7 +455,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Command::Emulator { .. } => Err(Failure::Other("unreachable".to_owned())),
+        Command::Emulator { .. } | Command::VerifyToken(_) => {
+            Err(Failure::Other("unreachable".to_owned()))
+        }
     }
 }
 

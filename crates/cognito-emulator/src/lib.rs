@@ -512,7 +512,7 @@ impl Shared {
         &self,
         service: ops::Service,
         op: &str,
-        body: &serde_json::Map<String, Value>,
+        body: &Map<String, Value>,
     ) -> Result<Value, ApiError> {
         let precomputed = match (service, op) {
             (ops::Service::UserPools, "RespondToAuthChallenge" | "AdminRespondToAuthChallenge") => {
@@ -1022,7 +1022,9 @@ impl Service {
         })
     }
 
-    /// Creates a CONFIRMED user with a permanent password; returns its `sub`.
+    /// Creates a CONFIRMED user with a permanent password; returns its `sub`. Its e-mail and
+    /// phone number are marked verified, except one that is already another user's verified
+    /// sign-in alias (an alias belongs to one user), which stays unverified.
     pub fn create_user(
         &self,
         pool_id: &str,
@@ -1163,6 +1165,55 @@ impl Service {
         if let Some(h) = st.handlers.get_mut(pool_id) {
             h.remove(&trigger);
         }
+    }
+}
+
+/// Gives `pool_id` a new key pair (generated outside the state lock); returns the new
+/// `kid`s (ID key, access key).
+pub(crate) fn rotate_keys(shared: &Shared, pool_id: &str) -> Result<(String, String), ApiError> {
+    let lazy = tokens::lazy_keys(None);
+    let keys = tokens::keys(&lazy).map_err(api::internal)?;
+    let kids = (keys.id.kid.clone(), keys.access.kid.clone());
+    shared.lock().pool_mut(pool_id)?.keys = lazy;
+    Ok(kids)
+}
+
+/// A token with `claims`, signed by `pool_id`'s ID or access key (header overrides applied).
+pub(crate) fn sign_token(
+    shared: &Shared,
+    pool_id: &str,
+    access: bool,
+    header: &Map<String, Value>,
+    claims: &Map<String, Value>,
+) -> Result<String, ApiError> {
+    let lazy = shared.lock().pool(pool_id)?.keys.clone();
+    let key_use = if access {
+        tokens::KeyUse::Access
+    } else {
+        tokens::KeyUse::Id
+    };
+    tokens::sign_custom(&lazy, key_use, header, claims).map_err(api::internal)
+}
+
+impl Service {
+    /// Gives the pool a new signing key pair, as `POST /_emulator/rotate-keys` does: its JWKS
+    /// then lists only the new keys, and tokens signed before no longer verify. Returns the
+    /// new `kid`s (ID key, access key).
+    pub fn rotate_keys(&self, pool_id: &str) -> Result<(String, String), ApiError> {
+        rotate_keys(&self.shared, pool_id)
+    }
+
+    /// A token with `claims` signed by the pool's ID key (or access key when `access`), as
+    /// `POST /_emulator/sign` does: the header is `{"kid", "alg": "RS256"}` with `header`'s
+    /// fields applied (`null` removes one). For testing token verifiers.
+    pub fn sign_token(
+        &self,
+        pool_id: &str,
+        access: bool,
+        header: &Map<String, Value>,
+        claims: &Map<String, Value>,
+    ) -> Result<String, ApiError> {
+        sign_token(&self.shared, pool_id, access, header, claims)
     }
 }
 

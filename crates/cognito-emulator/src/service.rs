@@ -456,6 +456,46 @@ fn hooks(
             shared.inject_fault(fault);
             plain(StatusCode::OK, json!({}))
         }
+        (&Method::POST, "rotate-keys") => {
+            let Some(pool_id) = parsed
+                .as_ref()
+                .and_then(|m| m.get("userPoolId"))
+                .and_then(Value::as_str)
+            else {
+                return bad("expected {\"userPoolId\": \"...\"}");
+            };
+            match crate::rotate_keys(shared, pool_id) {
+                Ok((id, access)) => {
+                    plain(StatusCode::OK, json!({"idKid": id, "accessKid": access}))
+                }
+                Err(e) => error_response(&e, "rotate-keys"),
+            }
+        }
+        (&Method::POST, "sign") => {
+            let m = parsed.unwrap_or_default();
+            let str_of = |k: &str| m.get(k).and_then(Value::as_str).unwrap_or("");
+            let empty = Map::new();
+            let obj_of = |k: &str| m.get(k).and_then(Value::as_object).unwrap_or(&empty);
+            let access = match str_of("tokenUse") {
+                "id" => false,
+                "access" => true,
+                _ => {
+                    return bad(
+                        "expected {\"userPoolId\", \"tokenUse\": \"id\"|\"access\", \"claims\": {..}, \"header\": {..}}",
+                    );
+                }
+            };
+            match crate::sign_token(
+                shared,
+                str_of("userPoolId"),
+                access,
+                obj_of("header"),
+                obj_of("claims"),
+            ) {
+                Ok(token) => plain(StatusCode::OK, json!({"token": token})),
+                Err(e) => error_response(&e, "sign"),
+            }
+        }
         (&Method::POST, "reset") => {
             shared.lock().reset();
             plain(StatusCode::OK, json!({}))
@@ -472,7 +512,11 @@ fn well_known(shared: &Shared, path: &str) -> Response<Vec<u8>> {
     let pool_id = parts.next().unwrap_or("");
     let rest = parts.next().unwrap_or("");
     let keys = {
-        let st = shared.lock();
+        let mut st = shared.lock();
+        if rest == ".well-known/jwks.json" {
+            // Counted like operations, so that tests can see how often verifiers fetch keys.
+            *st.counts.entry("jwks.json".to_owned()).or_default() += 1;
+        }
         st.pools.get(pool_id).map(|p| (p.keys.clone(), p.issuer()))
     };
     let Some((lazy, issuer)) = keys else {

@@ -207,6 +207,36 @@ impl Unsigned {
     }
 }
 
+/// A token with the given claims, signed by `key_use`'s key of `keys`: the header is
+/// `{"kid", "alg": "RS256"}` with `header_overrides` applied (a `null` removes a field). For
+/// the `/_emulator/sign` hook, which lets a test build tokens Cognito would not issue
+/// (expired, another issuer, a foreign `kid`) that still carry a valid signature.
+pub(crate) fn sign_custom(
+    keys: &LazyKeys,
+    key_use: KeyUse,
+    header_overrides: &Map<String, Value>,
+    claims: &Map<String, Value>,
+) -> Result<String, String> {
+    let key = self::keys(keys)?.get(key_use);
+    let mut header = Map::new();
+    header.insert("kid".into(), json!(key.kid));
+    header.insert("alg".into(), json!("RS256"));
+    for (k, v) in header_overrides {
+        if v.is_null() {
+            header.remove(k);
+        } else {
+            header.insert(k.clone(), v.clone());
+        }
+    }
+    let input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(Value::Object(header).to_string()),
+        URL_SAFE_NO_PAD.encode(Value::Object(claims.clone()).to_string())
+    );
+    let sig = key.sign(input.as_bytes())?;
+    Ok(format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig)))
+}
+
 /// Signs every token in `unsigned` and puts it in place of its placeholder in `response`. A
 /// placeholder missing from the response is an error (a token minted and then lost is an
 /// emulator bug).

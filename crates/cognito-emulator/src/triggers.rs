@@ -916,7 +916,7 @@ pub(crate) fn defer_tokens(
             "iamRolesToOverride": roles,
             "preferredRole": preferred,
         },
-        "clientMetadata": st.trigger_run.client_metadata.clone().unwrap_or(Value::Null),
+        "clientMetadata": client_metadata(st),
     });
     let response = if version == 1 {
         json!({"claimsOverrideDetails": null})

@@ -1318,3 +1318,61 @@ fn identity_providers_are_stored_resources() {
     );
     assert_eq!(ty, "ResourceNotFoundException");
 }
+
+#[test]
+fn username_case_sensitivity_follows_the_pool_configuration() {
+    let emu = start();
+    for (sensitive, found) in [(true, false), (false, true)] {
+        let r = ok(
+            &emu,
+            "CreateUserPool",
+            json!({"PoolName": "case", "UsernameConfiguration": {"CaseSensitive": sensitive}}),
+        );
+        let id = r["UserPool"]["Id"].as_str().unwrap().to_string();
+        assert_eq!(
+            r["UserPool"]["UsernameConfiguration"],
+            json!({"CaseSensitive": sensitive})
+        );
+        emu.create_user(&id, "Bob", PASSWORD, &[]).unwrap();
+        let got = op(
+            &emu,
+            "AdminGetUser",
+            json!({"UserPoolId": id, "Username": "bob"}),
+        );
+        assert_eq!(got.is_ok(), found, "CaseSensitive {sensitive}");
+    }
+}
+
+#[test]
+fn list_users_tokens_survive_users_added_between_pages() {
+    let s = setup();
+    for name in ["b", "d", "f", "h"] {
+        s.user(name, &[]);
+    }
+    let page = |token: &Value| {
+        let mut body = json!({"UserPoolId": s.pool_id, "Limit": 2});
+        if !token.is_null() {
+            body["PaginationToken"] = token.clone();
+        }
+        ok(&s.emu, "ListUsers", body)
+    };
+    let names = |v: &Value| -> Vec<String> {
+        v["Users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["Username"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let p1 = page(&Value::Null);
+    assert_eq!(names(&p1), ["b", "d"]);
+    // One user sorts before the cursor, one between the remaining ones, one after them.
+    for name in ["a", "e", "z"] {
+        s.user(name, &[]);
+    }
+    let p2 = page(&p1["PaginationToken"]);
+    assert_eq!(names(&p2), ["e", "f"]);
+    let p3 = page(&p2["PaginationToken"]);
+    assert_eq!(names(&p3), ["h", "z"]);
+    assert!(p3.get("PaginationToken").is_none());
+}

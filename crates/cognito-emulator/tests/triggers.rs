@@ -564,6 +564,8 @@ fn pre_token_v1_adds_overrides_and_suppresses_id_token_claims_but_never_protecte
     );
     assert!(ev["request"]["groupConfiguration"]["groupsToOverride"].is_array());
     assert!(ev["request"].get("scopes").is_none());
+    // InitiateAuth's ClientMetadata reaches only pre authentication and migration.
+    assert_eq!(ev["request"]["clientMetadata"], Value::Null);
     assert_eq!(ev["response"], json!({"claimsOverrideDetails": null}));
 }
 
@@ -804,6 +806,34 @@ fn pre_authentication_gets_client_metadata_as_validation_data_and_can_deny() {
                "AuthParameters": {"USERNAME": "val", "SRP_A": "abcdef"}}),
     );
     assert_eq!(ty, "UserLambdaValidationException");
+}
+
+#[test]
+fn pre_authentication_sees_user_not_found_under_prevent_user_existence_errors() {
+    let e = env(json!({"PreAuthentication": arn("pre-auth")}));
+    e.lambda.on("pre-auth", |ev| Reply::Event(ev.clone()));
+    let client = e
+        .emu
+        .create_client(
+            &e.pool_id,
+            ClientConfig {
+                prevent_user_existence_errors: true,
+                ..ClientConfig::default()
+            },
+        )
+        .unwrap();
+    let eph = cognito_proto::srp::Ephemeral::generate(&mut rand::rng());
+    let ch = ok(
+        &e.emu,
+        "InitiateAuth",
+        json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": client.client_id,
+               "AuthParameters": {"USERNAME": "ghost", "SRP_A": eph.public_hex()}}),
+    );
+    assert_eq!(ch["ChallengeName"], "PASSWORD_VERIFIER");
+    let ev = &e.lambda.events("pre-auth")[0];
+    assert_eq!(ev["userName"], "ghost");
+    assert_eq!(ev["request"]["userNotFound"], true);
+    assert_eq!(ev["request"]["userAttributes"], json!({}));
 }
 
 #[test]
@@ -1604,4 +1634,101 @@ fn the_binary_invokes_triggers_at_its_lambda_endpoint() {
         .status()
         .expect("run");
     assert_eq!(bad.code(), Some(2));
+}
+
+// ---------------------------------------------------------------------------------------
+// More response fields, and the lock.
+
+fn alias_env(config: Value) -> Env {
+    env_with(
+        config,
+        PoolConfig {
+            alias_attributes: vec!["email".into(), "phone_number".into()],
+            auto_verified_attributes: vec!["email".into(), "phone_number".into()],
+            ..PoolConfig::default()
+        },
+        None,
+    )
+}
+
+#[test]
+fn user_migration_force_alias_creation_and_enable_sms_mfa() {
+    let e = alias_env(json!({"UserMigration": arn("migrate")}));
+    e.confirmed_user("holder", "shared@example.com");
+    e.lambda.on("migrate", |ev| {
+        let force = ev["userName"] == "forced";
+        respond(
+            ev,
+            json!({"userAttributes": {"email": "shared@example.com", "email_verified": "true",
+                                      "phone_number": "+15550100", "phone_number_verified": "true"},
+                   "forceAliasCreation": force, "enableSMSMFA": true, "messageAction": "SUPPRESS"}),
+        )
+    });
+    // Without forceAliasCreation the verified email another user holds refuses the migration.
+    let (ty, _) = e.password_auth("plain", "0ld-Passw0rd").unwrap_err();
+    assert_eq!(ty, "AliasExistsException");
+    let r = e.password_auth("forced", "0ld-Passw0rd").expect("migrated");
+    assert!(r["AuthenticationResult"]["IdToken"].is_string());
+    // SMS MFA is on for the migrated user (the pool's MFA is off: no challenge yet).
+    let user = e.user("forced");
+    assert_eq!(user["UserMFASettingList"], json!(["SMS_MFA"]));
+    assert_eq!(e.attr("holder", "email_verified").as_deref(), Some("false"));
+}
+
+#[test]
+fn pre_sign_up_auto_verify_phone_and_custom_sms_message() {
+    let e = alias_env(json!({"PreSignUp": arn("pre-signup"), "CustomMessage": arn("messages")}));
+    e.lambda.on("pre-signup", |ev| {
+        respond(ev, json!({"autoVerifyPhone": true}))
+    });
+    e.lambda.on("messages", |ev| {
+        respond(
+            ev,
+            json!({"smsMessage": "SMS code {####}", "emailMessage": "mail code {####}"}),
+        )
+    });
+    ok(
+        &e.emu,
+        "SignUp",
+        json!({"ClientId": e.client_id, "Username": "phil", "Password": PASSWORD,
+               "UserAttributes": [{"Name": "phone_number", "Value": "+15550111"}]}),
+    );
+    assert_eq!(e.user("phil")["UserStatus"], "UNCONFIRMED");
+    assert_eq!(
+        e.attr("phil", "phone_number_verified").as_deref(),
+        Some("true")
+    );
+    let m = last_message(&e, "phil");
+    assert_eq!(m.delivery_medium, "SMS");
+    assert_eq!(m.message, Some(format!("SMS code {}", m.code)));
+    assert_eq!(m.subject, None, "no subject for an SMS");
+}
+
+#[test]
+fn a_trigger_runs_without_the_emulator_lock() {
+    let e = env(json!({"PreSignUp": arn("pre-signup")}));
+    let service = e.emu.service();
+    let pool_id = e.pool_id.clone();
+    let (entered_tx, entered_rx) = std::sync::mpsc::channel::<()>();
+    let entered_tx = Mutex::new(entered_tx);
+    e.lambda.on("pre-signup", move |ev| {
+        // The handler calls back into the emulator, as a real function calling the Cognito API
+        // would: it must not deadlock.
+        let described = service.call("DescribeUserPool", json!({"UserPoolId": pool_id}));
+        assert!(described.is_ok());
+        let _ = entered_tx.lock().unwrap().send(());
+        Reply::Slow(Duration::from_secs(3), ev.clone())
+    });
+    std::thread::scope(|scope| {
+        let sign_up = scope.spawn(|| e.sign_up("lou", "lou@example.com"));
+        entered_rx
+            .recv_timeout(Duration::from_secs(5))
+            .expect("handler entered");
+        // While the trigger runs (3 s), other requests are served (a loose bound: CI machines
+        // are busy).
+        let started = std::time::Instant::now();
+        ok(&e.emu, "DescribeUserPool", json!({"UserPoolId": e.pool_id}));
+        assert!(started.elapsed() < Duration::from_secs(2));
+        assert!(sign_up.join().unwrap().is_ok());
+    });
 }

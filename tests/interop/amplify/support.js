@@ -5,6 +5,12 @@
 'use strict';
 
 const assert = require('node:assert/strict');
+
+// The only browser global Amplify's auth needs in Node 20: it names a remembered device after
+// `navigator.userAgent` (Node 21 and later define `navigator`).
+if (typeof globalThis.navigator === 'undefined') {
+  globalThis.navigator = { userAgent: 'cognito-rs interop (Node.js)' };
+}
 const { Amplify } = require('aws-amplify');
 const auth = require('aws-amplify/auth');
 const harness = require('../harness');

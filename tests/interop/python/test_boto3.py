@@ -6,6 +6,7 @@ Each failure message names the operation and what was expected.
 """
 
 import datetime
+import json
 import unittest
 
 from botocore.exceptions import ClientError
@@ -28,15 +29,67 @@ def error_code(ctx):
     return ctx.exception.response["Error"]["Code"]
 
 
+def shape_problems(value, shape, path):
+    """Where a raw JSON response breaks botocore's output shape: undeclared or missing
+    required members, wrong JSON types, values outside an enum, non-numeric timestamps."""
+    out = []
+    kind = shape.type_name
+    if kind == "structure":
+        if not isinstance(value, dict):
+            return [f"{path}: not an object"]
+        for name, v in value.items():
+            if name not in shape.members:
+                out.append(f"{path}.{name}: not declared by the model")
+            else:
+                out += shape_problems(v, shape.members[name], f"{path}.{name}")
+        out += [f"{path}.{r}: required but missing" for r in shape.required_members if r not in value]
+    elif kind == "list":
+        if not isinstance(value, list):
+            return [f"{path}: not a list"]
+        for i, v in enumerate(value):
+            out += shape_problems(v, shape.member, f"{path}[{i}]")
+    elif kind == "map":
+        if not isinstance(value, dict):
+            return [f"{path}: not a map"]
+        for k, v in value.items():
+            out += shape_problems(v, shape.value, f"{path}{{{k}}}")
+    elif kind == "string":
+        if not isinstance(value, str):
+            out.append(f"{path}: not a string")
+        elif shape.enum and value not in shape.enum:
+            out.append(f"{path}: {value!r} not in the enum")
+    elif kind in ("integer", "long"):
+        if not isinstance(value, int) or isinstance(value, bool):
+            out.append(f"{path}: not an integer")
+    elif kind == "boolean":
+        if not isinstance(value, bool):
+            out.append(f"{path}: not a boolean")
+    elif kind == "timestamp":
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            out.append(f"{path}: not epoch seconds")
+    return out
+
+
 class Boto3Admin(unittest.TestCase):
     def setUp(self):
         self.c = EMU.client()
+        # Every successful raw response is checked against the operation's output shape
+        # (botocore's parser would silently drop undeclared members).
+        self.problems = []
+        self.c.meta.events.register("after-call.cognito-idp.*", self.check_response)
         self.pool = self.c.create_user_pool(PoolName=f"boto3-{self.id().rsplit('.', 1)[-1]}")[
             "UserPool"
         ]
         self.pool_id = self.pool["Id"]
 
+    def check_response(self, http_response, model, **_):
+        if http_response.status_code != 200 or model.output_shape is None:
+            return
+        body = json.loads(http_response.content or b"{}")
+        self.problems += shape_problems(body, model.output_shape, model.name)
+
     def tearDown(self):
+        self.assertEqual(self.problems, [], "responses conform to the model's output shapes")
         try:
             self.c.update_user_pool(UserPoolId=self.pool_id, DeletionProtection="INACTIVE")
             desc = self.c.describe_user_pool(UserPoolId=self.pool_id)["UserPool"]

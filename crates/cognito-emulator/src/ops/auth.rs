@@ -376,6 +376,7 @@ pub(crate) fn initiate_auth(st: &mut State, b: &Body) -> ApiResult<Value> {
                 return Err(invalid_param(format!("Invalid PREFERRED_CHALLENGE {p}")));
             }
             if client.prevent_existence && st.pool(&client.pool_id)?.resolve(given).is_none() {
+                pre_authentication(st, &client, given)?;
                 // A plausible answer for an unknown user (§7.4): nothing ever verifies.
                 return match pref {
                     Some("PASSWORD_SRP") => {
@@ -1377,13 +1378,17 @@ fn pre_authentication(st: &mut State, client: &Client, username: &str) -> ApiRes
     if !triggers::any(st, &client.pool_id) {
         return Ok(());
     }
-    let Some(user) = st.pool(&client.pool_id)?.users.get(username) else {
-        return Ok(());
+    // An unknown user gets this far only under PreventUserExistenceErrors: the trigger then
+    // sees `userNotFound`.
+    let (attributes, not_found) = match st.pool(&client.pool_id)?.users.get(username) {
+        Some(user) => (triggers::user_attributes(user), false),
+        None if client.prevent_existence => (json!({}), true),
+        None => return Ok(()),
     };
     let request = json!({
-        "userAttributes": triggers::user_attributes(user),
+        "userAttributes": attributes,
         "validationData": st.trigger_run.client_metadata.clone().unwrap_or(Value::Null),
-        "userNotFound": false,
+        "userNotFound": not_found,
     });
     let event = triggers::event(
         st,

@@ -145,6 +145,43 @@ mod tests {
         assert!(t2.is_none());
     }
 
+    proptest::proptest! {
+        /// Paging through a set that grows between pages lists every key present from the
+        /// start exactly once, never repeats a key, and keeps ascending order.
+        #[test]
+        fn growing_sets_page_without_skips_or_repeats(
+            initial in proptest::collection::btree_set("[a-z]{1,4}", 0..40),
+            inserts in proptest::collection::vec(
+                proptest::collection::vec("[a-z]{1,4}", 0..4), 0..20),
+            size in 1usize..7,
+        ) {
+            let st = State::new("us-east-1".into());
+            let mut set = initial.clone();
+            let mut seen: Vec<String> = Vec::new();
+            let mut token: Option<String> = None;
+            let mut round = 0;
+            loop {
+                let items: Vec<(String, String)> =
+                    set.iter().map(|k| (k.clone(), k.clone())).collect();
+                let (got, next) = page(&st, "s", token.as_deref(), size, items).unwrap();
+                proptest::prop_assert!(got.len() <= size);
+                seen.extend(got);
+                if let Some(add) = inserts.get(round) {
+                    set.extend(add.iter().cloned());
+                }
+                round += 1;
+                match next {
+                    Some(t) => token = Some(t),
+                    None => break,
+                }
+            }
+            proptest::prop_assert!(seen.windows(2).all(|w| w[0] < w[1]), "ascending, no repeat");
+            for k in &initial {
+                proptest::prop_assert!(seen.contains(k), "{} skipped", k);
+            }
+        }
+    }
+
     #[test]
     fn forged_and_foreign_tokens_are_refused() {
         let st = State::new("us-east-1".into());

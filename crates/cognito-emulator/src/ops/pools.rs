@@ -282,9 +282,9 @@ pub(crate) fn create_user_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
 }
 
 /// `UpdateUserPool` replaces the pool's settings: what the request omits returns to its
-/// default. The immutable members (schema, sign-in attributes), the MFA methods (owned by
-/// `SetUserPoolMfaConfig`) and the tags (owned by `TagResource` when the request has none)
-/// are kept.
+/// default. The immutable members (schema, sign-in attributes), the MFA methods and WebAuthn
+/// settings (owned by `SetUserPoolMfaConfig`) and the tags (owned by `TagResource` when the
+/// request has none) are kept.
 pub(crate) fn update_user_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
     let id = b.str("UserPoolId")?;
     validate_pool_config(b)?;
@@ -295,7 +295,7 @@ pub(crate) fn update_user_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
     for k in IMMUTABLE_POOL_MEMBERS
         .iter()
         .chain(MFA_METHOD_KEYS.iter())
-        .chain(["UserPoolTags"].iter())
+        .chain(["UserPoolTags", "WebAuthnConfiguration"].iter())
     {
         if let Some(v) = pool.config.get(*k) {
             config.insert((*k).to_string(), v.clone());

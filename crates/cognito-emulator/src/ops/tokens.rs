@@ -434,3 +434,96 @@ pub(crate) fn global_sign_out(st: &mut State, b: &Body) -> ApiResult<Value> {
     st.revoke_user_tokens(&c.pool_id, &c.username);
     Ok(json!({}))
 }
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use serde_json::{Map, Value, json};
+
+    use super::mint;
+    use crate::ops::{Service, dispatch};
+    use crate::state::{RefreshRecord, State, User};
+
+    fn payload(placeholder: &str) -> Map<String, Value> {
+        let p = placeholder.split('.').nth(1).expect("payload");
+        let bytes = URL_SAFE_NO_PAD.decode(p).expect("base64url");
+        serde_json::from_slice(&bytes).expect("claims")
+    }
+
+    /// The schema keeps reserved names out of the attributes; should one be stored anyway
+    /// (an older state, a future path that forgets the checks), the token still carries
+    /// Cognito's own value or nothing.
+    #[test]
+    fn a_stored_attribute_never_becomes_a_reserved_claim() {
+        let mut st = State::new("us-east-1".to_owned());
+        let call = |st: &mut State, op: &str, body: Value| {
+            dispatch(
+                st,
+                Service::UserPools,
+                op,
+                body.as_object().expect("object"),
+            )
+            .expect(op)
+        };
+        let pool = call(&mut st, "CreateUserPool", json!({"PoolName": "p"}));
+        let pool_id = pool["UserPool"]["Id"].as_str().expect("id").to_string();
+        let client = call(
+            &mut st,
+            "CreateUserPoolClient",
+            json!({"UserPoolId": pool_id, "ClientName": "c"}),
+        );
+        let client_id = client["UserPoolClient"]["ClientId"]
+            .as_str()
+            .expect("client id")
+            .to_string();
+        let mut user =
+            User::new("mallory".into(), "real-sub".into(), 0.0).with_attr("email", "m@example.com");
+        for (k, v) in [
+            ("cognito:groups", "admins"),
+            ("cognito:username", "root"),
+            ("sub", "forged-sub"),
+            ("iss", "https://evil.example"),
+            ("aud", "other-client"),
+            ("token_use", "access"),
+            ("exp", "99999999999"),
+            ("origin_jti", "x"),
+            ("username", "root"),
+            ("scope", "admin"),
+        ] {
+            user = user.with_attr(k, v);
+        }
+        st.pools.get_mut(&pool_id).expect("pool").users.insert(user);
+        let rec = RefreshRecord {
+            pool_id: pool_id.clone(),
+            client_id: client_id.clone(),
+            username: "mallory".into(),
+            sub: "real-sub".into(),
+            origin_jti: "origin".into(),
+            auth_time: 1,
+            device_key: None,
+            expires: u64::MAX,
+            revoked: false,
+            rotated_until: None,
+        };
+        let (id, access, _) = mint(&mut st, &rec).expect("mint");
+        let id = payload(&id);
+        let access = payload(&access);
+        assert_eq!(id["email"], "m@example.com");
+        assert!(id.get("cognito:groups").is_none(), "{id:?}");
+        assert!(
+            id.get("username").is_none() && id.get("scope").is_none(),
+            "{id:?}"
+        );
+        assert_eq!(id["cognito:username"], "mallory");
+        assert_eq!(id["sub"], "real-sub");
+        assert_eq!(id["aud"], json!(client_id));
+        assert_eq!(id["token_use"], "id");
+        assert_eq!(id["origin_jti"], "origin");
+        assert_ne!(id["iss"], "https://evil.example");
+        assert_ne!(id["exp"], 99_999_999_999u64);
+        assert_eq!(access["username"], "mallory");
+        assert_eq!(access["scope"], "aws.cognito.signin.user.admin");
+        assert!(access.get("cognito:groups").is_none());
+    }
+}
