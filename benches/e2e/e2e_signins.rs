@@ -45,7 +45,7 @@ use cognito_async::{
 use cognito_benches::load::{
     HttpConn, cpu_time, listen_overflows, nofile_limits, open_fds, quantile, socket_addr,
 };
-use cognito_emulator::{ClientConfig, Emulator, EmulatorHandle, PoolConfig};
+use cognito_emulator::{ClientConfig, Emulator, EmulatorHandle, PoolConfig, ServerLimits};
 use serde_json::{Value, json};
 
 const PASSWORD: &str = "Bench-Passw0rd!";
@@ -181,8 +181,14 @@ fn start_emulator(users: usize, session_minutes: u32) -> Result<RunningEmulator,
         .enable_all()
         .build()
         .map_err(|e| format!("emulator runtime: {e}"))?;
+    // The burst holds one connection per flow (10,000): above the emulator's default cap
+    // (1024) they would wait in the listen queue and, past its 4096 places, time out.
+    let limits = ServerLimits {
+        max_connections: 65_536,
+        ..ServerLimits::default()
+    };
     let emu = runtime
-        .block_on(Emulator::start())
+        .block_on(Emulator::builder().limits(limits).start())
         .map_err(|e| format!("emulator: {e}"))?;
     let pool = emu
         .create_pool(PoolConfig {

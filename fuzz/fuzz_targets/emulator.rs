@@ -49,7 +49,7 @@
 //!   accepted again;
 //! * a token family (`origin_jti`) revoked by RevokeToken of its refresh token, by
 //!   GlobalSignOut / AdminUserGlobalSignOut of its user or by deleting its user never gets a
-//!   200 again, neither for its access tokens nor for its refresh token.
+//!   200 again, neither for its access tokens nor for its refresh token;
 //! * no token carries a claim from user input that Cognito reserves: the access token holds
 //!   only Cognito's own claims; the ID token's `cognito:*` claims are `cognito:username` (the
 //!   access token's `username`) and the group claims as arrays / an ARN string (attribute
@@ -57,7 +57,15 @@
 //!   `token_use`, `event_id`, `origin_jti` and `auth_time` agree with the access token;
 //! * no two users of a pool hold the same alias: the same verified e-mail or phone number
 //!   where it is in `AliasAttributes`, the same value at all where it is in
-//!   `UsernameAttributes` (the setup pool has e-mail and phone number as aliases).
+//!   `UsernameAttributes` (the setup pool has e-mail and phone number as aliases);
+//! * no device sign-in without the device's password: a 200 to DEVICE_PASSWORD_VERIFIER
+//!   only for a device confirmed with a verifier the harness made (`$DEV_VERIFIER`, whose
+//!   password it knows) and with the claim the harness computed from that password
+//!   (`$DEV_CLAIM`); a device the input confirmed with a verifier of its own (0 mod N, 1,
+//!   N−1, random bytes) never signs in;
+//! * no TOTP code is accepted twice: a 200 to VerifySoftwareToken or to a
+//!   SOFTWARE_TOKEN_MFA answer consumes the (secret, time step) its code matched, and no
+//!   later 200 may match only consumed ones.
 #![no_main]
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -206,6 +214,16 @@ struct Track {
     families_of_user: BTreeMap<(String, String), BTreeSet<String>>,
     /// Families revoked (RevokeToken, global sign-out, deleted user).
     dead: BTreeSet<String>,
+    /// `PasswordVerifier`s the harness registered (`$DEV_VERIFIER`): it knows their password.
+    known_verifiers: BTreeSet<String>,
+    /// Device key → the verifier a 200 ConfirmDevice stored for it.
+    confirmed_devices: BTreeMap<String, String>,
+    /// Device claims the harness computed (`$DEV_CLAIM`).
+    device_claims: BTreeSet<String>,
+    /// Every `SecretCode` AssociateSoftwareToken returned.
+    totp_secrets: BTreeSet<String>,
+    /// (secret, time step) of every TOTP code the emulator accepted.
+    totp_used: BTreeSet<(String, u64)>,
 }
 
 impl Track {
@@ -289,6 +307,7 @@ fn substitute(s: &Setup, svc: &Service, t: &mut Track, text: &str) -> String {
             (Some(g), Some(k)) => {
                 let reg = srp::register_device_with(&[7; 40], &[9; 16], &g, &k);
                 t.device_password = Some(reg.device_password.expose_secret().clone());
+                t.known_verifiers.insert(reg.verifier_b64.clone());
                 (reg.salt_b64, reg.verifier_b64)
             }
             _ => (String::new(), String::new()),
@@ -299,6 +318,9 @@ fn substitute(s: &Setup, svc: &Service, t: &mut Track, text: &str) -> String {
     }
     if out.contains("$DEV_CLAIM") || out.contains("$DEV_BLOCK") {
         let sig = device_claim(s, svc.now(), t).unwrap_or_default();
+        if !sig.is_empty() {
+            t.device_claims.insert(sig.clone());
+        }
         let block = t
             .device_verifier
             .as_ref()
@@ -362,6 +384,22 @@ fn parse_block(b: &str) -> Block<'_> {
         headers,
         body,
     }
+}
+
+/// The (secret, time step) pairs a TOTP code matches at `now` (one step either side), for
+/// every secret seen.
+fn totp_matches(t: &Track, code: &str, now: u64) -> Vec<(String, u64)> {
+    let step = now / cognito_emulator::totp::STEP;
+    let mut out = Vec::new();
+    for secret in &t.totp_secrets {
+        for st in [step.saturating_sub(1), step, step + 1] {
+            let at = st * cognito_emulator::totp::STEP;
+            if cognito_emulator::totp::code(secret, at).as_deref() == Some(code) {
+                out.push((secret.clone(), st));
+            }
+        }
+    }
+    out
 }
 
 fn claims(token: &str) -> Option<serde_json::Map<String, Value>> {
@@ -783,6 +821,51 @@ fuzz_target!(|data: &[u8]| {
             );
         }
 
+        // No device sign-in without the device's password.
+        if op.ends_with("RespondToAuthChallenge")
+            && request_json["ChallengeName"] == "DEVICE_PASSWORD_VERIFIER"
+        {
+            let answers = &request_json["ChallengeResponses"];
+            let key = answers["DEVICE_KEY"].as_str().unwrap_or_default();
+            let verifier = t.confirmed_devices.get(key);
+            assert!(
+                verifier.is_some_and(|v| t.known_verifiers.contains(v)),
+                "{op}: device {key} signed in, confirmed with a verifier whose password nobody knows ({verifier:?})"
+            );
+            let sig = answers["PASSWORD_CLAIM_SIGNATURE"].as_str().unwrap_or_default();
+            assert!(
+                t.device_claims.contains(sig),
+                "{op}: device {key} signed in with a claim the harness did not compute"
+            );
+        }
+        if op == "ConfirmDevice"
+            && let (Some(key), Some(v)) = (
+                request_json["DeviceKey"].as_str(),
+                request_json["DeviceSecretVerifierConfig"]["PasswordVerifier"].as_str(),
+            )
+        {
+            t.confirmed_devices.insert(key.to_string(), v.to_string());
+        }
+
+        // No TOTP code accepted twice (per secret and time step).
+        let totp_answer = match op.as_str() {
+            "VerifySoftwareToken" => request_json["UserCode"].as_str(),
+            o if o.ends_with("RespondToAuthChallenge")
+                && request_json["ChallengeName"] == "SOFTWARE_TOKEN_MFA" =>
+            {
+                request_json["ChallengeResponses"]["SOFTWARE_TOKEN_MFA_CODE"].as_str()
+            }
+            _ => None,
+        };
+        if let Some(code) = totp_answer {
+            let matches = totp_matches(&t, code, svc.now());
+            assert!(
+                matches.is_empty() || matches.iter().any(|m| !t.totp_used.contains(m)),
+                "{op}: TOTP code {code} accepted again"
+            );
+            t.totp_used.extend(matches);
+        }
+
         // Track what the fuzzer may use next.
         if op == "hook:faults" {
             match request_json.get("kind").and_then(Value::as_str) {
@@ -805,6 +888,7 @@ fuzz_target!(|data: &[u8]| {
         }
         if let Some(k) = json["SecretCode"].as_str() {
             t.totp_secret = Some(k.to_string());
+            t.totp_secrets.insert(k.to_string());
         }
         if let Some(sess) = json["Session"].as_str() {
             t.session = Some(sess.to_string());

@@ -24,6 +24,7 @@
 mod api;
 mod cert;
 pub mod custom;
+mod limits;
 pub mod model;
 mod ops;
 mod schema;
@@ -36,19 +37,18 @@ mod tokens;
 pub mod totp;
 pub mod triggers;
 mod util;
+mod webauthn;
 
 use std::io;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 pub use api::ApiError;
 pub use custom::CustomAuth;
+pub use limits::ServerLimits;
 pub use ops::{IDENTITY_OPERATIONS, USER_POOL_OPERATIONS};
 pub use service::{Outcome, Service};
 pub use tokens::SigningKeys;
@@ -442,6 +442,8 @@ const MAX_TRIGGER_PASSES: usize = 32;
 /// State shared by the server tasks and the handle.
 pub(crate) struct Shared {
     state: Mutex<State>,
+    /// The HTTP server's bounds (the body limit applies to [`Service::handle`] too).
+    pub(crate) limits: ServerLimits,
 }
 
 /// The locked state. While it is held, the emulator's seeded generator (if any) is the source
@@ -491,6 +493,7 @@ impl Shared {
     pub(crate) fn new(state: State) -> Shared {
         Shared {
             state: Mutex::new(state),
+            limits: ServerLimits::default(),
         }
     }
 
@@ -505,7 +508,8 @@ impl Shared {
 
     /// Runs one operation under the state lock, then signs the tokens it minted once the lock
     /// is released: RSA signing is most of a sign-in's CPU, and outside the lock requests are
-    /// signed in parallel while others use the state.
+    /// signed in parallel while others use the state. For the same reason the SRP arithmetic of
+    /// a password-verifier answer runs before the lock is taken (`precompute_claim`).
     pub(crate) fn dispatch(
         &self,
         service: ops::Service,
@@ -523,6 +527,12 @@ impl Shared {
         op: &str,
         body: &serde_json::Map<String, Value>,
     ) -> Result<Value, ApiError> {
+        let precomputed = match (service, op) {
+            (ops::Service::UserPools, "RespondToAuthChallenge" | "AdminRespondToAuthChallenge") => {
+                srp_server::precompute_claim(self, body)
+            }
+            _ => None,
+        };
         // An operation that reaches a trigger whose answer it needs stops there; the trigger
         // runs without the lock and the operation runs again with every answer so far.
         let mut answers = Vec::new();
@@ -549,7 +559,9 @@ impl Shared {
                 answers: std::mem::take(&mut answers),
                 ..triggers::Run::default()
             };
+            st.precomputed_claim = precomputed.clone();
             let result = ops::dispatch_valid(&mut st, service, op, body);
+            st.precomputed_claim = None;
             let mut run = std::mem::take(&mut st.trigger_run);
             let unsigned = std::mem::take(&mut st.unsigned);
             match run.pending.take() {
@@ -630,6 +642,7 @@ pub struct EmulatorBuilder {
     rng_seed: Option<u64>,
     fixed_clock: Option<u64>,
     signing_keys: Option<SigningKeys>,
+    limits: ServerLimits,
     lambda: triggers::LambdaSettings,
 }
 
@@ -643,6 +656,7 @@ impl Default for EmulatorBuilder {
             rng_seed: None,
             fixed_clock: None,
             signing_keys: None,
+            limits: ServerLimits::default(),
             lambda: triggers::LambdaSettings::default(),
         }
     }
@@ -704,6 +718,14 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Bounds on connections, timeouts and request sizes (see [`ServerLimits`] for the
+    /// defaults). Values out of range are brought into it (at least one connection, nonzero
+    /// timeouts, at least 8 KiB of headers).
+    pub fn limits(mut self, limits: ServerLimits) -> Self {
+        self.limits = limits.sanitized();
+        self
+    }
+
     /// Sends the events of the triggers named in pools' `LambdaConfig` to a server speaking
     /// the AWS Lambda Invoke API (`sam local start-lambda`, LocalStack, ...), e.g.
     /// `http://127.0.0.1:3001`: `POST {url}/2015-03-31/functions/{FunctionName}/invocations`,
@@ -741,7 +763,9 @@ impl EmulatorBuilder {
             (None, Some(seed)) => Some(tokens::lazy_keys(Some(seed))),
             (None, None) => None,
         };
-        let shared = Arc::new(Shared::new(state));
+        let mut shared = Shared::new(state);
+        shared.limits = self.limits.clone();
+        let shared = Arc::new(shared);
         if let Some(seed) = &self.seed {
             let mut st = shared.lock();
             seed::apply(&mut st, seed)
@@ -830,7 +854,17 @@ async fn serve(
     shared: Arc<Shared>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
+    // One permit per connection, taken before `accept`: at the cap the server stops
+    // accepting and new connections wait in the listen queue until one closes.
+    let slots = Arc::new(tokio::sync::Semaphore::new(shared.limits.max_connections));
     loop {
+        let permit = tokio::select! {
+            _ = stop.changed() => break,
+            p = slots.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+        };
         tokio::select! {
             _ = stop.changed() => break,
             accepted = listener.accept() => {
@@ -839,17 +873,12 @@ async fn serve(
                     tokio::time::sleep(std::time::Duration::from_millis(10)).await;
                     continue;
                 };
-                let shared = shared.clone();
-                let mut stop = stop.clone();
-                tokio::spawn(async move {
-                    let io = TokioIo::new(stream);
-                    let svc = service_fn(move |req| server::handle(shared.clone(), req));
-                    let conn = http1::Builder::new().serve_connection(io, svc);
-                    tokio::select! {
-                        _ = conn => {}
-                        _ = stop.changed() => {}
-                    }
-                });
+                tokio::spawn(server::serve_connection(
+                    stream,
+                    shared.clone(),
+                    permit,
+                    stop.clone(),
+                ));
             }
         }
     }

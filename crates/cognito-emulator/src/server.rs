@@ -1,15 +1,23 @@
 //! The HTTP front: reads a request, runs it through the socket-free handling of
 //! [`crate::service`] (the same path [`crate::Service::handle`] takes) and writes the answer.
 
+use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
 use hyper::{Request, Response};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::time::Instant;
 
 use crate::Shared;
-use crate::service::{MAX_BODY, Prepared, body_too_large, prepare, request_id, run};
+use crate::service::{Prepared, body_too_large, body_too_slow, prepare, request_id, run};
 
 type Resp = Response<Full<Bytes>>;
 
@@ -34,15 +42,40 @@ fn internal_error() -> Resp {
     to_hyper(crate::service::error_response(&e, ""))
 }
 
+/// An answer after which the connection is closed (the rest of the request was not read).
+fn closing(resp: Response<Vec<u8>>) -> Resp {
+    let mut resp = to_hyper(resp);
+    resp.headers_mut().insert(
+        http::header::CONNECTION,
+        http::HeaderValue::from_static("close"),
+    );
+    resp
+}
+
 /// Serves one HTTP request.
 pub(crate) async fn handle(
     shared: Arc<Shared>,
     req: Request<Incoming>,
 ) -> Result<Resp, ResetConnection> {
     let (parts, body) = req.into_parts();
-    let body = match Limited::new(body, MAX_BODY).collect().await {
-        Ok(b) => b.to_bytes().to_vec(),
-        Err(_) => return Ok(to_hyper(body_too_large(&request_id(&shared)))),
+    let max = shared.limits.max_body_bytes;
+    let declared = parts
+        .headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        // Answered before reading a byte of it (nor sending `100 Continue`).
+        return Ok(closing(body_too_large(&request_id(&shared), max)));
+    }
+    let read = tokio::time::timeout(
+        shared.limits.body_read_timeout,
+        Limited::new(body, max).collect(),
+    );
+    let body = match read.await {
+        Ok(Ok(b)) => b.to_bytes().to_vec(),
+        Ok(Err(_)) => return Ok(closing(body_too_large(&request_id(&shared), max))),
+        Err(_) => return Ok(closing(body_too_slow(&request_id(&shared)))),
     };
     let req = Request::from_parts(parts, body);
     // Hooks, `.well-known` (RSA key generation), the state lock and the operation: off the
@@ -66,4 +99,162 @@ pub(crate) async fn handle(
         Ok(r) => Ok(to_hyper(r)),
         Err(_) => Ok(internal_error()),
     }
+}
+
+/// When a connection last moved bytes and how many of its requests are being handled, for
+/// the idle timeout.
+struct Activity {
+    start: Instant,
+    /// Milliseconds from `start` to the last read or write.
+    last_ms: AtomicU64,
+    in_flight: AtomicUsize,
+}
+
+impl Activity {
+    fn new() -> Activity {
+        Activity {
+            start: Instant::now(),
+            last_ms: AtomicU64::new(0),
+            in_flight: AtomicUsize::new(0),
+        }
+    }
+
+    fn touch(&self) {
+        let ms = u64::try_from(self.start.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last_ms.store(ms, Ordering::Relaxed);
+    }
+
+    /// When the connection becomes idle if nothing happens before (a request in progress
+    /// is never idle: check again one timeout later).
+    fn idle_at(&self, idle: std::time::Duration) -> Instant {
+        if self.in_flight.load(Ordering::Relaxed) > 0 {
+            return Instant::now() + idle;
+        }
+        self.start + std::time::Duration::from_millis(self.last_ms.load(Ordering::Relaxed)) + idle
+    }
+}
+
+/// Counts a request as in progress while it lives.
+struct InFlight(Arc<Activity>);
+
+impl InFlight {
+    fn new(activity: &Arc<Activity>) -> InFlight {
+        activity.in_flight.fetch_add(1, Ordering::Relaxed);
+        InFlight(activity.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.touch();
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// A socket that records its activity.
+struct Tracked<T> {
+    inner: T,
+    activity: Arc<Activity>,
+}
+
+impl<T: AsyncRead + Unpin> AsyncRead for Tracked<T> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let r = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if buf.filled().len() > before {
+            self.activity.touch();
+        }
+        r
+    }
+}
+
+impl<T: AsyncWrite + Unpin> AsyncWrite for Tracked<T> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        data: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let r = Pin::new(&mut self.inner).poll_write(cx, data);
+        if matches!(r, Poll::Ready(Ok(n)) if n > 0) {
+            self.activity.touch();
+        }
+        r
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
+        let r = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        if matches!(r, Poll::Ready(Ok(n)) if n > 0) {
+            self.activity.touch();
+        }
+        r
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// Serves one accepted connection until the client closes it, it stays idle past the idle
+/// timeout, a header read times out, or the server stops. `permit` is the connection's slot
+/// under the connection cap, given back when this returns.
+pub(crate) async fn serve_connection(
+    stream: tokio::net::TcpStream,
+    shared: Arc<Shared>,
+    permit: tokio::sync::OwnedSemaphorePermit,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let limits = shared.limits.clone();
+    let activity = Arc::new(Activity::new());
+    let io = TokioIo::new(Tracked {
+        inner: stream,
+        activity: activity.clone(),
+    });
+    let requests = activity.clone();
+    let svc = service_fn(move |req| {
+        let in_flight = InFlight::new(&requests);
+        let shared = shared.clone();
+        async move {
+            let r = handle(shared, req).await;
+            drop(in_flight);
+            r
+        }
+    });
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .max_buf_size(limits.max_header_bytes)
+        .max_header_size(limits.max_header_bytes);
+    let conn = builder.serve_connection(io, svc);
+    tokio::pin!(conn);
+    loop {
+        let idle_at = activity.idle_at(limits.idle_timeout);
+        tokio::select! {
+            _ = conn.as_mut() => break,
+            _ = stop.changed() => break,
+            _ = tokio::time::sleep_until(idle_at) => {
+                if activity.idle_at(limits.idle_timeout) <= Instant::now() {
+                    // Dropping the connection closes the socket.
+                    break;
+                }
+            }
+        }
+    }
+    drop(permit);
 }

@@ -13,9 +13,6 @@ use crate::api::{ApiError, serialization};
 use crate::ops::{Service as Api, unknown_operation};
 use crate::{Fault, FaultKind, Shared};
 
-/// Largest request body accepted (AWS rejects far smaller bodies for these operations).
-pub(crate) const MAX_BODY: usize = 1 << 20;
-
 /// What [`Service::handle`] did with a request.
 #[derive(Debug)]
 pub enum Outcome {
@@ -80,8 +77,10 @@ impl Service {
     /// the same state.
     pub fn fork(&self) -> Service {
         let copy = self.shared.lock().clone_state();
+        let mut shared = Shared::new(copy);
+        shared.limits = self.shared.limits.clone();
         Service {
-            shared: Arc::new(Shared::new(copy)),
+            shared: Arc::new(shared),
         }
     }
 
@@ -138,10 +137,20 @@ fn plain(status: StatusCode, body: Value) -> Response<Vec<u8>> {
         .unwrap_or_else(|_| Response::new(Vec::new()))
 }
 
-/// The answer to a body over [`MAX_BODY`] (or one the server could not read).
-pub(crate) fn body_too_large(request_id: &str) -> Response<Vec<u8>> {
+/// The answer to a body over the limit (or one the server could not read).
+pub(crate) fn body_too_large(request_id: &str, limit: usize) -> Response<Vec<u8>> {
     error_response(
-        &serialization("Request body is too large or could not be read"),
+        &serialization(format!(
+            "Request body is larger than {limit} bytes or could not be read"
+        )),
+        request_id,
+    )
+}
+
+/// The answer to a body that did not arrive within the body read timeout.
+pub(crate) fn body_too_slow(request_id: &str) -> Response<Vec<u8>> {
+    error_response(
+        &serialization("Request body was not received in time"),
         request_id,
     )
 }
@@ -193,8 +202,8 @@ pub(crate) fn prepare(shared: &Shared, req: &Request<Vec<u8>>) -> Prepared {
         );
     }
     let body = req.body().as_slice();
-    if body.len() > MAX_BODY {
-        return Prepared::Respond(body_too_large(&request_id));
+    if body.len() > shared.limits.max_body_bytes {
+        return Prepared::Respond(body_too_large(&request_id, shared.limits.max_body_bytes));
     }
     if let Some(hook) = path.strip_prefix("/_emulator/") {
         return Prepared::Respond(hooks(shared, method, hook, query, body));

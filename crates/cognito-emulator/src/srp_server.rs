@@ -74,6 +74,68 @@ pub(crate) fn expected_signature(
     ))
 }
 
+/// A claim signature computed before the operation took the state lock: the SRP arithmetic of
+/// a `*_PASSWORD_VERIFIER` answer (two 3072-bit powers) is most of its CPU, and done outside
+/// the lock, handshakes of different sessions verify in parallel.
+#[derive(Clone, Debug)]
+pub(crate) struct PrecomputedClaim {
+    /// Identifies the handshake: its secret block is 128 random bytes, unique per handshake,
+    /// and a handshake never changes once created.
+    pub secret_block_b64: String,
+    pub timestamp: String,
+    /// `None` when `u = 0`.
+    pub expected: Option<String>,
+}
+
+/// The first phase of a `PASSWORD_VERIFIER` / `DEVICE_PASSWORD_VERIFIER` answer: find the
+/// handshake under a short lock, then compute the expected signature without it. The
+/// operation itself runs later under the lock as always, checks everything again, and uses
+/// this result only for the same handshake (see `verify_claim`).
+pub(crate) fn precompute_claim(
+    shared: &crate::Shared,
+    body: &serde_json::Map<String, serde_json::Value>,
+) -> Option<PrecomputedClaim> {
+    use serde_json::Value;
+    let name = body.get("ChallengeName")?.as_str()?;
+    if name != "PASSWORD_VERIFIER" && name != "DEVICE_PASSWORD_VERIFIER" {
+        return None;
+    }
+    let answers = body.get("ChallengeResponses")?.as_object()?;
+    let text = |k: &str| answers.get(k).and_then(Value::as_str);
+    let timestamp = text("TIMESTAMP")?;
+    let block = text("PASSWORD_CLAIM_SECRET_BLOCK")?;
+    let hs = {
+        let st = shared.lock();
+        let sid = match body.get("Session").and_then(Value::as_str) {
+            Some(s) => s.to_string(),
+            None => st.secret_blocks.get(block)?.clone(),
+        };
+        match &st.sessions.get(&sid)?.step {
+            crate::state::Step::PasswordVerifier(hs)
+            | crate::state::Step::DevicePasswordVerifier(hs, _) => hs.clone(),
+            _ => return None,
+        }
+    };
+    if !ct_eq(block, &hs.secret_block_b64) || prim::parse_timestamp(timestamp).is_none() {
+        return None;
+    }
+    let expected = expected_signature(
+        &hs.a,
+        hs.b.expose_secret(),
+        &hs.big_b,
+        &hs.v,
+        &hs.realm,
+        &hs.user,
+        &hs.secret_block,
+        timestamp,
+    );
+    Some(PrecomputedClaim {
+        secret_block_b64: hs.secret_block_b64.clone(),
+        timestamp: timestamp.to_string(),
+        expected,
+    })
+}
+
 /// Constant-time string comparison.
 pub(crate) fn ct_eq(a: &str, b: &str) -> bool {
     bool::from(subtle::ConstantTimeEq::ct_eq(a.as_bytes(), b.as_bytes()))

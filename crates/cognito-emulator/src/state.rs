@@ -237,12 +237,17 @@ pub(crate) struct User {
     pub preferred: Option<String>,
     pub totp_key: Option<Secret<Vec<u8>>>,
     pub pending_totp: Option<Secret<Vec<u8>>>,
+    /// The TOTP time steps of `totp_key` already accepted (and still inside the window):
+    /// each code is accepted once.
+    pub totp_used_steps: Vec<u64>,
     pub devices: BTreeMap<String, Device>,
     pub device_group_key: String,
     pub codes: HashMap<String, PendingCode>,
     pub failed_logins: u32,
     pub locked_until: u64,
     pub webauthn: Vec<Value>,
+    /// The public key and counter of each passkey in `webauthn`, by credential id.
+    pub passkeys: HashMap<String, crate::webauthn::Passkey>,
 }
 
 impl User {
@@ -262,12 +267,14 @@ impl User {
             preferred: None,
             totp_key: None,
             pending_totp: None,
+            totp_used_steps: Vec::new(),
             devices: BTreeMap::new(),
             device_group_key: crate::util::device_group_key(),
             codes: HashMap::new(),
             failed_logins: 0,
             locked_until: 0,
             webauthn: Vec::new(),
+            passkeys: HashMap::new(),
         }
     }
 
@@ -830,6 +837,78 @@ pub(crate) struct RefreshRecord {
     pub rotated_until: Option<u64>,
 }
 
+/// Refresh tokens by token, indexed by user and by family, so that GlobalSignOut, DeleteUser
+/// and RevokeToken touch only the tokens concerned instead of scanning every token issued.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RefreshTokens {
+    by_token: HashMap<String, RefreshRecord>,
+    /// (pool id, username) → the user's tokens.
+    by_user: HashMap<(String, String), Vec<String>>,
+    /// `origin_jti` → the family's tokens.
+    by_family: HashMap<String, Vec<String>>,
+}
+
+impl RefreshTokens {
+    pub fn get(&self, token: &str) -> Option<&RefreshRecord> {
+        self.by_token.get(token)
+    }
+
+    /// Marks a token as replaced by rotation (the only change a stored record gets besides
+    /// revocation, so the indices stay valid).
+    pub fn set_rotated_until(&mut self, token: &str, until: u64) {
+        if let Some(r) = self.by_token.get_mut(token)
+            && r.rotated_until.is_none()
+        {
+            r.rotated_until = Some(until);
+        }
+    }
+
+    pub fn insert(&mut self, token: String, rec: RefreshRecord) {
+        self.by_user
+            .entry((rec.pool_id.clone(), rec.username.clone()))
+            .or_default()
+            .push(token.clone());
+        self.by_family
+            .entry(rec.origin_jti.clone())
+            .or_default()
+            .push(token.clone());
+        self.by_token.insert(token, rec);
+    }
+
+    /// Revokes every token of a family.
+    pub fn revoke_family(&mut self, origin_jti: &str) {
+        for t in self.by_family.get(origin_jti).into_iter().flatten() {
+            if let Some(r) = self.by_token.get_mut(t) {
+                r.revoked = true;
+            }
+        }
+    }
+
+    /// Revokes every token of a user; returns the families concerned.
+    pub fn revoke_user(&mut self, pool_id: &str, username: &str) -> Vec<String> {
+        let key = (pool_id.to_string(), username.to_string());
+        let mut origins = Vec::new();
+        for t in self.by_user.get(&key).into_iter().flatten() {
+            if let Some(r) = self.by_token.get_mut(t) {
+                r.revoked = true;
+                origins.push(r.origin_jti.clone());
+            }
+        }
+        origins
+    }
+
+    /// Forgets every token of a pool.
+    pub fn remove_pool(&mut self, pool_id: &str) {
+        self.by_token.retain(|_, r| r.pool_id != pool_id);
+        self.by_user.retain(|(p, _), _| p != pool_id);
+        let live = &self.by_token;
+        self.by_family.retain(|_, tokens| {
+            tokens.retain(|t| live.contains_key(t));
+            !tokens.is_empty()
+        });
+    }
+}
+
 /// A `SignUp`/`ConfirmSignUp` session feeding auto sign-in.
 #[derive(Clone, Debug)]
 pub(crate) struct SignupSession {
@@ -868,7 +947,7 @@ pub(crate) struct State {
     /// Size of `sessions` at which the next sweep of expired sessions runs.
     pub sweep_sessions_at: usize,
     pub secret_blocks: HashMap<String, String>,
-    pub refresh: HashMap<String, RefreshRecord>,
+    pub refresh: RefreshTokens,
     pub revoked_origins: HashSet<String>,
     pub signups: HashMap<String, SignupSession>,
     pub messages: Vec<Message>,
@@ -889,6 +968,9 @@ pub(crate) struct State {
     /// Tokens the running operation minted, signed once the lock is released
     /// (`Shared::dispatch`); always empty between operations.
     pub unsigned: Vec<crate::tokens::Unsigned>,
+    /// The SRP claim `Shared::dispatch` computed outside the lock for the running operation;
+    /// always empty between operations.
+    pub precomputed_claim: Option<crate::srp_server::PrecomputedClaim>,
 }
 
 impl State {
@@ -904,7 +986,7 @@ impl State {
             sessions: HashMap::new(),
             sweep_sessions_at: 0,
             secret_blocks: HashMap::new(),
-            refresh: HashMap::new(),
+            refresh: RefreshTokens::default(),
             revoked_origins: HashSet::new(),
             signups: HashMap::new(),
             messages: Vec::new(),
@@ -922,6 +1004,7 @@ impl State {
                 k
             },
             unsigned: Vec::new(),
+            precomputed_claim: None,
         }
     }
 
@@ -1009,13 +1092,7 @@ impl State {
 
     /// Revokes every refresh-token family of a user (GlobalSignOut and friends).
     pub fn revoke_user_tokens(&mut self, pool_id: &str, username: &str) {
-        let mut origins = Vec::new();
-        for r in self.refresh.values_mut() {
-            if r.pool_id == pool_id && r.username == username {
-                r.revoked = true;
-                origins.push(r.origin_jti.clone());
-            }
-        }
+        let origins = self.refresh.revoke_user(pool_id, username);
         self.revoked_origins.extend(origins);
     }
 
@@ -1124,6 +1201,54 @@ mod tests {
         pool.users.remove("BOB");
         assert_eq!(pool.resolve("Bob").as_deref(), Some("bob"));
         assert_eq!(pool.users.len(), 3);
+    }
+
+    fn refresh_record(pool: &str, user: &str, family: &str) -> RefreshRecord {
+        RefreshRecord {
+            pool_id: pool.into(),
+            client_id: "c".into(),
+            username: user.into(),
+            sub: format!("sub-{user}"),
+            origin_jti: family.into(),
+            auth_time: 0,
+            device_key: None,
+            expires: 10,
+            revoked: false,
+            rotated_until: None,
+        }
+    }
+
+    /// GlobalSignOut and RevokeToken revoke exactly the user's or the family's tokens, found
+    /// through the indices, and deleting a pool forgets its tokens.
+    #[test]
+    fn refresh_index_revokes_by_user_and_family() {
+        let mut r = RefreshTokens::default();
+        for i in 0..1000 {
+            r.insert(
+                format!("t{i}"),
+                refresh_record("p1", &format!("u{}", i % 100), &format!("f{}", i % 300)),
+            );
+        }
+        r.insert("other-pool".into(), refresh_record("p2", "u1", "g1"));
+        let mut origins = r.revoke_user("p1", "u1");
+        origins.sort();
+        origins.dedup();
+        assert_eq!(origins, vec!["f1", "f101", "f201"]);
+        for i in 0..1000 {
+            let rec = r.get(&format!("t{i}")).unwrap();
+            assert_eq!(rec.revoked, i % 100 == 1, "t{i}");
+        }
+        assert!(!r.get("other-pool").unwrap().revoked);
+        r.revoke_family("f2");
+        assert!(r.get("t2").unwrap().revoked && r.get("t302").unwrap().revoked);
+        assert!(!r.get("t3").unwrap().revoked);
+        r.set_rotated_until("t3", 50);
+        r.set_rotated_until("t3", 70);
+        assert_eq!(r.get("t3").unwrap().rotated_until, Some(50));
+        r.remove_pool("p1");
+        assert!(r.get("t3").is_none());
+        assert!(r.revoke_user("p1", "u2").is_empty());
+        assert_eq!(r.revoke_user("p2", "u1"), vec!["g1"]);
     }
 
     fn set(pool: &mut Pool, user: &str, pairs: &[(&str, &str)]) {

@@ -33,15 +33,52 @@ pub fn code(secret_base32: &str, unix_secs: u64) -> Option<String> {
     Some(hotp(&key, unix_secs / STEP))
 }
 
-/// Checks `user_code` against the key at `unix_secs`, allowing one step either side.
-pub(crate) fn verify(key: &[u8], user_code: &str, unix_secs: u64) -> bool {
+/// Checks `user_code` against the key at `unix_secs`, allowing one step either side, and
+/// returns the time step it matched. Every candidate is compared, in constant time.
+pub(crate) fn matching_step(key: &[u8], user_code: &str, unix_secs: u64) -> Option<u64> {
     let step = unix_secs / STEP;
-    let mut ok = subtle::Choice::from(0u8);
+    let mut found = None;
     for s in [step.saturating_sub(1), step, step + 1] {
         let expected = hotp(key, s);
-        ok |= subtle::ConstantTimeEq::ct_eq(expected.as_bytes(), user_code.as_bytes());
+        if bool::from(subtle::ConstantTimeEq::ct_eq(
+            expected.as_bytes(),
+            user_code.as_bytes(),
+        )) {
+            found = Some(s);
+        }
     }
-    bool::from(ok)
+    found
+}
+
+/// Checks a code and, when it matches, consumes its time step: RFC 6238 §5.2 asks the
+/// verifier to accept an OTP at most once, so a step already in `used` is refused. `used`
+/// keeps only the steps that can still match (the window is one step either side of a clock
+/// that never goes back), so it stays a handful of entries.
+pub(crate) fn check_and_consume(
+    key: &[u8],
+    user_code: &str,
+    unix_secs: u64,
+    used: &mut Vec<u64>,
+) -> TotpCheck {
+    let Some(step) = matching_step(key, user_code, unix_secs) else {
+        return TotpCheck::Mismatch;
+    };
+    if used.contains(&step) {
+        return TotpCheck::Reused;
+    }
+    let oldest_live = (unix_secs / STEP).saturating_sub(1);
+    used.retain(|s| *s >= oldest_live);
+    used.push(step);
+    TotpCheck::Accepted
+}
+
+/// The outcome of [`check_and_consume`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TotpCheck {
+    Accepted,
+    Mismatch,
+    /// The right code, already accepted once.
+    Reused,
 }
 
 #[cfg(test)]
@@ -62,9 +99,53 @@ mod tests {
     fn tolerance_is_one_step() {
         let key = b"12345678901234567890";
         let t = 1_234_567_890;
-        assert!(verify(key, &hotp(key, t / 30 - 1), t));
-        assert!(verify(key, &hotp(key, t / 30 + 1), t));
-        assert!(!verify(key, &hotp(key, t / 30 - 2), t));
-        assert!(!verify(key, &hotp(key, t / 30 + 2), t));
+        let step = t / 30;
+        assert_eq!(matching_step(key, &hotp(key, step - 1), t), Some(step - 1));
+        assert_eq!(matching_step(key, &hotp(key, step + 1), t), Some(step + 1));
+        assert_eq!(matching_step(key, &hotp(key, step - 2), t), None);
+        assert_eq!(matching_step(key, &hotp(key, step + 2), t), None);
+    }
+
+    #[test]
+    fn a_code_is_accepted_once_per_step() {
+        let key = b"12345678901234567890";
+        let t = 1_234_567_890;
+        let step = t / 30;
+        let mut used = Vec::new();
+        let now = hotp(key, step);
+        assert_eq!(
+            check_and_consume(key, &now, t, &mut used),
+            TotpCheck::Accepted
+        );
+        assert_eq!(
+            check_and_consume(key, &now, t, &mut used),
+            TotpCheck::Reused
+        );
+        assert_eq!(
+            check_and_consume(key, &now, t + 30, &mut used),
+            TotpCheck::Reused
+        );
+        // The previous step's code is another code of the window: accepted once.
+        let before = hotp(key, step - 1);
+        assert_eq!(
+            check_and_consume(key, &before, t, &mut used),
+            TotpCheck::Accepted
+        );
+        assert_eq!(
+            check_and_consume(key, &before, t, &mut used),
+            TotpCheck::Reused
+        );
+        assert_eq!(
+            check_and_consume(key, "x", t, &mut used),
+            TotpCheck::Mismatch
+        );
+        // Steps that left the window are forgotten; the list stays short.
+        let later = t + 3000;
+        let code = hotp(key, later / 30);
+        assert_eq!(
+            check_and_consume(key, &code, later, &mut used),
+            TotpCheck::Accepted
+        );
+        assert_eq!(used, vec![later / 30]);
     }
 }

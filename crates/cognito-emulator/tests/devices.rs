@@ -334,6 +334,156 @@ fn list_devices_pages() {
     assert_eq!(ty, "InvalidParameterException");
 }
 
+/// Answers DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER without the device password, with the
+/// key an attacker derives when the stored verifier is 0 mod N (then S = (A·v^u)^b = 0).
+fn device_srp_with_zero_secret(
+    s: &Setup,
+    user: &str,
+    key: &str,
+    group: &str,
+    ch: &Value,
+) -> Result<Value, (String, String)> {
+    let eph = srp::Ephemeral::generate(&mut rand::rng());
+    let r = s.respond(
+        "DEVICE_SRP_AUTH",
+        &ch["Session"],
+        json!({"USERNAME": user, "DEVICE_KEY": key, "SRP_A": eph.public_hex()}),
+    )?;
+    let p = &r["ChallengeParameters"];
+    let big_b = srp::parse_hex("SRP_B", p["SRP_B"].as_str().unwrap()).unwrap();
+    let block_b64 = p["SECRET_BLOCK"].as_str().unwrap();
+    let block = srp::parse_base64("SECRET_BLOCK", block_b64).unwrap();
+    let u = srp::hash_u(eph.public(), &big_b);
+    let k = srp::derive_key(&num_bigint::BigUint::from(0u8), &u);
+    let ts = srp::format_timestamp(s.emu.now());
+    let sig = srp::claim_signature(k.expose_secret(), group, key, &block, &ts);
+    s.respond(
+        "DEVICE_PASSWORD_VERIFIER",
+        &r["Session"],
+        json!({
+        "USERNAME": user, "DEVICE_KEY": key, "PASSWORD_CLAIM_SECRET_BLOCK": block_b64,
+        "PASSWORD_CLAIM_SIGNATURE": sig, "TIMESTAMP": ts}),
+    )
+}
+
+/// A verifier ≡ 0 mod N made device SRP succeed without the device password: the attacker
+/// confirms the device with v = N and then signs the claim with the key of S = 0, skipping
+/// the MFA that the remembered device stands in for.
+#[test]
+fn device_verifier_zero_mod_n_cannot_sign_in_without_the_device_password() {
+    use base64::Engine;
+    let s = tracked(false, false, MfaConfiguration::Optional);
+    s.user("cleo", &[("phone_number", "+15550001111")]);
+    ok(
+        &s.emu,
+        "AdminSetUserMFAPreference",
+        json!({"UserPoolId": s.pool_id, "Username": "cleo",
+        "SMSMfaSettings": {"Enabled": true, "PreferredMfa": true}}),
+    );
+    let ch = s.password_auth("cleo", PASSWORD).unwrap();
+    let code = s.emu.last_code("cleo", MessageKind::Mfa).unwrap();
+    let r = s
+        .respond(
+            "SMS_MFA",
+            &ch["Session"],
+            json!({"USERNAME": "cleo", "SMS_MFA_CODE": code}),
+        )
+        .unwrap();
+    let first = &r["AuthenticationResult"];
+    let meta = &first["NewDeviceMetadata"];
+    let key = meta["DeviceKey"].as_str().unwrap().to_string();
+    let group = meta["DeviceGroupKey"].as_str().unwrap().to_string();
+    let b64 =
+        |v: &num_bigint::BigUint| base64::engine::general_purpose::STANDARD.encode(srp::pad(v));
+    let salt = b64(&num_bigint::BigUint::from(0x1234_5678u32));
+    let confirm = op(
+        &s.emu,
+        "ConfirmDevice",
+        json!({"AccessToken": first["AccessToken"], "DeviceKey": key,
+        "DeviceSecretVerifierConfig": {"PasswordVerifier": b64(srp::modulus()), "Salt": salt}}),
+    );
+    // Whatever ConfirmDevice answered, a sign-in with the device key must not get past the
+    // device step without the device password.
+    let ch = password_auth_with_device(&s, "cleo", &key).unwrap();
+    if ch["ChallengeName"] == "DEVICE_SRP_AUTH" {
+        let forged = device_srp_with_zero_secret(&s, "cleo", &key, &group, &ch);
+        assert!(
+            forged.is_err(),
+            "device SRP without the password: {forged:?}"
+        );
+    } else {
+        assert_eq!(ch["ChallengeName"], "SMS_MFA", "{ch}");
+    }
+    assert_eq!(confirm.unwrap_err().0, "InvalidParameterException");
+}
+
+/// ConfirmDevice takes `base64(PAD(v))` and `base64(PAD(salt))` as clients send them and
+/// refuses verifiers that make the shared secret predictable.
+#[test]
+fn confirm_device_refuses_degenerate_and_malformed_verifiers() {
+    use base64::Engine;
+    use num_bigint::BigUint;
+    let s = tracked(true, false, MfaConfiguration::Off);
+    s.user("alice", &[]);
+    let first = s.tokens("alice");
+    let key = first["NewDeviceMetadata"]["DeviceKey"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let std = base64::engine::general_purpose::STANDARD;
+    let b64 = |v: &BigUint| std.encode(srp::pad(v));
+    let n = srp::modulus().clone();
+    let good_salt = b64(&BigUint::from(0x1234_5678u32));
+    let good_v = b64(&srp::pow_g(&BigUint::from(0xdead_beefu32)));
+    let confirm = |v: &str, salt: &str| {
+        op(
+            &s.emu,
+            "ConfirmDevice",
+            json!({"AccessToken": first["AccessToken"], "DeviceKey": key,
+            "DeviceSecretVerifierConfig": {"PasswordVerifier": v, "Salt": salt}}),
+        )
+    };
+    // A verifier with the top bit set, without PAD's leading zero byte.
+    let top_bit = srp::pow_g(&BigUint::from(3u8));
+    let top_bit = (0u32..)
+        .map(|i| srp::pow_g(&BigUint::from(i + 3)))
+        .find(|v| v.to_bytes_be()[0] & 0x80 != 0)
+        .unwrap_or(top_bit);
+    let mut extra_zero = vec![0u8];
+    extra_zero.extend(srp::pad(&srp::pow_g(&BigUint::from(7u8))));
+    let bad_verifiers = [
+        ("zero", b64(&BigUint::from(0u8))),
+        ("N", b64(&n)),
+        ("2N", b64(&(&n * 2u8))),
+        ("one", b64(&BigUint::from(1u8))),
+        ("N-1", b64(&(&n - 1u8))),
+        ("N+1", b64(&(&n + 1u8))),
+        ("unpadded", std.encode(top_bit.to_bytes_be())),
+        ("extra zero byte", std.encode(&extra_zero)),
+        ("not base64", "%%%".to_string()),
+        ("empty", String::new()),
+        (
+            "url-safe",
+            base64::engine::general_purpose::URL_SAFE.encode([0xfbu8; 300]),
+        ),
+    ];
+    for (what, v) in &bad_verifiers {
+        let e = confirm(v, &good_salt).unwrap_err();
+        assert_eq!(e.0, "InvalidParameterException", "verifier {what}: {e:?}");
+    }
+    for (what, salt) in [
+        ("zero", b64(&BigUint::from(0u8))),
+        ("empty", String::new()),
+        ("huge", b64(&(BigUint::from(1u8) << 1024u32))),
+        ("extra zero byte", std.encode([0u8, 1, 2, 3])),
+    ] {
+        let e = confirm(&good_v, &salt).unwrap_err();
+        assert_eq!(e.0, "InvalidParameterException", "salt {what}: {e:?}");
+    }
+    // The refused attempts stored nothing: the well-formed values are still accepted.
+    confirm(&good_v, &good_salt).unwrap();
+}
+
 /// Pre token generation says `TokenGeneration_AuthenticateDevice` after a device SRP sign-in,
 /// and post authentication's `newDeviceUsed` is true when the sign-in tracked a new device.
 #[test]

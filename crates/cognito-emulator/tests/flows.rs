@@ -1,9 +1,8 @@
-//! CUSTOM_AUTH (built-in scenario and closures), USER_AUTH, passkeys, identity pools.
+//! CUSTOM_AUTH (built-in scenario and closures), USER_AUTH, identity pools (passkeys are in
+//! `passkeys.rs`).
 
 use crate::common;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cognito_emulator::custom::{CreateOutput, DefineOutput};
 use cognito_emulator::{ClientConfig, CustomAuth, MessageKind, PoolConfig};
 use cognito_proto::srp;
@@ -286,84 +285,6 @@ fn sign_up_session_gives_auto_sign_in() {
         )
         .is_err()
     );
-}
-
-fn b64(v: &Value) -> String {
-    URL_SAFE_NO_PAD.encode(v.to_string())
-}
-
-#[test]
-fn webauthn_registration_and_sign_in_structure() {
-    let s = choice_pool();
-    s.user("ivy", &[("email", "ivy@example.com")]);
-    let at = s.tokens("ivy")["AccessToken"].clone();
-    let start = ok(
-        &s.emu,
-        "StartWebAuthnRegistration",
-        json!({"AccessToken": at}),
-    );
-    let opts = &start["CredentialCreationOptions"];
-    assert_eq!(opts["rp"]["id"], "localhost");
-    let challenge = opts["challenge"].as_str().unwrap();
-    // Wrong challenge first.
-    let bad = json!({"id": "cred-1", "rawId": "cred-1", "type": "public-key", "response": {
-        "clientDataJSON": b64(&json!({"type": "webauthn.create", "challenge": "nope"})),
-        "attestationObject": "o2NmbXRkbm9uZQ"}});
-    let (ty, _) = err(
-        &s.emu,
-        "CompleteWebAuthnRegistration",
-        json!({"AccessToken": at, "Credential": bad}),
-    );
-    assert_eq!(ty, "WebAuthnChallengeNotFoundException");
-    let good = json!({"id": "cred-1", "rawId": "cred-1", "type": "public-key", "response": {
-        "clientDataJSON": b64(&json!({"type": "webauthn.create", "challenge": challenge})),
-        "attestationObject": "o2NmbXRkbm9uZQ", "transports": ["internal"]}});
-    ok(
-        &s.emu,
-        "CompleteWebAuthnRegistration",
-        json!({"AccessToken": at, "Credential": good}),
-    );
-    let list = ok(
-        &s.emu,
-        "ListWebAuthnCredentials",
-        json!({"AccessToken": at}),
-    );
-    assert_eq!(list["Credentials"][0]["CredentialId"], "cred-1");
-    // Passkey sign-in.
-    let ch = user_auth(
-        &s,
-        json!({"USERNAME": "ivy", "PREFERRED_CHALLENGE": "WEB_AUTHN"}),
-    )
-    .unwrap();
-    assert_eq!(ch["ChallengeName"], "WEB_AUTHN");
-    let req: Value = serde_json::from_str(
-        ch["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"]
-            .as_str()
-            .unwrap(),
-    )
-    .unwrap();
-    let cred = json!({"id": "cred-1", "rawId": "cred-1", "type": "public-key", "response": {
-        "clientDataJSON": b64(&json!({"type": "webauthn.get", "challenge": req["challenge"]})),
-        "authenticatorData": "AAAA", "signature": "AAAA", "userHandle": "x"}});
-    let r = s
-        .respond(
-            "WEB_AUTHN",
-            &ch["Session"],
-            json!({"USERNAME": "ivy", "CREDENTIAL": cred.to_string()}),
-        )
-        .unwrap();
-    assert!(r["AuthenticationResult"].is_object());
-    ok(
-        &s.emu,
-        "DeleteWebAuthnCredential",
-        json!({"AccessToken": at, "CredentialId": "cred-1"}),
-    );
-    let list = ok(
-        &s.emu,
-        "ListWebAuthnCredentials",
-        json!({"AccessToken": at}),
-    );
-    assert_eq!(list["Credentials"], json!([]));
 }
 
 #[test]

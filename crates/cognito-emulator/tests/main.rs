@@ -1,6 +1,7 @@
 //! The integration tests of `cognito-emulator`, built as one test binary (one link instead of
 //! one per file keeps CI's build time and disk use down). Each module is one suite.
 
+mod adversarial;
 mod attributes;
 mod common;
 mod contract;
@@ -10,6 +11,7 @@ mod flows;
 mod identity_pools;
 mod lifecycle;
 mod mfa;
+mod passkeys;
 mod passwords;
 mod random_signins;
 mod resources;

@@ -72,6 +72,8 @@ fn totp_enrolment_and_software_token_mfa_sign_in() {
     assert_eq!(me["PreferredMfaSetting"], "SOFTWARE_TOKEN_MFA");
     let ch = s.password_auth("alice", PASSWORD).unwrap();
     assert_eq!(ch["ChallengeName"], "SOFTWARE_TOKEN_MFA");
+    // The enrolment used this step's code: the next one answers the challenge.
+    s.emu.advance_clock(30);
     let code = totp::code(&secret, s.emu.now()).unwrap();
     let r = s
         .respond(
@@ -125,6 +127,72 @@ fn wrong_totp_is_code_mismatch_and_the_session_can_retry() {
         )
         .unwrap();
     assert!(r["AuthenticationResult"].is_object());
+}
+
+/// Signs in with the password and answers SOFTWARE_TOKEN_MFA with `code`.
+fn totp_sign_in(s: &Setup, user: &str, code: &str) -> Result<Value, (String, String)> {
+    let ch = s.password_auth(user, PASSWORD).unwrap();
+    assert_eq!(ch["ChallengeName"], "SOFTWARE_TOKEN_MFA");
+    s.respond(
+        "SOFTWARE_TOKEN_MFA",
+        &ch["Session"],
+        json!({"USERNAME": user, "SOFTWARE_TOKEN_MFA_CODE": code}),
+    )
+}
+
+/// A TOTP code is accepted at most once per user and time step (RFC 6238 §5.2), across
+/// VerifySoftwareToken and SOFTWARE_TOKEN_MFA: someone who saw a code cannot sign in with it
+/// after its owner did.
+#[test]
+fn a_totp_code_is_accepted_once() {
+    let s = pool(MfaConfiguration::Optional);
+    s.user("tess", &[]);
+    let at = s.tokens("tess")["AccessToken"].clone();
+    let r = ok(&s.emu, "AssociateSoftwareToken", json!({"AccessToken": at}));
+    let secret = r["SecretCode"].as_str().unwrap().to_string();
+    let enrolment_code = totp::code(&secret, s.emu.now()).unwrap();
+    ok(
+        &s.emu,
+        "VerifySoftwareToken",
+        json!({"AccessToken": at, "UserCode": enrolment_code}),
+    );
+    ok(
+        &s.emu,
+        "SetUserMFAPreference",
+        json!({"AccessToken": at,
+        "SoftwareTokenMfaSettings": {"Enabled": true, "PreferredMfa": true}}),
+    );
+    // The code that enrolled the authenticator cannot sign in.
+    let (ty, m) = totp_sign_in(&s, "tess", &enrolment_code).unwrap_err();
+    assert_eq!(
+        (ty.as_str(), m.as_str()),
+        (
+            "ExpiredCodeException",
+            "Your software token has already been used once."
+        )
+    );
+    // The next step's code signs in once; replaying it, in a new sign-in or in the same
+    // window a step later, fails.
+    s.emu.advance_clock(30);
+    let code = totp::code(&secret, s.emu.now()).unwrap();
+    assert!(totp_sign_in(&s, "tess", &code).unwrap()["AuthenticationResult"].is_object());
+    let (ty, _) = totp_sign_in(&s, "tess", &code).unwrap_err();
+    assert_eq!(ty, "ExpiredCodeException");
+    s.emu.advance_clock(30);
+    let (ty, _) = totp_sign_in(&s, "tess", &code).unwrap_err();
+    assert_eq!(ty, "ExpiredCodeException");
+    // A replay counts as a wrong attempt: the session stays for the right code.
+    let ch = s.password_auth("tess", PASSWORD).unwrap();
+    let answer = |c: &str| {
+        s.respond(
+            "SOFTWARE_TOKEN_MFA",
+            &ch["Session"],
+            json!({"USERNAME": "tess", "SOFTWARE_TOKEN_MFA_CODE": c}),
+        )
+    };
+    assert_eq!(answer(&code).unwrap_err().0, "ExpiredCodeException");
+    let fresh = totp::code(&secret, s.emu.now()).unwrap();
+    assert!(answer(&fresh).unwrap()["AuthenticationResult"].is_object());
 }
 
 #[test]

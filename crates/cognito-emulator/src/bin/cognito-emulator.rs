@@ -1,5 +1,7 @@
 //! `cognito-emulator [--host 127.0.0.1] [--port 9229] [--region us-east-1] [--seed FILE]
-//! [--lambda-endpoint URL] [--lambda-timeout SECONDS]`
+//! [--lambda-endpoint URL] [--lambda-timeout SECONDS] [--max-connections N]
+//! [--header-timeout SECS] [--body-timeout SECS] [--idle-timeout SECS] [--max-body-bytes N]
+//! [--max-header-bytes N]`
 //!
 //! Prints `listening on http://HOST:PORT` as its first stdout line, then serves until killed.
 #![forbid(unsafe_code)]
@@ -7,7 +9,9 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use cognito_emulator::Emulator;
+use std::time::Duration;
+
+use cognito_emulator::{Emulator, ServerLimits};
 
 /// mimalloc instead of the system allocator: with requests served on several threads at once,
 /// glibc's malloc cost the emulator ~10% of its CPU per request (measured with `loadgen`:
@@ -16,15 +20,33 @@ use cognito_emulator::Emulator;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-const USAGE: &str = "usage: cognito-emulator [--host 127.0.0.1] [--port 9229] [--region us-east-1] \
-     [--seed FILE] [--lambda-endpoint URL] [--lambda-timeout SECONDS]\n\
-     --lambda-endpoint: a Lambda Invoke API server (e.g. `sam local start-lambda`, \
-     http://127.0.0.1:3001) that runs the triggers named in the pools' LambdaConfig\n\
-     --lambda-timeout: how long a trigger may take (default 5, as on AWS)";
+const USAGE: &str = "usage: cognito-emulator [options]
+
+  --host ADDR              address to bind (default 127.0.0.1)
+  --port N                 port (default 9229; 0 picks a free one)
+  --region NAME            region in new pool ids (default us-east-1)
+  --seed FILE              seed document (JSON) applied at start
+  --lambda-endpoint URL    a Lambda Invoke API server (e.g. `sam local start-lambda`,
+                           http://127.0.0.1:3001) that runs the triggers named in the pools'
+                           LambdaConfig
+  --lambda-timeout SECS    how long a trigger may take (default 5, as on AWS)
+  --max-connections N      connections served at once; more wait to be accepted (default 1024)
+  --header-timeout SECS    time to send a request's headers (default 30)
+  --body-timeout SECS      time to send a request's body (default 30)
+  --idle-timeout SECS      close keep-alive connections idle this long (default 60)
+  --max-body-bytes N       largest request body (default 1048576)
+  --max-header-bytes N     largest request head, at least 8192 (default 65536)";
+
+/// Parses a positive number of seconds (fractions allowed).
+fn seconds(value: &str) -> Option<Duration> {
+    let s: f64 = value.parse().ok()?;
+    (s.is_finite() && s > 0.0 && s < 1e9).then(|| Duration::from_secs_f64(s))
+}
 
 fn main() -> ExitCode {
     let mut builder = Emulator::builder().port(9229);
     let mut host = "127.0.0.1".to_string();
+    let mut limits = ServerLimits::default();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -69,12 +91,37 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             },
+            "--max-connections" | "--max-body-bytes" | "--max-header-bytes" => {
+                let Some(n) = value.parse::<usize>().ok().filter(|n| *n > 0) else {
+                    eprintln!("invalid value for {flag}: {value} (expected a positive integer)");
+                    return ExitCode::from(2);
+                };
+                match flag.as_str() {
+                    "--max-connections" => limits.max_connections = n,
+                    "--max-body-bytes" => limits.max_body_bytes = n,
+                    _ => limits.max_header_bytes = n,
+                }
+                builder
+            }
+            "--header-timeout" | "--body-timeout" | "--idle-timeout" => {
+                let Some(d) = seconds(&value) else {
+                    eprintln!("invalid value for {flag}: {value} (expected seconds > 0)");
+                    return ExitCode::from(2);
+                };
+                match flag.as_str() {
+                    "--header-timeout" => limits.header_read_timeout = d,
+                    "--body-timeout" => limits.body_read_timeout = d,
+                    _ => limits.idle_timeout = d,
+                }
+                builder
+            }
             other => {
                 eprintln!("unknown argument {other}\n{USAGE}");
                 return ExitCode::from(2);
             }
         };
     }
+    let builder = builder.limits(limits);
     let handle = match builder.start_blocking() {
         Ok(h) => h,
         Err(e) => {

@@ -224,6 +224,14 @@ fn verify_claim(st: &State, hs: &Handshake, resp: &BTreeMap<String, String>) -> 
     if t.abs_diff(st.now()) > TIMESTAMP_SKEW_SECS {
         return Ok(false);
     }
+    // Computed before the lock was taken, for this very handshake (its secret block is unique
+    // and a handshake never changes).
+    if let Some(pre) = &st.precomputed_claim
+        && pre.secret_block_b64 == hs.secret_block_b64
+        && pre.timestamp == ts
+    {
+        return Ok(pre.expected.as_deref().is_some_and(|e| ct_eq(e, sig)));
+    }
     let Some(expected) = expected_signature(
         &hs.a,
         hs.b.expose_secret(),
@@ -1198,11 +1206,19 @@ pub(crate) fn respond_to_auth_challenge(st: &mut State, b: &Body) -> ApiResult<V
                     .or_else(|| resp.get("EMAIL_MFA_CODE"))
                     .is_some_and(|a| ct_eq(a, &c)),
                 _ => {
+                    use crate::totp::{TotpCheck, check_and_consume};
                     let a = param(&resp, "SOFTWARE_TOKEN_MFA_CODE")?;
-                    let user = st.pool(&client.pool_id)?.user(&username)?;
-                    user.totp_key
-                        .as_ref()
-                        .is_some_and(|k| crate::totp::verify(k.expose_secret(), a, now))
+                    let user = st.pool_mut(&client.pool_id)?.user_mut(&username)?;
+                    let check = match &user.totp_key {
+                        Some(k) => {
+                            check_and_consume(k.expose_secret(), a, now, &mut user.totp_used_steps)
+                        }
+                        None => TotpCheck::Mismatch,
+                    };
+                    if check == TotpCheck::Reused {
+                        return retry_with(st, sid, sess, totp_reused());
+                    }
+                    check == TotpCheck::Accepted
                 }
             };
             if !ok {
@@ -1296,28 +1312,32 @@ pub(crate) fn respond_to_auth_challenge(st: &mut State, b: &Body) -> ApiResult<V
             let cred = param(&resp, "CREDENTIAL")?;
             let cred: Value =
                 serde_json::from_str(cred).map_err(|_| invalid_param("CREDENTIAL is not JSON"))?;
-            let id = cred.get("id").and_then(Value::as_str).unwrap_or_default();
-            let r = cred.get("response").cloned().unwrap_or(Value::Null);
-            let client_data = r
-                .get("clientDataJSON")
-                .and_then(Value::as_str)
-                .ok_or_else(|| invalid_param("CREDENTIAL.response.clientDataJSON is required"))?;
-            for f in ["authenticatorData", "signature"] {
-                if r.get(f).and_then(Value::as_str).is_none() {
-                    return Err(invalid_param(format!(
-                        "CREDENTIAL.response.{f} is required"
-                    )));
-                }
-            }
-            let user = st.pool(&client.pool_id)?.user(&username)?;
-            let known = user
-                .webauthn
-                .iter()
-                .any(|c| c.get("CredentialId").and_then(Value::as_str) == Some(id));
-            if !known {
+            let id = crate::webauthn::assertion_credential_id(&cred).unwrap_or_default();
+            let rp = crate::ops::profile::relying_party(st, &client.pool_id);
+            let expected = crate::webauthn::Expected {
+                challenge: &ch,
+                rp_id: &rp,
+                require_user_verification: crate::ops::profile::requires_user_verification(
+                    st,
+                    &client.pool_id,
+                ),
+            };
+            let user = st.pool_mut(&client.pool_id)?.user_mut(&username)?;
+            let user_handle = URL_SAFE_NO_PAD.encode(user.sub.as_bytes());
+            let Some(passkey) = user.passkeys.get_mut(&id) else {
                 return Err(incorrect_credentials());
+            };
+            match crate::webauthn::authenticate(&cred, &expected, passkey, &user_handle) {
+                Ok(count) => passkey.sign_count = count,
+                Err(crate::webauthn::Refusal::Challenge) => {
+                    return Err(ApiError::new(
+                        "WebAuthnChallengeNotFoundException",
+                        "The challenge does not match a pending WebAuthn challenge.",
+                    ));
+                }
+                // The session is spent: a failed assertion starts the sign-in over.
+                Err(_) => return Err(incorrect_credentials()),
             }
-            crate::ops::profile::check_client_data(client_data, "webauthn.get", &ch)?;
             ctx.mfa_done = true;
             after_first_factor(st, &client, &username, ctx)
         }
@@ -1325,12 +1345,31 @@ pub(crate) fn respond_to_auth_challenge(st: &mut State, b: &Body) -> ApiResult<V
 }
 
 /// A wrong code: keep the session for another try, up to the attempt cap.
-fn retry(st: &mut State, sid: String, mut sess: AuthSession) -> ApiResult<Value> {
+fn retry(st: &mut State, sid: String, sess: AuthSession) -> ApiResult<Value> {
+    retry_with(st, sid, sess, code_mismatch())
+}
+
+/// A refused answer that counts as a wrong attempt, answered with `error`.
+fn retry_with(
+    st: &mut State,
+    sid: String,
+    mut sess: AuthSession,
+    error: ApiError,
+) -> ApiResult<Value> {
     sess.attempts += 1;
     if sess.attempts < CHALLENGE_ATTEMPTS {
         st.sessions.insert(sid, sess);
     }
-    Err(code_mismatch())
+    Err(error)
+}
+
+/// A TOTP code that was already accepted once (in its time step). AWS answers a replayed
+/// software-token code with `ExpiredCodeException`; the message is AWS's as we know it.
+fn totp_reused() -> ApiError {
+    ApiError::new(
+        "ExpiredCodeException",
+        "Your software token has already been used once.",
+    )
 }
 
 /// The pre authentication trigger of a sign-in (its error denies the sign-in). The

@@ -52,15 +52,41 @@ pub(crate) fn device_json(d: &Device) -> Value {
     })
 }
 
-fn b64_int(field: &str, s: &str) -> ApiResult<BigUint> {
-    let bytes = STANDARD
-        .decode(s)
-        .map_err(|_| invalid_param(format!("{field} is not valid base64")))?;
+/// Longest salt accepted: clients send `PAD` of 16 random bytes (16 or 17 bytes).
+const MAX_SALT_BYTES: usize = 64;
+
+/// Decodes `base64(PAD(n))` as the clients send it, refusing anything that is not exactly
+/// that encoding of a positive number (a verifier or salt that no client would produce is an
+/// attempt to steer the SRP arithmetic, see [`check_verifier`]).
+fn b64_padded_int(field: &str, s: &str, max_bytes: usize) -> ApiResult<BigUint> {
+    let bad = || {
+        invalid_param(format!(
+            "Invalid DeviceSecretVerifierConfig: {field} must be the base64 encoding of a padded positive number."
+        ))
+    };
+    let bytes = STANDARD.decode(s).map_err(|_| bad())?;
+    if bytes.is_empty() || bytes.len() > max_bytes {
+        return Err(bad());
+    }
     let v = BigUint::from_bytes_be(&bytes);
-    if bytes.is_empty() || v.is_zero() || bytes.len() > 400 {
-        return Err(invalid_param(format!("{field} is not a valid value")));
+    if v.is_zero() || cognito_proto::srp::pad(&v) != bytes {
+        return Err(bad());
     }
     Ok(v)
+}
+
+/// A device verifier must be `g^x mod N` for some `x`: below `N`, and not one of the values
+/// (0, 1, N−1) that make the server's shared secret `(A·v^u)^b` predictable without the
+/// device password (v ≡ 0 gives S = 0; v = 1 or N−1 make `v^u` a known ±1).
+fn check_verifier(v: &BigUint) -> ApiResult<()> {
+    let n = crate::srp_server::prim::modulus();
+    let one = BigUint::from(1u8);
+    if v >= n || *v <= one || *v == n - &one {
+        return Err(invalid_param(
+            "Invalid DeviceSecretVerifierConfig: PasswordVerifier is not a valid SRP verifier.",
+        ));
+    }
+    Ok(())
 }
 
 pub(crate) fn confirm_device(st: &mut State, b: &Body) -> ApiResult<Value> {
@@ -71,8 +97,10 @@ pub(crate) fn confirm_device(st: &mut State, b: &Body) -> ApiResult<Value> {
     let cfg = b.opt_obj("DeviceSecretVerifierConfig")?;
     let (salt, verifier) = match cfg {
         Some(cfg) => {
-            let v = b64_int("PasswordVerifier", cfg.str("PasswordVerifier")?)?;
-            let s = b64_int("Salt", cfg.str("Salt")?)?;
+            // N is 384 bytes, so PAD(v) of any v < N is at most 385.
+            let v = b64_padded_int("PasswordVerifier", cfg.str("PasswordVerifier")?, 385)?;
+            check_verifier(&v)?;
+            let s = b64_padded_int("Salt", cfg.str("Salt")?, MAX_SALT_BYTES)?;
             (Some(s), Some(v))
         }
         None => (None, None),

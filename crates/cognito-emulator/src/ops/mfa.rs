@@ -201,13 +201,19 @@ pub(crate) fn verify_software_token(st: &mut State, b: &Body) -> ApiResult<Value
             "Software Token MFA has not been associated with the user.",
         ));
     };
-    if !crate::totp::verify(key.expose_secret(), code, now) {
+    // The pending key is new: no step of it was used yet. The step this code matched is
+    // consumed, so the same code cannot answer SOFTWARE_TOKEN_MFA afterwards.
+    let mut used = Vec::new();
+    if crate::totp::check_and_consume(key.expose_secret(), code, now, &mut used)
+        != crate::totp::TotpCheck::Accepted
+    {
         return Err(ApiError::new(
             "EnableSoftwareTokenMFAException",
             "Code mismatch",
         ));
     }
     user.totp_key = Some(key);
+    user.totp_used_steps = used;
     user.pending_totp = None;
     match who {
         Who::Token { .. } => Ok(json!({ "Status": "SUCCESS" })),

@@ -340,7 +340,7 @@ pub(crate) fn delete_user_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
     st.pools.remove(&id);
     st.clients.retain(|_, c| c.pool_id != id);
     st.sessions.retain(|_, s| s.pool_id != id);
-    st.refresh.retain(|_, r| r.pool_id != id);
+    st.refresh.remove_pool(&id);
     st.handlers.remove(&id);
     Ok(json!({}))
 }

@@ -310,23 +310,38 @@ pub(crate) fn start_webauthn_registration(st: &mut State, b: &Body) -> ApiResult
     }}))
 }
 
-/// Decodes a base64url `clientDataJSON` and checks its type and challenge (structure only).
-pub(crate) fn check_client_data(encoded: &str, kind: &str, challenge: &str) -> ApiResult<()> {
-    let bad = || invalid_param("Invalid clientDataJSON");
-    let raw = URL_SAFE_NO_PAD
-        .decode(encoded.trim_end_matches('='))
-        .map_err(|_| bad())?;
-    let data: Value = serde_json::from_slice(&raw).map_err(|_| bad())?;
-    if data.get("type").and_then(Value::as_str) != Some(kind) {
-        return Err(bad());
-    }
-    if data.get("challenge").and_then(Value::as_str) != Some(challenge) {
-        return Err(ApiError::new(
+/// Whether the pool's `WebAuthnConfiguration` requires user verification.
+pub(crate) fn requires_user_verification(st: &State, pool_id: &str) -> bool {
+    st.pools
+        .get(pool_id)
+        .and_then(|p| p.config.get("WebAuthnConfiguration"))
+        .and_then(|w| w.get("UserVerification"))
+        .and_then(Value::as_str)
+        == Some("required")
+}
+
+/// The error CompleteWebAuthnRegistration answers for a refused credential.
+fn registration_error(r: crate::webauthn::Refusal) -> ApiError {
+    use crate::webauthn::Refusal;
+    match r {
+        Refusal::Challenge => ApiError::new(
             "WebAuthnChallengeNotFoundException",
             "The challenge does not match a pending WebAuthn challenge.",
-        ));
+        ),
+        Refusal::Origin(o) => ApiError::new(
+            "WebAuthnOriginNotAllowedException",
+            format!("The origin {o} is not allowed for the relying party."),
+        ),
+        Refusal::RelyingParty => ApiError::new(
+            "WebAuthnRelyingPartyMismatchException",
+            "The authenticator data is for another relying party.",
+        ),
+        Refusal::NotSupported(m) => ApiError::new(
+            "WebAuthnCredentialNotSupportedException",
+            format!("The credential is not supported: {m}."),
+        ),
+        Refusal::Invalid(m) => invalid_param(format!("Invalid WebAuthn credential: {m}.")),
     }
-    Ok(())
 }
 
 pub(crate) fn complete_webauthn_registration(st: &mut State, b: &Body) -> ApiResult<Value> {
@@ -334,18 +349,19 @@ pub(crate) fn complete_webauthn_registration(st: &mut State, b: &Body) -> ApiRes
     let cred = b
         .opt_obj("Credential")?
         .ok_or_else(|| invalid_param("Credential is required"))?;
-    let id = cred.str_len("id", 1, 1024)?.to_string();
+    cred.str_len("id", 1, 1024)?;
     if cred.opt_str("type")? != Some("public-key") {
         return Err(invalid_param("Credential type must be public-key"));
     }
     let resp = cred
         .opt_obj("response")?
         .ok_or_else(|| invalid_param("Credential response is required"))?;
-    let client_data = resp.str("clientDataJSON")?;
+    resp.str("clientDataJSON")?;
     resp.str("attestationObject")?;
     let transports = resp.opt_str_list("transports")?.unwrap_or_default();
     let attachment = cred.opt_str("authenticatorAttachment")?.map(str::to_string);
     let rp = relying_party(st, &c.pool_id);
+    let require_uv = requires_user_verification(st, &c.pool_id);
     let now = st.now();
     let now_f = st.now_f();
     let pool = st.pool_mut(&c.pool_id)?;
@@ -361,7 +377,16 @@ pub(crate) fn complete_webauthn_registration(st: &mut State, b: &Body) -> ApiRes
                 "No pending WebAuthn registration.",
             )
         })?;
-    check_client_data(client_data, "webauthn.create", &pending)?;
+    let expected = crate::webauthn::Expected {
+        challenge: &pending,
+        rp_id: &rp,
+        require_user_verification: require_uv,
+    };
+    let (id, passkey) = crate::webauthn::register(&Value::Object(cred.0.clone()), &expected)
+        .map_err(registration_error)?;
+    if user.passkeys.contains_key(&id) {
+        return Err(invalid_param("The credential is already registered."));
+    }
     user.codes.remove("WEBAUTHN_REG");
     let mut desc = json!({
         "CredentialId": id,
@@ -374,6 +399,7 @@ pub(crate) fn complete_webauthn_registration(st: &mut State, b: &Body) -> ApiRes
         desc["AuthenticatorAttachment"] = json!(a);
     }
     user.webauthn.push(desc);
+    user.passkeys.insert(id, passkey);
     Ok(json!({}))
 }
 
@@ -395,6 +421,7 @@ pub(crate) fn delete_webauthn_credential(st: &mut State, b: &Body) -> ApiResult<
     let before = user.webauthn.len();
     user.webauthn
         .retain(|c| c.get("CredentialId").and_then(Value::as_str) != Some(id.as_str()));
+    user.passkeys.remove(&id);
     if user.webauthn.len() == before {
         return Err(crate::api::not_found("Credential does not exist."));
     }

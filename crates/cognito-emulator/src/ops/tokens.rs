@@ -380,11 +380,7 @@ pub(crate) fn get_tokens_from_refresh_token(st: &mut State, b: &Body) -> ApiResu
         let mut new_rec = rec.clone();
         new_rec.rotated_until = None;
         new_rec.expires = now + client.refresh_secs;
-        if let Some(old) = st.refresh.get_mut(token)
-            && old.rotated_until.is_none()
-        {
-            old.rotated_until = Some(now + client.grace_secs);
-        }
+        st.refresh.set_rotated_until(token, now + client.grace_secs);
         st.refresh.insert(new_token.clone(), new_rec);
         if let Some(obj) = result.as_object_mut() {
             obj.insert("RefreshToken".into(), json!(new_token));
@@ -427,11 +423,7 @@ pub(crate) fn revoke_token(st: &mut State, b: &Body) -> ApiResult<Value> {
             "Client authentication failed.",
         ));
     }
-    for r in st.refresh.values_mut() {
-        if r.origin_jti == rec.origin_jti {
-            r.revoked = true;
-        }
-    }
+    st.refresh.revoke_family(&rec.origin_jti);
     st.revoked_origins.insert(rec.origin_jti);
     Ok(json!({}))
 }
