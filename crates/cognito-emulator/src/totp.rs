@@ -50,8 +50,9 @@ pub(crate) fn matching_step(key: &[u8], user_code: &str, unix_secs: u64) -> Opti
     found
 }
 
-/// Checks a code and, when it matches, consumes its time step: RFC 6238 §5.2 asks the
-/// verifier to accept an OTP at most once, so a step already in `used` is refused. `used`
+/// Checks a code and, when it matches, consumes its time step: a code someone saw over the
+/// user's shoulder or in a log must not sign in a second time, so a step already in `used` is
+/// refused. `used`
 /// keeps only the steps that can still match (the window is one step either side of a clock
 /// that never goes back), so it stays a handful of entries.
 pub(crate) fn check_and_consume(

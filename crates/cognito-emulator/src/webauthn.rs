@@ -23,7 +23,7 @@ use serde_json::Value;
 const ES256: i64 = -7;
 const RS256: i64 = -257;
 
-/// Authenticator-data flags (WebAuthn §6.1).
+/// Bits of the authenticator data's flags byte: user present (UP) and user verified (UV).
 const FLAG_UP: u8 = 0x01;
 const FLAG_UV: u8 = 0x04;
 const FLAG_AT: u8 = 0x40;
@@ -216,7 +216,8 @@ fn bytes_member(map: &[(Cbor, Cbor)], label: i64) -> Option<&[u8]> {
     member(map, label)?.as_bytes().map(Vec::as_slice)
 }
 
-/// Parses a COSE_Key (RFC 9052 §7) of the two supported kinds.
+/// Parses a COSE_Key (the CBOR map of key type, algorithm and key parameters that
+/// authenticators register) of the two supported kinds: EC2 P-256 and RSA.
 fn cose_key(key: &Cbor) -> Result<PublicKey, Refusal> {
     let map = key
         .as_map()
@@ -400,7 +401,7 @@ pub(crate) fn authenticate(
         return Err(invalid("the assertion signature does not verify"));
     }
     // A counter that does not move forward (when the authenticator keeps one) means a cloned
-    // authenticator or a replayed assertion (WebAuthn §6.1.1).
+    // authenticator or a replayed assertion.
     if (data.sign_count != 0 || passkey.sign_count != 0) && data.sign_count <= passkey.sign_count {
         return Err(invalid("the signature counter did not increase"));
     }

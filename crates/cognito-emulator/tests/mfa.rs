@@ -140,7 +140,7 @@ fn totp_sign_in(s: &Setup, user: &str, code: &str) -> Result<Value, (String, Str
     )
 }
 
-/// A TOTP code is accepted at most once per user and time step (RFC 6238 §5.2), across
+/// A TOTP code is accepted at most once per user and time step, across
 /// VerifySoftwareToken and SOFTWARE_TOKEN_MFA: someone who saw a code cannot sign in with it
 /// after its owner did.
 #[test]
