@@ -209,8 +209,8 @@ pub(crate) fn prepare(shared: &Shared, req: &Request<Vec<u8>>) -> Prepared {
         return Prepared::Respond(hooks(shared, method, hook, query, body));
     }
     // The OAuth endpoints and hosted pages of a pool's domain (by Host or `/_hosted/`).
-    if let Some(resp) = crate::oauth::route(shared, req) {
-        return Prepared::Respond(resp);
+    if let Some(prepared) = crate::oauth::route(shared, req) {
+        return prepared;
     }
     if method == Method::GET {
         let host = req
@@ -338,7 +338,7 @@ fn warm_keys(shared: &Shared, body: &Map<String, Value>) {
     }
 }
 
-fn take_fault(
+pub(crate) fn take_fault(
     faults: &mut Vec<crate::state::FaultRule>,
     op: &str,
     flow_key: Option<&str>,

@@ -1351,3 +1351,79 @@ fn create_user_pool_client_checks_oauth_settings_as_aws_does() {
         "InvalidParameterException"
     );
 }
+
+#[test]
+fn select_mfa_type_then_an_sms_code() {
+    let s = pool_with(MfaConfiguration::Optional);
+    let (client_id, _) = oauth_client(&s, json!({}));
+    s.emu
+        .create_user(
+            &s.pool_id,
+            "hil",
+            PASSWORD,
+            &[
+                ("phone_number", "+15550009999"),
+                ("email", "hil@example.com"),
+            ],
+        )
+        .unwrap();
+    ok(
+        &s.emu,
+        "AdminSetUserMFAPreference",
+        json!({"UserPoolId": s.pool_id, "Username": "hil",
+               "SMSMfaSettings": {"Enabled": true}, "EmailMfaSettings": {"Enabled": true}}),
+    );
+    let p = open_login(&s, &authorize_query(&client_id, &[]));
+    let r = submit(&s, &p, &[("username", "hil"), ("password", PASSWORD)]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("data-step=\"select_mfa\""));
+    for id in ["mfa_type_SMS_MFA", "mfa_type_EMAIL_OTP"] {
+        assert!(r.body.contains(&format!("<label for=\"{id}\">")), "{id}");
+    }
+    // A choice that was not offered is asked again.
+    let r = submit(&s, &p, &[("mfa_type", "SOFTWARE_TOKEN_MFA")]);
+    assert_eq!(r.status, 400);
+    let r = submit(&s, &p, &[("mfa_type", "SMS_MFA")]);
+    assert!(r.body.contains("data-kind=\"SMS_MFA\""), "{}", r.body);
+    let code = s
+        .emu
+        .last_code("+15550009999", cognito_emulator::MessageKind::Mfa)
+        .expect("an SMS code");
+    let r = submit(&s, &p, &[("code", &code)]);
+    assert_eq!(r.status, 302, "{}", r.body);
+    assert!(r.location().starts_with(&format!("{CALLBACK}?code=")));
+}
+
+#[test]
+fn oauth_endpoints_are_counted_and_take_injected_faults() {
+    use cognito_emulator::{Fault, FaultKind};
+    let s = pool_with(MfaConfiguration::Off);
+    let (client_id, secret) = oauth_client(
+        &s,
+        json!({"GenerateSecret": true, "AllowedOAuthFlows": ["client_credentials"],
+               "AllowedOAuthScopes": [format!("{API}/read")], "CallbackURLs": null, "LogoutURLs": null}),
+    );
+    let basic = format!(
+        "Basic {}",
+        STANDARD.encode(format!("{client_id}:{}", secret.unwrap()))
+    );
+    let call = || {
+        token(
+            &s,
+            &[("grant_type", "client_credentials")],
+            &[("Authorization", &basic)],
+        )
+    };
+    s.emu
+        .inject_fault(Fault::new("oauth2/token", FaultKind::Http500));
+    s.emu
+        .inject_fault(Fault::new("oauth2/token", FaultKind::Throttle));
+    let r = call();
+    assert_eq!(
+        (r.status, r.json()["error"].clone()),
+        (500, json!("server_error"))
+    );
+    assert_eq!(call().status, 429);
+    assert_eq!(call().status, 200);
+    assert_eq!(s.emu.request_count("oauth2/token"), 3);
+}

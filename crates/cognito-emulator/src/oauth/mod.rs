@@ -28,8 +28,9 @@ use base64::engine::general_purpose::STANDARD;
 use http::{Method, Request, Response};
 use serde_json::Value;
 
-use crate::Shared;
+use crate::service::Prepared;
 use crate::state::{Client, State};
+use crate::{FaultKind, Shared};
 
 pub(crate) use authorize::AuthzRequest;
 
@@ -193,7 +194,7 @@ impl Hosted<'_> {
 
 /// The OAuth endpoints' answer to a request for a pool's domain; `None` when the request is
 /// not addressed to a known domain (the API and the hooks serve it).
-pub(crate) fn route(shared: &Shared, req: &Request<Vec<u8>>) -> Option<Response<Vec<u8>>> {
+pub(crate) fn route(shared: &Shared, req: &Request<Vec<u8>>) -> Option<Prepared> {
     let path = req.uri().path();
     let (domain, base, rest) = if let Some(after) = path.strip_prefix("/_hosted/") {
         let (domain, rest) = after.split_once('/').unwrap_or((after, ""));
@@ -237,16 +238,45 @@ pub(crate) fn route(shared: &Shared, req: &Request<Vec<u8>>) -> Option<Response<
         if base.is_empty() {
             return None;
         }
-        return Some(html::page(404, "Not found", "This domain does not exist."));
+        return Some(Prepared::Respond(html::page(
+            404,
+            "Not found",
+            "This domain does not exist.",
+        )));
     };
-    {
+    // Counted and faulted like operations, under the endpoint's path (`oauth2/token`,
+    // `login`, ...).
+    let (fault, virtual_time) = {
         let mut st = shared.lock();
-        let key = format!("oauth:{}", rest.trim_start_matches('/'));
-        *st.counts.entry(key).or_default() += 1;
+        let key = rest.trim_start_matches('/').to_string();
+        *st.counts.entry(key.clone()).or_default() += 1;
+        let fault = crate::service::take_fault(&mut st.faults, &key, None);
+        (fault, st.fixed_clock.is_some())
+    };
+    let mut truncate = false;
+    if let Some(f) = fault {
+        match f.kind {
+            FaultKind::Http500 => {
+                return Some(Prepared::Respond(oauth_error(500, "server_error", None)));
+            }
+            FaultKind::Throttle => {
+                return Some(Prepared::Respond(oauth_error(
+                    429,
+                    "too_many_requests",
+                    Some("Rate exceeded"),
+                )));
+            }
+            FaultKind::Reset => return Some(Prepared::Reset),
+            FaultKind::Delay if !virtual_time => {
+                std::thread::sleep(std::time::Duration::from_millis(f.delay_ms));
+            }
+            FaultKind::Delay => {}
+            FaultKind::Truncate => truncate = true,
+        }
     }
     let h = Hosted { pool_id, base, req };
     let method = req.method();
-    Some(match (method, rest.as_str()) {
+    let mut resp = match (method, rest.as_str()) {
         (&Method::GET, "/oauth2/authorize") => authorize::get(shared, &h),
         (&Method::GET, "/login") => login::get(shared, &h),
         (&Method::POST, "/login") => login::post(shared, &h),
@@ -259,7 +289,12 @@ pub(crate) fn route(shared: &Shared, req: &Request<Vec<u8>>) -> Option<Response<
             oauth_error(405, "invalid_request", Some("Use POST."))
         }
         _ => html::page(404, "Not found", "This page does not exist."),
-    })
+    };
+    if truncate {
+        let half = resp.body().len() / 2;
+        resp.body_mut().truncate(half);
+    }
+    Some(Prepared::Respond(resp))
 }
 
 /// An RFC 6749 error answer (`{"error"[, "error_description"]}`).
@@ -277,7 +312,8 @@ pub(crate) fn oauth_error(
         .status(status)
         .header("Content-Type", "application/json;charset=UTF-8")
         .header("Cache-Control", "no-store")
-        .header("Pragma", "no-cache");
+        .header("Pragma", "no-cache")
+        .header("Access-Control-Allow-Origin", "*");
     if status == 401 {
         b = b.header("WWW-Authenticate", "Basic realm=\"oauth2\"");
     }
@@ -285,13 +321,15 @@ pub(crate) fn oauth_error(
         .unwrap_or_else(|_| Response::new(Vec::new()))
 }
 
-/// A JSON answer that must not be cached (tokens, user info).
+/// A JSON answer that must not be cached (tokens, user info). Browser applications call the
+/// token, userInfo and revocation endpoints from their own origin, hence the CORS header.
 pub(crate) fn json_no_store(status: u16, body: &Value) -> Response<Vec<u8>> {
     Response::builder()
         .status(status)
         .header("Content-Type", "application/json;charset=UTF-8")
         .header("Cache-Control", "no-store")
         .header("Pragma", "no-cache")
+        .header("Access-Control-Allow-Origin", "*")
         .body(body.to_string().into_bytes())
         .unwrap_or_else(|_| Response::new(Vec::new()))
 }

@@ -11,6 +11,8 @@ fn bearer_error(status: u16, error: &str, description: &str) -> Response<Vec<u8>
     Response::builder()
         .status(status)
         .header("Content-Type", "application/json;charset=UTF-8")
+        .header("Access-Control-Allow-Origin", "*")
+        .header("Access-Control-Expose-Headers", "WWW-Authenticate")
         .header(
             "WWW-Authenticate",
             format!("Bearer error=\"{error}\", error_description=\"{description}\""),
