@@ -1427,3 +1427,32 @@ fn oauth_endpoints_are_counted_and_take_injected_faults() {
     assert_eq!(call().status, 200);
     assert_eq!(s.emu.request_count("oauth2/token"), 3);
 }
+
+#[test]
+fn a_required_authenticator_is_set_up_on_the_hosted_page() {
+    let s = pool_with(MfaConfiguration::On);
+    let (client_id, _) = oauth_client(&s, json!({}));
+    let p = open_login(&s, &authorize_query(&client_id, &[]));
+    let r = submit(&s, &p, &[("username", "alice"), ("password", PASSWORD)]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("data-step=\"mfa_setup\""), "{}", r.body);
+    let at = r.body.find("id=\"totp_secret\">").unwrap() + 17;
+    let secret = r.body[at..at + r.body[at..].find('<').unwrap()].to_string();
+    let good = totp::code(&secret, s.emu.now()).unwrap();
+    let bad = format!("{:06}", (good.parse::<u32>().unwrap() + 1) % 1_000_000);
+    let r = submit(&s, &p, &[("code", &bad)]);
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("data-step=\"mfa_setup\""));
+    let r = submit(&s, &p, &[("code", &good)]);
+    assert_eq!(r.status, 302, "{}", r.body);
+    assert!(r.location().starts_with(&format!("{CALLBACK}?code=")));
+    // The next sign-in asks for the authenticator's code.
+    s.emu.advance_clock(30);
+    let p = open_login(&s, &authorize_query(&client_id, &[]));
+    let r = submit(&s, &p, &[("username", "alice"), ("password", PASSWORD)]);
+    assert!(
+        r.body.contains("data-kind=\"SOFTWARE_TOKEN_MFA\""),
+        "{}",
+        r.body
+    );
+}

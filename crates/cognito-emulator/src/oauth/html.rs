@@ -172,6 +172,22 @@ pub(crate) fn login_page(
             f += "</fieldset>\n";
             ("select_mfa", "Multi-factor authentication", f)
         }
+        LoginStep::MfaSetup {
+            username, secret, ..
+        } => {
+            let uri = format!(
+                "otpauth://totp/{}?secret={secret}&issuer=Cognito",
+                super::encode(username)
+            );
+            let f = format!(
+                "<p>Your account needs an authenticator app. Add this key to it, then enter the code it shows.</p>\n\
+                 <p>Key: <code id=\"totp_secret\">{}</code></p>\n\
+                 <p><small>Or open <code id=\"totp_uri\">{}</code></small></p>\n",
+                escape(secret),
+                escape(&uri)
+            ) + &text_field("code", "Code", "text", "one-time-code", true);
+            ("mfa_setup", "Set up multi-factor authentication", f)
+        }
     };
     let error = error
         .map(|e| format!("<p id=\"error\" role=\"alert\">{}</p>\n", escape(e)))

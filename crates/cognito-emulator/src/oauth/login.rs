@@ -158,6 +158,28 @@ pub(crate) fn post(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
             answers.insert("USERNAME".into(), json!(username));
             ("SELECT_MFA_TYPE", Some(session.clone()), username.clone())
         }
+        LoginStep::MfaSetup {
+            session, username, ..
+        } => {
+            let Some(code) = param(&form, "code") else {
+                return rerender(&sess.step, "Enter the code from your authenticator app.");
+            };
+            let verified = shared.dispatch_hosted(
+                "VerifySoftwareToken",
+                &as_map(json!({
+                    "Session": session,
+                    "UserCode": code.trim(),
+                    "FriendlyDeviceName": "hosted sign-in",
+                })),
+            );
+            let next = match verified {
+                Ok(v) => v.get("Session").and_then(Value::as_str).map(str::to_string),
+                // A wrong code leaves the authenticator waiting for another try.
+                Err(e) => return rerender(&sess.step, &e.message),
+            };
+            answers.insert("USERNAME".into(), json!(username));
+            ("MFA_SETUP", next, username.clone())
+        }
     };
     if let Some(hash) = secret_hash(&username) {
         answers.insert("SECRET_HASH".into(), json!(hash));
@@ -244,6 +266,33 @@ pub(crate) fn post(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
             username,
             options: list("MFAS_CAN_CHOOSE"),
         },
+        Some("MFA_SETUP")
+            if list("MFAS_CAN_SETUP")
+                .iter()
+                .any(|m| m == "SOFTWARE_TOKEN_MFA") =>
+        {
+            let associated = shared.dispatch_hosted(
+                "AssociateSoftwareToken",
+                &as_map(json!({ "Session": session })),
+            );
+            let str_of = |v: &Value, k: &str| {
+                v.get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            match associated {
+                Ok(v) => LoginStep::MfaSetup {
+                    session: str_of(&v, "Session"),
+                    username,
+                    secret: str_of(&v, "SecretCode"),
+                },
+                Err(e) => {
+                    set_step(shared, &id, LoginStep::Password);
+                    return rerender(&LoginStep::Password, &e.message);
+                }
+            }
+        }
         other => {
             set_step(shared, &id, LoginStep::Password);
             let msg = format!(

@@ -96,6 +96,12 @@ pub(crate) enum LoginStep {
         username: String,
         options: Vec<String>,
     },
+    /// MFA is required and the user has no factor yet: an authenticator app is set up.
+    MfaSetup {
+        session: String,
+        username: String,
+        secret: String,
+    },
 }
 
 /// A sign-in in progress, bound to the browser by the [`LOGIN_COOKIE`].
