@@ -1456,3 +1456,55 @@ fn a_required_authenticator_is_set_up_on_the_hosted_page() {
         r.body
     );
 }
+
+#[test]
+fn refresh_token_rotation_and_login_hint() {
+    let s = pool_with(MfaConfiguration::Off);
+    let (client_id, _) = oauth_client(
+        &s,
+        json!({"RefreshTokenRotation": {"Feature": "ENABLED", "RetryGracePeriodSeconds": 0}}),
+    );
+    // The hint pre-fills the username (escaped).
+    let q = authorize_query(&client_id, &[("login_hint", "al\"ice")]);
+    let r = http(&s, "GET", &format!("{}/login?{q}", base()), None, &[], "");
+    assert!(r.body.contains("value=\"al&quot;ice\""), "{}", r.body);
+
+    let code = query_param(&sign_in(&s, &client_id, &[]).location(), "code").unwrap();
+    let first = exchange(&s, &client_id, &code).json()["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let refresh = |tok: &str| {
+        token(
+            &s,
+            &[
+                ("grant_type", "refresh_token"),
+                ("client_id", &client_id),
+                ("refresh_token", tok),
+            ],
+            &[],
+        )
+    };
+    let r = refresh(&first);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let second = r.json()["refresh_token"]
+        .as_str()
+        .expect("rotated")
+        .to_string();
+    assert_ne!(second, first);
+    s.emu.advance_clock(1);
+    assert_eq!(refresh(&first).json()["error"], "invalid_grant");
+    assert_eq!(refresh(&second).status, 200);
+    // Without the OAuth switch the token endpoint does not refresh.
+    let (off, _) = oauth_client(&s, json!({"AllowedOAuthFlowsUserPoolClient": false}));
+    let r = token(
+        &s,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", &off),
+            ("refresh_token", &second),
+        ],
+        &[],
+    );
+    assert_eq!(r.json()["error"], "unauthorized_client");
+}

@@ -17,6 +17,8 @@ pub(crate) struct AuthzRequest {
     pub code_challenge: Option<String>,
     pub nonce: Option<String>,
     pub prompt: Option<String>,
+    /// A username to pre-fill on the sign-in page.
+    pub login_hint: Option<String>,
     /// The query string it came with (the sign-in page keeps it in its form action).
     pub query: String,
 }
@@ -188,6 +190,7 @@ pub(crate) fn check(st: &State, h: &Hosted<'_>) -> Result<AuthzRequest, Refusal>
         code_challenge,
         nonce: param(&q, "nonce").map(str::to_string),
         prompt: param(&q, "prompt").map(str::to_string),
+        login_hint: param(&q, "login_hint").map(str::to_string),
         query: h.req.uri().query().unwrap_or("").to_string(),
     })
 }

@@ -85,17 +85,18 @@ pub(crate) fn error_page(h: &Hosted<'_>) -> Response<Vec<u8>> {
 pub(crate) fn login_page(
     status: u16,
     h: &Hosted<'_>,
-    query: &str,
+    request: &super::AuthzRequest,
     csrf: &str,
     step: &LoginStep,
     error: Option<&str>,
     cookies: &[String],
 ) -> Response<Vec<u8>> {
+    let query = &request.query;
     let (step_name, heading, fields) = match step {
         LoginStep::Password => (
             "password",
             "Sign in",
-            text_field("username", "Username", "text", "username", true)
+            username_field(request.login_hint.as_deref())
                 + &text_field(
                     "password",
                     "Password",
@@ -214,4 +215,17 @@ fn text_field(id: &str, label: &str, kind: &str, autocomplete: &str, autofocus: 
         "<label for=\"{id}\">{label}</label>\n<input type=\"{kind}\" id=\"{id}\" name=\"{id}\" autocomplete=\"{autocomplete}\" required{}>\n",
         if autofocus { " autofocus" } else { "" }
     )
+}
+
+/// The username field, pre-filled with the request's `login_hint`.
+fn username_field(hint: Option<&str>) -> String {
+    let field = text_field("username", "Username", "text", "username", true);
+    match hint {
+        Some(h) => field.replacen(
+            " required",
+            &format!(" value=\"{}\" required", escape(h)),
+            1,
+        ),
+        None => field,
+    }
 }

@@ -23,7 +23,7 @@ pub(crate) fn get(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
     let id = random_token();
     let csrf = random_token();
     let now = st.now();
-    let query = request.query.clone();
+    let shown = request.clone();
     let sess = LoginSession {
         csrf: csrf.clone(),
         request,
@@ -33,7 +33,7 @@ pub(crate) fn get(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
     insert_bounded(&mut st.oauth.logins, id.clone(), sess, now, |s| s.expires);
     drop(st);
     let cookie = h.set_cookie(LOGIN_COOKIE, Some(&id));
-    login_page(200, h, &query, &csrf, &LoginStep::Password, None, &[cookie])
+    login_page(200, h, &shown, &csrf, &LoginStep::Password, None, &[cookie])
 }
 
 /// The answer to a form that is not bound to a live sign-in of this browser.
@@ -78,15 +78,7 @@ pub(crate) fn post(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
             .map(|s| prim::secret_hash(username, &client.id, s.expose_secret()))
     };
     let rerender = |step: &LoginStep, error: &str| {
-        login_page(
-            400,
-            h,
-            &sess.request.query,
-            &sess.csrf,
-            step,
-            Some(error),
-            &[],
-        )
+        login_page(400, h, &sess.request, &sess.csrf, step, Some(error), &[])
     };
     let mut answers = Map::new();
     let (op, session, username) = match &sess.step {
@@ -303,7 +295,7 @@ pub(crate) fn post(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
         }
     };
     set_step(shared, &id, next.clone());
-    login_page(200, h, &sess.request.query, &sess.csrf, &next, None, &[])
+    login_page(200, h, &sess.request, &sess.csrf, &next, None, &[])
 }
 
 fn as_map(v: Value) -> Map<String, Value> {

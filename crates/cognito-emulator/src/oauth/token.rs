@@ -194,6 +194,10 @@ fn refresh_token(
     let token = param(form, "refresh_token").ok_or_else(|| refuse("invalid_request"))?;
     let rec = crate::ops::tokens::live_refresh(st, token, &client.id)
         .map_err(|_| refuse("invalid_grant"))?;
+    // A token replaced by rotation dies once its grace period is over.
+    if rec.rotated_until.is_some_and(|until| until <= st.now()) {
+        return Err(refuse("invalid_grant"));
+    }
     let scopes = st.oauth.grants.get(&rec.origin_jti).cloned();
     let mint = scopes.map(|scopes| OAuthMint {
         id_token: scopes.iter().any(|s| s == "openid"),
@@ -214,6 +218,7 @@ fn refresh_token(
         let now = st.now();
         let new_token = crate::util::opaque_refresh_token();
         let mut new_rec = rec.clone();
+        new_rec.rotated_until = None;
         new_rec.expires = now + client.refresh_secs;
         st.refresh.set_rotated_until(token, now + client.grace_secs);
         st.refresh.insert(new_token.clone(), new_rec);
