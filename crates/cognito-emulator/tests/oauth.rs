@@ -1508,3 +1508,41 @@ fn refresh_token_rotation_and_login_hint() {
     );
     assert_eq!(r.json()["error"], "unauthorized_client");
 }
+
+#[test]
+fn an_access_token_with_the_admin_scope_calls_the_user_api() {
+    let s = pool_with(MfaConfiguration::Off);
+    let (client_id, _) = oauth_client(&s, json!({}));
+    let r = sign_in(
+        &s,
+        &client_id,
+        &[("scope", "openid aws.cognito.signin.user.admin")],
+    );
+    let code = query_param(&r.location(), "code").unwrap();
+    let t = exchange(&s, &client_id, &code).json();
+    let access = t["access_token"].as_str().unwrap();
+    assert_eq!(
+        claims(access)["scope"],
+        "openid aws.cognito.signin.user.admin"
+    );
+    let u = ok(&s.emu, "GetUser", json!({"AccessToken": access}));
+    assert_eq!(u["Username"], "alice");
+    // `openid` alone: the ID token carries every readable attribute.
+    let id = claims(t["id_token"].as_str().unwrap());
+    assert_eq!(
+        (id["email"].clone(), id["name"].clone()),
+        (json!("alice@example.com"), json!("Alice"))
+    );
+    // GlobalSignOut through that token ends its refresh token too.
+    ok(&s.emu, "GlobalSignOut", json!({"AccessToken": access}));
+    let r = token(
+        &s,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", &client_id),
+            ("refresh_token", t["refresh_token"].as_str().unwrap()),
+        ],
+        &[],
+    );
+    assert_eq!(r.json()["error"], "invalid_grant");
+}
