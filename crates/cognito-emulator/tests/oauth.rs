@@ -1546,3 +1546,24 @@ fn an_access_token_with_the_admin_scope_calls_the_user_api() {
     );
     assert_eq!(r.json()["error"], "invalid_grant");
 }
+
+#[test]
+fn the_implicit_grant_returns_tokens_in_the_fragment() {
+    let s = pool_with(MfaConfiguration::Off);
+    let (client_id, _) = oauth_client(&s, json!({"AllowedOAuthFlows": ["code", "implicit"]}));
+    let r = sign_in(&s, &client_id, &[("response_type", "token")]);
+    let loc = r.location();
+    let (target, fragment) = loc.split_once('#').expect("a fragment");
+    assert_eq!(target, CALLBACK);
+    let get = |k: &str| query_param(&format!("x?{fragment}"), k);
+    assert_eq!(get("token_type").as_deref(), Some("bearer"));
+    assert_eq!(get("expires_in").as_deref(), Some("3600"));
+    assert_eq!(get("state").as_deref(), Some("st-123"));
+    assert!(get("refresh_token").is_none() && get("code").is_none());
+    let (id, access) = (get("id_token").unwrap(), get("access_token").unwrap());
+    assert!(verify_with_jwks(&s, &id) && verify_with_jwks(&s, &access));
+    assert_eq!(claims(&id)["nonce"], "n-456");
+    let half = &Sha256::digest(access.as_bytes())[..16];
+    assert_eq!(claims(&id)["at_hash"], URL_SAFE_NO_PAD.encode(half));
+    assert_eq!(claims(&access)["scope"], "openid email");
+}

@@ -12,7 +12,7 @@ pub(crate) fn document(issuer: &str, pool_id: &str, domain: Option<&str>, host: 
         "jwks_uri": format!("{origin}/{pool_id}/.well-known/jwks.json"),
         "id_token_signing_alg_values_supported": ["RS256"],
         "subject_types_supported": ["public"],
-        "response_types_supported": ["code"],
+        "response_types_supported": ["code", "token"],
         "scopes_supported": ["openid", "email", "phone", "profile"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
     });

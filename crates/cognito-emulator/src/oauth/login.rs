@@ -5,7 +5,7 @@
 use http::Response;
 use serde_json::{Map, Value, json};
 
-use super::authorize::{check, issue_code};
+use super::authorize::{check, complete};
 use super::html::{login_page, page};
 use super::{
     HOSTED_SESSION_SECS, Hosted, HostedSession, LOGIN_COOKIE, LOGIN_SESSION_SECS, LoginSession,
@@ -336,25 +336,22 @@ fn finish(
         return page(400, "Sign-in failed", "The user no longer exists.");
     };
     st.oauth.logins.remove(id);
-    let location = issue_code(
-        &mut st,
-        &sess.request,
-        &h.pool_id,
-        username,
-        &sub,
-        auth_time,
-    );
     let sid = random_token();
     let hosted = HostedSession {
         pool_id: h.pool_id.clone(),
         username: username.to_string(),
-        sub,
+        sub: sub.clone(),
         auth_time,
         expires: now + HOSTED_SESSION_SECS,
     };
     insert_bounded(&mut st.oauth.sessions, sid.clone(), hosted, now, |s| {
         s.expires
     });
+    drop(st);
+    let location = match complete(shared, &sess.request, &h.pool_id, username, &sub, auth_time) {
+        Ok(l) => l,
+        Err(message) => return page(400, "Sign-in failed", &message),
+    };
     redirect(
         &location,
         &[
