@@ -4,7 +4,8 @@ use serde_json::{Value, json};
 
 /// The discovery document of a pool, its endpoints on the address the request came to
 /// (`host`): the JWKS under the pool id, the OAuth endpoints under the path prefix of the
-/// pool's domain (every HTTP client reaches those without name resolution).
+/// pool's domain (every HTTP client reaches those without name resolution). Like AWS's, it
+/// does not list `code_challenge_methods_supported`, although S256 is accepted.
 pub(crate) fn document(issuer: &str, pool_id: &str, domain: Option<&str>, host: &str) -> Value {
     let origin = format!("http://{host}");
     let mut doc = json!({
@@ -42,7 +43,6 @@ pub(crate) fn document(issuer: &str, pool_id: &str, domain: Option<&str>, host: 
             "grant_types_supported".into(),
             json!(["authorization_code", "refresh_token", "client_credentials"]),
         );
-        m.insert("code_challenge_methods_supported".into(), json!(["S256"]));
     }
     doc
 }
