@@ -176,6 +176,7 @@ pub(crate) fn login_page(
         LoginStep::MfaSetup {
             username, secret, ..
         } => {
+            let secret = secret.expose_secret();
             let uri = format!(
                 "otpauth://totp/{}?secret={secret}&issuer=Cognito",
                 super::encode(username)

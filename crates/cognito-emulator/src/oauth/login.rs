@@ -277,7 +277,7 @@ pub(crate) fn post(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
                 Ok(v) => LoginStep::MfaSetup {
                     session: str_of(&v, "Session"),
                     username,
-                    secret: str_of(&v, "SecretCode"),
+                    secret: str_of(&v, "SecretCode").into(),
                 },
                 Err(e) => {
                     set_step(shared, &id, LoginStep::Password);
