@@ -1567,3 +1567,43 @@ fn the_implicit_grant_returns_tokens_in_the_fragment() {
     assert_eq!(claims(&id)["at_hash"], URL_SAFE_NO_PAD.encode(half));
     assert_eq!(claims(&access)["scope"], "openid email");
 }
+
+#[test]
+fn stale_sign_in_pages_sessions_and_codes_of_disabled_users_are_refused() {
+    let s = pool_with(MfaConfiguration::Off);
+    let (client_id, _) = oauth_client(&s, json!({}));
+    // A sign-in page older than an hour.
+    let p = open_login(&s, &authorize_query(&client_id, &[]));
+    s.emu.advance_clock(3601);
+    let r = submit(&s, &p, &[("username", "alice"), ("password", PASSWORD)]);
+    assert_eq!(r.status, 403);
+    // The hosted session lasts an hour too.
+    let r = sign_in(&s, &client_id, &[]);
+    let cookie = format!("cognito={}", r.cookie("cognito").unwrap());
+    s.emu.advance_clock(3601);
+    let q = authorize_query(&client_id, &[]);
+    let r = http(
+        &s,
+        "GET",
+        &format!("{}/oauth2/authorize?{q}", base()),
+        None,
+        &[("Cookie", &cookie)],
+        "",
+    );
+    assert!(r.location().starts_with(&format!("{}/login?", base())));
+    // A user disabled between sign-in and code exchange gets no tokens.
+    let code = query_param(&sign_in(&s, &client_id, &[]).location(), "code").unwrap();
+    ok(
+        &s.emu,
+        "AdminDisableUser",
+        json!({"UserPoolId": s.pool_id, "Username": "alice"}),
+    );
+    assert_eq!(
+        exchange(&s, &client_id, &code).json()["error"],
+        "invalid_grant"
+    );
+    // And cannot sign in on the page.
+    let p = open_login(&s, &authorize_query(&client_id, &[]));
+    let r = submit(&s, &p, &[("username", "alice"), ("password", PASSWORD)]);
+    assert!(r.body.contains("User is disabled."), "{}", r.body);
+}
