@@ -101,6 +101,9 @@ cognito_driver::define_api!(async);
 pub use cognito_proto;
 pub use cognito_proto::envelope::Endpoint;
 pub use cognito_proto::error::{ServiceError, ServiceErrorKind};
+pub use cognito_proto::oauth::{
+    AuthorizationRequest, OAuthError, OAuthTokens, PendingAuthorization, UserInfo,
+};
 pub use cognito_proto::ops;
 pub use cognito_proto::retry::RetryPolicy;
 pub use cognito_proto::secret::{Secret, SecretString};

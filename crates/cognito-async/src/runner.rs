@@ -8,11 +8,13 @@
 
 use std::sync::Arc;
 
+use cognito_driver::oauth::TokenPoll;
 use cognito_driver::refresh::{Poll, SessionQuery};
 use cognito_driver::send::Attempts;
 use cognito_driver::task::{Input, Step, Task};
 use cognito_driver::{Error, PoolCore};
 use cognito_proto::envelope::PreparedRequest;
+use cognito_proto::oauth::OAuthTokens;
 use cognito_proto::retry::RetryPolicy;
 use cognito_proto::session::TokenSet;
 use tracing::Instrument as _;
@@ -152,6 +154,34 @@ impl Runner {
                 return Ok(tokens);
             }
         }
+    }
+}
+
+impl Runner {
+    /// A client-credentials token of `scopes`, from the cache or renewed when due; one task
+    /// renews while the others wait for its result. A renewal whose task is cancelled wakes
+    /// the waiters, and the next one leads.
+    pub(crate) async fn client_token(&self, scopes: &[String]) -> Result<OAuthTokens, Error> {
+        let mut query = self.core.client_token_query(scopes);
+        let slot = query.slot();
+        let mut lead = loop {
+            // Register for the wake-up before looking, so that a renewal ending between the
+            // look and the wait is not missed. The lock is never held across an `.await`.
+            let notified = slot.signal.0.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let poll = query.poll(&mut slot.lock())?;
+            match poll {
+                TokenPoll::Ready(tokens) => return Ok(tokens),
+                TokenPoll::Wait => notified.await,
+                TokenPoll::Lead(lead) => break lead,
+            }
+        };
+        let response = match lead.request() {
+            Ok(request) => self.send(request).await,
+            Err(e) => Err(e),
+        };
+        query.finish(lead, response)
     }
 }
 

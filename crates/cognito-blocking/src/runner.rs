@@ -4,11 +4,13 @@
 
 use std::sync::{Arc, Condvar};
 
+use cognito_driver::oauth::TokenPoll;
 use cognito_driver::refresh::Poll;
 use cognito_driver::send::Attempts;
 use cognito_driver::task::{self, Task};
 use cognito_driver::{Error, PoolCore};
 use cognito_proto::envelope::PreparedRequest;
+use cognito_proto::oauth::OAuthTokens;
 use cognito_proto::retry::RetryPolicy;
 use cognito_proto::session::TokenSet;
 
@@ -85,6 +87,28 @@ impl Runner {
                 return Ok(tokens);
             }
         }
+    }
+}
+
+impl Runner {
+    /// A client-credentials token of `scopes`, from the cache or renewed when due; one thread
+    /// renews while the others wait for its result.
+    pub(crate) fn client_token(&self, scopes: &[String]) -> Result<OAuthTokens, Error> {
+        let mut query = self.core.client_token_query(scopes);
+        let slot = query.slot();
+        let mut lead = {
+            let mut state = slot.lock();
+            loop {
+                match query.poll(&mut state)? {
+                    TokenPoll::Ready(tokens) => return Ok(tokens),
+                    TokenPoll::Lead(lead) => break lead,
+                    TokenPoll::Wait => state = wait(&slot.signal, state),
+                }
+            }
+        };
+        // Outside the lock; dropping `lead` on a panic wakes the waiting threads.
+        let response = lead.request().and_then(|r| self.send(r));
+        query.finish(lead, response)
     }
 }
 

@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use cognito_proto::error::{Error as CoreError, ServiceError, ServiceErrorKind};
+use cognito_proto::oauth::OAuthError;
 use cognito_proto::session::StoreError;
 
 /// Everything that can go wrong in a call.
@@ -24,6 +25,9 @@ pub enum Error {
     /// Refreshing the session failed. Concurrent callers waiting on the same refresh share
     /// this one error.
     Refresh(Arc<Error>),
+    /// An OAuth endpoint of the pool's domain refused (a typed RFC 6749 error), or its redirect
+    /// or response failed a check (state, nonce, audience), or no domain is configured.
+    OAuth(OAuthError),
 }
 
 impl Error {
@@ -56,6 +60,7 @@ impl Error {
             Error::Cognito(CoreError::Service(e)) => Some(e.status),
             Error::Cognito(CoreError::Protocol { status, .. }) if *status != 0 => Some(*status),
             Error::Refresh(e) => e.status(),
+            Error::OAuth(e) => e.status(),
             _ => None,
         }
     }
@@ -67,6 +72,7 @@ impl Error {
             Error::Cognito(e) => e.is_retryable(),
             Error::Transport(e) => e.is_retryable(),
             Error::Refresh(e) => e.is_retryable(),
+            Error::OAuth(e) => e.is_retryable(),
             Error::Session(_) | Error::NotSignedIn | Error::NoDevice => false,
         }
     }
@@ -81,6 +87,7 @@ impl fmt::Display for Error {
             Error::NotSignedIn => f.write_str("no signed-in session is stored for this user"),
             Error::NoDevice => f.write_str("no device is tracked for this user"),
             Error::Refresh(e) => write!(f, "refreshing the session failed: {e}"),
+            Error::OAuth(e) => fmt::Display::fmt(e, f),
         }
     }
 }
@@ -92,6 +99,7 @@ impl std::error::Error for Error {
             Error::Transport(e) => Some(e),
             Error::Session(e) => Some(e),
             Error::Refresh(e) => Some(&**e),
+            Error::OAuth(e) => Some(e),
             Error::NotSignedIn | Error::NoDevice => None,
         }
     }
@@ -100,6 +108,12 @@ impl std::error::Error for Error {
 impl From<CoreError> for Error {
     fn from(e: CoreError) -> Self {
         Error::Cognito(e)
+    }
+}
+
+impl From<OAuthError> for Error {
+    fn from(e: OAuthError) -> Self {
+        Error::OAuth(e)
     }
 }
 

@@ -34,6 +34,7 @@ mod api;
 mod book;
 mod error;
 mod identity;
+pub mod oauth;
 pub mod operations;
 mod options;
 mod pool;

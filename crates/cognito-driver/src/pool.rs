@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use crate::book::SessionBook;
+use crate::oauth::{ClientTokens, TokenQuery};
 use crate::options::SharedStore;
 use crate::refresh::{Refreshes, Resets, SessionQuery, Signal};
 use crate::settings::Settings;
@@ -16,6 +17,7 @@ pub struct PoolCore<W> {
     settings: Arc<Settings>,
     book: Arc<SessionBook>,
     refreshes: Refreshes<W>,
+    client_tokens: ClientTokens<W>,
 }
 
 impl<W> std::fmt::Debug for PoolCore<W> {
@@ -33,6 +35,7 @@ impl<W: Signal> PoolCore<W> {
             settings: Arc::new(settings),
             book: Arc::new(book),
             refreshes: Refreshes::default(),
+            client_tokens: ClientTokens::default(),
         }
     }
 
@@ -58,6 +61,16 @@ impl<W: Signal> PoolCore<W> {
             Arc::clone(&self.book),
             self.refreshes.slot(username),
             username,
+        )
+    }
+
+    /// One caller's request for a cached client-credentials token of `scopes`, renewed when
+    /// due (single-flight per set of scopes).
+    pub fn client_token_query(&self, scopes: &[String]) -> TokenQuery<W> {
+        TokenQuery::new(
+            Arc::clone(&self.settings),
+            self.client_tokens.slot(scopes),
+            scopes,
         )
     }
 
