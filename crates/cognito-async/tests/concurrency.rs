@@ -69,3 +69,29 @@ async fn cancelled_refresh_does_not_strand_waiters() {
         .unwrap();
     assert!(user.is_signed_in().await.unwrap());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn hundred_tasks_one_client_credentials_token() {
+    let o = crate::oauth::OAuth::new();
+    let source = o.machine_pool().client_credentials(&["orders/read"]);
+    let barrier = Arc::new(tokio::sync::Barrier::new(100));
+    let tasks: Vec<_> = (0..100)
+        .map(|_| {
+            let source = source.clone();
+            let barrier = Arc::clone(&barrier);
+            tokio::spawn(async move {
+                barrier.wait().await;
+                source
+                    .access_token()
+                    .await
+                    .map(|t| t.expose_secret().clone())
+            })
+        })
+        .collect();
+    let mut tokens = Vec::new();
+    for t in tasks {
+        tokens.push(t.await.unwrap().unwrap());
+    }
+    // Every token request mints a new token (its own jti): one token means one request.
+    assert!(tokens.iter().all(|t| t == &tokens[0]));
+}

@@ -49,6 +49,8 @@ mod emulator;
 mod faults;
 #[path = "../../driver-tests/hostile.rs"]
 mod hostile;
+#[path = "../../driver-tests/oauth.rs"]
+mod oauth;
 #[path = "../../driver-tests/polish.rs"]
 mod polish;
 #[path = "../../driver-tests/scenarios.rs"]

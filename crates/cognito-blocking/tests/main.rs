@@ -50,6 +50,8 @@ mod faults;
 #[path = "../../driver-tests/hostile.rs"]
 mod hostile;
 mod moto;
+#[path = "../../driver-tests/oauth.rs"]
+mod oauth;
 #[path = "../../driver-tests/polish.rs"]
 mod polish;
 #[path = "../../driver-tests/scenarios.rs"]
