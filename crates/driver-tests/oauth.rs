@@ -20,7 +20,7 @@ const SIGNED_OUT: &str = "http://127.0.0.1:8400/signed-out";
 /// A pool with a domain, a resource server `orders` (`read`, `write`), a web client (code
 /// flow, public) and a machine client (client credentials, with a secret).
 pub(crate) struct OAuth {
-    setup: Setup,
+    pub(crate) setup: Setup,
     domain: String,
     web: String,
     machine: String,
@@ -86,6 +86,7 @@ impl OAuth {
         UserPool::builder(&self.setup.pool_id, &self.web)
             .endpoint_url(&self.setup.emu.url())
             .unwrap()
+            .clock(self.setup.clock())
             .domain(&self.domain)
             .unwrap()
             .build()
@@ -267,6 +268,11 @@ driver_test! {
         // The same claims for the bearer token, as a backend would ask.
         let info = aw!(pool.user_info_for(tokens.access_token().token().expose_secret())).unwrap();
         assert_eq!(info.username(), Some("hana"));
+        // The stored session refreshes like a session of the API's sign-in.
+        o.setup.advance(7200);
+        let refreshed = aw!(user.session()).unwrap();
+        assert_ne!(refreshed.access_token().token(), tokens.access_token().token());
+        assert_eq!(refreshed.username(), Some("hana"));
     }
 }
 

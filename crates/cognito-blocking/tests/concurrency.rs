@@ -53,6 +53,6 @@ fn sixteen_threads_one_client_credentials_token() {
         .into_iter()
         .map(|t| t.join().unwrap().unwrap())
         .collect();
-    // Every token request mints a new token (its own jti): one token means one request.
+    assert_eq!(o.setup.emu.request_count("oauth2/token"), 1);
     assert!(tokens.iter().all(|t| t == &tokens[0]));
 }
