@@ -42,6 +42,7 @@ fn transport_with_limits(
     driver::UreqTransport::with_limits(timeouts, limits)
 }
 
+mod browser;
 mod concurrency;
 #[path = "../../driver-tests/emulator.rs"]
 mod emulator;
