@@ -1427,3 +1427,183 @@ fn oauth_endpoints_are_counted_and_take_injected_faults() {
     assert_eq!(call().status, 200);
     assert_eq!(s.emu.request_count("oauth2/token"), 3);
 }
+
+#[test]
+fn a_required_authenticator_is_set_up_on_the_hosted_page() {
+    let s = pool_with(MfaConfiguration::On);
+    let (client_id, _) = oauth_client(&s, json!({}));
+    let p = open_login(&s, &authorize_query(&client_id, &[]));
+    let r = submit(&s, &p, &[("username", "alice"), ("password", PASSWORD)]);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("data-step=\"mfa_setup\""), "{}", r.body);
+    let at = r.body.find("id=\"totp_secret\">").unwrap() + 17;
+    let secret = r.body[at..at + r.body[at..].find('<').unwrap()].to_string();
+    let good = totp::code(&secret, s.emu.now()).unwrap();
+    let bad = format!("{:06}", (good.parse::<u32>().unwrap() + 1) % 1_000_000);
+    let r = submit(&s, &p, &[("code", &bad)]);
+    assert_eq!(r.status, 400);
+    assert!(r.body.contains("data-step=\"mfa_setup\""));
+    let r = submit(&s, &p, &[("code", &good)]);
+    assert_eq!(r.status, 302, "{}", r.body);
+    assert!(r.location().starts_with(&format!("{CALLBACK}?code=")));
+    // The next sign-in asks for the authenticator's code.
+    s.emu.advance_clock(30);
+    let p = open_login(&s, &authorize_query(&client_id, &[]));
+    let r = submit(&s, &p, &[("username", "alice"), ("password", PASSWORD)]);
+    assert!(
+        r.body.contains("data-kind=\"SOFTWARE_TOKEN_MFA\""),
+        "{}",
+        r.body
+    );
+}
+
+#[test]
+fn refresh_token_rotation_and_login_hint() {
+    let s = pool_with(MfaConfiguration::Off);
+    let (client_id, _) = oauth_client(
+        &s,
+        json!({"RefreshTokenRotation": {"Feature": "ENABLED", "RetryGracePeriodSeconds": 0}}),
+    );
+    // The hint pre-fills the username (escaped).
+    let q = authorize_query(&client_id, &[("login_hint", "al\"ice")]);
+    let r = http(&s, "GET", &format!("{}/login?{q}", base()), None, &[], "");
+    assert!(r.body.contains("value=\"al&quot;ice\""), "{}", r.body);
+
+    let code = query_param(&sign_in(&s, &client_id, &[]).location(), "code").unwrap();
+    let first = exchange(&s, &client_id, &code).json()["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let refresh = |tok: &str| {
+        token(
+            &s,
+            &[
+                ("grant_type", "refresh_token"),
+                ("client_id", &client_id),
+                ("refresh_token", tok),
+            ],
+            &[],
+        )
+    };
+    let r = refresh(&first);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let second = r.json()["refresh_token"]
+        .as_str()
+        .expect("rotated")
+        .to_string();
+    assert_ne!(second, first);
+    s.emu.advance_clock(1);
+    assert_eq!(refresh(&first).json()["error"], "invalid_grant");
+    assert_eq!(refresh(&second).status, 200);
+    // Without the OAuth switch the token endpoint does not refresh.
+    let (off, _) = oauth_client(&s, json!({"AllowedOAuthFlowsUserPoolClient": false}));
+    let r = token(
+        &s,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", &off),
+            ("refresh_token", &second),
+        ],
+        &[],
+    );
+    assert_eq!(r.json()["error"], "unauthorized_client");
+}
+
+#[test]
+fn an_access_token_with_the_admin_scope_calls_the_user_api() {
+    let s = pool_with(MfaConfiguration::Off);
+    let (client_id, _) = oauth_client(&s, json!({}));
+    let r = sign_in(
+        &s,
+        &client_id,
+        &[("scope", "openid aws.cognito.signin.user.admin")],
+    );
+    let code = query_param(&r.location(), "code").unwrap();
+    let t = exchange(&s, &client_id, &code).json();
+    let access = t["access_token"].as_str().unwrap();
+    assert_eq!(
+        claims(access)["scope"],
+        "openid aws.cognito.signin.user.admin"
+    );
+    let u = ok(&s.emu, "GetUser", json!({"AccessToken": access}));
+    assert_eq!(u["Username"], "alice");
+    // `openid` alone: the ID token carries every readable attribute.
+    let id = claims(t["id_token"].as_str().unwrap());
+    assert_eq!(
+        (id["email"].clone(), id["name"].clone()),
+        (json!("alice@example.com"), json!("Alice"))
+    );
+    // GlobalSignOut through that token ends its refresh token too.
+    ok(&s.emu, "GlobalSignOut", json!({"AccessToken": access}));
+    let r = token(
+        &s,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", &client_id),
+            ("refresh_token", t["refresh_token"].as_str().unwrap()),
+        ],
+        &[],
+    );
+    assert_eq!(r.json()["error"], "invalid_grant");
+}
+
+#[test]
+fn the_implicit_grant_returns_tokens_in_the_fragment() {
+    let s = pool_with(MfaConfiguration::Off);
+    let (client_id, _) = oauth_client(&s, json!({"AllowedOAuthFlows": ["code", "implicit"]}));
+    let r = sign_in(&s, &client_id, &[("response_type", "token")]);
+    let loc = r.location();
+    let (target, fragment) = loc.split_once('#').expect("a fragment");
+    assert_eq!(target, CALLBACK);
+    let get = |k: &str| query_param(&format!("x?{fragment}"), k);
+    assert_eq!(get("token_type").as_deref(), Some("bearer"));
+    assert_eq!(get("expires_in").as_deref(), Some("3600"));
+    assert_eq!(get("state").as_deref(), Some("st-123"));
+    assert!(get("refresh_token").is_none() && get("code").is_none());
+    let (id, access) = (get("id_token").unwrap(), get("access_token").unwrap());
+    assert!(verify_with_jwks(&s, &id) && verify_with_jwks(&s, &access));
+    assert_eq!(claims(&id)["nonce"], "n-456");
+    let half = &Sha256::digest(access.as_bytes())[..16];
+    assert_eq!(claims(&id)["at_hash"], URL_SAFE_NO_PAD.encode(half));
+    assert_eq!(claims(&access)["scope"], "openid email");
+}
+
+#[test]
+fn stale_sign_in_pages_sessions_and_codes_of_disabled_users_are_refused() {
+    let s = pool_with(MfaConfiguration::Off);
+    let (client_id, _) = oauth_client(&s, json!({}));
+    // A sign-in page older than an hour.
+    let p = open_login(&s, &authorize_query(&client_id, &[]));
+    s.emu.advance_clock(3601);
+    let r = submit(&s, &p, &[("username", "alice"), ("password", PASSWORD)]);
+    assert_eq!(r.status, 403);
+    // The hosted session lasts an hour too.
+    let r = sign_in(&s, &client_id, &[]);
+    let cookie = format!("cognito={}", r.cookie("cognito").unwrap());
+    s.emu.advance_clock(3601);
+    let q = authorize_query(&client_id, &[]);
+    let r = http(
+        &s,
+        "GET",
+        &format!("{}/oauth2/authorize?{q}", base()),
+        None,
+        &[("Cookie", &cookie)],
+        "",
+    );
+    assert!(r.location().starts_with(&format!("{}/login?", base())));
+    // A user disabled between sign-in and code exchange gets no tokens.
+    let code = query_param(&sign_in(&s, &client_id, &[]).location(), "code").unwrap();
+    ok(
+        &s.emu,
+        "AdminDisableUser",
+        json!({"UserPoolId": s.pool_id, "Username": "alice"}),
+    );
+    assert_eq!(
+        exchange(&s, &client_id, &code).json()["error"],
+        "invalid_grant"
+    );
+    // And cannot sign in on the page.
+    let p = open_login(&s, &authorize_query(&client_id, &[]));
+    let r = submit(&s, &p, &[("username", "alice"), ("password", PASSWORD)]);
+    assert!(r.body.contains("User is disabled."), "{}", r.body);
+}

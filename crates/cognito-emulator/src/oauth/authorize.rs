@@ -10,6 +10,8 @@ use crate::state::State;
 /// A checked authorization request.
 #[derive(Clone, Debug)]
 pub(crate) struct AuthzRequest {
+    /// `code`, or `token` (implicit grant).
+    pub response_type: String,
     pub client_id: String,
     pub redirect_uri: String,
     pub state: Option<String>,
@@ -17,6 +19,8 @@ pub(crate) struct AuthzRequest {
     pub code_challenge: Option<String>,
     pub nonce: Option<String>,
     pub prompt: Option<String>,
+    /// A username to pre-fill on the sign-in page.
+    pub login_hint: Option<String>,
     /// The query string it came with (the sign-in page keeps it in its form action).
     pub query: String,
 }
@@ -120,9 +124,10 @@ pub(crate) fn check(st: &State, h: &Hosted<'_>) -> Result<AuthzRequest, Refusal>
         ));
     }
     let flows = client_list(&client, "AllowedOAuthFlows");
-    match param(&q, "response_type") {
+    let response_type = match param(&q, "response_type") {
         None => return Err(refuse("invalid_request", "response_type is required.")),
-        Some("code") if flows.iter().any(|f| f == "code") => {}
+        Some("code") if flows.iter().any(|f| f == "code") => "code",
+        Some("token") if flows.iter().any(|f| f == "implicit") => "token",
         Some("code" | "token") => {
             return Err(refuse(
                 "unauthorized_client",
@@ -132,10 +137,10 @@ pub(crate) fn check(st: &State, h: &Hosted<'_>) -> Result<AuthzRequest, Refusal>
         Some(_) => {
             return Err(refuse(
                 "unsupported_response_type",
-                "Only response_type=code is supported.",
+                "response_type must be code or token.",
             ));
         }
-    }
+    };
     let code_challenge = match (
         param(&q, "code_challenge"),
         param(&q, "code_challenge_method"),
@@ -181,6 +186,7 @@ pub(crate) fn check(st: &State, h: &Hosted<'_>) -> Result<AuthzRequest, Refusal>
     };
     let scopes = super::token::active_scopes(st, &h.pool_id, scopes);
     Ok(AuthzRequest {
+        response_type: response_type.to_string(),
         client_id: client.id.clone(),
         redirect_uri,
         state,
@@ -188,6 +194,7 @@ pub(crate) fn check(st: &State, h: &Hosted<'_>) -> Result<AuthzRequest, Refusal>
         code_challenge,
         nonce: param(&q, "nonce").map(str::to_string),
         prompt: param(&q, "prompt").map(str::to_string),
+        login_hint: param(&q, "login_hint").map(str::to_string),
         query: h.req.uri().query().unwrap_or("").to_string(),
     })
 }
@@ -202,7 +209,7 @@ pub(crate) fn signed_in(st: &State, h: &Hosted<'_>) -> Option<super::HostedSessi
 }
 
 pub(crate) fn get(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
-    let mut st = shared.lock();
+    let st = shared.lock();
     let request = match check(&st, h) {
         Ok(r) => r,
         Err(refusal) => return refusal.response(),
@@ -212,15 +219,18 @@ pub(crate) fn get(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
     if !prompts.contains(&"login")
         && let Some(s) = session
     {
-        let location = issue_code(
-            &mut st,
+        drop(st);
+        return match complete(
+            shared,
             &request,
             &h.pool_id,
             &s.username,
             &s.sub,
             s.auth_time,
-        );
-        return redirect(&location, &[]);
+        ) {
+            Ok(location) => redirect(&location, &[]),
+            Err(message) => super::html::page(400, "Sign-in failed", &message),
+        };
     }
     if prompts.contains(&"none") {
         return Refusal::Redirect {
@@ -232,6 +242,26 @@ pub(crate) fn get(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
         .response();
     }
     redirect(&format!("{}/login?{}", h.base, request.query), &[])
+}
+
+/// The redirect that answers an authorization request of a signed-in user: a code, or the
+/// tokens of the implicit grant in the fragment. Takes the state lock (and runs the pre token
+/// generation trigger outside it): call it without holding the lock.
+pub(crate) fn complete(
+    shared: &Shared,
+    request: &AuthzRequest,
+    pool_id: &str,
+    username: &str,
+    sub: &str,
+    auth_time: u64,
+) -> Result<String, String> {
+    if request.response_type == "token" {
+        return super::token::implicit(shared, request, pool_id, username, sub, auth_time);
+    }
+    let mut st = shared.lock();
+    Ok(issue_code(
+        &mut st, request, pool_id, username, sub, auth_time,
+    ))
 }
 
 /// Stores a code for a signed-in user and returns the redirect that carries it.

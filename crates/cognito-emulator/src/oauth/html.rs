@@ -85,17 +85,18 @@ pub(crate) fn error_page(h: &Hosted<'_>) -> Response<Vec<u8>> {
 pub(crate) fn login_page(
     status: u16,
     h: &Hosted<'_>,
-    query: &str,
+    request: &super::AuthzRequest,
     csrf: &str,
     step: &LoginStep,
     error: Option<&str>,
     cookies: &[String],
 ) -> Response<Vec<u8>> {
+    let query = &request.query;
     let (step_name, heading, fields) = match step {
         LoginStep::Password => (
             "password",
             "Sign in",
-            text_field("username", "Username", "text", "username", true)
+            username_field(request.login_hint.as_deref())
                 + &text_field(
                     "password",
                     "Password",
@@ -172,6 +173,23 @@ pub(crate) fn login_page(
             f += "</fieldset>\n";
             ("select_mfa", "Multi-factor authentication", f)
         }
+        LoginStep::MfaSetup {
+            username, secret, ..
+        } => {
+            let secret = secret.expose_secret();
+            let uri = format!(
+                "otpauth://totp/{}?secret={secret}&issuer=Cognito",
+                super::encode(username)
+            );
+            let f = format!(
+                "<p>Your account needs an authenticator app. Add this key to it, then enter the code it shows.</p>\n\
+                 <p>Key: <code id=\"totp_secret\">{}</code></p>\n\
+                 <p><small>Or open <code id=\"totp_uri\">{}</code></small></p>\n",
+                escape(secret),
+                escape(&uri)
+            ) + &text_field("code", "Code", "text", "one-time-code", true);
+            ("mfa_setup", "Set up multi-factor authentication", f)
+        }
     };
     let error = error
         .map(|e| format!("<p id=\"error\" role=\"alert\">{}</p>\n", escape(e)))
@@ -198,4 +216,17 @@ fn text_field(id: &str, label: &str, kind: &str, autocomplete: &str, autofocus: 
         "<label for=\"{id}\">{label}</label>\n<input type=\"{kind}\" id=\"{id}\" name=\"{id}\" autocomplete=\"{autocomplete}\" required{}>\n",
         if autofocus { " autofocus" } else { "" }
     )
+}
+
+/// The username field, pre-filled with the request's `login_hint`.
+fn username_field(hint: Option<&str>) -> String {
+    let field = text_field("username", "Username", "text", "username", true);
+    match hint {
+        Some(h) => field.replacen(
+            " required",
+            &format!(" value=\"{}\" required", escape(h)),
+            1,
+        ),
+        None => field,
+    }
 }

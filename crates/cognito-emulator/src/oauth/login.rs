@@ -5,7 +5,7 @@
 use http::Response;
 use serde_json::{Map, Value, json};
 
-use super::authorize::{check, issue_code};
+use super::authorize::{check, complete};
 use super::html::{login_page, page};
 use super::{
     HOSTED_SESSION_SECS, Hosted, HostedSession, LOGIN_COOKIE, LOGIN_SESSION_SECS, LoginSession,
@@ -23,7 +23,7 @@ pub(crate) fn get(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
     let id = random_token();
     let csrf = random_token();
     let now = st.now();
-    let query = request.query.clone();
+    let shown = request.clone();
     let sess = LoginSession {
         csrf: csrf.clone(),
         request,
@@ -33,7 +33,7 @@ pub(crate) fn get(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
     insert_bounded(&mut st.oauth.logins, id.clone(), sess, now, |s| s.expires);
     drop(st);
     let cookie = h.set_cookie(LOGIN_COOKIE, Some(&id));
-    login_page(200, h, &query, &csrf, &LoginStep::Password, None, &[cookie])
+    login_page(200, h, &shown, &csrf, &LoginStep::Password, None, &[cookie])
 }
 
 /// The answer to a form that is not bound to a live sign-in of this browser.
@@ -78,15 +78,7 @@ pub(crate) fn post(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
             .map(|s| prim::secret_hash(username, &client.id, s.expose_secret()))
     };
     let rerender = |step: &LoginStep, error: &str| {
-        login_page(
-            400,
-            h,
-            &sess.request.query,
-            &sess.csrf,
-            step,
-            Some(error),
-            &[],
-        )
+        login_page(400, h, &sess.request, &sess.csrf, step, Some(error), &[])
     };
     let mut answers = Map::new();
     let (op, session, username) = match &sess.step {
@@ -157,6 +149,28 @@ pub(crate) fn post(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
             answers.insert("ANSWER".into(), json!(choice));
             answers.insert("USERNAME".into(), json!(username));
             ("SELECT_MFA_TYPE", Some(session.clone()), username.clone())
+        }
+        LoginStep::MfaSetup {
+            session, username, ..
+        } => {
+            let Some(code) = param(&form, "code") else {
+                return rerender(&sess.step, "Enter the code from your authenticator app.");
+            };
+            let verified = shared.dispatch_hosted(
+                "VerifySoftwareToken",
+                &as_map(json!({
+                    "Session": session,
+                    "UserCode": code.trim(),
+                    "FriendlyDeviceName": "hosted sign-in",
+                })),
+            );
+            let next = match verified {
+                Ok(v) => v.get("Session").and_then(Value::as_str).map(str::to_string),
+                // A wrong code leaves the authenticator waiting for another try.
+                Err(e) => return rerender(&sess.step, &e.message),
+            };
+            answers.insert("USERNAME".into(), json!(username));
+            ("MFA_SETUP", next, username.clone())
         }
     };
     if let Some(hash) = secret_hash(&username) {
@@ -244,6 +258,33 @@ pub(crate) fn post(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
             username,
             options: list("MFAS_CAN_CHOOSE"),
         },
+        Some("MFA_SETUP")
+            if list("MFAS_CAN_SETUP")
+                .iter()
+                .any(|m| m == "SOFTWARE_TOKEN_MFA") =>
+        {
+            let associated = shared.dispatch_hosted(
+                "AssociateSoftwareToken",
+                &as_map(json!({ "Session": session })),
+            );
+            let str_of = |v: &Value, k: &str| {
+                v.get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            match associated {
+                Ok(v) => LoginStep::MfaSetup {
+                    session: str_of(&v, "Session"),
+                    username,
+                    secret: str_of(&v, "SecretCode").into(),
+                },
+                Err(e) => {
+                    set_step(shared, &id, LoginStep::Password);
+                    return rerender(&LoginStep::Password, &e.message);
+                }
+            }
+        }
         other => {
             set_step(shared, &id, LoginStep::Password);
             let msg = format!(
@@ -254,7 +295,7 @@ pub(crate) fn post(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
         }
     };
     set_step(shared, &id, next.clone());
-    login_page(200, h, &sess.request.query, &sess.csrf, &next, None, &[])
+    login_page(200, h, &sess.request, &sess.csrf, &next, None, &[])
 }
 
 fn as_map(v: Value) -> Map<String, Value> {
@@ -295,25 +336,22 @@ fn finish(
         return page(400, "Sign-in failed", "The user no longer exists.");
     };
     st.oauth.logins.remove(id);
-    let location = issue_code(
-        &mut st,
-        &sess.request,
-        &h.pool_id,
-        username,
-        &sub,
-        auth_time,
-    );
     let sid = random_token();
     let hosted = HostedSession {
         pool_id: h.pool_id.clone(),
         username: username.to_string(),
-        sub,
+        sub: sub.clone(),
         auth_time,
         expires: now + HOSTED_SESSION_SECS,
     };
     insert_bounded(&mut st.oauth.sessions, sid.clone(), hosted, now, |s| {
         s.expires
     });
+    drop(st);
+    let location = match complete(shared, &sess.request, &h.pool_id, username, &sub, auth_time) {
+        Ok(l) => l,
+        Err(message) => return page(400, "Sign-in failed", &message),
+    };
     redirect(
         &location,
         &[

@@ -62,7 +62,7 @@ pub(crate) struct OAuthMint {
 }
 
 /// An authorization code waiting for its exchange.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct AuthCode {
     pub pool_id: String,
     pub client_id: String,
@@ -77,7 +77,7 @@ pub(crate) struct AuthCode {
 }
 
 /// Where a sign-in in progress stands.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) enum LoginStep {
     Password,
     NewPassword {
@@ -96,10 +96,16 @@ pub(crate) enum LoginStep {
         username: String,
         options: Vec<String>,
     },
+    /// MFA is required and the user has no factor yet: an authenticator app is set up.
+    MfaSetup {
+        session: String,
+        username: String,
+        secret: cognito_proto::secret::SecretString,
+    },
 }
 
 /// A sign-in in progress, bound to the browser by the [`LOGIN_COOKIE`].
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct LoginSession {
     pub csrf: String,
     pub request: AuthzRequest,
@@ -108,7 +114,7 @@ pub(crate) struct LoginSession {
 }
 
 /// A browser signed in to a pool's hosted pages (the [`SESSION_COOKIE`]).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub(crate) struct HostedSession {
     pub pool_id: String,
     pub username: String,
@@ -117,8 +123,9 @@ pub(crate) struct HostedSession {
     pub expires: u64,
 }
 
-/// The OAuth part of the emulator state.
-#[derive(Clone, Debug, Default)]
+/// The OAuth part of the emulator state. Codes, cookies and sign-in sessions are credentials:
+/// none of these types implements `Debug`.
+#[derive(Clone, Default)]
 pub(crate) struct OAuthState {
     pub codes: HashMap<String, AuthCode>,
     pub logins: HashMap<String, LoginSession>,

@@ -194,6 +194,10 @@ fn refresh_token(
     let token = param(form, "refresh_token").ok_or_else(|| refuse("invalid_request"))?;
     let rec = crate::ops::tokens::live_refresh(st, token, &client.id)
         .map_err(|_| refuse("invalid_grant"))?;
+    // A token replaced by rotation dies once its grace period is over.
+    if rec.rotated_until.is_some_and(|until| until <= st.now()) {
+        return Err(refuse("invalid_grant"));
+    }
     let scopes = st.oauth.grants.get(&rec.origin_jti).cloned();
     let mint = scopes.map(|scopes| OAuthMint {
         id_token: scopes.iter().any(|s| s == "openid"),
@@ -214,6 +218,7 @@ fn refresh_token(
         let now = st.now();
         let new_token = crate::util::opaque_refresh_token();
         let mut new_rec = rec.clone();
+        new_rec.rotated_until = None;
         new_rec.expires = now + client.refresh_secs;
         st.refresh.set_rotated_until(token, now + client.grace_secs);
         st.refresh.insert(new_token.clone(), new_rec);
@@ -294,4 +299,69 @@ fn client_credentials(
         "expires_in": client.access_secs,
         "token_type": "Bearer",
     }))
+}
+
+/// The redirect of the implicit grant: the tokens in the fragment (no refresh token).
+pub(crate) fn implicit(
+    shared: &Shared,
+    request: &super::AuthzRequest,
+    pool_id: &str,
+    username: &str,
+    sub: &str,
+    auth_time: u64,
+) -> Result<String, String> {
+    let pass = Pass {
+        op: "Authorize",
+        client_id: Some(&request.client_id),
+        client_metadata: None,
+        hosted: false,
+        token_source: Some("TokenGeneration_HostedAuth"),
+    };
+    let minted = shared.run_passes(&pass, |st| {
+        let client = st.client(&request.client_id)?;
+        let now = st.now();
+        let family = RefreshRecord {
+            pool_id: pool_id.to_string(),
+            client_id: client.id.clone(),
+            username: username.to_string(),
+            sub: sub.to_string(),
+            origin_jti: crate::util::uuid(),
+            auth_time,
+            device_key: None,
+            expires: now,
+            revoked: false,
+            rotated_until: None,
+        };
+        let mint = OAuthMint {
+            scopes: request.scopes.clone(),
+            nonce: request.nonce.clone(),
+            id_token: request.scopes.iter().any(|s| s == "openid"),
+            at_hash: true,
+        };
+        let (id, access, expires_in) = crate::ops::tokens::mint_with(st, &family, Some(&mint))?;
+        Ok(json!({"id_token": id, "access_token": access, "expires_in": expires_in}))
+    });
+    let minted = minted.map_err(|e| e.message)?;
+    let str_of = |k: &str| minted.get(k).and_then(Value::as_str).map(str::to_string);
+    let expires_in = minted
+        .get("expires_in")
+        .and_then(Value::as_u64)
+        .unwrap_or_default()
+        .to_string();
+    let mut params: Vec<(&str, String)> = Vec::new();
+    if let Some(id) = str_of("id_token") {
+        params.push(("id_token", id));
+    }
+    params.push(("access_token", str_of("access_token").unwrap_or_default()));
+    // The implicit grant's fragment spells the type in lower case.
+    params.push(("token_type", "bearer".to_string()));
+    params.push(("expires_in", expires_in));
+    if let Some(s) = &request.state {
+        params.push(("state", s.clone()));
+    }
+    let fragment: Vec<String> = params
+        .iter()
+        .map(|(k, v)| format!("{k}={}", super::encode(v)))
+        .collect();
+    Ok(format!("{}#{}", request.redirect_uri, fragment.join("&")))
 }
