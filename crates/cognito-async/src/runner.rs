@@ -46,7 +46,7 @@ async fn off_runtime<R: Send + 'static>(
     match tokio::task::spawn_blocking(f).await {
         Ok(r) => Ok(r),
         Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-        Err(_) => Err(Error::Cognito(cognito_proto::error::Error::misuse(
+        Err(_) => Err(Error::Cognito(cognito_proto::error::CoreError::misuse(
             "the tokio runtime shut down during the call",
         ))),
     }

@@ -321,7 +321,7 @@ macro_rules! define_api {
             pub fn pause(&self) -> Result<$crate::cognito_proto::signin::PausedSignIn, $crate::Error> {
                 match &self.flow {
                     Some(flow) => Ok(flow.core().pause()?),
-                    None => Err($crate::Error::Cognito($crate::cognito_proto::error::Error::misuse(
+                    None => Err($crate::Error::Cognito($crate::cognito_proto::error::CoreError::misuse(
                         "this sign-in step was already answered",
                     ))),
                 }
@@ -335,7 +335,7 @@ macro_rules! define_api {
                 answer: $crate::cognito_proto::signin::Answer,
             ) -> Result<SignInOutcome, $crate::Error> {
                 let Some(flow) = self.flow.take() else {
-                    return Err($crate::Error::Cognito($crate::cognito_proto::error::Error::misuse(
+                    return Err($crate::Error::Cognito($crate::cognito_proto::error::CoreError::misuse(
                         "this sign-in step was already answered",
                     )));
                 };

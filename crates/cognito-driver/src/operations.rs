@@ -51,7 +51,7 @@ where
         move |_| Ok(Some(request)),
         |_, response| match response {
             Some(response) => Ok(envelope::decode::<O>(&response?)?),
-            None => Err(Error::Cognito(cognito_proto::error::Error::misuse(
+            None => Err(Error::Cognito(cognito_proto::error::CoreError::misuse(
                 "no response to a request",
             ))),
         },
@@ -366,7 +366,7 @@ pub fn global_sign_out(username: &str) -> impl Task<Output = ()> + use<> {
             },
             move |ctx, response| {
                 let response = response.ok_or_else(|| {
-                    Error::Cognito(cognito_proto::error::Error::misuse(
+                    Error::Cognito(cognito_proto::error::CoreError::misuse(
                         "no response to GlobalSignOut",
                     ))
                 })??;

@@ -174,7 +174,8 @@ impl PoolBuilder {
     pub fn build<W: Signal>(self) -> Result<PoolCore<W>, Error> {
         let mut config =
             ClientConfig::new(self.user_pool_id.clone(), self.client_id).map_err(|_| {
-                Error::Cognito(cognito_proto::error::Error::invalid_input(
+                Error::Cognito(cognito_proto::error::CoreError::invalid_input(
+                    "user_pool_id",
                     "user pool id must look like <region>_<name>",
                 ))
             })?;

@@ -96,7 +96,7 @@ pub trait Task: Send + 'static {
 }
 
 fn misuse(what: &'static str) -> Error {
-    Error::Cognito(cognito_proto::error::Error::misuse(what))
+    Error::Cognito(cognito_proto::error::CoreError::misuse(what))
 }
 
 /// See [`Task::then`].
