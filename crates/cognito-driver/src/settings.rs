@@ -148,6 +148,11 @@ impl PoolBuilder {
         self.with_options(|o| o.refresh_margin = margin)
     }
 
+    /// Renew identity-pool credentials this long before they expire.
+    pub fn credentials_margin(self, margin: Duration) -> Self {
+        self.with_options(|o| o.credentials_margin = margin)
+    }
+
     /// Which call refreshes tokens.
     pub fn refresh_method(self, method: RefreshMethod) -> Self {
         self.with_options(|o| o.refresh_method = method)
