@@ -82,19 +82,17 @@
 
 mod runner;
 mod transport;
-mod verifier;
 
 pub use cognito_driver::{
     AwsCredentials, Clock, Error, LimitExceeded, Limits, MfaPreference, Options, SharedStore,
     Timeouts, TransportError, TransportErrorKind,
 };
 pub use transport::{ReqwestTransport, SendFuture, Transport, USER_AGENT};
-pub use verifier::Verifier;
 
 pub use cognito_jwt;
 pub use cognito_jwt::{Claims, TokenUse, VerifyError};
 
-use runner::Runner;
+use runner::{FetchLock, Runner, verifier_transport};
 
 cognito_driver::define_api!(async);
 

@@ -47,7 +47,17 @@ impl Runner {
             task,
             |request| self.send(request),
             |username| self.session(username),
+            |until| self.wait(&until),
         )
+    }
+
+    /// Sleep until another thread has finished getting the credentials this one waits for.
+    fn wait(&self, until: &cognito_driver::credentials::Wait) {
+        let credentials = self.core.credentials();
+        let mut state = credentials.lock();
+        while !until.is_over(&state) {
+            state = wait(&credentials.signal, state);
+        }
     }
 
     /// Send one prepared request and return the HTTP response (any status).
@@ -109,6 +119,28 @@ impl Runner {
         // Outside the lock; dropping `lead` on a panic wakes the waiting threads.
         let response = lead.request().and_then(|r| self.send(r));
         query.finish(lead, response)
+    }
+}
+
+/// The transport of the token verifier's JWKS fetches.
+pub(crate) fn verifier_transport(
+    timeouts: cognito_driver::Timeouts,
+    limits: cognito_driver::Limits,
+) -> Result<Arc<dyn Transport>, cognito_driver::TransportError> {
+    Ok(Arc::new(UreqTransport::with_limits(timeouts, limits)))
+}
+
+/// What the token verifier holds while it fetches keys, so that concurrent threads share
+/// one fetch.
+#[derive(Debug, Default)]
+pub(crate) struct FetchLock(std::sync::Mutex<()>);
+
+impl FetchLock {
+    /// Wait for the turn. A poisoned lock is taken over: it guards no data.
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 

@@ -44,8 +44,12 @@ fn transport_with_limits(
 
 mod browser;
 mod concurrency;
+#[path = "../../driver-tests/credentials.rs"]
+mod credentials;
 #[path = "../../driver-tests/emulator.rs"]
 mod emulator;
+#[path = "../../driver-tests/errors.rs"]
+mod errors;
 #[path = "../../driver-tests/faults.rs"]
 mod faults;
 #[path = "../../driver-tests/hostile.rs"]

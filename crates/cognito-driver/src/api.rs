@@ -24,6 +24,8 @@ macro_rules! define_api {
         $crate::define_api!(@emit [async] [.await]);
     };
     (@emit [$($async:tt)*] [$($aw:tt)*]) => {
+        $crate::define_verifier!([$($async)*] [$($aw)*]);
+
         /// A handle on one app client of one user pool. Cheap to clone; clones share the
         /// store, the transport and the refresh coordination.
         #[derive(Clone)]
@@ -268,6 +270,14 @@ macro_rules! define_api {
                 Ok(self.runner.core().settings().oauth()?.logout_url(logout_uri))
             }
 
+            /// AWS credentials of a guest (an unauthenticated identity) from the identity pool
+            /// `identity_pool_id`, which must allow guests. Cached and renewed like
+            /// [`User::aws_credentials`]; the guest's identity id is kept by this handle (and
+            /// its clones) for as long as it lives.
+            pub $($async)* fn guest_aws_credentials(&self, identity_pool_id: &str) -> Result<$crate::AwsCredentials, $crate::Error> {
+                self.runner.run($crate::operations::aws_credentials(None, identity_pool_id)) $($aw)*
+            }
+
             fn outcome(
                 &self,
                 flow: Option<$crate::signin::OpenSignIn>,
@@ -363,6 +373,12 @@ macro_rules! define_api {
                 self.map(|b| b.refresh_margin(margin))
             }
 
+            /// Renew identity-pool credentials this long before they expire (default 5
+            /// minutes).
+            pub fn credentials_margin(self, margin: ::std::time::Duration) -> Self {
+                self.map(|b| b.credentials_margin(margin))
+            }
+
             /// Which call refreshes tokens (see
             /// [`Options::refresh_method`](crate::Options::refresh_method)).
             pub fn refresh_method(self, method: $crate::cognito_proto::session::RefreshMethod) -> Self {
@@ -427,7 +443,7 @@ macro_rules! define_api {
             pub fn pause(&self) -> Result<$crate::cognito_proto::signin::PausedSignIn, $crate::Error> {
                 match &self.flow {
                     Some(flow) => Ok(flow.core().pause()?),
-                    None => Err($crate::Error::Cognito($crate::cognito_proto::error::Error::misuse(
+                    None => Err($crate::Error::Cognito($crate::cognito_proto::error::CoreError::misuse(
                         "this sign-in step was already answered",
                     ))),
                 }
@@ -441,7 +457,7 @@ macro_rules! define_api {
                 answer: $crate::cognito_proto::signin::Answer,
             ) -> Result<SignInOutcome, $crate::Error> {
                 let Some(flow) = self.flow.take() else {
-                    return Err($crate::Error::Cognito($crate::cognito_proto::error::Error::misuse(
+                    return Err($crate::Error::Cognito($crate::cognito_proto::error::CoreError::misuse(
                         "this sign-in step was already answered",
                     )));
                 };
@@ -637,10 +653,23 @@ macro_rules! define_api {
                 self.pool.runner.run($crate::oauth::user_info(&self.username)) $($aw)*
             }
 
-            /// AWS credentials from the identity pool `identity_pool_id` (`GetId`, then
-            /// `GetCredentialsForIdentity`), with this user's ID token as login.
+            /// AWS credentials from the identity pool `identity_pool_id`, with this user's ID
+            /// token as login (refreshed first when due).
+            ///
+            /// Cached per identity: the same credentials come back until they expire within
+            /// the credentials margin (default 5 minutes,
+            /// [`UserPoolBuilder::credentials_margin`]); then one call renews them
+            /// (`GetCredentialsForIdentity`; `GetId` only the first time). Single-flight:
+            /// however many callers ask at once, one request is sent and every caller gets its
+            /// result. Signing out forgets them.
             pub $($async)* fn aws_credentials(&self, identity_pool_id: &str) -> Result<$crate::AwsCredentials, $crate::Error> {
-                self.pool.runner.run($crate::operations::aws_credentials(&self.username, identity_pool_id)) $($aw)*
+                self.pool.runner.run($crate::operations::aws_credentials(Some(&self.username), identity_pool_id)) $($aw)*
+            }
+
+            /// Forget this user's cached credentials of `identity_pool_id` (and its identity
+            /// id): the next [`User::aws_credentials`] gets new ones.
+            pub $($async)* fn forget_aws_credentials(&self, identity_pool_id: &str) -> Result<(), $crate::Error> {
+                self.pool.runner.run($crate::operations::forget_aws_credentials(Some(&self.username), identity_pool_id)) $($aw)*
             }
         }
         /// Client-credentials access tokens for one set of scopes, cached and renewed before

@@ -40,7 +40,7 @@ where
 }
 
 fn misuse() -> Error {
-    Error::Cognito(cognito_proto::error::Error::misuse(
+    Error::Cognito(cognito_proto::error::CoreError::misuse(
         "an OAuth call ended without a response",
     ))
 }
@@ -329,10 +329,12 @@ fn clone_error(error: &Error) -> Error {
         Error::Transport(e) => {
             Error::Transport(crate::error::TransportError::new(e.kind(), e.to_string()))
         }
-        other => Error::Cognito(cognito_proto::error::Error::protocol(
-            "oauth2/token",
-            other.to_string(),
-        )),
+        other => Error::OAuth(OAuthError::Protocol {
+            endpoint: "oauth2/token",
+            status: 0,
+            reason: other.to_string(),
+            body: cognito_proto::error::RawBody::default(),
+        }),
     }
 }
 
@@ -351,7 +353,7 @@ impl<W: Signal> TokenLead<W> {
     /// client secret configured).
     pub fn request(&mut self) -> Result<PreparedRequest, Error> {
         self.request.take().unwrap_or_else(|| {
-            Err(Error::Cognito(cognito_proto::error::Error::misuse(
+            Err(Error::Cognito(cognito_proto::error::CoreError::misuse(
                 "the token request was already taken",
             )))
         })

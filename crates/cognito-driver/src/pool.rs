@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use crate::book::SessionBook;
+use crate::credentials::{CredentialCache, Credentials};
 use crate::oauth::{ClientTokens, TokenQuery};
 use crate::options::SharedStore;
 use crate::refresh::{Refreshes, Resets, SessionQuery, Signal};
@@ -18,6 +19,9 @@ pub struct PoolCore<W> {
     book: Arc<SessionBook>,
     refreshes: Refreshes<W>,
     client_tokens: ClientTokens<W>,
+    credentials: Arc<Credentials<W>>,
+    /// The same cache, as operations see it.
+    credential_cache: Arc<dyn CredentialCache>,
 }
 
 impl<W> std::fmt::Debug for PoolCore<W> {
@@ -31,11 +35,14 @@ impl<W: Signal> PoolCore<W> {
     /// A core of `settings` keeping sessions in `store`.
     pub fn new(settings: Settings, store: SharedStore) -> Self {
         let book = SessionBook::new(store, settings.client_id());
+        let credentials = Arc::new(Credentials::default());
         PoolCore {
             settings: Arc::new(settings),
             book: Arc::new(book),
             refreshes: Refreshes::default(),
             client_tokens: ClientTokens::default(),
+            credential_cache: Arc::clone(&credentials) as Arc<dyn CredentialCache>,
+            credentials,
         }
     }
 
@@ -52,6 +59,11 @@ impl<W: Signal> PoolCore<W> {
     /// The refresh slots.
     pub fn refreshes(&self) -> &Refreshes<W> {
         &self.refreshes
+    }
+
+    /// The identity-pool credentials cache and the signal its waiting callers sleep on.
+    pub fn credentials(&self) -> &Credentials<W> {
+        &self.credentials
     }
 
     /// One caller's request for the tokens of `username`, refreshed when due.
@@ -80,6 +92,7 @@ impl<W: Signal> PoolCore<W> {
             settings: &self.settings,
             book: &self.book,
             resets: &self.refreshes,
+            credentials: &self.credential_cache,
         }
     }
 }
@@ -93,6 +106,7 @@ pub struct Ctx<'a> {
     /// The session records.
     pub book: &'a SessionBook,
     resets: &'a dyn Resets,
+    credentials: &'a Arc<dyn CredentialCache>,
 }
 
 impl std::fmt::Debug for Ctx<'_> {
@@ -106,5 +120,10 @@ impl Ctx<'_> {
     /// replaced or cleared); waiting callers look again.
     pub fn reset(&self, username: &str) {
         self.resets.reset(username);
+    }
+
+    /// The identity-pool credentials cache.
+    pub fn credentials(&self) -> Arc<dyn CredentialCache> {
+        Arc::clone(self.credentials)
     }
 }

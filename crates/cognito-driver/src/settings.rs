@@ -173,6 +173,11 @@ impl PoolBuilder {
         self.with_options(|o| o.refresh_margin = margin)
     }
 
+    /// Renew identity-pool credentials this long before they expire.
+    pub fn credentials_margin(self, margin: Duration) -> Self {
+        self.with_options(|o| o.credentials_margin = margin)
+    }
+
     /// Which call refreshes tokens.
     pub fn refresh_method(self, method: RefreshMethod) -> Self {
         self.with_options(|o| o.refresh_method = method)
@@ -199,7 +204,8 @@ impl PoolBuilder {
     pub fn build<W: Signal>(self) -> Result<PoolCore<W>, Error> {
         let mut config =
             ClientConfig::new(self.user_pool_id.clone(), self.client_id).map_err(|_| {
-                Error::Cognito(cognito_proto::error::Error::invalid_input(
+                Error::Cognito(cognito_proto::error::CoreError::invalid_input(
+                    "user_pool_id",
                     "user pool id must look like <region>_<name>",
                 ))
             })?;

@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use super::{ErrorCode, ErrorResponse, OAuthError};
 use crate::secret::SecretString;
-use crate::session::{Jwt, TokenSet, TokenUse};
+use crate::session::{Jwt, TokenSet, TokenUseClaim as TokenUse};
 
 /// What the token endpoint returned: an access token, an ID token when `openid` was granted,
 /// a refresh token for the authorization-code grant (and for refresh under rotation), and the
