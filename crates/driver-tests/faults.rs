@@ -13,7 +13,7 @@ use crate::driver;
 use crate::support::Rng;
 use cognito_emulator::{ClientConfig, Emulator, EmulatorHandle, Fault, FaultKind, PoolConfig};
 use cognito_store::FileStore;
-use driver::cognito_proto::error::{Error as CoreError, ServiceErrorKind};
+use driver::cognito_proto::error::{CoreError, ServiceErrorKind};
 use driver::{Error, RetryPolicy, SignInOutcome, Start, Timeouts, TransportErrorKind, UserPool};
 
 const OPERATIONS: usize = 500;
@@ -79,7 +79,7 @@ fn typed_as(kind: FaultKind, error: &Error) -> bool {
         (FaultKind::Throttle, Error::Cognito(CoreError::Service(e))) => {
             e.kind == ServiceErrorKind::TooManyRequests
         }
-        (FaultKind::Truncate, Error::Cognito(CoreError::Protocol { .. })) => true,
+        (FaultKind::Truncate, Error::Cognito(CoreError::InvalidResponse { .. })) => true,
         (FaultKind::Truncate | FaultKind::Reset, Error::Transport(t)) => {
             t.kind() == TransportErrorKind::Io
         }
@@ -314,7 +314,7 @@ fn pool_now(rig: &Rig) -> u64 {
 fn is_protocol(e: &Error) -> bool {
     match e {
         Error::Refresh(inner) => is_protocol(inner),
-        Error::Cognito(CoreError::Protocol { .. }) => true,
+        Error::Cognito(CoreError::InvalidResponse { .. }) => true,
         _ => false,
     }
 }

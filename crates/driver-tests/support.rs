@@ -64,6 +64,12 @@ impl Setup {
         self.builder().build().expect("pool handle")
     }
 
+    /// The client clock that [`Setup::advance`] moves.
+    pub(crate) fn clock(&self) -> impl Fn() -> SystemTime + Send + Sync + 'static {
+        let skew = Arc::clone(&self.skew);
+        move || SystemTime::now() + Duration::from_secs(skew.load(Ordering::SeqCst))
+    }
+
     /// Moves both clocks forward.
     pub(crate) fn advance(&self, secs: u64) {
         self.emu.advance_clock(secs);

@@ -16,7 +16,7 @@
 use cognito_fuzz::{jwt, parse_text_response, templated_body};
 use cognito_proto::config::ClientConfig;
 use cognito_proto::envelope::{self, Endpoint};
-use cognito_proto::error::{Error, ServiceErrorKind};
+use cognito_proto::error::{CoreError as Error, ServiceErrorKind};
 use cognito_proto::ops::{GetTokensFromRefreshToken, InitiateAuth};
 use cognito_proto::secret::SecretString;
 use cognito_proto::session::{Refresh, RefreshErrorAction, RefreshMethod, TokenSet};
@@ -147,7 +147,10 @@ fn check_error(err: &Error, response: &http::Response<Vec<u8>>) {
             "a retryable error cleared the tokens"
         );
     }
-    if matches!(err, Error::Protocol { .. }) {
+    if matches!(
+        err,
+        Error::InvalidResponse { .. } | Error::InvalidToken { .. } | Error::UnexpectedChallenge { .. }
+    ) {
         assert_eq!(action, RefreshErrorAction::KeepTokens);
     }
 }

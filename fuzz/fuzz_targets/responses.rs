@@ -17,7 +17,7 @@
 
 use cognito_fuzz::{parse_text_response, templated_body, token_like_values};
 use cognito_proto::envelope::{self, Operation, X_AMZN_ERROR_MESSAGE, X_AMZN_ERROR_TYPE};
-use cognito_proto::error::{Error, ServiceErrorKind};
+use cognito_proto::error::{CoreError as Error, ServiceErrorKind};
 use cognito_proto::ops::*;
 use http::Response;
 use libfuzzer_sys::fuzz_target;
@@ -99,11 +99,11 @@ where
     match result {
         Ok(out) => check_output::<O>(&out, response),
         Err(err) => {
-            let Error::Protocol {
+            let Error::InvalidResponse {
                 status,
                 request_id,
                 body,
-                reason,
+                problem,
                 ..
             } = &err
             else {
@@ -115,7 +115,7 @@ where
                 expected_request_id(response).as_deref()
             );
             assert_eq!(body.as_bytes(), response.body().as_slice());
-            assert!(!reason.is_empty());
+            assert!(!problem.to_string().is_empty());
             assert_no_token_leak(&err, response.body());
         }
     }
@@ -264,16 +264,16 @@ fn check_error(err: &Error, response: &Response<Vec<u8>>) {
             assert_eq!(err.is_retryable(), retryable);
             check_type_spellings(response, &se.kind);
         }
-        Error::Protocol {
+        Error::InvalidResponse {
             status: s,
             body,
-            reason,
+            problem,
             ..
         } => {
             assert_eq!(*s, status, "status lost");
             assert_eq!(expected_code(response), None, "an error type was ignored");
             assert_eq!(body.as_bytes(), response.body().as_slice(), "raw body lost");
-            assert!(!reason.is_empty());
+            assert!(!problem.to_string().is_empty());
             assert_eq!(
                 err.is_retryable(),
                 matches!(status, 429 | 500 | 502 | 503 | 504)

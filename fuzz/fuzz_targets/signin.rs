@@ -24,7 +24,7 @@ use chacha20::ChaCha20Rng;
 use cognito_fuzz::{parse_text_response, templated_body};
 use cognito_proto::config::{ClientConfig, RememberedDevice};
 use cognito_proto::envelope::{Endpoint, PreparedRequest};
-use cognito_proto::error::Error;
+use cognito_proto::error::CoreError as Error;
 use cognito_proto::secret::SecretString;
 use cognito_proto::signin::{Answer, Event, FirstFactor, MfaType, NextStep, SignInFlow, Start};
 use cognito_proto::srp;
@@ -153,7 +153,7 @@ fuzz_target!(|data: &[u8]| {
                 };
                 match flow.answer(answer, now, &mut rng) {
                     Ok(next) => event = Some(next),
-                    Err(Error::Misuse(_)) => {
+                    Err(Error::Misuse(_) | Error::AnswerMismatch { .. }) => {
                         assert_eq!(
                             flow.waiting_for(),
                             Some(&step),

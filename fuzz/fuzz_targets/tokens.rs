@@ -18,7 +18,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{URL_SAFE, URL_SAFE_NO_PAD};
 use cognito_fuzz::expected_numeric_date;
 use cognito_proto::secret::SecretString;
-use cognito_proto::session::{Jwt, SessionRecord, TokenError, TokenSet, TokenUse};
+use cognito_proto::session::{Jwt, SessionRecord, TokenError, TokenSet, TokenUseClaim};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Map, Value};
 use std::time::Duration;
@@ -183,7 +183,7 @@ fn check_token_set(mut claims: Map<String, Value>) {
             i64::try_from(now).unwrap_or(i64::MAX).saturating_sub(iat)
         });
         assert_eq!(set.clock_drift(), drift);
-        assert_eq!(set.id_token().claims().token_use, Some(TokenUse::Id));
+        assert_eq!(set.id_token().claims().token_use, Some(TokenUseClaim::Id));
 
         for margin in [
             Duration::ZERO,

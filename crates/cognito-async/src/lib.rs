@@ -82,25 +82,26 @@
 
 mod runner;
 mod transport;
-mod verifier;
 
 pub use cognito_driver::{
     AwsCredentials, Clock, Error, LimitExceeded, Limits, MfaPreference, Options, SharedStore,
     Timeouts, TransportError, TransportErrorKind,
 };
 pub use transport::{ReqwestTransport, SendFuture, Transport, USER_AGENT};
-pub use verifier::Verifier;
 
 pub use cognito_jwt;
 pub use cognito_jwt::{Claims, TokenUse, VerifyError};
 
-use runner::Runner;
+use runner::{FetchLock, Runner, verifier_transport};
 
 cognito_driver::define_api!(async);
 
 pub use cognito_proto;
 pub use cognito_proto::envelope::Endpoint;
 pub use cognito_proto::error::{ServiceError, ServiceErrorKind};
+pub use cognito_proto::oauth::{
+    AuthorizationRequest, OAuthError, OAuthTokens, PendingAuthorization, UserInfo,
+};
 pub use cognito_proto::ops;
 pub use cognito_proto::retry::RetryPolicy;
 pub use cognito_proto::secret::{Secret, SecretString};

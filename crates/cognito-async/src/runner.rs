@@ -8,11 +8,13 @@
 
 use std::sync::Arc;
 
+use cognito_driver::oauth::TokenPoll;
 use cognito_driver::refresh::{Poll, SessionQuery};
 use cognito_driver::send::Attempts;
 use cognito_driver::task::{Input, Step, Task};
 use cognito_driver::{Error, PoolCore};
 use cognito_proto::envelope::PreparedRequest;
+use cognito_proto::oauth::OAuthTokens;
 use cognito_proto::retry::RetryPolicy;
 use cognito_proto::session::TokenSet;
 use tracing::Instrument as _;
@@ -46,7 +48,7 @@ async fn off_runtime<R: Send + 'static>(
     match tokio::task::spawn_blocking(f).await {
         Ok(r) => Ok(r),
         Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-        Err(_) => Err(Error::Cognito(cognito_proto::error::Error::misuse(
+        Err(_) => Err(Error::Cognito(cognito_proto::error::CoreError::misuse(
             "the tokio runtime shut down during the call",
         ))),
     }
@@ -87,8 +89,29 @@ impl Runner {
             input = match step? {
                 Step::Send(request) => Input::Response(self.send(request).await),
                 Step::Session(username) => Input::Tokens(Box::new(self.session(&username).await?)),
+                Step::Wait(until) => {
+                    self.wait(&until).await;
+                    Input::Woken
+                }
                 Step::Done(output) => return Ok(output),
             };
+        }
+    }
+
+    /// Sleep until another task has finished getting the credentials this one waits for.
+    /// The lock is taken only for a look, never across an `.await`.
+    async fn wait(&self, until: &cognito_driver::credentials::Wait) {
+        let credentials = self.core.credentials();
+        loop {
+            // Register for the wake-up before looking, so that an end between the look and
+            // the wait is not missed.
+            let notified = credentials.signal.0.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            if until.is_over(&credentials.lock()) {
+                return;
+            }
+            notified.await;
         }
     }
 
@@ -152,6 +175,54 @@ impl Runner {
                 return Ok(tokens);
             }
         }
+    }
+}
+
+impl Runner {
+    /// A client-credentials token of `scopes`, from the cache or renewed when due; one task
+    /// renews while the others wait for its result. A renewal whose task is cancelled wakes
+    /// the waiters, and the next one leads.
+    pub(crate) async fn client_token(&self, scopes: &[String]) -> Result<OAuthTokens, Error> {
+        let mut query = self.core.client_token_query(scopes);
+        let slot = query.slot();
+        let mut lead = loop {
+            // Register for the wake-up before looking, so that a renewal ending between the
+            // look and the wait is not missed. The lock is never held across an `.await`.
+            let notified = slot.signal.0.notified();
+            tokio::pin!(notified);
+            notified.as_mut().enable();
+            let poll = query.poll(&mut slot.lock())?;
+            match poll {
+                TokenPoll::Ready(tokens) => return Ok(tokens),
+                TokenPoll::Wait => notified.await,
+                TokenPoll::Lead(lead) => break lead,
+            }
+        };
+        let response = match lead.request() {
+            Ok(request) => self.send(request).await,
+            Err(e) => Err(e),
+        };
+        query.finish(lead, response)
+    }
+}
+
+/// The transport of the token verifier's JWKS fetches.
+pub(crate) fn verifier_transport(
+    timeouts: cognito_driver::Timeouts,
+    limits: cognito_driver::Limits,
+) -> Result<Arc<dyn Transport>, cognito_driver::TransportError> {
+    Ok(Arc::new(ReqwestTransport::with_limits(timeouts, limits)?))
+}
+
+/// What the token verifier holds while it fetches keys, so that concurrent tasks share one
+/// fetch (a tokio lock: it is held across the fetch's `.await`).
+#[derive(Debug, Default)]
+pub(crate) struct FetchLock(tokio::sync::Mutex<()>);
+
+impl FetchLock {
+    /// Wait for the turn.
+    pub(crate) async fn lock(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.0.lock().await
     }
 }
 

@@ -43,12 +43,18 @@ fn transport_with_limits(
 }
 
 mod concurrency;
+#[path = "../../driver-tests/credentials.rs"]
+mod credentials;
 #[path = "../../driver-tests/emulator.rs"]
 mod emulator;
+#[path = "../../driver-tests/errors.rs"]
+mod errors;
 #[path = "../../driver-tests/faults.rs"]
 mod faults;
 #[path = "../../driver-tests/hostile.rs"]
 mod hostile;
+#[path = "../../driver-tests/oauth.rs"]
+mod oauth;
 #[path = "../../driver-tests/polish.rs"]
 mod polish;
 #[path = "../../driver-tests/scenarios.rs"]

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
-use cognito_async::cognito_proto::session::{SessionRecord, SessionStore, StoreError};
+use cognito_async::cognito_proto::session::{SessionRecord, SessionStore, SessionStoreError};
 use cognito_async::{Error, UserPool};
 use cognito_store::MemoryStore;
 
@@ -16,27 +16,31 @@ const DELAY: Duration = Duration::from_millis(200);
 struct SlowStore(MemoryStore);
 
 impl SessionStore for SlowStore {
-    fn load(&self, client_id: &str, username: &str) -> Result<Option<SessionRecord>, StoreError> {
+    fn load(
+        &self,
+        client_id: &str,
+        username: &str,
+    ) -> Result<Option<SessionRecord>, SessionStoreError> {
         std::thread::sleep(DELAY);
         self.0.load(client_id, username)
     }
 
-    fn save(&self, record: &SessionRecord) -> Result<(), StoreError> {
+    fn save(&self, record: &SessionRecord) -> Result<(), SessionStoreError> {
         std::thread::sleep(DELAY);
         self.0.save(record)
     }
 
-    fn clear_tokens(&self, client_id: &str, username: &str) -> Result<(), StoreError> {
+    fn clear_tokens(&self, client_id: &str, username: &str) -> Result<(), SessionStoreError> {
         std::thread::sleep(DELAY);
         self.0.clear_tokens(client_id, username)
     }
 
-    fn remove_device(&self, client_id: &str, username: &str) -> Result<(), StoreError> {
+    fn remove_device(&self, client_id: &str, username: &str) -> Result<(), SessionStoreError> {
         std::thread::sleep(DELAY);
         self.0.remove_device(client_id, username)
     }
 
-    fn last_user(&self, client_id: &str) -> Result<Option<String>, StoreError> {
+    fn last_user(&self, client_id: &str) -> Result<Option<String>, SessionStoreError> {
         std::thread::sleep(DELAY);
         self.0.last_user(client_id)
     }

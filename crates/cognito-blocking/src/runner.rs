@@ -4,11 +4,13 @@
 
 use std::sync::{Arc, Condvar};
 
+use cognito_driver::oauth::TokenPoll;
 use cognito_driver::refresh::Poll;
 use cognito_driver::send::Attempts;
 use cognito_driver::task::{self, Task};
 use cognito_driver::{Error, PoolCore};
 use cognito_proto::envelope::PreparedRequest;
+use cognito_proto::oauth::OAuthTokens;
 use cognito_proto::retry::RetryPolicy;
 use cognito_proto::session::TokenSet;
 
@@ -45,7 +47,17 @@ impl Runner {
             task,
             |request| self.send(request),
             |username| self.session(username),
+            |until| self.wait(&until),
         )
+    }
+
+    /// Sleep until another thread has finished getting the credentials this one waits for.
+    fn wait(&self, until: &cognito_driver::credentials::Wait) {
+        let credentials = self.core.credentials();
+        let mut state = credentials.lock();
+        while !until.is_over(&state) {
+            state = wait(&credentials.signal, state);
+        }
     }
 
     /// Send one prepared request and return the HTTP response (any status).
@@ -85,6 +97,50 @@ impl Runner {
                 return Ok(tokens);
             }
         }
+    }
+}
+
+impl Runner {
+    /// A client-credentials token of `scopes`, from the cache or renewed when due; one thread
+    /// renews while the others wait for its result.
+    pub(crate) fn client_token(&self, scopes: &[String]) -> Result<OAuthTokens, Error> {
+        let mut query = self.core.client_token_query(scopes);
+        let slot = query.slot();
+        let mut lead = {
+            let mut state = slot.lock();
+            loop {
+                match query.poll(&mut state)? {
+                    TokenPoll::Ready(tokens) => return Ok(tokens),
+                    TokenPoll::Lead(lead) => break lead,
+                    TokenPoll::Wait => state = wait(&slot.signal, state),
+                }
+            }
+        };
+        // Outside the lock; dropping `lead` on a panic wakes the waiting threads.
+        let response = lead.request().and_then(|r| self.send(r));
+        query.finish(lead, response)
+    }
+}
+
+/// The transport of the token verifier's JWKS fetches.
+pub(crate) fn verifier_transport(
+    timeouts: cognito_driver::Timeouts,
+    limits: cognito_driver::Limits,
+) -> Result<Arc<dyn Transport>, cognito_driver::TransportError> {
+    Ok(Arc::new(UreqTransport::with_limits(timeouts, limits)))
+}
+
+/// What the token verifier holds while it fetches keys, so that concurrent threads share
+/// one fetch.
+#[derive(Debug, Default)]
+pub(crate) struct FetchLock(std::sync::Mutex<()>);
+
+impl FetchLock {
+    /// Wait for the turn. A poisoned lock is taken over: it guards no data.
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 

@@ -42,14 +42,21 @@ fn transport_with_limits(
     driver::UreqTransport::with_limits(timeouts, limits)
 }
 
+mod browser;
 mod concurrency;
+#[path = "../../driver-tests/credentials.rs"]
+mod credentials;
 #[path = "../../driver-tests/emulator.rs"]
 mod emulator;
+#[path = "../../driver-tests/errors.rs"]
+mod errors;
 #[path = "../../driver-tests/faults.rs"]
 mod faults;
 #[path = "../../driver-tests/hostile.rs"]
 mod hostile;
 mod moto;
+#[path = "../../driver-tests/oauth.rs"]
+mod oauth;
 #[path = "../../driver-tests/polish.rs"]
 mod polish;
 #[path = "../../driver-tests/scenarios.rs"]

@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime};
 
 use std::collections::BTreeMap;
 
-use cognito_blocking::cognito_proto::error::Error as CoreError;
+use cognito_blocking::cognito_proto::error::CoreError;
 use cognito_blocking::cognito_proto::srp::{self, SrpError};
 use cognito_blocking::{Error, SignInOutcome, Start, User, UserPool, ops};
 
@@ -229,7 +229,7 @@ fn moto_sign_up_confirm_sign_in_attributes_refresh_sign_out() {
         Err(e) => assert!(
             matches!(
                 &e,
-                Error::Cognito(CoreError::Protocol {
+                Error::Cognito(CoreError::InvalidResponse {
                     operation: "RevokeToken",
                     ..
                 })

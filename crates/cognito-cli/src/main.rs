@@ -7,6 +7,8 @@
 //! curl -H "Authorization: Bearer $(cognito token --access)" https://api.example.com/
 //! cognito whoami | attributes | devices | sign-out [--global] | emulator
 //! cognito --pool-id eu-west-1_AbC --client-id 4l2k0ex verify-token --token-use access "$TOKEN"
+//! cognito --domain https://example.auth.eu-west-1.amazoncognito.com login --hosted
+//! cognito --domain https://example.auth.eu-west-1.amazoncognito.com token --client-credentials --scope orders/read
 //! ```
 //!
 //! Pool settings come from flags or `COGNITO_*` variables; the session lives in a file under
@@ -29,6 +31,7 @@ use cognito_blocking::{
 };
 use cognito_store::FileStore;
 
+mod hosted;
 mod sanitize;
 mod verify;
 use sanitize::{MAX_FIELD, MAX_MESSAGE, clean};
@@ -54,6 +57,11 @@ struct Cli {
     /// Send requests to this URL instead of the pool's AWS endpoint (e.g. the emulator).
     #[arg(long, env = "COGNITO_ENDPOINT", global = true)]
     endpoint: Option<String>,
+    /// The user pool's domain, for `login --hosted` and `token --client-credentials`
+    /// (`https://<prefix>.auth.<region>.amazoncognito.com`, a custom domain, or the emulator's
+    /// `http://<prefix>.localhost:<port>`).
+    #[arg(long, env = "COGNITO_DOMAIN", global = true)]
+    domain: Option<String>,
     /// Where the session is kept [default: $XDG_CONFIG_HOME/cognito/session.json, or
     /// ~/.config/cognito/session.json].
     #[arg(long, env = "COGNITO_SESSION_FILE", global = true)]
@@ -102,8 +110,31 @@ enum Command {
         #[arg(long)]
         answer: Option<String>,
     },
-    /// Print a valid token of the signed-in user, refreshing the stored session if needed.
-    #[command(group(ArgGroup::new("kind").required(true).args(["id", "access"])))]
+    /// Sign in through the pool's hosted pages (authorization code with PKCE): print the URL
+    /// to open in a browser, wait for its redirect on a loopback listener, and store the
+    /// session.
+    Login {
+        /// Use the hosted pages of the pool's domain (--domain); the only mode so far.
+        #[arg(long, required = true)]
+        hosted: bool,
+        /// The loopback port of the redirect URI `http://127.0.0.1:<PORT><PATH>`, which must
+        /// be one of the app client's callback URLs (0 picks a free port).
+        #[arg(long, default_value_t = 8400)]
+        port: u16,
+        /// The path of the redirect URI.
+        #[arg(long, default_value = "/callback")]
+        path: String,
+        /// A scope to ask for (repeatable; none: all the app client's scopes). The session
+        /// needs `openid`.
+        #[arg(long = "scope", value_name = "SCOPE")]
+        scopes: Vec<String>,
+        /// Give up after this many seconds without a redirect.
+        #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+        timeout: u64,
+    },
+    /// Print a valid token of the signed-in user, refreshing the stored session if needed,
+    /// or (`--client-credentials`) a new access token of the app client itself.
+    #[command(group(ArgGroup::new("kind").required(true).args(["id", "access", "client_credentials"])))]
     Token {
         /// The ID token.
         #[arg(long)]
@@ -114,6 +145,14 @@ enum Command {
         /// Refresh unless the token stays valid for at least this many seconds.
         #[arg(long, value_name = "SECONDS", default_value_t = 60)]
         min_validity: u64,
+        /// An access token for the app client (client credentials grant at the domain's
+        /// token endpoint; needs --domain and the client secret).
+        #[arg(long)]
+        client_credentials: bool,
+        /// A resource-server scope for --client-credentials (repeatable; none: all the
+        /// client's scopes).
+        #[arg(long = "scope", value_name = "SCOPE", requires = "client_credentials")]
+        scopes: Vec<String>,
     },
     /// Print the signed-in user's username.
     Whoami,
@@ -217,6 +256,16 @@ impl From<Error> for Failure {
             }
             _ => {}
         }
+        if let Error::OAuth(oauth) = &e {
+            use cognito_blocking::cognito_proto::oauth::ErrorCode;
+            return match oauth.code() {
+                Some(ErrorCode::InvalidClient | ErrorCode::InvalidGrant) => {
+                    Failure::Credentials(message)
+                }
+                Some(ErrorCode::AccessDenied) => Failure::Rejected(message),
+                _ => Failure::Other(message),
+            };
+        }
         let refresh = matches!(e, Error::Refresh(_));
         match e.service_kind() {
             // A refresh refused by Cognito means the stored session is dead.
@@ -280,6 +329,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         client_id: cli.client_id.into_iter().next(),
         client_secret: cli.client_secret,
         endpoint: cli.endpoint,
+        domain: cli.domain,
         session_file: cli.session_file,
     };
     let mut input = Input::new();
@@ -361,10 +411,54 @@ fn run(cli: Cli) -> Result<(), Failure> {
             eprintln!("signed in as {}", clean(user.username(), MAX_FIELD));
             Ok(())
         }
+        Command::Login {
+            hosted: _,
+            port,
+            path,
+            scopes,
+            timeout,
+        } => {
+            if settings.domain.is_none() {
+                return Err(Failure::Usage(
+                    "no domain: pass --domain or set COGNITO_DOMAIN".to_owned(),
+                ));
+            }
+            let options = hosted::Login {
+                port,
+                path,
+                scopes,
+                timeout: Duration::from_secs(timeout),
+            };
+            let user = hosted::login(&pool, &options)?;
+            eprintln!("signed in as {}", clean(user.username(), MAX_FIELD));
+            Ok(())
+        }
+        Command::Token {
+            client_credentials: true,
+            scopes,
+            ..
+        } => {
+            if settings.domain.is_none() {
+                return Err(Failure::Usage(
+                    "no domain: pass --domain or set COGNITO_DOMAIN".to_owned(),
+                ));
+            }
+            if settings.client_secret.is_none() {
+                return Err(Failure::Usage(
+                    "client credentials need the app client's secret: pass --client-secret or set COGNITO_CLIENT_SECRET".to_owned(),
+                ));
+            }
+            let scopes: Vec<&str> = scopes.iter().map(String::as_str).collect();
+            let tokens = pool.client_credentials_token(&scopes)?;
+            print_line(checked_token(
+                tokens.access_token().token().expose_secret(),
+            )?)
+        }
         Command::Token {
             id,
             access: _,
             min_validity,
+            ..
         } => {
             // A handle whose refresh margin is the wanted validity.
             let pool = self::pool(&settings, Some(Duration::from_secs(min_validity)))?;
@@ -467,6 +561,7 @@ struct Settings {
     client_id: Option<String>,
     client_secret: Option<String>,
     endpoint: Option<String>,
+    domain: Option<String>,
     session_file: Option<PathBuf>,
 }
 
@@ -498,6 +593,11 @@ fn pool(settings: &Settings, margin: Option<Duration>) -> Result<UserPool, Failu
     }
     if let Some(margin) = margin {
         builder = builder.refresh_margin(margin);
+    }
+    if let Some(domain) = &settings.domain {
+        builder = builder
+            .domain(domain)
+            .map_err(|e| Failure::Usage(format!("bad domain {domain}: {e}")))?;
     }
     builder
         .build()

@@ -844,3 +844,231 @@ fn session_directory_owned_by_another_user_is_refused() {
     let err = stderr(&out);
     assert!(err.contains("is owned by uid 54321, not by you"), "{err}");
 }
+
+// ----- OAuth: login --hosted and token --client-credentials ---------------------------------
+
+impl Setup {
+    /// A domain `name` and an app client made by `CreateUserPoolClient` with `settings`: the
+    /// domain's path-prefixed URL, the client id and its secret (if any).
+    fn oauth_client(
+        &self,
+        name: &str,
+        settings: serde_json::Value,
+    ) -> (String, String, Option<String>) {
+        let _ = self.emu.call(
+            "CreateUserPoolDomain",
+            json!({"UserPoolId": self.pool_id, "Domain": name}),
+        );
+        let mut body = settings;
+        body["UserPoolId"] = json!(self.pool_id);
+        body["ClientName"] = json!(name);
+        let client = self.emu.call("CreateUserPoolClient", body).expect("client");
+        let client = &client["UserPoolClient"];
+        (
+            format!("{}/_hosted/{name}", self.emu.url()),
+            client["ClientId"].as_str().expect("id").to_owned(),
+            client["ClientSecret"].as_str().map(str::to_owned),
+        )
+    }
+}
+
+/// The user's part in the browser: follow the redirect to the sign-in page, submit the
+/// username and password, follow the redirect to the app. Returns the app's answer.
+fn scripted_browser(authorize_url: &str, username: &str) -> (u16, String) {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let origin = &authorize_url[..authorize_url.find("/_hosted/").expect("emulator URL")];
+    let location = |r: &http::Response<ureq::Body>| {
+        let l = r.headers()["location"].to_str().unwrap();
+        if l.starts_with('/') {
+            format!("{origin}{l}")
+        } else {
+            l.to_owned()
+        }
+    };
+    let login = location(&agent.get(authorize_url).call().unwrap());
+    let mut page = agent.get(&login).call().unwrap();
+    let cookie = page.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let html = page.body_mut().read_to_string().unwrap();
+    let csrf = html
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    let response = agent
+        .post(&login)
+        .header("cookie", &cookie)
+        .send_form([
+            ("_csrf", csrf),
+            ("step", "password"),
+            ("username", username),
+            ("password", PASSWORD),
+        ])
+        .unwrap();
+    let mut app = agent.get(&location(&response)).call().unwrap();
+    (
+        app.status().as_u16(),
+        app.body_mut().read_to_string().unwrap(),
+    )
+}
+
+#[test]
+fn login_hosted_through_a_loopback_redirect_stores_the_session() {
+    let s = Setup::new("hosted");
+    s.user("nora");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let redirect = format!("http://127.0.0.1:{port}/callback");
+    let (domain, web, _) = s.oauth_client(
+        "cli-hosted",
+        json!({"AllowedOAuthFlowsUserPoolClient": true, "AllowedOAuthFlows": ["code"],
+               "AllowedOAuthScopes": ["openid", "email", "aws.cognito.signin.user.admin"],
+               "CallbackURLs": [redirect],
+               "SupportedIdentityProviders": ["COGNITO"],
+               "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
+    );
+    let port = port.to_string();
+    let mut cmd = s.cmd(&[
+        "--client-id",
+        &web,
+        "--domain",
+        &domain,
+        "login",
+        "--hosted",
+        "--port",
+        &port,
+        "--scope",
+        "openid",
+        "--scope",
+        "aws.cognito.signin.user.admin",
+        "--timeout",
+        "30",
+    ]);
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr_lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let url = stderr_lines
+        .by_ref()
+        .map(Result::unwrap)
+        .find(|l| l.starts_with("http"))
+        .expect("the URL to open");
+    assert!(
+        url.starts_with(&format!("{domain}/oauth2/authorize?")),
+        "{url}"
+    );
+    // Another page's request to the port is answered 400 and the CLI keeps waiting.
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let forged = agent
+        .get(format!(
+            "http://127.0.0.1:{port}/callback?code=stolen&state=forged"
+        ))
+        .call()
+        .unwrap();
+    assert_eq!(forged.status().as_u16(), 400);
+    let (status, page) = scripted_browser(&url, "nora");
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Signed in"), "{page}");
+    let rest: Vec<String> = stderr_lines.map(Result::unwrap).collect();
+    assert!(child.wait().unwrap().success(), "{rest:?}");
+    assert!(rest.iter().any(|l| l == "signed in as nora"), "{rest:?}");
+    // The stored session serves the other commands (GetUser needs the
+    // aws.cognito.signin.user.admin scope, as on AWS).
+    let out = run(s.cmd(&["--client-id", &web, "whoami"]), "");
+    assert_success(&out);
+    assert_eq!(stdout(&out).trim(), "nora");
+    let out = run(s.cmd(&["--client-id", &web, "token", "--access"]), "");
+    assert_success(&out);
+    assert_eq!(token_owner(&s.emu, stdout(&out).trim()), "nora");
+}
+
+#[test]
+fn token_client_credentials_prints_a_scoped_access_token() {
+    let s = Setup::new("m2m");
+    s.emu
+        .call(
+            "CreateResourceServer",
+            json!({"UserPoolId": s.pool_id, "Identifier": "orders", "Name": "orders",
+                   "Scopes": [{"ScopeName": "read", "ScopeDescription": "read"},
+                              {"ScopeName": "write", "ScopeDescription": "write"}]}),
+        )
+        .unwrap();
+    let (domain, machine, secret) = s.oauth_client(
+        "cli-m2m",
+        json!({"GenerateSecret": true, "AllowedOAuthFlowsUserPoolClient": true,
+               "AllowedOAuthFlows": ["client_credentials"], "AllowedOAuthScopes": ["orders/read"]}),
+    );
+    let secret = secret.expect("a secret");
+    let args = |scope: &'static str, secret: &str| {
+        let mut cmd = s.cmd(&[
+            "--client-id",
+            &machine,
+            "--domain",
+            &domain,
+            "token",
+            "--client-credentials",
+            "--scope",
+            scope,
+        ]);
+        cmd.env("COGNITO_CLIENT_SECRET", secret);
+        cmd
+    };
+    let out = run(args("orders/read", &secret), "");
+    assert_success(&out);
+    let token = stdout(&out).trim().to_owned();
+    let out = run(
+        s.cmd(&[
+            "--client-id",
+            &machine,
+            "verify-token",
+            "--token-use",
+            "access",
+            "--scope",
+            "orders/read",
+            &token,
+        ]),
+        "",
+    );
+    assert_success(&out);
+    let claims: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(claims["sub"], json!(machine));
+    assert_eq!(claims["scope"], json!("orders/read"));
+    // A scope the client may not use: the server's invalid_scope.
+    let out = run(args("orders/write", &secret), "");
+    assert_code(&out, 1);
+    assert!(stderr(&out).contains("invalid_scope"), "{}", stderr(&out));
+    // A wrong secret: wrong credentials.
+    let out = run(args("orders/read", "not-the-secret-000000000000"), "");
+    assert_code(&out, 4);
+    // No secret at all: a usage error before any request.
+    let mut cmd = s.cmd(&[
+        "--client-id",
+        &machine,
+        "--domain",
+        &domain,
+        "token",
+        "--client-credentials",
+    ]);
+    cmd.env_remove("COGNITO_CLIENT_SECRET");
+    assert_code(&run(cmd, ""), 2);
+}

@@ -1,7 +1,8 @@
 //! The user-facing API of both drivers, written once: see [`define_api!`](crate::define_api).
 
 /// The user-facing API of both drivers, written once: [`define_api!`](crate::define_api)
-/// expands to `UserPool`, `UserPoolBuilder`, `User`, `PendingSignIn` and `SignInOutcome` in
+/// expands to `UserPool`, `UserPoolBuilder`, `User`, `PendingSignIn`, `SignInOutcome` and
+/// `ClientCredentials` in
 /// the driver crate that invokes it, with every method running one task of
 /// [`operations`](crate::operations) or [`signin`](crate::signin) through the driver's
 /// `Runner`. `cognito-blocking` invokes it as `define_api!(blocking)`, `cognito-async` as
@@ -12,7 +13,8 @@
 /// * `Transport`, its transport trait, and `Runner` with
 ///   `fn new(PoolCore<_>, Option<Arc<dyn Transport>>) -> Result<Runner, Error>`,
 ///   `fn core(&self) -> &PoolCore<_>`, `[async] fn run<T: Task>(&self, T) -> Result<T::Output, Error>`
-///   and `[async] fn session(&self, &str) -> Result<TokenSet, Error>`.
+///   `[async] fn session(&self, &str) -> Result<TokenSet, Error>` and
+///   `[async] fn client_token(&self, &[String]) -> Result<OAuthTokens, Error>`.
 #[macro_export]
 macro_rules! define_api {
     (blocking) => {
@@ -22,6 +24,8 @@ macro_rules! define_api {
         $crate::define_api!(@emit [async] [.await]);
     };
     (@emit [$($async:tt)*] [$($aw:tt)*]) => {
+        $crate::define_verifier!([$($async)*] [$($aw)*]);
+
         /// A handle on one app client of one user pool. Cheap to clone; clones share the
         /// store, the transport and the refresh coordination.
         #[derive(Clone)]
@@ -170,6 +174,110 @@ macro_rules! define_api {
                 })
             }
 
+            // ----- OAuth with the pool's domain (UserPoolBuilder::domain) -----------------
+
+            /// Start a hosted sign-in (authorization code with PKCE): open the returned
+            /// [`url`](crate::cognito_proto::oauth::AuthorizationRequest::url) in the user's
+            /// browser and keep its [`pending`](crate::cognito_proto::oauth::AuthorizationRequest::pending)
+            /// state for [`UserPool::finish_hosted_sign_in`]. `redirect_uri` must be one of
+            /// the app client's callback URLs; `scopes` empty means all the client's scopes
+            /// (include `openid` to get an ID token and a storable session).
+            pub fn hosted_sign_in(
+                &self,
+                redirect_uri: &str,
+                scopes: &[&str],
+            ) -> Result<$crate::cognito_proto::oauth::AuthorizationRequest, $crate::Error> {
+                $crate::oauth::authorize(self.runner.core().settings(), redirect_uri, scopes)
+            }
+
+            /// Finish a hosted sign-in with the URL (or the path and query) the browser was
+            /// redirected to: the `state` is checked, the code exchanged with the PKCE
+            /// verifier, the ID token's audience and `nonce` checked, and the tokens stored as
+            /// the user's session (refreshed later like any other).
+            pub $($async)* fn finish_hosted_sign_in(
+                &self,
+                pending: &$crate::cognito_proto::oauth::PendingAuthorization,
+                callback: &str,
+            ) -> Result<User, $crate::Error> {
+                let username = self.runner.run($crate::oauth::finish_hosted_sign_in(pending, callback)) $($aw)* ?;
+                Ok(self.user(username))
+            }
+
+            /// Like [`UserPool::finish_hosted_sign_in`], but return the tokens without
+            /// storing them (for a sign-in without `openid`, or tokens kept elsewhere).
+            pub $($async)* fn exchange_authorization_code(
+                &self,
+                pending: &$crate::cognito_proto::oauth::PendingAuthorization,
+                callback: &str,
+            ) -> Result<$crate::cognito_proto::oauth::OAuthTokens, $crate::Error> {
+                self.runner.run($crate::oauth::exchange_code(pending, callback)) $($aw)*
+            }
+
+            /// New tokens from a refresh token through the domain's `/oauth2/token`.
+            pub $($async)* fn refresh_with_token_endpoint(
+                &self,
+                refresh_token: &$crate::cognito_proto::secret::SecretString,
+            ) -> Result<$crate::cognito_proto::oauth::OAuthTokens, $crate::Error> {
+                self.runner.run($crate::oauth::refresh(refresh_token)) $($aw)*
+            }
+
+            /// Revoke a refresh token (and the tokens issued from it) through
+            /// `/oauth2/revoke`.
+            pub $($async)* fn revoke_refresh_token(
+                &self,
+                refresh_token: &$crate::cognito_proto::secret::SecretString,
+            ) -> Result<(), $crate::Error> {
+                self.runner.run($crate::oauth::revoke(refresh_token)) $($aw)*
+            }
+
+            /// A fresh client-credentials access token for this app client (which needs its
+            /// secret) with resource-server `scopes` (`orders/read`). Not cached: a service
+            /// calling an API keeps a [`UserPool::client_credentials`] source instead.
+            pub $($async)* fn client_credentials_token(
+                &self,
+                scopes: &[&str],
+            ) -> Result<$crate::cognito_proto::oauth::OAuthTokens, $crate::Error> {
+                let scopes: Vec<String> = scopes.iter().map(|s| (*s).to_owned()).collect();
+                self.runner.run($crate::oauth::client_credentials(&scopes)) $($aw)*
+            }
+
+            /// A source of client-credentials access tokens with `scopes` that caches the
+            /// token and renews it before it expires (the refresh margin, at most half its
+            /// lifetime). Renewal is single-flight: however many callers ask at once, one
+            /// token request is sent. Sources of the same scopes on one pool handle share the
+            /// cache.
+            pub fn client_credentials(&self, scopes: &[&str]) -> ClientCredentials {
+                ClientCredentials {
+                    pool: self.clone(),
+                    scopes: scopes.iter().map(|s| (*s).to_owned()).collect(),
+                }
+            }
+
+            /// The claims `/oauth2/userInfo` returns for an access token with the `openid`
+            /// scope (a backend's view of a bearer token it received).
+            pub $($async)* fn user_info_for(
+                &self,
+                access_token: &str,
+            ) -> Result<$crate::cognito_proto::oauth::UserInfo, $crate::Error> {
+                let token = $crate::cognito_proto::secret::SecretString::from(access_token);
+                self.runner.run($crate::oauth::user_info_for(&token)) $($aw)*
+            }
+
+            /// The URL that ends the hosted pages' session and redirects to `logout_uri`
+            /// (one of the client's sign-out URLs). Tokens already issued stay valid; sign
+            /// the user out locally too ([`User::sign_out`]).
+            pub fn logout_url(&self, logout_uri: &str) -> Result<String, $crate::Error> {
+                Ok(self.runner.core().settings().oauth()?.logout_url(logout_uri))
+            }
+
+            /// AWS credentials of a guest (an unauthenticated identity) from the identity pool
+            /// `identity_pool_id`, which must allow guests. Cached and renewed like
+            /// [`User::aws_credentials`]; the guest's identity id is kept by this handle (and
+            /// its clones) for as long as it lives.
+            pub $($async)* fn guest_aws_credentials(&self, identity_pool_id: &str) -> Result<$crate::AwsCredentials, $crate::Error> {
+                self.runner.run($crate::operations::aws_credentials(None, identity_pool_id)) $($aw)*
+            }
+
             fn outcome(
                 &self,
                 flow: Option<$crate::signin::OpenSignIn>,
@@ -222,6 +330,14 @@ macro_rules! define_api {
                 Ok(self)
             }
 
+            /// The pool's domain, for the OAuth endpoints and the hosted sign-in:
+            /// `https://<prefix>.auth.<region>.amazoncognito.com`, a custom domain, or an
+            /// emulator's `http://<prefix>.localhost:<port>`.
+            pub fn domain(mut self, base_url: &str) -> Result<Self, $crate::Error> {
+                self.core = self.core.domain(base_url)?;
+                Ok(self)
+            }
+
             /// Where sessions and remembered devices are kept. Default: a fresh
             /// [`MemoryStore`](cognito_store::MemoryStore).
             pub fn store(
@@ -255,6 +371,12 @@ macro_rules! define_api {
             /// Refresh tokens this long before they expire.
             pub fn refresh_margin(self, margin: ::std::time::Duration) -> Self {
                 self.map(|b| b.refresh_margin(margin))
+            }
+
+            /// Renew identity-pool credentials this long before they expire (default 5
+            /// minutes).
+            pub fn credentials_margin(self, margin: ::std::time::Duration) -> Self {
+                self.map(|b| b.credentials_margin(margin))
             }
 
             /// Which call refreshes tokens (see
@@ -321,7 +443,7 @@ macro_rules! define_api {
             pub fn pause(&self) -> Result<$crate::cognito_proto::signin::PausedSignIn, $crate::Error> {
                 match &self.flow {
                     Some(flow) => Ok(flow.core().pause()?),
-                    None => Err($crate::Error::Cognito($crate::cognito_proto::error::Error::misuse(
+                    None => Err($crate::Error::Cognito($crate::cognito_proto::error::CoreError::misuse(
                         "this sign-in step was already answered",
                     ))),
                 }
@@ -335,7 +457,7 @@ macro_rules! define_api {
                 answer: $crate::cognito_proto::signin::Answer,
             ) -> Result<SignInOutcome, $crate::Error> {
                 let Some(flow) = self.flow.take() else {
-                    return Err($crate::Error::Cognito($crate::cognito_proto::error::Error::misuse(
+                    return Err($crate::Error::Cognito($crate::cognito_proto::error::CoreError::misuse(
                         "this sign-in step was already answered",
                     )));
                 };
@@ -525,10 +647,64 @@ macro_rules! define_api {
                 self.pool.runner.run($crate::operations::global_sign_out(&self.username)) $($aw)*
             }
 
-            /// AWS credentials from the identity pool `identity_pool_id` (`GetId`, then
-            /// `GetCredentialsForIdentity`), with this user's ID token as login.
+            /// The user's claims from the domain's `/oauth2/userInfo`, with the session's
+            /// access token (which needs the `openid` scope, so a hosted sign-in's session).
+            pub $($async)* fn user_info(&self) -> Result<$crate::cognito_proto::oauth::UserInfo, $crate::Error> {
+                self.pool.runner.run($crate::oauth::user_info(&self.username)) $($aw)*
+            }
+
+            /// AWS credentials from the identity pool `identity_pool_id`, with this user's ID
+            /// token as login (refreshed first when due).
+            ///
+            /// Cached per identity: the same credentials come back until they expire within
+            /// the credentials margin (default 5 minutes,
+            /// [`UserPoolBuilder::credentials_margin`]); then one call renews them
+            /// (`GetCredentialsForIdentity`; `GetId` only the first time). Single-flight:
+            /// however many callers ask at once, one request is sent and every caller gets its
+            /// result. Signing out forgets them.
             pub $($async)* fn aws_credentials(&self, identity_pool_id: &str) -> Result<$crate::AwsCredentials, $crate::Error> {
-                self.pool.runner.run($crate::operations::aws_credentials(&self.username, identity_pool_id)) $($aw)*
+                self.pool.runner.run($crate::operations::aws_credentials(Some(&self.username), identity_pool_id)) $($aw)*
+            }
+
+            /// Forget this user's cached credentials of `identity_pool_id` (and its identity
+            /// id): the next [`User::aws_credentials`] gets new ones.
+            pub $($async)* fn forget_aws_credentials(&self, identity_pool_id: &str) -> Result<(), $crate::Error> {
+                self.pool.runner.run($crate::operations::forget_aws_credentials(Some(&self.username), identity_pool_id)) $($aw)*
+            }
+        }
+        /// Client-credentials access tokens for one set of scopes, cached and renewed before
+        /// they expire; see [`UserPool::client_credentials`]. Cheap to clone; clones share
+        /// the cache.
+        #[derive(Clone)]
+        pub struct ClientCredentials {
+            pool: UserPool,
+            scopes: Vec<String>,
+        }
+
+        impl ::std::fmt::Debug for ClientCredentials {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("ClientCredentials")
+                    .field("scopes", &self.scopes)
+                    .finish_non_exhaustive()
+            }
+        }
+
+        impl ClientCredentials {
+            /// The scopes asked for.
+            pub fn scopes(&self) -> &[String] {
+                &self.scopes
+            }
+
+            /// A token good for at least the refresh margin: the cached one, or a new one
+            /// (one request for all concurrent callers). A failed renewal is returned to
+            /// every caller that waited for it.
+            pub $($async)* fn token(&self) -> Result<$crate::cognito_proto::oauth::OAuthTokens, $crate::Error> {
+                self.pool.runner.client_token(&self.scopes) $($aw)*
+            }
+
+            /// The access token alone, for an `Authorization: Bearer` header.
+            pub $($async)* fn access_token(&self) -> Result<$crate::cognito_proto::secret::SecretString, $crate::Error> {
+                Ok(self.token() $($aw)* ?.access_token().token().clone())
             }
         }
     };

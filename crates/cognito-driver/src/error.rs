@@ -3,37 +3,43 @@
 use std::fmt;
 use std::sync::Arc;
 
-use cognito_proto::error::{Error as CoreError, ServiceError, ServiceErrorKind};
-use cognito_proto::session::StoreError;
+use cognito_proto::error::{CoreError, ServiceError, ServiceErrorKind};
+use cognito_proto::oauth::OAuthError;
+use cognito_proto::ops::ChallengeName;
+use cognito_proto::session::SessionStoreError;
 
-/// Everything that can go wrong in a call.
+/// Everything that can go wrong in a call. Match on the variants, or ask the accessors:
+/// [`Error::service_kind`] and [`Error::service_code`] for Cognito's answer,
+/// [`Error::status`], [`Error::challenge`], [`Error::is_retryable`].
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// Cognito answered with an error, the response broke the protocol, or the core refused
-    /// the input (see [`cognito_proto::error::Error`]).
+    /// the input (see [`cognito_proto::error::CoreError`]).
     Cognito(CoreError),
     /// No HTTP response was received.
     Transport(TransportError),
     /// The session store could not be read or written, or holds a record it cannot read.
-    Session(StoreError),
+    Session(SessionStoreError),
     /// The call needs a signed-in user, and no session is stored for this user.
     NotSignedIn,
     /// The call needs the user's current device, and none is tracked for this user.
     NoDevice,
+    /// Getting AWS credentials from an identity pool failed. Concurrent callers waiting on
+    /// the same request share this one error.
+    Credentials(Arc<Error>),
     /// Refreshing the session failed. Concurrent callers waiting on the same refresh share
     /// this one error.
     Refresh(Arc<Error>),
+    /// An OAuth endpoint of the pool's domain refused (a typed RFC 6749 error), or its redirect
+    /// or response failed a check (state, nonce, audience), or no domain is configured.
+    OAuth(OAuthError),
 }
 
 impl Error {
     /// The Cognito service error, if this is one.
     pub fn as_service(&self) -> Option<&ServiceError> {
-        match self {
-            Error::Cognito(e) => e.as_service(),
-            Error::Refresh(e) => e.as_service(),
-            _ => None,
-        }
+        self.as_core().and_then(CoreError::as_service)
     }
 
     /// The Cognito service error kind (`NotAuthorized`, `CodeMismatch`, ...), if any.
@@ -41,22 +47,37 @@ impl Error {
         self.as_service().map(|e| &e.kind)
     }
 
-    /// The `x-amzn-RequestId` of the response that failed, when known.
-    pub fn request_id(&self) -> Option<&str> {
+    /// The service's error code as sent (`NotAuthorizedException`), if Cognito answered with
+    /// an error; also for codes this version has no [`ServiceErrorKind`] for.
+    pub fn service_code(&self) -> Option<&str> {
+        self.service_kind().map(ServiceErrorKind::as_str)
+    }
+
+    /// The core error inside, looking through shared refresh and credential errors.
+    pub fn as_core(&self) -> Option<&CoreError> {
         match self {
-            Error::Cognito(e) => e.request_id(),
-            Error::Refresh(e) => e.request_id(),
+            Error::Cognito(e) => Some(e),
+            Error::Refresh(e) | Error::Credentials(e) => e.as_core(),
             _ => None,
         }
+    }
+
+    /// The challenge this error is about (an unexpected challenge, or one with a missing or
+    /// malformed parameter), if any.
+    pub fn challenge(&self) -> Option<&ChallengeName> {
+        self.as_core().and_then(CoreError::challenge)
+    }
+
+    /// The `x-amzn-RequestId` of the response that failed, when known.
+    pub fn request_id(&self) -> Option<&str> {
+        self.as_core().and_then(CoreError::request_id)
     }
 
     /// The HTTP status of the response that failed, when there was one.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Cognito(CoreError::Service(e)) => Some(e.status),
-            Error::Cognito(CoreError::Protocol { status, .. }) if *status != 0 => Some(*status),
-            Error::Refresh(e) => e.status(),
-            _ => None,
+            Error::OAuth(e) => e.status(),
+            _ => self.as_core().and_then(CoreError::status),
         }
     }
 
@@ -66,7 +87,8 @@ impl Error {
         match self {
             Error::Cognito(e) => e.is_retryable(),
             Error::Transport(e) => e.is_retryable(),
-            Error::Refresh(e) => e.is_retryable(),
+            Error::Refresh(e) | Error::Credentials(e) => e.is_retryable(),
+            Error::OAuth(e) => e.is_retryable(),
             Error::Session(_) | Error::NotSignedIn | Error::NoDevice => false,
         }
     }
@@ -81,6 +103,8 @@ impl fmt::Display for Error {
             Error::NotSignedIn => f.write_str("no signed-in session is stored for this user"),
             Error::NoDevice => f.write_str("no device is tracked for this user"),
             Error::Refresh(e) => write!(f, "refreshing the session failed: {e}"),
+            Error::OAuth(e) => fmt::Display::fmt(e, f),
+            Error::Credentials(e) => write!(f, "getting identity-pool credentials failed: {e}"),
         }
     }
 }
@@ -91,7 +115,8 @@ impl std::error::Error for Error {
             Error::Cognito(e) => Some(e),
             Error::Transport(e) => Some(e),
             Error::Session(e) => Some(e),
-            Error::Refresh(e) => Some(&**e),
+            Error::Refresh(e) | Error::Credentials(e) => Some(&**e),
+            Error::OAuth(e) => Some(e),
             Error::NotSignedIn | Error::NoDevice => None,
         }
     }
@@ -103,14 +128,20 @@ impl From<CoreError> for Error {
     }
 }
 
+impl From<OAuthError> for Error {
+    fn from(e: OAuthError) -> Self {
+        Error::OAuth(e)
+    }
+}
+
 impl From<TransportError> for Error {
     fn from(e: TransportError) -> Self {
         Error::Transport(e)
     }
 }
 
-impl From<StoreError> for Error {
-    fn from(e: StoreError) -> Self {
+impl From<SessionStoreError> for Error {
+    fn from(e: SessionStoreError) -> Self {
         Error::Session(e)
     }
 }

@@ -86,9 +86,9 @@ impl IdentityLogins {
 /// The TOTP secret of an `AssociateSoftwareToken` answer.
 pub fn totp_secret(response: ops::AssociateSoftwareTokenResponse) -> Result<TotpSecret, Error> {
     response.secret_code.map(TotpSecret::new).ok_or_else(|| {
-        Error::Cognito(cognito_proto::error::Error::protocol(
+        Error::Cognito(cognito_proto::error::CoreError::missing_member(
             "AssociateSoftwareToken",
-            "the response has no secret code",
+            "SecretCode",
         ))
     })
 }
@@ -99,7 +99,8 @@ pub fn identity_logins(
     tokens: &TokenSet,
 ) -> Result<IdentityLogins, Error> {
     let key = ops::user_pool_login_key(config.user_pool_id()).ok_or_else(|| {
-        Error::Cognito(cognito_proto::error::Error::invalid_input(
+        Error::Cognito(cognito_proto::error::CoreError::invalid_input(
+            "user_pool_id",
             "user pool id must look like <region>_<name>",
         ))
     })?;

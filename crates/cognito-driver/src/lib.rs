@@ -9,7 +9,10 @@
 //!   or a result; [`operations`] and [`signin`]: every operation of the API as a task;
 //! * [`PoolCore`], made of [`Settings`] (configuration), [`SessionBook`] (the store and the
 //!   device memory in it) and [`Refreshes`] (single-flight refresh, woken through the
-//!   driver's [`Signal`]);
+//!   driver's [`Signal`]), and [`credentials`] (identity-pool credentials cached per identity,
+//!   renewed before expiry, single-flight);
+//! * [`define_verifier!`](crate::define_verifier): the drivers' token `Verifier`, expanded by
+//!   `define_api!`, with the IO-free pieces in [`verifier`];
 //! * [`Error`], [`TransportError`], [`TransportErrorKind`]: the drivers' error types (both
 //!   re-export them, so `cognito_blocking::Error` and `cognito_async::Error` are this type),
 //!   and [`outgoing`], the request copy a default transport sends;
@@ -32,8 +35,10 @@
 
 mod api;
 mod book;
+pub mod credentials;
 mod error;
 mod identity;
+pub mod oauth;
 pub mod operations;
 mod options;
 mod pool;
@@ -42,8 +47,10 @@ pub mod send;
 mod settings;
 pub mod signin;
 pub mod task;
+pub mod verifier;
 
 pub use book::{SessionBook, Stored, tokens_name_user};
+pub use cognito_jwt;
 pub use cognito_proto;
 pub use error::{Error, LimitExceeded, TransportError, TransportErrorKind, outgoing};
 pub use identity::{AwsCredentials, IdentityLogins, MfaPreference, identity_logins, totp_secret};

@@ -11,7 +11,7 @@ use cognito_proto::session::{self, TokenSet};
 use cognito_proto::signin::TotpSecret;
 
 use crate::error::Error;
-use crate::identity::{AwsCredentials, MfaPreference, identity_logins, totp_secret};
+use crate::identity::{AwsCredentials, MfaPreference, totp_secret};
 use crate::pool::Ctx;
 use crate::task::{Task, call, exchange, local, session};
 
@@ -51,7 +51,7 @@ where
         move |_| Ok(Some(request)),
         |_, response| match response {
             Some(response) => Ok(envelope::decode::<O>(&response?)?),
-            None => Err(Error::Cognito(cognito_proto::error::Error::misuse(
+            None => Err(Error::Cognito(cognito_proto::error::CoreError::misuse(
                 "no response to a request",
             ))),
         },
@@ -317,6 +317,7 @@ pub fn get_device(
 /// remembered device is kept.
 fn sign_out_locally(ctx: &Ctx<'_>, username: &str) -> Result<(), Error> {
     ctx.reset(username);
+    crate::credentials::forget_user(&*ctx.credentials(), username);
     ctx.book.clear_tokens(username)
 }
 
@@ -366,7 +367,7 @@ pub fn global_sign_out(username: &str) -> impl Task<Output = ()> + use<> {
             },
             move |ctx, response| {
                 let response = response.ok_or_else(|| {
-                    Error::Cognito(cognito_proto::error::Error::misuse(
+                    Error::Cognito(cognito_proto::error::CoreError::misuse(
                         "no response to GlobalSignOut",
                     ))
                 })??;
@@ -377,17 +378,33 @@ pub fn global_sign_out(username: &str) -> impl Task<Output = ()> + use<> {
     })
 }
 
-/// AWS credentials from an identity pool (`GetId`, then `GetCredentialsForIdentity`).
+/// AWS credentials from an identity pool for `username` (with its ID token as login), or for
+/// a guest when `None`: the cached ones while they are good beyond the credentials margin,
+/// else new ones (`GetId` the first time, then `GetCredentialsForIdentity`), single-flight.
 pub fn aws_credentials(
-    username: &str,
+    username: Option<&str>,
     identity_pool_id: &str,
 ) -> impl Task<Output = AwsCredentials> + use<> {
-    let identity_pool_id = identity_pool_id.to_owned();
-    session(username).then(move |ctx, tokens: TokenSet| {
-        let logins = identity_logins(ctx.settings.config(), &tokens)?;
-        let get_id = logins.get_id(&identity_pool_id);
-        Ok(call(move |_| get_id)
-            .then(move |_, id| Ok(call(move |_| logins.get_credentials(id))))
-            .map(AwsCredentials::from))
+    let key = crate::credentials::IdentityKey {
+        identity_pool_id: identity_pool_id.to_owned(),
+        username: username.map(str::to_owned),
+    };
+    local(move |ctx| Ok(ctx.settings.options().credentials_margin))
+        .then(move |_, margin| Ok(crate::credentials::aws_credentials(key, margin)))
+}
+
+/// Forget the cached identity-pool credentials of `username` (or of the guest, `None`) in
+/// `identity_pool_id`: the next call gets new ones.
+pub fn forget_aws_credentials(
+    username: Option<&str>,
+    identity_pool_id: &str,
+) -> impl Task<Output = ()> + use<> {
+    let key = crate::credentials::IdentityKey {
+        identity_pool_id: identity_pool_id.to_owned(),
+        username: username.map(str::to_owned),
+    };
+    local(move |ctx| {
+        crate::credentials::forget(&*ctx.credentials(), &key);
+        Ok(())
     })
 }

@@ -29,6 +29,9 @@ pub struct Options {
     /// Which call refreshes tokens. Default `InitiateAuth(REFRESH_TOKEN_AUTH)`; app clients
     /// with refresh-token rotation need [`RefreshMethod::GetTokensFromRefreshToken`].
     pub refresh_method: RefreshMethod,
+    /// Identity-pool credentials are renewed this long before they expire. Default 5 minutes
+    /// ([`DEFAULT_CREDENTIALS_MARGIN`](crate::credentials::DEFAULT_CREDENTIALS_MARGIN)).
+    pub credentials_margin: Duration,
 }
 
 impl Default for Options {
@@ -38,6 +41,7 @@ impl Default for Options {
             refresh_margin: DEFAULT_REFRESH_MARGIN,
             remember_devices: true,
             refresh_method: RefreshMethod::default(),
+            credentials_margin: crate::credentials::DEFAULT_CREDENTIALS_MARGIN,
         }
     }
 }

@@ -6,6 +6,8 @@
 use std::sync::Arc;
 
 use crate::book::SessionBook;
+use crate::credentials::{CredentialCache, Credentials};
+use crate::oauth::{ClientTokens, TokenQuery};
 use crate::options::SharedStore;
 use crate::refresh::{Refreshes, Resets, SessionQuery, Signal};
 use crate::settings::Settings;
@@ -16,6 +18,10 @@ pub struct PoolCore<W> {
     settings: Arc<Settings>,
     book: Arc<SessionBook>,
     refreshes: Refreshes<W>,
+    client_tokens: ClientTokens<W>,
+    credentials: Arc<Credentials<W>>,
+    /// The same cache, as operations see it.
+    credential_cache: Arc<dyn CredentialCache>,
 }
 
 impl<W> std::fmt::Debug for PoolCore<W> {
@@ -29,10 +35,14 @@ impl<W: Signal> PoolCore<W> {
     /// A core of `settings` keeping sessions in `store`.
     pub fn new(settings: Settings, store: SharedStore) -> Self {
         let book = SessionBook::new(store, settings.client_id());
+        let credentials = Arc::new(Credentials::default());
         PoolCore {
             settings: Arc::new(settings),
             book: Arc::new(book),
             refreshes: Refreshes::default(),
+            client_tokens: ClientTokens::default(),
+            credential_cache: Arc::clone(&credentials) as Arc<dyn CredentialCache>,
+            credentials,
         }
     }
 
@@ -51,6 +61,11 @@ impl<W: Signal> PoolCore<W> {
         &self.refreshes
     }
 
+    /// The identity-pool credentials cache and the signal its waiting callers sleep on.
+    pub fn credentials(&self) -> &Credentials<W> {
+        &self.credentials
+    }
+
     /// One caller's request for the tokens of `username`, refreshed when due.
     pub fn session_query(&self, username: &str) -> SessionQuery<W> {
         SessionQuery::new(
@@ -61,12 +76,23 @@ impl<W: Signal> PoolCore<W> {
         )
     }
 
+    /// One caller's request for a cached client-credentials token of `scopes`, renewed when
+    /// due (single-flight per set of scopes).
+    pub fn client_token_query(&self, scopes: &[String]) -> TokenQuery<W> {
+        TokenQuery::new(
+            Arc::clone(&self.settings),
+            self.client_tokens.slot(scopes),
+            scopes,
+        )
+    }
+
     /// What an operation sees of the pool.
     pub fn ctx(&self) -> Ctx<'_> {
         Ctx {
             settings: &self.settings,
             book: &self.book,
             resets: &self.refreshes,
+            credentials: &self.credential_cache,
         }
     }
 }
@@ -80,6 +106,7 @@ pub struct Ctx<'a> {
     /// The session records.
     pub book: &'a SessionBook,
     resets: &'a dyn Resets,
+    credentials: &'a Arc<dyn CredentialCache>,
 }
 
 impl std::fmt::Debug for Ctx<'_> {
@@ -93,5 +120,10 @@ impl Ctx<'_> {
     /// replaced or cleared); waiting callers look again.
     pub fn reset(&self, username: &str) {
         self.resets.reset(username);
+    }
+
+    /// The identity-pool credentials cache.
+    pub fn credentials(&self) -> Arc<dyn CredentialCache> {
+        Arc::clone(self.credentials)
     }
 }

@@ -254,7 +254,7 @@ impl<W: Signal> SessionQuery<W> {
                 }),
             (_, Err(e)) => Err((e, false)),
             (None, Ok(_)) => Err((
-                Error::Cognito(cognito_proto::error::Error::misuse(
+                Error::Cognito(cognito_proto::error::CoreError::misuse(
                     "a refresh response without a refresh request",
                 )),
                 false,
@@ -366,7 +366,7 @@ impl<W: Signal> Lead<W> {
     /// The refresh request to send (once), or why none could be built (no refresh token).
     pub fn request(&mut self) -> Result<PreparedRequest, Error> {
         self.request.take().unwrap_or_else(|| {
-            Err(Error::Cognito(cognito_proto::error::Error::misuse(
+            Err(Error::Cognito(cognito_proto::error::CoreError::misuse(
                 "the refresh request was already taken",
             )))
         })

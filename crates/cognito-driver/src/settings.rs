@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cognito_proto::config::ClientConfig;
 use cognito_proto::envelope::Endpoint;
+use cognito_proto::oauth::{OAuthClient, OAuthEndpoints, OAuthError};
 use cognito_proto::retry::RetryPolicy;
 use cognito_proto::secret::SecretString;
 use cognito_proto::session::RefreshMethod;
@@ -23,6 +24,7 @@ pub struct Settings {
     endpoint: Endpoint,
     options: Options,
     clock: Clock,
+    oauth: Option<OAuthClient>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -32,12 +34,25 @@ impl std::fmt::Debug for Settings {
             .field("user_pool_id", &self.config.user_pool_id())
             .field("client_id", &self.config.client_id())
             .field("endpoint", &self.endpoint)
+            .field(
+                "domain",
+                &self.oauth.as_ref().map(|o| o.endpoints().base_url()),
+            )
             .field("options", &self.options)
             .finish_non_exhaustive()
     }
 }
 
 impl Settings {
+    /// The app client on the pool's domain (OAuth endpoints), when a domain is configured.
+    pub fn oauth(&self) -> Result<&OAuthClient, Error> {
+        self.oauth
+            .as_ref()
+            .ok_or(Error::OAuth(OAuthError::InvalidInput(
+                "no user pool domain is configured (UserPoolBuilder::domain)".into(),
+            )))
+    }
+
     /// The app client.
     pub fn config(&self) -> &ClientConfig {
         &self.config
@@ -75,6 +90,7 @@ pub struct PoolBuilder {
     store: Option<SharedStore>,
     options: Options,
     clock: Option<Clock>,
+    domain: Option<OAuthEndpoints>,
 }
 
 impl std::fmt::Debug for PoolBuilder {
@@ -101,7 +117,16 @@ impl PoolBuilder {
             store: None,
             options: Options::default(),
             clock: None,
+            domain: None,
         }
+    }
+
+    /// The pool's domain, for the OAuth endpoints and the hosted sign-in
+    /// (`https://<prefix>.auth.<region>.amazoncognito.com`, a custom domain, or an
+    /// emulator's `http://<prefix>.localhost:<port>`).
+    pub fn domain(mut self, base_url: &str) -> Result<Self, Error> {
+        self.domain = Some(OAuthEndpoints::new(base_url)?);
+        Ok(self)
     }
 
     /// The app client's secret.
@@ -148,6 +173,11 @@ impl PoolBuilder {
         self.with_options(|o| o.refresh_margin = margin)
     }
 
+    /// Renew identity-pool credentials this long before they expire.
+    pub fn credentials_margin(self, margin: Duration) -> Self {
+        self.with_options(|o| o.credentials_margin = margin)
+    }
+
     /// Which call refreshes tokens.
     pub fn refresh_method(self, method: RefreshMethod) -> Self {
         self.with_options(|o| o.refresh_method = method)
@@ -174,7 +204,8 @@ impl PoolBuilder {
     pub fn build<W: Signal>(self) -> Result<PoolCore<W>, Error> {
         let mut config =
             ClientConfig::new(self.user_pool_id.clone(), self.client_id).map_err(|_| {
-                Error::Cognito(cognito_proto::error::Error::invalid_input(
+                Error::Cognito(cognito_proto::error::CoreError::invalid_input(
+                    "user_pool_id",
                     "user pool id must look like <region>_<name>",
                 ))
             })?;
@@ -186,12 +217,20 @@ impl PoolBuilder {
             None => Endpoint::for_user_pool(&self.user_pool_id)?,
         };
         let store = self.store.unwrap_or_else(|| Arc::new(MemoryStore::new()));
+        let oauth = self.domain.map(|domain| {
+            let client = OAuthClient::new(domain, config.client_id());
+            match config.client_secret() {
+                Some(secret) => client.with_secret(secret.clone()),
+                None => client,
+            }
+        });
         Ok(PoolCore::new(
             Settings {
                 config,
                 endpoint,
                 options: self.options,
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemTime::now)),
+                oauth,
             },
             store,
         ))

@@ -167,7 +167,7 @@ impl Task for SignInTask {
                 }
                 Ok(Step::Done((None, Ok(Progress::SignedIn(username)))))
             }
-            _ => Err(Error::Cognito(cognito_proto::error::Error::misuse(
+            _ => Err(Error::Cognito(cognito_proto::error::CoreError::misuse(
                 "the sign-in task got an unexpected input",
             ))),
         }
@@ -232,7 +232,7 @@ impl SignInTask {
             }
             Ok(_) => Ok(Step::Done((
                 None,
-                Err(Error::Cognito(cognito_proto::error::Error::misuse(
+                Err(Error::Cognito(cognito_proto::error::CoreError::misuse(
                     "the sign-in flow asked for something this driver does not know",
                 ))),
             ))),

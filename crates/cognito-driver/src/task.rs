@@ -22,6 +22,7 @@ use std::marker::PhantomData;
 use cognito_proto::envelope::{self, Operation, PreparedRequest};
 use cognito_proto::session::TokenSet;
 
+pub use crate::credentials::Wait;
 use crate::error::Error;
 use crate::pool::Ctx;
 
@@ -38,6 +39,8 @@ pub enum Input {
     /// The valid tokens asked for by the last [`Step::Session`] (boxed: a token set is large
     /// and inputs move through every step).
     Tokens(Box<TokenSet>),
+    /// The wait of the last [`Step::Wait`] is over.
+    Woken,
 }
 
 /// What a task asks its driver for.
@@ -51,6 +54,9 @@ pub enum Step<T> {
     /// Get this user's valid tokens (refreshed when due, single-flight) and hand back
     /// [`Input::Tokens`]. A failure ends the task with that error.
     Session(String),
+    /// Sleep on the pool's credential signal until [`Wait::is_over`] (another caller is
+    /// getting the credentials this task needs), then hand back [`Input::Woken`].
+    Wait(Wait),
     /// The task is over.
     Done(T),
 }
@@ -61,6 +67,7 @@ impl<T> Step<T> {
         match self {
             Step::Send(request) => Ok(Step::Send(request)),
             Step::Session(username) => Ok(Step::Session(username)),
+            Step::Wait(wait) => Ok(Step::Wait(wait)),
             Step::Done(output) => Err(output),
         }
     }
@@ -96,7 +103,7 @@ pub trait Task: Send + 'static {
 }
 
 fn misuse(what: &'static str) -> Error {
-    Error::Cognito(cognito_proto::error::Error::misuse(what))
+    Error::Cognito(cognito_proto::error::CoreError::misuse(what))
 }
 
 /// See [`Task::then`].
@@ -251,7 +258,7 @@ where
                 )))
             }
             Input::Response(response) => Ok(Step::Done(envelope::decode::<O>(&response?)?)),
-            Input::Tokens(_) => Err(misuse("a call got tokens")),
+            Input::Tokens(_) | Input::Woken => Err(misuse("a call got tokens or a wake-up")),
         }
     }
 }
@@ -291,7 +298,9 @@ where
                 }
             }
             Input::Response(response) => Some(response),
-            Input::Tokens(_) => return Err(misuse("an exchange got tokens")),
+            Input::Tokens(_) | Input::Woken => {
+                return Err(misuse("an exchange got tokens or a wake-up"));
+            }
         };
         let handle = self
             .1
@@ -301,19 +310,24 @@ where
     }
 }
 
-/// Run `task` to its end with `send` and `session` as the driver's IO, synchronously. The
-/// blocking driver's loop; also what tests drive tasks with.
+/// Run `task` to its end with `send`, `session` and `wait` as the driver's IO, synchronously.
+/// The blocking driver's loop; also what tests drive tasks with.
 pub fn run_blocking<T: Task>(
     ctx: &Ctx<'_>,
     mut task: T,
     mut send: impl FnMut(PreparedRequest) -> Response,
     mut session: impl FnMut(&str) -> Result<TokenSet, Error>,
+    mut wait: impl FnMut(Wait),
 ) -> Result<T::Output, Error> {
     let mut input = Input::Start;
     loop {
         input = match task.step(ctx, input)? {
             Step::Send(request) => Input::Response(send(request)),
             Step::Session(username) => Input::Tokens(Box::new(session(&username)?)),
+            Step::Wait(w) => {
+                wait(w);
+                Input::Woken
+            }
             Step::Done(output) => return Ok(output),
         };
     }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use cognito_emulator::{EmulatorHandle, PoolConfig};
 use cognito_proto::envelope::{Endpoint, Operation, decode, encode};
-use cognito_proto::error::{Error, ServiceErrorKind};
+use cognito_proto::error::{CoreError as Error, ServiceErrorKind};
 use cognito_proto::ops::{self, AuthFlow, ChallengeName};
 use cognito_proto::secret::SecretString;
 use cognito_proto::srp;

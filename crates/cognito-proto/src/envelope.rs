@@ -3,7 +3,7 @@
 //! [`encode`] turns a typed operation into an [`http::Request`] that any HTTP client can send:
 //! `POST` to the endpoint, `Content-Type: application/x-amz-json-1.1`,
 //! `X-Amz-Target: <service prefix>.<Operation>`, and the JSON body. [`decode`] turns the
-//! [`http::Response`] back into the operation's output or a typed [`Error`].
+//! [`http::Response`] back into the operation's output or a typed [`CoreError`].
 //!
 //! ```
 //! use cognito_proto::envelope::{Endpoint, decode, encode};
@@ -30,7 +30,9 @@ use http::{HeaderMap, Method, Request, Response, Uri};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::{Error, RawBody, ServiceError, ServiceErrorKind, sanitize_error_code};
+use crate::error::{
+    CoreError, RawBody, ResponseProblem, ServiceError, ServiceErrorKind, sanitize_error_code,
+};
 
 /// The content type of every request and response.
 pub const CONTENT_TYPE_AMZ_JSON: &str = "application/x-amz-json-1.1";
@@ -72,9 +74,10 @@ pub struct Endpoint {
 impl Endpoint {
     /// The AWS endpoints of a region: `https://cognito-idp.{region}.amazonaws.com/` and
     /// `https://cognito-identity.{region}.amazonaws.com/`.
-    pub fn for_region(region: &str) -> Result<Self, Error> {
+    pub fn for_region(region: &str) -> Result<Self, CoreError> {
         if !is_valid_region(region) {
-            return Err(Error::invalid_input(
+            return Err(CoreError::invalid_input(
+                "region",
                 "region must be non-empty lowercase letters, digits and '-'",
             ));
         }
@@ -88,10 +91,11 @@ impl Endpoint {
 
     /// The AWS endpoints for a user pool id: the region is the part before the first `_`
     /// (`eu-west-1_AbC` → `eu-west-1`).
-    pub fn for_user_pool(user_pool_id: &str) -> Result<Self, Error> {
+    pub fn for_user_pool(user_pool_id: &str) -> Result<Self, CoreError> {
         match user_pool_id.split_once('_') {
             Some((region, name)) if !name.is_empty() => Self::for_region(region),
-            _ => Err(Error::invalid_input(
+            _ => Err(CoreError::invalid_input(
+                "user_pool_id",
                 "user pool id must look like <region>_<name>",
             )),
         }
@@ -99,7 +103,7 @@ impl Endpoint {
 
     /// One URL for both services, for example a local emulator at `http://127.0.0.1:9229`.
     /// The URL must be absolute `http` or `https`; a missing path means `/`.
-    pub fn from_url(url: &str) -> Result<Self, Error> {
+    pub fn from_url(url: &str) -> Result<Self, CoreError> {
         let uri = parse_endpoint_url(url)?;
         Ok(Endpoint {
             user_pool: uri.clone(),
@@ -108,13 +112,13 @@ impl Endpoint {
     }
 
     /// Replace the identity-pool URL (same rules as [`Endpoint::from_url`]).
-    pub fn with_identity_url(mut self, url: &str) -> Result<Self, Error> {
+    pub fn with_identity_url(mut self, url: &str) -> Result<Self, CoreError> {
         self.identity = parse_endpoint_url(url)?;
         Ok(self)
     }
 
     /// Replace the user-pool URL (same rules as [`Endpoint::from_url`]).
-    pub fn with_user_pool_url(mut self, url: &str) -> Result<Self, Error> {
+    pub fn with_user_pool_url(mut self, url: &str) -> Result<Self, CoreError> {
         self.user_pool = parse_endpoint_url(url)?;
         Ok(self)
     }
@@ -147,33 +151,40 @@ fn is_valid_region(region: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
-fn parse_uri(s: &str) -> Result<Uri, Error> {
+fn parse_uri(s: &str) -> Result<Uri, CoreError> {
     s.parse::<Uri>()
-        .map_err(|_| Error::invalid_input("endpoint is not a valid URL"))
+        .map_err(|_| CoreError::invalid_input("endpoint", "endpoint is not a valid URL"))
 }
 
-fn parse_endpoint_url(url: &str) -> Result<Uri, Error> {
+fn parse_endpoint_url(url: &str) -> Result<Uri, CoreError> {
     let uri = parse_uri(url.trim())?;
     match uri.scheme_str() {
         Some("http") | Some("https") => {}
         _ => {
-            return Err(Error::invalid_input(
+            return Err(CoreError::invalid_input(
+                "endpoint",
                 "endpoint URL must start with http:// or https://",
             ));
         }
     }
     if uri.authority().is_none_or(|a| a.host().is_empty()) {
-        return Err(Error::invalid_input("endpoint URL has no host"));
+        return Err(CoreError::invalid_input(
+            "endpoint",
+            "endpoint URL has no host",
+        ));
     }
     if uri.query().is_some() {
-        return Err(Error::invalid_input("endpoint URL must not have a query"));
+        return Err(CoreError::invalid_input(
+            "endpoint",
+            "endpoint URL must not have a query",
+        ));
     }
     if uri.path().is_empty() || uri.path_and_query().is_none() {
         // `http://127.0.0.1:9229` → `http://127.0.0.1:9229/`
         let mut parts = uri.into_parts();
         parts.path_and_query = Some(http::uri::PathAndQuery::from_static("/"));
         return Uri::from_parts(parts)
-            .map_err(|_| Error::invalid_input("endpoint is not a valid URL"));
+            .map_err(|_| CoreError::invalid_input("endpoint", "endpoint is not a valid URL"));
     }
     Ok(uri)
 }
@@ -216,13 +227,13 @@ pub fn encode<O: Operation>(endpoint: &Endpoint, op: &O) -> PreparedRequest {
 }
 
 /// Like [`encode`], but reports a failing `Serialize` implementation, or an operation name that
-/// cannot be a header value, as [`Error::Misuse`].
-pub fn try_encode<O: Operation>(endpoint: &Endpoint, op: &O) -> Result<PreparedRequest, Error> {
+/// cannot be a header value, as [`CoreError::Misuse`].
+pub fn try_encode<O: Operation>(endpoint: &Endpoint, op: &O) -> Result<PreparedRequest, CoreError> {
     let body = serde_json::to_vec(op)
-        .map_err(|_| Error::misuse("the operation's request body could not be serialized"))?;
+        .map_err(|_| CoreError::misuse("the operation's request body could not be serialized"))?;
     let prepared = build(endpoint, O::SERVICE, O::NAME, O::IDEMPOTENT, body);
     if !prepared.request.headers().contains_key(X_AMZ_TARGET) {
-        return Err(Error::misuse(
+        return Err(CoreError::misuse(
             "the operation name is not a valid X-Amz-Target header value",
         ));
     }
@@ -280,7 +291,7 @@ pub fn request_id(headers: &HeaderMap) -> Option<String> {
 /// Decode the response to operation `O`: its output on a 2xx status, otherwise the error.
 ///
 /// The body may be any byte container (`Vec<u8>`, `bytes::Bytes`, ...).
-pub fn decode<O: Operation>(response: &Response<impl AsRef<[u8]>>) -> Result<O::Output, Error> {
+pub fn decode<O: Operation>(response: &Response<impl AsRef<[u8]>>) -> Result<O::Output, CoreError> {
     decode_as::<O::Output>(O::NAME, response)
 }
 
@@ -288,7 +299,7 @@ pub fn decode<O: Operation>(response: &Response<impl AsRef<[u8]>>) -> Result<O::
 pub fn decode_as<T: DeserializeOwned>(
     operation: &'static str,
     response: &Response<impl AsRef<[u8]>>,
-) -> Result<T, Error> {
+) -> Result<T, CoreError> {
     let status = response.status().as_u16();
     let request_id = request_id(response.headers());
     let body = response.body().as_ref();
@@ -300,11 +311,13 @@ pub fn decode_as<T: DeserializeOwned>(
     } else {
         body
     };
-    serde_json::from_slice::<T>(text).map_err(|e| Error::Protocol {
+    serde_json::from_slice::<T>(text).map_err(|e| CoreError::InvalidResponse {
         operation,
         status,
         request_id,
-        reason: describe_json_error(&e),
+        problem: ResponseProblem::MalformedBody {
+            detail: describe_json_error(&e),
+        },
         body: RawBody::new(body.to_vec()),
     })
 }
@@ -330,9 +343,9 @@ fn describe_json_error(e: &serde_json::Error) -> String {
 }
 
 /// Decode an error response (any status) per docs/protocol.md#14-error-responses. Always returns an error:
-/// [`Error::Service`] when a type could be found, otherwise [`Error::Protocol`] with the raw
+/// [`CoreError::Service`] when a type could be found, otherwise [`CoreError::InvalidResponse`] with the raw
 /// body and status.
-pub fn decode_error(operation: &'static str, response: &Response<impl AsRef<[u8]>>) -> Error {
+pub fn decode_error(operation: &'static str, response: &Response<impl AsRef<[u8]>>) -> CoreError {
     let status = response.status().as_u16();
     let headers = response.headers();
     let request_id = request_id(headers);
@@ -374,11 +387,11 @@ pub fn decode_error(operation: &'static str, response: &Response<impl AsRef<[u8]
                 Err(e) => format!("error response is not JSON: {}", describe_json_error(&e)),
             }
         };
-        return Error::Protocol {
+        return CoreError::InvalidResponse {
             operation,
             status,
             request_id,
-            reason,
+            problem: ResponseProblem::UntypedError { detail: reason },
             body: RawBody::new(body.to_vec()),
         };
     };
@@ -392,7 +405,7 @@ pub fn decode_error(operation: &'static str, response: &Response<impl AsRef<[u8]
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned)
         });
-    Error::Service(ServiceError {
+    CoreError::Service(ServiceError {
         kind: ServiceErrorKind::from_code(code),
         message,
         reason_code: body_str("reasonCode").map(str::to_owned),

@@ -1,5 +1,6 @@
 //! Errors of the core: service errors decoded from Cognito's error responses, protocol errors
-//! (a response that is not what the protocol promises), invalid input and API misuse.
+//! (a response that is not what the protocol promises), invalid input and API misuse, all in
+//! [`CoreError`].
 //!
 //! Service errors follow the awsJson 1.1 rule (docs/protocol.md#14-error-responses): the error type is the first
 //! present value of the `x-amzn-ErrorType` header, the body's `code` or the body's `__type`, cut
@@ -10,66 +11,194 @@ use std::fmt;
 
 use zeroize::Zeroize;
 
+use crate::ops::ChallengeName;
+use crate::session::TokenError;
 use crate::srp::SrpError;
 
 /// The one error type of the core.
 ///
 /// Transport errors (connection refused, timeouts) belong to the driver crates. `Clone`, so
-/// that one failed refresh can be handed to every caller that waited on it.
+/// that one failed refresh can be handed to every caller that waited on it. Every variant
+/// names what failed (the operation, the challenge, the parameter, the HTTP status) in fields,
+/// so that callers match on values, never on message text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
-pub enum Error {
+pub enum CoreError {
     /// Cognito (or an emulator) answered with a well-formed error response.
     Service(ServiceError),
-    /// The response does not follow the protocol: a non-JSON error body (an HTML page from a
-    /// gateway, an empty or truncated body), an error without any type, or a success body that
-    /// does not parse as the operation's output. A server value the flow needs is missing or
-    /// malformed (for example a challenge parameter) is reported the same way.
-    Protocol {
-        /// Name of the operation whose response this was (`InitiateAuth`), or the step that
-        /// found the problem.
+    /// The response does not follow the protocol: an error without a type (an HTML page from
+    /// a gateway, an empty body), a body that is not JSON, a success body that does not parse
+    /// as the operation's output, or a member the flow needs missing or invalid.
+    InvalidResponse {
+        /// Name of the operation whose response this was (`InitiateAuth`).
         operation: &'static str,
-        /// HTTP status of the response (0 when no response was involved).
+        /// HTTP status of the response (0 when the problem was found after decoding).
         status: u16,
         /// `x-amzn-RequestId` of the response, when present.
         request_id: Option<String>,
-        /// What was wrong, without any secret value.
-        reason: String,
+        /// What is wrong with it.
+        problem: ResponseProblem,
         /// The raw response body, kept for diagnosis. It may contain tokens, so its `Debug`
         /// output shows only its length and it is wiped on drop.
         body: RawBody,
     },
+    /// A challenge arrived with a parameter the flow needs missing, empty or malformed.
+    ChallengeParameter {
+        /// The operation that returned the challenge.
+        operation: &'static str,
+        /// The challenge (`PASSWORD_VERIFIER`, `SELECT_MFA_TYPE`, ...).
+        challenge: ChallengeName,
+        /// The parameter (`SRP_B`, `MFAS_CAN_CHOOSE`, ...).
+        parameter: String,
+        /// What is wrong with it.
+        problem: ParameterProblem,
+    },
+    /// The server sent a challenge the flow cannot answer at this point (for example
+    /// `PASSWORD_VERIFIER` to a flow that sent no `SRP_A`, or any challenge to a refresh).
+    UnexpectedChallenge {
+        /// The operation that returned the challenge.
+        operation: &'static str,
+        /// The challenge.
+        challenge: ChallengeName,
+        /// Why it does not fit (no secret values).
+        reason: &'static str,
+    },
+    /// A token in a response could not be decoded.
+    InvalidToken {
+        /// The operation whose response carried it.
+        operation: &'static str,
+        /// Why it could not be decoded.
+        error: TokenError,
+    },
     /// A server SRP value was refused (bad hex or base64, `B mod N = 0`, `u = 0`, ...).
     Srp(SrpError),
-    /// The caller passed invalid input (an endpoint URL that is not HTTP, a user pool id
-    /// without a region, ...).
-    InvalidInput(Cow<'static, str>),
+    /// The caller passed an invalid value.
+    InvalidInput {
+        /// Which argument (`username`, `endpoint`, `user_pool_id`, `paused`, ...).
+        parameter: &'static str,
+        /// What is wrong with it.
+        reason: Cow<'static, str>,
+    },
+    /// A sign-in step got an answer of another kind (a code where a new password is asked
+    /// for, say). The flow is unchanged: answer again with the right kind.
+    AnswerMismatch {
+        /// The step waiting (`ConfirmWithTotpCode`, `NewPasswordRequired`, ...).
+        step: &'static str,
+        /// The answer given (`Code`, `NewPassword`, ...).
+        answer: &'static str,
+    },
     /// The API was used in a way its contract does not allow (for example a response fed to a
     /// flow that is not waiting for one).
     Misuse(Cow<'static, str>),
 }
 
-impl Error {
-    /// A protocol error found outside HTTP decoding (for example a missing challenge
-    /// parameter), with no status and no body.
-    pub fn protocol(operation: &'static str, reason: impl Into<String>) -> Self {
-        Error::Protocol {
+/// What is wrong with a response ([`CoreError::InvalidResponse`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ResponseProblem {
+    /// An error status whose body names no error type: not JSON (an HTML page from a
+    /// gateway or proxy), empty, or JSON without `__type` or `code`.
+    UntypedError {
+        /// What the body was, without quoting it.
+        detail: String,
+    },
+    /// A success body that is not JSON or does not match the operation's output.
+    MalformedBody {
+        /// Where parsing stopped and why (member names only, never values).
+        detail: String,
+    },
+    /// A member the flow needs is absent (`AuthenticationResult`, `SecretCode`, ...).
+    MissingMember {
+        /// The member's wire name.
+        member: &'static str,
+    },
+    /// A member is present but unusable (an empty token, a negative `ExpiresIn`, tokens of
+    /// another user).
+    InvalidMember {
+        /// The member's wire name.
+        member: &'static str,
+        /// Why it is unusable.
+        reason: &'static str,
+    },
+}
+
+impl fmt::Display for ResponseProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ResponseProblem::UntypedError { detail }
+            | ResponseProblem::MalformedBody { detail } => f.write_str(detail),
+            ResponseProblem::MissingMember { member } => write!(f, "{member} is missing"),
+            ResponseProblem::InvalidMember { member, reason } => {
+                write!(f, "{member} is invalid: {reason}")
+            }
+        }
+    }
+}
+
+/// What is wrong with a challenge parameter ([`CoreError::ChallengeParameter`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ParameterProblem {
+    /// Absent.
+    Missing,
+    /// Present but empty.
+    Empty,
+    /// Present but not of the expected form (not a JSON array of strings, say).
+    Malformed,
+}
+
+impl fmt::Display for ParameterProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ParameterProblem::Missing => "missing",
+            ParameterProblem::Empty => "empty",
+            ParameterProblem::Malformed => "malformed",
+        })
+    }
+}
+
+/// The core's error under its former name, so that code written against it keeps building.
+#[doc(hidden)]
+pub type Error = CoreError;
+
+impl CoreError {
+    /// A response member the flow needs is absent (found after decoding: no status, no body).
+    pub fn missing_member(operation: &'static str, member: &'static str) -> Self {
+        CoreError::InvalidResponse {
             operation,
             status: 0,
             request_id: None,
-            reason: reason.into(),
+            problem: ResponseProblem::MissingMember { member },
+            body: RawBody::default(),
+        }
+    }
+
+    /// A response member is present but unusable (found after decoding).
+    pub fn invalid_member(
+        operation: &'static str,
+        member: &'static str,
+        reason: &'static str,
+    ) -> Self {
+        CoreError::InvalidResponse {
+            operation,
+            status: 0,
+            request_id: None,
+            problem: ResponseProblem::InvalidMember { member, reason },
             body: RawBody::default(),
         }
     }
 
     /// An API misuse error.
     pub fn misuse(what: impl Into<Cow<'static, str>>) -> Self {
-        Error::Misuse(what.into())
+        CoreError::Misuse(what.into())
     }
 
-    /// An invalid-input error.
-    pub fn invalid_input(what: impl Into<Cow<'static, str>>) -> Self {
-        Error::InvalidInput(what.into())
+    /// An invalid-input error about the argument `parameter`.
+    pub fn invalid_input(parameter: &'static str, reason: impl Into<Cow<'static, str>>) -> Self {
+        CoreError::InvalidInput {
+            parameter,
+            reason: reason.into(),
+        }
     }
 
     /// Whether sending the same request again later may succeed (docs/protocol.md#16-retries):
@@ -79,16 +208,16 @@ impl Error {
     /// ([`crate::envelope::PreparedRequest::idempotent`]); that decision belongs to the driver.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Service(e) => e.is_retryable(),
-            Error::Protocol { status, .. } => is_retryable_status(*status),
-            Error::Srp(_) | Error::InvalidInput(_) | Error::Misuse(_) => false,
+            CoreError::Service(e) => e.is_retryable(),
+            CoreError::InvalidResponse { status, .. } => is_retryable_status(*status),
+            _ => false,
         }
     }
 
     /// The service error, if this is one.
     pub fn as_service(&self) -> Option<&ServiceError> {
         match self {
-            Error::Service(e) => Some(e),
+            CoreError::Service(e) => Some(e),
             _ => None,
         }
     }
@@ -98,11 +227,35 @@ impl Error {
         self.as_service().map(|e| &e.kind)
     }
 
+    /// The service's error code as sent (`NotAuthorizedException`), if this is a service
+    /// error. Also set for codes this version has no [`ServiceErrorKind`] for.
+    pub fn service_code(&self) -> Option<&str> {
+        self.service_kind().map(ServiceErrorKind::as_str)
+    }
+
+    /// The HTTP status of the response that caused this error, when there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            CoreError::Service(e) => Some(e.status),
+            CoreError::InvalidResponse { status, .. } if *status != 0 => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The challenge this error is about, when it is about one.
+    pub fn challenge(&self) -> Option<&ChallengeName> {
+        match self {
+            CoreError::ChallengeParameter { challenge, .. }
+            | CoreError::UnexpectedChallenge { challenge, .. } => Some(challenge),
+            _ => None,
+        }
+    }
+
     /// The `x-amzn-RequestId` of the response that caused this error, when known.
     pub fn request_id(&self) -> Option<&str> {
         match self {
-            Error::Service(e) => e.request_id.as_deref(),
-            Error::Protocol { request_id, .. } => request_id.as_deref(),
+            CoreError::Service(e) => e.request_id.as_deref(),
+            CoreError::InvalidResponse { request_id, .. } => request_id.as_deref(),
             _ => None,
         }
     }
@@ -112,48 +265,74 @@ fn is_retryable_status(status: u16) -> bool {
     matches!(status, 429 | 500 | 502 | 503 | 504)
 }
 
-impl fmt::Display for Error {
+impl fmt::Display for CoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Service(e) => fmt::Display::fmt(e, f),
-            Error::Protocol {
+            CoreError::Service(e) => fmt::Display::fmt(e, f),
+            CoreError::InvalidResponse {
                 operation,
                 status,
-                reason,
+                problem,
                 ..
             } => {
                 if *status == 0 {
-                    write!(f, "protocol error in {operation}: {reason}")
+                    write!(f, "invalid {operation} response: {problem}")
                 } else {
-                    write!(f, "protocol error in {operation} (HTTP {status}): {reason}")
+                    write!(f, "invalid {operation} response (HTTP {status}): {problem}")
                 }
             }
-            Error::Srp(e) => write!(f, "SRP error: {e}"),
-            Error::InvalidInput(what) => write!(f, "invalid input: {what}"),
-            Error::Misuse(what) => write!(f, "API misuse: {what}"),
+            CoreError::ChallengeParameter {
+                operation,
+                challenge,
+                parameter,
+                problem,
+            } => write!(
+                f,
+                "invalid {operation} response: challenge {challenge}: parameter {parameter} is {problem}"
+            ),
+            CoreError::UnexpectedChallenge {
+                operation,
+                challenge,
+                reason,
+            } => write!(
+                f,
+                "unexpected challenge {challenge} in the {operation} response: {reason}"
+            ),
+            CoreError::InvalidToken { operation, error } => {
+                write!(f, "invalid token in the {operation} response: {error}")
+            }
+            CoreError::Srp(e) => write!(f, "SRP error: {e}"),
+            CoreError::InvalidInput { parameter, reason } => {
+                write!(f, "invalid input: {parameter}: {reason}")
+            }
+            CoreError::AnswerMismatch { step, answer } => {
+                write!(f, "answer {answer} does not fit the step {step}")
+            }
+            CoreError::Misuse(what) => write!(f, "API misuse: {what}"),
         }
     }
 }
 
-impl std::error::Error for Error {
+impl std::error::Error for CoreError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Service(e) => Some(e),
-            Error::Srp(e) => Some(e),
+            CoreError::Service(e) => Some(e),
+            CoreError::Srp(e) => Some(e),
+            CoreError::InvalidToken { error, .. } => Some(error),
             _ => None,
         }
     }
 }
 
-impl From<SrpError> for Error {
+impl From<SrpError> for CoreError {
     fn from(e: SrpError) -> Self {
-        Error::Srp(e)
+        CoreError::Srp(e)
     }
 }
 
-impl From<ServiceError> for Error {
+impl From<ServiceError> for CoreError {
     fn from(e: ServiceError) -> Self {
-        Error::Service(e)
+        CoreError::Service(e)
     }
 }
 
@@ -229,7 +408,7 @@ impl ServiceError {
         self.message.as_deref().unwrap_or("")
     }
 
-    /// See [`Error::is_retryable`].
+    /// See [`CoreError::is_retryable`].
     pub fn is_retryable(&self) -> bool {
         match self.kind {
             ServiceErrorKind::TooManyRequests | ServiceErrorKind::InternalError => true,

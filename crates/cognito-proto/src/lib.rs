@@ -12,6 +12,7 @@
 pub mod config;
 pub mod envelope;
 pub mod error;
+pub mod oauth;
 pub mod ops;
 pub mod retry;
 pub mod secret;

@@ -19,7 +19,7 @@
 use std::time::Duration;
 
 use crate::envelope::PreparedRequest;
-use crate::error::{Error, ServiceErrorKind};
+use crate::error::{CoreError, ServiceErrorKind};
 
 /// What happened to one attempt.
 #[derive(Debug)]
@@ -30,7 +30,7 @@ pub enum Failure<'a> {
     /// processed it.
     TransportFailed,
     /// A response came back and decoded to this error.
-    Response(&'a Error),
+    Response(&'a CoreError),
 }
 
 /// An attempt's failure together with whether its request may be sent twice.

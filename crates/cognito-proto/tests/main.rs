@@ -1,6 +1,7 @@
 //! The integration tests of `cognito-proto`, built as one test binary (one link instead of
 //! one per file keeps CI's build time and disk use down). Each module is one suite.
 
+mod oauth;
 mod proptest_srp;
 mod session_gate;
 mod session_refresh;

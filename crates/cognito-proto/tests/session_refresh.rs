@@ -5,7 +5,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cognito_proto::config::{ClientConfig, RememberedDevice};
 use cognito_proto::envelope::{Endpoint, PreparedRequest};
-use cognito_proto::error::{Error, ServiceErrorKind};
+use cognito_proto::error::{CoreError as Error, ResponseProblem, ServiceErrorKind};
 use cognito_proto::secret::SecretString;
 use cognito_proto::session::{
     Refresh, RefreshErrorAction, RefreshMethod, SessionRecord, TokenSet, global_sign_out,
@@ -190,7 +190,10 @@ fn refresh_token_auth_secret_hash_uses_internal_username() {
             None,
             RefreshMethod::RefreshTokenAuth
         ),
-        Err(Error::Protocol { .. })
+        Err(Error::InvalidInput {
+            parameter: "tokens",
+            ..
+        })
     ));
 }
 
@@ -397,7 +400,15 @@ fn malformed_refresh_responses_are_typed_errors() {
     ];
     for resp in &cases {
         let err = refresh.handle_response(resp, 4000).unwrap_err();
-        assert!(matches!(err, Error::Protocol { .. }), "{err:?}");
+        assert!(
+            matches!(
+                err,
+                Error::InvalidResponse { .. }
+                    | Error::InvalidToken { .. }
+                    | Error::UnexpectedChallenge { .. }
+            ),
+            "{err:?}"
+        );
         // Keep the tokens: a broken response says nothing about the session.
         assert_eq!(
             RefreshErrorAction::for_error(&err),
@@ -425,7 +436,13 @@ fn pitfall_23_refresh_refuses_tokens_of_another_user() {
     let resp = ok(json!({"AuthenticationResult": auth_result(4000, None, &other)}));
     assert!(matches!(
         refresh.handle_response(&resp, 4000),
-        Err(Error::Protocol { .. })
+        Err(Error::InvalidResponse {
+            problem: ResponseProblem::InvalidMember {
+                member: "AuthenticationResult",
+                ..
+            },
+            ..
+        })
     ));
 }
 

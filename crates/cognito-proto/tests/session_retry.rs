@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use cognito_proto::envelope::{self, Endpoint, PreparedRequest};
-use cognito_proto::error::{Error, ServiceError, ServiceErrorKind};
+use cognito_proto::error::{CoreError as Error, ServiceError, ServiceErrorKind};
 use cognito_proto::ops::{GetUser, RespondToAuthChallenge};
 use cognito_proto::retry::{Failure, Outcome, Retry, RetryPolicy};
 use rand_core::SeedableRng;

@@ -10,7 +10,7 @@ use cognito_proto::config::RememberedDevice;
 use cognito_proto::secret::SecretString;
 use cognito_proto::session::js::{self, JsField, JsKey};
 use cognito_proto::session::{
-    RecordError, SessionRecord, SessionStore, StoreError, TokenError, TokenSet,
+    RecordError, SessionRecord, SessionStore, SessionStoreError, TokenError, TokenSet,
 };
 use serde_json::{Value, json};
 
@@ -363,14 +363,18 @@ struct JsKvStore {
 }
 
 impl SessionStore for JsKvStore {
-    fn load(&self, client_id: &str, username: &str) -> Result<Option<SessionRecord>, StoreError> {
+    fn load(
+        &self,
+        client_id: &str,
+        username: &str,
+    ) -> Result<Option<SessionRecord>, SessionStoreError> {
         let map = self.map.borrow();
         Ok(SessionRecord::from_js_entries(client_id, username, |k| {
             map.get(k).cloned()
         })?)
     }
 
-    fn save(&self, record: &SessionRecord) -> Result<(), StoreError> {
+    fn save(&self, record: &SessionRecord) -> Result<(), SessionStoreError> {
         let mut map = self.map.borrow_mut();
         for key in record.js_keys() {
             map.remove(&key);
@@ -381,7 +385,7 @@ impl SessionStore for JsKvStore {
         Ok(())
     }
 
-    fn clear_tokens(&self, client_id: &str, username: &str) -> Result<(), StoreError> {
+    fn clear_tokens(&self, client_id: &str, username: &str) -> Result<(), SessionStoreError> {
         let mut map = self.map.borrow_mut();
         for f in JsField::TOKENS {
             map.remove(&js::user_key(client_id, username, f));
@@ -393,7 +397,7 @@ impl SessionStore for JsKvStore {
         Ok(())
     }
 
-    fn remove_device(&self, client_id: &str, username: &str) -> Result<(), StoreError> {
+    fn remove_device(&self, client_id: &str, username: &str) -> Result<(), SessionStoreError> {
         let mut map = self.map.borrow_mut();
         for f in JsField::DEVICE {
             map.remove(&js::user_key(client_id, username, f));
@@ -401,7 +405,7 @@ impl SessionStore for JsKvStore {
         Ok(())
     }
 
-    fn last_user(&self, client_id: &str) -> Result<Option<String>, StoreError> {
+    fn last_user(&self, client_id: &str) -> Result<Option<String>, SessionStoreError> {
         Ok(self
             .map
             .borrow()
@@ -454,7 +458,7 @@ fn pitfall_23_store_acts_on_the_named_user() {
     );
     assert!(matches!(
         store.load(CLIENT, "carol"),
-        Err(StoreError::Corrupt(RecordError::Corrupt(_)))
+        Err(SessionStoreError::Corrupt(RecordError::Corrupt(_)))
     ));
 }
 

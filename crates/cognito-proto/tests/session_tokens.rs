@@ -6,7 +6,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE, URL_SAFE_NO_PAD};
 use cognito_proto::secret::SecretString;
 use cognito_proto::session::{
-    DEFAULT_REFRESH_MARGIN, Jwt, Segment, TokenError, TokenSet, TokenUse,
+    DEFAULT_REFRESH_MARGIN, Jwt, Segment, TokenError, TokenSet, TokenUseClaim,
 };
 use serde_json::{Value, json};
 
@@ -64,7 +64,7 @@ fn decodes_id_token_claims() {
         Some("0f6c4b1e-1111-2222-3333-444455556666")
     );
     assert_eq!(c.aud, vec!["client123".to_owned()]);
-    assert_eq!(c.token_use, Some(TokenUse::Id));
+    assert_eq!(c.token_use, Some(TokenUseClaim::Id));
     assert_eq!((c.iat, c.exp, c.auth_time), (Some(1000), 4600, Some(1000)));
     assert_eq!(c.origin_jti.as_deref(), Some("o-1"));
     assert_eq!(c.event_id.as_deref(), Some("e-1"));
@@ -84,7 +84,7 @@ fn decodes_id_token_claims() {
 fn decodes_access_token_claims() {
     let t = Jwt::decode(access_token(1000, 4600)).unwrap();
     let c = t.claims();
-    assert_eq!(c.token_use, Some(TokenUse::Access));
+    assert_eq!(c.token_use, Some(TokenUseClaim::Access));
     assert_eq!(c.client_id.as_deref(), Some("client123"));
     assert!(c.aud.is_empty());
     assert_eq!(c.device_key.as_deref(), Some("eu-west-1_d3v1ce"));
@@ -252,7 +252,7 @@ fn token_set_rejects_swapped_tokens() {
     assert_eq!(
         err,
         TokenError::WrongTokenUse {
-            expected: TokenUse::Id
+            expected: TokenUseClaim::Id
         }
     );
 }

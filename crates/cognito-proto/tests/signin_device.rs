@@ -4,6 +4,8 @@
 use crate::signin_support as support;
 
 use cognito_proto::config::RememberedDevice;
+use cognito_proto::error::{CoreError, ResponseProblem};
+use cognito_proto::ops::ChallengeName;
 use cognito_proto::signin::{Answer, NextStep, Start};
 use cognito_proto::srp;
 use serde_json::json;
@@ -328,7 +330,11 @@ fn device_challenge_without_a_device_is_a_protocol_error() {
     let (mut d, _init) = Drive::start(&config(), Start::password("alice", PASSWORD), None);
     let error = d.reply_err(challenge("DEVICE_SRP_AUTH", "S1", json!({})));
     assert!(
-        matches!(error, cognito_proto::error::Error::Protocol { .. }),
+        matches!(
+            &error,
+            CoreError::UnexpectedChallenge { challenge, .. }
+                if *challenge == ChallengeName::DeviceSrpAuth
+        ),
         "{error:?}"
     );
     let (device, _, _) = registered_device();
@@ -339,7 +345,11 @@ fn device_challenge_without_a_device_is_a_protocol_error() {
         json!({"SALT": "ab", "SRP_B": "cd", "SECRET_BLOCK": "AAAA"}),
     ));
     assert!(
-        matches!(error, cognito_proto::error::Error::Protocol { .. }),
+        matches!(
+            &error,
+            CoreError::UnexpectedChallenge { challenge, .. }
+                if *challenge == ChallengeName::DevicePasswordVerifier
+        ),
         "{error:?}"
     );
 }
@@ -381,7 +391,13 @@ fn new_device_metadata_with_empty_keys_is_reported_not_confirmed() {
     assert!(done.device.is_none() && !done.new_device);
     assert!(matches!(
         done.device_error,
-        Some(cognito_proto::error::Error::Protocol { .. })
+        Some(CoreError::InvalidResponse {
+            problem: ResponseProblem::InvalidMember {
+                member: "NewDeviceMetadata",
+                ..
+            },
+            ..
+        })
     ));
 }
 

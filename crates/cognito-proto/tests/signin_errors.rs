@@ -5,7 +5,8 @@ use crate::signin_support as support;
 
 use std::collections::BTreeMap;
 
-use cognito_proto::error::Error;
+use cognito_proto::error::CoreError as Error;
+use cognito_proto::ops::ChallengeName;
 use cognito_proto::signin::{Answer, Event, NextStep, SignInFlow, Start};
 use cognito_proto::srp::SrpError;
 use serde_json::json;
@@ -39,11 +40,20 @@ fn holds_no_session(d: &Drive) -> bool {
 }
 
 fn is_protocol(error: &Error) -> bool {
-    matches!(error, Error::Protocol { .. })
+    matches!(
+        error,
+        Error::InvalidResponse { .. }
+            | Error::ChallengeParameter { .. }
+            | Error::UnexpectedChallenge { .. }
+    )
 }
 
 fn is_misuse(error: &Error) -> bool {
     matches!(error, Error::Misuse(_))
+}
+
+fn is_answer_mismatch(error: &Error) -> bool {
+    matches!(error, Error::AnswerMismatch { .. })
 }
 
 #[test]
@@ -106,8 +116,8 @@ fn pitfall_10_unknown_challenge_is_a_typed_step_and_answerable_raw() {
     };
     assert_eq!(name, "FUTURE_CHALLENGE");
     assert_eq!(parameters.get("HINT").map(String::as_str), Some("x"));
-    // A wrong kind of answer is misuse and leaves the step in place.
-    assert!(is_misuse(
+    // A wrong kind of answer is refused and leaves the step in place.
+    assert!(is_answer_mismatch(
         &d.flow
             .answer(Answer::code("1"), NOW, &mut rng(1))
             .unwrap_err()
@@ -229,7 +239,13 @@ fn malformed_password_verifier_parameters_are_typed_errors() {
         let mut d = srp_flow();
         let error = d.reply_err(challenge("PASSWORD_VERIFIER", "S1", parameters));
         match (&error, expected) {
-            (Error::Protocol { .. }, None) => {}
+            (
+                Error::ChallengeParameter {
+                    challenge: ChallengeName::PasswordVerifier,
+                    ..
+                },
+                None,
+            ) => {}
             (Error::Srp(got), Some(want)) => assert_eq!(got, &want, "{what}"),
             _ => panic!("{what}: unexpected {error:?}"),
         }
@@ -291,7 +307,7 @@ fn wrong_json_types_truncated_json_and_html_are_protocol_errors() {
         let mut d = password_flow();
         let error = d.reply_err(response(status, body));
         match &error {
-            Error::Protocol { status: got, .. } => assert_eq!(*got, status),
+            Error::InvalidResponse { status: got, .. } => assert_eq!(*got, status),
             other => panic!("expected a protocol error for {body:?}, got {other:?}"),
         }
         assert!(d.flow.is_finished());
@@ -382,7 +398,16 @@ fn answering_while_a_request_is_out_or_the_wrong_step_is_misuse() {
         Answer::MfaType(cognito_proto::signin::MfaType::Sms),
     ] {
         let error = d.flow.answer(wrong, NOW, &mut rng(1)).unwrap_err();
-        assert!(is_misuse(&error), "{error:?}");
+        assert!(
+            matches!(
+                error,
+                Error::AnswerMismatch {
+                    step: "ConfirmWithTotpCode",
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
         assert_eq!(d.flow.waiting_for(), Some(&step));
     }
     d.answer(Answer::code("123456"));
@@ -398,7 +423,7 @@ fn empty_username_is_invalid_input() {
         NOW,
         &mut rng(1),
     );
-    assert!(matches!(result, Err(Error::InvalidInput(_))));
+    assert!(matches!(result, Err(Error::InvalidInput { .. })));
 }
 
 #[test]

@@ -387,7 +387,10 @@ impl Drive {
             .expect("handle_response")
     }
 
-    pub fn reply_err(&mut self, response: http::Response<Vec<u8>>) -> cognito_proto::error::Error {
+    pub fn reply_err(
+        &mut self,
+        response: http::Response<Vec<u8>>,
+    ) -> cognito_proto::error::CoreError {
         match self.flow.handle_response(response, self.now, &mut self.rng) {
             Err(error) => error,
             Ok(event) => panic!("expected an error, got {event:?}"),

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use cognito_proto::envelope::{Endpoint, Operation, Service, decode, encode, try_encode};
-use cognito_proto::error::Error;
+use cognito_proto::error::{CoreError as Error, ResponseProblem};
 use cognito_proto::ops::{self, AuthFlow};
 use cognito_proto::secret::SecretString;
 use http::{Method, Response};
@@ -59,13 +59,16 @@ fn endpoint_rejects_bad_pool_ids_and_regions() {
         "a.b_c",
     ] {
         assert!(
-            matches!(Endpoint::for_user_pool(bad), Err(Error::InvalidInput(_))),
+            matches!(
+                Endpoint::for_user_pool(bad),
+                Err(Error::InvalidInput { .. })
+            ),
             "{bad:?} accepted"
         );
     }
     for bad in ["", "-eu", "eu-", "eu_west", "eu west", "evil.com/x"] {
         assert!(
-            matches!(Endpoint::for_region(bad), Err(Error::InvalidInput(_))),
+            matches!(Endpoint::for_region(bad), Err(Error::InvalidInput { .. })),
             "{bad:?} accepted"
         );
     }
@@ -99,7 +102,7 @@ fn endpoint_from_url_rejects_non_http() {
         "not a url",
     ] {
         assert!(
-            matches!(Endpoint::from_url(bad), Err(Error::InvalidInput(_))),
+            matches!(Endpoint::from_url(bad), Err(Error::InvalidInput { .. })),
             "{bad:?} accepted"
         );
     }
@@ -325,11 +328,11 @@ fn decode_200_that_does_not_match_output_is_protocol_error() {
     let err =
         decode::<ops::GetUser>(&response(200, r#"{"UserAttributes":[]}"#)).expect_err("must fail");
     match &err {
-        Error::Protocol {
+        Error::InvalidResponse {
             operation,
             status,
             request_id,
-            reason,
+            problem: ResponseProblem::MalformedBody { detail: reason },
             body,
         } => {
             assert_eq!(*operation, "GetUser");
@@ -347,7 +350,7 @@ fn decode_200_that_does_not_match_output_is_protocol_error() {
 
     // Not JSON at all.
     let err = decode::<ops::GetUser>(&response(200, "<html>ok</html>")).expect_err("must fail");
-    assert!(matches!(err, Error::Protocol { status: 200, .. }));
+    assert!(matches!(err, Error::InvalidResponse { status: 200, .. }));
 
     // Wrong type: the reason must not quote the value (it may be a token).
     let err = decode::<ops::InitiateAuth>(&response(
@@ -360,7 +363,7 @@ fn decode_200_that_does_not_match_output_is_protocol_error() {
         !text.contains("eyJsecret") && !text.contains("soon"),
         "{text}"
     );
-    assert!(matches!(err, Error::Protocol { .. }));
+    assert!(matches!(err, Error::InvalidResponse { .. }));
 }
 
 #[test]

@@ -1,7 +1,9 @@
 //! Error decoding (docs/protocol.md#14-error-responses) and retry classification (docs/protocol.md#16-retries).
 
 use cognito_proto::envelope::decode;
-use cognito_proto::error::{Error, ServiceError, ServiceErrorKind, sanitize_error_code};
+use cognito_proto::error::{
+    CoreError as Error, ResponseProblem, ServiceError, ServiceErrorKind, sanitize_error_code,
+};
 use cognito_proto::ops;
 use http::Response;
 
@@ -26,9 +28,9 @@ fn service_error(r: &Response<Vec<u8>>) -> ServiceError {
 
 fn protocol_error(r: &Response<Vec<u8>>) -> (u16, String, Vec<u8>) {
     match decode::<ops::GetUser>(r) {
-        Err(Error::Protocol {
+        Err(Error::InvalidResponse {
             status,
-            reason,
+            problem: ResponseProblem::UntypedError { detail: reason },
             body,
             operation,
             request_id,
@@ -294,7 +296,7 @@ fn non_retryable_kinds() {
         );
     }
     assert!(!Error::misuse("x").is_retryable());
-    assert!(!Error::protocol("InitiateAuth", "missing SRP_B").is_retryable());
+    assert!(!Error::missing_member("InitiateAuth", "AuthenticationResult").is_retryable());
 }
 
 #[test]
@@ -413,7 +415,7 @@ fn invalid_utf8_and_binary_bodies_never_panic() {
         let r = resp(400, &[], body);
         let err = decode::<ops::GetUser>(&r).expect_err("error status");
         assert!(
-            matches!(err, Error::Protocol { status: 400, .. }),
+            matches!(err, Error::InvalidResponse { status: 400, .. }),
             "{err:?}"
         );
     }
@@ -491,7 +493,7 @@ mod never_panics {
                     prop_assert!(!e.kind.as_str().contains(':'));
                     prop_assert!(!e.kind.as_str().is_empty());
                 }
-                Err(Error::Protocol { status, .. }) => prop_assert_eq!(status, 400),
+                Err(Error::InvalidResponse { status, .. }) => prop_assert_eq!(status, 400),
                 other => prop_assert!(false, "unexpected {:?}", other),
             }
         }

@@ -1160,7 +1160,7 @@ fn credentials_with_secret_access_key_spelling_is_rejected() {
         .expect("response");
     let err = decode::<GetCredentialsForIdentity>(&resp).expect_err("must fail");
     assert!(
-        matches!(err, cognito_proto::error::Error::Protocol { .. }),
+        matches!(err, cognito_proto::error::CoreError::InvalidResponse { .. }),
         "{err:?}"
     );
 }

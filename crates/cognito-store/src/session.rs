@@ -3,7 +3,7 @@
 //! written here can be read by code that speaks that layout and the reverse.
 
 use cognito_proto::session::js::{self, JsField};
-use cognito_proto::session::{SessionRecord, SessionStore, StoreError as CoreStoreError};
+use cognito_proto::session::{SessionRecord, SessionStore, SessionStoreError as CoreStoreError};
 
 use crate::{Change, FileStore, KeyValueStore, MemoryStore, StoreError};
 

@@ -31,8 +31,8 @@ pub use refresh::{Refresh, RefreshErrorAction, RefreshMethod};
 pub use signout::{
     global_sign_out, handle_global_sign_out_response, handle_revoke_response, sign_out,
 };
-pub use store::{SessionStore, StoreError};
-pub use token::{Claims, Header, Jwt, Segment, TokenError, TokenUse};
+pub use store::{SessionStore, SessionStoreError};
+pub use token::{Header, Jwt, Segment, TokenError, TokenUseClaim, UnverifiedClaims};
 pub use tokens::{DEFAULT_REFRESH_MARGIN, TokenSet};
 
 /// `crate::ops` still carries its own stand-in secret type; these copy between the two (a

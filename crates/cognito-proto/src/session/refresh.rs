@@ -8,7 +8,7 @@ use super::tokens::TokenSet;
 use super::{from_ops, to_ops};
 use crate::config::{ClientConfig, RememberedDevice};
 use crate::envelope::{self, Endpoint, PreparedRequest};
-use crate::error::{Error, ServiceErrorKind};
+use crate::error::{CoreError, ServiceErrorKind};
 use crate::ops::{AuthFlow, AuthenticationResult, GetTokensFromRefreshToken, InitiateAuth};
 
 /// Which call refreshes the tokens.
@@ -48,7 +48,7 @@ pub enum RefreshErrorAction {
 impl RefreshErrorAction {
     /// The action for an error of the core. Transport errors (which the core never sees)
     /// always mean [`RefreshErrorAction::KeepTokens`].
-    pub fn for_error(error: &Error) -> Self {
+    pub fn for_error(error: &CoreError) -> Self {
         error
             .service_kind()
             .map_or(RefreshErrorAction::KeepTokens, RefreshErrorAction::for_kind)
@@ -98,10 +98,10 @@ impl Refresh {
         tokens: &TokenSet,
         remembered_device: Option<&RememberedDevice>,
         method: RefreshMethod,
-    ) -> Result<(Refresh, PreparedRequest), Error> {
+    ) -> Result<(Refresh, PreparedRequest), CoreError> {
         let refresh_token = tokens
             .refresh_token()
-            .ok_or_else(|| Error::misuse("these tokens have no refresh token"))?;
+            .ok_or_else(|| CoreError::misuse("these tokens have no refresh token"))?;
         let device_key = tokens
             .device_key()
             .or(remembered_device.map(|d| d.device_key.as_str()))
@@ -115,8 +115,8 @@ impl Refresh {
                 );
                 if config.client_secret().is_some() {
                     let username = tokens.username().ok_or_else(|| {
-                        Error::protocol(
-                            "InitiateAuth",
+                        CoreError::invalid_input(
+                            "tokens",
                             "the access token has no `username` claim to compute SECRET_HASH",
                         )
                     })?;
@@ -167,16 +167,17 @@ impl Refresh {
         &self,
         response: &Response<Vec<u8>>,
         now: u64,
-    ) -> Result<TokenSet, Error> {
+    ) -> Result<TokenSet, CoreError> {
         let op = self.method.operation();
         let result = match self.method {
             RefreshMethod::RefreshTokenAuth => {
                 let out = envelope::decode::<InitiateAuth>(response)?;
                 if let Some(challenge) = out.challenge_name {
-                    return Err(Error::protocol(
-                        op,
-                        format!("refresh answered with challenge {}", challenge.as_str()),
-                    ));
+                    return Err(CoreError::UnexpectedChallenge {
+                        operation: op,
+                        challenge,
+                        reason: "a refresh is never challenged",
+                    });
                 }
                 out.authentication_result
             }
@@ -184,8 +185,7 @@ impl Refresh {
                 envelope::decode::<GetTokensFromRefreshToken>(response)?.authentication_result
             }
         };
-        let result = result
-            .ok_or_else(|| Error::protocol(op, "the response has no AuthenticationResult"))?;
+        let result = result.ok_or_else(|| CoreError::missing_member(op, "AuthenticationResult"))?;
         self.apply(op, result, now)
     }
 
@@ -194,7 +194,7 @@ impl Refresh {
         op: &'static str,
         result: AuthenticationResult,
         now: u64,
-    ) -> Result<TokenSet, Error> {
+    ) -> Result<TokenSet, CoreError> {
         let AuthenticationResult {
             access_token,
             id_token,
@@ -209,13 +209,17 @@ impl Refresh {
                 refresh_token.as_ref().map(from_ops),
                 now,
             )
-            .map_err(|e| Error::protocol(op, format!("refreshed token: {e}")))?;
+            .map_err(|error| CoreError::InvalidToken {
+                operation: op,
+                error,
+            })?;
         let differs =
             |a: Option<&str>, b: Option<&str>| matches!((a, b), (Some(x), Some(y)) if x != y);
         if differs(self.old.sub(), new.sub()) || differs(self.old.username(), new.username()) {
-            return Err(Error::protocol(
+            return Err(CoreError::invalid_member(
                 op,
-                "refresh returned tokens of another user",
+                "AuthenticationResult",
+                "the tokens belong to another user",
             ));
         }
         Ok(new)

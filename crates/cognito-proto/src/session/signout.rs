@@ -12,7 +12,7 @@ use super::to_ops;
 use super::tokens::TokenSet;
 use crate::config::ClientConfig;
 use crate::envelope::{self, Endpoint, PreparedRequest};
-use crate::error::Error;
+use crate::error::CoreError;
 use crate::ops::{GlobalSignOut, RevokeToken};
 
 /// Local sign-out: the `RevokeToken` request for the refresh token when the tokens are
@@ -46,11 +46,11 @@ pub fn global_sign_out(endpoint: &Endpoint, tokens: &TokenSet) -> PreparedReques
 }
 
 /// Decodes the answer to [`sign_out`]'s request.
-pub fn handle_revoke_response(response: &Response<Vec<u8>>) -> Result<(), Error> {
+pub fn handle_revoke_response(response: &Response<Vec<u8>>) -> Result<(), CoreError> {
     envelope::decode::<RevokeToken>(response).map(|_| ())
 }
 
 /// Decodes the answer to [`global_sign_out`]'s request.
-pub fn handle_global_sign_out_response(response: &Response<Vec<u8>>) -> Result<(), Error> {
+pub fn handle_global_sign_out_response(response: &Response<Vec<u8>>) -> Result<(), CoreError> {
     envelope::decode::<GlobalSignOut>(response).map(|_| ())
 }

@@ -8,7 +8,7 @@ use super::record::{RecordError, SessionRecord};
 /// Why a store operation failed.
 #[derive(Debug)]
 #[non_exhaustive]
-pub enum StoreError {
+pub enum SessionStoreError {
     /// The stored data exists but cannot be read as a record. It is left in place: the caller
     /// decides whether to report it or to overwrite it by signing in again.
     Corrupt(RecordError),
@@ -16,34 +16,34 @@ pub enum StoreError {
     Backend(Box<dyn std::error::Error + Send + Sync + 'static>),
 }
 
-impl StoreError {
+impl SessionStoreError {
     /// Wraps a backend error.
     pub fn backend(e: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>) -> Self {
-        StoreError::Backend(e.into())
+        SessionStoreError::Backend(e.into())
     }
 }
 
-impl fmt::Display for StoreError {
+impl fmt::Display for SessionStoreError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            StoreError::Corrupt(e) => fmt::Display::fmt(e, f),
-            StoreError::Backend(e) => write!(f, "session store failed: {e}"),
+            SessionStoreError::Corrupt(e) => fmt::Display::fmt(e, f),
+            SessionStoreError::Backend(e) => write!(f, "session store failed: {e}"),
         }
     }
 }
 
-impl std::error::Error for StoreError {
+impl std::error::Error for SessionStoreError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            StoreError::Corrupt(e) => Some(e),
-            StoreError::Backend(e) => Some(e.as_ref()),
+            SessionStoreError::Corrupt(e) => Some(e),
+            SessionStoreError::Backend(e) => Some(e.as_ref()),
         }
     }
 }
 
-impl From<RecordError> for StoreError {
+impl From<RecordError> for SessionStoreError {
     fn from(e: RecordError) -> Self {
-        StoreError::Corrupt(e)
+        SessionStoreError::Corrupt(e)
     }
 }
 
@@ -55,21 +55,25 @@ impl From<RecordError> for StoreError {
 /// use interior mutability.
 pub trait SessionStore {
     /// The record of `username` for `client_id`, `None` when nothing is stored. A stored record
-    /// that cannot be read is [`StoreError::Corrupt`], never `None`.
-    fn load(&self, client_id: &str, username: &str) -> Result<Option<SessionRecord>, StoreError>;
+    /// that cannot be read is [`SessionStoreError::Corrupt`], never `None`.
+    fn load(
+        &self,
+        client_id: &str,
+        username: &str,
+    ) -> Result<Option<SessionRecord>, SessionStoreError>;
 
     /// Stores `record` under its client id and username, replacing what was there. When the
     /// record holds tokens, its user becomes the client's last user.
-    fn save(&self, record: &SessionRecord) -> Result<(), StoreError>;
+    fn save(&self, record: &SessionRecord) -> Result<(), SessionStoreError>;
 
     /// Removes the user's tokens and keeps the remembered device (sign-out, dead session).
     /// Clears the client's last user when it is this user. Nothing stored is not an error.
-    fn clear_tokens(&self, client_id: &str, username: &str) -> Result<(), StoreError>;
+    fn clear_tokens(&self, client_id: &str, username: &str) -> Result<(), SessionStoreError>;
 
     /// Forgets the user's remembered device and keeps the tokens. Nothing stored is not an
     /// error.
-    fn remove_device(&self, client_id: &str, username: &str) -> Result<(), StoreError>;
+    fn remove_device(&self, client_id: &str, username: &str) -> Result<(), SessionStoreError>;
 
     /// The username that last stored tokens for `client_id` and has not signed out since.
-    fn last_user(&self, client_id: &str) -> Result<Option<String>, StoreError>;
+    fn last_user(&self, client_id: &str) -> Result<Option<String>, SessionStoreError>;
 }

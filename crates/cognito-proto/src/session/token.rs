@@ -51,7 +51,7 @@ pub enum TokenError {
     /// the ID token's place, say).
     WrongTokenUse {
         /// The `token_use` expected here.
-        expected: TokenUse,
+        expected: TokenUseClaim,
     },
 }
 
@@ -76,7 +76,7 @@ impl std::error::Error for TokenError {}
 
 /// The `token_use` claim.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TokenUse {
+pub enum TokenUseClaim {
     /// `"id"`: an ID token.
     Id,
     /// `"access"`: an access token.
@@ -85,21 +85,21 @@ pub enum TokenUse {
     Unknown(String),
 }
 
-impl TokenUse {
+impl TokenUseClaim {
     /// The claim's value.
     pub fn as_str(&self) -> &str {
         match self {
-            TokenUse::Id => "id",
-            TokenUse::Access => "access",
-            TokenUse::Unknown(s) => s,
+            TokenUseClaim::Id => "id",
+            TokenUseClaim::Access => "access",
+            TokenUseClaim::Unknown(s) => s,
         }
     }
 
     fn from_claim(s: &str) -> Self {
         match s {
-            "id" => TokenUse::Id,
-            "access" => TokenUse::Access,
-            other => TokenUse::Unknown(other.to_owned()),
+            "id" => TokenUseClaim::Id,
+            "access" => TokenUseClaim::Access,
+            other => TokenUseClaim::Unknown(other.to_owned()),
         }
     }
 }
@@ -116,11 +116,11 @@ pub struct Header {
 /// The claims of an ID or access token.
 ///
 /// The well-known claims are typed fields; every claim (including those, user attributes
-/// such as `email`, `custom:*`, `cognito:groups`) is also in [`Claims::get`] / [`Claims::all`].
+/// such as `email`, `custom:*`, `cognito:groups`) is also in [`UnverifiedClaims::get`] / [`UnverifiedClaims::all`].
 /// `Debug` prints the claim names and times only: values such as `email` or `username` are
 /// personal data and stay out of logs.
 #[derive(Clone, PartialEq)]
-pub struct Claims {
+pub struct UnverifiedClaims {
     /// `sub`: the user's UUID.
     pub sub: Option<String>,
     /// `iss`: `https://cognito-idp.{region}.amazonaws.com/{userPoolId}`.
@@ -130,7 +130,7 @@ pub struct Claims {
     /// `client_id` (access tokens): the app client id.
     pub client_id: Option<String>,
     /// `token_use`: `id` or `access`.
-    pub token_use: Option<TokenUse>,
+    pub token_use: Option<TokenUseClaim>,
     /// `exp`: expiry, seconds since the Unix epoch (server clock). Required.
     pub exp: i64,
     /// `iat`: issue time, seconds since the Unix epoch (server clock).
@@ -155,9 +155,9 @@ pub struct Claims {
     all: Map<String, Value>,
 }
 
-impl fmt::Debug for Claims {
+impl fmt::Debug for UnverifiedClaims {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Claims")
+        f.debug_struct("UnverifiedClaims")
             .field("token_use", &self.token_use)
             .field("exp", &self.exp)
             .field("iat", &self.iat)
@@ -166,7 +166,7 @@ impl fmt::Debug for Claims {
     }
 }
 
-impl Claims {
+impl UnverifiedClaims {
     /// Reads claims from a decoded payload object.
     pub fn from_map(all: Map<String, Value>) -> Result<Self, TokenError> {
         let exp = match all.get("exp") {
@@ -183,12 +183,12 @@ impl Claims {
                 .ok_or(TokenError::InvalidClaim("aud"))?,
             Some(_) => return Err(TokenError::InvalidClaim("aud")),
         };
-        Ok(Claims {
+        Ok(UnverifiedClaims {
             sub: string_claim(&all, "sub")?,
             iss: string_claim(&all, "iss")?,
             aud,
             client_id: string_claim(&all, "client_id")?,
-            token_use: string_claim(&all, "token_use")?.map(|s| TokenUse::from_claim(&s)),
+            token_use: string_claim(&all, "token_use")?.map(|s| TokenUseClaim::from_claim(&s)),
             exp,
             iat: time_claim(&all, "iat")?,
             auth_time: time_claim(&all, "auth_time")?,
@@ -287,7 +287,7 @@ fn string_claim(
 pub struct Jwt {
     raw: SecretString,
     header: Header,
-    claims: Claims,
+    claims: UnverifiedClaims,
 }
 
 impl PartialEq for Jwt {
@@ -315,7 +315,7 @@ impl Jwt {
                 kid: header.get("kid").and_then(Value::as_str).map(str::to_owned),
                 alg: header.get("alg").and_then(Value::as_str).map(str::to_owned),
             };
-            (header, Claims::from_map(payload)?)
+            (header, UnverifiedClaims::from_map(payload)?)
         };
         Ok(Jwt {
             raw,
@@ -327,7 +327,7 @@ impl Jwt {
     /// Like [`Jwt::decode`], and checks that `token_use` is `expected` when the claim is present.
     pub fn decode_as(
         token: impl Into<SecretString>,
-        expected: TokenUse,
+        expected: TokenUseClaim,
     ) -> Result<Self, TokenError> {
         let jwt = Jwt::decode(token)?;
         match &jwt.claims.token_use {
@@ -347,7 +347,7 @@ impl Jwt {
     }
 
     /// The claims.
-    pub fn claims(&self) -> &Claims {
+    pub fn claims(&self) -> &UnverifiedClaims {
         &self.claims
     }
 

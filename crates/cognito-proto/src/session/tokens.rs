@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::token::{Jwt, TokenError, TokenUse};
+use super::token::{Jwt, TokenError, TokenUseClaim};
 use crate::secret::SecretString;
 
 /// Default early-refresh margin: refresh when the tokens expire within 60 seconds.
@@ -34,8 +34,8 @@ impl TokenSet {
         refresh_token: Option<SecretString>,
         now: u64,
     ) -> Result<Self, TokenError> {
-        let id_token = Jwt::decode_as(id_token, TokenUse::Id)?;
-        let access_token = Jwt::decode_as(access_token, TokenUse::Access)?;
+        let id_token = Jwt::decode_as(id_token, TokenUseClaim::Id)?;
+        let access_token = Jwt::decode_as(access_token, TokenUseClaim::Access)?;
         let clock_drift = measure_drift(&id_token, &access_token, now);
         Ok(TokenSet {
             id_token,
@@ -67,8 +67,8 @@ impl TokenSet {
         clock_drift: i64,
     ) -> Result<Self, TokenError> {
         Ok(TokenSet {
-            id_token: Jwt::decode_as(id_token, TokenUse::Id)?,
-            access_token: Jwt::decode_as(access_token, TokenUse::Access)?,
+            id_token: Jwt::decode_as(id_token, TokenUseClaim::Id)?,
+            access_token: Jwt::decode_as(access_token, TokenUseClaim::Access)?,
             refresh_token,
             clock_drift,
         })

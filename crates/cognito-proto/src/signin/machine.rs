@@ -14,7 +14,7 @@ use super::types::{
 };
 use crate::config::{ClientConfig, RememberedDevice};
 use crate::envelope::{Endpoint, PreparedRequest, decode, encode};
-use crate::error::{Error, ServiceError, ServiceErrorKind};
+use crate::error::{CoreError, ParameterProblem, ServiceError, ServiceErrorKind};
 use crate::ops::{
     AssociateSoftwareToken, AuthFlow, AuthenticationResult, ChallengeName, ConfirmDevice,
     DeviceSecretVerifierConfig, InitiateAuth, InitiateAuthResponse, RespondToAuthChallenge,
@@ -140,10 +140,10 @@ impl SignInFlow {
         device: Option<RememberedDevice>,
         now_unix: u64,
         rng: &mut R,
-    ) -> Result<(SignInFlow, Event), Error> {
+    ) -> Result<(SignInFlow, Event), CoreError> {
         let _ = now_unix; // The first request carries no timestamp.
         if start.username.is_empty() {
-            return Err(Error::invalid_input("username is empty"));
+            return Err(CoreError::invalid_input("username", "username is empty"));
         }
         let mut flow = SignInFlow {
             config: config.clone(),
@@ -165,7 +165,7 @@ impl SignInFlow {
 
     /// Feeds the HTTP response to the request of the last [`Event::Send`].
     ///
-    /// Errors: [`Error::Misuse`] when no request is out; the service's error (or a protocol
+    /// Errors: [`CoreError::Misuse`] when no request is out; the service's error (or a protocol
     /// error) otherwise. After a wrong code, password or attribute answer
     /// (`CodeMismatchException`, `InvalidPasswordException`, ...) the flow goes back to the
     /// same step, so the caller may [`answer`](SignInFlow::answer) again; after any other error
@@ -175,12 +175,12 @@ impl SignInFlow {
         response: http::Response<Vec<u8>>,
         now_unix: u64,
         rng: &mut R,
-    ) -> Result<Event, Error> {
+    ) -> Result<Event, CoreError> {
         let state = std::mem::replace(&mut self.state, State::Finished);
         match state {
             State::WaitingForAnswer { .. } | State::DeviceLookup { .. } | State::Finished => {
                 self.state = state;
-                Err(Error::misuse(
+                Err(CoreError::misuse(
                     "handle_response called while no request is outstanding",
                 ))
             }
@@ -225,7 +225,7 @@ impl SignInFlow {
                     .secret_code
                     .filter(|code| !code.expose_secret().is_empty())
                 else {
-                    let error = Error::protocol("AssociateSoftwareToken", "SecretCode is missing");
+                    let error = CoreError::missing_member("AssociateSoftwareToken", "SecretCode");
                     return self.fail(error);
                 };
                 Ok(self.ask(
@@ -253,7 +253,11 @@ impl SignInFlow {
                         request_id: crate::envelope::request_id(response.headers()),
                         status: response.status().as_u16(),
                     };
-                    return Err(self.answer_failed(Error::Service(error), Asked::TotpSetup, step));
+                    return Err(self.answer_failed(
+                        CoreError::Service(error),
+                        Asked::TotpSetup,
+                        step,
+                    ));
                 }
                 // The authenticator is verified: finish MFA_SETUP with the newest session.
                 let request = self.respond(ChallengeName::MfaSetup, BTreeMap::new());
@@ -282,16 +286,16 @@ impl SignInFlow {
     /// Answers the step of the last [`Event::Step`].
     ///
     /// An answer of the wrong kind for the step, or an answer while no step is waiting, is
-    /// [`Error::Misuse`] and leaves the flow unchanged.
+    /// [`CoreError::Misuse`] and leaves the flow unchanged.
     pub fn answer<R: CryptoRng + ?Sized>(
         &mut self,
         answer: Answer,
         now_unix: u64,
         rng: &mut R,
-    ) -> Result<Event, Error> {
+    ) -> Result<Event, CoreError> {
         let _ = now_unix; // No user answer carries a timestamp.
         let State::WaitingForAnswer { asked, step } = &self.state else {
-            return Err(Error::misuse("answer called while no step is waiting"));
+            return Err(CoreError::misuse("answer called while no step is waiting"));
         };
         let (asked, step) = (asked.clone(), step.clone());
         let mut responses = BTreeMap::new();
@@ -390,11 +394,10 @@ impl SignInFlow {
                 name.clone()
             }
             (_, answer) => {
-                return Err(Error::misuse(format!(
-                    "answer {} does not fit the step {}",
-                    answer_name(&answer),
-                    step_name(&step)
-                )));
+                return Err(CoreError::AnswerMismatch {
+                    step: step_name(&step),
+                    answer: answer_name(&answer),
+                });
             }
         };
         let request = self.respond(challenge, responses);
@@ -602,7 +605,7 @@ impl SignInFlow {
     }
 
     /// Ends the flow with an error.
-    fn fail(&mut self, error: Error) -> Result<Event, Error> {
+    fn fail(&mut self, error: CoreError) -> Result<Event, CoreError> {
         self.finish();
         Err(error)
     }
@@ -625,7 +628,7 @@ impl SignInFlow {
         device_ephemeral: Option<Ephemeral>,
         now_unix: u64,
         rng: &mut R,
-    ) -> Result<Event, Error> {
+    ) -> Result<Event, CoreError> {
         // Known client bug docs/protocol.md#pitfall-10: the challenge name decides what to read; never assume tokens.
         if let Some(challenge) = reply.challenge_name {
             // Known client bug docs/protocol.md#pitfall-12: the reply's session replaces the previous one (which the successful
@@ -647,7 +650,7 @@ impl SignInFlow {
             }
             let params = Params {
                 operation,
-                challenge: challenge.as_str(),
+                challenge: &challenge,
                 map: &parameters,
             };
             let result = self.on_challenge(
@@ -668,10 +671,7 @@ impl SignInFlow {
                 Ok(event) => Ok(event),
                 Err(error) => self.fail(error),
             },
-            None => self.fail(Error::protocol(
-                operation,
-                "the reply has neither a ChallengeName nor an AuthenticationResult",
-            )),
+            None => self.fail(CoreError::missing_member(operation, "AuthenticationResult")),
         }
     }
 
@@ -684,7 +684,7 @@ impl SignInFlow {
         device_ephemeral: Option<Ephemeral>,
         now_unix: u64,
         rng: &mut R,
-    ) -> Result<Event, Error> {
+    ) -> Result<Event, CoreError> {
         match challenge {
             ChallengeName::PasswordVerifier => self.password_verifier(params, now_unix),
             ChallengeName::DeviceSrpAuth => self.device_srp_auth(params, rng),
@@ -784,7 +784,7 @@ impl SignInFlow {
             )),
             ChallengeName::SelectChallenge => {
                 if available.is_empty() {
-                    return Err(params.error("AvailableChallenges is missing or empty".to_owned()));
+                    return Err(params.error("AvailableChallenges", ParameterProblem::Missing));
                 }
                 let available = available
                     .iter()
@@ -828,9 +828,13 @@ impl SignInFlow {
     }
 
     /// `PASSWORD_VERIFIER`: sign with the password (known client bug docs/protocol.md#pitfall-7: as `USER_ID_FOR_SRP`).
-    fn password_verifier(&mut self, params: &Params<'_>, now_unix: u64) -> Result<Event, Error> {
+    fn password_verifier(
+        &mut self,
+        params: &Params<'_>,
+        now_unix: u64,
+    ) -> Result<Event, CoreError> {
         let Some(srp) = self.srp.take() else {
-            return Err(params.error("received without SRP_A having been sent".to_owned()));
+            return Err(params.unexpected("the flow sent no SRP_A"));
         };
         let user_id = params.required("USER_ID_FOR_SRP")?.to_owned();
         let challenge = ServerChallenge::parse(
@@ -875,13 +879,13 @@ impl SignInFlow {
     /// The answer to [`Event::LookUpDevice`]: the remembered device stored for the internal
     /// username, or `None`. The flow goes on with the `PASSWORD_VERIFIER` answer.
     ///
-    /// Errors: [`Error::Misuse`] when the flow did not ask for a device (and it stays as it
+    /// Errors: [`CoreError::Misuse`] when the flow did not ask for a device (and it stays as it
     /// was).
-    pub fn device_found(&mut self, device: Option<RememberedDevice>) -> Result<Event, Error> {
+    pub fn device_found(&mut self, device: Option<RememberedDevice>) -> Result<Event, CoreError> {
         let state = std::mem::replace(&mut self.state, State::Finished);
         let State::DeviceLookup { responses } = state else {
             self.state = state;
-            return Err(Error::misuse(
+            return Err(CoreError::misuse(
                 "device_found called while no device was asked for",
             ));
         };
@@ -894,9 +898,9 @@ impl SignInFlow {
         &mut self,
         params: &Params<'_>,
         rng: &mut R,
-    ) -> Result<Event, Error> {
+    ) -> Result<Event, CoreError> {
         let Some(device) = &self.device else {
-            return Err(params.error("received although no DEVICE_KEY was sent".to_owned()));
+            return Err(params.unexpected("the flow sent no DEVICE_KEY"));
         };
         let ephemeral = Ephemeral::generate(rng);
         let mut responses = BTreeMap::new();
@@ -914,11 +918,9 @@ impl SignInFlow {
         params: &Params<'_>,
         ephemeral: Option<Ephemeral>,
         now_unix: u64,
-    ) -> Result<Event, Error> {
+    ) -> Result<Event, CoreError> {
         let (Some(ephemeral), Some(device)) = (ephemeral, &self.device) else {
-            return Err(
-                params.error("received without DEVICE_SRP_AUTH having been answered".to_owned())
-            );
+            return Err(params.unexpected("DEVICE_SRP_AUTH was not answered before"));
         };
         let challenge = ServerChallenge::parse(
             params.required("SALT")?,
@@ -949,18 +951,18 @@ impl SignInFlow {
         operation: &'static str,
         result: AuthenticationResult,
         rng: &mut R,
-    ) -> Result<Event, Error> {
+    ) -> Result<Event, CoreError> {
         if result.access_token.expose_secret().is_empty()
             || result.id_token.expose_secret().is_empty()
         {
-            return Err(Error::protocol(
+            return Err(CoreError::invalid_member(
                 operation,
-                "AuthenticationResult has an empty token",
+                "AuthenticationResult",
+                "a token is empty",
             ));
         }
-        let expires_in = u64::try_from(result.expires_in).map_err(|_| {
-            Error::protocol(operation, "AuthenticationResult has a negative ExpiresIn")
-        })?;
+        let expires_in = u64::try_from(result.expires_in)
+            .map_err(|_| CoreError::invalid_member(operation, "ExpiresIn", "it is negative"))?;
         if let Some(internal) = access_token_username(result.access_token.expose_secret()) {
             self.username = internal;
         }
@@ -991,9 +993,10 @@ impl SignInFlow {
         };
         if metadata.device_key.is_empty() || metadata.device_group_key.is_empty() {
             signed_in.device = None;
-            signed_in.device_error = Some(Error::protocol(
+            signed_in.device_error = Some(CoreError::invalid_member(
                 operation,
-                "NewDeviceMetadata has an empty DeviceKey or DeviceGroupKey",
+                "NewDeviceMetadata",
+                "DeviceKey or DeviceGroupKey is empty",
             ));
             self.finish();
             return Ok(Event::Done(signed_in));
@@ -1029,10 +1032,10 @@ impl SignInFlow {
     /// `answered` is the step whose answer was out, if the request carried a user answer.
     fn on_auth_error<R: CryptoRng + ?Sized>(
         &mut self,
-        error: Error,
+        error: CoreError,
         answered: Option<(Asked, NextStep)>,
         rng: &mut R,
-    ) -> Result<Event, Error> {
+    ) -> Result<Event, CoreError> {
         // Known client bug docs/protocol.md#pitfall-13: two service errors are steps, not failures.
         match error.service_kind() {
             Some(ServiceErrorKind::UserNotConfirmed) => {
@@ -1074,7 +1077,7 @@ impl SignInFlow {
 
     /// A user answer was refused. When the same session may be answered again (wrong code,
     /// password refused by the policy, bad attribute), go back to the step; else finish.
-    fn answer_failed(&mut self, error: Error, asked: Asked, step: NextStep) -> Error {
+    fn answer_failed(&mut self, error: CoreError, asked: Asked, step: NextStep) -> CoreError {
         let may_retry = matches!(
             error.service_kind(),
             Some(
@@ -1095,7 +1098,7 @@ impl SignInFlow {
 
 /// `ResourceNotFoundException` about the device (`Device does not exist.`), not the client or
 /// the pool.
-fn is_unknown_device(error: &Error) -> bool {
+fn is_unknown_device(error: &CoreError) -> bool {
     match error.as_service() {
         Some(e) => {
             e.kind == ServiceErrorKind::ResourceNotFound
@@ -1240,9 +1243,9 @@ impl From<&Asked> for PausedAsk {
 }
 
 impl TryFrom<PausedAsk> for Asked {
-    type Error = Error;
+    type Error = CoreError;
 
-    fn try_from(paused: PausedAsk) -> Result<Self, Error> {
+    fn try_from(paused: PausedAsk) -> Result<Self, CoreError> {
         Ok(match paused {
             PausedAsk::Code { challenge } => {
                 let response_key = match challenge {
@@ -1251,7 +1254,8 @@ impl TryFrom<PausedAsk> for Asked {
                     ChallengeName::EmailOtp => "EMAIL_OTP_CODE",
                     ChallengeName::SoftwareTokenMfa => "SOFTWARE_TOKEN_MFA_CODE",
                     _ => {
-                        return Err(Error::invalid_input(
+                        return Err(CoreError::invalid_input(
+                            "paused",
                             "the paused sign-in asks for a code of an unknown challenge",
                         ));
                     }
@@ -1278,9 +1282,9 @@ impl TryFrom<PausedAsk> for Asked {
 impl SignInFlow {
     /// The sign-in as a [`PausedSignIn`] to store and resume later, when it waits for the
     /// user (after a [`Event::Step`] that is not terminal). The flow itself is unchanged.
-    pub fn pause(&self) -> Result<PausedSignIn, Error> {
+    pub fn pause(&self) -> Result<PausedSignIn, CoreError> {
         let State::WaitingForAnswer { asked, step } = &self.state else {
-            return Err(Error::misuse(
+            return Err(CoreError::misuse(
                 "only a sign-in waiting for an answer can be paused",
             ));
         };
@@ -1316,14 +1320,16 @@ impl SignInFlow {
         endpoint: &Endpoint,
         paused: PausedSignIn,
         device: Option<RememberedDevice>,
-    ) -> Result<SignInFlow, Error> {
+    ) -> Result<SignInFlow, CoreError> {
         if paused.version != PAUSED_VERSION {
-            return Err(Error::invalid_input(
+            return Err(CoreError::invalid_input(
+                "paused",
                 "the paused sign-in was written by an incompatible version",
             ));
         }
         if paused.client_id != config.client_id() {
-            return Err(Error::invalid_input(
+            return Err(CoreError::invalid_input(
+                "paused",
                 "the paused sign-in belongs to another app client",
             ));
         }

@@ -1,27 +1,28 @@
 //! Reading server values: challenge parameters (all strings, some holding JSON text) and the
-//! `username` claim of an access token. Every malformed value is an [`Error::Protocol`].
+//! `username` claim of an access token. Every malformed value is a [`CoreError::ChallengeParameter`].
 
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use crate::error::Error;
+use crate::error::{CoreError, ParameterProblem};
+use crate::ops::ChallengeName;
 
 /// Parameters of one challenge, with the challenge's name for error messages.
 pub(crate) struct Params<'a> {
     pub(crate) operation: &'static str,
-    pub(crate) challenge: &'a str,
+    pub(crate) challenge: &'a ChallengeName,
     pub(crate) map: &'a BTreeMap<String, String>,
 }
 
 impl<'a> Params<'a> {
     /// A parameter that must be present and non-empty.
-    pub(crate) fn required(&self, key: &str) -> Result<&'a str, Error> {
+    pub(crate) fn required(&self, key: &str) -> Result<&'a str, CoreError> {
         match self.map.get(key).map(String::as_str) {
             Some(value) if !value.is_empty() => Ok(value),
-            Some(_) => Err(self.error(format!("parameter {key} is empty"))),
-            None => Err(self.error(format!("parameter {key} is missing"))),
+            Some(_) => Err(self.error(key, ParameterProblem::Empty)),
+            None => Err(self.error(key, ParameterProblem::Missing)),
         }
     }
 
@@ -35,7 +36,7 @@ impl<'a> Params<'a> {
 
     /// A JSON array of strings held in a string parameter (`MFAS_CAN_CHOOSE`,
     /// `requiredAttributes`). Absent means empty when `required` is false.
-    pub(crate) fn string_list(&self, key: &str, required: bool) -> Result<Vec<String>, Error> {
+    pub(crate) fn string_list(&self, key: &str, required: bool) -> Result<Vec<String>, CoreError> {
         let text = if required {
             self.required(key)?
         } else {
@@ -45,17 +46,17 @@ impl<'a> Params<'a> {
             }
         };
         serde_json::from_str::<Vec<String>>(text)
-            .map_err(|_| self.error(format!("parameter {key} is not a JSON array of strings")))
+            .map_err(|_| self.error(key, ParameterProblem::Malformed))
     }
 
     /// A JSON object held in a string parameter (`userAttributes`), its values as strings
     /// (booleans and numbers are written as JSON text, `null` is dropped). Absent means empty.
-    pub(crate) fn string_map(&self, key: &str) -> Result<BTreeMap<String, String>, Error> {
+    pub(crate) fn string_map(&self, key: &str) -> Result<BTreeMap<String, String>, CoreError> {
         let Some(text) = self.optional(key) else {
             return Ok(BTreeMap::new());
         };
         let object = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text)
-            .map_err(|_| self.error(format!("parameter {key} is not a JSON object")))?;
+            .map_err(|_| self.error(key, ParameterProblem::Malformed))?;
         Ok(object
             .into_iter()
             .filter_map(|(name, value)| match value {
@@ -66,11 +67,23 @@ impl<'a> Params<'a> {
             .collect())
     }
 
-    pub(crate) fn error(&self, what: String) -> Error {
-        Error::protocol(
-            self.operation,
-            format!("challenge {}: {what}", self.challenge),
-        )
+    /// The parameter `key` of this challenge is unusable.
+    pub(crate) fn error(&self, key: &str, problem: ParameterProblem) -> CoreError {
+        CoreError::ChallengeParameter {
+            operation: self.operation,
+            challenge: self.challenge.clone(),
+            parameter: key.to_owned(),
+            problem,
+        }
+    }
+
+    /// This challenge does not fit the flow's state.
+    pub(crate) fn unexpected(&self, reason: &'static str) -> CoreError {
+        CoreError::UnexpectedChallenge {
+            operation: self.operation,
+            challenge: self.challenge.clone(),
+            reason,
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use std::fmt;
 
 use crate::config::RememberedDevice;
 use crate::envelope::PreparedRequest;
-use crate::error::Error;
+use crate::error::CoreError;
 use crate::ops::{AnalyticsMetadata, ChallengeName, UserContextData};
 use crate::secret::SecretString;
 
@@ -633,7 +633,7 @@ pub struct SignedIn {
     /// the server and has been dropped: remove it from storage.
     pub device_forgotten: bool,
     /// `ConfirmDevice` failed; the tokens are still valid, the device is not remembered.
-    pub device_error: Option<Error>,
+    pub device_error: Option<CoreError>,
 }
 
 /// What the driver does next.
