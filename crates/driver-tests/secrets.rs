@@ -11,10 +11,37 @@ use cognito_emulator::{ClientConfig, Emulator, PoolConfig};
 use driver::{SignInOutcome, UserPool};
 
 /// A tracing subscriber that writes every span (with its fields and later records) and every
-/// event, at every level, to a string. Also used by `cognito-async`'s `trace_secrets` suite.
-pub(crate) struct Capture {
-    pub(crate) out: Arc<Mutex<String>>,
-    pub(crate) next_id: AtomicU64,
+/// event, at every level, to a string. It is the test binary's global subscriber
+/// ([`trace_capture`]): a per-thread one misses the spans of callsites whose interest another
+/// test's thread cached while it was being installed, which made these tests flaky on a busy
+/// machine.
+struct Capture {
+    out: &'static Mutex<String>,
+    next_id: AtomicU64,
+}
+
+/// Every `tracing` span and event of this test binary, once [`trace_capture`] was called.
+static TRACE: Mutex<String> = Mutex::new(String::new());
+
+/// Installs [`Capture`] as the process's `tracing` subscriber (once per test binary) and
+/// returns where the caller's output starts. Other tests' output lands in the same text: none
+/// may contain a secret either.
+pub(crate) fn trace_capture() -> usize {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let capture = Capture {
+            out: &TRACE,
+            next_id: AtomicU64::new(0),
+        };
+        tracing::subscriber::set_global_default(capture)
+            .expect("no other tracing subscriber in this test binary");
+    });
+    TRACE.lock().unwrap_or_else(|p| p.into_inner()).len()
+}
+
+/// What was traced since `start` (by every thread of the test binary).
+pub(crate) fn traced_since(start: usize) -> String {
+    TRACE.lock().unwrap_or_else(|p| p.into_inner())[start..].to_owned()
 }
 
 struct Visitor<'a>(&'a mut String);
@@ -162,18 +189,8 @@ driver_test! {
         let skew = Arc::new(AtomicU64::new(0));
         let clock_skew = Arc::clone(&skew);
 
-        let out = Arc::new(Mutex::new(String::new()));
-        let subscriber = Capture {
-            out: Arc::clone(&out),
-            next_id: AtomicU64::new(0),
-        };
+        let trace_start = trace_capture();
         let mut debug = String::new();
-        // This thread's subscriber sees everything: the blocking driver runs here, and the async
-        // test runs on a current-thread runtime (the client's and the connection's tasks too).
-        let guard = tracing::subscriber::set_default(subscriber);
-        // Callsites first hit by another test's thread while this subscriber was being set may
-        // have cached "no interest"; recompute it now that the subscriber exists.
-        tracing::callsite::rebuild_interest_cache();
         let (tokens, device) = {
             let pool = UserPool::builder(&pool_info.pool_id, &client.client_id)
                 .client_secret(client_secret.as_str())
@@ -203,8 +220,7 @@ driver_test! {
             aw!(user.sign_out()).unwrap();
             (vec![tokens, refreshed], device)
         };
-        drop(guard);
-        let traced = out.lock().unwrap().clone();
+        let traced = traced_since(trace_start);
         let logged = logged_since(log_start);
         assert!(logged.contains("log capture works"));
         assert!(traced.contains("ForgotPassword") || traced.contains("InitiateAuth"));

@@ -9,12 +9,12 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use crate::driver;
-use crate::secrets::{Capture, log_capture};
+use crate::secrets::{log_capture, trace_capture, traced_since};
 use cognito_emulator::{ClientConfig, Emulator, MessageKind, MfaConfiguration, PoolConfig};
 use driver::ops::{self, MfaSettings};
 use driver::{Answer, MfaPreference, NextStep, SignInOutcome, Start, UserPool};
@@ -52,13 +52,7 @@ impl Secrets {
 driver_test! {
 async fn no_secret_in_trace_output_or_debug() {
     let log_start = log_capture();
-    let out = Arc::new(Mutex::new(String::new()));
-    let _guard = tracing::subscriber::set_default(Capture {
-        out: Arc::clone(&out),
-        next_id: AtomicU64::new(0),
-    });
-    // See secrets.rs: callsites cached as uninteresting by another thread are recomputed.
-    tracing::callsite::rebuild_interest_cache();
+    let trace_start = trace_capture();
     let mut secrets = Secrets::default();
     secrets.add("password", PASSWORD);
 
@@ -179,7 +173,7 @@ async fn no_secret_in_trace_output_or_debug() {
         .expect("record");
     aw!(user.sign_out()).expect("sign out");
 
-    let trace = out.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let trace = traced_since(trace_start);
     assert!(
         trace.contains("operation"),
         "the capture saw the driver's spans"
