@@ -9,8 +9,9 @@
 //! writer thread commits every queued batch in one fsynced transaction (group commit), and the
 //! thread that released the lock waits for that commit before its request is answered: every
 //! acknowledged write is durable, and a batch is one request's changes, so a crash never
-//! leaves half of a request applied. A request that only read also waits until every batch
-//! queued before it is durable, so no answer shows a change that a crash could still undo.
+//! leaves half of a request applied. A request that changed nothing does not wait: it may
+//! show a change whose own request is still waiting for the disk (and is not yet answered),
+//! which a crash at that moment would undo.
 //!
 //! Sign-in sessions (the `Session` strings of challenges, which live minutes), the messages
 //! hook, injected faults, request counts and Rust trigger handlers are not kept.
@@ -223,19 +224,34 @@ pub(crate) struct PoolRecord {
     pub custom_domain: Option<String>,
 }
 
-impl PoolRecord {
-    fn of(p: &Pool) -> PoolRecord {
-        PoolRecord {
-            id: p.id.clone(),
-            name: p.name.clone(),
+/// [`PoolRecord`] borrowed from a pool, to serialise without copying it.
+#[derive(Serialize)]
+struct PoolRecordRef<'a> {
+    id: &'a str,
+    name: &'a str,
+    created: f64,
+    modified: f64,
+    config: &'a serde_json::Map<String, serde_json::Value>,
+    schema: &'a crate::schema::Schema,
+    resource_servers: &'a BTreeMap<String, crate::state::Stored>,
+    idps: &'a BTreeMap<String, crate::state::Stored>,
+    domain: &'a Option<String>,
+    custom_domain: &'a Option<String>,
+}
+
+impl<'a> PoolRecordRef<'a> {
+    fn of(p: &'a Pool) -> PoolRecordRef<'a> {
+        PoolRecordRef {
+            id: &p.id,
+            name: &p.name,
             created: p.created,
             modified: p.modified,
-            config: p.config.clone(),
-            schema: p.schema.clone(),
-            resource_servers: p.res.resource_servers.clone(),
-            idps: p.res.idps.clone(),
-            domain: p.res.domain.clone(),
-            custom_domain: p.res.custom_domain.clone(),
+            config: &p.config,
+            schema: &p.schema,
+            resource_servers: &p.res.resource_servers,
+            idps: &p.res.idps,
+            domain: &p.res.domain,
+            custom_domain: &p.res.custom_domain,
         }
     }
 }
@@ -267,6 +283,9 @@ struct Known {
     keys: HashMap<String, LazyKeys>,
     /// The serialised settings record last stored for each pool.
     pools: HashMap<String, Vec<u8>>,
+    /// A hash of the record last stored for each user (by scoped key): sign-ins look users up
+    /// for writing, and most leave them as they were.
+    users: HashMap<String, u64>,
     clock_offset: u64,
 }
 
@@ -454,6 +473,7 @@ impl Store {
         if log.all {
             ops.push(Op::ClearAll);
             known.pools.clear();
+            known.users.clear();
             known.keys.clear();
             let mut records = Vec::new();
             for (id, pool) in st.pools.iter() {
@@ -494,8 +514,10 @@ impl Store {
             ));
         }
         drop(known);
+        // A request that changed nothing does not wait: what it read may belong to a request
+        // that is still waiting for its commit (and is not answered before it).
         let seq = if ops.is_empty() {
-            self.inner.queued.load(Ordering::Acquire)
+            0
         } else {
             let mut q = lock(&self.inner.queue);
             q.batches.push(ops);
@@ -552,8 +574,7 @@ pub(crate) fn begin() {
     LOG.with(|l| *l.borrow_mut() = Some(Log::default()));
 }
 
-/// What a releasing thread waits for: its batch (or the newest one it may have read from),
-/// and the keys of pools it created, which are generated without the lock.
+/// What a releasing thread waits for: its batch (none if it changed nothing), and the keys of pools it created, which are generated without the lock.
 pub(crate) struct Pending {
     seq: u64,
     keygen: Vec<(String, LazyKeys)>,
@@ -601,7 +622,7 @@ fn capture_records(
         match kind {
             Kind::Pool => match st.pools.get(&key) {
                 Some(pool) => {
-                    let bytes = to_bytes(&PoolRecord::of(pool));
+                    let bytes = to_bytes(&PoolRecordRef::of(pool));
                     if known.pools.get(&key) != Some(&bytes) {
                         known.pools.insert(key.clone(), bytes.clone());
                         ops.push(Op::Put(Kind::Pool, key.clone(), bytes));
@@ -625,6 +646,8 @@ fn capture_records(
                 None => {
                     known.pools.remove(&key);
                     known.keys.remove(&key);
+                    let prefix = scoped(&key, "");
+                    known.users.retain(|k, _| !k.starts_with(&prefix));
                     ops.push(Op::Del(Kind::Pool, key.clone()));
                     ops.push(Op::DelKeys(key.clone()));
                     ops.push(Op::DelScope(key));
@@ -632,7 +655,25 @@ fn capture_records(
             },
             Kind::User => {
                 let user = st.pools.get(&scope).and_then(|p| p.users.get(&key));
-                put_or_del(ops, kind, scoped(&scope, &key), user);
+                let key = scoped(&scope, &key);
+                match user {
+                    Some(user) => {
+                        let bytes = to_bytes(user);
+                        let hash = {
+                            use std::hash::{Hash, Hasher};
+                            let mut h = std::collections::hash_map::DefaultHasher::new();
+                            bytes.hash(&mut h);
+                            h.finish()
+                        };
+                        if known.users.insert(key.clone(), hash) != Some(hash) {
+                            ops.push(Op::Put(kind, key, bytes));
+                        }
+                    }
+                    None => {
+                        known.users.remove(&key);
+                        ops.push(Op::Del(kind, key));
+                    }
+                }
             }
             Kind::Group => {
                 let group = st.pools.get(&scope).and_then(|p| p.res.groups.get(&key));
