@@ -8,6 +8,7 @@ shows medians over the rounds.
 """
 
 import argparse
+import tempfile
 import json
 import os
 import socket
@@ -40,6 +41,9 @@ def start_server(kind, args):
     port = free_port()
     if kind == "emulator":
         cmd = [args.emulator, "--host", "127.0.0.1", "--port", str(port)]
+        if args.emulator_data_dir:
+            # A fresh store per run, so each run starts from the same (empty) state.
+            cmd += ["--data-dir", tempfile.mkdtemp(dir=args.emulator_data_dir)]
     else:
         cmd = [args.moto_server, "-H", "127.0.0.1", "-p", str(port)]
     # moto_server logs one line per request on stderr; the emulator prints its address.
@@ -109,6 +113,9 @@ def main():
     ap.add_argument("--users", type=int, default=100)
     ap.add_argument("--e2e-concurrency", type=int, default=16)
     ap.add_argument("--out", default=None)
+    ap.add_argument("--emulator-data-dir", default=None,
+                    help="run the emulator job with --data-dir (a new directory under this one "
+                         "per run) to measure durable state")
     args = ap.parse_args()
 
     jobs = ["emulator", "moto", "e2e:srp", "e2e:password"]

@@ -24,11 +24,13 @@
 mod api;
 mod cert;
 mod challenge;
+mod config;
 pub mod custom;
 mod limits;
 pub mod model;
 mod oauth;
 mod ops;
+mod persist;
 mod schema;
 mod seed;
 mod server;
@@ -49,6 +51,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 pub use api::ApiError;
+pub use config::ConfigError;
 pub use custom::CustomAuth;
 pub use limits::ServerLimits;
 pub use ops::{IDENTITY_OPERATIONS, USER_POOL_OPERATIONS};
@@ -457,6 +460,8 @@ const MAX_TRIGGER_PASSES: usize = 32;
 /// State shared by the server tasks and the handle.
 pub(crate) struct Shared {
     state: Mutex<State>,
+    /// The data directory, when the state is durable.
+    store: Option<persist::Store>,
     /// The HTTP server's bounds (the body limit applies to [`Service::handle`] too).
     pub(crate) limits: ServerLimits,
 }
@@ -465,6 +470,24 @@ pub(crate) struct Shared {
 /// of every random value drawn on this thread, so a seeded emulator is reproducible.
 pub(crate) struct StateGuard<'a> {
     guard: MutexGuard<'a, State>,
+    /// Dropped after `guard` (fields drop in order): waits, without the lock, until the
+    /// changes made under it are durable.
+    settle: Settle<'a>,
+}
+
+/// The wait of a [`StateGuard`] for the data directory.
+struct Settle<'a> {
+    store: Option<&'a persist::Store>,
+    pending: Option<persist::Pending>,
+}
+
+impl Drop for Settle<'_> {
+    fn drop(&mut self) {
+        if let (Some(store), Some(pending)) = (self.store, self.pending.take()) {
+            // A failure is kept by the store and answered by `Shared::dispatch_valid`.
+            let _ = store.settle(pending);
+        }
+    }
 }
 
 impl std::ops::Deref for StateGuard<'_> {
@@ -489,6 +512,9 @@ impl Drop for StateGuard<'_> {
         if let Some(rng) = util::take_rng() {
             self.guard.rng = Some(rng);
         }
+        if let Some(store) = self.settle.store {
+            self.settle.pending = Some(store.capture(&self.guard));
+        }
     }
 }
 
@@ -508,6 +534,7 @@ impl Shared {
     pub(crate) fn new(state: State) -> Shared {
         Shared {
             state: Mutex::new(state),
+            store: None,
             limits: ServerLimits::default(),
         }
     }
@@ -518,7 +545,25 @@ impl Shared {
         if let Some(rng) = guard.rng.take() {
             util::install_rng(rng);
         }
-        StateGuard { guard }
+        if self.store.is_some() {
+            persist::begin();
+        }
+        StateGuard {
+            guard,
+            settle: Settle {
+                store: self.store.as_ref(),
+                pending: None,
+            },
+        }
+    }
+
+    /// Fails when the data directory could not be written: the state in memory then holds
+    /// changes that a restart would lose, so nothing more is acknowledged.
+    fn check_store(&self) -> Result<(), ApiError> {
+        match self.store.as_ref().and_then(persist::Store::failure) {
+            Some(e) => Err(api::internal(e)),
+            None => Ok(()),
+        }
     }
 
     /// Runs one operation under the state lock, then signs the tokens it minted once the lock
@@ -639,10 +684,12 @@ impl Shared {
                 None => break (result, unsigned, run.deferred, run.at_hash),
             }
         };
+        self.check_store()?;
         let mut response = result?;
         triggers::run_deferred(self, deferred, &mut unsigned)?;
         tokens::link_at_hash(&mut unsigned, &at_hash);
         tokens::sign_all(&mut response, unsigned).map_err(api::internal)?;
+        self.check_store()?;
         Ok(response)
     }
 
@@ -702,6 +749,8 @@ pub struct EmulatorBuilder {
     signing_keys: Option<SigningKeys>,
     limits: ServerLimits,
     lambda: triggers::LambdaSettings,
+    data_dir: Option<std::path::PathBuf>,
+    config: Option<(std::path::PathBuf, config::Config)>,
 }
 
 impl Default for EmulatorBuilder {
@@ -716,6 +765,8 @@ impl Default for EmulatorBuilder {
             signing_keys: None,
             limits: ServerLimits::default(),
             lambda: triggers::LambdaSettings::default(),
+            data_dir: None,
+            config: None,
         }
     }
 }
@@ -804,6 +855,45 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Keeps the state in `dir` (created if missing) so that it survives a restart: pools,
+    /// clients, users (passwords' salts and verifiers, attributes, devices, MFA settings,
+    /// pending codes), groups, domains, resource servers, identity providers, identity pools
+    /// and identities, refresh tokens and revocations, signing keys and the clock offset.
+    /// Every change is on disk before its request is answered. Sign-in sessions in progress,
+    /// delivered messages, faults, request counts and Rust trigger handlers are not kept.
+    ///
+    /// A seed document is applied only when the directory holds no store yet. Starting fails
+    /// with a clear error, leaving the file as it is, when the store was written by a newer
+    /// emulator, cannot be read, or is in use by another emulator.
+    pub fn data_dir(mut self, dir: impl AsRef<std::path::Path>) -> Self {
+        self.data_dir = Some(dir.as_ref().to_path_buf());
+        self
+    }
+
+    /// Reads a configuration file (TOML when its name ends in `.toml`, otherwise JSON) whose
+    /// pools, app clients, groups, users and Lambda triggers are created at start (after a
+    /// seed document, if any; with [`EmulatorBuilder::data_dir`], only when the directory holds
+    /// no store yet), and whose `lambda_endpoint` and `lambda_timeout_seconds` apply as
+    /// [`EmulatorBuilder::lambda_endpoint`] and [`EmulatorBuilder::lambda_timeout`] do. The
+    /// format is documented in the README.
+    ///
+    /// A file that cannot be read, an unknown key, a wrong type or a value AWS would refuse is
+    /// a [`ConfigError`] naming the file, the path to the field and what was expected; values
+    /// that only the emulator's validation can judge fail when the emulator starts, with the
+    /// same kind of error.
+    pub fn config_file(mut self, path: impl AsRef<std::path::Path>) -> Result<Self, ConfigError> {
+        let path = path.as_ref();
+        let config = config::read(path)?;
+        if let Some(url) = &config.lambda_endpoint {
+            self = self.lambda_endpoint(url);
+        }
+        if let Some(secs) = config.lambda_timeout_seconds {
+            self = self.lambda_timeout(std::time::Duration::from_secs_f64(secs));
+        }
+        self.config = Some((path.to_path_buf(), config));
+        Ok(self)
+    }
+
     /// The emulator without a server: requests go to [`Service::handle`].
     pub fn build_service(self) -> io::Result<Service> {
         Ok(Service {
@@ -821,14 +911,38 @@ impl EmulatorBuilder {
             (None, Some(seed)) => Some(tokens::lazy_keys(Some(seed))),
             (None, None) => None,
         };
+        let mut fresh = true;
+        let store = match &self.data_dir {
+            Some(dir) => {
+                let (store, loaded) = persist::Store::open(dir, &mut state)?;
+                fresh = loaded.fresh;
+                Some(store)
+            }
+            None => None,
+        };
         let mut shared = Shared::new(state);
         shared.limits = self.limits.clone();
+        shared.store = store;
         let shared = Arc::new(shared);
-        if let Some(seed) = &self.seed {
+        if let Some(seed) = self.seed.as_ref().filter(|_| fresh) {
             let mut st = shared.lock();
             seed::apply(&mut st, seed)
                 .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
         }
+        if let Some((file, config)) = self.config.as_ref().filter(|_| fresh) {
+            let mut st = shared.lock();
+            config::apply(&mut st, config).map_err(|(path, message)| {
+                let e = ConfigError {
+                    file: file.clone(),
+                    path,
+                    message,
+                };
+                io::Error::new(io::ErrorKind::InvalidData, e.to_string())
+            })?;
+        }
+        shared
+            .check_store()
+            .map_err(|e| io::Error::other(e.to_string()))?;
         Ok(shared)
     }
 

@@ -11,7 +11,7 @@ use crate::api::{ApiError, ApiResult, Body, invalid_param, not_authorized};
 pub(crate) const MAX_CUSTOM_ATTRIBUTES: usize = 50;
 
 /// `AttributeDataType`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum DataType {
     String,
     Number,
@@ -41,7 +41,7 @@ impl DataType {
 }
 
 /// One attribute of a pool's schema.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct AttrDef {
     /// The name requests use: `email`, `custom:team`, `dev:custom:flag`.
     pub name: String,
@@ -276,7 +276,7 @@ pub(crate) fn required_error(missing: &[&str]) -> ApiError {
 }
 
 /// A pool's attributes: the standard ones, then the custom ones in the order they were added.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Schema {
     attrs: Vec<AttrDef>,
 }

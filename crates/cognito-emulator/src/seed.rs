@@ -53,7 +53,7 @@ pub(crate) fn apply(st: &mut State, seed: &Value) -> ApiResult<()> {
                 return Err(invalid_param(format!("seed: bad pool id {fixed}")));
             }
             if let Some(mut pool) = st.pools.remove(&pool_id) {
-                pool.id = fixed.to_string();
+                pool.set_id(fixed);
                 st.pools.insert(fixed.to_string(), pool);
             }
             pool_id = fixed.to_string();

@@ -1,16 +1,18 @@
 //! The emulator's in-memory state: pools, clients, users, sessions, tokens and hooks.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use cognito_proto::secret::{Secret, SecretString};
 use cognito_proto::srp::SecretUint;
 use num_bigint::BigUint;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::api::{ApiError, ApiResult, not_found};
 use crate::challenge::ChallengeName;
+use crate::persist::{Kind, Tracked, mark};
 use crate::tokens::LazyKeys;
 use crate::{Fault, Message};
 
@@ -190,16 +192,18 @@ impl PoolSettings {
 /// password sent in clear (`USER_PASSWORD_AUTH`, `ChangePassword`) with two hashes instead of
 /// a 3072-bit power. The digest tells an attacker no more than v does: either lets them test
 /// a guessed password, at the cost of computing x.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct PasswordRecord {
+    #[serde(with = "big")]
     pub salt: BigUint,
+    #[serde(with = "big")]
     pub verifier: BigUint,
     pub x_digest: [u8; 32],
     pub set_at: u64,
 }
 
 /// A code the emulator delivered and expects back.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct PendingCode {
     pub code: String,
     pub expires: u64,
@@ -207,11 +211,13 @@ pub(crate) struct PendingCode {
 }
 
 /// A remembered (or just tracked) device.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Device {
     pub key: String,
     pub name: Option<String>,
+    #[serde(with = "big_opt")]
     pub salt: Option<BigUint>,
+    #[serde(with = "big_opt")]
     pub verifier: Option<BigUint>,
     pub remembered: bool,
     pub created: f64,
@@ -219,15 +225,20 @@ pub(crate) struct Device {
     pub last_auth: f64,
 }
 
+/// A user's status, one of Cognito's names (an alias, so that serde does not take the field
+/// for a string borrowed from its input).
+pub(crate) type Status = &'static str;
+
 /// A user of a pool.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct User {
     pub username: String,
     pub sub: String,
     /// Private so that every change goes through [`Users::update_attrs`], which keeps the
     /// alias index right.
     attrs: BTreeMap<String, String>,
-    pub status: &'static str,
+    #[serde(with = "user_status")]
+    pub status: Status,
     pub enabled: bool,
     pub created: f64,
     pub modified: f64,
@@ -345,7 +356,7 @@ pub(crate) struct Pool {
 }
 
 /// A group of a pool.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Group {
     pub name: String,
     pub description: Option<String>,
@@ -358,7 +369,7 @@ pub(crate) struct Group {
 }
 
 /// A stored resource described as given (resource servers, identity providers).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Stored {
     pub body: Map<String, Value>,
     pub created: f64,
@@ -367,9 +378,9 @@ pub(crate) struct Stored {
 
 /// The resources a pool owns besides its users and clients, each keyed by its name so that
 /// listings have a stable order to paginate over.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub(crate) struct PoolResources {
-    pub groups: BTreeMap<String, Group>,
+    pub groups: Tracked<Group>,
     pub resource_servers: BTreeMap<String, Stored>,
     pub idps: BTreeMap<String, Stored>,
     /// The prefix domain (`<prefix>.auth.<region>.amazoncognito.com`) and custom domain.
@@ -377,7 +388,51 @@ pub(crate) struct PoolResources {
     pub custom_domain: Option<String>,
 }
 
+impl PoolResources {
+    /// A new pool's (empty) resources.
+    pub fn new(pool_id: &str) -> PoolResources {
+        PoolResources {
+            groups: Tracked::new(Kind::Group, pool_id),
+            resource_servers: BTreeMap::new(),
+            idps: BTreeMap::new(),
+            domain: None,
+            custom_domain: None,
+        }
+    }
+}
+
 impl Pool {
+    /// A pool read back from the data directory (its users and groups are loaded after it).
+    pub(crate) fn restore(rec: crate::persist::PoolRecord, keys: LazyKeys) -> Pool {
+        let s = PoolSettings::from_config(&rec.config);
+        let mut users = Users::new(&rec.id);
+        users.set_alias_attrs(Pool::alias_attrs_of(&s));
+        let mut res = PoolResources::new(&rec.id);
+        res.resource_servers = rec.resource_servers;
+        res.idps = rec.idps;
+        res.domain = rec.domain;
+        res.custom_domain = rec.custom_domain;
+        Pool {
+            id: rec.id,
+            name: rec.name,
+            created: rec.created,
+            modified: rec.modified,
+            config: rec.config,
+            s,
+            users,
+            keys,
+            schema: rec.schema,
+            res,
+        }
+    }
+
+    /// Gives the pool another id (a seed document's fixed id); its users and groups follow.
+    pub(crate) fn set_id(&mut self, id: &str) {
+        self.id = id.to_string();
+        self.users.set_pool_id(id);
+        self.res.groups.rescope(id);
+    }
+
     /// Deletes a user and its group memberships (a later user of the same name starts in no
     /// group).
     pub fn remove_user(&mut self, username: &str) -> Option<User> {
@@ -402,7 +457,7 @@ impl Pool {
 }
 
 /// A user-pool domain (prefix or custom), unique across the emulator.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct DomainRecord {
     pub pool_id: String,
     pub custom: bool,
@@ -421,6 +476,8 @@ pub(crate) struct DomainRecord {
 /// which updates the index with them.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Users {
+    /// The pool these users belong to (the scope of their durable records).
+    pool_id: String,
     by_name: BTreeMap<String, User>,
     /// Lowercased username → the usernames spelled that way (a set: a seed document may hold
     /// two spellings; the smallest wins, as the scan it replaces did).
@@ -455,12 +512,35 @@ impl AliasClash {
 }
 
 impl Users {
+    /// The users of a new pool.
+    pub fn new(pool_id: &str) -> Users {
+        Users {
+            pool_id: pool_id.to_string(),
+            ..Users::default()
+        }
+    }
+
+    /// Moves the users to another pool id (a pool renamed by a seed document).
+    pub fn set_pool_id(&mut self, pool_id: &str) {
+        self.pool_id = pool_id.to_string();
+        for name in self.by_name.keys() {
+            mark(Kind::User, pool_id, name);
+        }
+    }
+
+    /// The internal usernames.
+    pub fn names(&self) -> impl Iterator<Item = &String> {
+        self.by_name.keys()
+    }
+
     pub fn get(&self, username: &str) -> Option<&User> {
         self.by_name.get(username)
     }
 
     pub fn get_mut(&mut self, username: &str) -> Option<&mut User> {
-        self.by_name.get_mut(username)
+        let user = self.by_name.get_mut(username)?;
+        mark(Kind::User, &self.pool_id, username);
+        Some(user)
     }
 
     pub fn contains_key(&self, username: &str) -> bool {
@@ -522,6 +602,12 @@ impl Users {
 
     /// Adds (or replaces) a user under its `username`.
     pub fn insert(&mut self, user: User) {
+        mark(Kind::User, &self.pool_id, &user.username);
+        self.insert_quiet(user);
+    }
+
+    /// [`Users::insert`] without noting a change (a user loaded from the data directory).
+    pub(crate) fn insert_quiet(&mut self, user: User) {
         let name = user.username.clone();
         self.index_aliases(&name, false);
         self.by_lower
@@ -535,6 +621,7 @@ impl Users {
     pub fn remove(&mut self, username: &str) -> Option<User> {
         self.index_aliases(username, false);
         let user = self.by_name.remove(username)?;
+        mark(Kind::User, &self.pool_id, username);
         let lower = username.to_lowercase();
         if let Some(set) = self.by_lower.get_mut(&lower) {
             set.remove(username);
@@ -555,6 +642,7 @@ impl Users {
             return Err(crate::api::user_not_found());
         }
         self.index_aliases(username, false);
+        mark(Kind::User, &self.pool_id, username);
         let user = self
             .by_name
             .get_mut(username)
@@ -681,7 +769,7 @@ impl Pool {
 }
 
 /// An app client.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Client {
     pub id: String,
     pub pool_id: String,
@@ -815,7 +903,7 @@ pub(crate) struct AuthSession {
 }
 
 /// A refresh-token family member.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct RefreshRecord {
     pub pool_id: String,
     pub client_id: String,
@@ -853,10 +941,23 @@ impl RefreshTokens {
             && r.rotated_until.is_none()
         {
             r.rotated_until = Some(until);
+            mark(Kind::Refresh, "", token);
         }
     }
 
+    /// Every stored token.
+    pub fn tokens(&self) -> impl Iterator<Item = &String> {
+        self.by_token.keys()
+    }
+
     pub fn insert(&mut self, token: String, rec: RefreshRecord) {
+        mark(Kind::Refresh, "", &token);
+        self.load(token, rec);
+    }
+
+    /// [`RefreshTokens::insert`] without noting a change (a token loaded from the data
+    /// directory).
+    pub(crate) fn load(&mut self, token: String, rec: RefreshRecord) {
         self.by_user
             .entry((rec.pool_id.clone(), rec.username.clone()))
             .or_default()
@@ -873,6 +974,7 @@ impl RefreshTokens {
         for t in self.by_family.get(origin_jti).into_iter().flatten() {
             if let Some(r) = self.by_token.get_mut(t) {
                 r.revoked = true;
+                mark(Kind::Refresh, "", t);
             }
         }
     }
@@ -885,6 +987,7 @@ impl RefreshTokens {
             if let Some(r) = self.by_token.get_mut(t) {
                 r.revoked = true;
                 origins.push(r.origin_jti.clone());
+                mark(Kind::Refresh, "", t);
             }
         }
         origins
@@ -892,7 +995,13 @@ impl RefreshTokens {
 
     /// Forgets every token of a pool.
     pub fn remove_pool(&mut self, pool_id: &str) {
-        self.by_token.retain(|_, r| r.pool_id != pool_id);
+        self.by_token.retain(|t, r| {
+            let keep = r.pool_id != pool_id;
+            if !keep {
+                mark(Kind::Refresh, "", t);
+            }
+            keep
+        });
         self.by_user.retain(|(p, _), _| p != pool_id);
         let live = &self.by_token;
         self.by_family.retain(|_, tokens| {
@@ -934,14 +1043,15 @@ pub(crate) struct State {
     pub rng: Option<crate::util::SeededRng>,
     /// Keys every new pool signs with (injected or seeded); `None`: each pool its own.
     pub fixed_keys: Option<LazyKeys>,
-    pub pools: BTreeMap<String, Pool>,
-    pub clients: HashMap<String, Client>,
+    pub pools: Tracked<Pool>,
+    pub clients: Tracked<Client>,
     pub sessions: HashMap<String, AuthSession>,
     /// Size of `sessions` at which the next sweep of expired sessions runs.
     pub sweep_sessions_at: usize,
     pub secret_blocks: HashMap<String, String>,
     pub refresh: RefreshTokens,
-    pub revoked_origins: HashSet<String>,
+    /// The refresh-token families revoked (by `origin_jti`).
+    pub revoked_origins: Tracked<()>,
     pub signups: HashMap<String, SignupSession>,
     pub messages: Vec<Message>,
     pub faults: Vec<FaultRule>,
@@ -952,10 +1062,10 @@ pub(crate) struct State {
     pub lambda: crate::triggers::LambdaSettings,
     /// The trigger bookkeeping of the running operation (empty between operations).
     pub trigger_run: crate::triggers::Run,
-    pub identity_pools: BTreeMap<String, crate::ops::identity::IdentityPool>,
-    pub identities: HashMap<String, crate::ops::identity::Identity>,
+    pub identity_pools: Tracked<crate::ops::identity::IdentityPool>,
+    pub identities: Tracked<crate::ops::identity::Identity>,
     /// User-pool domains by domain name.
-    pub domains: BTreeMap<String, DomainRecord>,
+    pub domains: Tracked<DomainRecord>,
     /// Authorization codes, hosted sign-in sessions and OAuth grants.
     pub oauth: crate::oauth::OAuthState,
     /// The key that authenticates pagination tokens (forged tokens are refused).
@@ -976,13 +1086,13 @@ impl State {
             fixed_clock: None,
             rng: None,
             fixed_keys: None,
-            pools: BTreeMap::new(),
-            clients: HashMap::new(),
+            pools: Tracked::new(Kind::Pool, ""),
+            clients: Tracked::new(Kind::Client, ""),
             sessions: HashMap::new(),
             sweep_sessions_at: 0,
             secret_blocks: HashMap::new(),
             refresh: RefreshTokens::default(),
-            revoked_origins: HashSet::new(),
+            revoked_origins: Tracked::new(Kind::Revoked, ""),
             signups: HashMap::new(),
             messages: Vec::new(),
             faults: Vec::new(),
@@ -990,9 +1100,9 @@ impl State {
             handlers: HashMap::new(),
             lambda: crate::triggers::LambdaSettings::default(),
             trigger_run: crate::triggers::Run::default(),
-            identity_pools: BTreeMap::new(),
-            identities: HashMap::new(),
-            domains: BTreeMap::new(),
+            identity_pools: Tracked::new(Kind::IdentityPool, ""),
+            identities: Tracked::new(Kind::Identity, ""),
+            domains: Tracked::new(Kind::Domain, ""),
             oauth: crate::oauth::OAuthState::default(),
             page_key: {
                 let mut k = [0u8; 32];
@@ -1014,6 +1124,7 @@ impl State {
         fresh.fixed_keys = self.fixed_keys.take();
         fresh.lambda = self.lambda.clone();
         *self = fresh;
+        crate::persist::mark_all();
     }
 
     /// The keys of a new pool: the emulator's fixed keys, or keys of its own.
@@ -1088,8 +1199,9 @@ impl State {
 
     /// Revokes every refresh-token family of a user (GlobalSignOut and friends).
     pub fn revoke_user_tokens(&mut self, pool_id: &str, username: &str) {
-        let origins = self.refresh.revoke_user(pool_id, username);
-        self.revoked_origins.extend(origins);
+        for origin in self.refresh.revoke_user(pool_id, username) {
+            self.revoked_origins.insert(origin, ());
+        }
     }
 
     /// Drops a user's pending sign-in sessions.
@@ -1127,6 +1239,67 @@ pub(crate) fn delivery_details(attr: &str, value: &str) -> Value {
     serde_json::json!({"Destination": dest, "DeliveryMedium": medium, "AttributeName": attr})
 }
 
+/// BigUint as lowercase hex in durable records.
+mod big {
+    use num_bigint::BigUint;
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(v: &BigUint, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&v.to_str_radix(16))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<BigUint, D::Error> {
+        let s = String::deserialize(d)?;
+        BigUint::parse_bytes(s.as_bytes(), 16).ok_or_else(|| D::Error::custom("not a hex number"))
+    }
+}
+
+/// `Option<BigUint>` as lowercase hex or null in durable records.
+mod big_opt {
+    use num_bigint::BigUint;
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(v: &Option<BigUint>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(v) => s.serialize_some(&v.to_str_radix(16)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<BigUint>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|s| {
+                BigUint::parse_bytes(s.as_bytes(), 16)
+                    .ok_or_else(|| D::Error::custom("not a hex number"))
+            })
+            .transpose()
+    }
+}
+
+/// A user's status, one of Cognito's names, in durable records.
+mod user_status {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    const KNOWN: [&str; 4] = [
+        "UNCONFIRMED",
+        "CONFIRMED",
+        "FORCE_CHANGE_PASSWORD",
+        "RESET_REQUIRED",
+    ];
+
+    pub fn serialize<S: Serializer>(v: &&'static str, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(v)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+        let s = String::deserialize(d)?;
+        KNOWN
+            .into_iter()
+            .find(|k| *k == s)
+            .ok_or_else(|| D::Error::custom(format!("unknown user status {s}")))
+    }
+}
+
 /// The SRP realm of a pool (the part of its id after `_`).
 pub(crate) fn pool_name(pool_id: &str) -> ApiResult<&str> {
     pool_id
@@ -1148,7 +1321,7 @@ mod tests {
 
     fn pool(n: usize, config: Map<String, Value>) -> Pool {
         let s = PoolSettings::from_config(&config);
-        let mut users = Users::default();
+        let mut users = Users::new("us-east-1_Test00001");
         users.set_alias_attrs(Pool::alias_attrs_of(&s));
         let mut pool = Pool {
             id: "us-east-1_Test00001".into(),
@@ -1160,7 +1333,7 @@ mod tests {
             users,
             keys: crate::tokens::lazy_keys(None),
             schema: crate::schema::Schema::standard(),
-            res: PoolResources::default(),
+            res: PoolResources::new("us-east-1_Test00001"),
         };
         for i in 0..n {
             pool.users

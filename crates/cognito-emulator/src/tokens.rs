@@ -22,6 +22,8 @@ use serde_json::{Map, Value, json};
 /// One signing key with its `kid`.
 pub(crate) struct SigningKey {
     pub kid: String,
+    /// The private key as PKCS#8 DER, kept for the data directory.
+    pkcs8: cognito_proto::secret::Secret<Vec<u8>>,
     signer: RsaKeyPair,
     verifier: UnparsedPublicKey<Vec<u8>>,
     /// Modulus and exponent, big-endian (for the JWKS).
@@ -56,7 +58,12 @@ fn generate_one<R: rand_core::CryptoRng + ?Sized>(rng: &mut R) -> Result<Signing
     let key = rsa::PrivateKey::new(rng, 2048).map_err(|e| e.to_string())?;
     // The DER document zeroizes itself when dropped, as do both keys.
     let pkcs8 = key.to_pkcs8_der().map_err(|e| e.to_string())?;
-    let signer = RsaKeyPair::from_pkcs8(pkcs8.as_bytes()).map_err(|e| e.to_string())?;
+    from_key(&key, pkcs8.as_bytes())
+}
+
+/// A signing key from its private key and that key's PKCS#8 document.
+fn from_key(key: &rsa::PrivateKey, pkcs8: &[u8]) -> Result<SigningKey, String> {
+    let signer = RsaKeyPair::from_pkcs8(pkcs8).map_err(|e| e.to_string())?;
     let verifier = UnparsedPublicKey::new(
         &RSA_PKCS1_2048_8192_SHA256,
         signer.public_key().as_ref().to_vec(),
@@ -66,6 +73,7 @@ fn generate_one<R: rand_core::CryptoRng + ?Sized>(rng: &mut R) -> Result<Signing
     let kid = STANDARD.encode(Sha256::digest(&n));
     Ok(SigningKey {
         kid,
+        pkcs8: cognito_proto::secret::Secret::new(pkcs8.to_vec()),
         signer,
         verifier,
         n,
@@ -90,6 +98,36 @@ fn generate_pair(seed: Option<u64>) -> Result<PoolKeys, String> {
             })
         }
     }
+}
+
+/// Whether the keys exist already (generated or loaded).
+pub(crate) fn generated(lazy: &LazyKeys) -> bool {
+    lazy.keys.get().is_some_and(Result::is_ok)
+}
+
+/// The PKCS#8 documents of the ID-token and access-token keys, generating them if needed.
+pub(crate) fn pkcs8_pair(lazy: &LazyKeys) -> Option<(Vec<u8>, Vec<u8>)> {
+    let k = keys(lazy).ok()?;
+    Some((
+        k.id.pkcs8.expose_secret().clone(),
+        k.access.pkcs8.expose_secret().clone(),
+    ))
+}
+
+/// Keys read back from their PKCS#8 documents.
+pub(crate) fn keys_from_pkcs8(id: &[u8], access: &[u8]) -> Result<LazyKeys, String> {
+    use rsa::pkcs8::DecodePrivateKey;
+    let one = |der: &[u8]| {
+        let key = rsa::PrivateKey::from_pkcs8_der(der).map_err(|e| e.to_string())?;
+        from_key(&key, der)
+    };
+    let pair = PoolKeys {
+        id: one(id)?,
+        access: one(access)?,
+    };
+    let lazy = lazy_keys(None);
+    let _ = lazy.keys.set(Ok(pair));
+    Ok(lazy)
 }
 
 pub(crate) fn keys(lazy: &LazyKeys) -> Result<&PoolKeys, String> {

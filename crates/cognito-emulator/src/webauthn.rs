@@ -33,7 +33,7 @@ const FLAG_AT: u8 = 0x40;
 const MAX_FIELD: usize = 16 << 10;
 
 /// A registered credential's public key.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum PublicKey {
     /// P-256, as the uncompressed SEC1 point `04 ‖ x ‖ y`.
     Es256(Vec<u8>),
@@ -62,7 +62,7 @@ impl PublicKey {
 }
 
 /// What the emulator keeps of a registered passkey besides its description.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Passkey {
     pub key: PublicKey,
     /// The last signature counter the authenticator reported.

@@ -4,9 +4,11 @@
 mod adversarial;
 mod attributes;
 mod common;
+mod config;
 mod contract;
 mod core_interop;
 mod devices;
+mod durable;
 mod flows;
 mod identity_pools;
 mod lifecycle;

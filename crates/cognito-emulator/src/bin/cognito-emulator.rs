@@ -1,5 +1,5 @@
 //! `cognito-emulator [--host 127.0.0.1] [--port 9229] [--region us-east-1] [--seed FILE]
-//! [--lambda-endpoint URL] [--lambda-timeout SECONDS] [--max-connections N]
+//! [--config FILE] [--data-dir DIR] [--lambda-endpoint URL] [--lambda-timeout SECONDS] [--max-connections N]
 //! [--header-timeout SECS] [--body-timeout SECS] [--idle-timeout SECS] [--max-body-bytes N]
 //! [--max-header-bytes N]`
 //!
@@ -25,7 +25,19 @@ const USAGE: &str = "usage: cognito-emulator [options]
   --host ADDR              address to bind (default 127.0.0.1)
   --port N                 port (default 9229; 0 picks a free one)
   --region NAME            region in new pool ids (default us-east-1)
-  --seed FILE              seed document (JSON) applied at start
+  --seed FILE              seed document (JSON) applied at start (with --data-dir: only
+                           when the directory holds no store yet)
+  --config FILE            pools, app clients, groups, users and Lambda triggers to create at
+                           start, and the Lambda endpoint, in TOML (FILE ending in .toml) or
+                           JSON; an alternative to --seed with validation that names the
+                           bad field (format in the README). With --data-dir: only when the
+                           directory holds no store yet
+  --data-dir DIR           keep pools, clients, users, groups, domains, identity pools,
+                           refresh tokens and revocations, signing keys and the clock offset
+                           in DIR (created if missing), so they survive a restart; every
+                           change is on disk before it is answered. Without it the state
+                           lives in memory only. Sign-in sessions in progress, delivered
+                           messages, faults and request counts are not kept
   --lambda-endpoint URL    a Lambda Invoke API server (e.g. `sam local start-lambda`,
                            http://127.0.0.1:3001) that runs the triggers named in the pools'
                            LambdaConfig
@@ -35,7 +47,11 @@ const USAGE: &str = "usage: cognito-emulator [options]
   --body-timeout SECS      time to send a request's body (default 30)
   --idle-timeout SECS      close keep-alive connections idle this long (default 60)
   --max-body-bytes N       largest request body (default 1048576)
-  --max-header-bytes N     largest request head, at least 8192 (default 65536)";
+  --max-header-bytes N     largest request head, at least 8192 (default 65536)
+  -h, --help               print this text
+
+Every option also takes the form --option=VALUE. The first line on stdout is
+`listening on http://HOST:PORT`; the emulator then serves until it is killed.";
 
 /// Parses a positive number of seconds (fractions allowed).
 fn seconds(value: &str) -> Option<Duration> {
@@ -74,6 +90,14 @@ fn main() -> ExitCode {
                 }
             },
             "--region" => builder.region(&value),
+            "--data-dir" => builder.data_dir(&value),
+            "--config" => match builder.config_file(&value) {
+                Ok(b) => b,
+                Err(e) => {
+                    eprintln!("invalid configuration: {e}");
+                    return ExitCode::from(2);
+                }
+            },
             "--lambda-endpoint" => builder.lambda_endpoint(&value),
             "--lambda-timeout" => match value.parse::<f64>() {
                 Ok(secs) if secs > 0.0 && secs.is_finite() => {

@@ -31,7 +31,7 @@ pub(crate) fn post(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
         && rec.client_id == client.id
     {
         st.refresh.revoke_family(&rec.origin_jti);
-        st.revoked_origins.insert(rec.origin_jti);
+        st.revoked_origins.insert(rec.origin_jti, ());
     }
     Response::builder()
         .status(200)

@@ -21,7 +21,7 @@ use crate::tokens as jwt;
 const CREDENTIALS_SECS: f64 = 3600.0;
 
 /// A stored identity pool.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct IdentityPool {
     /// `IdentityPoolId`, `IdentityPoolName`, `AllowUnauthenticatedIdentities` and the optional
     /// members of AWS's `IdentityPool` shape, as last created or updated.
@@ -56,7 +56,7 @@ impl IdentityPool {
 }
 
 /// An identity of an identity pool, with the logins linked to it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Identity {
     pub pool_id: String,
     /// Provider name → the login's `sub`.
@@ -377,7 +377,7 @@ fn check_logins(st: &State, pool: &IdentityPool, b: &Body) -> ApiResult<Option<L
             ));
         }
         if let Some(o) = claims.get("origin_jti").and_then(Value::as_str)
-            && st.revoked_origins.contains(o)
+            && st.revoked_origins.contains_key(o)
         {
             return Err(not_authorized(
                 "Invalid login token. Token has been revoked.",

@@ -262,7 +262,7 @@ pub(crate) fn create_user_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
     let now = st.now_f();
     let id = crate::util::pool_id(&st.region);
     let s = PoolSettings::from_config(&config);
-    let mut users = crate::state::Users::default();
+    let mut users = crate::state::Users::new(&id);
     users.set_alias_attrs(Pool::alias_attrs_of(&s));
     let pool = Pool {
         id: id.clone(),
@@ -274,7 +274,7 @@ pub(crate) fn create_user_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
         users,
         keys: st.pool_keys(),
         schema,
-        res: PoolResources::default(),
+        res: PoolResources::new(&id),
     };
     let desc = pool_description(&pool);
     st.pools.insert(id, pool);

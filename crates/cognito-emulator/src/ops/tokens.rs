@@ -315,7 +315,7 @@ pub(crate) fn verify_access(st: &State, token: &str) -> ApiResult<Caller> {
         return Err(not_authorized("Access Token has expired"));
     }
     if let Some(o) = claims.get("origin_jti").and_then(Value::as_str)
-        && st.revoked_origins.contains(o)
+        && st.revoked_origins.contains_key(o)
     {
         return Err(not_authorized("Access Token has been revoked"));
     }
@@ -502,7 +502,7 @@ pub(crate) fn revoke_token(st: &mut State, b: &Body) -> ApiResult<Value> {
         ));
     }
     st.refresh.revoke_family(&rec.origin_jti);
-    st.revoked_origins.insert(rec.origin_jti);
+    st.revoked_origins.insert(rec.origin_jti, ());
     Ok(json!({}))
 }
 

@@ -1,0 +1,895 @@
+//! Durable state: `--data-dir` keeps pools, clients, users, groups, domains, identity pools,
+//! refresh tokens, revocations, signing keys and the clock offset in a `redb` database.
+//!
+//! The state stays in memory, as without a data directory. The maps that hold durable records
+//! ([`Tracked`], `Users`, `RefreshTokens`) note the key of every record a caller changes in a
+//! per-thread log, which is active only while a store-backed state lock is held. When the lock
+//! is released, the guard writes the current value of each noted record (or its deletion)
+//! into a batch, under the lock, so batches are queued in the order the changes were made. A
+//! writer thread commits every queued batch in one fsynced transaction (group commit), and the
+//! thread that released the lock waits for that commit before its request is answered: every
+//! acknowledged write is durable, and a batch is one request's changes, so a crash never
+//! leaves half of a request applied. A request that changed nothing does not wait: it may
+//! show a change whose own request is still waiting for the disk (and is not yet answered),
+//! which a crash at that moment would undo.
+//!
+//! Sign-in sessions (the `Session` strings of challenges, which live minutes), the messages
+//! hook, injected faults, request counts and Rust trigger handlers are not kept.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+
+use redb::{ReadableTable, TableDefinition, TableHandle};
+use serde::{Deserialize, Serialize};
+
+use crate::state::{Pool, State, Users};
+use crate::tokens::LazyKeys;
+
+/// The version of the records' layout. A store written by a newer layout is refused (never
+/// rewritten), as is one whose version record is missing or unreadable.
+pub(crate) const FORMAT_VERSION: u64 = 1;
+
+/// The database file inside the data directory.
+const FILE_NAME: &str = "cognito-emulator.redb";
+
+const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+const POOLS: TableDefinition<&str, &[u8]> = TableDefinition::new("pools");
+const KEYS: TableDefinition<&str, &[u8]> = TableDefinition::new("pool_keys");
+const USERS: TableDefinition<&str, &[u8]> = TableDefinition::new("users");
+const GROUPS: TableDefinition<&str, &[u8]> = TableDefinition::new("groups");
+const CLIENTS: TableDefinition<&str, &[u8]> = TableDefinition::new("clients");
+const REFRESH: TableDefinition<&str, &[u8]> = TableDefinition::new("refresh_tokens");
+const REVOKED: TableDefinition<&str, &[u8]> = TableDefinition::new("revoked_families");
+const ID_POOLS: TableDefinition<&str, &[u8]> = TableDefinition::new("identity_pools");
+const IDENTITIES: TableDefinition<&str, &[u8]> = TableDefinition::new("identities");
+const DOMAINS: TableDefinition<&str, &[u8]> = TableDefinition::new("domains");
+
+/// The kinds of durable records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Kind {
+    /// A pool's settings, schema and resources (users, groups and keys are records of their
+    /// own); deleting one deletes its users and groups.
+    Pool,
+    /// A user, scoped by pool.
+    User,
+    /// A group, scoped by pool.
+    Group,
+    Client,
+    Refresh,
+    Revoked,
+    IdentityPool,
+    Identity,
+    Domain,
+}
+
+impl Kind {
+    fn table(self) -> TableDefinition<'static, &'static str, &'static [u8]> {
+        match self {
+            Kind::Pool => POOLS,
+            Kind::User => USERS,
+            Kind::Group => GROUPS,
+            Kind::Client => CLIENTS,
+            Kind::Refresh => REFRESH,
+            Kind::Revoked => REVOKED,
+            Kind::IdentityPool => ID_POOLS,
+            Kind::Identity => IDENTITIES,
+            Kind::Domain => DOMAINS,
+        }
+    }
+}
+
+/// What changed under the current lock.
+#[derive(Default)]
+struct Log {
+    records: Vec<(Kind, String, String)>,
+    /// `State::reset` ran: everything is rewritten.
+    all: bool,
+}
+
+thread_local! {
+    /// The change log of the store-backed lock this thread holds (`None`: no such lock, and
+    /// changes are not noted).
+    static LOG: RefCell<Option<Log>> = const { RefCell::new(None) };
+}
+
+/// Notes that the record `key` of `kind` (in `scope`, the pool id for users and groups)
+/// changed.
+pub(crate) fn mark(kind: Kind, scope: &str, key: &str) {
+    LOG.with(|l| {
+        if let Some(log) = l.borrow_mut().as_mut() {
+            log.records.push((kind, scope.to_string(), key.to_string()));
+        }
+    });
+}
+
+/// Notes that the whole state was replaced.
+pub(crate) fn mark_all() {
+    LOG.with(|l| {
+        if let Some(log) = l.borrow_mut().as_mut() {
+            log.all = true;
+        }
+    });
+}
+
+/// A map of durable records by name that notes every key a caller changes. Reads go through
+/// `Deref`; there is no `DerefMut`, so every change goes through a method that notes it.
+#[derive(Clone, Debug)]
+pub(crate) struct Tracked<V> {
+    map: BTreeMap<String, V>,
+    kind: Kind,
+    scope: String,
+}
+
+impl<V> std::ops::Deref for Tracked<V> {
+    type Target = BTreeMap<String, V>;
+    fn deref(&self) -> &BTreeMap<String, V> {
+        &self.map
+    }
+}
+
+impl<V> Tracked<V> {
+    pub fn new(kind: Kind, scope: &str) -> Tracked<V> {
+        Tracked {
+            map: BTreeMap::new(),
+            kind,
+            scope: scope.to_string(),
+        }
+    }
+
+    fn note(&self, key: &str) {
+        mark(self.kind, &self.scope, key);
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut V> {
+        let v = self.map.get_mut(key)?;
+        mark(self.kind, &self.scope, key);
+        Some(v)
+    }
+
+    pub fn insert(&mut self, key: String, value: V) -> Option<V> {
+        self.note(&key);
+        self.map.insert(key, value)
+    }
+
+    pub fn remove(&mut self, key: &str) -> Option<V> {
+        let v = self.map.remove(key)?;
+        self.note(key);
+        Some(v)
+    }
+
+    /// Every value, each noted as changed.
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
+        for k in self.map.keys() {
+            mark(self.kind, &self.scope, k);
+        }
+        self.map.values_mut()
+    }
+
+    pub fn retain(&mut self, mut keep: impl FnMut(&String, &mut V) -> bool) {
+        let (kind, scope) = (self.kind, self.scope.clone());
+        self.map.retain(|k, v| {
+            let kept = keep(k, v);
+            if !kept {
+                mark(kind, &scope, k);
+            }
+            kept
+        });
+    }
+
+    /// Moves the map to another scope (a pool renamed by a seed document): every record is
+    /// noted under the new scope.
+    pub fn rescope(&mut self, scope: &str) {
+        self.scope = scope.to_string();
+        for k in self.map.keys() {
+            mark(self.kind, scope, k);
+        }
+    }
+
+    /// Inserts a loaded record without noting it.
+    fn load(&mut self, key: String, value: V) {
+        self.map.insert(key, value);
+    }
+}
+
+/// A pool's keys as stored: the PKCS#8 documents of its ID-token and access-token keys.
+#[derive(Serialize, Deserialize)]
+struct KeyRecord {
+    id: Vec<u8>,
+    access: Vec<u8>,
+}
+
+impl Drop for KeyRecord {
+    fn drop(&mut self) {
+        use zeroize::Zeroize;
+        self.id.zeroize();
+        self.access.zeroize();
+    }
+}
+
+/// What a pool record holds (users, groups and keys are records of their own).
+#[derive(Serialize, Deserialize)]
+pub(crate) struct PoolRecord {
+    pub id: String,
+    pub name: String,
+    pub created: f64,
+    pub modified: f64,
+    pub config: serde_json::Map<String, serde_json::Value>,
+    pub schema: crate::schema::Schema,
+    pub resource_servers: BTreeMap<String, crate::state::Stored>,
+    pub idps: BTreeMap<String, crate::state::Stored>,
+    pub domain: Option<String>,
+    pub custom_domain: Option<String>,
+}
+
+/// [`PoolRecord`] borrowed from a pool, to serialise without copying it.
+#[derive(Serialize)]
+struct PoolRecordRef<'a> {
+    id: &'a str,
+    name: &'a str,
+    created: f64,
+    modified: f64,
+    config: &'a serde_json::Map<String, serde_json::Value>,
+    schema: &'a crate::schema::Schema,
+    resource_servers: &'a BTreeMap<String, crate::state::Stored>,
+    idps: &'a BTreeMap<String, crate::state::Stored>,
+    domain: &'a Option<String>,
+    custom_domain: &'a Option<String>,
+}
+
+impl<'a> PoolRecordRef<'a> {
+    fn of(p: &'a Pool) -> PoolRecordRef<'a> {
+        PoolRecordRef {
+            id: &p.id,
+            name: &p.name,
+            created: p.created,
+            modified: p.modified,
+            config: &p.config,
+            schema: &p.schema,
+            resource_servers: &p.res.resource_servers,
+            idps: &p.res.idps,
+            domain: &p.res.domain,
+            custom_domain: &p.res.custom_domain,
+        }
+    }
+}
+
+/// One change of a batch.
+enum Op {
+    Put(Kind, String, Vec<u8>),
+    Del(Kind, String),
+    /// Deletes a pool's users and groups.
+    DelScope(String),
+    PutKeys(String, Vec<u8>),
+    DelKeys(String),
+    PutMeta(&'static str, Vec<u8>),
+    ClearAll,
+}
+
+struct Queue {
+    batches: Vec<Vec<Op>>,
+    /// Sequence number of the newest queued batch.
+    queued: u64,
+    failed: Option<String>,
+    shutdown: bool,
+}
+
+/// What the lock holders know of what is stored (read and written under the state lock).
+#[derive(Default)]
+struct Known {
+    /// The keys stored (or being stored) for each pool.
+    keys: HashMap<String, LazyKeys>,
+    /// The serialised settings record last stored for each pool.
+    pools: HashMap<String, Vec<u8>>,
+    /// A hash of the record last stored for each user (by scoped key): sign-ins look users up
+    /// for writing, and most leave them as they were.
+    users: HashMap<String, u64>,
+    clock_offset: u64,
+}
+
+struct Inner {
+    db: redb::Database,
+    queue: Mutex<Queue>,
+    work: Condvar,
+    done: Condvar,
+    /// Sequence number of the newest durable batch.
+    durable: AtomicU64,
+    /// Sequence number of the newest queued batch (mirrors `Queue::queued`).
+    queued: AtomicU64,
+    known: Mutex<Known>,
+}
+
+/// An open data directory with its writer thread.
+pub(crate) struct Store {
+    inner: Arc<Inner>,
+    writer: Option<std::thread::JoinHandle<()>>,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+/// Why a data directory cannot be used.
+fn store_error(path: &Path, what: impl std::fmt::Display) -> std::io::Error {
+    std::io::Error::other(format!("data directory store {}: {what}", path.display()))
+}
+
+/// Turns a record that cannot be read into the error that names it.
+fn bad_record(path: &Path, table: &str, key: &str, e: impl std::fmt::Display) -> std::io::Error {
+    store_error(
+        path,
+        format!(
+            "damaged record {table}/{key:?} ({e}); the file was left as it is: restore a \
+             backup or point --data-dir at an empty directory"
+        ),
+    )
+}
+
+/// The records loaded at start, before they are put into a [`State`].
+pub(crate) struct Loaded {
+    pub fresh: bool,
+}
+
+impl Store {
+    /// Opens (or creates) the store in `dir` and loads it into `st`. A store of a newer
+    /// format, or one that cannot be read, is an error and the file is left untouched.
+    pub fn open(dir: &Path, st: &mut State) -> std::io::Result<(Store, Loaded)> {
+        std::fs::create_dir_all(dir)?;
+        let path = dir.join(FILE_NAME);
+        // An empty file is what a crash right after creating it leaves: not a store yet.
+        let existed = std::fs::metadata(&path).is_ok_and(|m| m.len() > 0);
+        let db = if existed {
+            redb::Database::open(&path)
+        } else {
+            // The store holds signing keys, client secrets and password verifiers: readable by
+            // its owner only.
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                std::fs::OpenOptions::new()
+                    .write(true)
+                    .create(true)
+                    .truncate(false)
+                    .mode(0o600)
+                    .open(&path)?;
+            }
+            redb::Database::create(&path)
+        }
+        .map_err(|e| {
+            store_error(
+                &path,
+                format!("cannot open ({e}); the file was left as it is"),
+            )
+        })?;
+        let mut known = Known::default();
+        let fresh = {
+            let read = db.begin_read().map_err(|e| store_error(&path, e))?;
+            match read.open_table(META) {
+                Ok(meta) => {
+                    let version = meta
+                        .get("format")
+                        .map_err(|e| store_error(&path, e))?
+                        .map(|v| v.value().to_vec());
+                    let version = version
+                        .as_deref()
+                        .and_then(|v| std::str::from_utf8(v).ok())
+                        .and_then(|v| v.parse::<u64>().ok())
+                        .ok_or_else(|| {
+                            store_error(
+                                &path,
+                                "no readable format version; the file was left as it is",
+                            )
+                        })?;
+                    if version > FORMAT_VERSION {
+                        return Err(store_error(
+                            &path,
+                            format!(
+                                "written in format version {version}, newer than the version \
+                                 {FORMAT_VERSION} this emulator reads; the file was left as it \
+                                 is (use a newer cognito-emulator)"
+                            ),
+                        ));
+                    }
+                    load(&path, &read, st, &mut known)?;
+                    false
+                }
+                Err(redb::TableError::TableDoesNotExist(_)) if !existed => true,
+                Err(redb::TableError::TableDoesNotExist(_)) => {
+                    return Err(store_error(
+                        &path,
+                        "not an emulator store (no format version); the file was left as it is",
+                    ));
+                }
+                Err(e) => return Err(store_error(&path, e)),
+            }
+        };
+        if fresh {
+            let w = db.begin_write().map_err(|e| store_error(&path, e))?;
+            {
+                let mut meta = w.open_table(META).map_err(|e| store_error(&path, e))?;
+                let v = FORMAT_VERSION.to_string();
+                meta.insert("format", v.as_bytes())
+                    .map_err(|e| store_error(&path, e))?;
+                meta.insert("page_key", st.page_key.as_slice())
+                    .map_err(|e| store_error(&path, e))?;
+                for t in [
+                    POOLS, KEYS, USERS, GROUPS, CLIENTS, REFRESH, REVOKED, ID_POOLS, IDENTITIES,
+                    DOMAINS,
+                ] {
+                    w.open_table(t).map_err(|e| store_error(&path, e))?;
+                }
+            }
+            w.commit().map_err(|e| store_error(&path, e))?;
+        }
+        known.clock_offset = st.clock_offset;
+        let inner = Arc::new(Inner {
+            db,
+            queue: Mutex::new(Queue {
+                batches: Vec::new(),
+                queued: 0,
+                failed: None,
+                shutdown: false,
+            }),
+            work: Condvar::new(),
+            done: Condvar::new(),
+            durable: AtomicU64::new(0),
+            queued: AtomicU64::new(0),
+            known: Mutex::new(known),
+        });
+        let writer = {
+            let inner = inner.clone();
+            std::thread::Builder::new()
+                .name("cognito-emulator-store".into())
+                .spawn(move || write_loop(&inner))?
+        };
+        Ok((
+            Store {
+                inner,
+                writer: Some(writer),
+                path,
+            },
+            Loaded { fresh },
+        ))
+    }
+
+    /// The error that stopped the writer, if any: the state in memory then holds changes the
+    /// disk does not, and requests fail instead of acknowledging them.
+    pub fn failure(&self) -> Option<String> {
+        lock(&self.inner.queue).failed.clone()
+    }
+
+    /// Called under the state lock when it is released: turns the changes noted since the lock
+    /// was taken into a queued batch. Returns what the releasing thread waits for.
+    pub fn capture(&self, st: &State) -> Pending {
+        let log = LOG.with(|l| l.borrow_mut().take()).unwrap_or_default();
+        let mut known = lock(&self.inner.known);
+        let mut ops = Vec::new();
+        let mut keygen = Vec::new();
+        if log.all {
+            ops.push(Op::ClearAll);
+            known.pools.clear();
+            known.users.clear();
+            known.keys.clear();
+            let mut records = Vec::new();
+            for (id, pool) in st.pools.iter() {
+                records.push((Kind::Pool, String::new(), id.clone()));
+                for u in pool.users.names() {
+                    records.push((Kind::User, id.clone(), u.clone()));
+                }
+                for g in pool.res.groups.keys() {
+                    records.push((Kind::Group, id.clone(), g.clone()));
+                }
+            }
+            let kinds: [(Kind, Vec<String>); 6] = [
+                (Kind::Client, st.clients.keys().cloned().collect()),
+                (Kind::Refresh, st.refresh.tokens().cloned().collect()),
+                (Kind::Revoked, st.revoked_origins.keys().cloned().collect()),
+                (
+                    Kind::IdentityPool,
+                    st.identity_pools.keys().cloned().collect(),
+                ),
+                (Kind::Identity, st.identities.keys().cloned().collect()),
+                (Kind::Domain, st.domains.keys().cloned().collect()),
+            ];
+            for (kind, keys) in kinds {
+                records.extend(keys.into_iter().map(|k| (kind, String::new(), k)));
+            }
+            capture_records(st, records, &mut known, &mut ops, &mut keygen);
+        } else {
+            capture_records(st, log.records, &mut known, &mut ops, &mut keygen);
+        }
+        if log.all {
+            ops.push(Op::PutMeta("page_key", st.page_key.to_vec()));
+        }
+        if st.clock_offset != known.clock_offset || log.all {
+            known.clock_offset = st.clock_offset;
+            ops.push(Op::PutMeta(
+                "clock_offset",
+                st.clock_offset.to_string().into_bytes(),
+            ));
+        }
+        drop(known);
+        // A request that changed nothing does not wait: what it read may belong to a request
+        // that is still waiting for its commit (and is not answered before it).
+        let seq = if ops.is_empty() {
+            0
+        } else {
+            let mut q = lock(&self.inner.queue);
+            q.batches.push(ops);
+            q.queued += 1;
+            self.inner.queued.store(q.queued, Ordering::Release);
+            self.inner.work.notify_one();
+            q.queued
+        };
+        Pending { seq, keygen }
+    }
+
+    /// Waits (with the state lock released) until `pending` is durable, generating and
+    /// storing the keys of new pools first. Returns the writer's error, if it failed.
+    pub fn settle(&self, pending: Pending) -> Result<(), String> {
+        let mut seq = pending.seq;
+        for (pool_id, keys) in pending.keygen {
+            // Generating two RSA keys takes a moment: never under the state lock.
+            let Some(record) = key_record(&keys) else {
+                return Err("cannot generate the pool's signing keys".into());
+            };
+            let known = lock(&self.inner.known);
+            // A rotation or deletion since the lock was released has the newer say.
+            if known
+                .keys
+                .get(&pool_id)
+                .is_some_and(|k| Arc::ptr_eq(k, &keys))
+            {
+                let mut q = lock(&self.inner.queue);
+                q.batches.push(vec![Op::PutKeys(pool_id, record)]);
+                q.queued += 1;
+                self.inner.queued.store(q.queued, Ordering::Release);
+                self.inner.work.notify_one();
+                seq = q.queued;
+            }
+        }
+        if self.inner.durable.load(Ordering::Acquire) >= seq {
+            return Ok(());
+        }
+        let mut q = lock(&self.inner.queue);
+        loop {
+            if let Some(e) = &q.failed {
+                return Err(e.clone());
+            }
+            if self.inner.durable.load(Ordering::Acquire) >= seq {
+                return Ok(());
+            }
+            q = self.inner.done.wait(q).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+}
+
+/// Starts noting changes (the state lock was just taken by this thread).
+pub(crate) fn begin() {
+    LOG.with(|l| *l.borrow_mut() = Some(Log::default()));
+}
+
+/// What a releasing thread waits for: its batch (none if it changed nothing), and the keys of pools it created, which are generated without the lock.
+pub(crate) struct Pending {
+    seq: u64,
+    keygen: Vec<(String, LazyKeys)>,
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        lock(&self.inner.queue).shutdown = true;
+        self.inner.work.notify_all();
+        if let Some(w) = self.writer.take() {
+            let _ = w.join();
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn to_bytes<T: Serialize>(v: &T) -> Vec<u8> {
+    // The records are plain data (strings, numbers, maps with string keys): serialising them
+    // to JSON cannot fail.
+    serde_json::to_vec(v).unwrap_or_default()
+}
+
+fn key_record(keys: &LazyKeys) -> Option<Vec<u8>> {
+    let (id, access) = crate::tokens::pkcs8_pair(keys)?;
+    Some(to_bytes(&KeyRecord { id, access }))
+}
+
+fn scoped(scope: &str, key: &str) -> String {
+    format!("{scope}\u{0}{key}")
+}
+
+fn capture_records(
+    st: &State,
+    mut records: Vec<(Kind, String, String)>,
+    known: &mut Known,
+    ops: &mut Vec<Op>,
+    keygen: &mut Vec<(String, LazyKeys)>,
+) {
+    let mut seen = HashSet::with_capacity(records.len());
+    records.retain(|r| seen.insert(r.clone()));
+    for (kind, scope, key) in records {
+        match kind {
+            Kind::Pool => match st.pools.get(&key) {
+                Some(pool) => {
+                    let bytes = to_bytes(&PoolRecordRef::of(pool));
+                    if known.pools.get(&key) != Some(&bytes) {
+                        known.pools.insert(key.clone(), bytes.clone());
+                        ops.push(Op::Put(Kind::Pool, key.clone(), bytes));
+                    }
+                    let stored = known
+                        .keys
+                        .get(&key)
+                        .is_some_and(|k| Arc::ptr_eq(k, &pool.keys));
+                    if !stored {
+                        known.keys.insert(key.clone(), pool.keys.clone());
+                        // Keys not generated yet are generated once the lock is released.
+                        match crate::tokens::generated(&pool.keys)
+                            .then(|| key_record(&pool.keys))
+                            .flatten()
+                        {
+                            Some(record) => ops.push(Op::PutKeys(key.clone(), record)),
+                            None => keygen.push((key.clone(), pool.keys.clone())),
+                        }
+                    }
+                }
+                None => {
+                    known.pools.remove(&key);
+                    known.keys.remove(&key);
+                    let prefix = scoped(&key, "");
+                    known.users.retain(|k, _| !k.starts_with(&prefix));
+                    ops.push(Op::Del(Kind::Pool, key.clone()));
+                    ops.push(Op::DelKeys(key.clone()));
+                    ops.push(Op::DelScope(key));
+                }
+            },
+            Kind::User => {
+                let user = st.pools.get(&scope).and_then(|p| p.users.get(&key));
+                let key = scoped(&scope, &key);
+                match user {
+                    Some(user) => {
+                        let bytes = to_bytes(user);
+                        let hash = {
+                            use std::hash::{Hash, Hasher};
+                            let mut h = std::collections::hash_map::DefaultHasher::new();
+                            bytes.hash(&mut h);
+                            h.finish()
+                        };
+                        if known.users.insert(key.clone(), hash) != Some(hash) {
+                            ops.push(Op::Put(kind, key, bytes));
+                        }
+                    }
+                    None => {
+                        known.users.remove(&key);
+                        ops.push(Op::Del(kind, key));
+                    }
+                }
+            }
+            Kind::Group => {
+                let group = st.pools.get(&scope).and_then(|p| p.res.groups.get(&key));
+                put_or_del(ops, kind, scoped(&scope, &key), group);
+            }
+            Kind::Client => put_or_del(ops, kind, key.clone(), st.clients.get(&key)),
+            Kind::Refresh => put_or_del(ops, kind, key.clone(), st.refresh.get(&key)),
+            Kind::Revoked => put_or_del(ops, kind, key.clone(), st.revoked_origins.get(&key)),
+            Kind::IdentityPool => {
+                put_or_del(ops, kind, key.clone(), st.identity_pools.get(&key));
+            }
+            Kind::Identity => put_or_del(ops, kind, key.clone(), st.identities.get(&key)),
+            Kind::Domain => put_or_del(ops, kind, key.clone(), st.domains.get(&key)),
+        }
+    }
+}
+
+fn put_or_del<T: Serialize>(ops: &mut Vec<Op>, kind: Kind, key: String, value: Option<&T>) {
+    match value {
+        Some(v) => ops.push(Op::Put(kind, key, to_bytes(v))),
+        None => ops.push(Op::Del(kind, key)),
+    }
+}
+
+fn write_loop(inner: &Inner) {
+    loop {
+        let (batches, upto) = {
+            let mut q = lock(&inner.queue);
+            while q.batches.is_empty() && !q.shutdown {
+                q = inner.work.wait(q).unwrap_or_else(|p| p.into_inner());
+            }
+            if q.batches.is_empty() {
+                return;
+            }
+            (std::mem::take(&mut q.batches), q.queued)
+        };
+        let result = commit(&inner.db, batches);
+        let mut q = lock(&inner.queue);
+        match result {
+            Ok(()) => inner.durable.store(upto, Ordering::Release),
+            Err(e) => {
+                eprintln!("cognito-emulator: cannot write the data directory: {e}");
+                q.failed = Some(format!("cannot write the data directory: {e}"));
+            }
+        }
+        inner.done.notify_all();
+        if q.failed.is_some() {
+            return;
+        }
+    }
+}
+
+// One call per group commit, whose error ends the writer: the error's size costs nothing.
+#[allow(clippy::result_large_err)]
+fn commit(db: &redb::Database, batches: Vec<Vec<Op>>) -> Result<(), redb::Error> {
+    let mut w = db.begin_write()?;
+    w.set_durability(redb::Durability::Immediate);
+    {
+        let mut tables: HashMap<String, redb::Table<'_, &'static str, &'static [u8]>> =
+            HashMap::new();
+        macro_rules! table {
+            ($def:expr) => {{
+                let def = $def;
+                let name = def.name().to_string();
+                if !tables.contains_key(&name) {
+                    let t = w.open_table(def)?;
+                    tables.insert(name.clone(), t);
+                }
+                tables
+                    .get_mut(&name)
+                    .ok_or_else(|| redb::Error::Corrupted(name.clone()))?
+            }};
+        }
+        for op in batches.into_iter().flatten() {
+            match op {
+                Op::Put(kind, key, bytes) => {
+                    table!(kind.table()).insert(key.as_str(), bytes.as_slice())?;
+                }
+                Op::Del(kind, key) => {
+                    table!(kind.table()).remove(key.as_str())?;
+                }
+                Op::DelScope(pool) => {
+                    let (from, to) = (format!("{pool}\u{0}"), format!("{pool}\u{1}"));
+                    for def in [USERS, GROUPS] {
+                        table!(def).retain_in(from.as_str()..to.as_str(), |_, _| false)?;
+                    }
+                }
+                Op::PutKeys(pool, bytes) => {
+                    table!(KEYS).insert(pool.as_str(), bytes.as_slice())?;
+                }
+                Op::DelKeys(pool) => {
+                    table!(KEYS).remove(pool.as_str())?;
+                }
+                Op::PutMeta(key, bytes) => {
+                    table!(META).insert(key, bytes.as_slice())?;
+                }
+                Op::ClearAll => {
+                    for def in [
+                        POOLS, KEYS, USERS, GROUPS, CLIENTS, REFRESH, REVOKED, ID_POOLS,
+                        IDENTITIES, DOMAINS,
+                    ] {
+                        table!(def).retain(|_, _| false)?;
+                    }
+                }
+            }
+        }
+    }
+    w.commit()?;
+    Ok(())
+}
+
+/// Every record of `def`, decoded.
+fn read_all<T: for<'de> Deserialize<'de>>(
+    path: &Path,
+    read: &redb::ReadTransaction,
+    def: TableDefinition<&str, &[u8]>,
+) -> std::io::Result<Vec<(String, T)>> {
+    let table = read.open_table(def).map_err(|e| store_error(path, e))?;
+    let mut out = Vec::new();
+    for entry in table.iter().map_err(|e| store_error(path, e))? {
+        let (k, v) = entry.map_err(|e| store_error(path, e))?;
+        let key = k.value().to_string();
+        let value =
+            serde_json::from_slice(v.value()).map_err(|e| bad_record(path, def.name(), &key, e))?;
+        out.push((key, value));
+    }
+    Ok(out)
+}
+
+fn load(
+    path: &Path,
+    read: &redb::ReadTransaction,
+    st: &mut State,
+    known: &mut Known,
+) -> std::io::Result<()> {
+    let meta = read.open_table(META).map_err(|e| store_error(path, e))?;
+    let number = |key: &str| -> std::io::Result<Option<u64>> {
+        let Some(v) = meta.get(key).map_err(|e| store_error(path, e))? else {
+            return Ok(None);
+        };
+        std::str::from_utf8(v.value())
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .map(Some)
+            .ok_or_else(|| bad_record(path, "meta", key, "not a number"))
+    };
+    if let Some(offset) = number("clock_offset")? {
+        st.clock_offset = offset.min(crate::state::MAX_CLOCK_OFFSET);
+    }
+    if let Some(k) = meta.get("page_key").map_err(|e| store_error(path, e))? {
+        let k: [u8; 32] = k
+            .value()
+            .try_into()
+            .map_err(|_| bad_record(path, "meta", "page_key", "not 32 bytes"))?;
+        st.page_key = k;
+    }
+    let mut keys: HashMap<String, KeyRecord> = read_all(path, read, KEYS)?.into_iter().collect();
+    for (id, rec) in read_all::<PoolRecord>(path, read, POOLS)? {
+        let lazy = match keys.remove(&id) {
+            Some(k) => crate::tokens::keys_from_pkcs8(&k.id, &k.access)
+                .map_err(|e| bad_record(path, "pool_keys", &id, e))?,
+            // Keys are stored after the pool; a crash in between leaves a pool whose tokens
+            // were never answered: it gets new keys.
+            None => st.pool_keys(),
+        };
+        let bytes = to_bytes(&rec);
+        let pool = Pool::restore(rec, lazy.clone());
+        known.pools.insert(id.clone(), bytes);
+        if crate::tokens::generated(&lazy) {
+            known.keys.insert(id.clone(), lazy);
+        }
+        st.pools.load(id, pool);
+    }
+    for (key, user) in read_all::<crate::state::User>(path, read, USERS)? {
+        let (pool_id, _) = key.split_once('\u{0}').unwrap_or_default();
+        if let Some(pool) = st.pools.get_loaded(pool_id) {
+            pool.users.load(user);
+        }
+    }
+    for (key, group) in read_all::<crate::state::Group>(path, read, GROUPS)? {
+        let (pool_id, name) = key.split_once('\u{0}').unwrap_or_default();
+        if let Some(pool) = st.pools.get_loaded(pool_id) {
+            pool.res.groups.load(name.to_string(), group);
+        }
+    }
+    for (k, v) in read_all(path, read, CLIENTS)? {
+        st.clients.load(k, v);
+    }
+    for (k, v) in read_all(path, read, REFRESH)? {
+        st.refresh.load(k, v);
+    }
+    for (k, v) in read_all(path, read, REVOKED)? {
+        st.revoked_origins.load(k, v);
+    }
+    for (k, v) in read_all(path, read, ID_POOLS)? {
+        st.identity_pools.load(k, v);
+    }
+    for (k, v) in read_all(path, read, IDENTITIES)? {
+        st.identities.load(k, v);
+    }
+    for (k, v) in read_all(path, read, DOMAINS)? {
+        st.domains.load(k, v);
+    }
+    Ok(())
+}
+
+impl<V> Tracked<V> {
+    /// A loaded record, to be filled in without noting it.
+    fn get_loaded(&mut self, key: &str) -> Option<&mut V> {
+        self.map.get_mut(key)
+    }
+}
+
+impl Users {
+    /// Puts a loaded user in without noting it.
+    fn load(&mut self, user: crate::state::User) {
+        self.insert_quiet(user);
+    }
+}

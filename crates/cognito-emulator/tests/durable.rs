@@ -1,0 +1,609 @@
+//! `--data-dir`: the state survives a restart, including a SIGKILL in the middle of writes,
+//! and a store the emulator cannot read is refused and left untouched.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use cognito_emulator::{ClientConfig, Emulator, PoolConfig};
+use cognito_proto::srp;
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "Passw0rd!";
+
+/// A fresh directory under the system temp dir.
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "cognito-emulator-{name}-{}-{}",
+        std::process::id(),
+        rand::random::<u64>()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// The emulator binary on a free port with `--data-dir dir`.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start(dir: &Path) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cognito-emulator"))
+            .args(["--port", "0", "--data-dir"])
+            .arg(dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn emulator");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("listening line");
+        let port = line
+            .trim()
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| {
+                let mut err = String::new();
+                let _ = child.stderr.take().map(|mut e| e.read_to_string(&mut err));
+                panic!("no listening line: {line:?} {err}")
+            });
+        Server { child, port }
+    }
+
+    /// SIGKILL: no chance to flush or close anything.
+    fn kill(mut self) {
+        self.child.kill().expect("kill");
+        let _ = self.child.wait();
+    }
+
+    fn call(&self, op: &str, body: &Value) -> std::io::Result<(u16, Value)> {
+        call(self.port, "AWSCognitoIdentityProviderService", op, body)
+    }
+
+    fn ok(&self, op: &str, body: Value) -> Value {
+        match self.call(op, &body) {
+            Ok((200, v)) => v,
+            other => panic!("{op} {body}: {other:?}"),
+        }
+    }
+
+    fn get(&self, path: &str) -> Value {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
+        write!(
+            s,
+            "GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        )
+        .expect("send");
+        let mut out = Vec::new();
+        s.read_to_end(&mut out).expect("read");
+        let text = String::from_utf8_lossy(&out);
+        let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
+        serde_json::from_str(body).expect("json body")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn call(port: u16, service: &str, op: &str, body: &Value) -> std::io::Result<(u16, Value)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port))?;
+    s.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let body = body.to_string();
+    write!(
+        s,
+        "POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Amz-Target: {service}.{op}\r\n\
+         Content-Type: application/x-amz-json-1.1\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut out = Vec::new();
+    s.read_to_end(&mut out)?;
+    let text = String::from_utf8_lossy(&out);
+    let status = text
+        .get(9..12)
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| std::io::Error::other(format!("no status line: {text:?}")))?;
+    let (_, body) = text
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| std::io::Error::other("no body"))?;
+    let v = serde_json::from_str(body).map_err(std::io::Error::other)?;
+    Ok((status, v))
+}
+
+fn attr<'a>(user: &'a Value, name: &str) -> Option<&'a str> {
+    user["UserAttributes"]
+        .as_array()?
+        .iter()
+        .find(|a| a["Name"] == name)?["Value"]
+        .as_str()
+}
+
+/// A write some client thread got a 200 for.
+#[derive(Clone, Debug)]
+enum Acked {
+    SignUp(String),
+    AdminCreate(String),
+    /// The user's `given_name` was set to this counter.
+    Update(String, u64),
+}
+
+fn password_sign_in(s: &Server, client_id: &str, user: &str) -> Value {
+    s.ok(
+        "InitiateAuth",
+        json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client_id,
+               "AuthParameters": {"USERNAME": user, "PASSWORD": PASSWORD}}),
+    )["AuthenticationResult"]
+        .clone()
+}
+
+fn srp_sign_in(s: &Server, pool_id: &str, client_id: &str, user: &str) -> Value {
+    let eph = srp::Ephemeral::generate(&mut rand::rng());
+    let ch = s.ok(
+        "InitiateAuth",
+        json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": client_id,
+               "AuthParameters": {"USERNAME": user, "SRP_A": eph.public_hex()}}),
+    );
+    let p = &ch["ChallengeParameters"];
+    let server = srp::ServerChallenge::parse(
+        p["SALT"].as_str().unwrap(),
+        p["SRP_B"].as_str().unwrap(),
+        p["SECRET_BLOCK"].as_str().unwrap(),
+    )
+    .expect("server challenge");
+    let uid = p["USER_ID_FOR_SRP"].as_str().unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let claim = srp::password_claim_at(
+        &eph,
+        pool_id,
+        uid,
+        PASSWORD,
+        &server,
+        &srp::format_timestamp(now),
+    )
+    .expect("claim");
+    s.ok(
+        "RespondToAuthChallenge",
+        json!({"ClientId": client_id, "ChallengeName": "PASSWORD_VERIFIER",
+        "Session": ch["Session"],
+        "ChallengeResponses": {
+            "USERNAME": uid,
+            "PASSWORD_CLAIM_SECRET_BLOCK": claim.secret_block,
+            "PASSWORD_CLAIM_SIGNATURE": claim.signature,
+            "TIMESTAMP": claim.timestamp,
+        }}),
+    )["AuthenticationResult"]
+        .clone()
+}
+
+/// Clients write while the emulator is SIGKILLed; after a restart on the same directory every
+/// write that was answered 200 is there, complete, and sign-in, refresh and revocation work
+/// with the keys, verifiers and tokens from before.
+#[test]
+fn sigkill_during_writes_loses_no_acknowledged_write() {
+    let dir = temp_dir("kill");
+    let s = Server::start(&dir);
+    let pool_id = s.ok("CreateUserPool", json!({"PoolName": "durable"}))["UserPool"]["Id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let client_id = s.ok(
+        "CreateUserPoolClient",
+        json!({"UserPoolId": pool_id, "ClientName": "c",
+               "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH",
+                                     "ALLOW_REFRESH_TOKEN_AUTH"]}),
+    )["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for user in ["alice", "bob"] {
+        s.ok(
+            "AdminCreateUser",
+            json!({"UserPoolId": pool_id, "Username": user, "MessageAction": "SUPPRESS",
+                   "UserAttributes": [{"Name": "email", "Value": format!("{user}@example.com")}]}),
+        );
+        s.ok(
+            "AdminSetUserPassword",
+            json!({"UserPoolId": pool_id, "Username": user, "Password": PASSWORD,
+                   "Permanent": true}),
+        );
+    }
+    s.ok(
+        "CreateGroup",
+        json!({"UserPoolId": pool_id, "GroupName": "admins", "Precedence": 1}),
+    );
+    s.ok(
+        "AdminAddUserToGroup",
+        json!({"UserPoolId": pool_id, "Username": "alice", "GroupName": "admins"}),
+    );
+    let kept = password_sign_in(&s, &client_id, "alice")["RefreshToken"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let revoked = password_sign_in(&s, &client_id, "bob")["RefreshToken"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.ok(
+        "RevokeToken",
+        json!({"ClientId": client_id, "Token": revoked}),
+    );
+    let jwks = s.get(&format!("/{pool_id}/.well-known/jwks.json"));
+
+    let acked: Arc<Mutex<Vec<Acked>>> = Arc::default();
+    let port = s.port;
+    let started = Instant::now();
+    let writers: Vec<_> = (0..4)
+        .map(|t| {
+            let (acked, pool_id, client_id) = (acked.clone(), pool_id.clone(), client_id.clone());
+            std::thread::spawn(move || {
+                let own = format!("t{t}-owner");
+                let mut j = 0u64;
+                loop {
+                    j += 1;
+                    let (op, body, record) = match j % 3 {
+                        0 => {
+                            let u = format!("s{t}-{j}");
+                            (
+                                "SignUp",
+                                json!({"ClientId": client_id, "Username": u, "Password": PASSWORD,
+                                       "UserAttributes": [
+                                           {"Name": "email", "Value": format!("{u}@example.com")},
+                                           {"Name": "family_name", "Value": u}]}),
+                                Acked::SignUp(u),
+                            )
+                        }
+                        1 => {
+                            let u = format!("a{t}-{j}");
+                            (
+                                "AdminCreateUser",
+                                json!({"UserPoolId": pool_id, "Username": u,
+                                       "MessageAction": "SUPPRESS",
+                                       "UserAttributes": [
+                                           {"Name": "given_name", "Value": u},
+                                           {"Name": "family_name", "Value": u}]}),
+                                Acked::AdminCreate(u),
+                            )
+                        }
+                        _ if j == 2 => (
+                            "AdminCreateUser",
+                            json!({"UserPoolId": pool_id, "Username": own,
+                                   "MessageAction": "SUPPRESS"}),
+                            Acked::AdminCreate(own.clone()),
+                        ),
+                        _ => (
+                            "AdminUpdateUserAttributes",
+                            json!({"UserPoolId": pool_id, "Username": own,
+                                   "UserAttributes": [
+                                       {"Name": "given_name", "Value": j.to_string()},
+                                       {"Name": "family_name", "Value": j.to_string()}]}),
+                            Acked::Update(own.clone(), j),
+                        ),
+                    };
+                    match call(port, "AWSCognitoIdentityProviderService", op, &body) {
+                        Ok((200, _)) => acked.lock().unwrap().push(record),
+                        Ok((status, v)) => panic!("{op}: {status} {v}"),
+                        // The server is gone.
+                        Err(_) => return,
+                    }
+                }
+            })
+        })
+        .collect();
+    // Kill once a good number of writes went through (and at most after a few seconds).
+    while acked.lock().unwrap().len() < 150 && started.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    s.kill();
+    for w in writers {
+        w.join().expect("writer");
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(
+        acked.len() >= 30,
+        "only {} writes before the kill",
+        acked.len()
+    );
+
+    let s = Server::start(&dir);
+    let get = |u: &str| {
+        s.call(
+            "AdminGetUser",
+            &json!({"UserPoolId": pool_id, "Username": u}),
+        )
+        .expect("AdminGetUser")
+    };
+    let mut last_update: std::collections::HashMap<String, u64> = Default::default();
+    for a in &acked {
+        match a {
+            Acked::SignUp(u) => {
+                let (status, user) = get(u);
+                assert_eq!(status, 200, "acknowledged SignUp of {u} lost: {user}");
+                assert_eq!(user["UserStatus"], "UNCONFIRMED");
+                assert_eq!(
+                    attr(&user, "email"),
+                    Some(format!("{u}@example.com").as_str())
+                );
+                assert_eq!(attr(&user, "family_name"), Some(u.as_str()));
+            }
+            Acked::AdminCreate(u) => {
+                let (status, user) = get(u);
+                assert_eq!(
+                    status, 200,
+                    "acknowledged AdminCreateUser of {u} lost: {user}"
+                );
+                assert_eq!(user["UserStatus"], "FORCE_CHANGE_PASSWORD");
+                if u.starts_with('a') {
+                    assert_eq!(attr(&user, "given_name"), Some(u.as_str()));
+                    assert_eq!(attr(&user, "family_name"), Some(u.as_str()));
+                }
+            }
+            Acked::Update(u, j) => {
+                let e = last_update.entry(u.clone()).or_default();
+                *e = (*e).max(*j);
+            }
+        }
+    }
+    for (u, j) in last_update {
+        let (_, user) = get(&u);
+        let given: u64 = attr(&user, "given_name").unwrap().parse().unwrap();
+        // The write in flight at the kill may or may not have landed, but never half of it.
+        assert!(
+            given >= j,
+            "{u}: given_name {given} older than acknowledged {j}"
+        );
+        assert_eq!(attr(&user, "family_name"), attr(&user, "given_name"));
+    }
+    // Every user on disk is a whole one: the in-flight SignUps and creates, if they landed,
+    // landed with all their attributes.
+    let mut token: Option<String> = None;
+    loop {
+        let mut req = json!({"UserPoolId": pool_id});
+        if let Some(t) = &token {
+            req["PaginationToken"] = json!(t);
+        }
+        let page = s.ok("ListUsers", req);
+        for user in page["Users"].as_array().unwrap() {
+            let name = user["Username"].as_str().unwrap();
+            let attrs = &json!({"UserAttributes": user["Attributes"]});
+            let generated = name.as_bytes().get(1).is_some_and(u8::is_ascii_digit);
+            if generated && name.starts_with('s') {
+                assert!(attr(attrs, "email").is_some() && attr(attrs, "family_name").is_some());
+            } else if generated && name.starts_with('a') {
+                assert!(
+                    attr(attrs, "given_name").is_some() && attr(attrs, "family_name").is_some()
+                );
+            }
+        }
+        match page["PaginationToken"].as_str() {
+            Some(t) => token = Some(t.to_string()),
+            None => break,
+        }
+    }
+
+    // Same keys, same verifiers, same tokens.
+    assert_eq!(s.get(&format!("/{pool_id}/.well-known/jwks.json")), jwks);
+    let fresh = srp_sign_in(&s, &pool_id, &client_id, "alice");
+    let id_token = fresh["IdToken"].as_str().unwrap();
+    let payload = id_token.split('.').nth(1).unwrap();
+    use base64::Engine;
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(claims["cognito:groups"], json!(["admins"]));
+    password_sign_in(&s, &client_id, "bob");
+    let refreshed = s.ok(
+        "InitiateAuth",
+        json!({"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": client_id,
+               "AuthParameters": {"REFRESH_TOKEN": kept}}),
+    );
+    assert!(refreshed["AuthenticationResult"]["AccessToken"].is_string());
+    let (status, v) = s
+        .call(
+            "InitiateAuth",
+            &json!({"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": client_id,
+                    "AuthParameters": {"REFRESH_TOKEN": revoked}}),
+        )
+        .unwrap();
+    assert_eq!(
+        (status, v["__type"].as_str()),
+        (400, Some("NotAuthorizedException"))
+    );
+    s.kill();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The library option: a service built on a directory sees what the previous one stored,
+/// including the emulator clock, and a seed document is applied only the first time.
+#[test]
+fn library_data_dir_restores_state_and_seeds_once() {
+    let dir = temp_dir("lib");
+    let seed = json!({"pools": [{"id": "us-east-1_Seeded001", "name": "seeded",
+        "clients": [{"id": "seededclient0000000000001", "name": "web",
+                     "config": {"ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH",
+                                                      "ALLOW_REFRESH_TOKEN_AUTH"]}}],
+        "users": [{"username": "carol", "password": PASSWORD,
+                   "attributes": {"email": "carol@example.com"}}]}]});
+    let (pool_id, client_id) = {
+        let emu = Emulator::builder()
+            .data_dir(&dir)
+            .seed(seed.clone())
+            .build_service()
+            .expect("service");
+        let pool = emu.create_pool(PoolConfig::default()).expect("pool");
+        let client = emu
+            .create_client(&pool.pool_id, ClientConfig::default())
+            .expect("client");
+        emu.create_user(
+            &pool.pool_id,
+            "dave",
+            PASSWORD,
+            &[("email", "d@example.com")],
+        )
+        .expect("user");
+        emu.advance_clock(3600);
+        (pool.pool_id, client.client_id)
+    };
+    let emu = Emulator::builder()
+        .data_dir(&dir)
+        .seed(seed)
+        .build_service()
+        .expect("service again");
+    let counts = emu.user_counts();
+    assert_eq!(counts.get(&pool_id), Some(&1));
+    assert_eq!(counts.get("us-east-1_Seeded001"), Some(&1), "{counts:?}");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    assert!(emu.now() >= now + 3590, "clock offset lost");
+    let out = emu
+        .call(
+            "InitiateAuth",
+            json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client_id,
+                   "AuthParameters": {"USERNAME": "d@example.com", "PASSWORD": PASSWORD}}),
+        )
+        .map(|_| ())
+        .or_else(|_| {
+            emu.call(
+                "InitiateAuth",
+                json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client_id,
+                       "AuthParameters": {"USERNAME": "dave", "PASSWORD": PASSWORD}}),
+            )
+            .map(|_| ())
+        });
+    out.expect("sign-in after restart");
+    emu.call(
+        "InitiateAuth",
+        json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": "seededclient0000000000001",
+               "AuthParameters": {"USERNAME": "carol", "PASSWORD": PASSWORD}}),
+    )
+    .expect("seeded user signs in after restart");
+    // Deleting a pool deletes its users on disk too.
+    emu.call("DeleteUserPool", json!({"UserPoolId": pool_id}))
+        .expect("delete");
+    drop(emu);
+    let emu = Emulator::builder()
+        .data_dir(&dir)
+        .build_service()
+        .expect("third start");
+    assert_eq!(emu.user_counts().get(&pool_id), None);
+    drop(emu);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn store_file(dir: &Path) -> PathBuf {
+    dir.join("cognito-emulator.redb")
+}
+
+fn start_error(dir: &Path) -> String {
+    match Emulator::builder().data_dir(dir).build_service() {
+        Ok(_) => panic!("started on a store it should refuse"),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// A store written by a newer format version is refused with a clear error, and the file is
+/// left byte for byte as it was.
+#[test]
+fn newer_store_format_is_refused_and_not_overwritten() {
+    let dir = temp_dir("newer");
+    drop(
+        Emulator::builder()
+            .data_dir(&dir)
+            .build_service()
+            .expect("create store"),
+    );
+    {
+        let db = redb::Database::open(store_file(&dir)).expect("open");
+        let w = db.begin_write().unwrap();
+        {
+            let mut meta = w
+                .open_table(redb::TableDefinition::<&str, &[u8]>::new("meta"))
+                .unwrap();
+            meta.insert("format", b"2".as_slice()).unwrap();
+        }
+        w.commit().unwrap();
+    }
+    let before = std::fs::read(store_file(&dir)).unwrap();
+    let e = start_error(&dir);
+    assert!(e.contains("format version 2") && e.contains("newer"), "{e}");
+    assert!(e.contains("left as it is"), "{e}");
+    assert_eq!(std::fs::read(store_file(&dir)).unwrap(), before);
+    // The binary says the same and exits non-zero.
+    let out = Command::new(env!("CARGO_BIN_EXE_cognito-emulator"))
+        .args(["--port", "0", "--data-dir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("newer"));
+    assert_eq!(std::fs::read(store_file(&dir)).unwrap(), before);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A damaged store (a file that is not a database, or a record that does not decode) is
+/// refused with an error that says where, and never overwritten.
+#[test]
+fn damaged_store_is_refused_and_not_overwritten() {
+    let dir = temp_dir("damaged");
+    let garbage: Vec<u8> = (0..8192u32).map(|i| (i * 31 % 251) as u8).collect();
+    std::fs::write(store_file(&dir), &garbage).unwrap();
+    let e = start_error(&dir);
+    assert!(
+        e.contains("cannot open") && e.contains("left as it is"),
+        "{e}"
+    );
+    assert_eq!(std::fs::read(store_file(&dir)).unwrap(), garbage);
+
+    let dir2 = temp_dir("damaged-record");
+    {
+        let emu = Emulator::builder()
+            .data_dir(&dir2)
+            .build_service()
+            .expect("create store");
+        let pool = emu.create_pool(PoolConfig::default()).unwrap();
+        emu.create_user(&pool.pool_id, "erin", PASSWORD, &[])
+            .unwrap();
+    }
+    {
+        let db = redb::Database::open(store_file(&dir2)).expect("open");
+        let w = db.begin_write().unwrap();
+        {
+            let def = redb::TableDefinition::<&str, &[u8]>::new("users");
+            let mut users = w.open_table(def).unwrap();
+            let key = {
+                use redb::ReadableTable;
+                let first = users.first().unwrap().unwrap();
+                first.0.value().to_string()
+            };
+            users.insert(key.as_str(), b"{not json".as_slice()).unwrap();
+        }
+        w.commit().unwrap();
+    }
+    let before = std::fs::read(store_file(&dir2)).unwrap();
+    let e = start_error(&dir2);
+    assert!(
+        e.contains("damaged record users/") && e.contains("erin"),
+        "{e}"
+    );
+    assert_eq!(std::fs::read(store_file(&dir2)).unwrap(), before);
+    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&dir2);
+}
