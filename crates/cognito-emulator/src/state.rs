@@ -956,6 +956,8 @@ pub(crate) struct State {
     pub identities: HashMap<String, crate::ops::identity::Identity>,
     /// User-pool domains by domain name.
     pub domains: BTreeMap<String, DomainRecord>,
+    /// Authorization codes, hosted sign-in sessions and OAuth grants.
+    pub oauth: crate::oauth::OAuthState,
     /// The key that authenticates pagination tokens (forged tokens are refused).
     pub page_key: [u8; 32],
     /// Tokens the running operation minted, signed once the lock is released
@@ -991,6 +993,7 @@ impl State {
             identity_pools: BTreeMap::new(),
             identities: HashMap::new(),
             domains: BTreeMap::new(),
+            oauth: crate::oauth::OAuthState::default(),
             page_key: {
                 let mut k = [0u8; 32];
                 crate::util::fill_random(&mut k);

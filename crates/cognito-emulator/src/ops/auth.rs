@@ -145,7 +145,8 @@ pub(crate) fn initiate_auth(st: &mut State, b: &Body) -> ApiResult<Value> {
             begin_srp(st, &client, &username, srp_a, ctx)
         }
         "USER_PASSWORD_AUTH" => {
-            if !client.allows("ALLOW_USER_PASSWORD_AUTH") {
+            // The hosted sign-in pages check passwords whatever the client's API flows are.
+            if !client.allows("ALLOW_USER_PASSWORD_AUTH") && !st.trigger_run.hosted {
                 return Err(invalid_param(
                     "USER_PASSWORD_AUTH flow not enabled for this client",
                 ));
