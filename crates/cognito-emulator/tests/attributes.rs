@@ -323,6 +323,26 @@ fn unknown_attributes_are_refused_everywhere() {
 }
 
 #[test]
+fn a_required_number_attribute_keeps_its_type() {
+    let s = setup_with(
+        PoolConfig {
+            required_attributes: vec!["updated_at".into()],
+            ..Default::default()
+        },
+        ClientConfig::default(),
+    );
+    let (t, m) = sign_up(&s, "n1", json!([])).unwrap_err();
+    assert_eq!(t, "InvalidParameterException");
+    assert!(m.contains("updated_at: The attribute is required"), "{m}");
+    sign_up(
+        &s,
+        "n2",
+        json!([{"Name": "updated_at", "Value": "1700000000"}]),
+    )
+    .unwrap();
+}
+
+#[test]
 fn required_attributes_are_enforced_and_cannot_be_deleted() {
     let s = setup_with(
         PoolConfig {
