@@ -282,10 +282,11 @@ impl PoolConfig {
             "AutoVerifiedAttributes": self.auto_verified_attributes,
         });
         if !self.required_attributes.is_empty() {
+            // No AttributeDataType: a standard attribute keeps its own (updated_at is a Number).
             let schema: Vec<Value> = self
                 .required_attributes
                 .iter()
-                .map(|n| json!({"Name": n, "AttributeDataType": "String", "Required": true, "Mutable": true}))
+                .map(|n| json!({"Name": n, "Required": true, "Mutable": true}))
                 .collect();
             m["Schema"] = json!(schema);
         }

@@ -311,11 +311,12 @@ impl Schema {
         };
         let mut custom = Vec::new();
         for item in items {
-            let def = parse_def(item)?;
+            let (def, typed) = parse_def(item)?;
             if let Some(std) = schema.attrs.iter_mut().find(|a| a.name == def.name) {
-                if def.developer_only {
+                // A standard attribute keeps its data type and cannot be developer-only.
+                if def.developer_only || (typed && def.kind != std.kind) {
                     return Err(invalid_param(format!(
-                        "{}: DeveloperOnlyAttribute is not supported for standard attributes.",
+                        "You can not change AttributeDataType or set developerOnlyAttribute for standard schema attribute {}",
                         def.name
                     )));
                 }
@@ -336,7 +337,7 @@ impl Schema {
                     std.string = Some(s);
                 }
             } else {
-                custom.push(def);
+                custom.push(typed_custom(def, typed)?);
             }
         }
         schema.add_custom(custom)?;
@@ -350,7 +351,10 @@ impl Schema {
                 "Unexpected value type for member CustomAttributes: expected a list",
             ));
         };
-        items.iter().map(parse_def).collect()
+        items
+            .iter()
+            .map(|item| parse_def(item).and_then(|(def, typed)| typed_custom(def, typed)))
+            .collect()
     }
 
     /// Adds custom attributes (names without their prefix), all or none.
@@ -530,7 +534,19 @@ impl Schema {
     }
 }
 
-fn parse_def(item: &Value) -> ApiResult<AttrDef> {
+/// A custom attribute must name its data type (AWS has no default for it).
+fn typed_custom(def: AttrDef, typed: bool) -> ApiResult<AttrDef> {
+    if typed {
+        Ok(def)
+    } else {
+        Err(invalid_param(
+            "Invalid AttributeDataType input, consider using the provided AttributeDataType enum.",
+        ))
+    }
+}
+
+/// One `SchemaAttributeType`, and whether it named its `AttributeDataType`.
+fn parse_def(item: &Value) -> ApiResult<(AttrDef, bool)> {
     let Some(m) = item.as_object() else {
         return Err(crate::api::serialization(
             "Unexpected value type in list: expected an object",
@@ -538,6 +554,7 @@ fn parse_def(item: &Value) -> ApiResult<AttrDef> {
     };
     let b = Body(m);
     let name = b.str_len("Name", 1, 20)?.to_string();
+    let typed = b.opt_str("AttributeDataType")?.is_some();
     let kind = match b.opt_str("AttributeDataType")? {
         None => DataType::String,
         Some(k) => DataType::parse(k).ok_or_else(|| {
@@ -593,23 +610,26 @@ fn parse_def(item: &Value) -> ApiResult<AttrDef> {
             )));
         }
     }
-    Ok(AttrDef {
-        name,
-        kind,
-        developer_only: b.opt_bool("DeveloperOnlyAttribute")?.unwrap_or(false),
-        mutable: b.opt_bool("Mutable")?.unwrap_or(true),
-        required: b.opt_bool("Required")?.unwrap_or(false),
-        string: if kind == DataType::String {
-            string
-        } else {
-            None
+    Ok((
+        AttrDef {
+            name,
+            kind,
+            developer_only: b.opt_bool("DeveloperOnlyAttribute")?.unwrap_or(false),
+            mutable: b.opt_bool("Mutable")?.unwrap_or(true),
+            required: b.opt_bool("Required")?.unwrap_or(false),
+            string: if kind == DataType::String {
+                string
+            } else {
+                None
+            },
+            number: if kind == DataType::Number {
+                number
+            } else {
+                None
+            },
         },
-        number: if kind == DataType::Number {
-            number
-        } else {
-            None
-        },
-    })
+        typed,
+    ))
 }
 
 #[cfg(test)]

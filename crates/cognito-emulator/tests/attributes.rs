@@ -163,7 +163,8 @@ fn schema_rules_at_creation_and_add_custom_attributes() {
     let (t, m) = err(
         &s.emu,
         "CreateUserPool",
-        json!({"PoolName": "p", "Schema": [{"Name": "team", "Required": true}]}),
+        json!({"PoolName": "p", "Schema": [
+            {"Name": "team", "AttributeDataType": "String", "Required": true}]}),
     );
     assert_eq!(t, "InvalidParameterException");
     assert_eq!(m, "Required custom attributes are not supported currently.");
@@ -194,7 +195,8 @@ fn schema_rules_at_creation_and_add_custom_attributes() {
     let (t, _) = err(
         &s.emu,
         "AddCustomAttributes",
-        json!({"UserPoolId": "us-east-1_Nope00000", "CustomAttributes": [{"Name": "x"}]}),
+        json!({"UserPoolId": "us-east-1_Nope00000", "CustomAttributes": [
+            {"Name": "x", "AttributeDataType": "String"}]}),
     );
     assert_eq!(t, "ResourceNotFoundException");
     // The pool has 6 custom attributes now: 44 more fit, 45 do not.
@@ -218,12 +220,67 @@ fn schema_rules_at_creation_and_add_custom_attributes() {
     let (t, _) = err(
         &s.emu,
         "AddCustomAttributes",
-        json!({"UserPoolId": s.pool_id, "CustomAttributes": [{"Name": "one_more"}]}),
+        json!({"UserPoolId": s.pool_id, "CustomAttributes": [
+            {"Name": "one_more", "AttributeDataType": "String"}]}),
     );
     assert_eq!(t, "InvalidParameterException");
     // The new attribute is usable at once.
     s.user("tiered", &[("custom:tier", "gold")]);
     assert_eq!(admin_attrs(&s, "tiered")["custom:tier"], "gold");
+}
+
+#[test]
+fn custom_attributes_name_their_type_and_standard_ones_keep_theirs() {
+    let s = schema_setup(ClientConfig::default());
+    // A custom attribute has no default data type, at creation or added later.
+    let untyped =
+        "Invalid AttributeDataType input, consider using the provided AttributeDataType enum.";
+    let (t, m) = err(
+        &s.emu,
+        "CreateUserPool",
+        json!({"PoolName": "p", "Schema": [{"Name": "custom"}]}),
+    );
+    assert_eq!(
+        (t.as_str(), m.as_str()),
+        ("InvalidParameterException", untyped)
+    );
+    let (t, m) = err(
+        &s.emu,
+        "AddCustomAttributes",
+        json!({"UserPoolId": s.pool_id, "CustomAttributes": [{"Name": "later"}]}),
+    );
+    assert_eq!(
+        (t.as_str(), m.as_str()),
+        ("InvalidParameterException", untyped)
+    );
+    // A standard attribute keeps its type and cannot become developer-only.
+    for attr in [
+        json!({"Name": "email", "AttributeDataType": "Number"}),
+        json!({"Name": "updated_at", "AttributeDataType": "String"}),
+        json!({"Name": "email", "DeveloperOnlyAttribute": true}),
+    ] {
+        let (t, m) = err(
+            &s.emu,
+            "CreateUserPool",
+            json!({"PoolName": "p", "Schema": [attr.clone()]}),
+        );
+        assert_eq!(t, "InvalidParameterException", "{attr}");
+        let name = attr["Name"].as_str().unwrap();
+        assert_eq!(
+            m,
+            format!(
+                "You can not change AttributeDataType or set developerOnlyAttribute for standard schema attribute {name}"
+            )
+        );
+    }
+    // Naming a standard attribute's own type, or none, is fine.
+    ok(
+        &s.emu,
+        "CreateUserPool",
+        json!({"PoolName": "p", "Schema": [
+            {"Name": "email", "AttributeDataType": "String", "Required": true},
+            {"Name": "updated_at", "Mutable": true}]}),
+    );
 }
 
 #[test]
@@ -263,6 +320,26 @@ fn unknown_attributes_are_refused_everywhere() {
         json!({"UserPoolId": s.pool_id, "Username": "u1"}),
     );
     assert_eq!(t, "UserNotFoundException");
+}
+
+#[test]
+fn a_required_number_attribute_keeps_its_type() {
+    let s = setup_with(
+        PoolConfig {
+            required_attributes: vec!["updated_at".into()],
+            ..Default::default()
+        },
+        ClientConfig::default(),
+    );
+    let (t, m) = sign_up(&s, "n1", json!([])).unwrap_err();
+    assert_eq!(t, "InvalidParameterException");
+    assert!(m.contains("updated_at: The attribute is required"), "{m}");
+    sign_up(
+        &s,
+        "n2",
+        json!([{"Name": "updated_at", "Value": "1700000000"}]),
+    )
+    .unwrap();
 }
 
 #[test]

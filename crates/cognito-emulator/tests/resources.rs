@@ -738,6 +738,11 @@ fn list_users_limit_token_filter_and_attributes_to_get() {
         let (ty, _) = f(bad).unwrap_err();
         assert_eq!(ty, "InvalidParameterException", "{bad}");
     }
+    // A filter outside the grammar gets AWS's wording (as its responses show).
+    for bad in ["username = foo", "username=", "given_name ~ \"J\"", "email"] {
+        let (_, m) = f(bad).unwrap_err();
+        assert_eq!(m, "Error while parsing filter.", "{bad}");
+    }
     // AttributesToGet.
     let r = list(json!({"Filter": "username = \"user1\"", "AttributesToGet": ["email"]})).unwrap();
     assert_eq!(

@@ -29,7 +29,13 @@ pub(crate) struct Filter {
     value: String,
 }
 
+/// A filter that does not follow the grammar: AWS's wording for it, as its responses show.
 fn bad_filter() -> crate::api::ApiError {
+    invalid_param("Error while parsing filter.")
+}
+
+/// A well-formed filter on an attribute that cannot be searched.
+fn unsearchable() -> crate::api::ApiError {
     invalid_param("Invalid search filter.")
 }
 
@@ -67,7 +73,7 @@ pub(crate) fn parse_filter(f: &str) -> ApiResult<Option<Filter>> {
         }
     }
     if !SEARCHABLE.contains(&attr) {
-        return Err(bad_filter());
+        return Err(unsearchable());
     }
     Ok(Some(Filter {
         attr: attr.to_string(),
