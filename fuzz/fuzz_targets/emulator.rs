@@ -708,6 +708,26 @@ fuzz_target!(|data: &[u8]| {
             check_aliases(&svc, &op);
         }
 
+        // The OAuth endpoints and hosted pages of a pool's domain (reached under `/_hosted/`
+        // or by the Host header) answer HTML pages, redirects and RFC 6749 errors: their own
+        // statuses, and a 500 only after an injected fault.
+        let hosted = request.uri().path().starts_with("/_hosted/")
+            || block
+                .headers
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case("host"));
+        if hosted {
+            assert!(
+                matches!(status, 200 | 302 | 400 | 401 | 403 | 404 | 405 | 429 | 500),
+                "{op}: unexpected status {status} from the hosted endpoints"
+            );
+            assert!(
+                status != 500 || t.fault_500,
+                "{op}: a 500 from the hosted endpoints without an injected fault"
+            );
+            continue;
+        }
+
         // Status and body shape.
         assert!(
             matches!(status, 200 | 400 | 404 | 500),

@@ -23,9 +23,11 @@
 
 mod api;
 mod cert;
+mod challenge;
 pub mod custom;
 mod limits;
 pub mod model;
+mod oauth;
 mod ops;
 mod schema;
 mod seed;
@@ -436,6 +438,19 @@ impl std::fmt::Debug for ClientInfo {
     }
 }
 
+/// What an operation run by [`Shared::run_passes`] tells the triggers it reaches.
+pub(crate) struct Pass<'a> {
+    /// The operation's name (for events and message sources).
+    pub op: &'a str,
+    pub client_id: Option<&'a str>,
+    pub client_metadata: Option<Value>,
+    /// Run by the hosted sign-in pages (see [`Shared::dispatch_hosted`]).
+    pub hosted: bool,
+    /// The pre token generation source of the tokens it mints, when the operation does not
+    /// choose one itself.
+    pub token_source: Option<&'static str>,
+}
+
 /// Trigger invocations one operation may make before it is considered stuck.
 const MAX_TRIGGER_PASSES: usize = 32;
 
@@ -528,6 +543,28 @@ impl Shared {
         op: &str,
         body: &serde_json::Map<String, Value>,
     ) -> Result<Value, ApiError> {
+        self.dispatch_as(service, op, body, false)
+    }
+
+    /// An operation run by the hosted sign-in pages on the user's behalf (`hosted`): the
+    /// operation skips the app client's `ExplicitAuthFlows` check and ends a successful
+    /// sign-in without minting tokens (the OAuth layer issues an authorization code).
+    pub(crate) fn dispatch_hosted(
+        &self,
+        op: &str,
+        body: &Map<String, Value>,
+    ) -> Result<Value, ApiError> {
+        model::validate(ops::Service::UserPools, op, body)?;
+        self.dispatch_as(ops::Service::UserPools, op, body, true)
+    }
+
+    fn dispatch_as(
+        &self,
+        service: ops::Service,
+        op: &str,
+        body: &Map<String, Value>,
+        hosted: bool,
+    ) -> Result<Value, ApiError> {
         let precomputed = match (service, op) {
             (ops::Service::UserPools, "RespondToAuthChallenge" | "AdminRespondToAuthChallenge") => {
                 srp_server::precompute_claim(self, body)
@@ -541,12 +578,35 @@ impl Shared {
             }
             _ => None,
         };
+        let pass = Pass {
+            op,
+            client_id: body.get("ClientId").and_then(Value::as_str),
+            client_metadata: body.get("ClientMetadata").cloned(),
+            hosted,
+            token_source: None,
+        };
+        self.run_passes(&pass, |st| {
+            st.precomputed_claim = precomputed.clone();
+            let result = ops::dispatch_valid(st, service, op, body);
+            st.precomputed_claim = None;
+            result
+        })
+    }
+
+    /// Runs `f` under the state lock until it no longer stops at a trigger whose answer it
+    /// needs (the trigger runs without the lock, then `f` runs again with every answer so
+    /// far), then runs the deferred triggers and signs the minted tokens outside the lock.
+    pub(crate) fn run_passes(
+        &self,
+        pass: &Pass<'_>,
+        mut f: impl FnMut(&mut State) -> Result<Value, ApiError>,
+    ) -> Result<Value, ApiError> {
         // An operation that reaches a trigger whose answer it needs stops there; the trigger
         // runs without the lock and the operation runs again with every answer so far.
         let mut answers = Vec::new();
         let mut restore: Vec<(String, state::AuthSession)> = Vec::new();
         let mut passes = 0;
-        let (result, mut unsigned, deferred) = loop {
+        let (result, mut unsigned, deferred, at_hash) = loop {
             passes += 1;
             let mut st = self.lock();
             // Sign-in sessions the previous pass consumed before it stopped at a trigger.
@@ -558,18 +618,15 @@ impl Shared {
                 st.sessions.insert(sid, sess);
             }
             st.trigger_run = triggers::Run {
-                op: op.to_string(),
-                client_id: body
-                    .get("ClientId")
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-                client_metadata: body.get("ClientMetadata").cloned(),
+                op: pass.op.to_string(),
+                client_id: pass.client_id.map(str::to_string),
+                client_metadata: pass.client_metadata.clone(),
                 answers: std::mem::take(&mut answers),
+                hosted: pass.hosted,
+                token_source: pass.token_source,
                 ..triggers::Run::default()
             };
-            st.precomputed_claim = precomputed.clone();
-            let result = ops::dispatch_valid(&mut st, service, op, body);
-            st.precomputed_claim = None;
+            let result = f(&mut st);
             let mut run = std::mem::take(&mut st.trigger_run);
             let unsigned = std::mem::take(&mut st.unsigned);
             match run.pending.take() {
@@ -587,11 +644,12 @@ impl Shared {
                         "too many trigger invocations in one operation",
                     ));
                 }
-                None => break (result, unsigned, run.deferred),
+                None => break (result, unsigned, run.deferred, run.at_hash),
             }
         };
         let mut response = result?;
         triggers::run_deferred(self, deferred, &mut unsigned)?;
+        tokens::link_at_hash(&mut unsigned, &at_hash);
         tokens::sign_all(&mut response, unsigned).map_err(api::internal)?;
         Ok(response)
     }

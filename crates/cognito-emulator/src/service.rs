@@ -208,8 +208,17 @@ pub(crate) fn prepare(shared: &Shared, req: &Request<Vec<u8>>) -> Prepared {
     if let Some(hook) = path.strip_prefix("/_emulator/") {
         return Prepared::Respond(hooks(shared, method, hook, query, body));
     }
+    // The OAuth endpoints and hosted pages of a pool's domain (by Host or `/_hosted/`).
+    if let Some(prepared) = crate::oauth::route(shared, req) {
+        return prepared;
+    }
     if method == Method::GET {
-        return Prepared::Respond(well_known(shared, path));
+        let host = req
+            .headers()
+            .get(http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("localhost");
+        return Prepared::Respond(well_known(shared, path, host));
     }
     if method != Method::POST || path != "/" {
         return Prepared::Respond(plain(
@@ -329,7 +338,7 @@ fn warm_keys(shared: &Shared, body: &Map<String, Value>) {
     }
 }
 
-fn take_fault(
+pub(crate) fn take_fault(
     faults: &mut Vec<crate::state::FaultRule>,
     op: &str,
     flow_key: Option<&str>,
@@ -507,7 +516,7 @@ fn hooks(
     }
 }
 
-fn well_known(shared: &Shared, path: &str) -> Response<Vec<u8>> {
+fn well_known(shared: &Shared, path: &str, host: &str) -> Response<Vec<u8>> {
     let mut parts = path.trim_start_matches('/').splitn(2, '/');
     let pool_id = parts.next().unwrap_or("");
     let rest = parts.next().unwrap_or("");
@@ -517,9 +526,12 @@ fn well_known(shared: &Shared, path: &str) -> Response<Vec<u8>> {
             // Counted like operations, so that tests can see how often verifiers fetch keys.
             *st.counts.entry("jwks.json".to_owned()).or_default() += 1;
         }
-        st.pools.get(pool_id).map(|p| (p.keys.clone(), p.issuer()))
+        st.pools.get(pool_id).map(|p| {
+            let domain = p.res.domain.clone().or_else(|| p.res.custom_domain.clone());
+            (p.keys.clone(), p.issuer(), domain)
+        })
     };
-    let Some((lazy, issuer)) = keys else {
+    let Some((lazy, issuer, domain)) = keys else {
         return plain(
             StatusCode::NOT_FOUND,
             json!({"message": "User pool does not exist."}),
@@ -535,13 +547,7 @@ fn well_known(shared: &Shared, path: &str) -> Response<Vec<u8>> {
         },
         ".well-known/openid-configuration" => plain(
             StatusCode::OK,
-            json!({
-                "issuer": issuer,
-                "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
-                "id_token_signing_alg_values_supported": ["RS256"],
-                "subject_types_supported": ["public"],
-                "response_types_supported": ["code", "token"],
-            }),
+            crate::oauth::discovery::document(&issuer, pool_id, domain.as_deref(), host),
         ),
         _ => plain(StatusCode::NOT_FOUND, json!({"message": "Not Found"})),
     }

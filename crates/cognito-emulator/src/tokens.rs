@@ -165,6 +165,8 @@ pub(crate) struct Unsigned {
     key_use: KeyUse,
     input: String,
     placeholder: String,
+    /// The placeholder of the access token whose `at_hash` this ID token carries.
+    at_hash_of: Option<String>,
 }
 
 impl Unsigned {
@@ -184,6 +186,7 @@ impl Unsigned {
             key_use,
             placeholder: input.clone(),
             input,
+            at_hash_of: None,
         })
     }
 
@@ -204,6 +207,38 @@ impl Unsigned {
             .get(self.key_use)
             .sign(self.input.as_bytes())?;
         Ok(format!("{}.{}", self.input, URL_SAFE_NO_PAD.encode(sig)))
+    }
+
+    /// Adds the OpenID Connect `at_hash` of `access_token` to the claims: the left half of
+    /// its SHA-256, base64url without padding.
+    fn add_at_hash(&mut self, access_token: &str) -> Result<(), String> {
+        let (h, p) = self
+            .input
+            .split_once('.')
+            .ok_or("malformed signing input")?;
+        let bytes = URL_SAFE_NO_PAD.decode(p).map_err(|e| e.to_string())?;
+        let mut claims: Map<String, Value> =
+            serde_json::from_slice(&bytes).map_err(|e| e.to_string())?;
+        claims.insert("at_hash".into(), json!(at_hash(access_token)));
+        let p = URL_SAFE_NO_PAD.encode(Value::Object(claims).to_string());
+        self.input = format!("{h}.{p}");
+        Ok(())
+    }
+}
+
+/// The `at_hash` of an access token (RS256 pairs it with SHA-256).
+pub(crate) fn at_hash(access_token: &str) -> String {
+    let digest = Sha256::digest(access_token.as_bytes());
+    URL_SAFE_NO_PAD.encode(&digest[..digest.len() / 2])
+}
+
+/// Marks the ID tokens of `links` (ID placeholder, access placeholder) to carry the `at_hash`
+/// of their access token.
+pub(crate) fn link_at_hash(unsigned: &mut [Unsigned], links: &[(String, String)]) {
+    for (id, access) in links {
+        if let Some(t) = unsigned.iter_mut().find(|t| t.placeholder == *id) {
+            t.at_hash_of = Some(access.clone());
+        }
     }
 }
 
@@ -241,7 +276,25 @@ pub(crate) fn sign_custom(
 /// placeholder missing from the response is an error (a token minted and then lost is an
 /// emulator bug).
 pub(crate) fn sign_all(response: &mut Value, unsigned: Vec<Unsigned>) -> Result<(), String> {
-    for token in unsigned {
+    // Access tokens first: an ID token may carry the hash of its signed access token.
+    let (dependent, first): (Vec<Unsigned>, Vec<Unsigned>) =
+        unsigned.into_iter().partition(|t| t.at_hash_of.is_some());
+    let mut signed_by_placeholder = Vec::new();
+    for token in first {
+        let signed = token.sign()?;
+        let slot = find_string(response, token.placeholder())
+            .ok_or("a minted token is missing from the response")?;
+        *slot = signed.clone();
+        signed_by_placeholder.push((token.placeholder, signed));
+    }
+    for mut token in dependent {
+        let access = token.at_hash_of.as_deref().unwrap_or_default();
+        let access = signed_by_placeholder
+            .iter()
+            .find(|(p, _)| p == access)
+            .map(|(_, s)| s.clone())
+            .ok_or("the access token of an at_hash is missing")?;
+        token.add_at_hash(&access)?;
         let signed = token.sign()?;
         let slot = find_string(response, token.placeholder())
             .ok_or("a minted token is missing from the response")?;

@@ -29,8 +29,9 @@ use crate::state::{State, User};
 /// AWS's limit on a trigger's answer.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// The pre token generation trigger sources the emulator sends. `TokenGeneration_HostedAuth`
-/// (managed login) is defined for the OAuth endpoints; the API operations send the other four.
+/// The pre token generation trigger sources the emulator sends for user tokens:
+/// `TokenGeneration_HostedAuth` from the OAuth token endpoint (codes of the hosted sign-in),
+/// the other four from the API operations.
 pub const TOKEN_GENERATION_SOURCES: [&str; 5] = [
     "TokenGeneration_Authentication",
     "TokenGeneration_NewPasswordChallenge",
@@ -38,6 +39,9 @@ pub const TOKEN_GENERATION_SOURCES: [&str; 5] = [
     "TokenGeneration_RefreshTokens",
     "TokenGeneration_HostedAuth",
 ];
+
+/// The pre token generation source of client-credentials tokens (version 3 events only).
+pub const CLIENT_CREDENTIALS_SOURCE: &str = "TokenGeneration_ClientCredentials";
 
 /// The function name in `LambdaConfig` that [`crate::PoolConfig::custom_auth_trigger`] uses:
 /// it always means the built-in custom-auth scenario, even with a Lambda endpoint.
@@ -215,6 +219,11 @@ pub(crate) struct Run {
     pub restore: Vec<(String, crate::state::AuthSession)>,
     /// The pre token generation source of the tokens the operation mints.
     pub token_source: Option<&'static str>,
+    /// Run by the hosted sign-in pages: a successful sign-in ends without tokens.
+    pub hosted: bool,
+    /// (ID token, access token) placeholders of pairs whose ID token gets the `at_hash` of
+    /// its access token once that is signed.
+    pub at_hash: Vec<(String, String)>,
 }
 
 impl Clone for Run {
@@ -718,16 +727,22 @@ pub(crate) fn run_deferred(
             Deferred::Tokens(job) => {
                 let resp = invoke(&job.inv)?;
                 let job = *job;
+                // An access token minted alone (client credentials, or an OAuth grant without
+                // `openid`) has no ID token to sign.
+                let access_only = job.id_claims.is_empty();
                 let (id, access) = apply_token_response(&job, &resp)?;
-                let id_token =
-                    crate::tokens::Unsigned::new(&job.keys, crate::tokens::KeyUse::Id, &id)
-                        .map_err(crate::api::internal)?
-                        .with_placeholder(job.id_placeholder);
+                if !access_only {
+                    let id_token =
+                        crate::tokens::Unsigned::new(&job.keys, crate::tokens::KeyUse::Id, &id)
+                            .map_err(crate::api::internal)?
+                            .with_placeholder(job.id_placeholder);
+                    unsigned.push(id_token);
+                }
                 let access_token =
                     crate::tokens::Unsigned::new(&job.keys, crate::tokens::KeyUse::Access, &access)
                         .map_err(crate::api::internal)?
                         .with_placeholder(job.access_placeholder);
-                unsigned.extend([id_token, access_token]);
+                unsigned.push(access_token);
             }
         }
     }
@@ -887,10 +902,15 @@ pub(crate) fn defer_tokens(
     let Some(target) = target(st, pool_id, Trigger::PreTokenGeneration) else {
         return Ok(None);
     };
+    let version = token_version(st, pool_id);
+    let machine = token_source(st) == CLIENT_CREDENTIALS_SOURCE;
+    if machine && version < 3 {
+        // Only version 3 events are sent for client-credentials tokens.
+        return Ok(None);
+    }
     if let Target::Unreachable { function } = &target {
         return Err(unreachable_error(Trigger::PreTokenGeneration, function));
     }
-    let version = token_version(st, pool_id);
     let attrs = st
         .pools
         .get(pool_id)
@@ -918,6 +938,10 @@ pub(crate) fn defer_tokens(
         },
         "clientMetadata": client_metadata(st),
     });
+    if machine {
+        request["userAttributes"] = json!({});
+        request["groupConfiguration"] = Value::Null;
+    }
     let response = if version == 1 {
         json!({"claimsOverrideDetails": null})
     } else {

@@ -11,6 +11,7 @@ mod flows;
 mod identity_pools;
 mod lifecycle;
 mod mfa;
+mod oauth;
 mod passkeys;
 mod passwords;
 mod random_signins;

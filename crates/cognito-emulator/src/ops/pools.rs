@@ -687,6 +687,7 @@ pub(crate) fn create_user_pool_client(st: &mut State, b: &Body) -> ApiResult<Val
         None => generate.then(|| crate::util::client_secret().into()),
     };
     apply_client_config(&mut c, b)?;
+    crate::oauth::settings::validate(st, &c)?;
     let desc = client_description(&c);
     st.clients.insert(c.id.clone(), c);
     Ok(json!({ "UserPoolClient": desc }))
@@ -716,6 +717,7 @@ pub(crate) fn update_user_pool_client(st: &mut State, b: &Body) -> ApiResult<Val
     c.secret = old.secret.clone();
     c.modified = st.now_f();
     apply_client_config(&mut c, b)?;
+    crate::oauth::settings::validate(st, &c)?;
     let desc = client_description(&c);
     st.clients.insert(c.id.clone(), c);
     Ok(json!({ "UserPoolClient": desc }))

@@ -12,13 +12,37 @@ const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
 
 /// A fresh ID and access token for a refresh-token family: returns their placeholders, which
 /// the tokens replace once signed (`jwt::sign_all`, after the state lock is released).
+/// Families granted through the OAuth endpoints keep their scopes.
 pub(crate) fn mint(st: &mut State, rec: &RefreshRecord) -> ApiResult<(String, String, u64)> {
+    let grant = st
+        .oauth
+        .grants
+        .get(&rec.origin_jti)
+        .map(|scopes| crate::oauth::OAuthMint {
+            scopes: scopes.clone(),
+            nonce: None,
+            // The API answers always carry an ID token.
+            id_token: true,
+            at_hash: false,
+        });
+    let (id, access, secs) = mint_with(st, rec, grant.as_ref())?;
+    Ok((id.unwrap_or_default(), access, secs))
+}
+
+/// [`mint`] with OAuth scopes (`None`: an API sign-in); the ID token is `None` when `oauth`
+/// asks for none.
+pub(crate) fn mint_with(
+    st: &mut State,
+    rec: &RefreshRecord,
+    oauth: Option<&crate::oauth::OAuthMint>,
+) -> ApiResult<(Option<String>, String, u64)> {
     let pool = st.pool(&rec.pool_id)?;
     let client = st.client(&rec.client_id)?;
     let user = pool.user(&rec.username)?;
     let now = st.now();
     let iss = pool.issuer();
     let event_id = crate::util::uuid();
+    let scopes = oauth.map(|o| o.scopes.as_slice());
 
     let mut id = Map::new();
     id.insert("sub".into(), json!(user.sub));
@@ -28,11 +52,19 @@ pub(crate) fn mint(st: &mut State, rec: &RefreshRecord) -> ApiResult<(String, St
         if !pool.schema.readable(client.read_attrs.as_deref(), k) {
             continue;
         }
+        if let Some(scopes) = scopes
+            && !crate::oauth::attribute_in_scopes(k, scopes)
+        {
+            continue;
+        }
         id.insert(k.clone(), attr_claim(k, v));
     }
     crate::ops::groups::add_group_claims(pool, &user.username, &mut id, true);
     id.insert("iss".into(), json!(iss));
     id.insert("cognito:username".into(), json!(user.username));
+    if let Some(nonce) = oauth.and_then(|o| o.nonce.as_ref()) {
+        id.insert("nonce".into(), json!(nonce));
+    }
     id.insert("origin_jti".into(), json!(rec.origin_jti));
     id.insert("aud".into(), json!(client.id));
     id.insert("event_id".into(), json!(event_id));
@@ -49,34 +81,63 @@ pub(crate) fn mint(st: &mut State, rec: &RefreshRecord) -> ApiResult<(String, St
         ac.insert("device_key".into(), json!(dk));
     }
     ac.insert("iss".into(), json!(iss));
+    if oauth.is_some() {
+        // Tokens from the OAuth endpoints carry `version: 2`.
+        ac.insert("version".into(), json!(2));
+    }
     ac.insert("client_id".into(), json!(client.id));
     ac.insert("origin_jti".into(), json!(rec.origin_jti));
     ac.insert("event_id".into(), json!(event_id));
     ac.insert("token_use".into(), json!("access"));
-    ac.insert("scope".into(), json!(ADMIN_SCOPE));
+    let scope = scopes.map_or_else(|| ADMIN_SCOPE.to_string(), |s| s.join(" "));
+    if !scope.is_empty() {
+        ac.insert("scope".into(), json!(scope));
+    }
     ac.insert("auth_time".into(), json!(rec.auth_time));
     ac.insert("exp".into(), json!(now + client.access_secs));
     ac.insert("iat".into(), json!(now));
     ac.insert("jti".into(), json!(crate::util::uuid()));
     ac.insert("username".into(), json!(user.username));
 
+    let want_id = oauth.is_none_or(|o| o.id_token);
+    if !want_id {
+        id = Map::new();
+    }
     let keys = pool.keys.clone();
     let access_secs = client.access_secs;
-    if let Some((id_token, access_token)) =
-        crate::triggers::defer_tokens(st, &rec.pool_id, &rec.username, &keys, &id, &ac)?
-    {
-        return Ok((id_token, access_token, access_secs));
+    let (id_token, access_token) =
+        match crate::triggers::defer_tokens(st, &rec.pool_id, &rec.username, &keys, &id, &ac)? {
+            Some(pair) => pair,
+            None => {
+                let pool = st.pool(&rec.pool_id)?;
+                let access_token =
+                    jwt::Unsigned::new(&pool.keys, jwt::KeyUse::Access, &ac).map_err(internal)?;
+                let access_placeholder = access_token.placeholder().to_owned();
+                st.unsigned.push(access_token);
+                let mut id_placeholder = String::new();
+                if want_id {
+                    let id_token =
+                        jwt::Unsigned::new(&pool_keys(st, &rec.pool_id)?, jwt::KeyUse::Id, &id)
+                            .map_err(internal)?;
+                    id_placeholder = id_token.placeholder().to_owned();
+                    st.unsigned.push(id_token);
+                }
+                (id_placeholder, access_placeholder)
+            }
+        };
+    if !want_id {
+        return Ok((None, access_token, access_secs));
     }
-    let pool = st.pool(&rec.pool_id)?;
-    let id_token = jwt::Unsigned::new(&pool.keys, jwt::KeyUse::Id, &id).map_err(internal)?;
-    let access_token =
-        jwt::Unsigned::new(&pool.keys, jwt::KeyUse::Access, &ac).map_err(internal)?;
-    let placeholders = (
-        id_token.placeholder().to_owned(),
-        access_token.placeholder().to_owned(),
-    );
-    st.unsigned.extend([id_token, access_token]);
-    Ok((placeholders.0, placeholders.1, client.access_secs))
+    if oauth.is_some_and(|o| o.at_hash) {
+        st.trigger_run
+            .at_hash
+            .push((id_token.clone(), access_token.clone()));
+    }
+    Ok((Some(id_token), access_token, access_secs))
+}
+
+fn pool_keys(st: &State, pool_id: &str) -> ApiResult<jwt::LazyKeys> {
+    Ok(st.pool(pool_id)?.keys.clone())
 }
 
 /// Ends a successful sign-in: new refresh family, tokens, and `NewDeviceMetadata`.
@@ -90,8 +151,10 @@ pub(crate) fn issue(
     let now = st.now();
     let now_f = st.now_f();
     let client = st.client(client_id)?;
+    let hosted = st.trigger_run.hosted;
     let pool = st.pool_mut(pool_id)?;
-    let tracking = pool.s.device.is_some();
+    // The hosted pages do not track devices.
+    let tracking = pool.s.device.is_some() && !hosted;
     let user = pool.user_mut(username)?;
     user.failed_logins = 0;
     user.locked_until = 0;
@@ -130,6 +193,10 @@ pub(crate) fn issue(
     };
     let new_device_used = new_device.is_some();
     post_authentication(st, pool_id, username, new_device_used)?;
+    if hosted {
+        // The OAuth layer turns the sign-in into an authorization code.
+        return Ok(json!({"HostedSignIn": {"Username": username, "AuthTime": now}}));
+    }
     st.trigger_run.token_source = Some(if ctx.device_done {
         "TokenGeneration_AuthenticateDevice"
     } else if ctx.new_password_done && !ctx.custom {
@@ -208,6 +275,21 @@ pub(crate) struct Caller {
 
 /// Checks an `AccessToken` (docs/protocol.md#12-who-may-call-what, docs/protocol.md#75-sessions-and-tokens): signature, expiry, scope, revocation, user.
 pub(crate) fn authorize(st: &State, token: &str) -> ApiResult<Caller> {
+    let caller = verify_access(st, token)?;
+    let scopes = caller
+        .claims
+        .get("scope")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if !scopes.split(' ').any(|s| s == ADMIN_SCOPE) {
+        return Err(not_authorized("Access Token does not have required scopes"));
+    }
+    Ok(caller)
+}
+
+/// Checks an access token of a user (signature, expiry, revocation, user), whatever its
+/// scopes.
+pub(crate) fn verify_access(st: &State, token: &str) -> ApiResult<Caller> {
     check_token("AccessToken", token)?;
     let invalid = || not_authorized("Invalid Access Token");
     let (_, claims) = jwt::decode_unverified(token).ok_or_else(invalid)?;
@@ -231,10 +313,6 @@ pub(crate) fn authorize(st: &State, token: &str) -> ApiResult<Caller> {
         .ok_or_else(invalid)?;
     if exp <= st.now() {
         return Err(not_authorized("Access Token has expired"));
-    }
-    let scopes = claims.get("scope").and_then(Value::as_str).unwrap_or("");
-    if !scopes.split(' ').any(|s| s == ADMIN_SCOPE) {
-        return Err(not_authorized("Access Token does not have required scopes"));
     }
     if let Some(o) = claims.get("origin_jti").and_then(Value::as_str)
         && st.revoked_origins.contains(o)
@@ -267,7 +345,7 @@ pub(crate) fn caller(st: &State, b: &Body) -> ApiResult<Caller> {
 }
 
 /// Looks up a live refresh token for a client.
-fn live_refresh(st: &State, token: &str, client_id: &str) -> ApiResult<RefreshRecord> {
+pub(crate) fn live_refresh(st: &State, token: &str, client_id: &str) -> ApiResult<RefreshRecord> {
     check_token("RefreshToken", token)?;
     let rec = st
         .refresh
