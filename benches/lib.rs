@@ -146,6 +146,79 @@ impl DeviceInputs {
     }
 }
 
+/// Fixed inputs of the server's side of the same login ([`LoginInputs::fixed`]): what the
+/// emulator holds when the `PASSWORD_VERIFIER` answer arrives.
+#[derive(Clone, Debug)]
+pub struct ServerInputs {
+    /// The user's verifier `v = g^x`.
+    pub verifier: BigUint,
+    /// The client's `A = g^a`.
+    pub big_a: BigUint,
+    /// The server's private `b` (32 bytes, as the emulator draws it).
+    pub b: BigUint,
+    /// The server's `B = k·v + g^b`.
+    pub big_b: BigUint,
+    /// `u = H(PAD(A) | PAD(B))`.
+    pub u: BigUint,
+}
+
+impl ServerInputs {
+    /// The server side of [`LoginInputs::fixed`] (the same seed draws the same `b`).
+    pub fn fixed() -> Self {
+        let login = LoginInputs::fixed();
+        let mut rng = ChaCha20Rng::seed_from_u64(0x5eed_c09a_1702);
+        let _a = random_bytes::<128>(&mut rng);
+        let salt = BigUint::from_bytes_be(&random_bytes::<16>(&mut rng));
+        let b = BigUint::from_bytes_be(&random_bytes::<32>(&mut rng));
+        let realm = srp::pool_name(&login.pool_id).unwrap_or_default();
+        let verifier = srp::verifier(&salt, realm, &login.user_id_for_srp, &login.password);
+        let big_a = srp::pow_g(&login.a());
+        let big_b = BigUint::parse_bytes(login.srp_b_hex.as_bytes(), 16).unwrap_or_default();
+        let u = srp::hash_u(&big_a, &big_b);
+        ServerInputs {
+            verifier,
+            big_a,
+            b,
+            big_b,
+            u,
+        }
+    }
+
+    /// The inputs as one JSON object, lowercase hex (for the GMP reference).
+    pub fn to_json(&self) -> String {
+        format!(
+            "{{\n  \"verifier_hex\": \"{}\",\n  \"srp_a_hex\": \"{}\",\n  \"b_hex\": \"{}\",\n  \"srp_b_hex\": \"{}\",\n  \"u_hex\": \"{}\"\n}}\n",
+            self.verifier.to_str_radix(16),
+            self.big_a.to_str_radix(16),
+            self.b.to_str_radix(16),
+            self.big_b.to_str_radix(16),
+            self.u.to_str_radix(16),
+        )
+    }
+}
+
+/// The server's premaster secret `S = (A·v^u)^b mod N` for the fixed inputs, computed the way
+/// the emulator computes it for a `PASSWORD_VERIFIER` answer of a user who signed in before:
+/// `v^u` from the verifier's fixed-base table (built once, as the emulator caches it), then
+/// `(A·v^u)^b`, constant-time in `b`.
+pub fn server_premaster(inputs: &ServerInputs) -> BigUint {
+    static TABLE: std::sync::OnceLock<srp::server::VerifierTable> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| srp::server::VerifierTable::new(&inputs.verifier));
+    srp::server::premaster(&inputs.big_a, table, &inputs.u, &inputs.b)
+}
+
+/// [`server_premaster`] for a user's first handshake: the verifier's table is built first.
+pub fn server_premaster_first(inputs: &ServerInputs) -> BigUint {
+    let table = srp::server::VerifierTable::new(&inputs.verifier);
+    srp::server::premaster(&inputs.big_a, &table, &inputs.u, &inputs.b)
+}
+
+/// The server's public `B = (k·v + g^b) mod N` for the fixed inputs, as the emulator computes
+/// it when it answers `InitiateAuth` (`g^b` constant-time in `b`).
+pub fn server_public(inputs: &ServerInputs) -> BigUint {
+    srp::server::public_key(&inputs.verifier, &inputs.b)
+}
+
 /// The client's ephemeral key pair for the fixed `a` (computes `A = g^a`).
 pub fn ephemeral(inputs: &LoginInputs) -> Result<Ephemeral, SrpError> {
     Ephemeral::from_private(inputs.a())
@@ -337,6 +410,25 @@ mod tests {
         let s_server = (eph.public() * v.modpow(&u, n) % n).modpow(&b, n);
         let key = srp::derive_key(&s_server, &u);
         assert_eq!(key.expose_secret(), claim.key().expose_secret());
+    }
+
+    #[test]
+    fn server_inputs_give_the_clients_premaster() {
+        let server = ServerInputs::fixed();
+        assert_eq!(
+            server_public(&server),
+            server.big_b,
+            "B is the fixture's SRP_B"
+        );
+        let inputs = LoginInputs::fixed();
+        let eph = ephemeral(&inputs).expect("A != 0");
+        let claim = login_cold(&eph, &inputs).expect("valid challenge");
+        let key = srp::derive_key(&server_premaster(&server), &server.u);
+        assert_eq!(key.expose_secret(), claim.key().expose_secret());
+        assert_eq!(server_premaster_first(&server), server_premaster(&server));
+        let plain =
+            srp::server::premaster_uncached(&server.big_a, &server.verifier, &server.u, &server.b);
+        assert_eq!(plain, server_premaster(&server));
     }
 
     #[test]

@@ -24,6 +24,13 @@ MEASURES = [
     ("cold", "login cold (A known)"),
     ("device", "device verifier"),
 ]
+# The server's side of the same login (ours and the GMP reference only).
+SERVER_MEASURES = [
+    ("server_s", "server S: v^u, then (A·v^u)^b"),
+    ("server_s_first", "server S, a user's first handshake (ours only)"),
+    ("server_b", "server B = k·v + g^b"),
+]
+SERVER_CHECKED = ["srp_b_hex", "s_sha256"]
 
 
 def versions():
@@ -84,9 +91,20 @@ def main():
                          f"(ours: {reference[k]!r})")
     print(f"check: all {len(impls)} implementations give the same SRP_A, signature "
           f"({reference['signature']}) and device verifier for the fixed inputs")
+    servers = [impls[0], impls[1]]  # ours and GMP
+    server_ref = None
+    for impl in servers:
+        out = json.loads(subprocess.run(command(impl, "server-check"), capture_output=True,
+                                        text=True, check=True).stdout)
+        got = {k: out[k] for k in SERVER_CHECKED}
+        server_ref = server_ref or got
+        if got != server_ref:
+            sys.exit(f"MISMATCH: {impl[0]} gives a different server B or S: {got} "
+                     f"(ours: {server_ref})")
+    print("check: ours and GMP give the same server B and S")
 
     # 2. Interleaved timing rounds.
-    samples = {impl[0]: {m: [] for m, _ in MEASURES} for impl in impls}
+    samples = {impl[0]: {m: [] for m, _ in MEASURES + SERVER_MEASURES} for impl in impls}
     firsts = []
     started = time.time()
     for r in range(args.rounds):
@@ -97,6 +115,13 @@ def main():
                                             text=True, check=True).stdout)
             for m, _ in MEASURES:
                 samples[impl[0]][m].extend(out[m])
+            if impl in servers:
+                n = max(1, round(100 * args.scale))
+                out = json.loads(subprocess.run(command(impl, "server", str(n)),
+                                                capture_output=True, text=True,
+                                                check=True).stdout)
+                for m, _ in SERVER_MEASURES:
+                    samples[impl[0]][m].extend(out.get(m, []))
         firsts.append(json.loads(subprocess.run([args.ours, "first"], capture_output=True,
                                                 text=True, check=True).stdout)["first"])
         print(f"round {r + 1}/{args.rounds} done ({time.time() - started:.0f} s)", file=sys.stderr)
@@ -107,11 +132,15 @@ def main():
     lines.append("| measure | implementation | n | median ms | min - max ms | ours / peer "
                  "| peer / ours | ours / peer, of the minima |")
     lines.append("|---|---|---:|---:|---:|---:|---:|---:|")
-    for m, label in MEASURES:
+    for m, label in MEASURES + SERVER_MEASURES:
+        if not samples[ours][m]:
+            continue
         our_median = statistics.median(samples[ours][m])
         our_min = min(samples[ours][m])
         for impl in impls:
             xs = samples[impl[0]][m]
+            if not xs:
+                continue
             med = statistics.median(xs)
             ratio = "" if impl[0] == ours else f"{our_median / med:.3f}"
             speed = "" if impl[0] == ours else f"{med / our_median:.1f}x"

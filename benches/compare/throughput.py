@@ -94,6 +94,25 @@ def e2e_run(flow, args):
                 "--warmup", str(args.warmup), "--seconds", str(args.seconds)], f"e2e {flow}")
 
 
+def exps_run(args):
+    """The server's two SRP powers, ours and GMP's, back to back in the same round."""
+    out = {}
+    for name, cmd in [("ours", [args.srp_compare, "server", str(args.exp_iterations)]),
+                      ("gmp", [args.gmp_python, args.gmp_peer, "server", args.inputs,
+                               str(args.exp_iterations)])]:
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        if p.returncode != 0:
+            raise RuntimeError(f"exps {name}: exit {p.returncode}: {p.stderr}")
+        r = json.loads(p.stdout)
+        # The fastest run of each computation: a fixed computation's CPU cost. Wall-clock
+        # medians of millisecond-long runs mostly show when another process took the core.
+        out[name] = {f"{k}_ms": min(xs) for k, xs in r.items()}
+        out[name].update({f"{k}_median_ms": statistics.median(xs) for k, xs in r.items()})
+    out["load1"] = os.getloadavg()[0]
+    out["exit"] = 0
+    return out
+
+
 def med(xs):
     xs = [x for x in xs if x is not None]
     return statistics.median(xs) if xs else float("nan")
@@ -116,9 +135,26 @@ def main():
     ap.add_argument("--emulator-data-dir", default=None,
                     help="run the emulator job with --data-dir (a new directory under this one "
                          "per run) to measure durable state")
+    ap.add_argument("--srp-compare", required=True, help="path of the srp-compare binary")
+    ap.add_argument("--gmp-python", required=True, help="a Python with gmpy2")
+    ap.add_argument("--exp-iterations", type=int, default=200)
     args = ap.parse_args()
 
-    jobs = ["emulator", "moto", "e2e:srp", "e2e:password"]
+    here = os.path.dirname(os.path.abspath(__file__))
+    args.gmp_peer = os.path.join(here, "py", "gmp_peer.py")
+    os.makedirs(os.path.join(here, "out"), exist_ok=True)
+    args.inputs = os.path.join(here, "out", "inputs.json")
+    with open(args.inputs, "w", encoding="utf-8") as f:
+        f.write(subprocess.run([args.srp_compare, "inputs"], capture_output=True, text=True,
+                               check=True).stdout)
+    checks = [json.loads(subprocess.run(cmd, capture_output=True, text=True,
+                                        check=True).stdout)
+              for cmd in ([args.srp_compare, "server-check"],
+                          [args.gmp_python, args.gmp_peer, "server-check", args.inputs])]
+    if checks[0] != checks[1]:
+        sys.exit(f"MISMATCH: ours and GMP give a different server B or S: {checks}")
+
+    jobs = ["emulator", "moto", "e2e:srp", "e2e:password", "exps"]
     results = {j: [] for j in jobs}
     for r in range(args.rounds):
         order = jobs[r % len(jobs):] + jobs[:r % len(jobs)]
@@ -126,6 +162,8 @@ def main():
         for job in order:
             if job.startswith("e2e:"):
                 results[job].append(e2e_run(job[4:], args))
+            elif job == "exps":
+                results[job].append(exps_run(args))
             else:
                 results[job].append(server_run(job, args))
     if args.out:
@@ -172,6 +210,33 @@ def main():
               f"| {med([x['client_cpu_ms_per_sign_in'] for x in rs]):.2f} "
               f"| {med([x['server_cpu_ms_per_sign_in'] for x in rs]):.2f} "
               f"| {sum(x['failed'] for x in rs)} |")
+
+    ex = results["exps"]
+    srp_cpu = med([x["server_cpu_ms_per_sign_in"] for x in results["e2e:srp"]])
+    pw_cpu = med([x["server_cpu_ms_per_sign_in"] for x in results["e2e:password"]])
+    gmp_s = med([x["gmp"]["server_s_ms"] for x in ex])
+    ours_s = med([x["ours"]["server_s_ms"] for x in ex])
+    print(f"\nThe server's SRP powers (ours: srp-compare; GMP: gmpy2.powmod), the fastest of "
+          f"{args.exp_iterations} runs per round, median over the rounds:\n")
+    print("| computation | ours ms | GMP ms | ours / GMP |")
+    print("|---|---:|---:|---:|")
+    # "server_s_first" (ours only): a user's first handshake, the verifier's table built then.
+    for key, gkey, label in [
+            ("server_s_ms", "server_s_ms", "S: v^u, then (A·v^u)^b"),
+            ("server_s_first_ms", "server_s_ms",
+             "S, a user's first handshake (verifier table built)"),
+            ("server_b_ms", "server_b_ms", "B = k·v + g^b")]:
+        if key not in ex[0]["ours"]:
+            continue
+        o = med([x["ours"][key] for x in ex])
+        g = med([x["gmp"][gkey] for x in ex])
+        print(f"| {label} | {o:.3f} | {g:.3f} | {o / g:.2f} |")
+    extra = srp_cpu - pw_cpu
+    print(f"\nSRP's extra server CPU over a password sign-in: {srp_cpu:.2f} - {pw_cpu:.2f} = "
+          f"{extra:.2f} ms; GMP's time for v^u and (A·v^u)^b: {gmp_s:.2f} ms "
+          f"(ours {ours_s:.2f} ms); extra / GMP = {extra / gmp_s:.2f} "
+          f"({'at most' if extra <= gmp_s else 'more than'} GMP's time)")
+
     failed = any(x["exit"] != 0 for j in jobs for x in results[j])
     return 1 if failed else 0
 

@@ -4,6 +4,9 @@ arithmetic; hashing is a few microseconds either way).
 
     python gmp_peer.py check INPUTS.json        -> outputs as JSON
     python gmp_peer.py time INPUTS.json ITER    -> per-iteration milliseconds as JSON
+    python gmp_peer.py server-check INPUTS.json -> the server side's B and a digest of S
+    python gmp_peer.py server INPUTS.json ITER  -> per-iteration milliseconds of the server's
+                                                   S = (A*v^u)^b and B = k*v + g^b as JSON
 """
 
 import base64
@@ -45,7 +48,7 @@ K = gmpy2.mpz(int.from_bytes(h(pad(N), pad(G)), "big"))
 mode, inputs_path = sys.argv[1], sys.argv[2]
 with open(inputs_path, encoding="utf-8") as f:
     inputs = json.load(f)
-L, D = inputs["login"], inputs["device"]
+L, D, SV = inputs["login"], inputs["device"], inputs.get("server")
 POOL = L["pool_id"].split("_", 1)[1]
 SECRET_BLOCK = base64.standard_b64decode(L["secret_block_b64"])
 
@@ -82,6 +85,20 @@ def device():
     }
 
 
+if SV is not None:
+    SV_V, SV_A, SV_U, SV_B = (gmpy2.mpz(SV[k], 16)
+                              for k in ("verifier_hex", "srp_a_hex", "u_hex", "b_hex"))
+
+
+def server_s():
+    """The server's premaster secret: the two powers v^u, then (A*v^u)^b."""
+    return gmpy2.powmod(SV_A * gmpy2.powmod(SV_V, SV_U, N) % N, SV_B, N)
+
+
+def server_b():
+    return (K * SV_V + gmpy2.powmod(G, SV_B, N)) % N
+
+
 def ms(start):
     return (time.perf_counter() - start) * 1000.0
 
@@ -98,5 +115,18 @@ elif mode == "time":
         t = time.perf_counter(); cold(a, big_a); cold_times.append(ms(t))
         t = time.perf_counter(); device(); dev.append(ms(t))
     print(json.dumps({"total": total, "cold": cold_times, "device": dev}))
+elif mode == "server-check":
+    s = server_s()
+    print(json.dumps({"srp_b_hex": f"{int(server_b()):x}",
+                      "s_sha256": hashlib.sha256(int(s).to_bytes((s.bit_length() + 7) // 8,
+                                                                  "big")).hexdigest()}))
+elif mode == "server":
+    iterations = int(sys.argv[3])
+    server_s(); server_b()  # warm-up
+    s_times, b_times = [], []
+    for _ in range(iterations):
+        t = time.perf_counter(); server_s(); s_times.append(ms(t))
+        t = time.perf_counter(); server_b(); b_times.append(ms(t))
+    print(json.dumps({"server_s": s_times, "server_b": b_times}))
 else:
-    sys.exit("usage: gmp_peer.py check|time INPUTS.json [ITERATIONS]")
+    sys.exit("usage: gmp_peer.py check|time|server-check|server INPUTS.json [ITERATIONS]")

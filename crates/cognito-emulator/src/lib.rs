@@ -570,7 +570,8 @@ impl Shared {
     /// Runs one operation under the state lock, then signs the tokens it minted once the lock
     /// is released: RSA signing is most of a sign-in's CPU, and outside the lock requests are
     /// signed in parallel while others use the state. For the same reason the SRP arithmetic of
-    /// a password-verifier answer runs before the lock is taken (`precompute_claim`).
+    /// a password-verifier answer runs before the lock is taken (`precompute_claim`), and so
+    /// does `g^b` of an SRP sign-in's `B` (`prepare_ephemeral`).
     pub(crate) fn dispatch(
         &self,
         service: ops::Service,
@@ -613,6 +614,13 @@ impl Shared {
         let precomputed = match (service, op) {
             (ops::Service::UserPools, "RespondToAuthChallenge" | "AdminRespondToAuthChallenge") => {
                 srp_server::precompute_claim(self, body)
+            }
+            _ => None,
+        };
+        // Likewise `g^b` of an SRP sign-in's `B`.
+        let _prepared = match (service, op) {
+            (ops::Service::UserPools, "InitiateAuth" | "AdminInitiateAuth") => {
+                srp_server::prepare_ephemeral(self, body)
             }
             _ => None,
         };

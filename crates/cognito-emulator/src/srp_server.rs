@@ -1,17 +1,23 @@
 //! The server side of Cognito's SRP-6a (docs/protocol.md#46-server-side, docs/protocol.md#47-device-srp).
 //!
-//! The shared primitives (N, g, k, PAD, H, x, the HKDF and the claim signature) come from the
-//! core (`cognito_proto::srp`, wrapped in [`prim`]); the server-side arithmetic (B from v and
-//! b, S from A, v, u and b) lives here.
+//! The shared primitives (N, g, k, PAD, H, x, the HKDF and the claim signature) and the
+//! server-side arithmetic (B from v and b, S from A, v, u and b: `cognito_proto::srp::server`)
+//! come from the core, wrapped in [`prim`]. What lives here is the handshake glue and the
+//! cache of the verifiers' fixed-base tables ([`verifier_table`]).
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use cognito_proto::srp::server::VerifierTable;
 use num_bigint::BigUint;
 use num_traits::Zero;
+use sha2::{Digest, Sha256};
 
 /// The core's SRP primitives (`cognito_proto::srp`).
 pub(crate) mod prim {
     pub use cognito_proto::srp::{
-        SecretUint, claim_signature, compute_x, derive_key, hash_u, modulus, multiplier,
-        parse_timestamp, pow_g, pow_mod_n, secret_hash, to_hex,
+        SecretUint, claim_signature, compute_x, derive_key, hash_u, modulus, parse_timestamp,
+        pow_g, secret_hash, to_hex,
     };
 }
 
@@ -30,15 +36,63 @@ pub(crate) fn parse_srp_a(hex: &str) -> Option<BigUint> {
     Some(a)
 }
 
-/// The server's ephemeral: `b` and `B = (k·v + g^b) mod N`.
+thread_local! {
+    /// A server ephemeral `(b, g^b)` computed on this thread before it took the state lock
+    /// ([`prepare_ephemeral`]), for the operation that runs next on it.
+    static PREPARED: std::cell::RefCell<Option<(cognito_proto::srp::SecretUint, BigUint)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Discards a prepared ephemeral that the operation did not use (it failed before, or took
+/// another path), so that it never serves a later operation on the same thread.
+pub(crate) struct PreparedEphemeral(());
+
+impl Drop for PreparedEphemeral {
+    fn drop(&mut self) {
+        PREPARED.with(|p| p.borrow_mut().take());
+    }
+}
+
+/// For an `InitiateAuth`/`AdminInitiateAuth` with `USER_SRP_AUTH`: draws `b` and computes
+/// `g^b` (most of the work of `B`) before the operation takes the state lock, so that
+/// handshakes start in parallel. A seeded emulator draws `b` from its own generator under the
+/// lock instead, as before, so that its runs stay reproducible.
+pub(crate) fn prepare_ephemeral(
+    shared: &crate::Shared,
+    body: &serde_json::Map<String, serde_json::Value>,
+) -> Option<PreparedEphemeral> {
+    if body.get("AuthFlow").and_then(serde_json::Value::as_str) != Some("USER_SRP_AUTH") {
+        return None;
+    }
+    if shared.lock().rng.is_some() {
+        return None;
+    }
+    let b = loop {
+        let b = BigUint::from_bytes_be(&crate::util::random_bytes(32));
+        if !b.is_zero() {
+            break cognito_proto::srp::SecretUint::new(b);
+        }
+    };
+    let g_b = cognito_proto::srp::server::pow_g_secret(b.expose_secret());
+    PREPARED.with(|p| *p.borrow_mut() = Some((b, g_b)));
+    Some(PreparedEphemeral(()))
+}
+
+/// The server's ephemeral: `b` and `B = (k·v + g^b) mod N` (from the prepared `g^b` when
+/// there is one).
 pub(crate) fn server_ephemeral(v: &BigUint) -> (cognito_proto::srp::SecretUint, BigUint) {
+    if let Some((b, g_b)) = PREPARED.with(|p| p.borrow_mut().take()) {
+        let big_b = cognito_proto::srp::server::public_key_from(v, &g_b);
+        if !big_b.is_zero() {
+            return (b, big_b);
+        }
+    }
     loop {
         let b = BigUint::from_bytes_be(&crate::util::random_bytes(32));
         if b.is_zero() {
             continue;
         }
-        let n = prim::modulus();
-        let big_b = (prim::multiplier() * v + prim::pow_g(&b)) % n;
+        let big_b = cognito_proto::srp::server::public_key(v, &b);
         if !big_b.is_zero() {
             return (cognito_proto::srp::SecretUint::new(b), big_b);
         }
@@ -61,9 +115,8 @@ pub(crate) fn expected_signature(
     if u.is_zero() {
         return None;
     }
-    let n = prim::modulus();
-    let base = (a * prim::pow_mod_n(v, &u)) % n;
-    let s = cognito_proto::srp::SecretUint::new(prim::pow_mod_n(&base, b));
+    let s = cognito_proto::srp::server::premaster(a, &verifier_table(v), &u, b);
+    let s = cognito_proto::srp::SecretUint::new(s);
     let key = prim::derive_key(s.expose_secret(), &u);
     Some(prim::claim_signature(
         key.expose_secret(),
@@ -72,6 +125,68 @@ pub(crate) fn expected_signature(
         secret_block,
         timestamp,
     ))
+}
+
+/// Verifiers' fixed-base tables, kept for the users who sign in.
+///
+/// A table makes `v^u` about three times cheaper and costs less to build than one plain
+/// `v^u`, so a verifier gets one on its first handshake; it takes 13 KiB, so at most
+/// [`TABLES_PER_SHARD`] × [`SHARDS`] tables are kept (26 MiB), the least recently used going
+/// first. Sharded so that handshakes of different users do not wait for each other.
+struct TableCache {
+    shards: Vec<Mutex<Shard>>,
+}
+
+/// The process's table cache (tables are pure functions of `v`, so one cache serves every
+/// emulator of the process).
+static CACHE: OnceLock<TableCache> = OnceLock::new();
+
+/// Number of independently locked parts of the cache.
+const SHARDS: usize = 16;
+/// Tables kept per shard.
+const TABLES_PER_SHARD: usize = 128;
+
+#[derive(Default)]
+struct Shard {
+    /// Verifier digest → its table and when it was last used.
+    tables: HashMap<[u8; 32], (Arc<VerifierTable>, u64)>,
+    /// Use counter (the clock of the least-recently-used choice).
+    tick: u64,
+}
+
+/// The fixed-base table of `v`, from the cache or built (outside the cache's locks) and kept.
+pub(crate) fn verifier_table(v: &BigUint) -> Arc<VerifierTable> {
+    let cache = CACHE.get_or_init(|| TableCache {
+        shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
+    });
+    // The table is a pure function of v, so a digest of v is a safe key across pools and
+    // emulator instances.
+    let key: [u8; 32] = Sha256::digest(v.to_bytes_be()).into();
+    let shard = &cache.shards[usize::from(key[0]) % SHARDS];
+    {
+        let mut sh = shard.lock().unwrap_or_else(|p| p.into_inner());
+        sh.tick += 1;
+        let tick = sh.tick;
+        if let Some((table, used)) = sh.tables.get_mut(&key) {
+            *used = tick;
+            return table.clone();
+        }
+    }
+    // Built without the shard's lock: other verifiers of the shard go on meanwhile.
+    let table = Arc::new(VerifierTable::new(v));
+    let mut sh = shard.lock().unwrap_or_else(|p| p.into_inner());
+    if sh.tables.len() >= TABLES_PER_SHARD
+        && let Some(oldest) = sh
+            .tables
+            .iter()
+            .min_by_key(|(_, (_, used))| *used)
+            .map(|(k, _)| *k)
+    {
+        sh.tables.remove(&oldest);
+    }
+    let tick = sh.tick;
+    sh.tables.insert(key, (table.clone(), tick));
+    table
 }
 
 /// A claim signature computed before the operation took the state lock: the SRP arithmetic of
@@ -139,4 +254,43 @@ pub(crate) fn precompute_claim(
 /// Constant-time string comparison.
 pub(crate) fn ct_eq(a: &str, b: &str) -> bool {
     bool::from(subtle::ConstantTimeEq::ct_eq(a.as_bytes(), b.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_verifier_keeps_its_table() {
+        let v = prim::pow_g(&BigUint::from(0x5eed_7ab1e_u64));
+        let first = verifier_table(&v);
+        let second = verifier_table(&v);
+        assert!(Arc::ptr_eq(&first, &second));
+        let u = BigUint::from(0xfeed_u32) << 200;
+        assert_eq!(second.pow(&u), cognito_proto::srp::pow_mod_n(&v, &u));
+    }
+
+    #[test]
+    fn the_cache_stays_bounded() {
+        // Verifiers whose digests land in one shard: that shard never holds more than its
+        // share of tables, and keeps the most recently used.
+        let mut in_shard = Vec::new();
+        let mut e = 1u64;
+        while in_shard.len() < TABLES_PER_SHARD + 8 {
+            let v = prim::pow_g(&BigUint::from(e << 20));
+            let key: [u8; 32] = Sha256::digest(v.to_bytes_be()).into();
+            if usize::from(key[0]) % SHARDS == 3 {
+                in_shard.push(v);
+            }
+            e += 1;
+        }
+        for v in &in_shard {
+            verifier_table(v);
+        }
+        let cache = CACHE.get().expect("cache built");
+        let shard = cache.shards[3].lock().expect("shard");
+        assert!(shard.tables.len() <= TABLES_PER_SHARD);
+        let last: [u8; 32] = Sha256::digest(in_shard[in_shard.len() - 1].to_bytes_be()).into();
+        assert!(shard.tables.contains_key(&last));
+    }
 }

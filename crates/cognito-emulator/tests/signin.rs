@@ -319,6 +319,38 @@ fn srp_sign_in_succeeds_and_salt_is_stable() {
 }
 
 #[test]
+fn srp_sign_ins_verify_with_a_new_and_a_cached_verifier_table() {
+    // The emulator builds a verifier's fixed-base table on its first handshake and reuses it
+    // from the cache afterwards: every handshake must accept the right password and refuse a
+    // wrong one, and a changed password must not reuse the old verifier's table.
+    let s = setup();
+    s.user("tess", &[]);
+    for round in 0..4 {
+        let r = s.srp_sign_in("tess", PASSWORD, json!({})).unwrap();
+        assert!(
+            r["AuthenticationResult"]["AccessToken"].is_string(),
+            "round {round}"
+        );
+        let (t, _) = s.srp_sign_in("tess", "Wrong0ne!", json!({})).unwrap_err();
+        assert_eq!(t, "NotAuthorizedException", "round {round}");
+    }
+    let new_password = "Another-Passw0rd!";
+    s.emu
+        .call(
+            "AdminSetUserPassword",
+            json!({"UserPoolId": s.pool_id, "Username": "tess", "Password": new_password,
+                   "Permanent": true}),
+        )
+        .unwrap();
+    for round in 0..3 {
+        let (t, _) = s.srp_sign_in("tess", PASSWORD, json!({})).unwrap_err();
+        assert_eq!(t, "NotAuthorizedException", "old password, round {round}");
+        let r = s.srp_sign_in("tess", new_password, json!({})).unwrap();
+        assert!(r["AuthenticationResult"]["AccessToken"].is_string());
+    }
+}
+
+#[test]
 fn srp_wrong_password_gives_incorrect_credentials() {
     let s = setup();
     s.user("pam", &[]);

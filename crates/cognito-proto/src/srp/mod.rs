@@ -7,13 +7,15 @@
 //! is not standard padded base64, `B mod N = 0` or `u = 0` are [`SrpError`]s, never a panic and
 //! never a silently wrong signature.
 //!
-//! The server side of the arithmetic (`B`, and `S` from `A` and the verifier) is not here: it
-//! belongs to the emulator, which uses only the shared building blocks ([`pow_g`],
-//! [`pow_mod_n`], [`hash_u`], [`verifier`], [`derive_key`], [`claim_signature`]).
+//! The server side of the arithmetic (`B`, and `S` from `A` and the verifier) is in
+//! [`server`], behind the `server` feature: a server (the emulator) needs it, a client does
+//! not. It shares the client's Montgomery arithmetic and comb tables.
 
 mod modexp;
 mod timestamp;
 
+#[cfg(feature = "server")]
+pub use modexp::server;
 pub use modexp::{pow_g, pow_mod_n};
 pub use timestamp::{format_timestamp, parse_timestamp};
 

@@ -40,6 +40,8 @@
 //! Every function is checked against `num-bigint`'s `modpow` in the tests at the bottom.
 
 mod comb_bases;
+#[cfg(feature = "server")]
+pub mod server;
 
 use std::sync::OnceLock;
 
