@@ -23,6 +23,7 @@
 
 mod api;
 mod cert;
+mod challenge;
 pub mod custom;
 mod limits;
 pub mod model;

@@ -10,6 +10,7 @@ use num_bigint::BigUint;
 use serde_json::{Map, Value};
 
 use crate::api::{ApiError, ApiResult, not_found};
+use crate::challenge::ChallengeName;
 use crate::tokens::LazyKeys;
 use crate::{Fault, Message};
 
@@ -302,16 +303,16 @@ impl User {
     }
 
     /// The MFA factors the user has enabled (and the pool allows), in Cognito's names.
-    pub fn enabled_factors(&self, s: &PoolSettings) -> Vec<String> {
+    pub fn enabled_factors(&self, s: &PoolSettings) -> Vec<ChallengeName> {
         let mut v = Vec::new();
         if self.sms_mfa && s.sms_mfa {
-            v.push("SMS_MFA".to_string());
+            v.push(ChallengeName::SmsMfa);
         }
         if self.totp_mfa && s.totp_mfa && self.totp_key.is_some() {
-            v.push("SOFTWARE_TOKEN_MFA".to_string());
+            v.push(ChallengeName::SoftwareTokenMfa);
         }
         if self.email_mfa && s.email_mfa {
-            v.push("EMAIL_OTP".to_string());
+            v.push(ChallengeName::EmailOtp);
         }
         v
     }
@@ -738,22 +739,24 @@ pub(crate) enum Step {
         email: String,
         code: String,
     },
+    /// An MFA code: `SMS_MFA` and `EMAIL_OTP` carry the code sent, `SOFTWARE_TOKEN_MFA` none.
     Mfa {
-        kind: String,
+        kind: ChallengeName,
         code: Option<String>,
     },
     SelectMfaType {
-        options: Vec<String>,
+        options: Vec<ChallengeName>,
     },
     Custom {
         private: BTreeMap<String, String>,
         code: Option<String>,
     },
     SelectChallenge {
-        available: Vec<String>,
+        available: Vec<ChallengeName>,
     },
+    /// A `USER_AUTH` one-time code: `SMS_OTP` or `EMAIL_OTP`.
     Otp {
-        kind: String,
+        kind: ChallengeName,
         code: String,
     },
     WebAuthn {
@@ -762,30 +765,20 @@ pub(crate) enum Step {
 }
 
 impl Step {
-    pub fn name(&self) -> &'static str {
+    /// The challenge this step answers to.
+    pub fn name(&self) -> ChallengeName {
         match self {
-            Step::PasswordVerifier(_) => "PASSWORD_VERIFIER",
-            Step::DeviceSrpAuth => "DEVICE_SRP_AUTH",
-            Step::DevicePasswordVerifier(..) => "DEVICE_PASSWORD_VERIFIER",
-            Step::NewPasswordRequired => "NEW_PASSWORD_REQUIRED",
-            Step::MfaSetup { .. } => "MFA_SETUP",
-            Step::MfaSetupEmail { .. } => "EMAIL_OTP",
-            Step::Mfa { kind, .. } => match kind.as_str() {
-                "SMS_MFA" => "SMS_MFA",
-                "EMAIL_OTP" => "EMAIL_OTP",
-                _ => "SOFTWARE_TOKEN_MFA",
-            },
-            Step::SelectMfaType { .. } => "SELECT_MFA_TYPE",
-            Step::Custom { .. } => "CUSTOM_CHALLENGE",
-            Step::SelectChallenge { .. } => "SELECT_CHALLENGE",
-            Step::Otp { kind, .. } => {
-                if kind == "SMS_OTP" {
-                    "SMS_OTP"
-                } else {
-                    "EMAIL_OTP"
-                }
-            }
-            Step::WebAuthn { .. } => "WEB_AUTHN",
+            Step::PasswordVerifier(_) => ChallengeName::PasswordVerifier,
+            Step::DeviceSrpAuth => ChallengeName::DeviceSrpAuth,
+            Step::DevicePasswordVerifier(..) => ChallengeName::DevicePasswordVerifier,
+            Step::NewPasswordRequired => ChallengeName::NewPasswordRequired,
+            Step::MfaSetup { .. } => ChallengeName::MfaSetup,
+            Step::MfaSetupEmail { .. } => ChallengeName::EmailOtp,
+            Step::Mfa { kind, .. } | Step::Otp { kind, .. } => *kind,
+            Step::SelectMfaType { .. } => ChallengeName::SelectMfaType,
+            Step::Custom { .. } => ChallengeName::CustomChallenge,
+            Step::SelectChallenge { .. } => ChallengeName::SelectChallenge,
+            Step::WebAuthn { .. } => ChallengeName::WebAuthn,
         }
     }
 }

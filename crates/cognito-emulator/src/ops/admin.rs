@@ -259,7 +259,11 @@ pub(crate) fn admin_confirm_sign_up(st: &mut State, b: &Body) -> ApiResult<Value
 }
 
 pub(crate) fn mfa_settings(u: &User, s: &PoolSettings) -> (Option<String>, Vec<String>) {
-    let list = u.enabled_factors(s);
+    let list: Vec<String> = u
+        .enabled_factors(s)
+        .into_iter()
+        .map(|f| f.as_str().to_string())
+        .collect();
     let pref = u.preferred.clone().filter(|p| list.contains(p));
     (pref, list)
 }
