@@ -42,6 +42,9 @@ struct Entry {
     credentials: Option<AwsCredentials>,
     /// A caller is getting new credentials.
     leading: bool,
+    /// The identity was forgotten (sign-out) while a caller was getting credentials: what it
+    /// gets is handed to it and its waiters, but not kept.
+    discard: bool,
     /// Counts the ends of getting credentials (success, failure or abandon), so that a waiting
     /// caller knows when to look again.
     generation: u64,
@@ -110,10 +113,18 @@ impl<W: Signal> CredentialCache for Credentials<W> {
 
 /// Forget the cached credentials of `username` in every identity pool (after sign-out).
 pub(crate) fn forget_user(cache: &dyn CredentialCache, username: &str) {
-    cache
-        .state()
-        .entries
-        .retain(|key, entry| key.username.as_deref() != Some(username) || entry.leading);
+    let mut state = cache.state();
+    state.entries.retain(|key, entry| {
+        if key.username.as_deref() != Some(username) {
+            return true;
+        }
+        if entry.leading {
+            entry.discard = true;
+            entry.credentials = None;
+            entry.identity_id = None;
+        }
+        entry.leading
+    });
 }
 
 /// Forget the cached credentials of `key` (its identity id too); an attempt in progress
@@ -124,6 +135,7 @@ pub(crate) fn forget(cache: &dyn CredentialCache, key: &IdentityKey) {
     entry.credentials = None;
     entry.identity_id = None;
     entry.last_error = None;
+    entry.discard = entry.leading;
 }
 
 /// What a caller waits for: the end of the attempt in progress on an identity. The driver
@@ -164,10 +176,13 @@ impl Lead {
             let entry = state.entry(&self.key);
             entry.leading = false;
             entry.generation += 1;
+            let keep = !std::mem::take(&mut entry.discard);
             match result {
                 Ok(credentials) => {
-                    entry.identity_id = Some(credentials.identity_id.clone());
-                    entry.credentials = Some(credentials.clone());
+                    if keep {
+                        entry.identity_id = Some(credentials.identity_id.clone());
+                        entry.credentials = Some(credentials.clone());
+                    }
                     entry.last_error = None;
                     Ok(credentials)
                 }
@@ -199,6 +214,7 @@ impl Drop for Lead {
                 entry.leading = false;
                 entry.generation += 1;
                 entry.last_error = None;
+                entry.discard = false;
             }
             self.cache.notify();
         }
@@ -352,8 +368,12 @@ impl Task for GetCredentials {
                 let id = response.and_then(|r| Ok(envelope::decode::<ops::GetId>(&r)?));
                 match id {
                     Ok(id) => {
-                        lead.cache.state().entry(&self.key).identity_id =
-                            Some(id.identity_id.clone());
+                        let mut state = lead.cache.state();
+                        let entry = state.entry(&self.key);
+                        if !entry.discard {
+                            entry.identity_id = Some(id.identity_id.clone());
+                        }
+                        drop(state);
                         let request =
                             get_credentials(ctx.settings.endpoint(), id.identity_id, logins);
                         self.state = State::GetCredentials(lead);
