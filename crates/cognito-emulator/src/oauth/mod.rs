@@ -383,49 +383,15 @@ pub(crate) fn encode(s: &str) -> String {
 
 /// Decodes `application/x-www-form-urlencoded` data (also a query string).
 pub(crate) fn parse_form(data: &[u8]) -> Vec<(String, String)> {
-    data.split(|&b| b == b'&')
-        .filter(|kv| !kv.is_empty())
-        .map(|kv| {
-            let mut it = kv.splitn(2, |&b| b == b'=');
-            let k = it.next().unwrap_or_default();
-            let v = it.next().unwrap_or_default();
-            (decode(k), decode(v))
-        })
-        .collect()
+    form_urlencoded::parse(data).into_owned().collect()
 }
 
-fn decode(s: &[u8]) -> String {
-    let mut out = Vec::with_capacity(s.len());
-    let mut i = 0;
-    while let Some(&b) = s.get(i) {
-        match b {
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b'%' => {
-                let hex = s
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok())
-                    .and_then(|h| u8::from_str_radix(h, 16).ok());
-                match hex {
-                    Some(v) => {
-                        out.push(v);
-                        i += 3;
-                    }
-                    None => {
-                        out.push(b'%');
-                        i += 1;
-                    }
-                }
-            }
-            _ => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+/// One form-urlencoded value on its own (HTTP Basic credentials are form-encoded before
+/// base64, so a secret may hold `%` escapes and `+`).
+fn form_value(s: &str) -> String {
+    percent_encoding::percent_decode_str(&s.replace('+', " "))
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// The single value of `name` (`None` when absent or empty; repeated parameters count as
@@ -529,7 +495,7 @@ pub(crate) fn authenticate_client(
             if param(form, "client_id").is_some_and(|f| f != id) {
                 return Err(invalid());
             }
-            (decode(id.as_bytes()), Some(decode(secret.as_bytes())))
+            (form_value(id), Some(form_value(secret)))
         }
         None => {
             let id = param(form, "client_id").ok_or_else(invalid)?;
