@@ -437,7 +437,7 @@ fn hooks(
             else {
                 return bad("expected {\"userPoolId\": \"...\"}");
             };
-            match crate::rotate_keys(shared, pool_id) {
+            match crate::hooks::rotate_keys(shared, pool_id) {
                 Ok((id, access)) => {
                     plain(StatusCode::OK, json!({"idKid": id, "accessKid": access}))
                 }
@@ -458,7 +458,7 @@ fn hooks(
                     );
                 }
             };
-            match crate::sign_token(
+            match crate::hooks::sign_token(
                 shared,
                 str_of("userPoolId"),
                 access,

@@ -2,7 +2,7 @@
 //!
 //! Public so tests can compute the code an authenticator app would show for a `SecretCode`
 //! returned by `AssociateSoftwareToken`, at the emulator's clock
-//! ([`crate::EmulatorHandle::now`]).
+//! ([`crate::Service::now`], which an `EmulatorHandle` derefs to).
 
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;

@@ -27,7 +27,7 @@ pub(crate) mod tags;
 pub(crate) mod tokens;
 
 /// Every user-pool operation the emulator serves (`X-Amz-Target:
-/// AWSCognitoIdentityProviderService.<name>`), in the order [`dispatch`] lists them.
+/// AWSCognitoIdentityProviderService.<name>`), in the order the dispatcher lists them.
 pub const USER_POOL_OPERATIONS: &[&str] = &[
     "CreateUserPool",
     "UpdateUserPool",

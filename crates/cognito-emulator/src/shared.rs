@@ -1,0 +1,290 @@
+//! The state every request and handle shares, and the one path every operation takes:
+//! validated once, run under the lock (again after each trigger it reaches, which runs
+//! without the lock), its tokens signed after the lock is released, its changes stored.
+
+use std::sync::{Mutex, MutexGuard};
+
+use serde_json::{Map, Value};
+
+use crate::state::{FaultRule, State};
+use crate::{
+    ApiError, Fault, Message, ServerLimits, api, model, ops, persist, srp_server, state, tokens,
+    triggers, util,
+};
+
+/// What an operation run by [`Shared::run_passes`] tells the triggers it reaches.
+pub(crate) struct Pass<'a> {
+    /// The operation's name (for events and message sources).
+    pub op: &'a str,
+    pub client_id: Option<&'a str>,
+    pub client_metadata: Option<Value>,
+    /// Run by the hosted sign-in pages (see [`Shared::dispatch_hosted`]).
+    pub hosted: bool,
+    /// The pre token generation source of the tokens it mints, when the operation does not
+    /// choose one itself.
+    pub token_source: Option<&'static str>,
+}
+
+/// Trigger invocations one operation may make before it is considered stuck.
+const MAX_TRIGGER_PASSES: usize = 32;
+
+/// State shared by the server tasks and the handle.
+pub(crate) struct Shared {
+    state: Mutex<State>,
+    /// The data directory, when the state is durable.
+    pub(crate) store: Option<persist::Store>,
+    /// The HTTP server's bounds (the body limit applies to [`Service::handle`] too).
+    pub(crate) limits: ServerLimits,
+}
+
+/// The locked state. While it is held, the emulator's seeded generator (if any) is the source
+/// of every random value drawn on this thread, so a seeded emulator is reproducible.
+pub(crate) struct StateGuard<'a> {
+    guard: MutexGuard<'a, State>,
+    /// Dropped after `guard` (fields drop in order): waits, without the lock, until the
+    /// changes made under it are durable.
+    settle: Settle<'a>,
+}
+
+/// The wait of a [`StateGuard`] for the data directory.
+struct Settle<'a> {
+    store: Option<&'a persist::Store>,
+    pending: Option<persist::Pending>,
+}
+
+impl Drop for Settle<'_> {
+    fn drop(&mut self) {
+        if let (Some(store), Some(pending)) = (self.store, self.pending.take()) {
+            // A failure is kept by the store and answered by `Shared::dispatch_valid`.
+            let _ = store.settle(pending);
+        }
+    }
+}
+
+impl std::ops::Deref for StateGuard<'_> {
+    type Target = State;
+    fn deref(&self) -> &State {
+        &self.guard
+    }
+}
+
+impl std::ops::DerefMut for StateGuard<'_> {
+    fn deref_mut(&mut self) -> &mut State {
+        &mut self.guard
+    }
+}
+
+impl Drop for StateGuard<'_> {
+    fn drop(&mut self) {
+        debug_assert!(
+            std::thread::panicking() || self.guard.unsigned.is_empty(),
+            "tokens minted under the lock must be signed by `Shared::dispatch`"
+        );
+        if let Some(rng) = util::take_rng() {
+            self.guard.rng = Some(rng);
+        }
+        if let Some(store) = self.settle.store {
+            self.settle.pending = Some(store.capture(&self.guard));
+        }
+    }
+}
+
+impl StateGuard<'_> {
+    /// A copy of the state with the generator at its current position.
+    pub(crate) fn clone_state(&self) -> State {
+        let mut copy = (*self.guard).clone();
+        if let Some(rng) = util::take_rng() {
+            copy.rng = Some(rng.clone());
+            util::install_rng(rng);
+        }
+        copy
+    }
+}
+
+impl Shared {
+    pub(crate) fn new(state: State) -> Shared {
+        Shared {
+            state: Mutex::new(state),
+            store: None,
+            limits: ServerLimits::default(),
+        }
+    }
+
+    pub(crate) fn lock(&self) -> StateGuard<'_> {
+        // A panic while holding the lock must not wedge the emulator for other tests.
+        let mut guard = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(rng) = guard.rng.take() {
+            util::install_rng(rng);
+        }
+        if self.store.is_some() {
+            persist::begin();
+        }
+        StateGuard {
+            guard,
+            settle: Settle {
+                store: self.store.as_ref(),
+                pending: None,
+            },
+        }
+    }
+
+    /// Fails when the data directory could not be written: the state in memory then holds
+    /// changes that a restart would lose, so nothing more is acknowledged.
+    pub(crate) fn check_store(&self) -> Result<(), ApiError> {
+        match self.store.as_ref().and_then(persist::Store::failure) {
+            Some(e) => Err(api::internal(e)),
+            None => Ok(()),
+        }
+    }
+
+    /// Runs one operation under the state lock, then signs the tokens it minted once the lock
+    /// is released: RSA signing is most of a sign-in's CPU, and outside the lock requests are
+    /// signed in parallel while others use the state. For the same reason the SRP arithmetic of
+    /// a password-verifier answer runs before the lock is taken (`precompute_claim`), and so
+    /// does `g^b` of an SRP sign-in's `B` (`prepare_ephemeral`).
+    pub(crate) fn dispatch(
+        &self,
+        service: ops::Service,
+        op: &str,
+        body: &Map<String, Value>,
+    ) -> Result<Value, ApiError> {
+        model::validate(service, op, body)?;
+        self.dispatch_valid(service, op, body)
+    }
+
+    /// [`Shared::dispatch`] for a body that [`model::validate`] accepted.
+    pub(crate) fn dispatch_valid(
+        &self,
+        service: ops::Service,
+        op: &str,
+        body: &serde_json::Map<String, Value>,
+    ) -> Result<Value, ApiError> {
+        self.dispatch_as(service, op, body, false)
+    }
+
+    /// An operation run by the hosted sign-in pages on the user's behalf (`hosted`): the
+    /// operation skips the app client's `ExplicitAuthFlows` check and ends a successful
+    /// sign-in without minting tokens (the OAuth layer issues an authorization code).
+    pub(crate) fn dispatch_hosted(
+        &self,
+        op: &str,
+        body: &Map<String, Value>,
+    ) -> Result<Value, ApiError> {
+        model::validate(ops::Service::UserPools, op, body)?;
+        self.dispatch_as(ops::Service::UserPools, op, body, true)
+    }
+
+    fn dispatch_as(
+        &self,
+        service: ops::Service,
+        op: &str,
+        body: &Map<String, Value>,
+        hosted: bool,
+    ) -> Result<Value, ApiError> {
+        let precomputed = match (service, op) {
+            (ops::Service::UserPools, "RespondToAuthChallenge" | "AdminRespondToAuthChallenge") => {
+                srp_server::precompute_claim(self, body)
+            }
+            _ => None,
+        };
+        // Likewise `g^b` of an SRP sign-in's `B`.
+        let _prepared = match (service, op) {
+            (ops::Service::UserPools, "InitiateAuth" | "AdminInitiateAuth") => {
+                srp_server::prepare_ephemeral(self, body)
+            }
+            _ => None,
+        };
+        let pass = Pass {
+            op,
+            client_id: body.get("ClientId").and_then(Value::as_str),
+            client_metadata: body.get("ClientMetadata").cloned(),
+            hosted,
+            token_source: None,
+        };
+        self.run_passes(&pass, |st| {
+            st.precomputed_claim = precomputed.clone();
+            let result = ops::dispatch_valid(st, service, op, body);
+            st.precomputed_claim = None;
+            result
+        })
+    }
+
+    /// Runs `f` under the state lock until it no longer stops at a trigger whose answer it
+    /// needs (the trigger runs without the lock, then `f` runs again with every answer so
+    /// far), then runs the deferred triggers and signs the minted tokens outside the lock.
+    pub(crate) fn run_passes(
+        &self,
+        pass: &Pass<'_>,
+        mut f: impl FnMut(&mut State) -> Result<Value, ApiError>,
+    ) -> Result<Value, ApiError> {
+        // An operation that reaches a trigger whose answer it needs stops there; the trigger
+        // runs without the lock and the operation runs again with every answer so far.
+        let mut answers = Vec::new();
+        let mut restore: Vec<(String, state::AuthSession)> = Vec::new();
+        let mut passes = 0;
+        let (result, mut unsigned, deferred, at_hash) = loop {
+            passes += 1;
+            let mut st = self.lock();
+            // Sign-in sessions the previous pass consumed before it stopped at a trigger.
+            for (sid, sess) in std::mem::take(&mut restore) {
+                if let state::Step::PasswordVerifier(hs) = &sess.step {
+                    st.secret_blocks
+                        .insert(hs.secret_block_b64.clone(), sid.clone());
+                }
+                st.sessions.insert(sid, sess);
+            }
+            st.trigger_run = triggers::Run {
+                op: pass.op.to_string(),
+                client_id: pass.client_id.map(str::to_string),
+                client_metadata: pass.client_metadata.clone(),
+                answers: std::mem::take(&mut answers),
+                hosted: pass.hosted,
+                token_source: pass.token_source,
+                ..triggers::Run::default()
+            };
+            let result = f(&mut st);
+            let mut run = std::mem::take(&mut st.trigger_run);
+            let unsigned = std::mem::take(&mut st.unsigned);
+            match run.pending.take() {
+                Some(inv) if passes < MAX_TRIGGER_PASSES => {
+                    drop(st);
+                    // A failed trigger leaves the consumed session consumed, as any failed
+                    // answer to a challenge does.
+                    let answer = triggers::invoke(&inv)?;
+                    restore = run.restore;
+                    answers = run.answers;
+                    answers.push((inv.trigger, answer));
+                }
+                Some(_) => {
+                    return Err(api::internal(
+                        "too many trigger invocations in one operation",
+                    ));
+                }
+                None => break (result, unsigned, run.deferred, run.at_hash),
+            }
+        };
+        self.check_store()?;
+        let mut response = result?;
+        triggers::run_deferred(self, deferred, &mut unsigned)?;
+        tokens::link_at_hash(&mut unsigned, &at_hash);
+        tokens::sign_all(&mut response, unsigned).map_err(api::internal)?;
+        self.check_store()?;
+        Ok(response)
+    }
+
+    pub(crate) fn messages(&self, username: Option<&str>) -> Vec<Message> {
+        let st = self.lock();
+        st.messages
+            .iter()
+            .filter(|m| username.is_none_or(|u| m.username == u || m.destination == u))
+            .cloned()
+            .collect()
+    }
+
+    pub(crate) fn inject_fault(&self, fault: Fault) {
+        let remaining = fault.count;
+        if remaining > 0 {
+            self.lock().faults.push(FaultRule { fault, remaining });
+        }
+    }
+}
