@@ -8,7 +8,7 @@
 //! never a silently wrong signature.
 //!
 //! The server side of the arithmetic (`B`, and `S` from `A` and the verifier) is in
-//! [`server`], behind the `server` feature: a server (the emulator) needs it, a client does
+//! `srp::server`, behind the `server` feature: a server (the emulator) needs it, a client does
 //! not. It shares the client's Montgomery arithmetic and comb tables.
 
 mod modexp;

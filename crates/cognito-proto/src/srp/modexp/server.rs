@@ -1,5 +1,5 @@
 //! The server's side of the SRP arithmetic: `B = k·v + g^b` and `S = (A·v^u)^b`, on the same
-//! Montgomery arithmetic as the client ([`super`]).
+//! Montgomery arithmetic as the client (the parent module, `modexp`).
 //!
 //! A server handshake costs three powers: `g^b` (fixed base), `v^u` and `(A·v^u)^b`, each with
 //! a 256-bit exponent. Two things make them cheaper than plain powers:
