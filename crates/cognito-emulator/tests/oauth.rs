@@ -1,8 +1,6 @@
 //! The OAuth 2.0 endpoints and the hosted sign-in pages of a pool's domain, over raw HTTP
 //! with a client that does not follow redirects: every endpoint and every refusal.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::sync::{Arc, Mutex};
 
 use base64::Engine;
@@ -61,42 +59,19 @@ fn http(
     headers: &[(&str, &str)],
     body: &str,
 ) -> Resp {
-    let mut stream = TcpStream::connect(s.emu.addr()).expect("connect");
-    let host = host.map_or_else(|| s.emu.addr().to_string(), str::to_string);
-    let mut req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
+    let mut all: Vec<(&str, &str)> = Vec::new();
+    if let Some(host) = host {
+        all.push(("Host", host));
+    }
     if method == "POST" {
-        req.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
+        all.push(("Content-Type", "application/x-www-form-urlencoded"));
     }
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
-    req.push_str(body);
-    stream.write_all(req.as_bytes()).expect("write");
-    let mut buf = Vec::new();
-    stream.read_to_end(&mut buf).expect("read");
-    let split = buf
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("header end");
-    let head = String::from_utf8_lossy(&buf[..split]).to_string();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let headers = lines
-        .filter_map(|l| l.split_once(": "))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    all.extend_from_slice(headers);
+    let r = crate::common::raw(&s.emu, method, path, &all, body.as_bytes()).expect("request");
     Resp {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&buf[split + 4..]).to_string(),
+        status: r.status,
+        headers: r.headers,
+        body: String::from_utf8_lossy(&r.body).into_owned(),
     }
 }
 

@@ -27,7 +27,8 @@ impl HttpResp {
     }
 }
 
-/// Sends one HTTP/1.1 request with `Connection: close` and reads the whole response.
+/// Sends one HTTP/1.1 request with `Connection: close` and reads the whole response. The
+/// `Host` header is the emulator's address unless `headers` name one.
 pub fn raw(
     emu: &EmulatorHandle,
     method: &str,
@@ -37,10 +38,12 @@ pub fn raw(
 ) -> std::io::Result<HttpResp> {
     let mut s = TcpStream::connect(emu.addr())?;
     let mut req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        emu.addr(),
+        "{method} {path} HTTP/1.1\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
     );
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        req.push_str(&format!("Host: {}\r\n", emu.addr()));
+    }
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
