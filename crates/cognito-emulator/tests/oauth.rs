@@ -7,10 +7,9 @@ use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use cognito_emulator::{ClientConfig, MfaConfiguration, PoolConfig, Trigger, totp};
 use rsa::sha2::{Digest, Sha256};
-use rsa::{BoxedUint, PublicKey};
 use serde_json::{Value, json};
 
-use crate::common::{self, PASSWORD, Setup, claims, err, ok, setup_with};
+use crate::common::{self, PASSWORD, Setup, claims, err, ok, setup_with, verify_with_jwks};
 
 const DOMAIN: &str = "myapp";
 const CALLBACK: &str = "http://localhost:3000/callback";
@@ -307,42 +306,6 @@ fn exchange(s: &Setup, client_id: &str, code: &str) -> Resp {
         ],
         &[],
     )
-}
-
-fn verify_with_jwks(s: &Setup, token: &str) -> bool {
-    let jwks = http(
-        s,
-        "GET",
-        &format!("/{}/.well-known/jwks.json", s.pool_id),
-        None,
-        &[],
-        "",
-    )
-    .json();
-    let header: Value = serde_json::from_slice(
-        &URL_SAFE_NO_PAD
-            .decode(token.split('.').next().unwrap())
-            .unwrap(),
-    )
-    .unwrap();
-    let Some(key) = jwks["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["kid"] == header["kid"])
-    else {
-        return false;
-    };
-    let n = URL_SAFE_NO_PAD.decode(key["n"].as_str().unwrap()).unwrap();
-    let e = URL_SAFE_NO_PAD.decode(key["e"].as_str().unwrap()).unwrap();
-    let pk = PublicKey::new(
-        BoxedUint::from_be_slice_vartime(&n),
-        BoxedUint::from_be_slice_vartime(&e),
-    )
-    .unwrap();
-    let (input, sig) = token.rsplit_once('.').unwrap();
-    let sig = URL_SAFE_NO_PAD.decode(sig).unwrap();
-    pk.pkcs1v15_verify::<Sha256>(input.as_bytes(), &sig).is_ok()
 }
 
 #[test]

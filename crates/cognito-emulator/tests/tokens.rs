@@ -6,44 +6,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use cognito_emulator::{ClientConfig, PoolConfig};
 use common::*;
-use rsa::sha2::Sha256;
-use rsa::{BoxedUint, PublicKey};
 use serde_json::{Value, json};
-
-fn verify_with_jwks(s: &Setup, token: &str) -> bool {
-    let jwks = raw(
-        &s.emu,
-        "GET",
-        &format!("/{}/.well-known/jwks.json", s.pool_id),
-        &[],
-        b"",
-    )
-    .unwrap()
-    .json();
-    let header: Value = serde_json::from_slice(
-        &URL_SAFE_NO_PAD
-            .decode(token.split('.').next().unwrap())
-            .unwrap(),
-    )
-    .unwrap();
-    let key = jwks["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["kid"] == header["kid"])
-        .cloned()
-        .expect("kid in jwks");
-    let n = URL_SAFE_NO_PAD.decode(key["n"].as_str().unwrap()).unwrap();
-    let e = URL_SAFE_NO_PAD.decode(key["e"].as_str().unwrap()).unwrap();
-    let pk = PublicKey::new(
-        BoxedUint::from_be_slice_vartime(&n),
-        BoxedUint::from_be_slice_vartime(&e),
-    )
-    .unwrap();
-    let (input, sig) = token.rsplit_once('.').unwrap();
-    let sig = URL_SAFE_NO_PAD.decode(sig).unwrap();
-    pk.pkcs1v15_verify::<Sha256>(input.as_bytes(), &sig).is_ok()
-}
 
 #[test]
 fn tokens_carry_the_documented_claims_and_verify_against_jwks() {

@@ -299,3 +299,39 @@ pub fn claims(token: &str) -> Value {
         .expect("base64url");
     serde_json::from_slice(&bytes).expect("json")
 }
+
+/// Whether `token`'s RS256 signature verifies with the key its `kid` names in the pool's
+/// published JWKS (`false` when the JWKS has no such key).
+pub fn verify_with_jwks(s: &Setup, token: &str) -> bool {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use rsa::sha2::Sha256;
+    use rsa::{BoxedUint, PublicKey};
+
+    let path = format!("/{}/.well-known/jwks.json", s.pool_id);
+    let jwks = raw(&s.emu, "GET", &path, &[], b"").expect("jwks").json();
+    let header: Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD
+            .decode(token.split('.').next().unwrap())
+            .unwrap(),
+    )
+    .unwrap();
+    let Some(key) = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kid"] == header["kid"])
+    else {
+        return false;
+    };
+    let n = URL_SAFE_NO_PAD.decode(key["n"].as_str().unwrap()).unwrap();
+    let e = URL_SAFE_NO_PAD.decode(key["e"].as_str().unwrap()).unwrap();
+    let pk = PublicKey::new(
+        BoxedUint::from_be_slice_vartime(&n),
+        BoxedUint::from_be_slice_vartime(&e),
+    )
+    .unwrap();
+    let (input, sig) = token.rsplit_once('.').unwrap();
+    let sig = URL_SAFE_NO_PAD.decode(sig).unwrap();
+    pk.pkcs1v15_verify::<Sha256>(input.as_bytes(), &sig).is_ok()
+}
