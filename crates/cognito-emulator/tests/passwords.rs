@@ -175,8 +175,10 @@ fn forgot_password_needs_a_verified_channel() {
 /// The channel `ForgotPassword` picks for a user with a verified e-mail address and phone
 /// number, in a pool created with `extra` (e.g. an `AccountRecoverySetting`).
 fn recovery_medium(extra: serde_json::Value, sms_mfa: bool) -> Result<String, (String, String)> {
-    let mut pool = cognito_emulator::PoolConfig::default();
-    pool.extra = extra.as_object().unwrap().clone();
+    let pool = cognito_emulator::PoolConfig {
+        extra: extra.as_object().unwrap().clone(),
+        ..Default::default()
+    };
     let s = setup_with(pool, Default::default());
     s.user(
         "rae",
