@@ -135,7 +135,7 @@ fn who(st: &State, b: &Body) -> ApiResult<Who> {
             })
         }
         (None, Some(s)) => {
-            let sess = st.sessions.get(s).ok_or_else(session_expired)?;
+            let sess = st.sessions().get(s).ok_or_else(session_expired)?;
             if sess.expires <= st.now() || !matches!(sess.step, Step::MfaSetup { .. }) {
                 return Err(session_expired());
             }
@@ -163,9 +163,8 @@ pub(crate) fn associate_software_token(st: &mut State, b: &Body) -> ApiResult<Va
             st.pool_mut(&sess.pool_id)?
                 .user_mut(&sess.username)?
                 .pending_totp = Some(Secret::new(key));
-            st.sessions.remove(&id);
             let new = crate::util::session_token();
-            st.sessions.insert(new.clone(), *sess);
+            st.sessions_mut().renew(&id, new.clone(), *sess);
             Ok(json!({ "SecretCode": secret, "Session": new }))
         }
     }
@@ -211,9 +210,8 @@ pub(crate) fn verify_software_token(st: &mut State, b: &Body) -> ApiResult<Value
             sess.step = Step::MfaSetup {
                 totp_verified: true,
             };
-            st.sessions.remove(&id);
             let new = crate::util::session_token();
-            st.sessions.insert(new.clone(), *sess);
+            st.sessions_mut().renew(&id, new.clone(), *sess);
             Ok(json!({ "Status": "SUCCESS", "Session": new }))
         }
     }

@@ -43,7 +43,7 @@ pub(crate) fn get_user(st: &mut State, b: &Body) -> ApiResult<Value> {
         .unwrap_or_default()
         .to_string();
     let read = st
-        .clients
+        .clients()
         .get(&client_id)
         .and_then(|c| c.read_attrs.clone());
     let pool = st.pool(&c.pool_id)?;
@@ -79,7 +79,7 @@ fn token_client(
     claims: &serde_json::Map<String, Value>,
 ) -> Option<crate::state::Client> {
     let id = claims.get("client_id").and_then(Value::as_str)?;
-    st.clients.get(id).cloned()
+    st.clients().get(id).cloned()
 }
 
 pub(crate) fn update_user_attributes(st: &mut State, b: &Body) -> ApiResult<Value> {
@@ -256,7 +256,7 @@ pub(crate) fn get_user_auth_factors(st: &mut State, b: &Body) -> ApiResult<Value
 
 /// The relying party of a pool's passkeys.
 pub(crate) fn relying_party(st: &State, pool_id: &str) -> String {
-    st.pools
+    st.pools()
         .get(pool_id)
         .and_then(|p| p.config.get("WebAuthnConfiguration"))
         .and_then(|w| w.get("RelyingPartyId"))
@@ -308,7 +308,7 @@ pub(crate) fn start_webauthn_registration(st: &mut State, b: &Body) -> ApiResult
 
 /// Whether the pool's `WebAuthnConfiguration` requires user verification.
 pub(crate) fn requires_user_verification(st: &State, pool_id: &str) -> bool {
-    st.pools
+    st.pools()
         .get(pool_id)
         .and_then(|p| p.config.get("WebAuthnConfiguration"))
         .and_then(|w| w.get("UserVerification"))

@@ -13,9 +13,6 @@ use crate::triggers::{self, Trigger};
 const SIGNUP_CODE_SECS: u64 = 24 * 3600;
 const FORGOT_CODE_SECS: u64 = 3600;
 
-/// Number of sign-up sessions above which a confirmation first drops the expired ones.
-const SIGNUP_SWEEP_AT: usize = 4096;
-
 /// Where sign-up codes go: the first auto-verified attribute the user has.
 fn signup_channel(s: &PoolSettings, u: &User) -> Option<(String, String)> {
     ["email", "phone_number"]
@@ -95,7 +92,7 @@ pub(crate) fn sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
         out["CodeDeliveryDetails"] = delivery_details(&attr, &value);
     }
     let session = crate::util::session_token();
-    st.signups.insert(
+    st.sessions_mut().insert_signup(
         session.clone(),
         SignupSession {
             client_id: client.id.clone(),
@@ -103,6 +100,7 @@ pub(crate) fn sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
             confirmed: false,
             expires: now + client.session_secs,
         },
+        now,
     );
     out["Session"] = json!(session);
     Ok(out)
@@ -154,17 +152,14 @@ pub(crate) fn confirm_sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
     // never send the sign-up session and take this one for auto sign-in.
     if let Some(sess) = b.opt_str("Session")?
         && st
-            .signups
-            .get(sess)
+            .sessions()
+            .signup(sess)
             .is_some_and(|s| s.username == username && s.client_id == client.id)
     {
-        st.signups.remove(sess);
-    }
-    if st.signups.len() >= SIGNUP_SWEEP_AT {
-        st.signups.retain(|_, s| s.expires > now);
+        st.sessions_mut().take_signup(sess);
     }
     let new = crate::util::session_token();
-    st.signups.insert(
+    st.sessions_mut().insert_signup(
         new.clone(),
         SignupSession {
             client_id: client.id.clone(),
@@ -172,6 +167,7 @@ pub(crate) fn confirm_sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
             confirmed: true,
             expires: now + client.session_secs,
         },
+        now,
     );
     Ok(json!({ "Session": new }))
 }
@@ -405,11 +401,7 @@ pub(crate) fn migrate_user(
         "validationData": null,
         "clientMetadata": null,
     });
-    let metadata = st
-        .trigger_run
-        .client_metadata
-        .clone()
-        .unwrap_or(Value::Null);
+    let metadata = st.run_mut().client_metadata.clone().unwrap_or(Value::Null);
     if let Some(pw) = password {
         request["password"] = json!(pw);
         request["validationData"] = metadata;

@@ -1,6 +1,6 @@
 //! Sign-in sessions: what each expects next and what the sign-in has established.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use cognito_proto::srp::SecretUint;
@@ -117,4 +117,99 @@ pub(crate) struct SignupSession {
     pub username: String,
     pub confirmed: bool,
     pub expires: u64,
+}
+
+/// The sign-in sessions in flight, by session id, with the index of SRP `SECRET_BLOCK`s (an
+/// SRP answer may name its session by the block instead of `Session`), and the sign-up
+/// sessions that feed auto sign-in. Every change goes through a method that keeps the index
+/// right.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Sessions {
+    by_id: HashMap<String, AuthSession>,
+    /// `SECRET_BLOCK` (base64) → the session id of its `PASSWORD_VERIFIER` step.
+    secret_blocks: HashMap<String, String>,
+    /// Size of `by_id` at which the next sweep of expired sessions runs.
+    sweep_at: usize,
+    signups: HashMap<String, SignupSession>,
+}
+
+/// Sign-up sessions kept before expired ones are swept.
+const SIGNUP_SWEEP_AT: usize = 4096;
+
+impl Sessions {
+    pub fn get(&self, sid: &str) -> Option<&AuthSession> {
+        self.by_id.get(sid)
+    }
+
+    /// The session a `PASSWORD_VERIFIER` step's `SECRET_BLOCK` belongs to.
+    pub fn by_secret_block(&self, block: &str) -> Option<&str> {
+        self.secret_blocks.get(block).map(String::as_str)
+    }
+
+    /// Starts (or restores) a session; a `PASSWORD_VERIFIER` step is also found by its block.
+    pub fn insert(&mut self, sid: String, sess: AuthSession) {
+        if let Step::PasswordVerifier(hs) = &sess.step {
+            self.secret_blocks
+                .insert(hs.secret_block_b64.clone(), sid.clone());
+        }
+        self.by_id.insert(sid, sess);
+    }
+
+    /// Puts back a session taken for an answer that may be retried (its block stays
+    /// forgotten: the retry names the session).
+    pub fn put_back(&mut self, sid: String, sess: AuthSession) {
+        self.by_id.insert(sid, sess);
+    }
+
+    /// Takes a session out (sessions are single-use), with its block.
+    pub fn take(&mut self, sid: &str) -> Option<AuthSession> {
+        let sess = self.by_id.remove(sid)?;
+        if let Step::PasswordVerifier(hs) = &sess.step {
+            self.secret_blocks.remove(&hs.secret_block_b64);
+        }
+        Some(sess)
+    }
+
+    /// Gives a session a new id (the old one is spent), as a step that answers with a
+    /// `Session` does.
+    pub fn renew(&mut self, old: &str, new: String, sess: AuthSession) {
+        self.by_id.remove(old);
+        self.by_id.insert(new, sess);
+    }
+
+    /// Drops expired sessions (and their blocks) once the table has doubled since the last
+    /// sweep (at least 1024 entries), so that sweeping stays amortized O(1) per session even
+    /// when many sessions are alive at once.
+    pub fn sweep(&mut self, now: u64) {
+        if self.by_id.len() < self.sweep_at.max(1024) {
+            return;
+        }
+        self.by_id.retain(|_, s| s.expires > now);
+        let live = &self.by_id;
+        self.secret_blocks.retain(|_, sid| live.contains_key(sid));
+        self.sweep_at = self.by_id.len().saturating_mul(2);
+    }
+
+    /// Drops the sessions `keep` refuses.
+    pub fn retain(&mut self, mut keep: impl FnMut(&AuthSession) -> bool) {
+        self.by_id.retain(|_, s| keep(s));
+        let live = &self.by_id;
+        self.secret_blocks.retain(|_, sid| live.contains_key(sid));
+    }
+
+    pub fn signup(&self, sid: &str) -> Option<&SignupSession> {
+        self.signups.get(sid)
+    }
+
+    /// Starts a sign-up session, sweeping expired ones once there are many.
+    pub fn insert_signup(&mut self, sid: String, s: SignupSession, now: u64) {
+        if self.signups.len() >= SIGNUP_SWEEP_AT {
+            self.signups.retain(|_, s| s.expires > now);
+        }
+        self.signups.insert(sid, s);
+    }
+
+    pub fn take_signup(&mut self, sid: &str) -> Option<SignupSession> {
+        self.signups.remove(sid)
+    }
 }
