@@ -573,6 +573,14 @@ impl Store {
 }
 
 /// Starts noting changes (the state lock was just taken by this thread).
+/// Ends the change log [`begin`] started and returns the records it noted.
+#[cfg(test)]
+pub(crate) fn end_for_test() -> Vec<(Kind, String, String)> {
+    LOG.with(|l| l.borrow_mut().take())
+        .map(|l| l.records)
+        .unwrap_or_default()
+}
+
 pub(crate) fn begin() {
     LOG.with(|l| *l.borrow_mut() = Some(Log::default()));
 }

@@ -341,9 +341,10 @@ fn password_first_factor(
     let pool = st.pool_mut(&client.pool_id)?;
     let temp_days = pool.s.temp_days;
     let pool_id = pool.id.clone();
-    let user = pool.user_mut(username)?;
+    let user = pool.user(username)?;
     check_user_can_sign_in(user)?;
     check_lockout(user, now)?;
+    let user = pool.user_mut(username)?;
     if !password_matches(user, &pool_id, password) {
         return Err(record_failure(user, now));
     }

@@ -190,15 +190,14 @@ pub(crate) fn resend_confirmation_code(st: &mut State, b: &Body) -> ApiResult<Va
             ))
         };
     };
-    let s = pool.s.clone();
-    let user = pool.user_mut(&username)?;
+    let user = pool.user(&username)?;
     if user.status != "UNCONFIRMED" {
         return Err(invalid_param("User is already confirmed."));
     }
-    let (attr, value) = signup_channel(&s, user).ok_or_else(|| {
+    let (attr, value) = signup_channel(&pool.s, user).ok_or_else(|| {
         invalid_param("Auto verification not turned on or no email/phone for the user.")
     })?;
-    let code = new_code(user, "SIGN_UP", now, SIGNUP_CODE_SECS);
+    let code = new_code(pool.user_mut(&username)?, "SIGN_UP", now, SIGNUP_CODE_SECS);
     st.deliver(&pool_id, &username, &value, medium(&attr), "SIGN_UP", &code);
     Ok(json!({ "CodeDeliveryDetails": delivery_details(&attr, &value) }))
 }
@@ -223,18 +222,22 @@ pub(crate) fn forgot_password(st: &mut State, b: &Body) -> ApiResult<Value> {
             ))
         };
     };
-    let settings = pool.s.clone();
-    let user = pool.user_mut(&username)?;
+    let user = pool.user(&username)?;
     if !user.enabled {
         return Err(not_authorized("User is disabled."));
     }
-    let channel = recovery_channel(user, &settings)?;
+    let channel = recovery_channel(user, &pool.s)?;
     let Some((attr, value)) = channel else {
         return Err(invalid_param(
             "Cannot reset password for the user as there is no registered/verified email or phone_number",
         ));
     };
-    let code = new_code(user, "FORGOT_PASSWORD", now, FORGOT_CODE_SECS);
+    let code = new_code(
+        pool.user_mut(&username)?,
+        "FORGOT_PASSWORD",
+        now,
+        FORGOT_CODE_SECS,
+    );
     st.deliver(
         &pool_id,
         &username,
@@ -308,9 +311,8 @@ pub(crate) fn confirm_forgot_password(st: &mut State, b: &Body) -> ApiResult<Val
             crate::api::user_not_found()
         });
     };
-    let s = pool.s.clone();
+    check_password_policy(&pool.s, password)?;
     let user = pool.user_mut(&username)?;
-    check_password_policy(&s, password)?;
     check_code(user, "FORGOT_PASSWORD", code, now)?;
     set_password(user, &pool_id, password, now)?;
     user.status = "CONFIRMED";

@@ -197,6 +197,12 @@ impl Sessions {
         self.secret_blocks.retain(|_, sid| live.contains_key(sid));
     }
 
+    /// How many sign-in and sign-up sessions are in flight.
+    #[cfg(test)]
+    pub fn len(&self) -> usize {
+        self.by_id.len() + self.signups.len()
+    }
+
     pub fn signup(&self, sid: &str) -> Option<&SignupSession> {
         self.signups.get(sid)
     }

@@ -517,6 +517,14 @@ fn web_authn(st: &mut State, t: Turn, ch: String) -> ApiResult<Value> {
             &client.pool_id,
         ),
     };
+    if !st
+        .pool(&client.pool_id)?
+        .user(&username)?
+        .passkeys
+        .contains_key(&id)
+    {
+        return Err(incorrect_credentials());
+    }
     let user = st.pool_mut(&client.pool_id)?.user_mut(&username)?;
     let user_handle = URL_SAFE_NO_PAD.encode(user.sub.as_bytes());
     let Some(passkey) = user.passkeys.get_mut(&id) else {
