@@ -49,6 +49,9 @@ pub(crate) struct PoolSettings {
     pub case_sensitive: bool,
     /// `AdminCreateUserConfig.AllowAdminCreateUserOnly`: `SignUp` is refused.
     pub admin_create_only: bool,
+    /// `UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate`: a new value of
+    /// these attributes waits for `VerifyUserAttribute` before it replaces the old one.
+    pub verify_before_update: Vec<String>,
 }
 
 /// The `SetUserPoolMfaConfig` members that configure an MFA method, stored in the pool's
@@ -183,6 +186,11 @@ impl PoolSettings {
                 &["AdminCreateUserConfig", "AllowAdminCreateUserOnly"],
                 false,
             ),
+            verify_before_update: c
+                .get("UserAttributeUpdateSettings")
+                .and_then(Value::as_object)
+                .map(|u| str_list(u, "AttributesRequireVerificationBeforeUpdate"))
+                .unwrap_or_default(),
         }
     }
 }
@@ -260,6 +268,10 @@ pub(crate) struct User {
     pub webauthn: Vec<Value>,
     /// The public key and counter of each passkey in `webauthn`, by credential id.
     pub passkeys: HashMap<String, crate::webauthn::Passkey>,
+    /// New e-mail or phone number values that wait for `VerifyUserAttribute` (pools with
+    /// `AttributesRequireVerificationBeforeUpdate`); the old value stays in use until then.
+    #[serde(default)]
+    pub pending_attrs: BTreeMap<String, String>,
 }
 
 impl User {
@@ -287,6 +299,7 @@ impl User {
             locked_until: 0,
             webauthn: Vec::new(),
             passkeys: HashMap::new(),
+            pending_attrs: BTreeMap::new(),
         }
     }
 

@@ -7,7 +7,8 @@
 //   node run.mjs --all --aws-strict triage only: every test, with the requests that AWS refuses
 //                                   and cognito-local accepts adjusted by shim/setup.ts (short
 //                                   passwords, a client without ALLOW_USER_PASSWORD_AUTH, an
-//                                   undeclared custom attribute), to see what fails behind them
+//                                   undeclared custom attribute) and moving `sub` last in
+//                                   attribute lists, to see what fails behind them
 //
 // COGNITO_EMULATOR_BIN names the emulator binary; without it the script builds it with cargo.
 import { execFileSync, spawnSync } from "node:child_process";

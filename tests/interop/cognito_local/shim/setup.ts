@@ -103,6 +103,22 @@ const strictParams = (operation: string, params: any) => {
   }
 };
 
+/**
+ * Triage mode again: cognito-local lists a user's attributes with `sub` last, AWS (and the
+ * emulator) first; moving it lets the assertions that compare whole lists look further.
+ */
+const subLast = (attrs: unknown) => {
+  if (!Array.isArray(attrs)) return;
+  const i = attrs.findIndex((a) => a?.Name === "sub");
+  if (i >= 0) attrs.push(...attrs.splice(i, 1));
+};
+const strictData = (data: any) => {
+  if (!data || typeof data !== "object") return;
+  subLast(data.UserAttributes);
+  subLast(data.User?.Attributes);
+  for (const u of data.Users ?? []) subLast(u?.Attributes);
+};
+
 const startEmulator = (): Promise<{ proc: ChildProcess; url: string }> =>
   new Promise((resolve, reject) => {
     if (!EMULATOR) {
@@ -162,6 +178,7 @@ export const withCognitoSdk =
         sdk.setupRequestListeners = (request: any) => {
           setup(request);
           strictParams(request.operation, request.params);
+          request.on("extractData", (response: any) => strictData(response.data));
         };
       }
     });
