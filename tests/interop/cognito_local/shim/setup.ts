@@ -125,7 +125,8 @@ const startEmulator = (): Promise<{ proc: ChildProcess; url: string }> =>
       reject(new Error("COGNITO_EMULATOR_BIN is not set (run.mjs sets it)"));
       return;
     }
-    const proc = spawn(EMULATOR, ["--port", "0"], {
+    // Their SDK client is configured for region "local"; pool ids and ARNs carry the emulator's.
+    const proc = spawn(EMULATOR, ["--port", "0", "--region", "local"], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     let out = "";
