@@ -483,6 +483,9 @@ impl Schema {
                 out.push((name.clone(), String::new()));
                 continue;
             }
+            if name == "phone_number" && !is_e164(value) {
+                return Err(invalid_param("Invalid phone number format."));
+            }
             match def.check_value(value) {
                 Ok(v) => out.push((name.clone(), v)),
                 Err(e) => bad.push(format!("{name}: {e}")),
@@ -532,6 +535,14 @@ impl Schema {
         }
         Ok(())
     }
+}
+
+/// Cognito stores phone numbers as `+` and the country code followed by digits only (no
+/// spaces, dashes or parentheses) and refuses any other form, so that it can send SMS to them.
+fn is_e164(value: &str) -> bool {
+    value
+        .strip_prefix('+')
+        .is_some_and(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// A custom attribute must name its data type (AWS has no default for it).

@@ -7,7 +7,7 @@
 use cognito_emulator::{ClientConfig, MessageKind, PoolConfig};
 use serde_json::{Map, Value, json};
 
-use crate::common::{PASSWORD, Setup, claims, err, ok, setup_with};
+use crate::common::{PASSWORD, Setup, claims, err, ok, setup, setup_with};
 
 fn extra(v: Value) -> Map<String, Value> {
     v.as_object().cloned().unwrap_or_default()
@@ -1036,4 +1036,194 @@ fn destinations_are_masked_as_aws_masks_them() {
     )
     .expect("sign-up");
     assert_eq!(r["CodeDeliveryDetails"]["Destination"], "t***@e***");
+}
+
+/// Cognito takes phone numbers only as `+`, the country code and digits (E.164), from every
+/// operation that writes attributes, and says so in its own words.
+#[test]
+fn a_phone_number_must_be_plus_and_digits() {
+    let s = alias_pool();
+    for bad in [
+        "0400000000",
+        "+1 555 0100",
+        "+",
+        "(555) 0100",
+        "+1-555-0100",
+    ] {
+        let (t, m) = crate::common::op(
+            &s.emu,
+            "AdminCreateUser",
+            json!({"UserPoolId": s.pool_id, "Username": "ph", "MessageAction": "SUPPRESS",
+                   "UserAttributes": [{"Name": "phone_number", "Value": bad}]}),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (t.as_str(), m.as_str()),
+            ("InvalidParameterException", "Invalid phone number format."),
+            "{bad}"
+        );
+        let (t, m) =
+            sign_up(&s, "ph", json!([{"Name": "phone_number", "Value": bad}])).unwrap_err();
+        assert_eq!(
+            (t.as_str(), m.as_str()),
+            ("InvalidParameterException", "Invalid phone number format.")
+        );
+    }
+    s.user("ph", &[("phone_number", "+61400000000")]);
+    let (t, m) = admin_update(
+        &s,
+        "ph",
+        json!([{"Name": "phone_number", "Value": "0400000000"}]),
+    )
+    .unwrap_err();
+    assert_eq!(
+        (t.as_str(), m.as_str()),
+        ("InvalidParameterException", "Invalid phone number format.")
+    );
+    let at = s.tokens("ph")["AccessToken"].clone();
+    let (t, _) = update(
+        &s,
+        &at,
+        json!([{"Name": "phone_number", "Value": "61400000001"}]),
+    )
+    .unwrap_err();
+    assert_eq!(t, "InvalidParameterException");
+    update(
+        &s,
+        &at,
+        json!([{"Name": "phone_number", "Value": "+61400000001"}]),
+    )
+    .expect("E.164");
+    assert_eq!(admin_attrs(&s, "ph")["phone_number"], "+61400000001");
+}
+
+/// An administrator's change of an automatically verified address sends the user a code for
+/// the new address (AdminUpdateUserAttributes invokes the custom message trigger for it), unless
+/// the same request marks the address verified.
+#[test]
+fn an_admin_change_of_an_address_sends_a_verification_code() {
+    let s = setup();
+    s.user(
+        "moved",
+        &[("email", "old@example.com"), ("email_verified", "true")],
+    );
+    admin_update(
+        &s,
+        "moved",
+        json!([{"Name": "email", "Value": "new@example.com"}]),
+    )
+    .expect("update");
+    let sent = s.emu.messages(Some("moved"));
+    let last = sent.last().expect("a message");
+    assert_eq!(last.kind, "VERIFY_ATTRIBUTE");
+    assert_eq!(last.destination, "new@example.com");
+    assert_eq!(admin_attrs(&s, "moved")["email_verified"], "false");
+    let code = s
+        .emu
+        .last_code("moved", MessageKind::VerifyAttribute)
+        .expect("code");
+    let at = s.tokens("moved")["AccessToken"].clone();
+    ok(
+        &s.emu,
+        "VerifyUserAttribute",
+        json!({"AccessToken": at, "AttributeName": "email", "Code": code}),
+    );
+    assert_eq!(admin_attrs(&s, "moved")["email_verified"], "true");
+    // Marked verified in the same request: nothing is sent.
+    let before = s.emu.messages(Some("moved")).len();
+    admin_update(
+        &s,
+        "moved",
+        json!([{"Name": "email", "Value": "third@example.com"},
+               {"Name": "email_verified", "Value": "true"}]),
+    )
+    .expect("update");
+    assert_eq!(s.emu.messages(Some("moved")).len(), before);
+    assert_eq!(admin_attrs(&s, "moved")["email"], "third@example.com");
+}
+
+/// With `AttributesRequireVerificationBeforeUpdate`, a new e-mail waits for its code: the old
+/// address stays, verified and usable to sign in, until VerifyUserAttribute; then the new one
+/// replaces it. An administrator can skip the wait by marking the new address verified.
+#[test]
+fn an_address_requiring_verification_changes_only_once_verified() {
+    let s = setup_with(
+        PoolConfig {
+            alias_attributes: vec!["email".into()],
+            extra: extra(json!({"UserAttributeUpdateSettings": {
+                "AttributesRequireVerificationBeforeUpdate": ["email"]}})),
+            ..Default::default()
+        },
+        ClientConfig::default(),
+    );
+    s.user(
+        "held",
+        &[("email", "old@example.com"), ("email_verified", "true")],
+    );
+    let at = s.tokens("held")["AccessToken"].clone();
+    let r = update(
+        &s,
+        &at,
+        json!([{"Name": "email", "Value": "new@example.com"}]),
+    )
+    .expect("update");
+    assert_eq!(r["CodeDeliveryDetailsList"][0]["AttributeName"], "email");
+    let a = admin_attrs(&s, "held");
+    assert_eq!(a["email"], "old@example.com");
+    assert_eq!(a["email_verified"], "true");
+    assert_eq!(username_behind(&s, "old@example.com"), "held");
+    assert!(s.password_auth("new@example.com", PASSWORD).is_err());
+    let sent = s.emu.messages(Some("held"));
+    assert_eq!(sent.last().expect("sent").destination, "new@example.com");
+    let code = s
+        .emu
+        .last_code("held", MessageKind::VerifyAttribute)
+        .expect("code");
+    // A wrong code changes nothing.
+    let (t, _) = err(
+        &s.emu,
+        "VerifyUserAttribute",
+        json!({"AccessToken": at, "AttributeName": "email", "Code": "000000"}),
+    );
+    assert_eq!(t, "CodeMismatchException");
+    assert_eq!(admin_attrs(&s, "held")["email"], "old@example.com");
+    ok(
+        &s.emu,
+        "VerifyUserAttribute",
+        json!({"AccessToken": at, "AttributeName": "email", "Code": code}),
+    );
+    let a = admin_attrs(&s, "held");
+    assert_eq!(a["email"], "new@example.com");
+    assert_eq!(a["email_verified"], "true");
+    assert_eq!(username_behind(&s, "new@example.com"), "held");
+    assert!(s.password_auth("old@example.com", PASSWORD).is_err());
+    // The administrator's change waits too, unless it marks the address verified.
+    admin_update(
+        &s,
+        "held",
+        json!([{"Name": "email", "Value": "admin@example.com"}]),
+    )
+    .expect("update");
+    assert_eq!(admin_attrs(&s, "held")["email"], "new@example.com");
+    admin_update(
+        &s,
+        "held",
+        json!([{"Name": "email", "Value": "now@example.com"},
+               {"Name": "email_verified", "Value": "true"}]),
+    )
+    .expect("update");
+    let a = admin_attrs(&s, "held");
+    assert_eq!(a["email"], "now@example.com");
+    assert_eq!(a["email_verified"], "true");
+    // The earlier pending address is gone with it: its code no longer applies it.
+    let code = s
+        .emu
+        .last_code("held", MessageKind::VerifyAttribute)
+        .expect("code");
+    let _ = crate::common::op(
+        &s.emu,
+        "VerifyUserAttribute",
+        json!({"AccessToken": s.tokens("held")["AccessToken"], "AttributeName": "email", "Code": code}),
+    );
+    assert_eq!(admin_attrs(&s, "held")["email"], "now@example.com");
 }

@@ -113,6 +113,101 @@ pub(crate) fn apply_changes(
     after
 }
 
+/// What an attribute update does: the attributes as they are after it, the e-mail and phone
+/// number values held back until the user verifies them, and the new values that get a
+/// verification code.
+pub(crate) struct AttrUpdate {
+    pub after: std::collections::BTreeMap<String, String>,
+    pub held: Vec<(String, String)>,
+    pub sends: Vec<(String, String)>,
+}
+
+/// Plans an update of a user's attributes. A new e-mail or phone number gets a code when the
+/// pool verifies it automatically, unless the same request marks it verified (only an
+/// administrator can). In a pool whose `AttributesRequireVerificationBeforeUpdate` lists the
+/// attribute, the old value stays, still usable to sign in, until the new one is verified.
+pub(crate) fn plan_update(
+    s: &PoolSettings,
+    before: &std::collections::BTreeMap<String, String>,
+    changes: &[(String, String)],
+) -> AttrUpdate {
+    let mut after = apply_changes(before, changes);
+    let mut held = Vec::new();
+    let mut sends = Vec::new();
+    for attr in ["email", "phone_number"] {
+        let flag = format!("{attr}_verified");
+        let Some(new) = after.get(attr).cloned() else {
+            continue;
+        };
+        if before.get(attr) == Some(&new) {
+            continue;
+        }
+        let marked_verified = changes
+            .iter()
+            .any(|(k, v)| *k == flag && v.eq_ignore_ascii_case("true"));
+        if marked_verified {
+            continue;
+        }
+        let hold = s.verify_before_update.iter().any(|a| a == attr) && before.contains_key(attr);
+        if hold {
+            for key in [attr, flag.as_str()] {
+                match before.get(key) {
+                    Some(v) => after.insert(key.to_string(), v.clone()),
+                    None => after.remove(key),
+                };
+            }
+            held.push((attr.to_string(), new.clone()));
+        }
+        if hold || s.auto_verified.iter().any(|a| a == attr) {
+            sends.push((attr.to_string(), new));
+        }
+    }
+    AttrUpdate { after, held, sends }
+}
+
+/// Applies the held values and sends the codes of an [`AttrUpdate`]: the user's pending values
+/// are the held ones (a value changed at once drops an older pending one), and each new value
+/// gets a fresh code, delivered to it.
+pub(crate) fn finish_update(
+    st: &mut State,
+    pool_id: &str,
+    username: &str,
+    changes: &[(String, String)],
+    plan: &AttrUpdate,
+) -> ApiResult<Vec<Value>> {
+    let now = st.now();
+    let user = st.pool_mut(pool_id)?.user_mut(username)?;
+    for attr in ["email", "phone_number"] {
+        if changes.iter().any(|(k, _)| k == attr) {
+            user.pending_attrs.remove(attr);
+        }
+    }
+    for (attr, value) in &plan.held {
+        user.pending_attrs.insert(attr.clone(), value.clone());
+    }
+    let mut to_deliver = Vec::new();
+    for (attr, value) in &plan.sends {
+        let code = crate::ops::new_code(
+            user,
+            &format!("VERIFY:{attr}"),
+            now,
+            crate::ops::profile::VERIFY_CODE_SECS,
+        );
+        to_deliver.push((attr, value, code));
+    }
+    let mut details = Vec::new();
+    for (attr, value, code) in to_deliver {
+        let medium = if attr == "phone_number" {
+            "SMS"
+        } else {
+            "EMAIL"
+        };
+        st.deliver(pool_id, username, value, medium, "VERIFY_ATTRIBUTE", &code);
+        details.push(crate::state::delivery_details(attr, value));
+    }
+    Ok(details)
+}
+
 /// The first required attribute the attributes lack.
 pub(crate) fn check_required(
     schema: &Schema,
@@ -301,11 +396,15 @@ pub(crate) fn admin_update_user_attributes(st: &mut State, b: &Body) -> ApiResul
             .check_writes(&attrs, Writer::Admin, WriteKind::Update, &|n: &str| {
                 user.attr(n).map(str::to_string)
             })?;
-    let after = apply_changes(user.attrs(), &changes);
-    check_required(&pool.schema, &after)?;
-    pool.users.claim_aliases(&username, &after, false)?;
+    let plan = plan_update(&pool.s, user.attrs(), &changes);
+    check_required(&pool.schema, &plan.after)?;
+    pool.users.claim_aliases(&username, &plan.after, false)?;
+    let after = plan.after.clone();
     pool.users.update_attrs(&username, |a| *a = after)?;
     pool.user_mut(&username)?.modified = now;
+    let pool_id = pool.id.clone();
+    // The response has no delivery details: AdminUpdateUserAttributesResponse is empty.
+    finish_update(st, &pool_id, &username, &changes, &plan)?;
     Ok(json!({}))
 }
 

@@ -5,14 +5,14 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
 use crate::api::{ApiError, ApiResult, Body, invalid_param};
-use crate::ops::admin::{apply_changes, check_required, mfa_settings};
+use crate::ops::admin::{apply_changes, check_required, finish_update, mfa_settings, plan_update};
 use crate::ops::tokens::caller;
 use crate::ops::{check_code, check_password_policy, new_code, password_matches, set_password};
 use crate::schema::{WriteKind, Writer};
 use crate::state::{State, delivery_details};
 
 /// Attribute-verification codes last 24 h (docs/protocol.md#73-codes).
-const VERIFY_CODE_SECS: u64 = 24 * 3600;
+pub(crate) const VERIFY_CODE_SECS: u64 = 24 * 3600;
 
 pub(crate) fn change_password(st: &mut State, b: &Body) -> ApiResult<Value> {
     let c = caller(st, b)?;
@@ -86,10 +86,8 @@ pub(crate) fn update_user_attributes(st: &mut State, b: &Body) -> ApiResult<Valu
     let c = caller(st, b)?;
     let attrs = b.opt_attrs("UserAttributes")?.unwrap_or_default();
     let write = token_client(st, &c.claims).and_then(|c| c.write_attrs);
-    let now = st.now();
     let now_f = st.now_f();
     let pool = st.pool_mut(&c.pool_id)?;
-    let auto = pool.s.auto_verified.clone();
     let user = pool.user(&c.username)?;
     // Validate every attribute before changing anything.
     let changes = pool.schema.check_writes(
@@ -98,44 +96,17 @@ pub(crate) fn update_user_attributes(st: &mut State, b: &Body) -> ApiResult<Valu
         WriteKind::Update,
         &|n: &str| user.attr(n).map(str::to_string),
     )?;
-    let before = user.attrs().clone();
-    let after = apply_changes(&before, &changes);
-    check_required(&pool.schema, &after)?;
+    let plan = plan_update(&pool.s, user.attrs(), &changes);
+    check_required(&pool.schema, &plan.after)?;
     // A new e-mail or phone number is unverified, so it only clashes where it is an alias
     // without verification (a username attribute, preferred_username).
-    if let Some(clash) = pool.users.alias_clash(&c.username, &after) {
+    if let Some(clash) = pool.users.alias_clash(&c.username, &plan.after) {
         return Err(clash.error());
     }
-    let sends: Vec<(String, String)> = ["email", "phone_number"]
-        .into_iter()
-        .filter(|a| before.get(*a) != after.get(*a) && auto.iter().any(|x| x == a))
-        .filter_map(|a| after.get(a).map(|v| (a.to_string(), v.clone())))
-        .collect();
+    let after = plan.after.clone();
     pool.users.update_attrs(&c.username, |a| *a = after)?;
-    let user = pool.user_mut(&c.username)?;
-    user.modified = now_f;
-    let mut details = Vec::new();
-    let mut to_deliver = Vec::new();
-    for (attr, value) in sends {
-        let code = new_code(user, &format!("VERIFY:{attr}"), now, VERIFY_CODE_SECS);
-        details.push(delivery_details(&attr, &value));
-        to_deliver.push((attr, value, code));
-    }
-    for (attr, value, code) in to_deliver {
-        let medium = if attr == "phone_number" {
-            "SMS"
-        } else {
-            "EMAIL"
-        };
-        st.deliver(
-            &c.pool_id,
-            &c.username,
-            &value,
-            medium,
-            "VERIFY_ATTRIBUTE",
-            &code,
-        );
-    }
+    pool.user_mut(&c.username)?.modified = now_f;
+    let details = finish_update(st, &c.pool_id, &c.username, &changes, &plan)?;
     let mut out = json!({});
     if !details.is_empty() {
         out["CodeDeliveryDetailsList"] = json!(details);
@@ -196,7 +167,12 @@ pub(crate) fn verify_user_attribute(st: &mut State, b: &Body) -> ApiResult<Value
     let code = b.str("Code")?;
     let now = st.now();
     let pool = st.pool_mut(&c.pool_id)?;
-    let mut after = pool.user(&c.username)?.attrs().clone();
+    let user = pool.user(&c.username)?;
+    let mut after = user.attrs().clone();
+    // A value held back until verification replaces the old one now.
+    if let Some(pending) = user.pending_attrs.get(&attr) {
+        after.insert(attr.clone(), pending.clone());
+    }
     if after.contains_key(&attr) {
         after.insert(format!("{attr}_verified"), "true".into());
     }
@@ -211,6 +187,7 @@ pub(crate) fn verify_user_attribute(st: &mut State, b: &Body) -> ApiResult<Value
         now,
     )?;
     pool.users.update_attrs(&c.username, |a| *a = after)?;
+    pool.user_mut(&c.username)?.pending_attrs.remove(&attr);
     Ok(json!({}))
 }
 

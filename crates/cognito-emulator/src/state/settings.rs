@@ -38,6 +38,9 @@ pub(crate) struct PoolSettings {
     pub case_sensitive: bool,
     /// `AdminCreateUserConfig.AllowAdminCreateUserOnly`: `SignUp` is refused.
     pub admin_create_only: bool,
+    /// `UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate`: a new value of
+    /// these attributes waits for `VerifyUserAttribute` before it replaces the old one.
+    pub verify_before_update: Vec<String>,
 }
 
 /// The `SetUserPoolMfaConfig` members that configure an MFA method, stored in the pool's
@@ -166,6 +169,11 @@ impl PoolSettings {
                 &["AdminCreateUserConfig", "AllowAdminCreateUserOnly"],
                 false,
             ),
+            verify_before_update: c
+                .get("UserAttributeUpdateSettings")
+                .and_then(Value::as_object)
+                .map(|u| str_list(u, "AttributesRequireVerificationBeforeUpdate"))
+                .unwrap_or_default(),
         }
     }
 }

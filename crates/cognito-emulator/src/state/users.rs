@@ -86,6 +86,10 @@ pub(crate) struct User {
     pub webauthn: Vec<Value>,
     /// The public key and counter of each passkey in `webauthn`, by credential id.
     pub passkeys: HashMap<String, crate::webauthn::Passkey>,
+    /// New e-mail or phone number values that wait for `VerifyUserAttribute` (pools with
+    /// `AttributesRequireVerificationBeforeUpdate`); the old value stays in use until then.
+    #[serde(default)]
+    pub pending_attrs: BTreeMap<String, String>,
 }
 
 impl User {
@@ -113,6 +117,7 @@ impl User {
             locked_until: 0,
             webauthn: Vec::new(),
             passkeys: HashMap::new(),
+            pending_attrs: BTreeMap::new(),
         }
     }
 
