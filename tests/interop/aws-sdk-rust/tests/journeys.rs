@@ -11,6 +11,7 @@ use aws_sdk_interop::{Sdk, start};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use cip::error::ProvideErrorMetadata;
+use cip::operation::RequestId;
 use cip::primitives::DateTime;
 use cip::types::*;
 use cognito_emulator::MessageKind;
@@ -211,6 +212,10 @@ async fn pools(sdk: &Sdk) {
         .send()
         .await
         .expect("CreateUserPool");
+    assert!(
+        created.request_id().is_some_and(|id| !id.is_empty()),
+        "a request id"
+    );
     let pool = created.user_pool().unwrap();
     let pool_id = pool.id().unwrap().to_string();
     assert!(pool_id.starts_with("us-east-1_"), "{pool_id}");
@@ -394,6 +399,24 @@ async fn pools(sdk: &Sdk) {
     assert!(
         message.starts_with("1 validation error detected: Value '61' at 'maxResults'"),
         "{message}"
+    );
+
+    // An operation the emulator does not emulate: HTTP 501 with a documented error code that
+    // the SDK does not model, so it arrives as an unhandled error that keeps code and message.
+    let err = sdk
+        .idp
+        .describe_risk_configuration()
+        .user_pool_id("us-east-1_abcdefghi")
+        .send()
+        .await
+        .expect_err("not emulated");
+    assert_eq!(err.raw_response().map(|r| r.status().as_u16()), Some(501));
+    let err = err.into_service_error();
+    assert_eq!(err.code(), Some("NotImplementedException"));
+    assert!(
+        err.message()
+            .is_some_and(|m| m.contains("does not emulate")),
+        "{err:?}"
     );
 
     // ListUserPools through the paginator: every pool exactly once
