@@ -7,13 +7,13 @@
 
 use aws_sdk_cognitoidentity as ci;
 use aws_sdk_cognitoidentityprovider as cip;
-use aws_sdk_interop::{Sdk, start};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use cip::error::ProvideErrorMetadata;
 use cip::operation::RequestId;
 use cip::primitives::DateTime;
 use cip::types::*;
+use cognito_aws_sdk_interop::{Sdk, start};
 use cognito_emulator::MessageKind;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
