@@ -40,6 +40,7 @@ test('a pool with a schema and tags, described, updated and deleted', async () =
   assertDate(pool.CreationDate, 'CreateUserPool CreationDate');
   assertDate(pool.LastModifiedDate, 'CreateUserPool LastModifiedDate');
   assert.equal(created.$metadata.httpStatusCode, 200);
+  assert.match(created.$metadata.requestId, /^[0-9a-f-]{36}$/, 'the request id from x-amzn-RequestId');
 
   const { UserPool: described } = await cip.send(new idp.DescribeUserPoolCommand({ UserPoolId: pool.Id }));
   assert.equal(described.Id, pool.Id);
