@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::api::{ApiResult, Body};
-use crate::ops::devices::{device_json, device_missing, remembered_status};
+use crate::ops::devices::{device_json, device_missing, device_mut, forget, remembered_status};
 use crate::ops::page;
 use crate::state::{Pool, State};
 
@@ -55,10 +55,7 @@ pub(crate) fn admin_get_device(st: &mut State, b: &Body) -> ApiResult<Value> {
 pub(crate) fn admin_forget_device(st: &mut State, b: &Body) -> ApiResult<Value> {
     let key = b.str("DeviceKey")?;
     let (pool, username) = admin_user(st, b)?;
-    if !pool.user(&username)?.devices.contains_key(key) {
-        return Err(device_missing());
-    }
-    pool.user_mut(&username)?.devices.remove(key);
+    forget(pool, &username, key)?;
     Ok(json!({}))
 }
 
@@ -67,12 +64,7 @@ pub(crate) fn admin_update_device_status(st: &mut State, b: &Body) -> ApiResult<
     let remembered = remembered_status(b)?;
     let now = st.now_f();
     let (pool, username) = admin_user(st, b)?;
-    if !pool.user(&username)?.devices.contains_key(key) {
-        return Err(device_missing());
-    }
-    let Some(d) = pool.user_mut(&username)?.devices.get_mut(key) else {
-        return Err(device_missing());
-    };
+    let d = device_mut(pool, &username, key)?;
     d.remembered = remembered;
     d.modified = now;
     Ok(json!({}))

@@ -8,10 +8,33 @@ use serde_json::{Value, json};
 
 use crate::api::{ApiError, ApiResult, Body, invalid_param, not_found};
 use crate::ops::tokens::caller;
-use crate::state::{Device, State};
+use crate::state::{Device, Pool, State};
 
 pub(crate) fn device_missing() -> ApiError {
     not_found("Device does not exist.")
+}
+
+/// A user's device to change, or AWS's error when there is none; the user is taken for
+/// writing only once the device is known to exist, so a refusal changes nothing.
+pub(crate) fn device_mut<'a>(
+    pool: &'a mut Pool,
+    username: &str,
+    key: &str,
+) -> ApiResult<&'a mut Device> {
+    if !pool.user(username)?.devices.contains_key(key) {
+        return Err(device_missing());
+    }
+    pool.user_mut(username)?
+        .devices
+        .get_mut(key)
+        .ok_or_else(device_missing)
+}
+
+/// Forgets a user's device, or AWS's error when there is none.
+pub(crate) fn forget(pool: &mut Pool, username: &str, key: &str) -> ApiResult<()> {
+    device_mut(pool, username, key)?;
+    pool.user_mut(username)?.devices.remove(key);
+    Ok(())
 }
 
 /// `DeviceRememberedStatus` (absent: not remembered).
@@ -141,16 +164,7 @@ pub(crate) fn update_device_status(st: &mut State, b: &Body) -> ApiResult<Value>
     let key = b.str("DeviceKey")?.to_string();
     let remembered = remembered_status(b)?;
     let now = st.now_f();
-    if !st
-        .pool(&c.pool_id)?
-        .user(&c.username)?
-        .devices
-        .contains_key(&key)
-    {
-        return Err(device_missing());
-    }
-    let user = st.pool_mut(&c.pool_id)?.user_mut(&c.username)?;
-    let d = user.devices.get_mut(&key).ok_or_else(device_missing)?;
+    let d = device_mut(st.pool_mut(&c.pool_id)?, &c.username, &key)?;
     d.remembered = remembered;
     d.modified = now;
     Ok(json!({}))
@@ -159,15 +173,6 @@ pub(crate) fn update_device_status(st: &mut State, b: &Body) -> ApiResult<Value>
 pub(crate) fn forget_device(st: &mut State, b: &Body) -> ApiResult<Value> {
     let c = caller(st, b)?;
     let key = b.str("DeviceKey")?.to_string();
-    if !st
-        .pool(&c.pool_id)?
-        .user(&c.username)?
-        .devices
-        .contains_key(&key)
-    {
-        return Err(device_missing());
-    }
-    let user = st.pool_mut(&c.pool_id)?.user_mut(&c.username)?;
-    user.devices.remove(&key);
+    forget(st.pool_mut(&c.pool_id)?, &c.username, &key)?;
     Ok(json!({}))
 }

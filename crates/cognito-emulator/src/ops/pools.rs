@@ -245,7 +245,7 @@ pub(crate) fn update_user_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
     let id = b.str("UserPoolId")?;
     let name = b.opt_str("PoolName")?.map(str::to_string);
     let now = st.now_f();
-    let pool = st.pool_mut(id)?;
+    let pool = st.pool(id)?;
     let mut config = Map::new();
     for k in IMMUTABLE_POOL_MEMBERS
         .iter()
@@ -263,6 +263,7 @@ pub(crate) fn update_user_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
     }
     let s = PoolSettings::from_config(&config);
     check_mfa_methods(&s, has_explicit_mfa(&config))?;
+    let pool = st.pool_mut(id)?;
     pool.config = config;
     pool.s = s;
     let aliases = Pool::alias_attrs_of(&pool.s);
@@ -707,8 +708,8 @@ pub(crate) fn set_user_pool_mfa_config(st: &mut State, b: &Body) -> ApiResult<Va
         None => false,
     };
     let any_method = sms.is_some() || email.is_some() || totp_on;
-    let pool = st.pool_mut(b.str("UserPoolId")?)?;
-    let mode = mode.unwrap_or(mfa_name(pool.s.mfa));
+    let pool_id = b.str("UserPoolId")?;
+    let mode = mode.unwrap_or(mfa_name(st.pool(pool_id)?.s.mfa));
     if mode == "OFF" && any_method {
         return Err(invalid_param(
             "Invalid MFA configuration given, can't turn off MFA and configure an MFA together.",
@@ -719,6 +720,7 @@ pub(crate) fn set_user_pool_mfa_config(st: &mut State, b: &Body) -> ApiResult<Va
             "Invalid MFA configuration given, can't disable all MFAs with a required or optional configuration.",
         ));
     }
+    let pool = st.pool_mut(pool_id)?;
     let c = &mut pool.config;
     c.insert("MfaConfiguration".into(), json!(mode));
     for k in MFA_METHOD_KEYS {

@@ -690,6 +690,39 @@ mod tests {
             .expect("user");
     }
 
+    /// ForceAliasCreation moves verified aliases only when every clash may move: a refused
+    /// claim (here a `preferred_username` another user holds) leaves the movable ones alone.
+    #[test]
+    fn a_refused_alias_claim_moves_nothing() {
+        let mut config = Map::new();
+        config.insert(
+            "AliasAttributes".into(),
+            serde_json::json!(["email", "preferred_username"]),
+        );
+        let mut pool = pool(3, config);
+        set(
+            &mut pool,
+            "User0Ä",
+            &[("email", "x@example.com"), ("email_verified", "true")],
+        );
+        set(&mut pool, "User1Ä", &[("preferred_username", "y")]);
+        let mut attrs = BTreeMap::new();
+        attrs.insert("email".to_string(), "x@example.com".to_string());
+        attrs.insert("email_verified".to_string(), "true".to_string());
+        attrs.insert("preferred_username".to_string(), "y".to_string());
+        let e = pool
+            .users
+            .claim_aliases("User2Ä", &attrs, true)
+            .expect_err("preferred_username cannot move");
+        assert_eq!(e.kind, "AliasExistsException");
+        assert!(pool.users.get("User0Ä").expect("user").verified("email"));
+        attrs.remove("preferred_username");
+        pool.users
+            .claim_aliases("User2Ä", &attrs, true)
+            .expect("the e-mail moves");
+        assert!(!pool.users.get("User0Ä").expect("user").verified("email"));
+    }
+
     /// Sign-in by a verified alias is an index lookup among many users, and the index follows
     /// verification, changes of value and deletion.
     #[test]

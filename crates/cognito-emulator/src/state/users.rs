@@ -401,18 +401,46 @@ impl Users {
         None
     }
 
+    /// Every alias a user `username` would share with other users if its attributes were
+    /// `attrs`, one clash per holder.
+    fn alias_clashes(&self, username: &str, attrs: &BTreeMap<String, String>) -> Vec<AliasClash> {
+        let mut out = Vec::new();
+        for (attr, value) in self.alias_keys(attrs) {
+            let movable = self
+                .alias_attrs
+                .iter()
+                .any(|(a, needs_verified)| *a == attr && *needs_verified);
+            for holder in self
+                .by_alias
+                .get(&(attr.clone(), value))
+                .into_iter()
+                .flatten()
+                .filter(|u| *u != username)
+            {
+                out.push(AliasClash {
+                    attr: attr.clone(),
+                    holder: holder.clone(),
+                    movable,
+                });
+            }
+        }
+        out
+    }
+
     /// Checks that a user may hold `attrs` without sharing an alias; with `force`, takes a
-    /// verified alias away from its holder (`ForceAliasCreation`) instead of failing.
+    /// verified alias away from its holders (`ForceAliasCreation`) instead of failing. Every
+    /// clash is decided before any alias moves, so a refusal changes nothing.
     pub fn claim_aliases(
         &mut self,
         username: &str,
         attrs: &BTreeMap<String, String>,
         force: bool,
     ) -> ApiResult<()> {
-        while let Some(clash) = self.alias_clash(username, attrs) {
-            if !(force && clash.movable) {
-                return Err(clash.error());
-            }
+        let clashes = self.alias_clashes(username, attrs);
+        if let Some(refused) = clashes.iter().find(|c| !(force && c.movable)) {
+            return Err(refused.error());
+        }
+        for clash in clashes {
             let flag = format!("{}_verified", clash.attr);
             self.update_attrs(&clash.holder, |a| {
                 a.insert(flag, "false".to_string());
