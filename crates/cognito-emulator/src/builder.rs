@@ -205,14 +205,14 @@ impl EmulatorBuilder {
 
     fn shared(&self) -> io::Result<Arc<Shared>> {
         let mut state = State::new(self.region.clone());
-        state.fixed_clock = self.fixed_clock;
-        state.lambda = self.lambda.clone();
-        state.rng = self.rng_seed.map(util::SeededRng::new);
-        state.fixed_keys = match (&self.signing_keys, self.rng_seed) {
+        state.set_fixed_clock(self.fixed_clock);
+        state.set_lambda(self.lambda.clone());
+        state.set_rng(self.rng_seed.map(util::SeededRng::new));
+        state.set_fixed_keys(match (&self.signing_keys, self.rng_seed) {
             (Some(k), _) => Some(k.0.clone()),
             (None, Some(seed)) => Some(tokens::lazy_keys(Some(seed))),
             (None, None) => None,
-        };
+        });
         let mut fresh = true;
         let store = match &self.data_dir {
             Some(dir) => {

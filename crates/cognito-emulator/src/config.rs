@@ -332,12 +332,12 @@ pub(crate) fn apply(st: &mut State, config: &Config) -> Result<(), (String, Stri
             .unwrap_or_default()
             .to_string();
         if let Some(fixed) = &p.id {
-            if st.pools.contains_key(fixed) {
+            if st.pools().contains_key(fixed) {
                 return Err((format!("{here}.id"), format!("pool {fixed} already exists")));
             }
-            if let Some(mut pool) = st.pools.remove(&pool_id) {
+            if let Some(mut pool) = st.take_pool(&pool_id) {
                 pool.set_id(fixed);
-                st.pools.insert(fixed.clone(), pool);
+                st.insert_pool(pool);
             }
             pool_id = fixed.clone();
         }
@@ -354,10 +354,10 @@ pub(crate) fn apply(st: &mut State, config: &Config) -> Result<(), (String, Stri
                 .as_str()
                 .unwrap_or_default()
                 .to_string();
-            if let Some(mut client) = st.clients.remove(&id) {
+            if let Some(mut client) = st.take_client(&id) {
                 if let Some(fixed) = &c.id {
                     crate::api::check_client_id(fixed).map_err(at(format!("{here}.id")))?;
-                    if st.clients.contains_key(fixed) {
+                    if st.clients().contains_key(fixed) {
                         return Err((format!("{here}.id"), format!("client {fixed} given twice")));
                     }
                     client.id = fixed.clone();
@@ -365,7 +365,7 @@ pub(crate) fn apply(st: &mut State, config: &Config) -> Result<(), (String, Stri
                 if let Some(secret) = &c.secret {
                     client.secret = Some(secret.as_str().into());
                 }
-                st.clients.insert(client.id.clone(), client);
+                st.insert_client(client);
             }
         }
         for (j, g) in p.groups.iter().enumerate() {

@@ -148,11 +148,7 @@ impl Service {
 
     /// Moves the emulator clock forward.
     pub fn advance_clock(&self, secs: u64) {
-        let mut st = self.shared.lock();
-        st.clock_offset = st
-            .clock_offset
-            .saturating_add(secs)
-            .min(crate::state::MAX_CLOCK_OFFSET);
+        self.shared.lock().advance_clock(secs);
     }
 
     /// The emulator clock in epoch seconds (use it for TIMESTAMP and TOTP in tests).
@@ -176,7 +172,7 @@ impl Service {
     pub fn request_count(&self, operation: &str) -> u64 {
         self.shared
             .lock()
-            .counts
+            .counts()
             .get(operation)
             .copied()
             .unwrap_or(0)
@@ -226,7 +222,7 @@ impl Service {
     ) -> Result<(), ApiError> {
         let mut st = self.shared.lock();
         st.pool(pool_id)?;
-        st.handlers
+        st.handlers_mut()
             .entry(pool_id.to_string())
             .or_default()
             .insert(trigger, handler);
@@ -237,7 +233,7 @@ impl Service {
     /// again).
     pub fn clear_trigger(&self, pool_id: &str, trigger: Trigger) {
         let mut st = self.shared.lock();
-        if let Some(h) = st.handlers.get_mut(pool_id) {
+        if let Some(h) = st.handlers_mut().get_mut(pool_id) {
             h.remove(&trigger);
         }
     }

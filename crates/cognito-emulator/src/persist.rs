@@ -25,7 +25,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use redb::{ReadableTable, TableDefinition, TableHandle};
 use serde::{Deserialize, Serialize};
 
-use crate::state::{Pool, State, Users};
+use crate::state::{Pool, Restored, State};
 use crate::tokens::LazyKeys;
 
 /// The version of the records' layout. A store written by a newer layout is refused (never
@@ -189,7 +189,7 @@ impl<V> Tracked<V> {
     }
 
     /// Inserts a loaded record without noting it.
-    fn load(&mut self, key: String, value: V) {
+    pub(crate) fn load(&mut self, key: String, value: V) {
         self.map.insert(key, value);
     }
 }
@@ -415,7 +415,7 @@ impl Store {
                 let v = FORMAT_VERSION.to_string();
                 meta.insert("format", v.as_bytes())
                     .map_err(|e| store_error(&path, e))?;
-                meta.insert("page_key", st.page_key.as_slice())
+                meta.insert("page_key", st.page_key().as_slice())
                     .map_err(|e| store_error(&path, e))?;
                 for t in [
                     POOLS, KEYS, USERS, GROUPS, CLIENTS, REFRESH, REVOKED, ID_POOLS, IDENTITIES,
@@ -426,7 +426,7 @@ impl Store {
             }
             w.commit().map_err(|e| store_error(&path, e))?;
         }
-        known.clock_offset = st.clock_offset;
+        known.clock_offset = st.clock_offset();
         let inner = Arc::new(Inner {
             db,
             queue: Mutex::new(Queue {
@@ -476,7 +476,7 @@ impl Store {
             known.users.clear();
             known.keys.clear();
             let mut records = Vec::new();
-            for (id, pool) in st.pools.iter() {
+            for (id, pool) in st.pools().iter() {
                 records.push((Kind::Pool, String::new(), id.clone()));
                 for u in pool.users.names() {
                     records.push((Kind::User, id.clone(), u.clone()));
@@ -486,15 +486,18 @@ impl Store {
                 }
             }
             let kinds: [(Kind, Vec<String>); 6] = [
-                (Kind::Client, st.clients.keys().cloned().collect()),
-                (Kind::Refresh, st.refresh.tokens().cloned().collect()),
-                (Kind::Revoked, st.revoked_origins.keys().cloned().collect()),
+                (Kind::Client, st.clients().keys().cloned().collect()),
+                (Kind::Refresh, st.refresh().tokens().cloned().collect()),
+                (
+                    Kind::Revoked,
+                    st.revoked_families().keys().cloned().collect(),
+                ),
                 (
                     Kind::IdentityPool,
-                    st.identity_pools.keys().cloned().collect(),
+                    st.identity_pools().keys().cloned().collect(),
                 ),
-                (Kind::Identity, st.identities.keys().cloned().collect()),
-                (Kind::Domain, st.domains.keys().cloned().collect()),
+                (Kind::Identity, st.identities().keys().cloned().collect()),
+                (Kind::Domain, st.domains().keys().cloned().collect()),
             ];
             for (kind, keys) in kinds {
                 records.extend(keys.into_iter().map(|k| (kind, String::new(), k)));
@@ -504,13 +507,13 @@ impl Store {
             capture_records(st, log.records, &mut known, &mut ops, &mut keygen);
         }
         if log.all {
-            ops.push(Op::PutMeta("page_key", st.page_key.to_vec()));
+            ops.push(Op::PutMeta("page_key", st.page_key().to_vec()));
         }
-        if st.clock_offset != known.clock_offset || log.all {
-            known.clock_offset = st.clock_offset;
+        if st.clock_offset() != known.clock_offset || log.all {
+            known.clock_offset = st.clock_offset();
             ops.push(Op::PutMeta(
                 "clock_offset",
-                st.clock_offset.to_string().into_bytes(),
+                st.clock_offset().to_string().into_bytes(),
             ));
         }
         drop(known);
@@ -570,6 +573,14 @@ impl Store {
 }
 
 /// Starts noting changes (the state lock was just taken by this thread).
+/// Ends the change log [`begin`] started and returns the records it noted.
+#[cfg(test)]
+pub(crate) fn end_for_test() -> Vec<(Kind, String, String)> {
+    LOG.with(|l| l.borrow_mut().take())
+        .map(|l| l.records)
+        .unwrap_or_default()
+}
+
 pub(crate) fn begin() {
     LOG.with(|l| *l.borrow_mut() = Some(Log::default()));
 }
@@ -620,7 +631,7 @@ fn capture_records(
     records.retain(|r| seen.insert(r.clone()));
     for (kind, scope, key) in records {
         match kind {
-            Kind::Pool => match st.pools.get(&key) {
+            Kind::Pool => match st.pools().get(&key) {
                 Some(pool) => {
                     let bytes = to_bytes(&PoolRecordRef::of(pool));
                     if known.pools.get(&key) != Some(&bytes) {
@@ -654,7 +665,7 @@ fn capture_records(
                 }
             },
             Kind::User => {
-                let user = st.pools.get(&scope).and_then(|p| p.users.get(&key));
+                let user = st.pools().get(&scope).and_then(|p| p.users.get(&key));
                 let key = scoped(&scope, &key);
                 match user {
                     Some(user) => {
@@ -676,17 +687,17 @@ fn capture_records(
                 }
             }
             Kind::Group => {
-                let group = st.pools.get(&scope).and_then(|p| p.res.groups.get(&key));
+                let group = st.pools().get(&scope).and_then(|p| p.res.groups.get(&key));
                 put_or_del(ops, kind, scoped(&scope, &key), group);
             }
-            Kind::Client => put_or_del(ops, kind, key.clone(), st.clients.get(&key)),
-            Kind::Refresh => put_or_del(ops, kind, key.clone(), st.refresh.get(&key)),
-            Kind::Revoked => put_or_del(ops, kind, key.clone(), st.revoked_origins.get(&key)),
+            Kind::Client => put_or_del(ops, kind, key.clone(), st.clients().get(&key)),
+            Kind::Refresh => put_or_del(ops, kind, key.clone(), st.refresh().get(&key)),
+            Kind::Revoked => put_or_del(ops, kind, key.clone(), st.revoked_families().get(&key)),
             Kind::IdentityPool => {
-                put_or_del(ops, kind, key.clone(), st.identity_pools.get(&key));
+                put_or_del(ops, kind, key.clone(), st.identity_pools().get(&key));
             }
-            Kind::Identity => put_or_del(ops, kind, key.clone(), st.identities.get(&key)),
-            Kind::Domain => put_or_del(ops, kind, key.clone(), st.domains.get(&key)),
+            Kind::Identity => put_or_del(ops, kind, key.clone(), st.identities().get(&key)),
+            Kind::Domain => put_or_del(ops, kind, key.clone(), st.domains().get(&key)),
         }
     }
 }
@@ -820,16 +831,15 @@ fn load(
             .map(Some)
             .ok_or_else(|| bad_record(path, "meta", key, "not a number"))
     };
-    if let Some(offset) = number("clock_offset")? {
-        st.clock_offset = offset.min(crate::state::MAX_CLOCK_OFFSET);
-    }
-    if let Some(k) = meta.get("page_key").map_err(|e| store_error(path, e))? {
-        let k: [u8; 32] = k
-            .value()
-            .try_into()
-            .map_err(|_| bad_record(path, "meta", "page_key", "not 32 bytes"))?;
-        st.page_key = k;
-    }
+    let clock_offset = number("clock_offset")?;
+    let page_key = match meta.get("page_key").map_err(|e| store_error(path, e))? {
+        Some(k) => Some(
+            <[u8; 32]>::try_from(k.value())
+                .map_err(|_| bad_record(path, "meta", "page_key", "not 32 bytes"))?,
+        ),
+        None => None,
+    };
+    st.restore_meta(clock_offset, page_key);
     let mut keys: HashMap<String, KeyRecord> = read_all(path, read, KEYS)?.into_iter().collect();
     for (id, rec) in read_all::<PoolRecord>(path, read, POOLS)? {
         let lazy = match keys.remove(&id) {
@@ -845,51 +855,44 @@ fn load(
         if crate::tokens::generated(&lazy) {
             known.keys.insert(id.clone(), lazy);
         }
-        st.pools.load(id, pool);
+        st.load(Restored::Pool(id, Box::new(pool)));
     }
     for (key, user) in read_all::<crate::state::User>(path, read, USERS)? {
         let (pool_id, _) = key.split_once('\u{0}').unwrap_or_default();
-        if let Some(pool) = st.pools.get_loaded(pool_id) {
-            pool.users.load(user);
-        }
+        st.load(Restored::User(pool_id.to_string(), Box::new(user)));
     }
     for (key, group) in read_all::<crate::state::Group>(path, read, GROUPS)? {
         let (pool_id, name) = key.split_once('\u{0}').unwrap_or_default();
-        if let Some(pool) = st.pools.get_loaded(pool_id) {
-            pool.res.groups.load(name.to_string(), group);
-        }
+        st.load(Restored::Group(
+            pool_id.to_string(),
+            name.to_string(),
+            group,
+        ));
     }
     for (k, v) in read_all(path, read, CLIENTS)? {
-        st.clients.load(k, v);
+        st.load(Restored::Client(k, Box::new(v)));
     }
     for (k, v) in read_all(path, read, REFRESH)? {
-        st.refresh.load(k, v);
+        st.load(Restored::Refresh(k, v));
     }
-    for (k, v) in read_all(path, read, REVOKED)? {
-        st.revoked_origins.load(k, v);
+    for (k, ()) in read_all(path, read, REVOKED)? {
+        st.load(Restored::Revoked(k));
     }
     for (k, v) in read_all(path, read, ID_POOLS)? {
-        st.identity_pools.load(k, v);
+        st.load(Restored::IdentityPool(k, v));
     }
     for (k, v) in read_all(path, read, IDENTITIES)? {
-        st.identities.load(k, v);
+        st.load(Restored::Identity(k, v));
     }
     for (k, v) in read_all(path, read, DOMAINS)? {
-        st.domains.load(k, v);
+        st.load(Restored::Domain(k, v));
     }
     Ok(())
 }
 
 impl<V> Tracked<V> {
     /// A loaded record, to be filled in without noting it.
-    fn get_loaded(&mut self, key: &str) -> Option<&mut V> {
+    pub(crate) fn get_loaded(&mut self, key: &str) -> Option<&mut V> {
         self.map.get_mut(key)
-    }
-}
-
-impl Users {
-    /// Puts a loaded user in without noting it.
-    fn load(&mut self, user: crate::state::User) {
-        self.insert_quiet(user);
     }
 }

@@ -52,9 +52,9 @@ pub(crate) fn apply(st: &mut State, seed: &Value) -> ApiResult<()> {
             {
                 return Err(invalid_param(format!("seed: bad pool id {fixed}")));
             }
-            if let Some(mut pool) = st.pools.remove(&pool_id) {
+            if let Some(mut pool) = st.take_pool(&pool_id) {
                 pool.set_id(fixed);
-                st.pools.insert(fixed.to_string(), pool);
+                st.insert_pool(pool);
             }
             pool_id = fixed.to_string();
         }
@@ -78,7 +78,7 @@ pub(crate) fn apply(st: &mut State, seed: &Value) -> ApiResult<()> {
                 .as_str()
                 .unwrap_or_default()
                 .to_string();
-            if let Some(mut client) = st.clients.remove(&id) {
+            if let Some(mut client) = st.take_client(&id) {
                 if let Some(fixed) = str_field(c, "id") {
                     crate::api::check_client_id(fixed)?;
                     client.id = fixed.to_string();
@@ -86,7 +86,7 @@ pub(crate) fn apply(st: &mut State, seed: &Value) -> ApiResult<()> {
                 if let Some(secret) = str_field(c, "secret") {
                     client.secret = Some(secret.into());
                 }
-                st.clients.insert(client.id.clone(), client);
+                st.insert_client(client);
             }
         }
         for u in p

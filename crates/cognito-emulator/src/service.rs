@@ -61,7 +61,7 @@ impl Service {
             Prepared::Reset => Outcome::Reset,
             Prepared::Run(call) => {
                 if let Some(delay) = call.delay {
-                    let virtual_time = self.shared.lock().fixed_clock.is_some();
+                    let virtual_time = self.shared.lock().clock_is_fixed();
                     if !virtual_time {
                         std::thread::sleep(delay);
                     }
@@ -88,7 +88,7 @@ impl Service {
     pub fn user_counts(&self) -> std::collections::BTreeMap<String, usize> {
         self.shared
             .lock()
-            .pools
+            .pools()
             .iter()
             .map(|(id, p)| (id.clone(), p.users.len()))
             .collect()
@@ -253,17 +253,17 @@ pub(crate) fn prepare(shared: &Shared, req: &Request<Vec<u8>>) -> Prepared {
     // Count the call, then look for a fault.
     let fault = {
         let mut st = shared.lock();
-        *st.counts.entry(op.clone()).or_default() += 1;
+        st.count(&op);
         let mut flow_key = None;
         if op == "InitiateAuth"
             && let Ok(m) = &parsed
             && let Some(flow) = m.get("AuthFlow").and_then(Value::as_str)
         {
             let key = format!("InitiateAuth:{flow}");
-            *st.counts.entry(key.clone()).or_default() += 1;
+            st.count(&key);
             flow_key = Some(key);
         }
-        take_fault(&mut st.faults, &op, flow_key.as_deref())
+        take_fault(st.faults_mut(), &op, flow_key.as_deref())
     };
     let mut delay = None;
     if let Some(f) = &fault {
@@ -318,7 +318,7 @@ fn warm_keys(shared: &Shared, body: &Map<String, Value>) {
         let st = shared.lock();
         let str_of = |k: &str| body.get(k).and_then(Value::as_str);
         let pool_id = str_of("ClientId")
-            .and_then(|c| st.clients.get(c))
+            .and_then(|c| st.clients().get(c))
             .map(|c| c.pool_id.clone())
             .or_else(|| {
                 let token = str_of("AccessToken")?;
@@ -331,7 +331,7 @@ fn warm_keys(shared: &Shared, body: &Map<String, Value>) {
                 let provider = logins.keys().next()?;
                 Some(provider.rsplit('/').next()?.to_string())
             });
-        pool_id.and_then(|id| st.pools.get(&id).map(|p| p.keys.clone()))
+        pool_id.and_then(|id| st.pools().get(&id).map(|p| p.keys.clone()))
     };
     if let Some(lazy) = lazy {
         let _ = crate::tokens::keys(&lazy);
@@ -389,7 +389,7 @@ fn hooks(
         }
         (&Method::GET, "counts") => {
             let st = shared.lock();
-            plain(StatusCode::OK, json!(st.counts))
+            plain(StatusCode::OK, json!(st.counts()))
         }
         (&Method::POST, "clock") => {
             let Some(secs) = parsed
@@ -400,10 +400,7 @@ fn hooks(
                 return bad("expected {\"advanceSeconds\": N} with N >= 0");
             };
             let mut st = shared.lock();
-            st.clock_offset = st
-                .clock_offset
-                .saturating_add(secs)
-                .min(crate::state::MAX_CLOCK_OFFSET);
+            st.advance_clock(secs);
             plain(StatusCode::OK, json!({"now": st.now_f()}))
         }
         (&Method::POST, "faults") => {
@@ -488,9 +485,9 @@ fn well_known(shared: &Shared, path: &str, host: &str) -> Response<Vec<u8>> {
         let mut st = shared.lock();
         if rest == ".well-known/jwks.json" {
             // Counted like operations, so that tests can see how often verifiers fetch keys.
-            *st.counts.entry("jwks.json".to_owned()).or_default() += 1;
+            st.count("jwks.json");
         }
-        st.pools.get(pool_id).map(|p| {
+        st.pools().get(pool_id).map(|p| {
             let domain = p.res.domain.clone().or_else(|| p.res.custom_domain.clone());
             (p.keys.clone(), p.issuer(), domain)
         })

@@ -77,11 +77,11 @@ impl std::ops::DerefMut for StateGuard<'_> {
 impl Drop for StateGuard<'_> {
     fn drop(&mut self) {
         debug_assert!(
-            std::thread::panicking() || self.guard.unsigned.is_empty(),
+            std::thread::panicking() || !self.guard.has_unsigned(),
             "tokens minted under the lock must be signed by `Shared::dispatch`"
         );
         if let Some(rng) = util::take_rng() {
-            self.guard.rng = Some(rng);
+            *self.guard.rng_slot() = Some(rng);
         }
         if let Some(store) = self.settle.store {
             self.settle.pending = Some(store.capture(&self.guard));
@@ -94,7 +94,7 @@ impl StateGuard<'_> {
     pub(crate) fn clone_state(&self) -> State {
         let mut copy = (*self.guard).clone();
         if let Some(rng) = util::take_rng() {
-            copy.rng = Some(rng.clone());
+            copy.set_rng(Some(rng.clone()));
             util::install_rng(rng);
         }
         copy
@@ -113,7 +113,7 @@ impl Shared {
     pub(crate) fn lock(&self) -> StateGuard<'_> {
         // A panic while holding the lock must not wedge the emulator for other tests.
         let mut guard = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(rng) = guard.rng.take() {
+        if let Some(rng) = guard.rng_slot().take() {
             util::install_rng(rng);
         }
         if self.store.is_some() {
@@ -202,10 +202,8 @@ impl Shared {
             token_source: None,
         };
         self.run_passes(&pass, |st| {
-            st.precomputed_claim = precomputed.clone();
-            let result = ops::dispatch_valid(st, service, op, body);
-            st.precomputed_claim = None;
-            result
+            st.set_precomputed_claim(precomputed.clone());
+            ops::dispatch_valid(st, service, op, body)
         })
     }
 
@@ -227,13 +225,9 @@ impl Shared {
             let mut st = self.lock();
             // Sign-in sessions the previous pass consumed before it stopped at a trigger.
             for (sid, sess) in std::mem::take(&mut restore) {
-                if let state::Step::PasswordVerifier(hs) = &sess.step {
-                    st.secret_blocks
-                        .insert(hs.secret_block_b64.clone(), sid.clone());
-                }
-                st.sessions.insert(sid, sess);
+                st.sessions_mut().insert(sid, sess);
             }
-            st.trigger_run = triggers::Run {
+            let run = triggers::Run {
                 op: pass.op.to_string(),
                 client_id: pass.client_id.map(str::to_string),
                 client_metadata: pass.client_metadata.clone(),
@@ -242,9 +236,9 @@ impl Shared {
                 token_source: pass.token_source,
                 ..triggers::Run::default()
             };
+            st.begin_operation(run);
             let result = f(&mut st);
-            let mut run = std::mem::take(&mut st.trigger_run);
-            let unsigned = std::mem::take(&mut st.unsigned);
+            let (mut run, unsigned) = st.end_operation();
             match run.pending.take() {
                 Some(inv) if passes < MAX_TRIGGER_PASSES => {
                     drop(st);
@@ -274,7 +268,7 @@ impl Shared {
 
     pub(crate) fn messages(&self, username: Option<&str>) -> Vec<Message> {
         let st = self.lock();
-        st.messages
+        st.messages()
             .iter()
             .filter(|m| username.is_none_or(|u| m.username == u || m.destination == u))
             .cloned()
@@ -284,7 +278,7 @@ impl Shared {
     pub(crate) fn inject_fault(&self, fault: Fault) {
         let remaining = fault.count;
         if remaining > 0 {
-            self.lock().faults.push(FaultRule { fault, remaining });
+            self.lock().add_fault(FaultRule { fault, remaining });
         }
     }
 }

@@ -64,7 +64,7 @@ pub(crate) fn prepare_ephemeral(
     if body.get("AuthFlow").and_then(serde_json::Value::as_str) != Some("USER_SRP_AUTH") {
         return None;
     }
-    if shared.lock().rng.is_some() {
+    if shared.lock().is_seeded() {
         return None;
     }
     let b = loop {
@@ -223,9 +223,9 @@ pub(crate) fn precompute_claim(
         let st = shared.lock();
         let sid = match body.get("Session").and_then(Value::as_str) {
             Some(s) => s.to_string(),
-            None => st.secret_blocks.get(block)?.clone(),
+            None => st.sessions().by_secret_block(block)?.to_string(),
         };
-        match &st.sessions.get(&sid)?.step {
+        match &st.sessions().get(&sid)?.step {
             crate::state::Step::PasswordVerifier(hs)
             | crate::state::Step::DevicePasswordVerifier(hs, _) => hs.clone(),
             _ => return None,

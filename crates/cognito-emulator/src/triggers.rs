@@ -252,7 +252,7 @@ fn function_of(arn: &str) -> (String, Option<String>) {
 
 /// The ARN `LambdaConfig` names for `trigger`, and the pre token generation event version.
 fn configured(st: &State, pool_id: &str, trigger: Trigger) -> Option<(String, u8)> {
-    let lc = st.pools.get(pool_id)?.config.get("LambdaConfig")?;
+    let lc = st.pools().get(pool_id)?.config.get("LambdaConfig")?;
     if trigger == Trigger::PreTokenGeneration
         && let Some(cfg) = lc.get("PreTokenGenerationConfig")
         && let Some(arn) = cfg.get("LambdaArn").and_then(Value::as_str)
@@ -271,7 +271,7 @@ fn configured(st: &State, pool_id: &str, trigger: Trigger) -> Option<(String, u8
 /// How `trigger` runs for `pool_id`, or `None` when it does not (not configured, or the
 /// custom-auth trio falling back to the built-in scenario).
 pub(crate) fn target(st: &State, pool_id: &str, trigger: Trigger) -> Option<Target> {
-    if let Some(f) = st.handlers.get(pool_id).and_then(|h| h.get(&trigger)) {
+    if let Some(f) = st.handlers().get(pool_id).and_then(|h| h.get(&trigger)) {
         return Some(Target::Closure(f.clone()));
     }
     let (arn, _) = configured(st, pool_id, trigger)?;
@@ -279,12 +279,12 @@ pub(crate) fn target(st: &State, pool_id: &str, trigger: Trigger) -> Option<Targ
     if function == BUILTIN_FUNCTION {
         return None;
     }
-    match &st.lambda.endpoint {
+    match &st.lambda().endpoint {
         Some(endpoint) => Some(Target::Lambda {
             endpoint: endpoint.clone(),
             function,
             qualifier,
-            timeout: st.lambda.timeout,
+            timeout: st.lambda().timeout,
         }),
         // Without an endpoint the custom-auth trio keeps the built-in scenario (existing
         // setups rely on it); any other configured trigger fails the operation.
@@ -306,9 +306,9 @@ pub(crate) fn custom_auth_plugged(st: &State, pool_id: &str) -> bool {
 
 /// Whether any trigger of the pool runs (the operations skip event building otherwise).
 pub(crate) fn any(st: &State, pool_id: &str) -> bool {
-    st.handlers.get(pool_id).is_some_and(|h| !h.is_empty())
+    st.handlers().get(pool_id).is_some_and(|h| !h.is_empty())
         || st
-            .pools
+            .pools()
             .get(pool_id)
             .and_then(|p| p.config.get("LambdaConfig"))
             .and_then(Value::as_object)
@@ -330,7 +330,7 @@ pub(crate) fn call(
     if let Target::Unreachable { function } = &target {
         return Err(unreachable_error(trigger, function));
     }
-    let run = &mut st.trigger_run;
+    let run = st.run_mut();
     if let Some((t, answer)) = run.answers.get(run.cursor) {
         if *t == trigger {
             run.cursor += 1;
@@ -359,7 +359,7 @@ pub(crate) fn notify(
         None => Ok(()),
         Some(Target::Unreachable { function }) => Err(unreachable_error(trigger, &function)),
         Some(target) => {
-            st.trigger_run.deferred.push(Deferred::Notify(Invocation {
+            st.run_mut().deferred.push(Deferred::Notify(Invocation {
                 trigger,
                 target,
                 event,
@@ -396,7 +396,7 @@ pub(crate) fn event(
     response: Value,
 ) -> Value {
     let client_id = st
-        .trigger_run
+        .run()
         .client_id
         .clone()
         .unwrap_or_else(|| "CLIENT_ID_NOT_APPLICABLE".to_string());
@@ -431,16 +431,10 @@ pub(crate) fn user_attributes(user: &User) -> Value {
 /// `InitiateAuth`'s metadata goes to pre authentication and user migration only, as
 /// `validationData`.
 pub(crate) fn client_metadata(st: &State) -> Value {
-    if matches!(
-        st.trigger_run.op.as_str(),
-        "InitiateAuth" | "AdminInitiateAuth"
-    ) {
+    if matches!(st.run().op.as_str(), "InitiateAuth" | "AdminInitiateAuth") {
         return Value::Null;
     }
-    st.trigger_run
-        .client_metadata
-        .clone()
-        .unwrap_or(Value::Null)
+    st.run().client_metadata.clone().unwrap_or(Value::Null)
 }
 
 /// `request.validationData`: the `ValidationData` of SignUp/AdminCreateUser as a map, or
@@ -717,7 +711,7 @@ pub(crate) fn run_deferred(
                 let (message, subject) =
                     custom_message_text(&inv, &resp, &code, &username, &medium)?;
                 let mut st = shared.lock();
-                if let Some(m) = st.messages.get_mut(index)
+                if let Some(m) = st.message_mut(index)
                     && m.code == code
                 {
                     m.message = message;
@@ -776,17 +770,17 @@ fn message_source(op: &str, kind: &str) -> Option<&'static str> {
 /// Called by `State::deliver` for the message just recorded: queues the custom message
 /// trigger when the pool has one (an unreachable one fails the operation once it ends).
 pub(crate) fn on_delivery(st: &mut State, index: usize) {
-    let Some(m) = st.messages.get(index).cloned() else {
+    let Some(m) = st.messages().get(index).cloned() else {
         return;
     };
-    let Some(source) = message_source(&st.trigger_run.op, &m.kind) else {
+    let Some(source) = message_source(&st.run().op, &m.kind) else {
         return;
     };
     let Some(target) = target(st, &m.user_pool_id, Trigger::CustomMessage) else {
         return;
     };
     let attrs = st
-        .pools
+        .pools()
         .get(&m.user_pool_id)
         .and_then(|p| p.users.get(&m.username))
         .map(user_attributes)
@@ -809,7 +803,7 @@ pub(crate) fn on_delivery(st: &mut State, index: usize) {
         request,
         response,
     );
-    st.trigger_run.deferred.push(Deferred::Message {
+    st.run_mut().deferred.push(Deferred::Message {
         inv: Invocation {
             trigger: Trigger::CustomMessage,
             target,
@@ -884,7 +878,7 @@ fn protected(claim: &str) -> bool {
 
 /// The pre token generation source of tokens minted by the running operation.
 pub(crate) fn token_source(st: &State) -> &'static str {
-    st.trigger_run
+    st.run()
         .token_source
         .unwrap_or("TokenGeneration_RefreshTokens")
 }
@@ -912,7 +906,7 @@ pub(crate) fn defer_tokens(
         return Err(unreachable_error(Trigger::PreTokenGeneration, function));
     }
     let attrs = st
-        .pools
+        .pools()
         .get(pool_id)
         .and_then(|p| p.users.get(username))
         .map(user_attributes)
@@ -957,10 +951,10 @@ pub(crate) fn defer_tokens(
     };
     let source = token_source(st);
     let event = event(st, pool_id, version, source, username, request, response);
-    let n = st.trigger_run.deferred.len();
+    let n = st.run().deferred.len();
     let id_placeholder = format!("pending-id-token-{n}-{}", crate::util::uuid());
     let access_placeholder = format!("pending-access-token-{n}-{}", crate::util::uuid());
-    st.trigger_run
+    st.run_mut()
         .deferred
         .push(Deferred::Tokens(Box::new(TokenJob {
             inv: Invocation {

@@ -202,8 +202,8 @@ pub(crate) fn check(st: &State, h: &Hosted<'_>) -> Result<AuthzRequest, Refusal>
 /// The browser's hosted session for this pool, if it has a live one.
 pub(crate) fn signed_in(st: &State, h: &Hosted<'_>) -> Option<super::HostedSession> {
     let id = h.cookie(super::SESSION_COOKIE)?;
-    let s = st.oauth.sessions.get(&id)?;
-    let user = st.pools.get(&s.pool_id)?.users.get(&s.username)?;
+    let s = st.oauth().sessions.get(&id)?;
+    let user = st.pools().get(&s.pool_id)?.users.get(&s.username)?;
     (s.pool_id == h.pool_id && s.expires > st.now() && user.enabled && user.sub == s.sub)
         .then(|| s.clone())
 }
@@ -287,7 +287,9 @@ pub(crate) fn issue_code(
         auth_time,
         expires: now + super::CODE_LIFETIME_SECS,
     };
-    super::insert_bounded(&mut st.oauth.codes, code.clone(), rec, now, |c| c.expires);
+    super::insert_bounded(&mut st.oauth_mut().codes, code.clone(), rec, now, |c| {
+        c.expires
+    });
     let mut params = vec![("code", code.as_str())];
     if let Some(s) = &request.state {
         params.push(("state", s));

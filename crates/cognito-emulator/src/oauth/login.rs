@@ -30,7 +30,9 @@ pub(crate) fn get(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
         step: LoginStep::Password,
         expires: now + LOGIN_SESSION_SECS,
     };
-    insert_bounded(&mut st.oauth.logins, id.clone(), sess, now, |s| s.expires);
+    insert_bounded(&mut st.oauth_mut().logins, id.clone(), sess, now, |s| {
+        s.expires
+    });
     drop(st);
     let cookie = h.set_cookie(LOGIN_COOKIE, Some(&id));
     login_page(200, h, &shown, &csrf, &LoginStep::Password, None, &[cookie])
@@ -56,7 +58,7 @@ pub(crate) fn post(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
     };
     let (sess, client) = {
         let st = shared.lock();
-        let Some(sess) = st.oauth.logins.get(&id).cloned() else {
+        let Some(sess) = st.oauth().logins.get(&id).cloned() else {
             return stale(h);
         };
         if sess.expires <= st.now() {
@@ -306,7 +308,7 @@ fn as_map(v: Value) -> Map<String, Value> {
 }
 
 fn set_step(shared: &Shared, id: &str, step: LoginStep) {
-    if let Some(s) = shared.lock().oauth.logins.get_mut(id) {
+    if let Some(s) = shared.lock().oauth_mut().logins.get_mut(id) {
         s.step = step;
     }
 }
@@ -328,14 +330,14 @@ fn finish(
     let now = st.now();
     let auth_time = done.get("AuthTime").and_then(Value::as_u64).unwrap_or(now);
     let Some(sub) = st
-        .pools
+        .pools()
         .get(&h.pool_id)
         .and_then(|p| p.users.get(username))
         .map(|u| u.sub.clone())
     else {
         return page(400, "Sign-in failed", "The user no longer exists.");
     };
-    st.oauth.logins.remove(id);
+    st.oauth_mut().logins.remove(id);
     let sid = random_token();
     let hosted = HostedSession {
         pool_id: h.pool_id.clone(),
@@ -344,9 +346,13 @@ fn finish(
         auth_time,
         expires: now + HOSTED_SESSION_SECS,
     };
-    insert_bounded(&mut st.oauth.sessions, sid.clone(), hosted, now, |s| {
-        s.expires
-    });
+    insert_bounded(
+        &mut st.oauth_mut().sessions,
+        sid.clone(),
+        hosted,
+        now,
+        |s| s.expires,
+    );
     drop(st);
     let location = match complete(shared, &sess.request, &h.pool_id, username, &sub, auth_time) {
         Ok(l) => l,

@@ -74,7 +74,7 @@ pub(crate) fn get(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
         );
     };
     if let Some(sid) = h.cookie(SESSION_COOKIE) {
-        st.oauth.sessions.remove(&sid);
+        st.oauth_mut().sessions.remove(&sid);
     }
     redirect(&target, &[h.set_cookie(SESSION_COOKIE, None)])
 }

@@ -236,9 +236,9 @@ pub(crate) fn route(shared: &Shared, req: &Request<Vec<u8>>) -> Option<Prepared>
     };
     let pool_id = {
         let st = shared.lock();
-        st.domains
+        st.domains()
             .get(&domain)
-            .filter(|d| st.pools.contains_key(&d.pool_id))
+            .filter(|d| st.pools().contains_key(&d.pool_id))
             .map(|d| d.pool_id.clone())
     };
     let Some(pool_id) = pool_id else {
@@ -256,9 +256,9 @@ pub(crate) fn route(shared: &Shared, req: &Request<Vec<u8>>) -> Option<Prepared>
     let (fault, virtual_time) = {
         let mut st = shared.lock();
         let key = rest.trim_start_matches('/').to_string();
-        *st.counts.entry(key.clone()).or_default() += 1;
-        let fault = crate::service::take_fault(&mut st.faults, &key, None);
-        (fault, st.fixed_clock.is_some())
+        st.count(&key);
+        let fault = crate::service::take_fault(st.faults_mut(), &key, None);
+        (fault, st.clock_is_fixed())
     };
     let mut truncate = false;
     if let Some(f) = fault {

@@ -27,11 +27,10 @@ pub(crate) fn post(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
     }
     // Unknown, already revoked and other clients' tokens get the same empty success, so the
     // answer tells nothing about a token (RFC 7009).
-    if let Some(rec) = st.refresh.get(token).cloned()
+    if let Some(rec) = st.refresh().get(token).cloned()
         && rec.client_id == client.id
     {
-        st.refresh.revoke_family(&rec.origin_jti);
-        st.revoked_origins.insert(rec.origin_jti, ());
+        st.revoke_family(&rec.origin_jti);
     }
     Response::builder()
         .status(200)

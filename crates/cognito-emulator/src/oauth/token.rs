@@ -34,7 +34,7 @@ fn custom_scope_exists(st: &State, pool_id: &str, scope: &str) -> bool {
     let Some((server, name)) = scope.rsplit_once('/') else {
         return false;
     };
-    st.pools
+    st.pools()
         .get(pool_id)
         .and_then(|p| p.res.resource_servers.get(server))
         .and_then(|s| s.body.get("Scopes"))
@@ -113,7 +113,7 @@ fn authorization_code(
     let redirect_uri = param(form, "redirect_uri").ok_or_else(|| refuse("invalid_request"))?;
     // A code is good for one exchange, whatever the outcome of that exchange.
     let rec = st
-        .oauth
+        .oauth_mut()
         .codes
         .remove(code)
         .ok_or_else(|| refuse("invalid_grant"))?;
@@ -139,7 +139,7 @@ fn authorization_code(
         }
     }
     let user_ok = st
-        .pools
+        .pools()
         .get(&rec.pool_id)
         .and_then(|p| p.users.get(&rec.username))
         .is_some_and(|u| u.enabled && u.sub == rec.sub);
@@ -159,7 +159,7 @@ fn authorization_code(
         revoked: false,
         rotated_until: None,
     };
-    st.oauth
+    st.oauth_mut()
         .grants
         .insert(family.origin_jti.clone(), rec.scopes.clone());
     let mint = OAuthMint {
@@ -171,7 +171,7 @@ fn authorization_code(
     let (id_token, access_token, expires_in) =
         crate::ops::tokens::mint_with(st, &family, Some(&mint))?;
     let refresh = crate::util::opaque_refresh_token();
-    st.refresh.insert(refresh.clone(), family);
+    st.refresh_mut().insert(refresh.clone(), family);
     let mut out = Map::new();
     if let Some(id) = id_token {
         out.insert("id_token".into(), json!(id));
@@ -198,7 +198,7 @@ fn refresh_token(
     if rec.rotated_until.is_some_and(|until| until <= st.now()) {
         return Err(refuse("invalid_grant"));
     }
-    let scopes = st.oauth.grants.get(&rec.origin_jti).cloned();
+    let scopes = st.oauth_mut().grants.get(&rec.origin_jti).cloned();
     let mint = scopes.map(|scopes| OAuthMint {
         id_token: scopes.iter().any(|s| s == "openid"),
         scopes,
@@ -220,8 +220,9 @@ fn refresh_token(
         let mut new_rec = rec.clone();
         new_rec.rotated_until = None;
         new_rec.expires = now + client.refresh_secs;
-        st.refresh.set_rotated_until(token, now + client.grace_secs);
-        st.refresh.insert(new_token.clone(), new_rec);
+        st.refresh_mut()
+            .set_rotated_until(token, now + client.grace_secs);
+        st.refresh_mut().insert(new_token.clone(), new_rec);
         out.insert("refresh_token".into(), json!(new_token));
     }
     Ok(Value::Object(out))
@@ -290,7 +291,7 @@ fn client_credentials(
             let t = crate::tokens::Unsigned::new(&keys, crate::tokens::KeyUse::Access, &ac)
                 .map_err(crate::api::internal)?;
             let p = t.placeholder().to_owned();
-            st.unsigned.push(t);
+            st.mint_later(t);
             p
         }
     };

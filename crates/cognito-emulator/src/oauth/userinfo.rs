@@ -74,9 +74,9 @@ pub(crate) fn handle(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
     }
     let client_id = caller.claims.get("client_id").and_then(Value::as_str);
     let read = client_id
-        .and_then(|c| st.clients.get(c))
+        .and_then(|c| st.clients().get(c))
         .and_then(|c| c.read_attrs.clone());
-    let Some(pool) = st.pools.get(&caller.pool_id) else {
+    let Some(pool) = st.pools().get(&caller.pool_id) else {
         return invalid();
     };
     let Some(user) = pool.users.get(&caller.username) else {

@@ -323,14 +323,13 @@ pub(crate) fn admin_set_user_password(st: &mut State, b: &Body) -> ApiResult<Val
 
 pub(crate) fn admin_confirm_sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
     let (pool, username) = admin_user(st, b)?;
-    let user = pool.user_mut(&username)?;
-    if user.status != "UNCONFIRMED" {
+    let status = pool.user(&username)?.status;
+    if status != "UNCONFIRMED" {
         return Err(not_authorized(format!(
-            "User cannot be confirmed. Current status is {}",
-            user.status
+            "User cannot be confirmed. Current status is {status}"
         )));
     }
-    user.status = "CONFIRMED";
+    pool.user_mut(&username)?.status = "CONFIRMED";
     let pool_id = pool.id.clone();
     crate::ops::signup::post_confirmation(
         st,
@@ -423,9 +422,8 @@ pub(crate) fn admin_delete_user_attributes(st: &mut State, b: &Body) -> ApiResul
 
 pub(crate) fn admin_set_user_mfa_preference(st: &mut State, b: &Body) -> ApiResult<Value> {
     let (pool, username) = admin_user(st, b)?;
-    let s = pool.s.clone();
-    let user = pool.user_mut(&username)?;
-    crate::ops::mfa::apply_preference(user, &s, b)?;
+    let change = crate::ops::mfa::check_preference(pool.user(&username)?, &pool.s, b)?;
+    crate::ops::mfa::apply_preference(pool.user_mut(&username)?, change);
     Ok(json!({}))
 }
 

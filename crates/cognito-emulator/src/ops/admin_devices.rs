@@ -55,10 +55,10 @@ pub(crate) fn admin_get_device(st: &mut State, b: &Body) -> ApiResult<Value> {
 pub(crate) fn admin_forget_device(st: &mut State, b: &Body) -> ApiResult<Value> {
     let key = b.str("DeviceKey")?;
     let (pool, username) = admin_user(st, b)?;
-    pool.user_mut(&username)?
-        .devices
-        .remove(key)
-        .ok_or_else(device_missing)?;
+    if !pool.user(&username)?.devices.contains_key(key) {
+        return Err(device_missing());
+    }
+    pool.user_mut(&username)?.devices.remove(key);
     Ok(json!({}))
 }
 
@@ -67,11 +67,12 @@ pub(crate) fn admin_update_device_status(st: &mut State, b: &Body) -> ApiResult<
     let remembered = remembered_status(b)?;
     let now = st.now_f();
     let (pool, username) = admin_user(st, b)?;
-    let d = pool
-        .user_mut(&username)?
-        .devices
-        .get_mut(key)
-        .ok_or_else(device_missing)?;
+    if !pool.user(&username)?.devices.contains_key(key) {
+        return Err(device_missing());
+    }
+    let Some(d) = pool.user_mut(&username)?.devices.get_mut(key) else {
+        return Err(device_missing());
+    };
     d.remembered = remembered;
     d.modified = now;
     Ok(json!({}))

@@ -60,18 +60,15 @@ fn challenge(
     mut params: serde_json::Map<String, Value>,
 ) -> Value {
     let name = step.name();
-    sweep_sessions(st);
+    let now = st.now();
+    st.sessions_mut().sweep(now);
     let sid = crate::util::session_token();
     let available = match &step {
         Step::SelectChallenge { available } => Some(available.clone()),
         _ => None,
     };
-    if let Step::PasswordVerifier(hs) = &step {
-        st.secret_blocks
-            .insert(hs.secret_block_b64.clone(), sid.clone());
-    }
     let now = st.now();
-    st.sessions.insert(
+    st.sessions_mut().insert(
         sid.clone(),
         AuthSession {
             pool_id: client.pool_id.clone(),
@@ -95,20 +92,6 @@ fn challenge(
         out["AvailableChallenges"] = json!(a);
     }
     out
-}
-
-/// Drops expired sessions (and their SECRET_BLOCK index) once the table has doubled since the
-/// last sweep (at least 1024 entries), so that sweeping stays amortized O(1) per session even
-/// when many sessions are alive at once.
-fn sweep_sessions(st: &mut State) {
-    if st.sessions.len() < st.sweep_sessions_at.max(1024) {
-        return;
-    }
-    let now = st.now();
-    st.sessions.retain(|_, s| s.expires > now);
-    let live = &st.sessions;
-    st.secret_blocks.retain(|_, sid| live.contains_key(sid));
-    st.sweep_sessions_at = st.sessions.len().saturating_mul(2);
 }
 
 pub(crate) fn initiate_auth(st: &mut State, b: &Body) -> ApiResult<Value> {
@@ -146,7 +129,7 @@ pub(crate) fn initiate_auth(st: &mut State, b: &Body) -> ApiResult<Value> {
         }
         "USER_PASSWORD_AUTH" => {
             // The hosted sign-in pages check passwords whatever the client's API flows are.
-            if !client.allows("ALLOW_USER_PASSWORD_AUTH") && !st.trigger_run.hosted {
+            if !client.allows("ALLOW_USER_PASSWORD_AUTH") && !st.run().hosted {
                 return Err(invalid_param(
                     "USER_PASSWORD_AUTH flow not enabled for this client",
                 ));
@@ -244,7 +227,10 @@ pub(crate) fn initiate_auth(st: &mut State, b: &Body) -> ApiResult<Value> {
             pre_authentication(st, &client, &username)?;
             if let Some(sess) = session {
                 let now = st.now();
-                let s = st.signups.remove(sess).ok_or_else(session_expired)?;
+                let s = st
+                    .sessions_mut()
+                    .take_signup(sess)
+                    .ok_or_else(session_expired)?;
                 if !s.confirmed
                     || s.expires <= now
                     || s.client_id != client.id
@@ -355,9 +341,10 @@ fn password_first_factor(
     let pool = st.pool_mut(&client.pool_id)?;
     let temp_days = pool.s.temp_days;
     let pool_id = pool.id.clone();
-    let user = pool.user_mut(username)?;
+    let user = pool.user(username)?;
     check_user_can_sign_in(user)?;
     check_lockout(user, now)?;
+    let user = pool.user_mut(username)?;
     if !password_matches(user, &pool_id, password) {
         return Err(record_failure(user, now));
     }
@@ -662,7 +649,7 @@ fn pre_authentication(st: &mut State, client: &Client, username: &str) -> ApiRes
     };
     let request = json!({
         "userAttributes": attributes,
-        "validationData": st.trigger_run.client_metadata.clone().unwrap_or(Value::Null),
+        "validationData": st.run().client_metadata.clone().unwrap_or(Value::Null),
         "userNotFound": not_found,
     });
     let event = triggers::event(

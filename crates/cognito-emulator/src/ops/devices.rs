@@ -103,14 +103,18 @@ pub(crate) fn confirm_device(st: &mut State, b: &Body) -> ApiResult<Value> {
             "Device tracking is not enabled for this user pool.",
         )
     })?;
+    match pool.user(&c.username)?.devices.get(&key) {
+        None => return Err(device_missing()),
+        Some(d) if d.verifier.is_some() => {
+            return Err(ApiError::new(
+                "DeviceKeyExistsException",
+                "Device key already exists.",
+            ));
+        }
+        Some(_) => {}
+    }
     let user = pool.user_mut(&c.username)?;
     let dev = user.devices.get_mut(&key).ok_or_else(device_missing)?;
-    if dev.verifier.is_some() {
-        return Err(ApiError::new(
-            "DeviceKeyExistsException",
-            "Device key already exists.",
-        ));
-    }
     dev.salt = salt;
     dev.verifier = verifier;
     dev.name = name;
@@ -137,6 +141,14 @@ pub(crate) fn update_device_status(st: &mut State, b: &Body) -> ApiResult<Value>
     let key = b.str("DeviceKey")?.to_string();
     let remembered = remembered_status(b)?;
     let now = st.now_f();
+    if !st
+        .pool(&c.pool_id)?
+        .user(&c.username)?
+        .devices
+        .contains_key(&key)
+    {
+        return Err(device_missing());
+    }
     let user = st.pool_mut(&c.pool_id)?.user_mut(&c.username)?;
     let d = user.devices.get_mut(&key).ok_or_else(device_missing)?;
     d.remembered = remembered;
@@ -147,7 +159,15 @@ pub(crate) fn update_device_status(st: &mut State, b: &Body) -> ApiResult<Value>
 pub(crate) fn forget_device(st: &mut State, b: &Body) -> ApiResult<Value> {
     let c = caller(st, b)?;
     let key = b.str("DeviceKey")?.to_string();
+    if !st
+        .pool(&c.pool_id)?
+        .user(&c.username)?
+        .devices
+        .contains_key(&key)
+    {
+        return Err(device_missing());
+    }
     let user = st.pool_mut(&c.pool_id)?.user_mut(&c.username)?;
-    user.devices.remove(&key).ok_or_else(device_missing)?;
+    user.devices.remove(&key);
     Ok(json!({}))
 }

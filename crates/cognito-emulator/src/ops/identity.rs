@@ -114,10 +114,10 @@ fn description(id: &str, b: &Body) -> ApiResult<Map<String, Value>> {
 }
 
 pub(crate) fn create_identity_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
-    let id = format!("{}:{}", st.region, crate::util::uuid());
+    let id = format!("{}:{}", st.region(), crate::util::uuid());
     let d = description(&id, b)?;
     let out = Value::Object(d.clone());
-    st.identity_pools.insert(
+    st.identity_pools_mut().insert(
         id,
         IdentityPool {
             description: d,
@@ -130,7 +130,7 @@ pub(crate) fn create_identity_pool(st: &mut State, b: &Body) -> ApiResult<Value>
 
 fn identity_pool<'s>(st: &'s State, b: &Body) -> ApiResult<(&'s str, &'s IdentityPool)> {
     let id = b.str("IdentityPoolId")?;
-    st.identity_pools
+    st.identity_pools()
         .get_key_value(id)
         .map(|(k, v)| (k.as_str(), v))
         .ok_or_else(|| pool_not_found(id))
@@ -145,7 +145,7 @@ pub(crate) fn update_identity_pool(st: &mut State, b: &Body) -> ApiResult<Value>
     let id = identity_pool(st, b)?.0.to_string();
     let d = description(&id, b)?;
     let out = Value::Object(d.clone());
-    if let Some(pool) = st.identity_pools.get_mut(&id) {
+    if let Some(pool) = st.identity_pools_mut().get_mut(&id) {
         pool.description = d;
     }
     Ok(out)
@@ -153,8 +153,7 @@ pub(crate) fn update_identity_pool(st: &mut State, b: &Body) -> ApiResult<Value>
 
 pub(crate) fn delete_identity_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
     let id = identity_pool(st, b)?.0.to_string();
-    st.identity_pools.remove(&id);
-    st.identities.retain(|_, i| i.pool_id != id);
+    st.delete_identity_pool(&id);
     Ok(json!({}))
 }
 
@@ -204,7 +203,7 @@ fn page<'a, T: 'a>(
 
 pub(crate) fn list_identity_pools(st: &mut State, b: &Body) -> ApiResult<Value> {
     let (max, after) = page_request(b)?;
-    let (pools, next) = page(st.identity_pools.iter(), max, after.as_deref());
+    let (pools, next) = page(st.identity_pools().iter(), max, after.as_deref());
     let pools: Vec<Value> = pools
         .into_iter()
         .map(|(id, p)| {
@@ -255,7 +254,7 @@ pub(crate) fn set_identity_pool_roles(st: &mut State, b: &Body) -> ApiResult<Val
             )));
         }
     }
-    if let Some(pool) = st.identity_pools.get_mut(&id) {
+    if let Some(pool) = st.identity_pools_mut().get_mut(&id) {
         pool.roles = stored;
         pool.role_mappings = mappings;
     }
@@ -324,7 +323,7 @@ fn check_logins(st: &State, pool: &IdentityPool, b: &Body) -> ApiResult<Option<L
             ));
         }
         if let Some(o) = claims.get("origin_jti").and_then(Value::as_str)
-            && st.revoked_origins.contains_key(o)
+            && st.family_revoked(o)
         {
             return Err(not_authorized(
                 "Invalid login token. Token has been revoked.",
@@ -346,19 +345,19 @@ fn check_logins(st: &State, pool: &IdentityPool, b: &Body) -> ApiResult<Option<L
 
 /// The identity of `pool_id` a login is linked to.
 fn linked_identity(st: &State, pool_id: &str, login: &Login) -> Option<String> {
-    st.identities
+    st.identities()
         .iter()
         .find(|(_, i)| i.pool_id == pool_id && i.logins.get(&login.provider) == Some(&login.sub))
         .map(|(id, _)| id.clone())
 }
 
 fn new_identity(st: &mut State, pool_id: &str, login: Option<&Login>) -> String {
-    let id = format!("{}:{}", st.region, crate::util::uuid());
+    let id = format!("{}:{}", st.region(), crate::util::uuid());
     let now = st.now_f();
     let logins = login
         .map(|l| BTreeMap::from([(l.provider.clone(), l.sub.clone())]))
         .unwrap_or_default();
-    st.identities.insert(
+    st.identities_mut().insert(
         id.clone(),
         Identity {
             pool_id: pool_id.to_string(),
@@ -400,12 +399,12 @@ pub(crate) fn get_id(st: &mut State, b: &Body) -> ApiResult<Value> {
 fn authorize_identity(st: &mut State, b: &Body) -> ApiResult<(String, Option<Login>)> {
     let id = b.str("IdentityId")?.to_string();
     let identity = st
-        .identities
+        .identities()
         .get(&id)
         .cloned()
         .ok_or_else(|| identity_not_found(&id))?;
     let pool = st
-        .identity_pools
+        .identity_pools()
         .get(&identity.pool_id)
         .ok_or_else(|| identity_not_found(&id))?;
     let login = check_logins(st, pool, b)?;
@@ -436,7 +435,7 @@ fn authorize_identity(st: &mut State, b: &Body) -> ApiResult<(String, Option<Log
                     ));
                 }
                 let now = st.now_f();
-                if let Some(i) = st.identities.get_mut(&id) {
+                if let Some(i) = st.identities_mut().get_mut(&id) {
                     i.logins.insert(l.provider.clone(), l.sub.clone());
                     i.modified = now;
                 }
@@ -525,12 +524,12 @@ pub(crate) fn get_credentials(st: &mut State, b: &Body) -> ApiResult<Value> {
     let custom = b.opt_str("CustomRoleArn")?.map(str::to_string);
     let (id, login) = authorize_identity(st, b)?;
     let pool_id = st
-        .identities
+        .identities()
         .get(&id)
         .map(|i| i.pool_id.clone())
         .unwrap_or_default();
     let pool = st
-        .identity_pools
+        .identity_pools()
         .get(&pool_id)
         .ok_or_else(|| identity_not_found(&id))?;
     let role = choose_role(pool, login.as_ref(), custom.as_deref())?;
@@ -589,7 +588,7 @@ fn describe(id: &str, i: &Identity) -> Value {
 pub(crate) fn describe_identity(st: &mut State, b: &Body) -> ApiResult<Value> {
     let id = b.str("IdentityId")?;
     let i = st
-        .identities
+        .identities()
         .get(id)
         .ok_or_else(|| identity_not_found(id))?;
     Ok(describe(id, i))
@@ -601,7 +600,7 @@ pub(crate) fn list_identities(st: &mut State, b: &Body) -> ApiResult<Value> {
     let (max, after) = page_request(b)?;
     b.opt_bool("HideDisabled")?;
     let mut ids: Vec<(&String, &Identity)> = st
-        .identities
+        .identities()
         .iter()
         .filter(|(_, i)| i.pool_id == pool_id)
         .collect();
@@ -624,7 +623,7 @@ pub(crate) fn unlink_identity(st: &mut State, b: &Body) -> ApiResult<Value> {
         ));
     }
     let now = st.now_f();
-    if let Some(i) = st.identities.get_mut(&id) {
+    if let Some(i) = st.identities_mut().get_mut(&id) {
         for provider in &remove {
             i.logins.remove(provider);
         }

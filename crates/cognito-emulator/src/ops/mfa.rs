@@ -8,8 +8,16 @@ use crate::api::{ApiError, ApiResult, Body, invalid_param, session_expired};
 use crate::ops::tokens::authorize;
 use crate::state::{AuthSession, PoolSettings, State, Step, User};
 
-/// Applies `SMSMfaSettings` / `SoftwareTokenMfaSettings` / `EmailMfaSettings` (docs/protocol.md#25-mfa).
-pub(crate) fn apply_preference(user: &mut User, s: &PoolSettings, b: &Body) -> ApiResult<()> {
+/// A checked change of a user's MFA preferences: per method, `Enabled` and `PreferredMfa`.
+pub(crate) struct PreferenceChange(Vec<(&'static str, Option<bool>, Option<bool>)>);
+
+/// Checks `SMSMfaSettings` / `SoftwareTokenMfaSettings` / `EmailMfaSettings` against the
+/// user and the pool (docs/protocol.md#25-mfa), changing nothing.
+pub(crate) fn check_preference(
+    user: &User,
+    s: &PoolSettings,
+    b: &Body,
+) -> ApiResult<PreferenceChange> {
     let mut req = Vec::new();
     for (key, name) in [
         ("SMSMfaSettings", "SMS_MFA"),
@@ -46,7 +54,12 @@ pub(crate) fn apply_preference(user: &mut User, s: &PoolSettings, b: &Body) -> A
             }
         }
     }
-    for (name, enabled, preferred) in req {
+    Ok(PreferenceChange(req))
+}
+
+/// Applies a checked change of MFA preferences.
+pub(crate) fn apply_preference(user: &mut User, change: PreferenceChange) {
+    for (name, enabled, preferred) in change.0 {
         let on = enabled.or(preferred.filter(|p| *p).map(|_| true));
         if let Some(on) = on {
             match name {
@@ -64,14 +77,13 @@ pub(crate) fn apply_preference(user: &mut User, s: &PoolSettings, b: &Body) -> A
             _ => {}
         }
     }
-    Ok(())
 }
 
 pub(crate) fn set_user_mfa_preference(st: &mut State, b: &Body) -> ApiResult<Value> {
     let c = crate::ops::tokens::caller(st, b)?;
     let pool = st.pool_mut(&c.pool_id)?;
-    let s = pool.s.clone();
-    apply_preference(pool.user_mut(&c.username)?, &s, b)?;
+    let change = check_preference(pool.user(&c.username)?, &pool.s, b)?;
+    apply_preference(pool.user_mut(&c.username)?, change);
     Ok(json!({}))
 }
 
@@ -104,12 +116,12 @@ fn apply_settings(st: &mut State, pool_id: &str, username: &str, b: &Body) -> Ap
         }
     }
     let pool = st.pool_mut(pool_id)?;
-    let user = pool.user_mut(username)?;
-    if sms && user.attr("phone_number").is_none() {
+    if sms && pool.user(username)?.attr("phone_number").is_none() {
         return Err(invalid_param(
             "User does not have delivery config set to turn on SMS_MFA",
         ));
     }
+    let user = pool.user_mut(username)?;
     user.sms_mfa = sms;
     if !sms && user.preferred.as_deref() == Some("SMS_MFA") {
         user.preferred = None;
@@ -135,7 +147,7 @@ fn who(st: &State, b: &Body) -> ApiResult<Who> {
             })
         }
         (None, Some(s)) => {
-            let sess = st.sessions.get(s).ok_or_else(session_expired)?;
+            let sess = st.sessions().get(s).ok_or_else(session_expired)?;
             if sess.expires <= st.now() || !matches!(sess.step, Step::MfaSetup { .. }) {
                 return Err(session_expired());
             }
@@ -163,9 +175,8 @@ pub(crate) fn associate_software_token(st: &mut State, b: &Body) -> ApiResult<Va
             st.pool_mut(&sess.pool_id)?
                 .user_mut(&sess.username)?
                 .pending_totp = Some(Secret::new(key));
-            st.sessions.remove(&id);
             let new = crate::util::session_token();
-            st.sessions.insert(new.clone(), *sess);
+            st.sessions_mut().renew(&id, new.clone(), *sess);
             Ok(json!({ "SecretCode": secret, "Session": new }))
         }
     }
@@ -180,8 +191,7 @@ pub(crate) fn verify_software_token(st: &mut State, b: &Body) -> ApiResult<Value
         Who::Token { pool_id, username } => (pool_id.clone(), username.clone()),
         Who::Session { sess, .. } => (sess.pool_id.clone(), sess.username.clone()),
     };
-    let user = st.pool_mut(&pool_id)?.user_mut(&username)?;
-    let Some(key) = user.pending_totp.clone() else {
+    let Some(key) = st.pool(&pool_id)?.user(&username)?.pending_totp.clone() else {
         return Err(ApiError::new(
             "SoftwareTokenMFANotFoundException",
             "Software Token MFA has not been associated with the user.",
@@ -198,6 +208,7 @@ pub(crate) fn verify_software_token(st: &mut State, b: &Body) -> ApiResult<Value
             "Code mismatch",
         ));
     }
+    let user = st.pool_mut(&pool_id)?.user_mut(&username)?;
     user.totp_key = Some(key);
     user.totp_used_steps = used;
     user.pending_totp = None;
@@ -211,9 +222,8 @@ pub(crate) fn verify_software_token(st: &mut State, b: &Body) -> ApiResult<Value
             sess.step = Step::MfaSetup {
                 totp_verified: true,
             };
-            st.sessions.remove(&id);
             let new = crate::util::session_token();
-            st.sessions.insert(new.clone(), *sess);
+            st.sessions_mut().renew(&id, new.clone(), *sess);
             Ok(json!({ "Status": "SUCCESS", "Session": new }))
         }
     }

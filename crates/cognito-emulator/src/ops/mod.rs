@@ -480,6 +480,9 @@ pub(crate) fn attr_claim(name: &str, value: &str) -> Value {
 }
 
 #[cfg(test)]
+mod refusals;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -15,7 +15,7 @@ const TAG_LEN: usize = 16;
 fn tag(st: &State, scope: &str, key: &str) -> [u8; TAG_LEN] {
     // The scope and the key are length-prefixed so that no two (scope, key) pairs share an
     // input, and a token of one listing (operation, pool, group) is refused by another.
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&st.page_key)
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(st.page_key())
         .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
     mac.update(&(scope.len() as u64).to_be_bytes());
     mac.update(scope.as_bytes());

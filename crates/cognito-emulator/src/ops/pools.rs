@@ -216,7 +216,7 @@ pub(crate) fn create_user_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
     }
     let schema = Schema::from_request(b.0.get("Schema"))?;
     let now = st.now_f();
-    let id = crate::util::pool_id(&st.region);
+    let id = crate::util::pool_id(st.region());
     let s = PoolSettings::from_config(&config);
     let mut users = crate::state::Users::new(&id);
     users.set_alias_attrs(Pool::alias_attrs_of(&s));
@@ -233,7 +233,7 @@ pub(crate) fn create_user_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
         res: PoolResources::new(&id),
     };
     let desc = pool_description(&pool);
-    st.pools.insert(id, pool);
+    st.insert_pool(pool);
     Ok(json!({ "UserPool": desc }))
 }
 
@@ -292,17 +292,13 @@ pub(crate) fn delete_user_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
             "User pool cannot be deleted. It has a domain configured that should be deleted first.",
         ));
     }
-    st.pools.remove(&id);
-    st.clients.retain(|_, c| c.pool_id != id);
-    st.sessions.retain(|_, s| s.pool_id != id);
-    st.refresh.remove_pool(&id);
-    st.handlers.remove(&id);
+    st.delete_pool(&id);
     Ok(json!({}))
 }
 
 pub(crate) fn list_user_pools(st: &mut State, b: &Body) -> ApiResult<Value> {
     let limit = page::limit(b, "MaxResults", 60)?;
-    let items = st.pools.values().map(|p| {
+    let items = st.pools().values().map(|p| {
         let d = json!({"Id": p.id, "Name": p.name,
             "LambdaConfig": get(&p.config, "LambdaConfig").cloned().unwrap_or(json!({})),
             "CreationDate": p.created, "LastModifiedDate": p.modified});
@@ -625,7 +621,7 @@ pub(crate) fn create_user_pool_client(st: &mut State, b: &Body) -> ApiResult<Val
     apply_client_config(&mut c, b)?;
     crate::oauth::settings::validate(st, &c)?;
     let desc = client_description(&c);
-    st.clients.insert(c.id.clone(), c);
+    st.insert_client(c);
     Ok(json!({ "UserPoolClient": desc }))
 }
 
@@ -655,7 +651,7 @@ pub(crate) fn update_user_pool_client(st: &mut State, b: &Body) -> ApiResult<Val
     apply_client_config(&mut c, b)?;
     crate::oauth::settings::validate(st, &c)?;
     let desc = client_description(&c);
-    st.clients.insert(c.id.clone(), c);
+    st.insert_client(c);
     Ok(json!({ "UserPoolClient": desc }))
 }
 
@@ -666,8 +662,7 @@ pub(crate) fn describe_user_pool_client(st: &mut State, b: &Body) -> ApiResult<V
 
 pub(crate) fn delete_user_pool_client(st: &mut State, b: &Body) -> ApiResult<Value> {
     let c = pool_client(st, b)?;
-    st.clients.remove(&c.id);
-    st.sessions.retain(|_, s| s.client_id != c.id);
+    st.delete_client(&c.id);
     Ok(json!({}))
 }
 
@@ -676,7 +671,7 @@ pub(crate) fn list_user_pool_clients(st: &mut State, b: &Body) -> ApiResult<Valu
     let limit = page::limit(b, "MaxResults", 60)?;
     st.pool(pool_id)?;
     let mut items: Vec<(String, Value)> = st
-        .clients
+        .clients()
         .values()
         .filter(|c| c.pool_id == pool_id)
         .map(|c| {

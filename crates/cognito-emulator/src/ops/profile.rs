@@ -21,8 +21,8 @@ pub(crate) fn change_password(st: &mut State, b: &Body) -> ApiResult<Value> {
     let now = st.now();
     let pool = st.pool_mut(&c.pool_id)?;
     let s = pool.s.clone();
+    crate::ops::check_lockout(pool.user(&c.username)?, now)?;
     let user = pool.user_mut(&c.username)?;
-    crate::ops::check_lockout(user, now)?;
     if user.password.is_some() {
         match previous {
             Some(p) if password_matches(user, &c.pool_id, p) => {}
@@ -43,7 +43,7 @@ pub(crate) fn get_user(st: &mut State, b: &Body) -> ApiResult<Value> {
         .unwrap_or_default()
         .to_string();
     let read = st
-        .clients
+        .clients()
         .get(&client_id)
         .and_then(|c| c.read_attrs.clone());
     let pool = st.pool(&c.pool_id)?;
@@ -79,7 +79,7 @@ fn token_client(
     claims: &serde_json::Map<String, Value>,
 ) -> Option<crate::state::Client> {
     let id = claims.get("client_id").and_then(Value::as_str)?;
-    st.clients.get(id).cloned()
+    st.clients().get(id).cloned()
 }
 
 pub(crate) fn update_user_attributes(st: &mut State, b: &Body) -> ApiResult<Value> {
@@ -233,7 +233,7 @@ pub(crate) fn get_user_auth_factors(st: &mut State, b: &Body) -> ApiResult<Value
 
 /// The relying party of a pool's passkeys.
 pub(crate) fn relying_party(st: &State, pool_id: &str) -> String {
-    st.pools
+    st.pools()
         .get(pool_id)
         .and_then(|p| p.config.get("WebAuthnConfiguration"))
         .and_then(|w| w.get("RelyingPartyId"))
@@ -247,13 +247,13 @@ pub(crate) fn start_webauthn_registration(st: &mut State, b: &Body) -> ApiResult
     let rp = relying_party(st, &c.pool_id);
     let now = st.now();
     let pool = st.pool_mut(&c.pool_id)?;
-    let user = pool.user_mut(&c.username)?;
-    if user.webauthn.len() >= 20 {
+    if pool.user(&c.username)?.webauthn.len() >= 20 {
         return Err(ApiError::new(
             "LimitExceededException",
             "Passkey limit reached.",
         ));
     }
+    let user = pool.user_mut(&c.username)?;
     let challenge = URL_SAFE_NO_PAD.encode(crate::util::random_bytes(32));
     user.codes.insert(
         "WEBAUTHN_REG".into(),
@@ -285,7 +285,7 @@ pub(crate) fn start_webauthn_registration(st: &mut State, b: &Body) -> ApiResult
 
 /// Whether the pool's `WebAuthnConfiguration` requires user verification.
 pub(crate) fn requires_user_verification(st: &State, pool_id: &str) -> bool {
-    st.pools
+    st.pools()
         .get(pool_id)
         .and_then(|p| p.config.get("WebAuthnConfiguration"))
         .and_then(|w| w.get("UserVerification"))
@@ -387,13 +387,12 @@ pub(crate) fn delete_webauthn_credential(st: &mut State, b: &Body) -> ApiResult<
     let c = caller(st, b)?;
     let id = b.str("CredentialId")?.to_string();
     let pool = st.pool_mut(&c.pool_id)?;
-    let user = pool.user_mut(&c.username)?;
-    let before = user.webauthn.len();
-    user.webauthn
-        .retain(|c| c.get("CredentialId").and_then(Value::as_str) != Some(id.as_str()));
-    user.passkeys.remove(&id);
-    if user.webauthn.len() == before {
+    let named = |c: &Value| c.get("CredentialId").and_then(Value::as_str) == Some(id.as_str());
+    if !pool.user(&c.username)?.webauthn.iter().any(named) {
         return Err(crate::api::not_found("Credential does not exist."));
     }
+    let user = pool.user_mut(&c.username)?;
+    user.webauthn.retain(|c| !named(c));
+    user.passkeys.remove(&id);
     Ok(json!({}))
 }

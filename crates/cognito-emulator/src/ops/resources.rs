@@ -325,7 +325,7 @@ pub(crate) fn create_user_pool_domain(st: &mut State, b: &Body) -> ApiResult<Val
             "User pool {pool_id} already has a domain configured."
         )));
     }
-    if st.domains.contains_key(&domain) {
+    if st.domains().contains_key(&domain) {
         return Err(invalid_param(
             "Domain already associated with another user pool.",
         ));
@@ -337,7 +337,7 @@ pub(crate) fn create_user_pool_domain(st: &mut State, b: &Body) -> ApiResult<Val
         certificate_arn: cert,
     };
     let out = domain_answer(&domain, &r);
-    st.domains.insert(domain.clone(), r);
+    st.domains_mut().insert(domain.clone(), r);
     let pool = st.pool_mut(&pool_id)?;
     if custom {
         pool.res.custom_domain = Some(domain);
@@ -351,7 +351,7 @@ pub(crate) fn create_user_pool_domain(st: &mut State, b: &Body) -> ApiResult<Val
 /// does.
 pub(crate) fn describe_user_pool_domain(st: &mut State, b: &Body) -> ApiResult<Value> {
     let domain = b.str("Domain")?;
-    let Some(r) = st.domains.get(domain) else {
+    let Some(r) = st.domains().get(domain) else {
         return Ok(json!({ "DomainDescription": {} }));
     };
     let region = r.pool_id.split('_').next().unwrap_or("us-east-1");
@@ -376,7 +376,7 @@ fn owned_domain<'a>(st: &'a mut State, b: &Body) -> ApiResult<(String, &'a mut D
     let domain = b.str("Domain")?.to_string();
     let pool_id = b.str("UserPoolId")?;
     st.pool(pool_id)?;
-    match st.domains.get_mut(&domain) {
+    match st.domains_mut().get_mut(&domain) {
         Some(r) if r.pool_id == pool_id => Ok((domain, r)),
         _ => Err(not_found(format!(
             "User pool domain {domain} does not exist in user pool {pool_id}."
@@ -405,7 +405,7 @@ pub(crate) fn update_user_pool_domain(st: &mut State, b: &Body) -> ApiResult<Val
 pub(crate) fn delete_user_pool_domain(st: &mut State, b: &Body) -> ApiResult<Value> {
     let (domain, r) = owned_domain(st, b)?;
     let (pool_id, custom) = (r.pool_id.clone(), r.custom);
-    st.domains.remove(&domain);
+    st.domains_mut().remove(&domain);
     let pool = st.pool_mut(&pool_id)?;
     if custom {
         pool.res.custom_domain = None;

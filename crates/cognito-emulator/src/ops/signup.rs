@@ -14,9 +14,6 @@ use crate::triggers::{self, Trigger};
 const SIGNUP_CODE_SECS: u64 = 24 * 3600;
 const FORGOT_CODE_SECS: u64 = 3600;
 
-/// Number of sign-up sessions above which a confirmation first drops the expired ones.
-const SIGNUP_SWEEP_AT: usize = 4096;
-
 /// Where sign-up codes go: the first auto-verified attribute the user has.
 fn signup_channel(s: &PoolSettings, u: &User) -> Option<(String, String)> {
     ["email", "phone_number"]
@@ -96,7 +93,7 @@ pub(crate) fn sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
         out["CodeDeliveryDetails"] = delivery_details(&attr, &value);
     }
     let session = crate::util::session_token();
-    st.signups.insert(
+    st.sessions_mut().insert_signup(
         session.clone(),
         SignupSession {
             client_id: client.id.clone(),
@@ -104,6 +101,7 @@ pub(crate) fn sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
             confirmed: false,
             expires: now + client.session_secs,
         },
+        now,
     );
     out["Session"] = json!(session);
     Ok(out)
@@ -155,17 +153,14 @@ pub(crate) fn confirm_sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
     // never send the sign-up session and take this one for auto sign-in.
     if let Some(sess) = b.opt_str("Session")?
         && st
-            .signups
-            .get(sess)
+            .sessions()
+            .signup(sess)
             .is_some_and(|s| s.username == username && s.client_id == client.id)
     {
-        st.signups.remove(sess);
-    }
-    if st.signups.len() >= SIGNUP_SWEEP_AT {
-        st.signups.retain(|_, s| s.expires > now);
+        st.sessions_mut().take_signup(sess);
     }
     let new = crate::util::session_token();
-    st.signups.insert(
+    st.sessions_mut().insert_signup(
         new.clone(),
         SignupSession {
             client_id: client.id.clone(),
@@ -173,6 +168,7 @@ pub(crate) fn confirm_sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
             confirmed: true,
             expires: now + client.session_secs,
         },
+        now,
     );
     Ok(json!({ "Session": new }))
 }
@@ -194,15 +190,14 @@ pub(crate) fn resend_confirmation_code(st: &mut State, b: &Body) -> ApiResult<Va
             ))
         };
     };
-    let s = pool.s.clone();
-    let user = pool.user_mut(&username)?;
+    let user = pool.user(&username)?;
     if user.status != "UNCONFIRMED" {
         return Err(invalid_param("User is already confirmed."));
     }
-    let (attr, value) = signup_channel(&s, user).ok_or_else(|| {
+    let (attr, value) = signup_channel(&pool.s, user).ok_or_else(|| {
         invalid_param("Auto verification not turned on or no email/phone for the user.")
     })?;
-    let code = new_code(user, "SIGN_UP", now, SIGNUP_CODE_SECS);
+    let code = new_code(pool.user_mut(&username)?, "SIGN_UP", now, SIGNUP_CODE_SECS);
     st.deliver(&pool_id, &username, &value, medium(&attr), "SIGN_UP", &code);
     Ok(json!({ "CodeDeliveryDetails": delivery_details(&attr, &value) }))
 }
@@ -227,18 +222,22 @@ pub(crate) fn forgot_password(st: &mut State, b: &Body) -> ApiResult<Value> {
             ))
         };
     };
-    let settings = pool.s.clone();
-    let user = pool.user_mut(&username)?;
+    let user = pool.user(&username)?;
     if !user.enabled {
         return Err(not_authorized("User is disabled."));
     }
-    let channel = recovery_channel(user, &settings)?;
+    let channel = recovery_channel(user, &pool.s)?;
     let Some((attr, value)) = channel else {
         return Err(invalid_param(
             "Cannot reset password for the user as there is no registered/verified email or phone_number",
         ));
     };
-    let code = new_code(user, "FORGOT_PASSWORD", now, FORGOT_CODE_SECS);
+    let code = new_code(
+        pool.user_mut(&username)?,
+        "FORGOT_PASSWORD",
+        now,
+        FORGOT_CODE_SECS,
+    );
     st.deliver(
         &pool_id,
         &username,
@@ -312,9 +311,8 @@ pub(crate) fn confirm_forgot_password(st: &mut State, b: &Body) -> ApiResult<Val
             crate::api::user_not_found()
         });
     };
-    let s = pool.s.clone();
+    check_password_policy(&pool.s, password)?;
     let user = pool.user_mut(&username)?;
-    check_password_policy(&s, password)?;
     check_code(user, "FORGOT_PASSWORD", code, now)?;
     set_password(user, &pool_id, password, now)?;
     user.status = "CONFIRMED";
@@ -431,11 +429,7 @@ pub(crate) fn migrate_user(
         "validationData": null,
         "clientMetadata": null,
     });
-    let metadata = st
-        .trigger_run
-        .client_metadata
-        .clone()
-        .unwrap_or(Value::Null);
+    let metadata = st.run_mut().client_metadata.clone().unwrap_or(Value::Null);
     if let Some(pw) = password {
         request["password"] = json!(pw);
         request["validationData"] = metadata;

@@ -29,7 +29,7 @@ fn pool_of<'a>(st: &'a mut State, b: &Body) -> ApiResult<&'a mut Pool> {
     if id.split('_').next() != Some(region) {
         return Err(missing());
     }
-    st.pools.get_mut(id).ok_or_else(missing)
+    st.find_pool_mut(id).ok_or_else(missing)
 }
 
 fn tags_of(pool: &Pool) -> Map<String, Value> {

@@ -15,7 +15,7 @@ const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
 /// Families granted through the OAuth endpoints keep their scopes.
 pub(crate) fn mint(st: &mut State, rec: &RefreshRecord) -> ApiResult<(String, String, u64)> {
     let grant = st
-        .oauth
+        .oauth_mut()
         .grants
         .get(&rec.origin_jti)
         .map(|scopes| crate::oauth::OAuthMint {
@@ -113,14 +113,14 @@ pub(crate) fn mint_with(
                 let access_token =
                     jwt::Unsigned::new(&pool.keys, jwt::KeyUse::Access, &ac).map_err(internal)?;
                 let access_placeholder = access_token.placeholder().to_owned();
-                st.unsigned.push(access_token);
+                st.mint_later(access_token);
                 let mut id_placeholder = String::new();
                 if want_id {
                     let id_token =
                         jwt::Unsigned::new(&pool_keys(st, &rec.pool_id)?, jwt::KeyUse::Id, &id)
                             .map_err(internal)?;
                     id_placeholder = id_token.placeholder().to_owned();
-                    st.unsigned.push(id_token);
+                    st.mint_later(id_token);
                 }
                 (id_placeholder, access_placeholder)
             }
@@ -129,7 +129,7 @@ pub(crate) fn mint_with(
         return Ok((None, access_token, access_secs));
     }
     if oauth.is_some_and(|o| o.at_hash) {
-        st.trigger_run
+        st.run_mut()
             .at_hash
             .push((id_token.clone(), access_token.clone()));
     }
@@ -151,7 +151,7 @@ pub(crate) fn issue(
     let now = st.now();
     let now_f = st.now_f();
     let client = st.client(client_id)?;
-    let hosted = st.trigger_run.hosted;
+    let hosted = st.run().hosted;
     let pool = st.pool_mut(pool_id)?;
     // The hosted pages do not track devices.
     let tracking = pool.s.device.is_some() && !hosted;
@@ -197,7 +197,7 @@ pub(crate) fn issue(
         // The OAuth layer turns the sign-in into an authorization code.
         return Ok(json!({"HostedSignIn": {"Username": username, "AuthTime": now}}));
     }
-    st.trigger_run.token_source = Some(if ctx.device_done {
+    st.run_mut().token_source = Some(if ctx.device_done {
         "TokenGeneration_AuthenticateDevice"
     } else if ctx.new_password_done && !ctx.custom {
         "TokenGeneration_NewPasswordChallenge"
@@ -218,7 +218,7 @@ pub(crate) fn issue(
     };
     let (id_token, access_token, expires_in) = mint(st, &rec)?;
     let refresh = crate::util::opaque_refresh_token();
-    st.refresh.insert(refresh.clone(), rec);
+    st.refresh_mut().insert(refresh.clone(), rec);
     let mut result = json!({
         "AccessToken": access_token,
         "ExpiresIn": expires_in,
@@ -315,7 +315,7 @@ pub(crate) fn verify_access(st: &State, token: &str) -> ApiResult<Caller> {
         return Err(not_authorized("Access Token has expired"));
     }
     if let Some(o) = claims.get("origin_jti").and_then(Value::as_str)
-        && st.revoked_origins.contains_key(o)
+        && st.family_revoked(o)
     {
         return Err(not_authorized("Access Token has been revoked"));
     }
@@ -348,7 +348,7 @@ pub(crate) fn caller(st: &State, b: &Body) -> ApiResult<Caller> {
 pub(crate) fn live_refresh(st: &State, token: &str, client_id: &str) -> ApiResult<RefreshRecord> {
     check_token("RefreshToken", token)?;
     let rec = st
-        .refresh
+        .refresh()
         .get(token)
         .ok_or_else(|| not_authorized("Invalid Refresh Token"))?;
     if rec.client_id != client_id {
@@ -433,7 +433,7 @@ pub(crate) fn get_tokens_from_refresh_token(st: &mut State, b: &Body) -> ApiResu
     }
     check_token("RefreshToken", token)?;
     let now = st.now();
-    if let Some(rec) = st.refresh.get(token)
+    if let Some(rec) = st.refresh().get(token)
         && let Some(until) = rec.rotated_until
         && until <= now
         && !rec.revoked
@@ -458,8 +458,9 @@ pub(crate) fn get_tokens_from_refresh_token(st: &mut State, b: &Body) -> ApiResu
         let mut new_rec = rec.clone();
         new_rec.rotated_until = None;
         new_rec.expires = now + client.refresh_secs;
-        st.refresh.set_rotated_until(token, now + client.grace_secs);
-        st.refresh.insert(new_token.clone(), new_rec);
+        st.refresh_mut()
+            .set_rotated_until(token, now + client.grace_secs);
+        st.refresh_mut().insert(new_token.clone(), new_rec);
         if let Some(obj) = result.as_object_mut() {
             obj.insert("RefreshToken".into(), json!(new_token));
         }
@@ -491,7 +492,7 @@ pub(crate) fn revoke_token(st: &mut State, b: &Body) -> ApiResult<Value> {
             "The token type is not supported; only refresh tokens can be revoked.",
         ));
     }
-    let Some(rec) = st.refresh.get(token).cloned() else {
+    let Some(rec) = st.refresh().get(token).cloned() else {
         // AWS answers success for unknown tokens.
         return Ok(json!({}));
     };
@@ -501,8 +502,7 @@ pub(crate) fn revoke_token(st: &mut State, b: &Body) -> ApiResult<Value> {
             "Client authentication failed.",
         ));
     }
-    st.refresh.revoke_family(&rec.origin_jti);
-    st.revoked_origins.insert(rec.origin_jti, ());
+    st.revoke_family(&rec.origin_jti);
     Ok(json!({}))
 }
 
@@ -571,7 +571,7 @@ mod tests {
         ] {
             user = user.with_attr(k, v);
         }
-        st.pools.get_mut(&pool_id).expect("pool").users.insert(user);
+        st.find_pool_mut(&pool_id).expect("pool").users.insert(user);
         let rec = RefreshRecord {
             pool_id: pool_id.clone(),
             client_id: client_id.clone(),

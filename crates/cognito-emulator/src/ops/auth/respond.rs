@@ -79,20 +79,17 @@ fn take_session(st: &mut State, b: &Body) -> ApiResult<(Turn, Step)> {
         Some(s) => s.to_string(),
         None if name == ChallengeName::PasswordVerifier => {
             let block = param(&resp, "PASSWORD_CLAIM_SECRET_BLOCK")?;
-            st.secret_blocks
-                .get(block)
-                .cloned()
+            st.sessions()
+                .by_secret_block(block)
+                .map(str::to_string)
                 .ok_or_else(session_expired)?
         }
         None => return Err(invalid_param("Missing required parameter Session")),
     };
-    let sess = st.sessions.remove(&sid).ok_or_else(session_expired)?;
+    let sess = st.sessions_mut().take(&sid).ok_or_else(session_expired)?;
     if triggers::any(st, &sess.pool_id) {
         // Put back if the answer stops at a trigger: the next pass needs the session.
-        st.trigger_run.restore.push((sid.clone(), sess.clone()));
-    }
-    if let Step::PasswordVerifier(hs) = &sess.step {
-        st.secret_blocks.remove(&hs.secret_block_b64);
+        st.run_mut().restore.push((sid.clone(), sess.clone()));
     }
     let now = st.now();
     if sess.expires <= now {
@@ -520,6 +517,14 @@ fn web_authn(st: &mut State, t: Turn, ch: String) -> ApiResult<Value> {
             &client.pool_id,
         ),
     };
+    if !st
+        .pool(&client.pool_id)?
+        .user(&username)?
+        .passkeys
+        .contains_key(&id)
+    {
+        return Err(incorrect_credentials());
+    }
     let user = st.pool_mut(&client.pool_id)?.user_mut(&username)?;
     let user_handle = URL_SAFE_NO_PAD.encode(user.sub.as_bytes());
     let Some(passkey) = user.passkeys.get_mut(&id) else {
@@ -545,7 +550,7 @@ fn same_user(st: &State, sess: &AuthSession, given: &str) -> bool {
     if given == sess.username {
         return true;
     }
-    st.pools
+    st.pools()
         .get(&sess.pool_id)
         .and_then(|p| p.resolve(given))
         .is_some_and(|u| u == sess.username)
@@ -565,7 +570,7 @@ fn retry_with(
 ) -> ApiResult<Value> {
     sess.attempts += 1;
     if sess.attempts < CHALLENGE_ATTEMPTS {
-        st.sessions.insert(sid, sess);
+        st.sessions_mut().put_back(sid, sess);
     }
     Err(error)
 }

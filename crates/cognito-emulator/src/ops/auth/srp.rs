@@ -173,7 +173,7 @@ pub(super) fn verify_claim(
     }
     // Computed before the lock was taken, for this very handshake (its secret block is unique
     // and a handshake never changes).
-    if let Some(pre) = &st.precomputed_claim
+    if let Some(pre) = st.precomputed_claim()
         && pre.secret_block_b64 == hs.secret_block_b64
         && pre.timestamp == ts
     {

@@ -1,0 +1,750 @@
+//! The emulator's in-memory state: pools, clients, users, sessions, tokens and hooks.
+
+use std::collections::HashMap;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+
+use crate::api::{ApiResult, not_found};
+use crate::persist::{Kind, Tracked};
+use crate::tokens::LazyKeys;
+use crate::{Fault, Message};
+
+mod client;
+mod pool;
+mod refresh;
+mod session;
+mod settings;
+mod users;
+
+pub(crate) use client::Client;
+pub(crate) use pool::{
+    DomainRecord, Group, Pool, PoolResources, Stored, pool_name, verify_contacts,
+};
+pub(crate) use refresh::{RefreshRecord, RefreshTokens};
+pub(crate) use session::{
+    AuthSession, FlowCtx, Handshake, RoundResult, Sessions, SignupSession, Step,
+};
+pub(crate) use settings::{MFA_CONFIGURED, MFA_METHOD_KEYS, Mfa, PoolSettings};
+pub(crate) use users::{Device, PasswordRecord, PendingCode, User, Users};
+
+/// An injected fault rule.
+#[derive(Clone, Debug)]
+pub(crate) struct FaultRule {
+    pub fault: Fault,
+    pub remaining: u64,
+}
+
+/// Upper bound of the clock offset (about 1000 years), so time arithmetic cannot overflow.
+pub(crate) const MAX_CLOCK_OFFSET: u64 = 1000 * 365 * 86_400;
+
+/// What the running operation keeps besides the stored state: the tokens it minted (signed
+/// once the lock is released), its trigger bookkeeping, and the SRP claim computed for it
+/// outside the lock. [`State::begin_operation`] fills it and [`State::end_operation`] empties
+/// it, so it is always empty between operations.
+#[derive(Clone, Default)]
+struct Scratch {
+    unsigned: Vec<crate::tokens::Unsigned>,
+    run: crate::triggers::Run,
+    precomputed_claim: Option<crate::srp_server::PrecomputedClaim>,
+}
+
+/// Everything the emulator knows. The fields are private: operations, the OAuth endpoints,
+/// the hooks and the durable store go through the methods below, which keep the indexes and
+/// the store's change log right.
+#[derive(Clone)]
+pub(crate) struct State {
+    region: String,
+    clock_offset: u64,
+    /// A fixed clock start (epoch seconds) instead of the wall clock: the clock then moves
+    /// only by `clock_offset`.
+    fixed_clock: Option<u64>,
+    /// The seeded generator of a deterministic emulator (taken out while the lock is held,
+    /// see `crate::StateGuard`).
+    rng: Option<crate::util::SeededRng>,
+    /// Keys every new pool signs with (injected or seeded); `None`: each pool its own.
+    fixed_keys: Option<LazyKeys>,
+    pools: Tracked<Pool>,
+    clients: Tracked<Client>,
+    sessions: Sessions,
+    refresh: RefreshTokens,
+    /// The refresh-token families revoked (by `origin_jti`).
+    revoked_origins: Tracked<()>,
+    messages: Vec<Message>,
+    faults: Vec<FaultRule>,
+    counts: HashMap<String, u64>,
+    /// Rust trigger handlers by pool.
+    handlers: crate::triggers::Handlers,
+    /// Where Lambda triggers are invoked.
+    lambda: crate::triggers::LambdaSettings,
+    identity_pools: Tracked<crate::ops::identity::IdentityPool>,
+    identities: Tracked<crate::ops::identity::Identity>,
+    /// User-pool domains by domain name.
+    domains: Tracked<DomainRecord>,
+    /// Authorization codes, hosted sign-in sessions and OAuth grants.
+    oauth: crate::oauth::OAuthState,
+    /// The key that authenticates pagination tokens (forged tokens are refused).
+    page_key: [u8; 32],
+    scratch: Scratch,
+}
+
+impl State {
+    pub fn new(region: String) -> State {
+        State {
+            region,
+            clock_offset: 0,
+            fixed_clock: None,
+            rng: None,
+            fixed_keys: None,
+            pools: Tracked::new(Kind::Pool, ""),
+            clients: Tracked::new(Kind::Client, ""),
+            sessions: Sessions::default(),
+            refresh: RefreshTokens::default(),
+            revoked_origins: Tracked::new(Kind::Revoked, ""),
+            messages: Vec::new(),
+            faults: Vec::new(),
+            counts: HashMap::new(),
+            handlers: HashMap::new(),
+            lambda: crate::triggers::LambdaSettings::default(),
+            identity_pools: Tracked::new(Kind::IdentityPool, ""),
+            identities: Tracked::new(Kind::Identity, ""),
+            domains: Tracked::new(Kind::Domain, ""),
+            oauth: crate::oauth::OAuthState::default(),
+            page_key: {
+                let mut k = [0u8; 32];
+                crate::util::fill_random(&mut k);
+                k
+            },
+            scratch: Scratch::default(),
+        }
+    }
+
+    /// Empties everything but the clock, the generator, the injected keys and the Lambda
+    /// settings.
+    pub fn reset(&mut self) {
+        let mut fresh = State::new(std::mem::take(&mut self.region));
+        fresh.clock_offset = self.clock_offset;
+        fresh.fixed_clock = self.fixed_clock;
+        fresh.rng = self.rng.take();
+        fresh.fixed_keys = self.fixed_keys.take();
+        fresh.lambda = self.lambda.clone();
+        *self = fresh;
+        crate::persist::mark_all();
+    }
+
+    // ---- set-up (the builder) ------------------------------------------------------------
+
+    /// Starts the clock at `unix_secs` instead of the wall clock.
+    pub fn set_fixed_clock(&mut self, unix_secs: Option<u64>) {
+        self.fixed_clock = unix_secs;
+    }
+
+    pub fn set_rng(&mut self, rng: Option<crate::util::SeededRng>) {
+        self.rng = rng;
+    }
+
+    /// The generator slot of a deterministic emulator (`crate::StateGuard` takes it out
+    /// while the lock is held and puts it back).
+    pub fn rng_slot(&mut self) -> &mut Option<crate::util::SeededRng> {
+        &mut self.rng
+    }
+
+    /// Whether the emulator is deterministic (seeded).
+    pub fn is_seeded(&self) -> bool {
+        self.rng.is_some()
+    }
+
+    pub fn set_fixed_keys(&mut self, keys: Option<LazyKeys>) {
+        self.fixed_keys = keys;
+    }
+
+    pub fn set_lambda(&mut self, lambda: crate::triggers::LambdaSettings) {
+        self.lambda = lambda;
+    }
+
+    pub fn lambda(&self) -> &crate::triggers::LambdaSettings {
+        &self.lambda
+    }
+
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// The keys of a new pool: the emulator's fixed keys, or keys of its own.
+    pub fn pool_keys(&self) -> LazyKeys {
+        self.fixed_keys
+            .clone()
+            .unwrap_or_else(|| crate::tokens::lazy_keys(None))
+    }
+
+    // ---- the clock -----------------------------------------------------------------------
+
+    /// The emulated clock, fractional seconds since the epoch.
+    pub fn now_f(&self) -> f64 {
+        let base = match self.fixed_clock {
+            Some(t) => t as f64,
+            None => SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_secs_f64())
+                .unwrap_or(0.0),
+        };
+        ((base + self.clock_offset as f64) * 1000.0).round() / 1000.0
+    }
+
+    /// The emulated clock, whole seconds since the epoch.
+    pub fn now(&self) -> u64 {
+        self.now_f() as u64
+    }
+
+    /// Whether the clock is fixed (moves only when advanced).
+    pub fn clock_is_fixed(&self) -> bool {
+        self.fixed_clock.is_some()
+    }
+
+    /// How far the clock has been advanced, in seconds.
+    pub fn clock_offset(&self) -> u64 {
+        self.clock_offset
+    }
+
+    /// Sets how far the clock has been advanced (at most [`MAX_CLOCK_OFFSET`]).
+    pub fn set_clock_offset(&mut self, secs: u64) {
+        self.clock_offset = secs.min(MAX_CLOCK_OFFSET);
+    }
+
+    /// Moves the clock forward by `secs` (the total stays at most [`MAX_CLOCK_OFFSET`]).
+    pub fn advance_clock(&mut self, secs: u64) {
+        self.set_clock_offset(self.clock_offset.saturating_add(secs));
+    }
+
+    // ---- pools -----------------------------------------------------------------------------
+
+    /// A pool, or AWS's `ResourceNotFoundException`.
+    pub fn pool(&self, id: &str) -> ApiResult<&Pool> {
+        self.pools
+            .get(id)
+            .ok_or_else(|| not_found(format!("User pool {id} does not exist.")))
+    }
+
+    /// A pool to change, or AWS's `ResourceNotFoundException`.
+    pub fn pool_mut(&mut self, id: &str) -> ApiResult<&mut Pool> {
+        self.pools
+            .get_mut(id)
+            .ok_or_else(|| not_found(format!("User pool {id} does not exist.")))
+    }
+
+    /// A pool to change, if it exists.
+    pub fn find_pool_mut(&mut self, id: &str) -> Option<&mut Pool> {
+        self.pools.get_mut(id)
+    }
+
+    /// The pools by id, to read.
+    pub fn pools(&self) -> &Tracked<Pool> {
+        &self.pools
+    }
+
+    /// Adds a pool under its id.
+    pub fn insert_pool(&mut self, pool: Pool) {
+        self.pools.insert(pool.id.clone(), pool);
+    }
+
+    /// Takes a pool out, leaving what refers to it (a pool about to get another id).
+    pub fn take_pool(&mut self, id: &str) -> Option<Pool> {
+        self.pools.remove(id)
+    }
+
+    /// Deletes a pool with its clients, sign-in sessions, refresh tokens and trigger handlers.
+    pub fn delete_pool(&mut self, id: &str) {
+        self.pools.remove(id);
+        self.clients.retain(|_, c| c.pool_id != id);
+        self.sessions.retain(|s| s.pool_id != id);
+        self.refresh.remove_pool(id);
+        self.handlers.remove(id);
+    }
+
+    // ---- clients ---------------------------------------------------------------------------
+
+    /// A client (a copy: operations hold it while they change the state), or AWS's
+    /// `ResourceNotFoundException`.
+    pub fn client(&self, id: &str) -> ApiResult<Client> {
+        crate::api::check_client_id(id)?;
+        self.clients
+            .get(id)
+            .cloned()
+            .ok_or_else(|| not_found(format!("User pool client {id} does not exist.")))
+    }
+
+    /// The clients by id, to read.
+    pub fn clients(&self) -> &Tracked<Client> {
+        &self.clients
+    }
+
+    /// Adds (or replaces) a client under its id.
+    pub fn insert_client(&mut self, client: Client) {
+        self.clients.insert(client.id.clone(), client);
+    }
+
+    /// Takes a client out, leaving what refers to it (a client about to get another id).
+    pub fn take_client(&mut self, id: &str) -> Option<Client> {
+        self.clients.remove(id)
+    }
+
+    /// Deletes a client and its sign-in sessions.
+    pub fn delete_client(&mut self, id: &str) {
+        self.clients.remove(id);
+        self.sessions.retain(|s| s.client_id != id);
+    }
+
+    // ---- sessions ------------------------------------------------------------------------
+
+    /// The sign-in and sign-up sessions in flight.
+    pub fn sessions(&self) -> &Sessions {
+        &self.sessions
+    }
+
+    pub fn sessions_mut(&mut self) -> &mut Sessions {
+        &mut self.sessions
+    }
+
+    /// Drops a user's pending sign-in sessions.
+    pub fn drop_sessions_of(&mut self, pool_id: &str, username: &str) {
+        self.sessions
+            .retain(|s| !(s.pool_id == pool_id && s.username == username));
+    }
+
+    /// Authorization codes, hosted sign-in sessions and OAuth grants.
+    pub fn oauth(&self) -> &crate::oauth::OAuthState {
+        &self.oauth
+    }
+
+    pub fn oauth_mut(&mut self) -> &mut crate::oauth::OAuthState {
+        &mut self.oauth
+    }
+
+    // ---- refresh tokens --------------------------------------------------------------------
+
+    /// The refresh tokens issued.
+    pub fn refresh(&self) -> &RefreshTokens {
+        &self.refresh
+    }
+
+    pub fn refresh_mut(&mut self) -> &mut RefreshTokens {
+        &mut self.refresh
+    }
+
+    /// Revokes a refresh-token family: its tokens, and the access and ID tokens it issued.
+    pub fn revoke_family(&mut self, origin_jti: &str) {
+        self.refresh.revoke_family(origin_jti);
+        self.revoked_origins.insert(origin_jti.to_string(), ());
+    }
+
+    /// Whether a refresh-token family was revoked.
+    pub fn family_revoked(&self, origin_jti: &str) -> bool {
+        self.revoked_origins.contains_key(origin_jti)
+    }
+
+    /// The revoked families, to read.
+    pub fn revoked_families(&self) -> &Tracked<()> {
+        &self.revoked_origins
+    }
+
+    /// Revokes every refresh-token family of a user (GlobalSignOut and friends).
+    pub fn revoke_user_tokens(&mut self, pool_id: &str, username: &str) {
+        for origin in self.refresh.revoke_user(pool_id, username) {
+            self.revoked_origins.insert(origin, ());
+        }
+    }
+
+    // ---- identity pools and domains --------------------------------------------------------
+
+    pub fn identity_pools(&self) -> &Tracked<crate::ops::identity::IdentityPool> {
+        &self.identity_pools
+    }
+
+    pub fn identity_pools_mut(&mut self) -> &mut Tracked<crate::ops::identity::IdentityPool> {
+        &mut self.identity_pools
+    }
+
+    /// Deletes an identity pool and its identities.
+    pub fn delete_identity_pool(&mut self, id: &str) {
+        self.identity_pools.remove(id);
+        self.identities.retain(|_, i| i.pool_id != id);
+    }
+
+    pub fn identities(&self) -> &Tracked<crate::ops::identity::Identity> {
+        &self.identities
+    }
+
+    pub fn identities_mut(&mut self) -> &mut Tracked<crate::ops::identity::Identity> {
+        &mut self.identities
+    }
+
+    /// User-pool domains by domain name.
+    pub fn domains(&self) -> &Tracked<DomainRecord> {
+        &self.domains
+    }
+
+    pub fn domains_mut(&mut self) -> &mut Tracked<DomainRecord> {
+        &mut self.domains
+    }
+
+    /// The key that authenticates pagination tokens.
+    pub fn page_key(&self) -> &[u8; 32] {
+        &self.page_key
+    }
+
+    // ---- the outbox and the test hooks -------------------------------------------------------
+
+    /// Records a delivered code on the messages hook.
+    pub fn deliver(
+        &mut self,
+        pool_id: &str,
+        username: &str,
+        destination: &str,
+        medium: &str,
+        kind: &str,
+        code: &str,
+    ) {
+        let sent_at = self.now_f();
+        self.messages.push(Message {
+            user_pool_id: pool_id.to_string(),
+            username: username.to_string(),
+            destination: destination.to_string(),
+            delivery_medium: medium.to_string(),
+            kind: kind.to_string(),
+            code: code.to_string(),
+            sent_at,
+            message: None,
+            subject: None,
+        });
+        let index = self.messages.len() - 1;
+        crate::triggers::on_delivery(self, index);
+    }
+
+    /// The messages delivered, oldest first.
+    pub fn messages(&self) -> &[Message] {
+        &self.messages
+    }
+
+    /// A delivered message, to fill in its text (a custom-message trigger's answer).
+    pub fn message_mut(&mut self, index: usize) -> Option<&mut Message> {
+        self.messages.get_mut(index)
+    }
+
+    pub fn add_fault(&mut self, rule: FaultRule) {
+        self.faults.push(rule);
+    }
+
+    /// The injected fault rules.
+    pub fn faults_mut(&mut self) -> &mut Vec<FaultRule> {
+        &mut self.faults
+    }
+
+    /// Counts a call of `key` (an operation or an endpoint).
+    pub fn count(&mut self, key: &str) {
+        *self.counts.entry(key.to_string()).or_default() += 1;
+    }
+
+    /// The calls counted, by key.
+    pub fn counts(&self) -> &HashMap<String, u64> {
+        &self.counts
+    }
+
+    /// Rust trigger handlers by pool.
+    pub fn handlers(&self) -> &crate::triggers::Handlers {
+        &self.handlers
+    }
+
+    pub fn handlers_mut(&mut self) -> &mut crate::triggers::Handlers {
+        &mut self.handlers
+    }
+
+    // ---- the running operation ---------------------------------------------------------------
+
+    /// Starts a pass of an operation with its trigger bookkeeping.
+    pub fn begin_operation(&mut self, run: crate::triggers::Run) {
+        self.scratch = Scratch {
+            run,
+            ..Scratch::default()
+        };
+    }
+
+    /// Ends an operation's pass: its trigger bookkeeping and the tokens it minted, to sign
+    /// outside the lock. The scratch is empty afterwards.
+    pub fn end_operation(&mut self) -> (crate::triggers::Run, Vec<crate::tokens::Unsigned>) {
+        let s = std::mem::take(&mut self.scratch);
+        (s.run, s.unsigned)
+    }
+
+    /// Sets the SRP claim computed outside the lock for this pass of the operation.
+    pub fn set_precomputed_claim(&mut self, claim: Option<crate::srp_server::PrecomputedClaim>) {
+        self.scratch.precomputed_claim = claim;
+    }
+
+    /// Whether an operation left minted tokens unsigned (it must not).
+    pub fn has_unsigned(&self) -> bool {
+        !self.scratch.unsigned.is_empty()
+    }
+
+    /// Keeps a token the running operation minted, to be signed once the lock is released.
+    pub fn mint_later(&mut self, token: crate::tokens::Unsigned) {
+        self.scratch.unsigned.push(token);
+    }
+
+    /// The trigger bookkeeping of the running operation.
+    pub fn run(&self) -> &crate::triggers::Run {
+        &self.scratch.run
+    }
+
+    pub fn run_mut(&mut self) -> &mut crate::triggers::Run {
+        &mut self.scratch.run
+    }
+
+    /// The SRP claim computed outside the lock for the running operation.
+    pub fn precomputed_claim(&self) -> Option<&crate::srp_server::PrecomputedClaim> {
+        self.scratch.precomputed_claim.as_ref()
+    }
+
+    // ---- the durable store's loading -------------------------------------------------------
+
+    /// Restores the clock offset and the pagination key from the data directory.
+    pub(crate) fn restore_meta(&mut self, clock_offset: Option<u64>, page_key: Option<[u8; 32]>) {
+        if let Some(o) = clock_offset {
+            self.set_clock_offset(o);
+        }
+        if let Some(k) = page_key {
+            self.page_key = k;
+        }
+    }
+
+    /// Loads the records read back from the data directory without noting them as changed.
+    pub(crate) fn load(&mut self, rec: Restored) {
+        match rec {
+            Restored::Pool(id, pool) => self.pools.load(id, *pool),
+            Restored::User(pool_id, user) => {
+                if let Some(pool) = self.pools.get_loaded(&pool_id) {
+                    pool.users.insert_quiet(*user);
+                }
+            }
+            Restored::Group(pool_id, name, group) => {
+                if let Some(pool) = self.pools.get_loaded(&pool_id) {
+                    pool.res.groups.load(name, group);
+                }
+            }
+            Restored::Client(k, v) => self.clients.load(k, *v),
+            Restored::Refresh(k, v) => self.refresh.load(k, v),
+            Restored::Revoked(k) => self.revoked_origins.load(k, ()),
+            Restored::IdentityPool(k, v) => self.identity_pools.load(k, v),
+            Restored::Identity(k, v) => self.identities.load(k, v),
+            Restored::Domain(k, v) => self.domains.load(k, v),
+        }
+    }
+}
+
+/// A record read back from the data directory, for [`State::load`].
+pub(crate) enum Restored {
+    Pool(String, Box<Pool>),
+    /// A user of the pool named first.
+    User(String, Box<User>),
+    /// A group (pool id, name) of a pool.
+    Group(String, String, Group),
+    Client(String, Box<Client>),
+    Refresh(String, RefreshRecord),
+    Revoked(String),
+    IdentityPool(String, crate::ops::identity::IdentityPool),
+    Identity(String, crate::ops::identity::Identity),
+    Domain(String, DomainRecord),
+}
+
+/// Masked `CodeDeliveryDetails` for an attribute.
+pub(crate) fn delivery_details(attr: &str, value: &str) -> Value {
+    let (medium, dest) = if attr == "phone_number" {
+        ("SMS", crate::util::mask_phone(value))
+    } else {
+        ("EMAIL", crate::util::mask_email(value))
+    };
+    serde_json::json!({"Destination": dest, "DeliveryMedium": medium, "AttributeName": attr})
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::collections::BTreeMap;
+
+    use serde_json::Map;
+
+    use super::*;
+
+    thread_local! {
+        /// Scans of a pool's users (`Users::values`) on this thread.
+        pub(super) static SCANNED: Cell<usize> = const { Cell::new(0) };
+    }
+
+    fn pool(n: usize, config: Map<String, Value>) -> Pool {
+        let s = PoolSettings::from_config(&config);
+        let mut users = Users::new("us-east-1_Test00001");
+        users.set_alias_attrs(Pool::alias_attrs_of(&s));
+        let mut pool = Pool {
+            id: "us-east-1_Test00001".into(),
+            name: "t".into(),
+            created: 0.0,
+            modified: 0.0,
+            s,
+            config,
+            users,
+            keys: crate::tokens::lazy_keys(None),
+            schema: crate::schema::Schema::standard(),
+            res: PoolResources::new("us-east-1_Test00001"),
+        };
+        for i in 0..n {
+            pool.users
+                .insert(User::new(format!("User{i}Ä"), format!("sub-{i}"), 0.0));
+        }
+        pool
+    }
+
+    /// The random sign-in run slowed down with the user count because every AdminCreateUser
+    /// (and every sign-in by a differently cased name) lowercased every username of the pool.
+    /// A username lookup, found or not, in any case, must not examine the pool's users.
+    #[test]
+    fn username_lookup_does_not_scan_the_users() {
+        let pool = pool(2000, Map::new());
+        SCANNED.with(|c| c.set(0));
+        assert_eq!(pool.resolve("User1999Ä").as_deref(), Some("User1999Ä"));
+        assert_eq!(pool.resolve("user1999ä").as_deref(), Some("User1999Ä"));
+        assert_eq!(pool.resolve("USER7Ä").as_deref(), Some("User7Ä"));
+        assert_eq!(pool.resolve("nobody"), None);
+        assert_eq!(SCANNED.with(Cell::get), 0);
+    }
+
+    #[test]
+    fn case_index_follows_inserts_and_removals() {
+        let mut pool = pool(3, Map::new());
+        assert_eq!(pool.users.len(), 3);
+        assert!(pool.users.remove("User1Ä").is_some());
+        assert_eq!(pool.resolve("user1ä"), None);
+        assert!(pool.users.remove("User1Ä").is_none());
+        // Two spellings (possible from a seed document): the smallest wins, as before.
+        pool.users.insert(User::new("bob".into(), "s1".into(), 0.0));
+        pool.users.insert(User::new("BOB".into(), "s2".into(), 0.0));
+        assert_eq!(pool.resolve("Bob").as_deref(), Some("BOB"));
+        pool.users.remove("BOB");
+        assert_eq!(pool.resolve("Bob").as_deref(), Some("bob"));
+        assert_eq!(pool.users.len(), 3);
+    }
+
+    fn refresh_record(pool: &str, user: &str, family: &str) -> RefreshRecord {
+        RefreshRecord {
+            pool_id: pool.into(),
+            client_id: "c".into(),
+            username: user.into(),
+            sub: format!("sub-{user}"),
+            origin_jti: family.into(),
+            auth_time: 0,
+            device_key: None,
+            expires: 10,
+            revoked: false,
+            rotated_until: None,
+        }
+    }
+
+    /// GlobalSignOut and RevokeToken revoke exactly the user's or the family's tokens, found
+    /// through the indices, and deleting a pool forgets its tokens.
+    #[test]
+    fn refresh_index_revokes_by_user_and_family() {
+        let mut r = RefreshTokens::default();
+        for i in 0..1000 {
+            r.insert(
+                format!("t{i}"),
+                refresh_record("p1", &format!("u{}", i % 100), &format!("f{}", i % 300)),
+            );
+        }
+        r.insert("other-pool".into(), refresh_record("p2", "u1", "g1"));
+        let mut origins = r.revoke_user("p1", "u1");
+        origins.sort();
+        origins.dedup();
+        assert_eq!(origins, vec!["f1", "f101", "f201"]);
+        for i in 0..1000 {
+            let rec = r.get(&format!("t{i}")).unwrap();
+            assert_eq!(rec.revoked, i % 100 == 1, "t{i}");
+        }
+        assert!(!r.get("other-pool").unwrap().revoked);
+        r.revoke_family("f2");
+        assert!(r.get("t2").unwrap().revoked && r.get("t302").unwrap().revoked);
+        assert!(!r.get("t3").unwrap().revoked);
+        r.set_rotated_until("t3", 50);
+        r.set_rotated_until("t3", 70);
+        assert_eq!(r.get("t3").unwrap().rotated_until, Some(50));
+        r.remove_pool("p1");
+        assert!(r.get("t3").is_none());
+        assert!(r.revoke_user("p1", "u2").is_empty());
+        assert_eq!(r.revoke_user("p2", "u1"), vec!["g1"]);
+    }
+
+    fn set(pool: &mut Pool, user: &str, pairs: &[(&str, &str)]) {
+        pool.users
+            .update_attrs(user, |a| {
+                for (k, v) in pairs {
+                    a.insert((*k).to_string(), (*v).to_string());
+                }
+            })
+            .expect("user");
+    }
+
+    /// Sign-in by a verified alias is an index lookup among many users, and the index follows
+    /// verification, changes of value and deletion.
+    #[test]
+    fn alias_index_follows_every_change() {
+        let mut config = Map::new();
+        config.insert("AliasAttributes".into(), serde_json::json!(["email"]));
+        let mut pool = pool(5000, config);
+        for i in 0..5000 {
+            let e = format!("u{i}@example.com");
+            set(&mut pool, &format!("User{i}Ä"), &[("email", &e)]);
+        }
+        // Unverified: not an alias.
+        SCANNED.with(|c| c.set(0));
+        assert_eq!(pool.resolve("u4321@example.com"), None);
+        set(&mut pool, "User4321Ä", &[("email_verified", "true")]);
+        assert_eq!(
+            pool.resolve("U4321@Example.com").as_deref(),
+            Some("User4321Ä")
+        );
+        assert_eq!(
+            SCANNED.with(Cell::get),
+            0,
+            "an alias lookup scanned the users"
+        );
+        // A new value drops the old alias and is unverified again.
+        set(
+            &mut pool,
+            "User4321Ä",
+            &[("email", "new@example.com"), ("email_verified", "false")],
+        );
+        assert_eq!(pool.resolve("u4321@example.com"), None);
+        assert_eq!(pool.resolve("new@example.com"), None);
+        set(&mut pool, "User4321Ä", &[("email_verified", "true")]);
+        assert_eq!(
+            pool.resolve("new@example.com").as_deref(),
+            Some("User4321Ä")
+        );
+        // A second user cannot take it; with force the verified alias moves.
+        let mut attrs = BTreeMap::new();
+        attrs.insert("email".to_string(), "NEW@example.com".to_string());
+        attrs.insert("email_verified".to_string(), "true".to_string());
+        let clash = pool.users.alias_clash("User7Ä", &attrs).expect("clash");
+        assert_eq!(clash.holder, "User4321Ä");
+        assert!(pool.users.claim_aliases("User7Ä", &attrs, false).is_err());
+        pool.users
+            .claim_aliases("User7Ä", &attrs, true)
+            .expect("moved");
+        set(
+            &mut pool,
+            "User7Ä",
+            &[("email", "NEW@example.com"), ("email_verified", "true")],
+        );
+        assert_eq!(pool.resolve("new@example.com").as_deref(), Some("User7Ä"));
+        assert!(!pool.users.get("User4321Ä").expect("user").verified("email"));
+        pool.users.remove("User7Ä");
+        assert_eq!(pool.resolve("new@example.com"), None);
+    }
+}
