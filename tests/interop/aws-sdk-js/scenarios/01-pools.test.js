@@ -115,6 +115,13 @@ test('validation errors arrive as InvalidParameterException with AWS wording', a
   );
   assert.ok(err.$metadata.requestId, 'a request id');
   await refused(cip.send(new idp.DescribeUserPoolCommand({ UserPoolId: 'us-east-1_nothere1' })), idp.ResourceNotFoundException);
+  // With the SDK's default retry strategy (3 attempts) a refusal is final: it must not look
+  // transient or throttled to the SDK.
+  const defaults = new idp.CognitoIdentityProviderClient({ endpoint: emu.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } });
+  const once = await refused(defaults.send(new idp.DescribeUserPoolCommand({ UserPoolId: 'us-east-1_nothere1' })), idp.ResourceNotFoundException);
+  assert.equal(once.$metadata.attempts, 1, 'not retried');
+  const invalid = await refused(defaults.send(new idp.ListUserPoolsCommand({ MaxResults: 0 })), idp.InvalidParameterException);
+  assert.equal(invalid.$metadata.attempts, 1, 'not retried');
   await refused(cip.send(new idp.CreateUserPoolCommand({ PoolName: 'bad name!' })), idp.InvalidParameterException);
 });
 
