@@ -2,9 +2,8 @@
 
 use serde_json::{Value, json};
 
-use crate::api::{
-    ApiError, ApiResult, Body, check_username, code_mismatch, invalid_param, not_authorized,
-};
+use crate::api::{ApiError, ApiResult, Body, code_mismatch, invalid_param, not_authorized};
+use crate::challenge::ChallengeName;
 use crate::ops::admin::{check_required, new_user};
 use crate::ops::{check_code, check_password_policy, check_secret_hash, new_code, set_password};
 use crate::schema::{WriteKind, Writer};
@@ -42,9 +41,8 @@ fn simulated_delivery() -> Value {
 pub(crate) fn sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
     let client = st.client(b.str("ClientId")?)?;
     let given = b.str("Username")?;
-    check_username("Username", given)?;
     check_secret_hash(&client, given, b.opt_str("SecretHash")?)?;
-    let password = b.opt_str_len("Password", 0, 256)?.unwrap_or("");
+    let password = b.opt_str("Password")?.unwrap_or("");
     let attrs = b.opt_attrs("UserAttributes")?.unwrap_or_default();
     let now = st.now();
     let now_f = st.now_f();
@@ -114,9 +112,8 @@ pub(crate) fn sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
 pub(crate) fn confirm_sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
     let client = st.client(b.str("ClientId")?)?;
     let given = b.str("Username")?;
-    check_username("Username", given)?;
     check_secret_hash(&client, given, b.opt_str("SecretHash")?)?;
-    let code = b.str_len("ConfirmationCode", 1, 2048)?;
+    let code = b.str("ConfirmationCode")?;
     let force_alias = b.opt_bool("ForceAliasCreation")?.unwrap_or(false);
     let now = st.now();
     let pool = st.pool_mut(&client.pool_id)?;
@@ -183,7 +180,6 @@ pub(crate) fn confirm_sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
 pub(crate) fn resend_confirmation_code(st: &mut State, b: &Body) -> ApiResult<Value> {
     let client = st.client(b.str("ClientId")?)?;
     let given = b.str("Username")?;
-    check_username("Username", given)?;
     check_secret_hash(&client, given, b.opt_str("SecretHash")?)?;
     let now = st.now();
     let pool_id = client.pool_id.clone();
@@ -214,7 +210,6 @@ pub(crate) fn resend_confirmation_code(st: &mut State, b: &Body) -> ApiResult<Va
 pub(crate) fn forgot_password(st: &mut State, b: &Body) -> ApiResult<Value> {
     let client = st.client(b.str("ClientId")?)?;
     let given = b.str("Username")?;
-    check_username("Username", given)?;
     check_secret_hash(&client, given, b.opt_str("SecretHash")?)?;
     let now = st.now();
     let pool_id = client.pool_id.clone();
@@ -232,33 +227,12 @@ pub(crate) fn forgot_password(st: &mut State, b: &Body) -> ApiResult<Value> {
             ))
         };
     };
-    let recovery = pool.s.recovery.clone();
+    let settings = pool.s.clone();
     let user = pool.user_mut(&username)?;
     if !user.enabled {
         return Err(not_authorized("User is disabled."));
     }
-    let mut channel = None;
-    for m in &recovery {
-        match m.as_str() {
-            "admin_only" => {
-                return Err(not_authorized(
-                    "Cannot reset password for the user as the account recovery is admin only.",
-                ));
-            }
-            "verified_email" if user.verified("email") => {
-                channel = user.attr("email").map(|v| ("email", v.to_string()));
-            }
-            "verified_phone_number" if user.verified("phone_number") => {
-                channel = user
-                    .attr("phone_number")
-                    .map(|v| ("phone_number", v.to_string()));
-            }
-            _ => {}
-        }
-        if channel.is_some() {
-            break;
-        }
-    }
+    let channel = recovery_channel(user, &settings)?;
     let Some((attr, value)) = channel else {
         return Err(invalid_param(
             "Cannot reset password for the user as there is no registered/verified email or phone_number",
@@ -276,13 +250,58 @@ pub(crate) fn forgot_password(st: &mut State, b: &Body) -> ApiResult<Value> {
     Ok(json!({ "CodeDeliveryDetails": delivery_details(attr, &value) }))
 }
 
+/// Where `ForgotPassword` sends its code: the first mechanism of the pool's
+/// `AccountRecoverySetting` the user qualifies for. With that setting, a phone number that
+/// also receives the user's SMS MFA codes does not qualify, nor an e-mail address that receives
+/// e-mail MFA codes; without it, Cognito's legacy rule prefers a verified phone number to a
+/// verified e-mail address (both documented on `AccountRecoverySetting` in AWS's model).
+fn recovery_channel(user: &User, s: &PoolSettings) -> ApiResult<Option<(&'static str, String)>> {
+    let factors = user.enabled_factors(s);
+    let (mechanisms, legacy) = match &s.recovery {
+        Some(m) => (m.as_slice(), false),
+        None => (
+            &[
+                "verified_phone_number".to_string(),
+                "verified_email".to_string(),
+            ][..],
+            true,
+        ),
+    };
+    for m in mechanisms {
+        let found = match m.as_str() {
+            "admin_only" => {
+                return Err(not_authorized(
+                    "Cannot reset password for the user as the account recovery is admin only.",
+                ));
+            }
+            "verified_email"
+                if user.verified("email")
+                    && (legacy || !factors.contains(&ChallengeName::EmailOtp)) =>
+            {
+                user.attr("email").map(|v| ("email", v.to_string()))
+            }
+            "verified_phone_number"
+                if user.verified("phone_number")
+                    && (legacy || !factors.contains(&ChallengeName::SmsMfa)) =>
+            {
+                user.attr("phone_number")
+                    .map(|v| ("phone_number", v.to_string()))
+            }
+            _ => None,
+        };
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
+    Ok(None)
+}
+
 pub(crate) fn confirm_forgot_password(st: &mut State, b: &Body) -> ApiResult<Value> {
     let client = st.client(b.str("ClientId")?)?;
     let given = b.str("Username")?;
-    check_username("Username", given)?;
     check_secret_hash(&client, given, b.opt_str("SecretHash")?)?;
-    let code = b.str_len("ConfirmationCode", 1, 2048)?;
-    let password = b.str_len("Password", 1, 256)?;
+    let code = b.str("ConfirmationCode")?;
+    let password = b.str("Password")?;
     let now = st.now();
     let pool_id = client.pool_id.clone();
     let pool = st.pool_mut(&pool_id)?;
