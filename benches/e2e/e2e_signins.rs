@@ -32,6 +32,12 @@
 #![forbid(unsafe_code)]
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+/// The allocator the `cognito-emulator` binary ships with, so that the `serve` child process
+/// measures the emulator as it runs there (with glibc's malloc, ~5% of an SRP sign-in's
+/// server CPU went to allocation).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::process::{Child, ChildStdin, Command, ExitCode, Stdio};

@@ -157,6 +157,10 @@ pub(crate) fn body_too_slow(request_id: &str) -> Response<Vec<u8>> {
 
 /// A fresh request id (from the emulator's generator, so seeded emulators are reproducible).
 pub(crate) fn request_id(shared: &Shared) -> String {
+    if !shared.seeded() {
+        // Without a seed the id comes from the OS generator: no need to wait for the lock.
+        return crate::util::uuid();
+    }
     let _guard = shared.lock();
     crate::util::uuid()
 }

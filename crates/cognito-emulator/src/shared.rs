@@ -35,6 +35,10 @@ pub(crate) struct Shared {
     pub(crate) store: Option<persist::Store>,
     /// The HTTP server's bounds (the body limit applies to [`Service::handle`] too).
     pub(crate) limits: ServerLimits,
+    /// Whether the state has a seeded generator. It is set when the emulator is built and
+    /// kept by every reset, so work that draws random values before taking the lock (request
+    /// ids, the server's SRP ephemeral) can ask here instead of taking the lock to find out.
+    seeded: bool,
 }
 
 /// The locked state. While it is held, the emulator's seeded generator (if any) is the source
@@ -104,10 +108,16 @@ impl StateGuard<'_> {
 impl Shared {
     pub(crate) fn new(state: State) -> Shared {
         Shared {
+            seeded: state.is_seeded(),
             state: Mutex::new(state),
             store: None,
             limits: ServerLimits::default(),
         }
+    }
+
+    /// Whether random values must come from the state's seeded generator (under the lock).
+    pub(crate) fn seeded(&self) -> bool {
+        self.seeded
     }
 
     pub(crate) fn lock(&self) -> StateGuard<'_> {

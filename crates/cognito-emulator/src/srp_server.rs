@@ -64,7 +64,7 @@ pub(crate) fn prepare_ephemeral(
     if body.get("AuthFlow").and_then(serde_json::Value::as_str) != Some("USER_SRP_AUTH") {
         return None;
     }
-    if shared.lock().is_seeded() {
+    if shared.seeded() {
         return None;
     }
     let b = loop {
@@ -129,9 +129,9 @@ pub(crate) fn expected_signature(
 
 /// Verifiers' fixed-base tables, kept for the users who sign in.
 ///
-/// A table makes `v^u` about three times cheaper and costs less to build than one plain
-/// `v^u`, so a verifier gets one on its first handshake; it takes 13 KiB, so at most
-/// [`TABLES_PER_SHARD`] × [`SHARDS`] tables are kept (26 MiB), the least recently used going
+/// A table makes `v^u` about three times cheaper and costs about as much to build as one
+/// plain `v^u`, so a verifier gets one on its first handshake; it takes 26 KiB, so at most
+/// [`TABLES_PER_SHARD`] × [`SHARDS`] tables are kept (52 MiB), the least recently used going
 /// first. Sharded so that handshakes of different users do not wait for each other.
 struct TableCache {
     shards: Vec<Mutex<Shard>>,

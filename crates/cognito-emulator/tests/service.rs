@@ -81,6 +81,13 @@ fn script(svc: &Service) -> Vec<(u16, Value)> {
     out.push(signed_in);
     out.push(send(svc, "GetUser", &json!({"AccessToken": access})));
     out.push(send(svc, "InitiateAuth", &json!({"AuthFlow": 1})));
+    // The server's SRP ephemeral (`SRP_B`) and the secret block come from the seed too.
+    out.push(send(
+        svc,
+        "InitiateAuth",
+        &json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": client_id,
+                "AuthParameters": {"USERNAME": "alice", "SRP_A": "5"}}),
+    ));
     out
 }
 
@@ -102,6 +109,36 @@ fn seeded_services_on_a_fixed_clock_answer_identically() {
     assert_eq!(a[2].1["AuthenticationResult"]["ExpiresIn"], 3600);
     assert_eq!(a[4].0, 400);
     assert_eq!(a[4].1["__type"], "SerializationException");
+    assert_eq!(a[5].0, 200);
+    assert_eq!(a[5].1["ChallengeName"], "PASSWORD_VERIFIER");
+    assert!(a[5].1["ChallengeParameters"]["SRP_B"].is_string());
+}
+
+#[test]
+fn seeded_services_give_the_same_request_ids() {
+    let keys = keys();
+    let ids = |svc: &Service| {
+        (0..3)
+            .map(|_| {
+                let resp = svc
+                    .handle(&op_request("ListUserPools", &json!({"MaxResults": 5})))
+                    .response()
+                    .expect("a response");
+                assert_eq!(resp.status(), 200);
+                resp.headers()["x-amzn-requestid"]
+                    .to_str()
+                    .expect("ascii")
+                    .to_string()
+            })
+            .collect::<Vec<_>>()
+    };
+    let a = ids(&seeded(&keys));
+    assert_eq!(a, ids(&seeded(&keys)));
+    // Unseeded, every id is new.
+    let unseeded = Emulator::builder().build_service().expect("service");
+    let b = ids(&unseeded);
+    assert_ne!(b[0], b[1]);
+    assert_ne!(b[0], a[0]);
 }
 
 #[test]

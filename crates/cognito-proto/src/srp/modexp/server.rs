@@ -5,13 +5,13 @@
 //! a 256-bit exponent. Two things make them cheaper than plain powers:
 //!
 //! * **`v^u` as a fixed-base power.** The verifier `v` is fixed per user while `u` changes with
-//!   every handshake, so a comb table of `v` ([`VerifierTable`], 32 entries, 13 KiB, built with
-//!   208 squarings and 26 multiplications, less than one plain power) turns `v^u` into 51
-//!   squarings and at most 52 multiplications instead of ~256 squarings and ~60
+//!   every handshake, so comb tables of `v` ([`VerifierTable`], 64 entries, 26 KiB, built with
+//!   234 squarings and 52 multiplications, about one plain power) turn `v^u` into 25
+//!   squarings and about 50 multiplications instead of ~256 squarings and ~60
 //!   multiplications. A server keeps the tables of the users who sign in (the emulator caches
 //!   them, bounded).
-//! * **`g^b` on the client's comb** for `g = 2` (chunk 0 of the client's tables: 32 squarings
-//!   and 32 multiplications).
+//! * **`g^b` on a comb of `g`** of its own (four 64-entry tables: 10 squarings and 43
+//!   multiplications; see `GTables` for why not the client's 256-entry tables).
 //!
 //! `(A·v^u)^b` has a base that changes with every handshake, so it stays a plain power: 252
 //! squarings and 63 multiplications with 4-bit fixed windows.
@@ -29,34 +29,37 @@ use subtle::{ConditionallySelectable, ConstantTimeEq};
 use zeroize::Zeroize;
 
 use super::{
-    COMB_SPACING, COMB_TEETH, LIMB_BITS, LIMBS, Limbs, MASK, N, biguint_to_limbs, bit, comb,
-    constants, limbs_to_biguint, mont_mul, mont_sqr, to_mont,
+    LIMB_BITS, LIMBS, Limbs, MASK, N, biguint_to_limbs, bit, constants, limbs_to_biguint, mont_mul,
+    mont_sqr, to_mont,
 };
 
 /// Bits of the exponents this module handles in constant time (`b`) and of `u`.
 const EXP_BITS: usize = 256;
 /// Fixed window of the variable-base power `(A·v^u)^b`: 16 table entries, 64 windows.
 const WINDOW: usize = 4;
-/// Teeth of a verifier's comb: a table of `2^VT_TEETH` entries. Five keeps a table at 13 KiB
-/// (a cache of 2048 users in 26 MiB) and its construction below the cost of one plain `v^u`;
-/// six would save 17 products per `v^u` at twice the memory and a dearer first sign-in.
+/// Teeth of each of a verifier's comb tables: `2^VT_TEETH` entries per table.
 const VT_TEETH: usize = 5;
-/// Columns of a verifier's comb: `VT_TEETH · VT_SPACING ≥ 256`.
-const VT_SPACING: usize = EXP_BITS.div_ceil(VT_TEETH);
+/// Comb tables per verifier. Two tables of five teeth (64 entries, 26 KiB) make `v^u` 25
+/// squarings and about 50 multiplications; one table of five teeth, half the memory, took 51
+/// squarings and about 50 multiplications.
+const VT_TABLES: usize = 2;
+/// Columns of a verifier's comb: `VT_TABLES · VT_TEETH · VT_SPACING ≥ 256`.
+const VT_SPACING: usize = EXP_BITS.div_ceil(VT_TABLES * VT_TEETH);
 
-/// A user's verifier `v` prepared for `v^u`: a comb table (Lim–Lee fixed-base method) of
-/// every product of `v^(2^(52·row))` over a subset of the 5 rows, in Montgomery form.
+/// A user's verifier `v` prepared for `v^u`: comb tables (Lim–Lee fixed-base method) in
+/// Montgomery form; entry `s` of table `t` is the product of `v^(2^(26·(5t + j)))` over the
+/// teeth `j` set in `s`.
 ///
-/// 32 entries of 416 bytes (13 KiB); building one costs 208 squarings and 26
-/// multiplications, less than one plain 256-bit power, and every `v^u` then costs a third of
-/// a plain one. The entries are zeroized on drop (they are as sensitive as the
-/// verifier itself), and `Debug` shows none of them.
+/// 64 entries of 416 bytes (26 KiB); building them costs 234 squarings and 52
+/// multiplications, about one plain 256-bit power, and every `v^u` then costs about a third
+/// of a plain one. The entries are zeroized on drop (they are as sensitive as the verifier
+/// itself), and `Debug` shows none of them.
 pub struct VerifierTable {
     table: Box<[Limbs]>,
 }
 
 impl VerifierTable {
-    /// Builds the table of `v` (reduced mod `N` first if needed).
+    /// Builds the tables of `v` (reduced mod `N` first if needed).
     pub fn new(v: &BigUint) -> Self {
         let n = crate::srp::modulus();
         let mut limbs = if v < n {
@@ -65,10 +68,10 @@ impl VerifierTable {
             biguint_to_limbs(&(v % n))
         };
         // bases[row] = v^(2^(VT_SPACING·row))
-        let mut bases = [[0u64; LIMBS]; VT_TEETH];
+        let mut bases = [[0u64; LIMBS]; VT_TABLES * VT_TEETH];
         bases[0] = to_mont(&limbs);
         limbs.zeroize();
-        for row in 1..VT_TEETH {
+        for row in 1..bases.len() {
             let mut x = bases[row - 1];
             for _ in 0..VT_SPACING {
                 x = mont_sqr(&x);
@@ -76,22 +79,27 @@ impl VerifierTable {
             bases[row] = x;
         }
         let size = 1usize << VT_TEETH;
-        let mut table = vec![constants().one; size].into_boxed_slice();
-        for s in 1..size {
-            let top = usize::BITS - 1 - s.leading_zeros();
-            let rest = s & !(1 << top);
-            table[s] = if rest == 0 {
-                bases[top as usize]
-            } else {
-                mont_mul(&table[rest], &bases[top as usize])
-            };
+        let mut table = vec![constants().one; VT_TABLES * size].into_boxed_slice();
+        for t in 0..VT_TABLES {
+            let part = &mut table[t * size..(t + 1) * size];
+            for s in 1..size {
+                let top = usize::BITS - 1 - s.leading_zeros();
+                let rest = s & !(1 << top);
+                let base = &bases[t * VT_TEETH + top as usize];
+                part[s] = if rest == 0 {
+                    *base
+                } else {
+                    mont_mul(&part[rest], base)
+                };
+            }
         }
         bases.zeroize();
         VerifierTable { table }
     }
 
-    /// `v^u` in Montgomery form. `u` is public: the table is read directly. Exponents longer
-    /// than 256 bits take the plain power of `v` (entry 1 of the table).
+    /// `v^u` in Montgomery form. `u` is public: the tables are read directly and zero
+    /// columns skipped. Exponents longer than 256 bits take the plain power of `v` (entry 1
+    /// of the first table).
     fn pow_mont(&self, u: &[u64]) -> Limbs {
         let bits = u
             .iter()
@@ -100,21 +108,25 @@ impl VerifierTable {
         if bits > EXP_BITS as u64 {
             return super::pow_sliding(&self.table[1], u, bits);
         }
+        let size = 1usize << VT_TEETH;
         let mut acc: Option<Limbs> = None;
         for col in (0..VT_SPACING as u64).rev() {
             if let Some(a) = acc.as_mut() {
                 *a = mont_sqr(a);
             }
-            let mut s = 0usize;
-            for row in 0..VT_TEETH as u64 {
-                s |= (bit(u, col + row * VT_SPACING as u64) as usize) << row;
-            }
-            if s != 0 {
-                let entry = &self.table[s];
-                acc = Some(match acc {
-                    None => *entry,
-                    Some(a) => mont_mul(&a, entry),
-                });
+            for t in 0..VT_TABLES {
+                let mut s = 0usize;
+                for j in 0..VT_TEETH {
+                    let row = (t * VT_TEETH + j) as u64;
+                    s |= (bit(u, col + row * VT_SPACING as u64) as usize) << j;
+                }
+                if s != 0 {
+                    let entry = &self.table[t * size + s];
+                    acc = Some(match acc {
+                        None => *entry,
+                        Some(a) => mont_mul(&a, entry),
+                    });
+                }
             }
         }
         acc.unwrap_or(constants().one)
@@ -299,26 +311,90 @@ fn pow_ct(base: &Limbs, e: &[u64; 4]) -> Limbs {
     acc
 }
 
-/// `g^e` in Montgomery form for a 256-bit `e` on chunk 0 of the client's comb tables: 31
-/// squarings and 31 multiplications for every `e` (a zero column multiplies by entry 0, which
-/// is 1), each entry chosen by [`ct_select`] over the chunk's 256 entries.
+/// Teeth of each of the server's comb tables for `g`: 64 entries (26 KiB) per table, which a
+/// full scan reads from the first-level cache.
+const G_TEETH: usize = 6;
+/// Comb tables for `g`: together they cover `G_TABLES · G_TEETH` rows of the exponent.
+const G_TABLES: usize = 4;
+/// Columns of the server's comb for `g`: `G_TABLES · G_TEETH · G_SPACING ≥ 256`.
+const G_SPACING: usize = EXP_BITS.div_ceil(G_TABLES * G_TEETH);
+
+/// The server's fixed-base tables for `g = 2` (Lim–Lee comb, 4 tables of 6 teeth):
+/// `table[t·64 + s]` is the product of `g^(2^(11·(6t + j)))` over the teeth `j` set in `s`.
+///
+/// A constant-time `g^b` reads every entry of the table it selects from, so the table size
+/// is a cost per column, not only memory. One 256-entry table (the client's chunk 0: 31
+/// squarings, 31 multiplications, 32 scans of 104 KiB, which miss the first-level cache)
+/// made `B` 0.215 ms; four 64-entry tables (10 squarings, 43 multiplications, 44 scans of
+/// 26 KiB) make it 0.15 ms. Built once per process on first use (253 squarings, 252
+/// multiplications, 104 KiB).
+struct GTables {
+    table: Box<[Limbs]>,
+}
+
+fn g_tables() -> &'static GTables {
+    static TABLES: std::sync::OnceLock<GTables> = std::sync::OnceLock::new();
+    TABLES.get_or_init(|| {
+        let rows = G_TABLES * G_TEETH;
+        let mut g = [0u64; LIMBS];
+        g[0] = 2;
+        // bases[r] = g^(2^(G_SPACING·r))
+        let mut bases = vec![to_mont(&g); rows];
+        for r in 1..rows {
+            let mut x = bases[r - 1];
+            for _ in 0..G_SPACING {
+                x = mont_sqr(&x);
+            }
+            bases[r] = x;
+        }
+        let size = 1usize << G_TEETH;
+        let mut table = vec![constants().one; G_TABLES * size].into_boxed_slice();
+        for t in 0..G_TABLES {
+            let part = &mut table[t * size..(t + 1) * size];
+            for s in 1..size {
+                let top = usize::BITS - 1 - s.leading_zeros();
+                let rest = s & !(1 << top);
+                let base = &bases[t * G_TEETH + top as usize];
+                part[s] = if rest == 0 {
+                    *base
+                } else {
+                    mont_mul(&part[rest], base)
+                };
+            }
+        }
+        GTables { table }
+    })
+}
+
+/// `g^e` in Montgomery form for a 256-bit `e` on the server's comb tables ([`g_tables`]):
+/// 10 squarings and 43 multiplications for every `e` (a zero column multiplies by entry 0,
+/// which is 1), each entry chosen by [`ct_select`] over its table's 64 entries. The bit
+/// positions read depend only on the column and tooth, never on `e`.
 fn pow_g_ct(e: &[u64; 4]) -> Limbs {
-    let per_table = 1usize << COMB_TEETH;
-    let table = &comb().table[..per_table];
-    let column = |col: usize| {
+    let size = 1usize << G_TEETH;
+    let tables = &g_tables().table;
+    let column = |t: usize, col: usize| {
         let mut s = 0usize;
-        for row in 0..COMB_TEETH {
-            let pos = col + row * COMB_SPACING;
-            s |= (((e[pos / 64] >> (pos % 64)) & 1) as usize) << row;
+        for j in 0..G_TEETH {
+            let pos = col + (t * G_TEETH + j) * G_SPACING;
+            // Rows past the exponent's 256 bits read as zero (a public condition).
+            if pos < EXP_BITS {
+                s |= (((e[pos / 64] >> (pos % 64)) & 1) as usize) << j;
+            }
         }
         s
     };
-    let mut acc = ct_select(table, column(COMB_SPACING - 1));
-    for col in (0..COMB_SPACING - 1).rev() {
-        acc = mont_sqr(&acc);
-        let mut entry = ct_select(table, column(col));
-        acc = mont_mul(&acc, &entry);
-        entry.zeroize();
+    let mut acc = ct_select(&tables[..size], column(0, G_SPACING - 1));
+    for col in (0..G_SPACING).rev() {
+        if col != G_SPACING - 1 {
+            acc = mont_sqr(&acc);
+        }
+        let first = if col == G_SPACING - 1 { 1 } else { 0 };
+        for t in first..G_TABLES {
+            let mut entry = ct_select(&tables[t * size..(t + 1) * size], column(t, col));
+            acc = mont_mul(&acc, &entry);
+            entry.zeroize();
+        }
     }
     acc
 }
@@ -430,6 +506,11 @@ mod tests {
                 "b = {b:x}"
             );
             assert_eq!(public_key_from(&v, &pow_g_secret(b)), public_key(&v, b));
+        }
+        // Every single bit of a 256-bit exponent: each tooth and column of the comb of g.
+        for p in 0..256 {
+            let b = BigUint::from(1u32) << p;
+            assert_eq!(pow_g_secret(&b), g.modpow(&b, n), "2^{p}");
         }
     }
 
