@@ -801,11 +801,15 @@ impl Client {
 }
 
 /// An SRP handshake waiting for its `PASSWORD_VERIFIER` / `DEVICE_PASSWORD_VERIFIER` answer.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Handshake {
+    #[serde(with = "big")]
     pub a: BigUint,
+    #[serde(with = "secret_big")]
     pub b: Arc<SecretUint>,
+    #[serde(with = "big")]
     pub big_b: BigUint,
+    #[serde(with = "big")]
     pub v: BigUint,
     pub realm: String,
     pub user: String,
@@ -814,7 +818,7 @@ pub(crate) struct Handshake {
 }
 
 /// What a sign-in session expects next.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) enum Step {
     PasswordVerifier(Box<Handshake>),
     DeviceSrpAuth,
@@ -872,7 +876,7 @@ impl Step {
 }
 
 /// One result of a custom-auth round, as a DefineAuthChallenge trigger sees it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct RoundResult {
     pub challenge_name: String,
     pub result: bool,
@@ -880,7 +884,7 @@ pub(crate) struct RoundResult {
 }
 
 /// What the sign-in has established so far.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct FlowCtx {
     pub device_key: Option<String>,
     pub new_password_done: bool,
@@ -891,7 +895,7 @@ pub(crate) struct FlowCtx {
 }
 
 /// A sign-in session.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct AuthSession {
     pub pool_id: String,
     pub client_id: String,
@@ -916,6 +920,10 @@ pub(crate) struct RefreshRecord {
     pub revoked: bool,
     /// Set when rotation replaced this token: it dies at this time.
     pub rotated_until: Option<u64>,
+    /// The scopes of a family granted through the OAuth token endpoint (refreshing keeps
+    /// them); `None` for API sign-ins. Absent from records stored before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
 }
 
 /// Refresh tokens by token, indexed by user and by family, so that GlobalSignOut, DeleteUser
@@ -1045,7 +1053,7 @@ pub(crate) struct State {
     pub fixed_keys: Option<LazyKeys>,
     pub pools: Tracked<Pool>,
     pub clients: Tracked<Client>,
-    pub sessions: HashMap<String, AuthSession>,
+    pub sessions: Tracked<AuthSession>,
     /// Size of `sessions` at which the next sweep of expired sessions runs.
     pub sweep_sessions_at: usize,
     pub secret_blocks: HashMap<String, String>,
@@ -1088,7 +1096,7 @@ impl State {
             fixed_keys: None,
             pools: Tracked::new(Kind::Pool, ""),
             clients: Tracked::new(Kind::Client, ""),
-            sessions: HashMap::new(),
+            sessions: Tracked::new(Kind::Session, ""),
             sweep_sessions_at: 0,
             secret_blocks: HashMap::new(),
             refresh: RefreshTokens::default(),
@@ -1254,6 +1262,32 @@ mod big {
     }
 }
 
+/// The secret exponent of an SRP handshake in flight as lowercase hex in durable records (the
+/// text is overwritten once parsed).
+mod secret_big {
+    use std::sync::Arc;
+
+    use cognito_proto::srp::SecretUint;
+    use num_bigint::BigUint;
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+    use zeroize::Zeroize;
+
+    pub fn serialize<S: Serializer>(v: &Arc<SecretUint>, s: S) -> Result<S::Ok, S::Error> {
+        let mut hex = v.expose_secret().to_str_radix(16);
+        let out = s.serialize_str(&hex);
+        hex.zeroize();
+        out
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<SecretUint>, D::Error> {
+        let mut s = String::deserialize(d)?;
+        let v = BigUint::parse_bytes(s.as_bytes(), 16);
+        s.zeroize();
+        v.map(|v| Arc::new(SecretUint::new(v)))
+            .ok_or_else(|| D::Error::custom("not a hex number"))
+    }
+}
+
 /// `Option<BigUint>` as lowercase hex or null in durable records.
 mod big_opt {
     use num_bigint::BigUint;
@@ -1384,6 +1418,7 @@ mod tests {
             expires: 10,
             revoked: false,
             rotated_until: None,
+            scopes: None,
         }
     }
 
