@@ -44,7 +44,10 @@ pub(crate) struct PoolSettings {
     pub auto_verified: Vec<String>,
     pub custom_trigger: bool,
     pub first_factors: Vec<String>,
-    pub recovery: Vec<String>,
+    /// `AccountRecoverySetting`'s mechanisms by priority; `None` when the pool has no such
+    /// setting, where Cognito's legacy rule applies: a verified phone number before a verified
+    /// e-mail address, whatever MFA the user has.
+    pub recovery: Option<Vec<String>>,
     /// `UsernameConfiguration.CaseSensitive`: usernames match only as spelled.
     pub case_sensitive: bool,
     /// `AdminCreateUserConfig.AllowAdminCreateUserOnly`: `SignUp` is refused.
@@ -145,12 +148,6 @@ impl PoolSettings {
                     .collect();
                 v.sort();
                 v.into_iter().map(|(_, n)| n).collect()
-            })
-            .unwrap_or_else(|| {
-                vec![
-                    "verified_email".to_string(),
-                    "verified_phone_number".to_string(),
-                ]
             });
         PoolSettings {
             min_len: pp

@@ -172,6 +172,67 @@ fn forgot_password_needs_a_verified_channel() {
     assert!(m.starts_with("Cannot reset password for the user"), "{m}");
 }
 
+/// The channel `ForgotPassword` picks for a user with a verified e-mail address and phone
+/// number, in a pool created with `extra` (e.g. an `AccountRecoverySetting`).
+fn recovery_medium(extra: serde_json::Value, sms_mfa: bool) -> Result<String, (String, String)> {
+    let pool = cognito_emulator::PoolConfig {
+        extra: extra.as_object().unwrap().clone(),
+        ..Default::default()
+    };
+    let s = setup_with(pool, Default::default());
+    s.user(
+        "rae",
+        &[
+            ("email", "rae@example.com"),
+            ("phone_number", "+15550001234"),
+        ],
+    );
+    if sms_mfa {
+        ok(
+            &s.emu,
+            "AdminSetUserMFAPreference",
+            json!({"UserPoolId": s.pool_id, "Username": "rae",
+                   "SMSMfaSettings": {"Enabled": true}}),
+        );
+    }
+    op(
+        &s.emu,
+        "ForgotPassword",
+        json!({"ClientId": s.client_id, "Username": "rae"}),
+    )
+    .map(|r| {
+        r["CodeDeliveryDetails"]["DeliveryMedium"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    })
+}
+
+#[test]
+fn forgot_password_follows_the_pools_account_recovery_setting() {
+    let sms_mfa_pool = json!({"MfaConfiguration": "OPTIONAL",
+        "SmsConfiguration": {"SnsCallerArn": "arn:aws:iam::123456789012:role/sns"}});
+    // No setting: the legacy rule, a verified phone number first, even one used for SMS MFA.
+    assert_eq!(recovery_medium(json!({}), false).unwrap(), "SMS");
+    assert_eq!(recovery_medium(sms_mfa_pool.clone(), true).unwrap(), "SMS");
+    let email_first = json!({"AccountRecoverySetting": {"RecoveryMechanisms": [
+        {"Name": "verified_email", "Priority": 1},
+        {"Name": "verified_phone_number", "Priority": 2}]}});
+    assert_eq!(recovery_medium(email_first, false).unwrap(), "EMAIL");
+    // With the setting, a phone number that receives SMS MFA codes does not qualify.
+    let mut phone_first = sms_mfa_pool.clone();
+    phone_first["AccountRecoverySetting"] = json!({"RecoveryMechanisms": [
+        {"Name": "verified_phone_number", "Priority": 1},
+        {"Name": "verified_email", "Priority": 2}]});
+    assert_eq!(recovery_medium(phone_first.clone(), false).unwrap(), "SMS");
+    assert_eq!(recovery_medium(phone_first, true).unwrap(), "EMAIL");
+    let mut phone_only = sms_mfa_pool;
+    phone_only["AccountRecoverySetting"] =
+        json!({"RecoveryMechanisms": [{"Name": "verified_phone_number", "Priority": 1}]});
+    let (ty, _) = recovery_medium(phone_only, true).unwrap_err();
+    assert_eq!(ty, "InvalidParameterException");
+}
+
 #[test]
 fn reset_required_user_must_reset() {
     let s = setup();

@@ -169,17 +169,11 @@ pub(crate) fn pool_description(p: &Pool) -> Value {
             .unwrap_or_else(|| json!({"CaseSensitive": false})),
     );
     m.insert("Arn".into(), json!(pool_arn(&p.id)));
-    m.insert(
-        "AccountRecoverySetting".into(),
-        get(c, "AccountRecoverySetting")
-            .cloned()
-            .unwrap_or_else(|| {
-                json!({"RecoveryMechanisms": [
-                    {"Priority": 1, "Name": "verified_email"},
-                    {"Priority": 2, "Name": "verified_phone_number"},
-                ]})
-            }),
-    );
+    // Absent when never set: the pool then follows Cognito's legacy recovery rule, which
+    // AWS's model documents as the meaning of an absent setting.
+    if let Some(a) = get(c, "AccountRecoverySetting") {
+        m.insert("AccountRecoverySetting".into(), a.clone());
+    }
     m.insert(
         "UserPoolTier".into(),
         get(c, "UserPoolTier")

@@ -5,6 +5,7 @@ use serde_json::{Value, json};
 use crate::api::{
     ApiError, ApiResult, Body, check_username, code_mismatch, invalid_param, not_authorized,
 };
+use crate::challenge::ChallengeName;
 use crate::ops::admin::{check_required, new_user};
 use crate::ops::{check_code, check_password_policy, check_secret_hash, new_code, set_password};
 use crate::schema::{WriteKind, Writer};
@@ -232,33 +233,12 @@ pub(crate) fn forgot_password(st: &mut State, b: &Body) -> ApiResult<Value> {
             ))
         };
     };
-    let recovery = pool.s.recovery.clone();
+    let settings = pool.s.clone();
     let user = pool.user_mut(&username)?;
     if !user.enabled {
         return Err(not_authorized("User is disabled."));
     }
-    let mut channel = None;
-    for m in &recovery {
-        match m.as_str() {
-            "admin_only" => {
-                return Err(not_authorized(
-                    "Cannot reset password for the user as the account recovery is admin only.",
-                ));
-            }
-            "verified_email" if user.verified("email") => {
-                channel = user.attr("email").map(|v| ("email", v.to_string()));
-            }
-            "verified_phone_number" if user.verified("phone_number") => {
-                channel = user
-                    .attr("phone_number")
-                    .map(|v| ("phone_number", v.to_string()));
-            }
-            _ => {}
-        }
-        if channel.is_some() {
-            break;
-        }
-    }
+    let channel = recovery_channel(user, &settings)?;
     let Some((attr, value)) = channel else {
         return Err(invalid_param(
             "Cannot reset password for the user as there is no registered/verified email or phone_number",
@@ -274,6 +254,52 @@ pub(crate) fn forgot_password(st: &mut State, b: &Body) -> ApiResult<Value> {
         &code,
     );
     Ok(json!({ "CodeDeliveryDetails": delivery_details(attr, &value) }))
+}
+
+/// Where `ForgotPassword` sends its code: the first mechanism of the pool's
+/// `AccountRecoverySetting` the user qualifies for. With that setting, a phone number that
+/// also receives the user's SMS MFA codes does not qualify, nor an e-mail address that receives
+/// e-mail MFA codes; without it, Cognito's legacy rule prefers a verified phone number to a
+/// verified e-mail address (both documented on `AccountRecoverySetting` in AWS's model).
+fn recovery_channel(user: &User, s: &PoolSettings) -> ApiResult<Option<(&'static str, String)>> {
+    let factors = user.enabled_factors(s);
+    let (mechanisms, legacy) = match &s.recovery {
+        Some(m) => (m.as_slice(), false),
+        None => (
+            &[
+                "verified_phone_number".to_string(),
+                "verified_email".to_string(),
+            ][..],
+            true,
+        ),
+    };
+    for m in mechanisms {
+        let found = match m.as_str() {
+            "admin_only" => {
+                return Err(not_authorized(
+                    "Cannot reset password for the user as the account recovery is admin only.",
+                ));
+            }
+            "verified_email"
+                if user.verified("email")
+                    && (legacy || !factors.contains(&ChallengeName::EmailOtp)) =>
+            {
+                user.attr("email").map(|v| ("email", v.to_string()))
+            }
+            "verified_phone_number"
+                if user.verified("phone_number")
+                    && (legacy || !factors.contains(&ChallengeName::SmsMfa)) =>
+            {
+                user.attr("phone_number")
+                    .map(|v| ("phone_number", v.to_string()))
+            }
+            _ => None,
+        };
+        if found.is_some() {
+            return Ok(found);
+        }
+    }
+    Ok(None)
 }
 
 pub(crate) fn confirm_forgot_password(st: &mut State, b: &Body) -> ApiResult<Value> {
