@@ -220,7 +220,7 @@ impl<V> Tracked<V> {
     }
 
     /// Inserts a loaded record without noting it.
-    fn load(&mut self, key: String, value: V) {
+    pub(crate) fn load(&mut self, key: String, value: V) {
         self.map.insert(key, value);
     }
 }

@@ -903,6 +903,104 @@ pub(crate) struct AuthSession {
     pub ctx: FlowCtx,
 }
 
+/// Sign-in sessions by `Session`, indexed by user so that deleting a user does not scan every
+/// session in flight. Reads go through `Deref`; every change goes through a method that keeps
+/// the index (and notes the change for the data directory).
+#[derive(Clone, Debug)]
+pub(crate) struct Sessions {
+    map: Tracked<AuthSession>,
+    /// (pool id, username) → the user's sessions.
+    by_user: HashMap<(String, String), BTreeSet<String>>,
+}
+
+impl Default for Sessions {
+    fn default() -> Sessions {
+        Sessions {
+            map: Tracked::new(Kind::Session, ""),
+            by_user: HashMap::new(),
+        }
+    }
+}
+
+impl std::ops::Deref for Sessions {
+    type Target = BTreeMap<String, AuthSession>;
+    fn deref(&self) -> &BTreeMap<String, AuthSession> {
+        &self.map
+    }
+}
+
+impl Sessions {
+    fn user_key(s: &AuthSession) -> (String, String) {
+        (s.pool_id.clone(), s.username.clone())
+    }
+
+    fn unindex(&mut self, sid: &str, s: &AuthSession) {
+        let key = Sessions::user_key(s);
+        if let Some(set) = self.by_user.get_mut(&key) {
+            set.remove(sid);
+            if set.is_empty() {
+                self.by_user.remove(&key);
+            }
+        }
+    }
+
+    pub fn insert(&mut self, sid: String, s: AuthSession) {
+        self.by_user
+            .entry(Sessions::user_key(&s))
+            .or_default()
+            .insert(sid.clone());
+        if let Some(old) = self.map.insert(sid.clone(), s) {
+            let now = Sessions::user_key(&self.map[&sid]);
+            if Sessions::user_key(&old) != now {
+                self.unindex(&sid, &old);
+            }
+        }
+    }
+
+    /// [`Sessions::insert`] without noting a change (a session loaded from the data
+    /// directory).
+    pub(crate) fn load(&mut self, sid: String, s: AuthSession) {
+        self.by_user
+            .entry(Sessions::user_key(&s))
+            .or_default()
+            .insert(sid.clone());
+        self.map.load(sid, s);
+    }
+
+    pub fn remove(&mut self, sid: &str) -> Option<AuthSession> {
+        let s = self.map.remove(sid)?;
+        self.unindex(sid, &s);
+        Some(s)
+    }
+
+    pub fn retain(&mut self, mut keep: impl FnMut(&String, &mut AuthSession) -> bool) {
+        let mut dropped = Vec::new();
+        self.map.retain(|sid, s| {
+            let kept = keep(sid, s);
+            if !kept {
+                dropped.push((sid.clone(), Sessions::user_key(s)));
+            }
+            kept
+        });
+        for (sid, key) in dropped {
+            if let Some(set) = self.by_user.get_mut(&key) {
+                set.remove(&sid);
+                if set.is_empty() {
+                    self.by_user.remove(&key);
+                }
+            }
+        }
+    }
+
+    /// Drops every session of a user.
+    pub fn remove_user(&mut self, pool_id: &str, username: &str) {
+        let key = (pool_id.to_string(), username.to_string());
+        for sid in self.by_user.remove(&key).unwrap_or_default() {
+            self.map.remove(&sid);
+        }
+    }
+}
+
 /// A refresh-token family member.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct RefreshRecord {
@@ -1050,7 +1148,7 @@ pub(crate) struct State {
     pub fixed_keys: Option<LazyKeys>,
     pub pools: Tracked<Pool>,
     pub clients: Tracked<Client>,
-    pub sessions: Tracked<AuthSession>,
+    pub sessions: Sessions,
     /// Size of `sessions` at which the next sweep of expired sessions runs.
     pub sweep_sessions_at: usize,
     pub secret_blocks: HashMap<String, String>,
@@ -1093,7 +1191,7 @@ impl State {
             fixed_keys: None,
             pools: Tracked::new(Kind::Pool, ""),
             clients: Tracked::new(Kind::Client, ""),
-            sessions: Tracked::new(Kind::Session, ""),
+            sessions: Sessions::default(),
             sweep_sessions_at: 0,
             secret_blocks: HashMap::new(),
             refresh: RefreshTokens::default(),
@@ -1211,8 +1309,7 @@ impl State {
 
     /// Drops a user's pending sign-in sessions.
     pub fn drop_sessions_of(&mut self, pool_id: &str, username: &str) {
-        self.sessions
-            .retain(|_, s| !(s.pool_id == pool_id && s.username == username));
+        self.sessions.remove_user(pool_id, username);
     }
 }
 
@@ -1450,6 +1547,62 @@ mod tests {
         assert!(r.get("t3").is_none());
         assert!(r.revoke_user("p1", "u2").is_empty());
         assert_eq!(r.revoke_user("p2", "u1"), vec!["g1"]);
+    }
+
+    fn session(pool: &str, user: &str, expires: u64) -> AuthSession {
+        AuthSession {
+            pool_id: pool.into(),
+            client_id: "c".into(),
+            username: user.into(),
+            expires,
+            step: Step::NewPasswordRequired,
+            attempts: 0,
+            ctx: FlowCtx::default(),
+        }
+    }
+
+    /// Deleting a user drops exactly its sign-in sessions, found through the index, which
+    /// follows replacements, removals and sweeps.
+    #[test]
+    fn sessions_index_drops_exactly_a_users_sessions() {
+        let mut st = State::new("us-east-1".into());
+        for i in 0..1000 {
+            let user = format!("u{}", i % 10);
+            st.sessions
+                .insert(format!("s{i}"), session("p1", &user, i as u64));
+        }
+        st.sessions
+            .insert("other-pool".into(), session("p2", "u1", 5));
+        // A session replaced under the same id by another user's moves in the index.
+        st.sessions.insert("s1".into(), session("p1", "u2", 1));
+        st.drop_sessions_of("p1", "u1");
+        assert!(st.sessions.keys().all(|k| k != "s11" && k != "s991"));
+        assert!(st.sessions.contains_key("s1") && st.sessions.contains_key("other-pool"));
+        assert_eq!(st.sessions.len(), 1000 - 99 + 1);
+        // A sweep's removals leave the index: dropping u2 afterwards still works.
+        st.sessions.retain(|_, s| s.expires >= 500);
+        st.sessions.remove("s502");
+        st.drop_sessions_of("p1", "u2");
+        assert!(
+            st.sessions
+                .values()
+                .all(|s| s.username != "u2" || s.pool_id == "p2")
+        );
+        assert!(
+            st.sessions
+                .by_user
+                .values()
+                .flatten()
+                .all(|sid| st.sessions.contains_key(sid))
+        );
+        assert_eq!(
+            st.sessions
+                .by_user
+                .values()
+                .map(BTreeSet::len)
+                .sum::<usize>(),
+            st.sessions.len()
+        );
     }
 
     fn set(pool: &mut Pool, user: &str, pairs: &[(&str, &str)]) {
