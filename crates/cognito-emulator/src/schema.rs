@@ -553,15 +553,13 @@ fn parse_def(item: &Value) -> ApiResult<(AttrDef, bool)> {
         ));
     };
     let b = Body(m);
-    let name = b.str_len("Name", 1, 20)?.to_string();
+    let name = b.str("Name")?.to_string();
     let typed = b.opt_str("AttributeDataType")?.is_some();
     let kind = match b.opt_str("AttributeDataType")? {
         None => DataType::String,
-        Some(k) => DataType::parse(k).ok_or_else(|| {
-            invalid_param(format!(
-                "1 validation error detected: Value '{k}' at 'attributeDataType' failed to satisfy constraint: Member must satisfy enum value set: [Boolean, Number, String, DateTime]"
-            ))
-        })?,
+        Some(k) => {
+            DataType::parse(k).ok_or_else(|| crate::api::beyond_model("AttributeDataType", k))?
+        }
     };
     let pair =
         |key: &str, lo: &str, hi: &str| -> ApiResult<Option<(Option<String>, Option<String>)>> {

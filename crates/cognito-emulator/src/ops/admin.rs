@@ -9,21 +9,9 @@ use crate::state::{Pool, PoolSettings, State, User};
 
 pub(crate) fn add_custom_attributes(st: &mut State, b: &Body) -> ApiResult<Value> {
     let id = b.str("UserPoolId")?;
-    let list = b
-        .0
-        .get("CustomAttributes")
-        .ok_or_else(|| {
-            invalid_param(
-                "1 validation error detected: Value null at 'customAttributes' failed to satisfy constraint: Member must not be null",
-            )
-        })?;
+    // The model requires 1 to 25 `CustomAttributes`.
+    let list = b.0.get("CustomAttributes").unwrap_or(&Value::Null);
     let defs = Schema::parse_custom(list)?;
-    if defs.is_empty() || defs.len() > 25 {
-        return Err(invalid_param(format!(
-            "1 validation error detected: Value at 'customAttributes' failed to satisfy constraint: Member must have length between 1 and 25, inclusive (got {})",
-            defs.len()
-        )));
-    }
     let now = st.now_f();
     let pool = st.pool_mut(id)?;
     pool.schema.add_custom(defs)?;
@@ -220,7 +208,7 @@ fn admin_user<'a>(st: &'a mut State, b: &Body) -> ApiResult<(&'a mut Pool, Strin
 }
 
 pub(crate) fn admin_set_user_password(st: &mut State, b: &Body) -> ApiResult<Value> {
-    let pw = b.str_len("Password", 1, 256)?;
+    let pw = b.str("Password")?;
     let permanent = b.opt_bool("Permanent")?.unwrap_or(false);
     let now = st.now();
     let (pool, username) = admin_user(st, b)?;
@@ -305,9 +293,7 @@ pub(crate) fn admin_enable(st: &mut State, b: &Body, enabled: bool) -> ApiResult
 }
 
 pub(crate) fn admin_update_user_attributes(st: &mut State, b: &Body) -> ApiResult<Value> {
-    let attrs = b
-        .opt_attrs("UserAttributes")?
-        .ok_or_else(|| invalid_param("UserAttributes is required"))?;
+    let attrs = b.opt_attrs("UserAttributes")?.unwrap_or_default();
     let now = st.now_f();
     let (pool, username) = admin_user(st, b)?;
     let user = pool.user(&username)?;
@@ -325,9 +311,7 @@ pub(crate) fn admin_update_user_attributes(st: &mut State, b: &Body) -> ApiResul
 }
 
 pub(crate) fn admin_delete_user_attributes(st: &mut State, b: &Body) -> ApiResult<Value> {
-    let names = b
-        .opt_str_list("UserAttributeNames")?
-        .ok_or_else(|| invalid_param("UserAttributeNames is required"))?;
+    let names = b.opt_str_list("UserAttributeNames")?.unwrap_or_default();
     let now = st.now_f();
     let (pool, username) = admin_user(st, b)?;
     pool.schema.check_deletes(&names, Writer::Admin)?;

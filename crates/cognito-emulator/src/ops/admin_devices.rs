@@ -3,8 +3,8 @@
 
 use serde_json::{Value, json};
 
-use crate::api::{ApiResult, Body, invalid_param};
-use crate::ops::devices::{check_device_key, device_json, device_missing};
+use crate::api::{ApiResult, Body};
+use crate::ops::devices::{device_json, device_missing, remembered_status};
 use crate::ops::page;
 use crate::state::{Pool, State};
 
@@ -35,12 +35,6 @@ fn admin_user<'a>(st: &'a mut State, b: &Body) -> ApiResult<(&'a mut Pool, Strin
     Ok((pool, username))
 }
 
-fn device_key<'a>(b: &Body<'a>) -> ApiResult<&'a str> {
-    let k = b.str("DeviceKey")?;
-    check_device_key(k)?;
-    Ok(k)
-}
-
 pub(crate) fn admin_list_devices(st: &mut State, b: &Body) -> ApiResult<Value> {
     let (pool, username) = admin_user(st, b)?;
     let pool_id = pool.id.clone();
@@ -48,7 +42,7 @@ pub(crate) fn admin_list_devices(st: &mut State, b: &Body) -> ApiResult<Value> {
 }
 
 pub(crate) fn admin_get_device(st: &mut State, b: &Body) -> ApiResult<Value> {
-    let key = device_key(b)?;
+    let key = b.str("DeviceKey")?;
     let (pool, username) = admin_user(st, b)?;
     let d = pool
         .user(&username)?
@@ -59,7 +53,7 @@ pub(crate) fn admin_get_device(st: &mut State, b: &Body) -> ApiResult<Value> {
 }
 
 pub(crate) fn admin_forget_device(st: &mut State, b: &Body) -> ApiResult<Value> {
-    let key = device_key(b)?;
+    let key = b.str("DeviceKey")?;
     let (pool, username) = admin_user(st, b)?;
     pool.user_mut(&username)?
         .devices
@@ -69,16 +63,8 @@ pub(crate) fn admin_forget_device(st: &mut State, b: &Body) -> ApiResult<Value> 
 }
 
 pub(crate) fn admin_update_device_status(st: &mut State, b: &Body) -> ApiResult<Value> {
-    let key = device_key(b)?;
-    let remembered = match b.opt_str("DeviceRememberedStatus")? {
-        Some("remembered") => true,
-        Some("not_remembered") | None => false,
-        Some(other) => {
-            return Err(invalid_param(format!(
-                "1 validation error detected: Value '{other}' at 'deviceRememberedStatus' failed to satisfy constraint: Member must satisfy enum value set: [remembered, not_remembered]"
-            )));
-        }
-    };
+    let key = b.str("DeviceKey")?;
+    let remembered = remembered_status(b)?;
     let now = st.now_f();
     let (pool, username) = admin_user(st, b)?;
     let d = pool

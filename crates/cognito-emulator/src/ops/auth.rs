@@ -18,8 +18,8 @@ use self::custom_flow::{Next, custom_apply, custom_next, define};
 pub(crate) use self::respond::respond_to_auth_challenge;
 use self::srp::begin_srp;
 use crate::api::{
-    ApiError, ApiResult, Body, check_len, incorrect_credentials, invalid_param, not_authorized,
-    not_found, session_expired,
+    ApiError, ApiResult, Body, incorrect_credentials, invalid_param, not_authorized, not_found,
+    session_expired,
 };
 use crate::challenge::ChallengeName;
 use crate::ops::tokens::issue;
@@ -243,7 +243,6 @@ pub(crate) fn initiate_auth(st: &mut State, b: &Body) -> ApiResult<Value> {
             }
             pre_authentication(st, &client, &username)?;
             if let Some(sess) = session {
-                check_len("Session", sess, 20, 4096)?;
                 let now = st.now();
                 let s = st.signups.remove(sess).ok_or_else(session_expired)?;
                 if !s.confirmed
@@ -276,9 +275,7 @@ pub(crate) fn initiate_auth(st: &mut State, b: &Body) -> ApiResult<Value> {
         "ADMIN_NO_SRP_AUTH" | "ADMIN_USER_PASSWORD_AUTH" => {
             Err(invalid_param("Initiate Auth method not supported."))
         }
-        other => Err(invalid_param(format!(
-            "1 validation error detected: Value '{other}' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set: [USER_SRP_AUTH, REFRESH_TOKEN_AUTH, REFRESH_TOKEN, CUSTOM_AUTH, ADMIN_NO_SRP_AUTH, USER_PASSWORD_AUTH, ADMIN_USER_PASSWORD_AUTH, USER_AUTH]"
-        ))),
+        other => Err(crate::api::beyond_model("AuthFlow", other)),
     }
 }
 

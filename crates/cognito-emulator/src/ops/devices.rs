@@ -6,7 +6,7 @@ use num_bigint::BigUint;
 use num_traits::Zero;
 use serde_json::{Value, json};
 
-use crate::api::{ApiError, ApiResult, Body, check_len, invalid_param, not_found};
+use crate::api::{ApiError, ApiResult, Body, invalid_param, not_found};
 use crate::ops::tokens::caller;
 use crate::state::{Device, State};
 
@@ -14,21 +14,12 @@ pub(crate) fn device_missing() -> ApiError {
     not_found("Device does not exist.")
 }
 
-pub(crate) fn check_device_key(k: &str) -> ApiResult<()> {
-    check_len("DeviceKey", k, 1, 55)?;
-    let ok = k.split_once('_').is_some_and(|(a, b)| {
-        !a.is_empty()
-            && a.chars()
-                .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
-            && !b.is_empty()
-            && b.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
-    });
-    if ok {
-        Ok(())
-    } else {
-        Err(invalid_param(
-            "1 validation error detected: Value at 'deviceKey' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w-]+_[0-9a-f-]+",
-        ))
+/// `DeviceRememberedStatus` (absent: not remembered).
+pub(crate) fn remembered_status(b: &Body) -> ApiResult<bool> {
+    match b.opt_str("DeviceRememberedStatus")? {
+        Some("remembered") => Ok(true),
+        Some("not_remembered") | None => Ok(false),
+        Some(other) => Err(crate::api::beyond_model("DeviceRememberedStatus", other)),
     }
 }
 
@@ -92,8 +83,7 @@ fn check_verifier(v: &BigUint) -> ApiResult<()> {
 pub(crate) fn confirm_device(st: &mut State, b: &Body) -> ApiResult<Value> {
     let c = caller(st, b)?;
     let key = b.str("DeviceKey")?.to_string();
-    check_device_key(&key)?;
-    let name = b.opt_str_len("DeviceName", 1, 1024)?.map(str::to_string);
+    let name = b.opt_str("DeviceName")?.map(str::to_string);
     let cfg = b.opt_obj("DeviceSecretVerifierConfig")?;
     let (salt, verifier) = match cfg {
         Some(cfg) => {
@@ -137,7 +127,6 @@ pub(crate) fn list_devices(st: &mut State, b: &Body) -> ApiResult<Value> {
 pub(crate) fn get_device(st: &mut State, b: &Body) -> ApiResult<Value> {
     let c = caller(st, b)?;
     let key = b.str("DeviceKey")?;
-    check_device_key(key)?;
     let user = st.pool(&c.pool_id)?.user(&c.username)?;
     let d = user.devices.get(key).ok_or_else(device_missing)?;
     Ok(json!({ "Device": device_json(d) }))
@@ -146,16 +135,7 @@ pub(crate) fn get_device(st: &mut State, b: &Body) -> ApiResult<Value> {
 pub(crate) fn update_device_status(st: &mut State, b: &Body) -> ApiResult<Value> {
     let c = caller(st, b)?;
     let key = b.str("DeviceKey")?.to_string();
-    check_device_key(&key)?;
-    let remembered = match b.opt_str("DeviceRememberedStatus")? {
-        Some("remembered") => true,
-        Some("not_remembered") | None => false,
-        Some(other) => {
-            return Err(invalid_param(format!(
-                "Invalid DeviceRememberedStatus {other}"
-            )));
-        }
-    };
+    let remembered = remembered_status(b)?;
     let now = st.now_f();
     let user = st.pool_mut(&c.pool_id)?.user_mut(&c.username)?;
     let d = user.devices.get_mut(&key).ok_or_else(device_missing)?;
@@ -167,7 +147,6 @@ pub(crate) fn update_device_status(st: &mut State, b: &Body) -> ApiResult<Value>
 pub(crate) fn forget_device(st: &mut State, b: &Body) -> ApiResult<Value> {
     let c = caller(st, b)?;
     let key = b.str("DeviceKey")?.to_string();
-    check_device_key(&key)?;
     let user = st.pool_mut(&c.pool_id)?.user_mut(&c.username)?;
     user.devices.remove(&key).ok_or_else(device_missing)?;
     Ok(json!({}))

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::api::{ApiError, ApiResult, Body, check_len, invalid_param, not_found};
+use crate::api::{ApiError, ApiResult, Body, not_found};
 use crate::ops::admin::user_type;
 use crate::ops::page;
 use crate::state::{Group, Pool, State};
@@ -30,29 +30,11 @@ fn group_json(pool_id: &str, g: &Group) -> Value {
     Value::Object(m)
 }
 
-fn group_name<'a>(b: &Body<'a>) -> ApiResult<&'a str> {
-    let n = b.str("GroupName")?;
-    check_len("GroupName", n, 1, 128)?;
-    Ok(n)
-}
-
-fn precedence(b: &Body) -> ApiResult<Option<i64>> {
-    let p = b.opt_i64("Precedence")?;
-    if let Some(v) = p
-        && v < 0
-    {
-        return Err(invalid_param(format!(
-            "1 validation error detected: Value '{v}' at 'precedence' failed to satisfy constraint: Member must have value greater than or equal to 0"
-        )));
-    }
-    Ok(p)
-}
-
 pub(crate) fn create_group(st: &mut State, b: &Body) -> ApiResult<Value> {
-    let name = group_name(b)?.to_string();
-    let description = b.opt_str_len("Description", 0, 2048)?.map(str::to_string);
-    let role_arn = b.opt_str_len("RoleArn", 20, 2048)?.map(str::to_string);
-    let precedence = precedence(b)?;
+    let name = b.str("GroupName")?.to_string();
+    let description = b.opt_str("Description")?.map(str::to_string);
+    let role_arn = b.opt_str("RoleArn")?.map(str::to_string);
+    let precedence = b.opt_i64("Precedence")?;
     let now = st.now_f();
     let pool = st.pool_mut(b.str("UserPoolId")?)?;
     if pool.res.groups.contains_key(&name) {
@@ -76,7 +58,7 @@ pub(crate) fn create_group(st: &mut State, b: &Body) -> ApiResult<Value> {
 }
 
 pub(crate) fn get_group(st: &mut State, b: &Body) -> ApiResult<Value> {
-    let name = group_name(b)?;
+    let name = b.str("GroupName")?;
     let pool = st.pool(b.str("UserPoolId")?)?;
     let g = pool.res.groups.get(name).ok_or_else(group_missing)?;
     Ok(json!({ "Group": group_json(&pool.id, g) }))
@@ -84,10 +66,10 @@ pub(crate) fn get_group(st: &mut State, b: &Body) -> ApiResult<Value> {
 
 /// `UpdateGroup` changes the members the request carries and keeps the others.
 pub(crate) fn update_group(st: &mut State, b: &Body) -> ApiResult<Value> {
-    let name = group_name(b)?;
-    let description = b.opt_str_len("Description", 0, 2048)?;
-    let role_arn = b.opt_str_len("RoleArn", 20, 2048)?;
-    let precedence = precedence(b)?;
+    let name = b.str("GroupName")?;
+    let description = b.opt_str("Description")?;
+    let role_arn = b.opt_str("RoleArn")?;
+    let precedence = b.opt_i64("Precedence")?;
     let now = st.now_f();
     let pool = st.pool_mut(b.str("UserPoolId")?)?;
     let pool_id = pool.id.clone();
@@ -106,7 +88,7 @@ pub(crate) fn update_group(st: &mut State, b: &Body) -> ApiResult<Value> {
 }
 
 pub(crate) fn delete_group(st: &mut State, b: &Body) -> ApiResult<Value> {
-    let name = group_name(b)?;
+    let name = b.str("GroupName")?;
     let pool = st.pool_mut(b.str("UserPoolId")?)?;
     pool.res.groups.remove(name).ok_or_else(group_missing)?;
     Ok(json!({}))
@@ -142,7 +124,7 @@ fn member<'a>(st: &'a mut State, b: &Body) -> ApiResult<(&'a mut Pool, String)> 
 }
 
 pub(crate) fn admin_add_user_to_group(st: &mut State, b: &Body) -> ApiResult<Value> {
-    let name = group_name(b)?.to_string();
+    let name = b.str("GroupName")?.to_string();
     let (pool, username) = member(st, b)?;
     let g = pool.res.groups.get_mut(&name).ok_or_else(group_missing)?;
     g.members.insert(username);
@@ -150,7 +132,7 @@ pub(crate) fn admin_add_user_to_group(st: &mut State, b: &Body) -> ApiResult<Val
 }
 
 pub(crate) fn admin_remove_user_from_group(st: &mut State, b: &Body) -> ApiResult<Value> {
-    let name = group_name(b)?.to_string();
+    let name = b.str("GroupName")?.to_string();
     let (pool, username) = member(st, b)?;
     let g = pool.res.groups.get_mut(&name).ok_or_else(group_missing)?;
     g.members.remove(&username);
@@ -175,7 +157,7 @@ pub(crate) fn admin_list_groups_for_user(st: &mut State, b: &Body) -> ApiResult<
 }
 
 pub(crate) fn list_users_in_group(st: &mut State, b: &Body) -> ApiResult<Value> {
-    let name = group_name(b)?;
+    let name = b.str("GroupName")?;
     let limit = page::limit_up_to_60(b, "Limit")?;
     let pool = st.pool(b.str("UserPoolId")?)?;
     let g = pool.res.groups.get(name).ok_or_else(group_missing)?;

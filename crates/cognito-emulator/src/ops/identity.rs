@@ -13,7 +13,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Map, Value, json};
 
-use crate::api::{ApiError, ApiResult, Body, check_len, invalid_param, not_authorized};
+use crate::api::{ApiError, ApiResult, Body, invalid_param, not_authorized};
 use crate::state::State;
 use crate::tokens as jwt;
 
@@ -86,24 +86,6 @@ fn invalid_configuration() -> ApiError {
     )
 }
 
-fn check_id(name: &str, v: &str) -> ApiResult<()> {
-    check_len(name, v, 1, 55)?;
-    let ok = v.split_once(':').is_some_and(|(r, u)| {
-        !r.is_empty()
-            && r.chars()
-                .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
-            && !u.is_empty()
-            && u.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
-    });
-    if ok {
-        Ok(())
-    } else {
-        Err(invalid_param(format!(
-            "1 validation error detected: Value at '{name}' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w-]+:[0-9a-f-]+"
-        )))
-    }
-}
-
 /// The members of AWS's `IdentityPool` shape that CreateIdentityPool and UpdateIdentityPool
 /// store; what a request omits is absent (AWS's update replaces the whole description).
 const POOL_MEMBERS: &[&str] = &[
@@ -119,13 +101,7 @@ const POOL_MEMBERS: &[&str] = &[
 ];
 
 fn description(id: &str, b: &Body) -> ApiResult<Map<String, Value>> {
-    let name = b.str_len("IdentityPoolName", 1, 128)?;
-    if b.opt_bool("AllowUnauthenticatedIdentities")?.is_none() {
-        return Err(invalid_param(
-            "1 validation error detected: Value null at 'allowUnauthenticatedIdentities' failed to satisfy constraint: Member must not be null",
-        ));
-    }
-    b.opt_bool("AllowClassicFlow")?;
+    let name = b.str("IdentityPoolName")?;
     let mut d = Map::new();
     d.insert("IdentityPoolId".into(), json!(id));
     for m in POOL_MEMBERS {
@@ -154,7 +130,6 @@ pub(crate) fn create_identity_pool(st: &mut State, b: &Body) -> ApiResult<Value>
 
 fn identity_pool<'s>(st: &'s State, b: &Body) -> ApiResult<(&'s str, &'s IdentityPool)> {
     let id = b.str("IdentityPoolId")?;
-    check_id("IdentityPoolId", id)?;
     st.identity_pools
         .get_key_value(id)
         .map(|(k, v)| (k.as_str(), v))
@@ -185,19 +160,8 @@ pub(crate) fn delete_identity_pool(st: &mut State, b: &Body) -> ApiResult<Value>
 
 /// `MaxResults` (1–60, required) and the key after which a page starts (`NextToken`).
 fn page_request(b: &Body) -> ApiResult<(usize, Option<String>)> {
-    let max = match b.opt_i64("MaxResults")? {
-        Some(n @ 1..=60) => n as usize,
-        Some(_) => {
-            return Err(invalid_param(
-                "1 validation error detected: Value at 'maxResults' failed to satisfy constraint: Member must have value between 1 and 60",
-            ));
-        }
-        None => {
-            return Err(invalid_param(
-                "1 validation error detected: Value null at 'maxResults' failed to satisfy constraint: Member must not be null",
-            ));
-        }
-    };
+    // The model requires `MaxResults` and bounds it to 1–60.
+    let max = b.opt_i64("MaxResults")?.unwrap_or(60).clamp(1, 60) as usize;
     let after = match b.opt_str("NextToken")? {
         None => None,
         Some(t) => {
@@ -259,55 +223,38 @@ pub(crate) fn list_identity_pools(st: &mut State, b: &Body) -> ApiResult<Value> 
 
 pub(crate) fn set_identity_pool_roles(st: &mut State, b: &Body) -> ApiResult<Value> {
     let id = identity_pool(st, b)?.0.to_string();
-    let Some(roles) = b.0.get("Roles").and_then(Value::as_object) else {
-        return Err(invalid_param(
-            "1 validation error detected: Value null at 'roles' failed to satisfy constraint: Member must not be null",
-        ));
-    };
+    // The model requires `Roles`, its keys `authenticated`/`unauthenticated` and ARNs of
+    // 20–2048 characters; a null ARN is left to this loop.
     let mut stored = BTreeMap::new();
-    for (kind, arn) in roles {
+    for (kind, arn) in
+        b.0.get("Roles")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+    {
         let arn = arn
             .as_str()
             .ok_or_else(|| crate::api::serialization("Roles values must be strings"))?;
-        if kind != "authenticated" && kind != "unauthenticated" {
-            return Err(invalid_param(format!(
-                "Invalid role type {kind}: expected authenticated or unauthenticated"
-            )));
-        }
-        check_len("roles", arn, 20, 2048)?;
         stored.insert(kind.clone(), arn.to_string());
     }
-    let mappings = match b.0.get("RoleMappings") {
-        None | Some(Value::Null) => Map::new(),
-        Some(Value::Object(m)) => {
-            for (provider, mapping) in m {
-                let kind = mapping.get("Type").and_then(Value::as_str);
-                let rules = mapping
-                    .get("RulesConfiguration")
-                    .and_then(|r| r.get("Rules"))
-                    .and_then(Value::as_array);
-                match (kind, rules) {
-                    (Some("Token"), _) | (Some("Rules"), Some(_)) => {}
-                    (Some("Rules"), None) => {
-                        return Err(invalid_param(format!(
-                            "Rules are required for the role mapping of {provider} of type Rules"
-                        )));
-                    }
-                    _ => {
-                        return Err(invalid_param(format!(
-                            "Invalid role mapping type for {provider}"
-                        )));
-                    }
-                }
-            }
-            m.clone()
+    // The model makes `RoleMappings` a map whose mappings have a `Type`, `Token` or `Rules`;
+    // that `Rules` needs its rules is the service's own check.
+    let mappings =
+        b.0.get("RoleMappings")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+    for (provider, mapping) in &mappings {
+        let rules = mapping
+            .get("RulesConfiguration")
+            .and_then(|r| r.get("Rules"))
+            .and_then(Value::as_array);
+        if mapping.get("Type").and_then(Value::as_str) == Some("Rules") && rules.is_none() {
+            return Err(invalid_param(format!(
+                "Rules are required for the role mapping of {provider} of type Rules"
+            )));
         }
-        Some(_) => {
-            return Err(crate::api::serialization(
-                "Unexpected value type for member RoleMappings: expected a map",
-            ));
-        }
-    };
+    }
     if let Some(pool) = st.identity_pools.get_mut(&id) {
         pool.roles = stored;
         pool.role_mappings = mappings;
@@ -452,7 +399,6 @@ pub(crate) fn get_id(st: &mut State, b: &Body) -> ApiResult<Value> {
 /// identity id and the verified login.
 fn authorize_identity(st: &mut State, b: &Body) -> ApiResult<(String, Option<Login>)> {
     let id = b.str("IdentityId")?.to_string();
-    check_id("IdentityId", &id)?;
     let identity = st
         .identities
         .get(&id)
@@ -576,13 +522,7 @@ fn choose_role(
 }
 
 pub(crate) fn get_credentials(st: &mut State, b: &Body) -> ApiResult<Value> {
-    let custom = match b.opt_str("CustomRoleArn")? {
-        Some(arn) => {
-            check_len("CustomRoleArn", arn, 20, 2048)?;
-            Some(arn.to_string())
-        }
-        None => None,
-    };
+    let custom = b.opt_str("CustomRoleArn")?.map(str::to_string);
     let (id, login) = authorize_identity(st, b)?;
     let pool_id = st
         .identities
@@ -648,7 +588,6 @@ fn describe(id: &str, i: &Identity) -> Value {
 
 pub(crate) fn describe_identity(st: &mut State, b: &Body) -> ApiResult<Value> {
     let id = b.str("IdentityId")?;
-    check_id("IdentityId", id)?;
     let i = st
         .identities
         .get(id)

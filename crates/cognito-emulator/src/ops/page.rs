@@ -85,39 +85,15 @@ pub(crate) fn page<T>(
     Ok((out, next))
 }
 
-/// A `Limit`/`MaxResults` member: absent gives `default`, and values outside `min..=max`
-/// get AWS's validation error.
-pub(crate) fn limit(
-    b: &crate::api::Body,
-    name: &str,
-    min: i64,
-    max: i64,
-    default: i64,
-) -> ApiResult<usize> {
-    let v = b.opt_i64(name)?.unwrap_or(default);
-    if v < min || v > max {
-        let camel = {
-            let mut c = name.chars();
-            c.next()
-                .map(|f| f.to_lowercase().collect::<String>() + c.as_str())
-                .unwrap_or_default()
-        };
-        let constraint = if v < min {
-            format!("Member must have value greater than or equal to {min}")
-        } else {
-            format!("Member must have value less than or equal to {max}")
-        };
-        return Err(invalid_param(format!(
-            "1 validation error detected: Value '{v}' at '{camel}' failed to satisfy constraint: {constraint}"
-        )));
-    }
-    Ok(v as usize)
+/// A `Limit`/`MaxResults` member, `default` when absent (the model has already bounded it).
+pub(crate) fn limit(b: &crate::api::Body, name: &str, default: i64) -> ApiResult<usize> {
+    Ok(b.opt_i64(name)?.unwrap_or(default).max(0) as usize)
 }
 
 /// A `Limit` of 0 to 60 where 0, like an absent limit, means 60: AWS's models allow 0, and an
 /// empty page that carries a token would never let a paginator finish.
 pub(crate) fn limit_up_to_60(b: &crate::api::Body, name: &str) -> ApiResult<usize> {
-    match limit(b, name, 0, 60, 60)? {
+    match limit(b, name, 60)? {
         0 => Ok(60),
         n => Ok(n),
     }

@@ -4,7 +4,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
-use crate::api::{ApiError, ApiResult, Body, check_len, invalid_param};
+use crate::api::{ApiError, ApiResult, Body, invalid_param};
 use crate::ops::admin::{apply_changes, check_required, mfa_settings};
 use crate::ops::tokens::caller;
 use crate::ops::{check_code, check_password_policy, new_code, password_matches, set_password};
@@ -16,8 +16,8 @@ const VERIFY_CODE_SECS: u64 = 24 * 3600;
 
 pub(crate) fn change_password(st: &mut State, b: &Body) -> ApiResult<Value> {
     let c = caller(st, b)?;
-    let proposed = b.str_len("ProposedPassword", 1, 256)?;
-    let previous = b.opt_str_len("PreviousPassword", 0, 256)?;
+    let proposed = b.str("ProposedPassword")?;
+    let previous = b.opt_str("PreviousPassword")?;
     let now = st.now();
     let pool = st.pool_mut(&c.pool_id)?;
     let s = pool.s.clone();
@@ -84,9 +84,7 @@ fn token_client(
 
 pub(crate) fn update_user_attributes(st: &mut State, b: &Body) -> ApiResult<Value> {
     let c = caller(st, b)?;
-    let attrs = b
-        .opt_attrs("UserAttributes")?
-        .ok_or_else(|| invalid_param("UserAttributes is required"))?;
+    let attrs = b.opt_attrs("UserAttributes")?.unwrap_or_default();
     let write = token_client(st, &c.claims).and_then(|c| c.write_attrs);
     let now = st.now();
     let now_f = st.now_f();
@@ -147,9 +145,7 @@ pub(crate) fn update_user_attributes(st: &mut State, b: &Body) -> ApiResult<Valu
 
 pub(crate) fn delete_user_attributes(st: &mut State, b: &Body) -> ApiResult<Value> {
     let c = caller(st, b)?;
-    let names = b
-        .opt_str_list("UserAttributeNames")?
-        .ok_or_else(|| invalid_param("UserAttributeNames is required"))?;
+    let names = b.opt_str_list("UserAttributeNames")?.unwrap_or_default();
     let write = token_client(st, &c.claims).and_then(|c| c.write_attrs);
     let now_f = st.now_f();
     let pool = st.pool_mut(&c.pool_id)?;
@@ -164,7 +160,7 @@ pub(crate) fn delete_user_attributes(st: &mut State, b: &Body) -> ApiResult<Valu
 
 pub(crate) fn get_verification_code(st: &mut State, b: &Body) -> ApiResult<Value> {
     let c = caller(st, b)?;
-    let attr = b.str_len("AttributeName", 1, 32)?.to_string();
+    let attr = b.str("AttributeName")?.to_string();
     if attr != "email" && attr != "phone_number" {
         return Err(invalid_param(format!(
             "Verification is not supported for attribute {attr}"
@@ -196,8 +192,8 @@ pub(crate) fn get_verification_code(st: &mut State, b: &Body) -> ApiResult<Value
 
 pub(crate) fn verify_user_attribute(st: &mut State, b: &Body) -> ApiResult<Value> {
     let c = caller(st, b)?;
-    let attr = b.str_len("AttributeName", 1, 32)?.to_string();
-    let code = b.str_len("Code", 1, 2048)?;
+    let attr = b.str("AttributeName")?.to_string();
+    let code = b.str("Code")?;
     let now = st.now();
     let pool = st.pool_mut(&c.pool_id)?;
     let mut after = pool.user(&c.username)?.attrs().clone();
@@ -405,9 +401,6 @@ pub(crate) fn complete_webauthn_registration(st: &mut State, b: &Body) -> ApiRes
 
 pub(crate) fn list_webauthn_credentials(st: &mut State, b: &Body) -> ApiResult<Value> {
     let c = caller(st, b)?;
-    if let Some(t) = b.opt_str("NextToken")? {
-        check_len("NextToken", t, 1, 131_072)?;
-    }
     let pool = st.pool(&c.pool_id)?;
     let user = pool.user(&c.username)?;
     Ok(json!({ "Credentials": user.webauthn }))

@@ -101,7 +101,7 @@ pub(crate) fn delete_resource_server(st: &mut State, b: &Body) -> ApiResult<Valu
 }
 
 pub(crate) fn list_resource_servers(st: &mut State, b: &Body) -> ApiResult<Value> {
-    let limit = page::limit(b, "MaxResults", 1, 50, 50)?;
+    let limit = page::limit(b, "MaxResults", 50)?;
     let pool = st.pool(b.str("UserPoolId")?)?;
     let items = pool
         .res
@@ -146,8 +146,6 @@ fn idp_missing(name: &str) -> ApiError {
 pub(crate) fn create_identity_provider(st: &mut State, b: &Body) -> ApiResult<Value> {
     let name = b.str("ProviderName")?.to_string();
     b.str("ProviderType")?;
-    b.opt_obj("ProviderDetails")?
-        .ok_or_else(|| invalid_param("1 validation error detected: Value null at 'providerDetails' failed to satisfy constraint: Member must not be null"))?;
     let identifiers = b.opt_str_list("IdpIdentifiers")?.unwrap_or_default();
     let body = members(b, IDP_MEMBERS);
     let now = st.now_f();

@@ -2,9 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::api::{
-    ApiError, ApiResult, Body, check_username, code_mismatch, invalid_param, not_authorized,
-};
+use crate::api::{ApiError, ApiResult, Body, code_mismatch, invalid_param, not_authorized};
 use crate::challenge::ChallengeName;
 use crate::ops::admin::{check_required, new_user};
 use crate::ops::{check_code, check_password_policy, check_secret_hash, new_code, set_password};
@@ -43,9 +41,8 @@ fn simulated_delivery() -> Value {
 pub(crate) fn sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
     let client = st.client(b.str("ClientId")?)?;
     let given = b.str("Username")?;
-    check_username("Username", given)?;
     check_secret_hash(&client, given, b.opt_str("SecretHash")?)?;
-    let password = b.opt_str_len("Password", 0, 256)?.unwrap_or("");
+    let password = b.opt_str("Password")?.unwrap_or("");
     let attrs = b.opt_attrs("UserAttributes")?.unwrap_or_default();
     let now = st.now();
     let now_f = st.now_f();
@@ -115,9 +112,8 @@ pub(crate) fn sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
 pub(crate) fn confirm_sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
     let client = st.client(b.str("ClientId")?)?;
     let given = b.str("Username")?;
-    check_username("Username", given)?;
     check_secret_hash(&client, given, b.opt_str("SecretHash")?)?;
-    let code = b.str_len("ConfirmationCode", 1, 2048)?;
+    let code = b.str("ConfirmationCode")?;
     let force_alias = b.opt_bool("ForceAliasCreation")?.unwrap_or(false);
     let now = st.now();
     let pool = st.pool_mut(&client.pool_id)?;
@@ -184,7 +180,6 @@ pub(crate) fn confirm_sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
 pub(crate) fn resend_confirmation_code(st: &mut State, b: &Body) -> ApiResult<Value> {
     let client = st.client(b.str("ClientId")?)?;
     let given = b.str("Username")?;
-    check_username("Username", given)?;
     check_secret_hash(&client, given, b.opt_str("SecretHash")?)?;
     let now = st.now();
     let pool_id = client.pool_id.clone();
@@ -215,7 +210,6 @@ pub(crate) fn resend_confirmation_code(st: &mut State, b: &Body) -> ApiResult<Va
 pub(crate) fn forgot_password(st: &mut State, b: &Body) -> ApiResult<Value> {
     let client = st.client(b.str("ClientId")?)?;
     let given = b.str("Username")?;
-    check_username("Username", given)?;
     check_secret_hash(&client, given, b.opt_str("SecretHash")?)?;
     let now = st.now();
     let pool_id = client.pool_id.clone();
@@ -305,10 +299,9 @@ fn recovery_channel(user: &User, s: &PoolSettings) -> ApiResult<Option<(&'static
 pub(crate) fn confirm_forgot_password(st: &mut State, b: &Body) -> ApiResult<Value> {
     let client = st.client(b.str("ClientId")?)?;
     let given = b.str("Username")?;
-    check_username("Username", given)?;
     check_secret_hash(&client, given, b.opt_str("SecretHash")?)?;
-    let code = b.str_len("ConfirmationCode", 1, 2048)?;
-    let password = b.str_len("Password", 1, 256)?;
+    let code = b.str("ConfirmationCode")?;
+    let password = b.str("Password")?;
     let now = st.now();
     let pool_id = client.pool_id.clone();
     let pool = st.pool_mut(&pool_id)?;

@@ -14,8 +14,8 @@ use super::{
     start_first_factor, start_mfa,
 };
 use crate::api::{
-    ApiError, ApiResult, Body, check_len, code_mismatch, incorrect_credentials, invalid_param,
-    not_authorized, not_found, session_expired,
+    ApiError, ApiResult, Body, code_mismatch, incorrect_credentials, invalid_param, not_authorized,
+    not_found, session_expired,
 };
 use crate::challenge::ChallengeName;
 use crate::ops::{
@@ -70,18 +70,13 @@ fn take_session(st: &mut State, b: &Body) -> ApiResult<(Turn, Step)> {
     let client_id = b.str("ClientId")?;
     let name = b.str("ChallengeName")?;
     let Some(name) = ChallengeName::parse(name) else {
-        return Err(invalid_param(format!(
-            "1 validation error detected: Value '{name}' at 'challengeName' failed to satisfy constraint: Member must satisfy enum value set"
-        )));
+        return Err(crate::api::beyond_model("ChallengeName", name));
     };
     let resp = b.str_map("ChallengeResponses")?;
     let session = b.opt_str("Session")?;
     let client = st.client(client_id)?;
     let sid = match session {
-        Some(s) => {
-            check_len("Session", s, 20, 4096)?;
-            s.to_string()
-        }
+        Some(s) => s.to_string(),
         None if name == ChallengeName::PasswordVerifier => {
             let block = param(&resp, "PASSWORD_CLAIM_SECRET_BLOCK")?;
             st.secret_blocks
