@@ -115,6 +115,15 @@ impl serde::Serialize for ChallengeName {
     }
 }
 
+/// By its AWS name (sign-in sessions in a data directory).
+impl<'de> serde::Deserialize<'de> for ChallengeName {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        ChallengeName::parse(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown challenge name {name}")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::ChallengeName;

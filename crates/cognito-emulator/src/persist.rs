@@ -13,8 +13,15 @@
 //! show a change whose own request is still waiting for the disk (and is not yet answered),
 //! which a crash at that moment would undo.
 //!
-//! Sign-in sessions (the `Session` strings of challenges, which live minutes), the messages
-//! hook, injected faults, request counts and Rust trigger handlers are not kept.
+//! Records that expire on their own are kept too, so that a flow in progress survives a
+//! restart: sign-in sessions (the `Session` of a challenge), OAuth authorization codes, the
+//! hosted pages' signed-in browsers and sign-ins in progress. Expired ones are dropped when
+//! the store is opened. The messages hook, injected faults, request counts, `SignUp` sessions
+//! of auto sign-in and Rust trigger handlers are not kept.
+//!
+//! Format versions: 1 had no tables for the expiring records (and kept the scopes of OAuth
+//! refresh tokens in memory only); a version-1 store is migrated when opened (its tables are
+//! added and its version record rewritten, in one transaction).
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -30,7 +37,7 @@ use crate::tokens::LazyKeys;
 
 /// The version of the records' layout. A store written by a newer layout is refused (never
 /// rewritten), as is one whose version record is missing or unreadable.
-pub(crate) const FORMAT_VERSION: u64 = 1;
+pub(crate) const FORMAT_VERSION: u64 = 2;
 
 /// The database file inside the data directory.
 const FILE_NAME: &str = "cognito-emulator.redb";
@@ -46,6 +53,19 @@ const REVOKED: TableDefinition<&str, &[u8]> = TableDefinition::new("revoked_fami
 const ID_POOLS: TableDefinition<&str, &[u8]> = TableDefinition::new("identity_pools");
 const IDENTITIES: TableDefinition<&str, &[u8]> = TableDefinition::new("identities");
 const DOMAINS: TableDefinition<&str, &[u8]> = TableDefinition::new("domains");
+const SESSIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("auth_sessions");
+const CODES: TableDefinition<&str, &[u8]> = TableDefinition::new("oauth_codes");
+const HOSTED: TableDefinition<&str, &[u8]> = TableDefinition::new("hosted_sessions");
+const LOGINS: TableDefinition<&str, &[u8]> = TableDefinition::new("hosted_logins");
+
+/// Every table of records (all but `meta`).
+const RECORD_TABLES: [TableDefinition<&str, &[u8]>; 14] = [
+    POOLS, KEYS, USERS, GROUPS, CLIENTS, REFRESH, REVOKED, ID_POOLS, IDENTITIES, DOMAINS, SESSIONS,
+    CODES, HOSTED, LOGINS,
+];
+
+/// The tables format version 2 added.
+const ADDED_IN_2: [TableDefinition<&str, &[u8]>; 4] = [SESSIONS, CODES, HOSTED, LOGINS];
 
 /// The kinds of durable records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -63,6 +83,13 @@ pub(crate) enum Kind {
     IdentityPool,
     Identity,
     Domain,
+    /// A sign-in session (`Session` of a challenge).
+    Session,
+    OAuthCode,
+    /// A browser signed in to the hosted pages.
+    HostedSession,
+    /// A sign-in in progress on the hosted pages.
+    HostedLogin,
 }
 
 impl Kind {
@@ -77,6 +104,10 @@ impl Kind {
             Kind::IdentityPool => ID_POOLS,
             Kind::Identity => IDENTITIES,
             Kind::Domain => DOMAINS,
+            Kind::Session => SESSIONS,
+            Kind::OAuthCode => CODES,
+            Kind::HostedSession => HOSTED,
+            Kind::HostedLogin => LOGINS,
         }
     }
 }
@@ -367,7 +398,8 @@ impl Store {
             )
         })?;
         let mut known = Known::default();
-        let fresh = {
+        let mut expired = Vec::new();
+        let version = {
             let read = db.begin_read().map_err(|e| store_error(&path, e))?;
             match read.open_table(META) {
                 Ok(meta) => {
@@ -395,10 +427,10 @@ impl Store {
                             ),
                         ));
                     }
-                    load(&path, &read, st, &mut known)?;
-                    false
+                    expired = load(&path, &read, st, &mut known, version)?;
+                    Some(version)
                 }
-                Err(redb::TableError::TableDoesNotExist(_)) if !existed => true,
+                Err(redb::TableError::TableDoesNotExist(_)) if !existed => None,
                 Err(redb::TableError::TableDoesNotExist(_)) => {
                     return Err(store_error(
                         &path,
@@ -408,6 +440,30 @@ impl Store {
                 Err(e) => return Err(store_error(&path, e)),
             }
         };
+        let fresh = version.is_none();
+        if let Some(version) = version
+            && (version < FORMAT_VERSION || !expired.is_empty())
+        {
+            // Loading succeeded: the store can be migrated, and the records that expired
+            // while the emulator was stopped deleted.
+            let w = db.begin_write().map_err(|e| store_error(&path, e))?;
+            {
+                if version < FORMAT_VERSION {
+                    for t in ADDED_IN_2 {
+                        w.open_table(t).map_err(|e| store_error(&path, e))?;
+                    }
+                    let mut meta = w.open_table(META).map_err(|e| store_error(&path, e))?;
+                    meta.insert("format", FORMAT_VERSION.to_string().as_bytes())
+                        .map_err(|e| store_error(&path, e))?;
+                }
+                for (kind, key) in expired {
+                    w.open_table(kind.table())
+                        .and_then(|mut t| t.remove(key.as_str()).map(|_| ()).map_err(Into::into))
+                        .map_err(|e| store_error(&path, e))?;
+                }
+            }
+            w.commit().map_err(|e| store_error(&path, e))?;
+        }
         if fresh {
             let w = db.begin_write().map_err(|e| store_error(&path, e))?;
             {
@@ -417,10 +473,7 @@ impl Store {
                     .map_err(|e| store_error(&path, e))?;
                 meta.insert("page_key", st.page_key().as_slice())
                     .map_err(|e| store_error(&path, e))?;
-                for t in [
-                    POOLS, KEYS, USERS, GROUPS, CLIENTS, REFRESH, REVOKED, ID_POOLS, IDENTITIES,
-                    DOMAINS,
-                ] {
+                for t in RECORD_TABLES {
                     w.open_table(t).map_err(|e| store_error(&path, e))?;
                 }
             }
@@ -485,7 +538,7 @@ impl Store {
                     records.push((Kind::Group, id.clone(), g.clone()));
                 }
             }
-            let kinds: [(Kind, Vec<String>); 6] = [
+            let kinds: [(Kind, Vec<String>); 10] = [
                 (Kind::Client, st.clients().keys().cloned().collect()),
                 (Kind::Refresh, st.refresh().tokens().cloned().collect()),
                 (
@@ -498,6 +551,16 @@ impl Store {
                 ),
                 (Kind::Identity, st.identities().keys().cloned().collect()),
                 (Kind::Domain, st.domains().keys().cloned().collect()),
+                (Kind::Session, st.sessions().ids().cloned().collect()),
+                (Kind::OAuthCode, st.oauth().codes.keys().cloned().collect()),
+                (
+                    Kind::HostedSession,
+                    st.oauth().sessions.keys().cloned().collect(),
+                ),
+                (
+                    Kind::HostedLogin,
+                    st.oauth().logins.keys().cloned().collect(),
+                ),
             ];
             for (kind, keys) in kinds {
                 records.extend(keys.into_iter().map(|k| (kind, String::new(), k)));
@@ -589,6 +652,15 @@ pub(crate) fn begin() {
 pub(crate) struct Pending {
     seq: u64,
     keygen: Vec<(String, LazyKeys)>,
+}
+
+impl Pending {
+    /// What waiting for both `self` and `later` (captured after it) takes.
+    pub(crate) fn merge(mut self, later: Pending) -> Pending {
+        self.seq = self.seq.max(later.seq);
+        self.keygen.extend(later.keygen);
+        self
+    }
 }
 
 impl Drop for Store {
@@ -698,6 +770,14 @@ fn capture_records(
             }
             Kind::Identity => put_or_del(ops, kind, key.clone(), st.identities().get(&key)),
             Kind::Domain => put_or_del(ops, kind, key.clone(), st.domains().get(&key)),
+            Kind::Session => put_or_del(ops, kind, key.clone(), st.sessions().get(&key)),
+            Kind::OAuthCode => put_or_del(ops, kind, key.clone(), st.oauth().codes.get(&key)),
+            Kind::HostedSession => {
+                put_or_del(ops, kind, key.clone(), st.oauth().sessions.get(&key));
+            }
+            Kind::HostedLogin => {
+                put_or_del(ops, kind, key.clone(), st.oauth().logins.get(&key));
+            }
         }
     }
 }
@@ -782,10 +862,7 @@ fn commit(db: &redb::Database, batches: Vec<Vec<Op>>) -> Result<(), redb::Error>
                     table!(META).insert(key, bytes.as_slice())?;
                 }
                 Op::ClearAll => {
-                    for def in [
-                        POOLS, KEYS, USERS, GROUPS, CLIENTS, REFRESH, REVOKED, ID_POOLS,
-                        IDENTITIES, DOMAINS,
-                    ] {
+                    for def in RECORD_TABLES {
                         table!(def).retain(|_, _| false)?;
                     }
                 }
@@ -814,12 +891,26 @@ fn read_all<T: for<'de> Deserialize<'de>>(
     Ok(out)
 }
 
+/// [`read_all`] for a table format version 2 added: none in an older store.
+fn read_added<T: for<'de> Deserialize<'de>>(
+    path: &Path,
+    read: &redb::ReadTransaction,
+    def: TableDefinition<&str, &[u8]>,
+    version: u64,
+) -> std::io::Result<Vec<(String, T)>> {
+    if version < 2 {
+        return Ok(Vec::new());
+    }
+    read_all(path, read, def)
+}
+
 fn load(
     path: &Path,
     read: &redb::ReadTransaction,
     st: &mut State,
     known: &mut Known,
-) -> std::io::Result<()> {
+    version: u64,
+) -> std::io::Result<Vec<(Kind, String)>> {
     let meta = read.open_table(META).map_err(|e| store_error(path, e))?;
     let number = |key: &str| -> std::io::Result<Option<u64>> {
         let Some(v) = meta.get(key).map_err(|e| store_error(path, e))? else {
@@ -887,7 +978,38 @@ fn load(
     for (k, v) in read_all(path, read, DOMAINS)? {
         st.load(Restored::Domain(k, v));
     }
-    Ok(())
+    // Expiring records: the expired ones are not loaded, and are deleted by the caller.
+    let now = st.now();
+    let mut expired = Vec::new();
+    for (k, v) in read_added::<crate::state::AuthSession>(path, read, SESSIONS, version)? {
+        if v.expires <= now {
+            expired.push((Kind::Session, k));
+            continue;
+        }
+        st.load(Restored::Session(k, v));
+    }
+    for (k, v) in read_added::<crate::oauth::AuthCode>(path, read, CODES, version)? {
+        if v.expires <= now {
+            expired.push((Kind::OAuthCode, k));
+        } else {
+            st.load(Restored::OAuthCode(k, v));
+        }
+    }
+    for (k, v) in read_added::<crate::oauth::HostedSession>(path, read, HOSTED, version)? {
+        if v.expires <= now {
+            expired.push((Kind::HostedSession, k));
+        } else {
+            st.load(Restored::HostedSession(k, v));
+        }
+    }
+    for (k, v) in read_added::<crate::oauth::LoginSession>(path, read, LOGINS, version)? {
+        if v.expires <= now {
+            expired.push((Kind::HostedLogin, k));
+        } else {
+            st.load(Restored::HostedLogin(k, v));
+        }
+    }
+    Ok(expired)
 }
 
 impl<V> Tracked<V> {

@@ -2,6 +2,7 @@
 //! validated once, run under the lock (again after each trigger it reaches, which runs
 //! without the lock), its tokens signed after the lock is released, its changes stored.
 
+use std::cell::RefCell;
 use std::sync::{Mutex, MutexGuard};
 
 use serde_json::{Map, Value};
@@ -54,14 +55,54 @@ pub(crate) struct StateGuard<'a> {
 struct Settle<'a> {
     store: Option<&'a persist::Store>,
     pending: Option<persist::Pending>,
+    /// Where the wait is handed over instead of waiting when the lock is released.
+    later: Option<&'a Deferred<'a>>,
 }
 
 impl Drop for Settle<'_> {
     fn drop(&mut self) {
-        if let (Some(store), Some(pending)) = (self.store, self.pending.take()) {
+        let Some(pending) = self.pending.take() else {
+            return;
+        };
+        if let Some(later) = self.later {
+            later.add(pending);
+        } else if let Some(store) = self.store {
             // A failure is kept by the store and answered by `Shared::dispatch_valid`.
             let _ = store.settle(pending);
         }
+    }
+}
+
+/// The changes of the locks an operation released, waited for once its answer is ready: the
+/// commit's fsync then overlaps the signing of the operation's tokens. Dropping it waits, so
+/// no answer (an error included) leaves before the changes made for it are durable.
+pub(crate) struct Deferred<'a> {
+    store: Option<&'a persist::Store>,
+    pending: RefCell<Option<persist::Pending>>,
+}
+
+impl Deferred<'_> {
+    fn add(&self, pending: persist::Pending) {
+        let mut slot = self.pending.borrow_mut();
+        *slot = Some(match slot.take() {
+            Some(earlier) => earlier.merge(pending),
+            None => pending,
+        });
+    }
+
+    /// Waits until every change handed over so far is durable.
+    fn wait(&self) {
+        let pending = self.pending.borrow_mut().take();
+        if let (Some(store), Some(pending)) = (self.store, pending) {
+            // A failure is kept by the store and answered by `Shared::check_store`.
+            let _ = store.settle(pending);
+        }
+    }
+}
+
+impl Drop for Deferred<'_> {
+    fn drop(&mut self) {
+        self.wait();
     }
 }
 
@@ -121,6 +162,15 @@ impl Shared {
     }
 
     pub(crate) fn lock(&self) -> StateGuard<'_> {
+        self.lock_with(None)
+    }
+
+    /// [`Shared::lock`] whose release hands its wait for the data directory to `later`.
+    fn lock_deferring<'a>(&'a self, later: &'a Deferred<'a>) -> StateGuard<'a> {
+        self.lock_with(Some(later))
+    }
+
+    fn lock_with<'a>(&'a self, later: Option<&'a Deferred<'a>>) -> StateGuard<'a> {
         // A panic while holding the lock must not wedge the emulator for other tests.
         let mut guard = self.state.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(rng) = guard.rng_slot().take() {
@@ -134,6 +184,7 @@ impl Shared {
             settle: Settle {
                 store: self.store.as_ref(),
                 pending: None,
+                later,
             },
         }
     }
@@ -230,9 +281,13 @@ impl Shared {
         let mut answers = Vec::new();
         let mut restore: Vec<(String, state::AuthSession)> = Vec::new();
         let mut passes = 0;
+        let later = Deferred {
+            store: self.store.as_ref(),
+            pending: RefCell::new(None),
+        };
         let (result, mut unsigned, deferred, at_hash) = loop {
             passes += 1;
-            let mut st = self.lock();
+            let mut st = self.lock_deferring(&later);
             // Sign-in sessions the previous pass consumed before it stopped at a trigger.
             for (sid, sess) in std::mem::take(&mut restore) {
                 st.sessions_mut().insert(sid, sess);
@@ -267,11 +322,17 @@ impl Shared {
                 None => break (result, unsigned, run.deferred, run.at_hash),
             }
         };
+        if result.is_err() {
+            // An error answer waits here, so that a failed write turns it into an internal
+            // error; a success waits after signing its tokens.
+            later.wait();
+        }
         self.check_store()?;
         let mut response = result?;
         triggers::run_deferred(self, deferred, &mut unsigned)?;
         tokens::link_at_hash(&mut unsigned, &at_hash);
         tokens::sign_all(&mut response, unsigned).map_err(api::internal)?;
+        later.wait();
         self.check_store()?;
         Ok(response)
     }

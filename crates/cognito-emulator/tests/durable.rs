@@ -537,13 +537,16 @@ fn newer_store_format_is_refused_and_not_overwritten() {
             let mut meta = w
                 .open_table(redb::TableDefinition::<&str, &[u8]>::new("meta"))
                 .unwrap();
-            meta.insert("format", b"2".as_slice()).unwrap();
+            meta.insert("format", b"99".as_slice()).unwrap();
         }
         w.commit().unwrap();
     }
     let before = std::fs::read(store_file(&dir)).unwrap();
     let e = start_error(&dir);
-    assert!(e.contains("format version 2") && e.contains("newer"), "{e}");
+    assert!(
+        e.contains("format version 99") && e.contains("newer"),
+        "{e}"
+    );
     assert!(e.contains("left as it is"), "{e}");
     assert_eq!(std::fs::read(store_file(&dir)).unwrap(), before);
     // The binary says the same and exits non-zero.
@@ -606,4 +609,439 @@ fn damaged_store_is_refused_and_not_overwritten() {
     assert_eq!(std::fs::read(store_file(&dir2)).unwrap(), before);
     let _ = std::fs::remove_dir_all(&dir);
     let _ = std::fs::remove_dir_all(&dir2);
+}
+
+/// A raw HTTP/1.1 exchange with the binary: `(status, headers, body)`.
+fn http(
+    s: &Server,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, Vec<(String, String)>, String) {
+    let mut conn = TcpStream::connect(("127.0.0.1", s.port)).expect("connect");
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    if !body.is_empty() {
+        req.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
+    }
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    conn.write_all(req.as_bytes()).expect("send");
+    let mut out = Vec::new();
+    conn.read_to_end(&mut out).expect("read");
+    let text = String::from_utf8_lossy(&out).to_string();
+    let (head, body) = text.split_once("\r\n\r\n").expect("a head");
+    let mut lines = head.lines();
+    let status = lines.next().unwrap()[9..12].parse().unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(": "))
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))
+        .collect();
+    (status, headers, body.to_string())
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The value of a cookie a response sets.
+fn set_cookie(headers: &[(String, String)], name: &str) -> Option<String> {
+    headers
+        .iter()
+        .filter(|(k, _)| k == "set-cookie")
+        .filter_map(|(_, v)| v.split(';').next()?.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+fn query_param(url: &str, name: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}
+
+fn token_claims(token: &str) -> Value {
+    use base64::Engine;
+    let payload = token.split('.').nth(1).expect("a JWT");
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .expect("base64"),
+    )
+    .expect("claims")
+}
+
+const CALLBACK: &str = "http://localhost:3000/callback";
+
+/// The OAuth records live minutes to days and flows span them: an authorization code, a
+/// refresh token's scopes, the hosted pages' signed-in browser and a sign-in page in
+/// progress each survive a SIGKILL and restart, and the flow completes on the new process.
+#[test]
+fn oauth_codes_scopes_and_hosted_sessions_survive_a_restart() {
+    let dir = temp_dir("oauth");
+    let s = Server::start(&dir);
+    let pool_id = s.ok("CreateUserPool", json!({"PoolName": "oauth"}))["UserPool"]["Id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.ok(
+        "CreateUserPoolDomain",
+        json!({"UserPoolId": pool_id, "Domain": "durable"}),
+    );
+    let client_id = s.ok(
+        "CreateUserPoolClient",
+        json!({"UserPoolId": pool_id, "ClientName": "web",
+               "AllowedOAuthFlowsUserPoolClient": true, "AllowedOAuthFlows": ["code"],
+               "AllowedOAuthScopes": ["openid", "email", "profile",
+                                      "aws.cognito.signin.user.admin"],
+               "CallbackURLs": [CALLBACK], "SupportedIdentityProviders": ["COGNITO"],
+               "ExplicitAuthFlows": ["ALLOW_REFRESH_TOKEN_AUTH"]}),
+    )["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.ok(
+        "AdminCreateUser",
+        json!({"UserPoolId": pool_id, "Username": "alice", "MessageAction": "SUPPRESS",
+               "UserAttributes": [{"Name": "email", "Value": "alice@example.com"}]}),
+    );
+    s.ok(
+        "AdminSetUserPassword",
+        json!({"UserPoolId": pool_id, "Username": "alice", "Password": PASSWORD,
+               "Permanent": true}),
+    );
+    let authorize = format!(
+        "/_hosted/durable/oauth2/authorize?{}",
+        form(&[
+            ("response_type", "code"),
+            ("client_id", &client_id),
+            ("redirect_uri", CALLBACK),
+            ("scope", "openid email"),
+            ("state", "st"),
+        ])
+    );
+    // A sign-in page opened before the restart, submitted after it.
+    let (status, h, _) = http(&s, "GET", &authorize, &[], "");
+    assert_eq!(status, 302);
+    let login = header(&h, "location").unwrap().to_string();
+    let (status, h, page) = http(&s, "GET", &login, &[], "");
+    assert_eq!(status, 200, "{page}");
+    let login_cookie = set_cookie(&h, "cognito-login").expect("login cookie");
+    let at = page.find("name=\"_csrf\" value=\"").expect("csrf field") + 20;
+    let csrf = page[at..at + page[at..].find('"').unwrap()].to_string();
+    s.kill();
+
+    let s = Server::start(&dir);
+    let (status, h, body) = http(
+        &s,
+        "POST",
+        &login,
+        &[("Cookie", &format!("cognito-login={login_cookie}"))],
+        &form(&[
+            ("_csrf", &csrf),
+            ("username", "alice"),
+            ("password", PASSWORD),
+        ]),
+    );
+    assert_eq!(status, 302, "the sign-in page did not survive: {body}");
+    let callback = header(&h, "location").unwrap().to_string();
+    assert!(callback.starts_with(CALLBACK), "{callback}");
+    let code = query_param(&callback, "code").expect("a code");
+    let session = set_cookie(&h, "cognito").expect("the hosted session cookie");
+    s.kill();
+
+    // The code is exchanged on the next process.
+    let s = Server::start(&dir);
+    let token = |fields: &[(&str, &str)]| {
+        let (status, _, body) = http(
+            &s,
+            "POST",
+            "/_hosted/durable/oauth2/token",
+            &[],
+            &form(fields),
+        );
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str::<Value>(&body).unwrap()
+    };
+    let t = token(&[
+        ("grant_type", "authorization_code"),
+        ("client_id", &client_id),
+        ("code", &code),
+        ("redirect_uri", CALLBACK),
+    ]);
+    assert_eq!(
+        token_claims(t["access_token"].as_str().unwrap())["scope"],
+        "openid email"
+    );
+    let refresh = t["refresh_token"].as_str().unwrap().to_string();
+    s.kill();
+
+    // The refresh token keeps its scopes, at the token endpoint and through the API.
+    let s = Server::start(&dir);
+    let token = |fields: &[(&str, &str)]| {
+        let (status, _, body) = http(
+            &s,
+            "POST",
+            "/_hosted/durable/oauth2/token",
+            &[],
+            &form(fields),
+        );
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str::<Value>(&body).unwrap()
+    };
+    let t = token(&[
+        ("grant_type", "refresh_token"),
+        ("client_id", &client_id),
+        ("refresh_token", &refresh),
+    ]);
+    assert_eq!(
+        token_claims(t["access_token"].as_str().unwrap())["scope"],
+        "openid email"
+    );
+    assert!(t["id_token"].is_string(), "{t}");
+    let api = s.ok(
+        "InitiateAuth",
+        json!({"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": client_id,
+               "AuthParameters": {"REFRESH_TOKEN": refresh}}),
+    );
+    let access = api["AuthenticationResult"]["AccessToken"].as_str().unwrap();
+    assert_eq!(token_claims(access)["scope"], "openid email");
+    // The browser is still signed in: the authorization answers with a code at once.
+    let (status, h, body) = http(
+        &s,
+        "GET",
+        &authorize,
+        &[("Cookie", &format!("cognito={session}"))],
+        "",
+    );
+    assert_eq!(status, 302, "{body}");
+    let again = header(&h, "location").unwrap();
+    assert!(
+        again.starts_with(CALLBACK) && query_param(again, "code").is_some(),
+        "the hosted session did not survive: {again}"
+    );
+    s.kill();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A sign-in in the middle of its challenges survives a restart: an SRP handshake answered
+/// by the next process, and a new-password challenge.
+#[test]
+fn sign_in_sessions_in_flight_survive_a_restart() {
+    let dir = temp_dir("sessions");
+    let s = Server::start(&dir);
+    let pool_id = s.ok("CreateUserPool", json!({"PoolName": "sessions"}))["UserPool"]["Id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let client_id = s.ok(
+        "CreateUserPoolClient",
+        json!({"UserPoolId": pool_id, "ClientName": "c",
+               "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH",
+                                     "ALLOW_REFRESH_TOKEN_AUTH"]}),
+    )["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.ok(
+        "AdminCreateUser",
+        json!({"UserPoolId": pool_id, "Username": "alice", "MessageAction": "SUPPRESS"}),
+    );
+    s.ok(
+        "AdminSetUserPassword",
+        json!({"UserPoolId": pool_id, "Username": "alice", "Password": PASSWORD,
+               "Permanent": true}),
+    );
+    s.ok(
+        "AdminCreateUser",
+        json!({"UserPoolId": pool_id, "Username": "bob", "MessageAction": "SUPPRESS",
+               "TemporaryPassword": "Temp-Passw0rd!"}),
+    );
+    let eph = srp::Ephemeral::generate(&mut rand::rng());
+    let ch = s.ok(
+        "InitiateAuth",
+        json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": client_id,
+               "AuthParameters": {"USERNAME": "alice", "SRP_A": eph.public_hex()}}),
+    );
+    let new_pw = s.ok(
+        "InitiateAuth",
+        json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client_id,
+               "AuthParameters": {"USERNAME": "bob", "PASSWORD": "Temp-Passw0rd!"}}),
+    );
+    assert_eq!(new_pw["ChallengeName"], "NEW_PASSWORD_REQUIRED");
+    s.kill();
+
+    let s = Server::start(&dir);
+    let p = &ch["ChallengeParameters"];
+    let server = srp::ServerChallenge::parse(
+        p["SALT"].as_str().unwrap(),
+        p["SRP_B"].as_str().unwrap(),
+        p["SECRET_BLOCK"].as_str().unwrap(),
+    )
+    .expect("server challenge");
+    let uid = p["USER_ID_FOR_SRP"].as_str().unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let claim = srp::password_claim_at(
+        &eph,
+        &pool_id,
+        uid,
+        PASSWORD,
+        &server,
+        &srp::format_timestamp(now),
+    )
+    .expect("claim");
+    let done = s.ok(
+        "RespondToAuthChallenge",
+        json!({"ClientId": client_id, "ChallengeName": "PASSWORD_VERIFIER",
+               "Session": ch["Session"],
+               "ChallengeResponses": {
+                   "USERNAME": uid,
+                   "PASSWORD_CLAIM_SECRET_BLOCK": claim.secret_block,
+                   "PASSWORD_CLAIM_SIGNATURE": claim.signature,
+                   "TIMESTAMP": claim.timestamp}}),
+    );
+    assert!(
+        done["AuthenticationResult"]["AccessToken"].is_string(),
+        "{done}"
+    );
+    let done = s.ok(
+        "RespondToAuthChallenge",
+        json!({"ClientId": client_id, "ChallengeName": "NEW_PASSWORD_REQUIRED",
+               "Session": new_pw["Session"],
+               "ChallengeResponses": {"USERNAME": "bob", "NEW_PASSWORD": PASSWORD}}),
+    );
+    assert!(
+        done["AuthenticationResult"]["AccessToken"].is_string(),
+        "{done}"
+    );
+    // A used session is gone from the store as well.
+    s.kill();
+    let s = Server::start(&dir);
+    let (status, v) = s
+        .call(
+            "RespondToAuthChallenge",
+            &json!({"ClientId": client_id, "ChallengeName": "NEW_PASSWORD_REQUIRED",
+                    "Session": new_pw["Session"],
+                    "ChallengeResponses": {"USERNAME": "bob", "NEW_PASSWORD": PASSWORD}}),
+        )
+        .unwrap();
+    assert_eq!(
+        (status, v["__type"].as_str()),
+        (400, Some("NotAuthorizedException")),
+        "{v}"
+    );
+    s.kill();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A store of format version 1 (no tables for sign-in sessions and OAuth records) opens,
+/// keeps its records and is migrated; sessions that expired while the emulator was stopped
+/// are deleted when it opens.
+#[test]
+fn version_1_store_is_migrated_and_expired_sessions_are_dropped() {
+    use redb::{ReadableTable, ReadableTableMetadata};
+    let dir = temp_dir("v1");
+    let start = 1_800_000_000;
+    let (pool_id, client_id) = {
+        let emu = Emulator::builder()
+            .data_dir(&dir)
+            .fixed_clock(start)
+            .build_service()
+            .expect("create store");
+        let pool = emu.create_pool(PoolConfig::default()).unwrap();
+        let client = emu
+            .create_client(&pool.pool_id, ClientConfig::default())
+            .unwrap();
+        emu.create_user(&pool.pool_id, "erin", PASSWORD, &[])
+            .unwrap();
+        (pool.pool_id, client.client_id)
+    };
+    let meta = redb::TableDefinition::<&str, &[u8]>::new("meta");
+    let added = [
+        "auth_sessions",
+        "oauth_codes",
+        "hosted_sessions",
+        "hosted_logins",
+    ];
+    {
+        // What version 1 wrote: no tables for the expiring records.
+        let db = redb::Database::open(store_file(&dir)).expect("open");
+        let w = db.begin_write().unwrap();
+        for t in added {
+            assert!(
+                w.delete_table(redb::TableDefinition::<&str, &[u8]>::new(t))
+                    .unwrap()
+            );
+        }
+        w.open_table(meta)
+            .unwrap()
+            .insert("format", b"1".as_slice())
+            .unwrap();
+        w.commit().unwrap();
+    }
+    {
+        let emu = Emulator::builder()
+            .data_dir(&dir)
+            .fixed_clock(start)
+            .build_service()
+            .expect("a version-1 store opens");
+        assert_eq!(emu.user_counts().get(&pool_id), Some(&1));
+        // A session is stored in the migrated store.
+        let eph = srp::Ephemeral::generate(&mut rand::rng());
+        emu.call(
+            "InitiateAuth",
+            json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": client_id,
+                   "AuthParameters": {"USERNAME": "erin", "SRP_A": eph.public_hex()}}),
+        )
+        .expect("SRP challenge");
+    }
+    let sessions = redb::TableDefinition::<&str, &[u8]>::new("auth_sessions");
+    {
+        let db = redb::Database::open(store_file(&dir)).expect("open");
+        let r = db.begin_read().unwrap();
+        let format = r
+            .open_table(meta)
+            .unwrap()
+            .get("format")
+            .unwrap()
+            .unwrap()
+            .value()
+            .to_vec();
+        assert_eq!(format, b"2");
+        assert_eq!(r.open_table(sessions).unwrap().len().unwrap(), 1);
+    }
+    // An hour later the session has expired: it is not loaded and is deleted.
+    drop(
+        Emulator::builder()
+            .data_dir(&dir)
+            .fixed_clock(start + 3600)
+            .build_service()
+            .expect("reopen"),
+    );
+    let db = redb::Database::open(store_file(&dir)).expect("open");
+    let r = db.begin_read().unwrap();
+    assert_eq!(r.open_table(sessions).unwrap().len().unwrap(), 0);
+    assert!(r.open_table(sessions).unwrap().first().unwrap().is_none());
+    drop(r);
+    drop(db);
+    let _ = std::fs::remove_dir_all(&dir);
 }

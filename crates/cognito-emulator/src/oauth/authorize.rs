@@ -8,7 +8,7 @@ use crate::Shared;
 use crate::state::State;
 
 /// A checked authorization request.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub(crate) struct AuthzRequest {
     /// `code`, or `token` (implicit grant).
     pub response_type: String,

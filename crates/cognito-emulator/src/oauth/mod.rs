@@ -21,13 +21,13 @@ pub(crate) mod settings;
 mod token;
 mod userinfo;
 
-use std::collections::HashMap;
-
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use http::{Method, Request, Response};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::persist::{Kind, Tracked};
 use crate::service::Prepared;
 use crate::state::{Client, State};
 use crate::{FaultKind, Shared};
@@ -62,7 +62,7 @@ pub(crate) struct OAuthMint {
 }
 
 /// An authorization code waiting for its exchange.
-#[derive(Clone)]
+#[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct AuthCode {
     pub pool_id: String,
     pub client_id: String,
@@ -77,7 +77,7 @@ pub(crate) struct AuthCode {
 }
 
 /// Where a sign-in in progress stands.
-#[derive(Clone)]
+#[derive(Clone, Serialize, Deserialize)]
 pub(crate) enum LoginStep {
     Password,
     NewPassword {
@@ -105,7 +105,7 @@ pub(crate) enum LoginStep {
 }
 
 /// A sign-in in progress, bound to the browser by the [`LOGIN_COOKIE`].
-#[derive(Clone)]
+#[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct LoginSession {
     pub csrf: String,
     pub request: AuthzRequest,
@@ -114,7 +114,7 @@ pub(crate) struct LoginSession {
 }
 
 /// A browser signed in to a pool's hosted pages (the [`SESSION_COOKIE`]).
-#[derive(Clone)]
+#[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct HostedSession {
     pub pool_id: String,
     pub username: String,
@@ -125,19 +125,26 @@ pub(crate) struct HostedSession {
 
 /// The OAuth part of the emulator state. Codes, cookies and sign-in sessions are credentials:
 /// none of these types implements `Debug`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub(crate) struct OAuthState {
-    pub codes: HashMap<String, AuthCode>,
-    pub logins: HashMap<String, LoginSession>,
-    pub sessions: HashMap<String, HostedSession>,
-    /// The scopes of refresh-token families granted through the token endpoint, by
-    /// `origin_jti`: refreshing keeps them.
-    pub grants: HashMap<String, Vec<String>>,
+    pub codes: Tracked<AuthCode>,
+    pub logins: Tracked<LoginSession>,
+    pub sessions: Tracked<HostedSession>,
+}
+
+impl Default for OAuthState {
+    fn default() -> OAuthState {
+        OAuthState {
+            codes: Tracked::new(Kind::OAuthCode, ""),
+            logins: Tracked::new(Kind::HostedLogin, ""),
+            sessions: Tracked::new(Kind::HostedSession, ""),
+        }
+    }
 }
 
 /// Inserts into a bounded table of expiring entries.
 fn insert_bounded<T>(
-    map: &mut HashMap<String, T>,
+    map: &mut Tracked<T>,
     key: String,
     value: T,
     now: u64,

@@ -158,10 +158,8 @@ fn authorization_code(
         expires: now + client.refresh_secs,
         revoked: false,
         rotated_until: None,
+        scopes: Some(rec.scopes.clone()),
     };
-    st.oauth_mut()
-        .grants
-        .insert(family.origin_jti.clone(), rec.scopes.clone());
     let mint = OAuthMint {
         scopes: rec.scopes.clone(),
         nonce: rec.nonce.clone(),
@@ -198,7 +196,7 @@ fn refresh_token(
     if rec.rotated_until.is_some_and(|until| until <= st.now()) {
         return Err(refuse("invalid_grant"));
     }
-    let scopes = st.oauth_mut().grants.get(&rec.origin_jti).cloned();
+    let scopes = rec.scopes.clone();
     let mint = scopes.map(|scopes| OAuthMint {
         id_token: scopes.iter().any(|s| s == "openid"),
         scopes,
@@ -332,6 +330,7 @@ pub(crate) fn implicit(
             expires: now,
             revoked: false,
             rotated_until: None,
+            scopes: None,
         };
         let mint = OAuthMint {
             scopes: request.scopes.clone(),

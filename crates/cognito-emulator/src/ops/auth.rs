@@ -341,12 +341,13 @@ fn password_first_factor(
     let pool = st.pool_mut(&client.pool_id)?;
     let temp_days = pool.s.temp_days;
     let pool_id = pool.id.clone();
+    // Looked up for reading: a durable store rewrites a user taken for writing, and only a
+    // wrong password changes it.
     let user = pool.user(username)?;
     check_user_can_sign_in(user)?;
     check_lockout(user, now)?;
-    let user = pool.user_mut(username)?;
     if !password_matches(user, &pool_id, password) {
-        return Err(record_failure(user, now));
+        return Err(record_failure(pool.user_mut(username)?, now));
     }
     check_temp_password(user, temp_days, now)
 }

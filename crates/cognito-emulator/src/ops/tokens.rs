@@ -14,17 +14,13 @@ const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
 /// the tokens replace once signed (`jwt::sign_all`, after the state lock is released).
 /// Families granted through the OAuth endpoints keep their scopes.
 pub(crate) fn mint(st: &mut State, rec: &RefreshRecord) -> ApiResult<(String, String, u64)> {
-    let grant = st
-        .oauth_mut()
-        .grants
-        .get(&rec.origin_jti)
-        .map(|scopes| crate::oauth::OAuthMint {
-            scopes: scopes.clone(),
-            nonce: None,
-            // The API answers always carry an ID token.
-            id_token: true,
-            at_hash: false,
-        });
+    let grant = rec.scopes.as_ref().map(|scopes| crate::oauth::OAuthMint {
+        scopes: scopes.clone(),
+        nonce: None,
+        // The API answers always carry an ID token.
+        id_token: true,
+        at_hash: false,
+    });
     let (id, access, secs) = mint_with(st, rec, grant.as_ref())?;
     Ok((id.unwrap_or_default(), access, secs))
 }
@@ -155,41 +151,50 @@ pub(crate) fn issue(
     let pool = st.pool_mut(pool_id)?;
     // The hosted pages do not track devices.
     let tracking = pool.s.device.is_some() && !hosted;
-    let user = pool.user_mut(username)?;
-    user.failed_logins = 0;
-    user.locked_until = 0;
+    // Taken for writing only when the sign-in changes it (a durable store rewrites a user
+    // taken for writing): most sign-ins leave the counters at zero and touch no device.
+    let user = pool.user(username)?;
     let sub = user.sub.clone();
+    let changes =
+        user.failed_logins != 0 || user.locked_until != 0 || ctx.device_key.is_some() || tracking;
     let mut new_device = None;
-    let device_key = match &ctx.device_key {
-        Some(dk) if user.devices.contains_key(dk) => {
-            if let Some(d) = user.devices.get_mut(dk) {
-                d.last_auth = now_f;
+    let device_key = if !changes {
+        None
+    } else {
+        let user = pool.user_mut(username)?;
+        user.failed_logins = 0;
+        user.locked_until = 0;
+        match &ctx.device_key {
+            Some(dk) if user.devices.contains_key(dk) => {
+                if let Some(d) = user.devices.get_mut(dk) {
+                    d.last_auth = now_f;
+                }
+                Some(dk.clone())
             }
-            Some(dk.clone())
+            _ if tracking => {
+                let region = pool_id.split('_').next().unwrap_or("us-east-1");
+                let key = format!("{region}_{}", crate::util::uuid());
+                user.devices.insert(
+                    key.clone(),
+                    Device {
+                        key: key.clone(),
+                        name: None,
+                        salt: None,
+                        verifier: None,
+                        remembered: false,
+                        created: now_f,
+                        modified: now_f,
+                        last_auth: now_f,
+                    },
+                );
+                new_device = Some(json!({
+                    "DeviceKey": key,
+                    "DeviceGroupKey": user.device_group_key,
+                }));
+                Some(key)
+            }
+            _ => None,
         }
-        _ if tracking => {
-            let region = pool_id.split('_').next().unwrap_or("us-east-1");
-            let key = format!("{region}_{}", crate::util::uuid());
-            user.devices.insert(
-                key.clone(),
-                Device {
-                    key: key.clone(),
-                    name: None,
-                    salt: None,
-                    verifier: None,
-                    remembered: false,
-                    created: now_f,
-                    modified: now_f,
-                    last_auth: now_f,
-                },
-            );
-            new_device = Some(json!({
-                "DeviceKey": key,
-                "DeviceGroupKey": user.device_group_key,
-            }));
-            Some(key)
-        }
-        _ => None,
     };
     let new_device_used = new_device.is_some();
     post_authentication(st, pool_id, username, new_device_used)?;
@@ -215,6 +220,7 @@ pub(crate) fn issue(
         expires: now + client.refresh_secs,
         revoked: false,
         rotated_until: None,
+        scopes: None,
     };
     let (id_token, access_token, expires_in) = mint(st, &rec)?;
     let refresh = crate::util::opaque_refresh_token();
@@ -583,6 +589,7 @@ mod tests {
             expires: u64::MAX,
             revoked: false,
             rotated_until: None,
+            scopes: None,
         };
         let (id, access, _) = mint(&mut st, &rec).expect("mint");
         let id = payload(&id);

@@ -81,7 +81,7 @@ pub(crate) struct State {
     identities: Tracked<crate::ops::identity::Identity>,
     /// User-pool domains by domain name.
     domains: Tracked<DomainRecord>,
-    /// Authorization codes, hosted sign-in sessions and OAuth grants.
+    /// Authorization codes and hosted sign-in sessions.
     oauth: crate::oauth::OAuthState,
     /// The key that authenticates pagination tokens (forged tokens are refused).
     page_key: [u8; 32],
@@ -307,11 +307,10 @@ impl State {
 
     /// Drops a user's pending sign-in sessions.
     pub fn drop_sessions_of(&mut self, pool_id: &str, username: &str) {
-        self.sessions
-            .retain(|s| !(s.pool_id == pool_id && s.username == username));
+        self.sessions.remove_user(pool_id, username);
     }
 
-    /// Authorization codes, hosted sign-in sessions and OAuth grants.
+    /// Authorization codes and hosted sign-in sessions.
     pub fn oauth(&self) -> &crate::oauth::OAuthState {
         &self.oauth
     }
@@ -536,6 +535,10 @@ impl State {
             Restored::IdentityPool(k, v) => self.identity_pools.load(k, v),
             Restored::Identity(k, v) => self.identities.load(k, v),
             Restored::Domain(k, v) => self.domains.load(k, v),
+            Restored::Session(k, v) => self.sessions.load(k, v),
+            Restored::OAuthCode(k, v) => self.oauth.codes.load(k, v),
+            Restored::HostedSession(k, v) => self.oauth.sessions.load(k, v),
+            Restored::HostedLogin(k, v) => self.oauth.logins.load(k, v),
         }
     }
 }
@@ -553,6 +556,10 @@ pub(crate) enum Restored {
     IdentityPool(String, crate::ops::identity::IdentityPool),
     Identity(String, crate::ops::identity::Identity),
     Domain(String, DomainRecord),
+    Session(String, AuthSession),
+    OAuthCode(String, crate::oauth::AuthCode),
+    HostedSession(String, crate::oauth::HostedSession),
+    HostedLogin(String, crate::oauth::LoginSession),
 }
 
 /// Masked `CodeDeliveryDetails` for an attribute.
@@ -644,6 +651,7 @@ mod tests {
             expires: 10,
             revoked: false,
             rotated_until: None,
+            scopes: None,
         }
     }
 

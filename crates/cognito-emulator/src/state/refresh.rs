@@ -20,6 +20,10 @@ pub(crate) struct RefreshRecord {
     pub revoked: bool,
     /// Set when rotation replaced this token: it dies at this time.
     pub rotated_until: Option<u64>,
+    /// The scopes of a family granted through the OAuth token endpoint (refreshing keeps
+    /// them); `None` for API sign-ins. Absent from records stored before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
 }
 
 /// Refresh tokens by token, indexed by user and by family, so that GlobalSignOut, DeleteUser

@@ -1,19 +1,26 @@
 //! Sign-in sessions: what each expects next and what the sign-in has established.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use cognito_proto::srp::SecretUint;
 use num_bigint::BigUint;
+use serde::{Deserialize, Serialize};
 
+use super::users::big;
 use crate::challenge::ChallengeName;
+use crate::persist::{Kind, Tracked};
 
 /// An SRP handshake waiting for its `PASSWORD_VERIFIER` / `DEVICE_PASSWORD_VERIFIER` answer.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct Handshake {
+    #[serde(with = "big")]
     pub a: BigUint,
+    #[serde(with = "secret_big")]
     pub b: Arc<SecretUint>,
+    #[serde(with = "big")]
     pub big_b: BigUint,
+    #[serde(with = "big")]
     pub v: BigUint,
     pub realm: String,
     pub user: String,
@@ -22,7 +29,7 @@ pub(crate) struct Handshake {
 }
 
 /// What a sign-in session expects next.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) enum Step {
     PasswordVerifier(Box<Handshake>),
     DeviceSrpAuth,
@@ -80,7 +87,7 @@ impl Step {
 }
 
 /// One result of a custom-auth round, as a DefineAuthChallenge trigger sees it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct RoundResult {
     pub challenge_name: String,
     pub result: bool,
@@ -88,7 +95,7 @@ pub(crate) struct RoundResult {
 }
 
 /// What the sign-in has established so far.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct FlowCtx {
     pub device_key: Option<String>,
     pub new_password_done: bool,
@@ -99,7 +106,7 @@ pub(crate) struct FlowCtx {
 }
 
 /// A sign-in session.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct AuthSession {
     pub pool_id: String,
     pub client_id: String,
@@ -119,26 +126,50 @@ pub(crate) struct SignupSession {
     pub expires: u64,
 }
 
-/// The sign-in sessions in flight, by session id, with the index of SRP `SECRET_BLOCK`s (an
-/// SRP answer may name its session by the block instead of `Session`), and the sign-up
-/// sessions that feed auto sign-in. Every change goes through a method that keeps the index
-/// right.
-#[derive(Clone, Debug, Default)]
+/// The sign-in sessions in flight, by session id (kept in the data directory until they
+/// expire), with two indexes: SRP `SECRET_BLOCK`s (an SRP answer may name its session by the
+/// block instead of `Session`) and users (deleting a user drops its sessions without a scan).
+/// Also the sign-up sessions that feed auto sign-in. Every change goes through a method that
+/// keeps the indexes right.
+#[derive(Clone, Debug)]
 pub(crate) struct Sessions {
-    by_id: HashMap<String, AuthSession>,
+    by_id: Tracked<AuthSession>,
     /// `SECRET_BLOCK` (base64) → the session id of its `PASSWORD_VERIFIER` step.
     secret_blocks: HashMap<String, String>,
+    /// (pool id, username) → the user's session ids.
+    by_user: HashMap<(String, String), BTreeSet<String>>,
     /// Size of `by_id` at which the next sweep of expired sessions runs.
     sweep_at: usize,
     signups: HashMap<String, SignupSession>,
 }
 
+impl Default for Sessions {
+    fn default() -> Sessions {
+        Sessions {
+            by_id: Tracked::new(Kind::Session, ""),
+            secret_blocks: HashMap::new(),
+            by_user: HashMap::new(),
+            sweep_at: 0,
+            signups: HashMap::new(),
+        }
+    }
+}
+
 /// Sign-up sessions kept before expired ones are swept.
 const SIGNUP_SWEEP_AT: usize = 4096;
+
+fn user_key(s: &AuthSession) -> (String, String) {
+    (s.pool_id.clone(), s.username.clone())
+}
 
 impl Sessions {
     pub fn get(&self, sid: &str) -> Option<&AuthSession> {
         self.by_id.get(sid)
+    }
+
+    /// Every session id (the data directory's bookkeeping).
+    pub fn ids(&self) -> impl Iterator<Item = &String> {
+        self.by_id.keys()
     }
 
     /// The session a `PASSWORD_VERIFIER` step's `SECRET_BLOCK` belongs to.
@@ -146,55 +177,121 @@ impl Sessions {
         self.secret_blocks.get(block).map(String::as_str)
     }
 
-    /// Starts (or restores) a session; a `PASSWORD_VERIFIER` step is also found by its block.
-    pub fn insert(&mut self, sid: String, sess: AuthSession) {
-        if let Step::PasswordVerifier(hs) = &sess.step {
+    fn index(&mut self, sid: &str, sess: &AuthSession, with_block: bool) {
+        if with_block && let Step::PasswordVerifier(hs) = &sess.step {
             self.secret_blocks
-                .insert(hs.secret_block_b64.clone(), sid.clone());
+                .insert(hs.secret_block_b64.clone(), sid.to_string());
         }
-        self.by_id.insert(sid, sess);
+        self.by_user
+            .entry(user_key(sess))
+            .or_default()
+            .insert(sid.to_string());
+    }
+
+    fn unindex(&mut self, sid: &str, sess: &AuthSession) {
+        if let Step::PasswordVerifier(hs) = &sess.step
+            && self
+                .secret_blocks
+                .get(&hs.secret_block_b64)
+                .map(String::as_str)
+                == Some(sid)
+        {
+            self.secret_blocks.remove(&hs.secret_block_b64);
+        }
+        let key = user_key(sess);
+        if let Some(set) = self.by_user.get_mut(&key) {
+            set.remove(sid);
+            if set.is_empty() {
+                self.by_user.remove(&key);
+            }
+        }
+    }
+
+    /// Starts a session; a `PASSWORD_VERIFIER` step is also found by its block.
+    pub fn insert(&mut self, sid: String, sess: AuthSession) {
+        self.index(&sid, &sess, true);
+        if let Some(old) = self.by_id.insert(sid.clone(), sess) {
+            self.reindex_replaced(&sid, &old);
+        }
+    }
+
+    /// A session read back from the data directory (not noted as a change).
+    pub(crate) fn load(&mut self, sid: String, sess: AuthSession) {
+        self.index(&sid, &sess, true);
+        self.by_id.load(sid, sess);
+    }
+
+    /// After a replacement under the same id: the old session's user entry goes if the user
+    /// differs.
+    fn reindex_replaced(&mut self, sid: &str, old: &AuthSession) {
+        if self.by_id.get(sid).map(user_key) != Some(user_key(old)) {
+            let key = user_key(old);
+            if let Some(set) = self.by_user.get_mut(&key) {
+                set.remove(sid);
+                if set.is_empty() {
+                    self.by_user.remove(&key);
+                }
+            }
+        }
     }
 
     /// Puts back a session taken for an answer that may be retried (its block stays
     /// forgotten: the retry names the session).
     pub fn put_back(&mut self, sid: String, sess: AuthSession) {
-        self.by_id.insert(sid, sess);
+        self.index(&sid, &sess, false);
+        if let Some(old) = self.by_id.insert(sid.clone(), sess) {
+            self.reindex_replaced(&sid, &old);
+        }
     }
 
     /// Takes a session out (sessions are single-use), with its block.
     pub fn take(&mut self, sid: &str) -> Option<AuthSession> {
         let sess = self.by_id.remove(sid)?;
-        if let Step::PasswordVerifier(hs) = &sess.step {
-            self.secret_blocks.remove(&hs.secret_block_b64);
-        }
+        self.unindex(sid, &sess);
         Some(sess)
     }
 
     /// Gives a session a new id (the old one is spent), as a step that answers with a
     /// `Session` does.
     pub fn renew(&mut self, old: &str, new: String, sess: AuthSession) {
-        self.by_id.remove(old);
-        self.by_id.insert(new, sess);
+        self.take(old);
+        self.put_back(new, sess);
     }
 
-    /// Drops expired sessions (and their blocks) once the table has doubled since the last
-    /// sweep (at least 1024 entries), so that sweeping stays amortized O(1) per session even
-    /// when many sessions are alive at once.
+    /// Drops expired sessions (and their index entries) once the table has doubled since the
+    /// last sweep (at least 1024 entries), so that sweeping stays amortized O(1) per session
+    /// even when many sessions are alive at once.
     pub fn sweep(&mut self, now: u64) {
         if self.by_id.len() < self.sweep_at.max(1024) {
             return;
         }
-        self.by_id.retain(|_, s| s.expires > now);
-        let live = &self.by_id;
-        self.secret_blocks.retain(|_, sid| live.contains_key(sid));
+        self.retain(|s| s.expires > now);
         self.sweep_at = self.by_id.len().saturating_mul(2);
     }
 
     /// Drops the sessions `keep` refuses.
     pub fn retain(&mut self, mut keep: impl FnMut(&AuthSession) -> bool) {
-        self.by_id.retain(|_, s| keep(s));
-        let live = &self.by_id;
-        self.secret_blocks.retain(|_, sid| live.contains_key(sid));
+        let mut dropped = Vec::new();
+        self.by_id.retain(|sid, s| {
+            let kept = keep(s);
+            if !kept {
+                dropped.push((sid.clone(), s.clone()));
+            }
+            kept
+        });
+        for (sid, s) in dropped {
+            self.unindex(&sid, &s);
+        }
+    }
+
+    /// Drops every sign-in session of a user, found through the index.
+    pub fn remove_user(&mut self, pool_id: &str, username: &str) {
+        let key = (pool_id.to_string(), username.to_string());
+        for sid in self.by_user.remove(&key).unwrap_or_default() {
+            if let Some(sess) = self.by_id.remove(&sid) {
+                self.unindex(&sid, &sess);
+            }
+        }
     }
 
     /// How many sign-in and sign-up sessions are in flight.
@@ -217,5 +314,87 @@ impl Sessions {
 
     pub fn take_signup(&mut self, sid: &str) -> Option<SignupSession> {
         self.signups.remove(sid)
+    }
+}
+
+/// The secret exponent of an SRP handshake in flight as lowercase hex in durable records (the
+/// text is overwritten once parsed).
+mod secret_big {
+    use std::sync::Arc;
+
+    use cognito_proto::srp::SecretUint;
+    use num_bigint::BigUint;
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+    use zeroize::Zeroize;
+
+    pub fn serialize<S: Serializer>(v: &Arc<SecretUint>, s: S) -> Result<S::Ok, S::Error> {
+        let mut hex = v.expose_secret().to_str_radix(16);
+        let out = s.serialize_str(&hex);
+        hex.zeroize();
+        out
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<SecretUint>, D::Error> {
+        let mut s = String::deserialize(d)?;
+        let v = BigUint::parse_bytes(s.as_bytes(), 16);
+        s.zeroize();
+        v.map(|v| Arc::new(SecretUint::new(v)))
+            .ok_or_else(|| D::Error::custom("not a hex number"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(pool: &str, user: &str, expires: u64) -> AuthSession {
+        AuthSession {
+            pool_id: pool.into(),
+            client_id: "c".into(),
+            username: user.into(),
+            expires,
+            step: Step::NewPasswordRequired,
+            attempts: 0,
+            ctx: FlowCtx::default(),
+        }
+    }
+
+    /// Every indexed id is a live session and every live session is indexed once.
+    fn assert_index_right(s: &Sessions) {
+        let indexed: Vec<&String> = s.by_user.values().flatten().collect();
+        assert!(indexed.iter().all(|sid| s.by_id.contains_key(*sid)));
+        assert_eq!(indexed.len(), s.by_id.len());
+    }
+
+    /// Deleting a user drops exactly its sign-in sessions, found through the index, which
+    /// follows replacements, takes, renewals and sweeps.
+    #[test]
+    fn sessions_index_drops_exactly_a_users_sessions() {
+        let mut s = Sessions::default();
+        for i in 0..1000 {
+            let user = format!("u{}", i % 10);
+            s.insert(format!("s{i}"), session("p1", &user, i as u64));
+        }
+        s.insert("other-pool".into(), session("p2", "u1", 5));
+        // A session replaced under the same id by another user's moves in the index.
+        s.insert("s1".into(), session("p1", "u2", 1));
+        s.remove_user("p1", "u1");
+        assert!(s.get("s11").is_none() && s.get("s991").is_none());
+        assert!(s.get("s1").is_some() && s.get("other-pool").is_some());
+        assert_eq!(s.by_id.len(), 1000 - 99 + 1);
+        assert_index_right(&s);
+        // Removals by a sweep, a take and a renewal leave the index right.
+        s.retain(|x| x.expires >= 500);
+        s.take("s502");
+        let renewed = s.take("s512").unwrap();
+        s.renew("s512", "s512b".into(), renewed);
+        assert_index_right(&s);
+        s.remove_user("p1", "u2");
+        assert!(
+            s.by_id
+                .values()
+                .all(|x| x.username != "u2" || x.pool_id == "p2")
+        );
+        assert_index_right(&s);
     }
 }

@@ -451,7 +451,7 @@ impl Users {
 }
 
 /// BigUint as lowercase hex in durable records.
-mod big {
+pub(super) mod big {
     use num_bigint::BigUint;
     use serde::{Deserialize, Deserializer, Serializer, de::Error};
 
