@@ -1252,6 +1252,73 @@ fn user_pool_domains() {
 }
 
 #[test]
+fn custom_domains_take_a_fully_qualified_name() {
+    let emu = start();
+    let id = bare_pool(&emu, "custom");
+    let cert =
+        "arn:aws:acm:us-east-1:123456789012:certificate/01234567-89ab-cdef-0123-456789abcdef";
+    // The model's DomainType pattern allows one DNS label, yet AWS takes a custom domain as
+    // a fully qualified name.
+    let c = ok(
+        &emu,
+        "CreateUserPoolDomain",
+        json!({"UserPoolId": id, "Domain": "auth.example.com",
+               "CustomDomainConfig": {"CertificateArn": cert}}),
+    );
+    assert!(
+        c["CloudFrontDomain"]
+            .as_str()
+            .is_some_and(|d| d.ends_with(".cloudfront.net")),
+        "{c}"
+    );
+    let d = ok(
+        &emu,
+        "DescribeUserPoolDomain",
+        json!({"Domain": "auth.example.com"}),
+    );
+    let dd = &d["DomainDescription"];
+    assert_eq!(dd["Domain"], "auth.example.com");
+    assert_eq!(dd["UserPoolId"], id.as_str());
+    assert_eq!(dd["CustomDomainConfig"]["CertificateArn"], cert);
+    let p = ok(&emu, "DescribeUserPool", json!({"UserPoolId": id}));
+    assert_eq!(p["UserPool"]["CustomDomain"], "auth.example.com");
+    // A prefix domain is a single label: a dotted one gets AWS's refusal.
+    let (ty, m) = err(
+        &emu,
+        "CreateUserPoolDomain",
+        json!({"UserPoolId": id, "Domain": "my.prefix"}),
+    );
+    assert_eq!(ty, "InvalidParameterException");
+    assert!(
+        m.starts_with("The domain name contains an invalid character."),
+        "{m}"
+    );
+    // What no DNS name can be is still the model's validation error.
+    let (ty, m) = err(
+        &emu,
+        "CreateUserPoolDomain",
+        json!({"UserPoolId": id, "Domain": "auth..example.com",
+               "CustomDomainConfig": {"CertificateArn": cert}}),
+    );
+    assert_eq!(ty, "InvalidParameterException");
+    assert!(
+        m.contains("Member must satisfy regular expression pattern"),
+        "{m}"
+    );
+    ok(
+        &emu,
+        "DeleteUserPoolDomain",
+        json!({"UserPoolId": id, "Domain": "auth.example.com"}),
+    );
+    let d = ok(
+        &emu,
+        "DescribeUserPoolDomain",
+        json!({"Domain": "auth.example.com"}),
+    );
+    assert_eq!(d, json!({"DomainDescription": {}}));
+}
+
+#[test]
 fn identity_providers_are_stored_resources() {
     let emu = start();
     let id = bare_pool(&emu, "idp");

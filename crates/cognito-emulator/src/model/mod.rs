@@ -139,15 +139,28 @@ pub(crate) struct StringShape {
 
 /// A `pattern` trait, compiled on first use.
 pub(crate) struct Pattern {
+    /// The model's pattern, quoted by validation messages.
     pub source: String,
+    /// The pattern AWS actually enforces, where it accepts more than the model says.
+    enforced: Option<&'static str>,
     compiled: OnceLock<Option<fancy_regex::Regex>>,
 }
+
+/// Patterns of the models that AWS does not enforce as written, by shape name. `DomainType`
+/// allows one DNS label only, yet `CreateUserPoolDomain` takes a custom domain as a fully
+/// qualified name (`auth.example.com`, the model's own documentation of the member), so
+/// dotted names pass here and the operation refuses them for prefix domains.
+const ENFORCED_PATTERNS: &[(&str, &str)] = &[(
+    "DomainType",
+    r"^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?)*$",
+)];
 
 impl Pattern {
     /// Whether `value` matches; a pattern that does not compile matches everything (a unit
     /// test asserts that every pattern of the vendored models compiles).
     fn matches(&self, value: &str) -> bool {
-        match self.compiled.get_or_init(|| pattern::compile(&self.source)) {
+        let source = self.enforced.unwrap_or(&self.source);
+        match self.compiled.get_or_init(|| pattern::compile(source)) {
             Some(re) => pattern::matches(re, value),
             None => true,
         }
@@ -343,6 +356,10 @@ impl ServiceModel {
                     len: bounds_u64(s),
                     pattern: s.pattern.as_ref().map(|p| Pattern {
                         source: p.clone(),
+                        enforced: ENFORCED_PATTERNS
+                            .iter()
+                            .find(|(shape, _)| *shape == name)
+                            .map(|(_, p)| *p),
                         compiled: OnceLock::new(),
                     }),
                     enumeration: s.enumeration.clone(),
@@ -572,6 +589,12 @@ mod tests {
                     );
                 }
             }
+        }
+        for (shape, p) in ENFORCED_PATTERNS {
+            assert!(
+                pattern::compile(p).is_some(),
+                "{shape}: {p} does not compile"
+            );
         }
         assert_eq!(
             USER_POOLS.target_prefix,

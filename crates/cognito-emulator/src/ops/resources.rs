@@ -318,6 +318,15 @@ pub(crate) fn create_user_pool_domain(st: &mut State, b: &Body) -> ApiResult<Val
     let version = managed_login_version(b)?.unwrap_or(1);
     let cert = certificate_arn(b)?;
     let custom = cert.is_some();
+    // Validation lets a fully qualified name through for custom domains; a prefix domain is
+    // one DNS label, refused with AWS's wording otherwise.
+    if !custom && domain.contains('.') {
+        return Err(invalid_param(
+            "The domain name contains an invalid character. Domain names can only contain \
+             lower-case letters, numbers, and hyphens. Please enter a different name that \
+             follows this format: ^[a-z0-9](?:[a-z0-9\\-]{0,61}[a-z0-9])?$",
+        ));
+    }
     let pool_id = b.str("UserPoolId")?.to_string();
     let pool = st.pool(&pool_id)?;
     if custom && pool.res.custom_domain.is_some() || !custom && pool.res.domain.is_some() {
