@@ -768,23 +768,15 @@ fn oauth_codes_scopes_and_hosted_sessions_survive_a_restart() {
 
     // The code is exchanged on the next process.
     let s = Server::start(&dir);
-    let token = |fields: &[(&str, &str)]| {
-        let (status, _, body) = http(
-            &s,
-            "POST",
-            "/_hosted/durable/oauth2/token",
-            &[],
-            &form(fields),
-        );
-        assert_eq!(status, 200, "{body}");
-        serde_json::from_str::<Value>(&body).unwrap()
-    };
-    let t = token(&[
-        ("grant_type", "authorization_code"),
-        ("client_id", &client_id),
-        ("code", &code),
-        ("redirect_uri", CALLBACK),
-    ]);
+    let t = token(
+        &s,
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", &client_id),
+            ("code", &code),
+            ("redirect_uri", CALLBACK),
+        ],
+    );
     assert_eq!(
         token_claims(t["access_token"].as_str().unwrap())["scope"],
         "openid email"
@@ -794,22 +786,14 @@ fn oauth_codes_scopes_and_hosted_sessions_survive_a_restart() {
 
     // The refresh token keeps its scopes, at the token endpoint and through the API.
     let s = Server::start(&dir);
-    let token = |fields: &[(&str, &str)]| {
-        let (status, _, body) = http(
-            &s,
-            "POST",
-            "/_hosted/durable/oauth2/token",
-            &[],
-            &form(fields),
-        );
-        assert_eq!(status, 200, "{body}");
-        serde_json::from_str::<Value>(&body).unwrap()
-    };
-    let t = token(&[
-        ("grant_type", "refresh_token"),
-        ("client_id", &client_id),
-        ("refresh_token", &refresh),
-    ]);
+    let t = token(
+        &s,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", &client_id),
+            ("refresh_token", &refresh),
+        ],
+    );
     assert_eq!(
         token_claims(t["access_token"].as_str().unwrap())["scope"],
         "openid email"
@@ -1044,4 +1028,17 @@ fn version_1_store_is_migrated_and_expired_sessions_are_dropped() {
     drop(r);
     drop(db);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A successful request to the hosted `durable` domain's token endpoint: its JSON answer.
+fn token(s: &Server, fields: &[(&str, &str)]) -> Value {
+    let (status, _, body) = http(
+        s,
+        "POST",
+        "/_hosted/durable/oauth2/token",
+        &[],
+        &form(fields),
+    );
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str::<Value>(&body).unwrap()
 }

@@ -209,10 +209,7 @@ impl Sessions {
 
     /// Starts a session; a `PASSWORD_VERIFIER` step is also found by its block.
     pub fn insert(&mut self, sid: String, sess: AuthSession) {
-        self.index(&sid, &sess, true);
-        if let Some(old) = self.by_id.insert(sid.clone(), sess) {
-            self.reindex_replaced(&sid, &old);
-        }
+        self.put(sid, sess, true);
     }
 
     /// A session read back from the data directory (not noted as a change).
@@ -221,27 +218,19 @@ impl Sessions {
         self.by_id.load(sid, sess);
     }
 
-    /// After a replacement under the same id: the old session's user entry goes if the user
-    /// differs.
-    fn reindex_replaced(&mut self, sid: &str, old: &AuthSession) {
-        if self.by_id.get(sid).map(user_key) != Some(user_key(old)) {
-            let key = user_key(old);
-            if let Some(set) = self.by_user.get_mut(&key) {
-                set.remove(sid);
-                if set.is_empty() {
-                    self.by_user.remove(&key);
-                }
-            }
-        }
-    }
-
     /// Puts back a session taken for an answer that may be retried (its block stays
     /// forgotten: the retry names the session).
     pub fn put_back(&mut self, sid: String, sess: AuthSession) {
-        self.index(&sid, &sess, false);
-        if let Some(old) = self.by_id.insert(sid.clone(), sess) {
-            self.reindex_replaced(&sid, &old);
+        self.put(sid, sess, false);
+    }
+
+    /// Stores a session under `sid`, replacing (and unindexing) one already there.
+    fn put(&mut self, sid: String, sess: AuthSession, with_block: bool) {
+        if let Some(old) = self.by_id.remove(&sid) {
+            self.unindex(&sid, &old);
         }
+        self.index(&sid, &sess, with_block);
+        self.by_id.insert(sid, sess);
     }
 
     /// Takes a session out (sessions are single-use), with its block.
