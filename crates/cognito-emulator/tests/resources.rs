@@ -1333,7 +1333,20 @@ fn identity_providers_are_stored_resources() {
     );
     let p = &c["IdentityProvider"];
     assert_eq!(p["ProviderName"], "Google");
-    assert_eq!(p["ProviderDetails"], details);
+    // AWS answers a Google provider with the endpoints it fills in.
+    let google = json!({"client_id": "abc", "client_secret": "shh",
+        "authorize_scopes": "openid email",
+        "attributes_url": "https://people.googleapis.com/v1/people/me?personFields=",
+        "attributes_url_add_attributes": "true",
+        "authorize_url": "https://accounts.google.com/o/oauth2/v2/auth",
+        "oidc_issuer": "https://accounts.google.com",
+        "token_request_method": "POST",
+        "token_url": "https://www.googleapis.com/oauth2/v4/token"});
+    assert_eq!(p["ProviderDetails"], google);
+    assert_eq!(
+        p["AttributeMapping"],
+        json!({"email": "email", "username": "sub"})
+    );
     assert!(p["CreationDate"].is_number());
     let (ty, _) = err(
         &emu,
@@ -1361,8 +1374,11 @@ fn identity_providers_are_stored_resources() {
         json!({"UserPoolId": id, "ProviderName": "Google",
                "AttributeMapping": {"email": "email", "name": "name"}}),
     );
-    assert_eq!(u["IdentityProvider"]["AttributeMapping"]["name"], "name");
-    assert_eq!(u["IdentityProvider"]["ProviderDetails"], details);
+    assert_eq!(
+        u["IdentityProvider"]["AttributeMapping"],
+        json!({"email": "email", "name": "name", "username": "sub"})
+    );
+    assert_eq!(u["IdentityProvider"]["ProviderDetails"], google);
     let l = ok(
         &emu,
         "ListIdentityProviders",
@@ -1388,6 +1404,208 @@ fn identity_providers_are_stored_resources() {
         json!({"UserPoolId": id, "ProviderName": "Google"}),
     );
     assert_eq!(ty, "ResourceNotFoundException");
+}
+
+/// Creates a provider and answers its description (or the refusal's type and message).
+fn create_idp(
+    emu: &cognito_emulator::EmulatorHandle,
+    pool: &str,
+    name: &str,
+    ty: &str,
+    details: Value,
+) -> Result<Value, (String, String)> {
+    op(
+        emu,
+        "CreateIdentityProvider",
+        json!({"UserPoolId": pool, "ProviderName": name, "ProviderType": ty,
+               "ProviderDetails": details}),
+    )?;
+    let d = ok(
+        emu,
+        "DescribeIdentityProvider",
+        json!({"UserPoolId": pool, "ProviderName": name}),
+    );
+    Ok(d["IdentityProvider"].clone())
+}
+
+#[test]
+fn identity_providers_get_the_details_and_mapping_aws_fills_in() {
+    let emu = start();
+    let id = bare_pool(&emu, "idp-defaults");
+    let social = json!({"client_id": "c", "client_secret": "s", "authorize_scopes": "profile"});
+
+    let fb = create_idp(&emu, &id, "Facebook", "Facebook", {
+        let mut d = social.clone();
+        d["api_version"] = json!("v19.0");
+        d
+    })
+    .unwrap();
+    let d = &fb["ProviderDetails"];
+    assert_eq!(d["api_version"], "v19.0");
+    assert_eq!(
+        d["attributes_url"],
+        "https://graph.facebook.com/v19.0/me?fields="
+    );
+    assert_eq!(d["attributes_url_add_attributes"], "true");
+    assert_eq!(
+        d["authorize_url"],
+        "https://www.facebook.com/v19.0/dialog/oauth"
+    );
+    assert_eq!(d["token_request_method"], "GET");
+    assert_eq!(
+        d["token_url"],
+        "https://graph.facebook.com/v19.0/oauth/access_token"
+    );
+    assert_eq!(fb["AttributeMapping"], json!({"username": "id"}));
+
+    let amazon = create_idp(
+        &emu,
+        &id,
+        "LoginWithAmazon",
+        "LoginWithAmazon",
+        social.clone(),
+    )
+    .unwrap();
+    assert_eq!(
+        amazon["ProviderDetails"],
+        json!({"client_id": "c", "client_secret": "s", "authorize_scopes": "profile",
+               "attributes_url": "https://api.amazon.com/user/profile",
+               "attributes_url_add_attributes": "false",
+               "authorize_url": "https://www.amazon.com/ap/oa",
+               "token_request_method": "POST",
+               "token_url": "https://api.amazon.com/auth/o2/token"})
+    );
+    assert_eq!(amazon["AttributeMapping"], json!({"username": "user_id"}));
+
+    // Apple's private key is stored but never described.
+    let apple = create_idp(
+        &emu,
+        &id,
+        "SignInWithApple",
+        "SignInWithApple",
+        json!({"client_id": "com.example", "team_id": "T", "key_id": "K",
+               "private_key": "-----BEGIN PRIVATE KEY-----", "authorize_scopes": "email name"}),
+    )
+    .unwrap();
+    assert_eq!(
+        apple["ProviderDetails"],
+        json!({"client_id": "com.example", "team_id": "T", "key_id": "K",
+               "authorize_scopes": "email name",
+               "attributes_url_add_attributes": "false",
+               "authorize_url": "https://appleid.apple.com/auth/authorize",
+               "oidc_issuer": "https://appleid.apple.com",
+               "token_request_method": "POST",
+               "token_url": "https://appleid.apple.com/auth/token"})
+    );
+    assert_eq!(apple["AttributeMapping"], json!({"username": "sub"}));
+
+    // OIDC: a given username mapping wins; the flag AWS adds is there, given members stay.
+    let oidc = create_idp(
+        &emu,
+        &id,
+        "Corp",
+        "OIDC",
+        json!({"client_id": "x", "authorize_scopes": "openid",
+               "oidc_issuer": "https://idp.example.com", "attributes_request_method": "GET"}),
+    )
+    .unwrap();
+    assert_eq!(
+        oidc["ProviderDetails"]["attributes_url_add_attributes"],
+        "false"
+    );
+    assert_eq!(oidc["ProviderDetails"]["attributes_request_method"], "GET");
+    assert_eq!(oidc["AttributeMapping"], json!({"username": "sub"}));
+
+    let saml = create_idp(
+        &emu,
+        &id,
+        "Okta",
+        "SAML",
+        json!({"MetadataURL": "https://okta.example.com/metadata"}),
+    )
+    .unwrap();
+    assert_eq!(
+        saml["ProviderDetails"],
+        json!({"MetadataURL": "https://okta.example.com/metadata"})
+    );
+    assert_eq!(saml["AttributeMapping"], json!({}));
+}
+
+#[test]
+fn identity_providers_missing_required_details_are_refused() {
+    let emu = start();
+    let id = bare_pool(&emu, "idp-refusals");
+    let (ty, m) = create_idp(
+        &emu,
+        &id,
+        "Google",
+        "Google",
+        json!({"client_id": "c", "authorize_scopes": "email"}),
+    )
+    .unwrap_err();
+    assert_eq!(ty, "InvalidParameterException");
+    assert_eq!(
+        m,
+        "client_id, client_secret and authorize_scopes are all required idp details."
+    );
+    let (ty, m) = create_idp(
+        &emu,
+        &id,
+        "MyGoogle",
+        "Google",
+        json!({"client_id": "c", "client_secret": "s", "authorize_scopes": "email"}),
+    )
+    .unwrap_err();
+    assert_eq!(ty, "InvalidParameterException");
+    assert_eq!(m, "Provider MyGoogle cannot be of type Google.");
+    let (ty, m) = create_idp(
+        &emu,
+        &id,
+        "Corp",
+        "OIDC",
+        json!({"client_id": "x", "authorize_scopes": "openid"}),
+    )
+    .unwrap_err();
+    assert_eq!(ty, "InvalidParameterException");
+    assert!(m.contains("oidc_issuer"), "{m}");
+    let (ty, m) = create_idp(&emu, &id, "Okta", "SAML", json!({"IDPSignout": "true"})).unwrap_err();
+    assert_eq!(ty, "InvalidParameterException");
+    assert!(m.contains("MetadataURL or MetadataFile"), "{m}");
+    let (ty, m) = create_idp(
+        &emu,
+        &id,
+        "SignInWithApple",
+        "SignInWithApple",
+        json!({"client_id": "com.example", "team_id": "T", "key_id": "K"}),
+    )
+    .unwrap_err();
+    assert_eq!(ty, "InvalidParameterException");
+    assert!(m.contains("private_key"), "{m}");
+    // An update that takes a required detail away is refused and changes nothing.
+    create_idp(
+        &emu,
+        &id,
+        "Google",
+        "Google",
+        json!({"client_id": "c", "client_secret": "s", "authorize_scopes": "email"}),
+    )
+    .unwrap();
+    let (ty, _) = err(
+        &emu,
+        "UpdateIdentityProvider",
+        json!({"UserPoolId": id, "ProviderName": "Google",
+               "ProviderDetails": {"client_id": "c"}}),
+    );
+    assert_eq!(ty, "InvalidParameterException");
+    let d = ok(
+        &emu,
+        "DescribeIdentityProvider",
+        json!({"UserPoolId": id, "ProviderName": "Google"}),
+    );
+    assert_eq!(
+        d["IdentityProvider"]["ProviderDetails"]["client_secret"],
+        "s"
+    );
 }
 
 #[test]

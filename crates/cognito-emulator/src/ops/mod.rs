@@ -16,6 +16,7 @@ pub(crate) mod auth;
 pub(crate) mod devices;
 pub(crate) mod groups;
 pub(crate) mod identity;
+pub(crate) mod idp_details;
 pub(crate) mod list_users;
 pub(crate) mod mfa;
 pub(crate) mod page;

@@ -5,7 +5,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::api::{ApiError, ApiResult, Body, invalid_param, not_found};
-use crate::ops::page;
+use crate::ops::{idp_details, page};
 use crate::state::{DomainRecord, State, Stored};
 
 fn with_next(mut out: Value, key: &str, next: Option<String>) -> Value {
@@ -131,7 +131,13 @@ const IDP_MEMBERS: &[&str] = &[
 fn idp_json(pool_id: &str, s: &Stored) -> Value {
     let mut m = s.body.clone();
     m.insert("UserPoolId".into(), json!(pool_id));
-    m.entry("ProviderDetails").or_insert_with(|| json!({}));
+    let ty = s
+        .body
+        .get("ProviderType")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let details = idp_details::described(ty, &obj(&s.body, "ProviderDetails"));
+    m.insert("ProviderDetails".into(), Value::Object(details));
     m.entry("AttributeMapping").or_insert_with(|| json!({}));
     m.entry("IdpIdentifiers").or_insert_with(|| json!([]));
     m.insert("LastModifiedDate".into(), json!(s.modified));
@@ -143,11 +149,38 @@ fn idp_missing(name: &str) -> ApiError {
     not_found(format!("Identity provider {name} does not exist."))
 }
 
+/// A member of a stored body that is a JSON object, or an empty one.
+fn obj(body: &Map<String, Value>, key: &str) -> Map<String, Value> {
+    body.get(key)
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Stores the details and mapping as AWS does: required details checked, AWS's defaults
+/// added.
+fn normalise_idp(body: &mut Map<String, Value>) -> ApiResult<()> {
+    let ty = body
+        .get("ProviderType")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let (details, mapping) = idp_details::normalise(
+        &ty,
+        obj(body, "ProviderDetails"),
+        obj(body, "AttributeMapping"),
+    )?;
+    body.insert("ProviderDetails".into(), Value::Object(details));
+    body.insert("AttributeMapping".into(), Value::Object(mapping));
+    Ok(())
+}
+
 pub(crate) fn create_identity_provider(st: &mut State, b: &Body) -> ApiResult<Value> {
     let name = b.str("ProviderName")?.to_string();
-    b.str("ProviderType")?;
+    idp_details::check_name(&name, b.str("ProviderType")?)?;
     let identifiers = b.opt_str_list("IdpIdentifiers")?.unwrap_or_default();
-    let body = members(b, IDP_MEMBERS);
+    let mut body = members(b, IDP_MEMBERS);
+    normalise_idp(&mut body)?;
     let now = st.now_f();
     let pool = st.pool_mut(b.str("UserPoolId")?)?;
     if pool.res.idps.contains_key(&name) {
@@ -223,7 +256,8 @@ pub(crate) fn get_identity_provider_by_identifier(st: &mut State, b: &Body) -> A
     Ok(json!({ "IdentityProvider": idp_json(&pool.id, s) }))
 }
 
-/// `UpdateIdentityProvider` replaces the members the request carries.
+/// `UpdateIdentityProvider` replaces the members the request carries; AWS's defaults are
+/// added again to what results, so a replaced mapping keeps its `username` entry.
 pub(crate) fn update_identity_provider(st: &mut State, b: &Body) -> ApiResult<Value> {
     let name = b.str("ProviderName")?.to_string();
     let update = members(
@@ -245,7 +279,10 @@ pub(crate) fn update_identity_provider(st: &mut State, b: &Body) -> ApiResult<Va
         .idps
         .get_mut(&name)
         .ok_or_else(|| idp_missing(&name))?;
-    s.body.extend(update);
+    let mut body = s.body.clone();
+    body.extend(update);
+    normalise_idp(&mut body)?;
+    s.body = body;
     s.modified = now;
     Ok(json!({ "IdentityProvider": idp_json(&pool_id, s) }))
 }
