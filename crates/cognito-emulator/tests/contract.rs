@@ -766,6 +766,10 @@ fn every_constraint_of_every_input_shape_gets_the_models_error() {
 
 /// Substitutes `$Name` (a whole string) and `${Name}` (inside a string) from `vars`, in
 /// values and map keys.
+/// Marks a variable whose value is a JSON document, substituted as that document (a
+/// WebAuthn credential) rather than as a string.
+const JSON_VAR: char = '\u{1}';
+
 fn substitute_str(s: &str, vars: &BTreeMap<String, String>) -> String {
     if let Some(val) = s.strip_prefix('$').and_then(|name| vars.get(name)) {
         return val.clone();
@@ -779,7 +783,16 @@ fn substitute_str(s: &str, vars: &BTreeMap<String, String>) -> String {
 
 fn substitute(v: &Value, vars: &BTreeMap<String, String>) -> Value {
     match v {
-        Value::String(s) => json!(substitute_str(s, vars)),
+        Value::String(s) => {
+            let doc = s
+                .strip_prefix('$')
+                .and_then(|name| vars.get(name))
+                .and_then(|v| v.strip_prefix(JSON_VAR));
+            match doc {
+                Some(doc) => serde_json::from_str(doc).expect("JSON variable"),
+                None => json!(substitute_str(s, vars)),
+            }
+        }
         Value::Array(a) => Value::Array(a.iter().map(|e| substitute(e, vars)).collect()),
         Value::Object(o) => Value::Object(
             o.iter()
@@ -870,9 +883,21 @@ fn world(keys: &SigningKeys) -> World {
 
 /// Runs the `before` steps of a fixture: operations whose answers are saved into variables
 /// (`"save": {"Var": "/json/pointer"}`), the last code sent to a user (`"code_for"`), and the
-/// TOTP code of a secret (`"totp_of"`).
+/// TOTP code of a secret (`"totp_of"`), and a software authenticator's passkey registration
+/// for a WebAuthn challenge (`"passkey_for"`, a JSON variable).
 fn prepare(w: &mut World, steps: &Value, label: &str) {
     for step in steps.as_array().into_iter().flatten() {
+        if let Some(var) = step["passkey_for"].as_str() {
+            let challenge = w.vars.get(var).cloned().unwrap_or_default();
+            let authenticator =
+                crate::passkeys::Authenticator::es256("localhost", "http://localhost:3000");
+            let credential = authenticator.register(&challenge, "none");
+            w.vars.insert(
+                step["as"].as_str().expect("as").to_string(),
+                format!("{JSON_VAR}{credential}"),
+            );
+            continue;
+        }
         if let Some(user) = step["code_for"].as_str() {
             let code = w
                 .svc

@@ -28,7 +28,7 @@ enum Key {
 }
 
 /// A software authenticator with one credential.
-struct Authenticator {
+pub(crate) struct Authenticator {
     key: Key,
     id: Vec<u8>,
     counter: u32,
@@ -83,7 +83,7 @@ fn int(i: i64) -> Cbor {
 }
 
 impl Authenticator {
-    fn es256(rp_id: &str, origin: &str) -> Authenticator {
+    pub(crate) fn es256(rp_id: &str, origin: &str) -> Authenticator {
         let key = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_ASN1_SIGNING).unwrap();
         Authenticator::with(Key::Ec(key), rp_id, origin)
     }
@@ -172,7 +172,7 @@ impl Authenticator {
 
     /// A `RegistrationResponseJSON` for `challenge` with attestation `fmt` (`none` or
     /// `packed` self-attestation).
-    fn register(&self, challenge: &str, fmt: &str) -> Value {
+    pub(crate) fn register(&self, challenge: &str, fmt: &str) -> Value {
         let client = self.client_data("webauthn.create", challenge, &self.origin);
         let auth = self.auth_data(&self.rp_id, UP | UV, self.counter, true);
         let stmt = if fmt == "packed" {
