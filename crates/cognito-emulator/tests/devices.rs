@@ -253,6 +253,94 @@ fn list_get_forget_devices() {
     assert_eq!(t2, "InvalidParameterException");
 }
 
+/// A device key handed out at sign-in is not a device until `ConfirmDevice`: the lists leave
+/// it out and every operation that names it answers AWS's "Device does not exist." (what AWS
+/// answers an SDK that remembers a device it never confirmed).
+#[test]
+fn an_unconfirmed_device_is_neither_listed_nor_found() {
+    let s = tracked(true, false, MfaConfiguration::Off);
+    s.user("una", &[]);
+    let t = s.tokens("una");
+    let key = t["NewDeviceMetadata"]["DeviceKey"].as_str().unwrap();
+    let at = &t["AccessToken"];
+    let admin = |extra: Value| {
+        let mut b = json!({"UserPoolId": s.pool_id, "Username": "una", "DeviceKey": key});
+        if let (Some(o), Value::Object(e)) = (b.as_object_mut(), extra) {
+            o.extend(e);
+        }
+        b
+    };
+    let listed = ok(&s.emu, "ListDevices", json!({"AccessToken": at}));
+    assert_eq!(listed["Devices"], json!([]));
+    let listed = ok(
+        &s.emu,
+        "AdminListDevices",
+        json!({"UserPoolId": s.pool_id, "Username": "una"}),
+    );
+    assert_eq!(listed["Devices"], json!([]));
+    let status = json!({"DeviceRememberedStatus": "remembered"});
+    for (name, body) in [
+        ("GetDevice", json!({"AccessToken": at, "DeviceKey": key})),
+        (
+            "UpdateDeviceStatus",
+            json!({"AccessToken": at, "DeviceKey": key, "DeviceRememberedStatus": "remembered"}),
+        ),
+        ("ForgetDevice", json!({"AccessToken": at, "DeviceKey": key})),
+        ("AdminGetDevice", admin(json!({}))),
+        ("AdminUpdateDeviceStatus", admin(status.clone())),
+        ("AdminForgetDevice", admin(json!({}))),
+    ] {
+        let (ty, m) = err(&s.emu, name, body);
+        assert_eq!(
+            (ty.as_str(), m.as_str()),
+            ("ResourceNotFoundException", "Device does not exist."),
+            "{name}"
+        );
+    }
+    // The refusals left the key usable: it confirms, and is then listed and found.
+    let group = t["NewDeviceMetadata"]["DeviceGroupKey"].as_str().unwrap();
+    let reg = srp::register_device(&mut rand::rng(), group, key);
+    ok(
+        &s.emu,
+        "ConfirmDevice",
+        json!({"AccessToken": at, "DeviceKey": key,
+               "DeviceSecretVerifierConfig": {"PasswordVerifier": reg.verifier_b64,
+                                              "Salt": reg.salt_b64}}),
+    );
+    let listed = ok(&s.emu, "ListDevices", json!({"AccessToken": at}));
+    assert_eq!(listed["Devices"][0]["DeviceKey"], key);
+    ok(&s.emu, "AdminGetDevice", admin(json!({})));
+}
+
+/// `DeviceSecretVerifierConfig` is optional in the model: a device confirmed without one is
+/// a device (listed and found), though it cannot sign in with DEVICE_SRP_AUTH.
+#[test]
+fn a_device_confirmed_without_a_verifier_is_listed() {
+    let s = tracked(true, false, MfaConfiguration::Off);
+    s.user("vic", &[]);
+    let t = s.tokens("vic");
+    let key = t["NewDeviceMetadata"]["DeviceKey"].as_str().unwrap();
+    let at = &t["AccessToken"];
+    ok(
+        &s.emu,
+        "ConfirmDevice",
+        json!({"AccessToken": at, "DeviceKey": key, "DeviceName": "kiosk"}),
+    );
+    let listed = ok(&s.emu, "ListDevices", json!({"AccessToken": at}));
+    assert_eq!(listed["Devices"][0]["DeviceKey"], key);
+    ok(
+        &s.emu,
+        "GetDevice",
+        json!({"AccessToken": at, "DeviceKey": key}),
+    );
+    let (ty, _) = err(
+        &s.emu,
+        "ConfirmDevice",
+        json!({"AccessToken": at, "DeviceKey": key}),
+    );
+    assert_eq!(ty, "DeviceKeyExistsException");
+}
+
 #[test]
 fn confirm_device_rejects_bad_base64() {
     let s = tracked(true, false, MfaConfiguration::Off);

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::api::{ApiResult, Body};
-use crate::ops::devices::{device_json, device_missing, device_mut, forget, remembered_status};
+use crate::ops::devices::{confirmed_device, device_json, device_mut, forget, remembered_status};
 use crate::ops::page;
 use crate::state::{Pool, State};
 
@@ -15,7 +15,7 @@ pub(crate) fn device_page(st: &State, pool_id: &str, username: &str, b: &Body) -
     let items = user
         .devices
         .values()
-        .filter(|d| d.verifier.is_some())
+        .filter(|d| d.confirmed())
         .map(|d| (d.key.clone(), device_json(d)));
     let scope = format!("ListDevices\0{pool_id}\0{username}");
     let (devices, next) = page::page(st, &scope, b.opt_str("PaginationToken")?, limit, items)?;
@@ -44,11 +44,7 @@ pub(crate) fn admin_list_devices(st: &mut State, b: &Body) -> ApiResult<Value> {
 pub(crate) fn admin_get_device(st: &mut State, b: &Body) -> ApiResult<Value> {
     let key = b.str("DeviceKey")?;
     let (pool, username) = admin_user(st, b)?;
-    let d = pool
-        .user(&username)?
-        .devices
-        .get(key)
-        .ok_or_else(device_missing)?;
+    let d = confirmed_device(pool.user(&username)?, key)?;
     Ok(json!({ "Device": device_json(d) }))
 }
 

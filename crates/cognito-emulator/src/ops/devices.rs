@@ -8,22 +8,29 @@ use serde_json::{Value, json};
 
 use crate::api::{ApiError, ApiResult, Body, invalid_param, not_found};
 use crate::ops::tokens::caller;
-use crate::state::{Device, Pool, State};
+use crate::state::{Device, Pool, State, User};
 
 pub(crate) fn device_missing() -> ApiError {
     not_found("Device does not exist.")
 }
 
-/// A user's device to change, or AWS's error when there is none; the user is taken for
-/// writing only once the device is known to exist, so a refusal changes nothing.
+/// A user's confirmed device, or AWS's error when there is none (a device key handed out at
+/// sign-in but never confirmed does not exist for the device operations).
+pub(crate) fn confirmed_device<'a>(user: &'a User, key: &str) -> ApiResult<&'a Device> {
+    user.devices
+        .get(key)
+        .filter(|d| d.confirmed())
+        .ok_or_else(device_missing)
+}
+
+/// A user's confirmed device to change, or AWS's error when there is none; the user is taken
+/// for writing only once the device is known to exist, so a refusal changes nothing.
 pub(crate) fn device_mut<'a>(
     pool: &'a mut Pool,
     username: &str,
     key: &str,
 ) -> ApiResult<&'a mut Device> {
-    if !pool.user(username)?.devices.contains_key(key) {
-        return Err(device_missing());
-    }
+    confirmed_device(pool.user(username)?, key)?;
     pool.user_mut(username)?
         .devices
         .get_mut(key)
@@ -128,7 +135,7 @@ pub(crate) fn confirm_device(st: &mut State, b: &Body) -> ApiResult<Value> {
     })?;
     match pool.user(&c.username)?.devices.get(&key) {
         None => return Err(device_missing()),
-        Some(d) if d.verifier.is_some() => {
+        Some(d) if d.confirmed() => {
             return Err(ApiError::new(
                 "DeviceKeyExistsException",
                 "Device key already exists.",
@@ -138,6 +145,7 @@ pub(crate) fn confirm_device(st: &mut State, b: &Body) -> ApiResult<Value> {
     }
     let user = pool.user_mut(&c.username)?;
     let dev = user.devices.get_mut(&key).ok_or_else(device_missing)?;
+    dev.confirmed_without_verifier = verifier.is_none();
     dev.salt = salt;
     dev.verifier = verifier;
     dev.name = name;
@@ -155,7 +163,7 @@ pub(crate) fn get_device(st: &mut State, b: &Body) -> ApiResult<Value> {
     let c = caller(st, b)?;
     let key = b.str("DeviceKey")?;
     let user = st.pool(&c.pool_id)?.user(&c.username)?;
-    let d = user.devices.get(key).ok_or_else(device_missing)?;
+    let d = confirmed_device(user, key)?;
     Ok(json!({ "Device": device_json(d) }))
 }
 

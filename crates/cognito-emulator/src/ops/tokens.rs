@@ -185,6 +185,7 @@ pub(crate) fn issue(
                         created: now_f,
                         modified: now_f,
                         last_auth: now_f,
+                        confirmed_without_verifier: false,
                     },
                 );
                 new_device = Some(json!({

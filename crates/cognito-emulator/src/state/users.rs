@@ -49,6 +49,20 @@ pub(crate) struct Device {
     pub created: f64,
     pub modified: f64,
     pub last_auth: f64,
+    /// Confirmed by a `ConfirmDevice` that carried no verifier config (the model makes it
+    /// optional); a device confirmed with one is known by its verifier, which keeps records
+    /// stored before this field confirmed.
+    #[serde(default)]
+    pub confirmed_without_verifier: bool,
+}
+
+impl Device {
+    /// Whether `ConfirmDevice` has registered the device. Until then the device is only a key
+    /// handed out at sign-in: AWS neither lists it nor finds it by key ("Device does not
+    /// exist." is what AWS answers a client that remembers a device it never confirmed).
+    pub(crate) fn confirmed(&self) -> bool {
+        self.verifier.is_some() || self.confirmed_without_verifier
+    }
 }
 
 /// A user's status, one of Cognito's names (an alias, so that serde does not take the field
