@@ -246,8 +246,10 @@ fn role_mappings_choose_the_role_by_rules_or_deny() {
     s.user("bob", &[("email", "bob@home.example")]);
     let pool = create(&s, false);
     let admin_role = "arn:aws:iam::123456789012:role/corp";
+    // A user-pool provider's mappings are keyed by the provider and its app client.
+    let key = format!("{}:{}", provider(&s), s.client_id);
     let rules = |ambiguous: &str| {
-        json!({provider(&s): {
+        json!({key.clone(): {
             "Type": "Rules",
             "AmbiguousRoleResolution": ambiguous,
             "RulesConfiguration": {"Rules": [
@@ -281,7 +283,71 @@ fn role_mappings_choose_the_role_by_rules_or_deny() {
     let roles = id_op(&s, "GetIdentityPoolRoles", json!({"IdentityPoolId": pool})).unwrap();
     assert_eq!(roles["Roles"]["authenticated"], AUTH_ROLE);
     assert_eq!(
-        roles["RoleMappings"][provider(&s)]["AmbiguousRoleResolution"],
+        roles["RoleMappings"][&key]["AmbiguousRoleResolution"],
         "Deny"
     );
+}
+
+#[test]
+fn role_mappings_refuse_keys_and_mappings_aws_refuses() {
+    let s = setup();
+    let pool = create(&s, false);
+    let refused = |mappings: Value| {
+        id_op(
+            &s,
+            "SetIdentityPoolRoles",
+            json!({"IdentityPoolId": pool, "Roles": {"authenticated": AUTH_ROLE},
+                   "RoleMappings": mappings}),
+        )
+        .unwrap_err()
+    };
+    let token = json!({"Type": "Token", "AmbiguousRoleResolution": "AuthenticatedRole"});
+    // The provider without its app client, and a provider the pool does not have.
+    for key in [
+        provider(&s),
+        "graph.facebook.com".to_string(),
+        format!("{}:someotherclient", provider(&s)),
+    ] {
+        let (ty, m) = refused(json!({key.clone(): token}));
+        assert_eq!(ty, "InvalidParameterException");
+        assert_eq!(
+            m,
+            format!(
+                "{key} is not a valid RoleMapping ProviderName or is not a configured provider."
+            )
+        );
+    }
+    let key = format!("{}:{}", provider(&s), s.client_id);
+    let (ty, m) = refused(json!({key.clone(): {"Type": "Token"}}));
+    assert_eq!(ty, "InvalidParameterException");
+    assert!(m.contains("AmbiguousRoleResolution"), "{m}");
+    let (ty, m) =
+        refused(json!({key.clone(): {"Type": "Rules", "AmbiguousRoleResolution": "Deny"}}));
+    assert_eq!(ty, "InvalidParameterException");
+    assert!(m.contains("Rules are required"), "{m}");
+    // Nothing was stored by the refusals; the right key is taken.
+    let roles = id_op(&s, "GetIdentityPoolRoles", json!({"IdentityPoolId": pool})).unwrap();
+    assert!(roles.get("RoleMappings").is_none(), "{roles}");
+    id_op(
+        &s,
+        "SetIdentityPoolRoles",
+        json!({"IdentityPoolId": pool, "Roles": {"authenticated": AUTH_ROLE},
+               "RoleMappings": {key: token}}),
+    )
+    .unwrap();
+    // A social provider the pool supports is a valid key too.
+    let social = id_op(
+        &s,
+        "CreateIdentityPool",
+        json!({"IdentityPoolName": "social", "AllowUnauthenticatedIdentities": false,
+               "SupportedLoginProviders": {"graph.facebook.com": "1234567890"}}),
+    )
+    .unwrap();
+    id_op(
+        &s,
+        "SetIdentityPoolRoles",
+        json!({"IdentityPoolId": social["IdentityPoolId"], "Roles": {"authenticated": AUTH_ROLE},
+               "RoleMappings": {"graph.facebook.com": token}}),
+    )
+    .unwrap();
 }

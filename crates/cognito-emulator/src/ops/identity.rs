@@ -40,6 +40,47 @@ impl IdentityPool {
             .unwrap_or(false)
     }
 
+    /// The keys `RoleMappings` may use: each user-pool provider with its app client, each
+    /// social provider's domain, each OIDC provider (its ARN or the host a login names it
+    /// by) and each SAML provider ARN.
+    fn role_mapping_keys(&self) -> Vec<String> {
+        let d = &self.description;
+        let strings = |key: &str| -> Vec<String> {
+            d.get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        };
+        let mut keys: Vec<String> = d
+            .get("CognitoIdentityProviders")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|p| {
+                let name = p.get("ProviderName")?.as_str()?;
+                let client = p.get("ClientId")?.as_str()?;
+                Some(format!("{name}:{client}"))
+            })
+            .collect();
+        keys.extend(
+            d.get("SupportedLoginProviders")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flat_map(|m| m.keys().cloned()),
+        );
+        for arn in strings("OpenIdConnectProviderARNs") {
+            if let Some((_, host)) = arn.split_once(":oidc-provider/") {
+                keys.push(host.to_string());
+            }
+            keys.push(arn);
+        }
+        keys.extend(strings("SamlProviderARNs"));
+        keys
+    }
+
     /// The app client ids the pool accepts for a user-pool provider; `None`: not a provider.
     fn provider_clients(&self, provider: &str) -> Option<Vec<&str>> {
         let list = self
@@ -237,20 +278,38 @@ pub(crate) fn set_identity_pool_roles(st: &mut State, b: &Body) -> ApiResult<Val
         stored.insert(kind.clone(), arn.to_string());
     }
     // The model makes `RoleMappings` a map whose mappings have a `Type`, `Token` or `Rules`;
-    // that `Rules` needs its rules is the service's own check.
+    // what the keys name and what each type needs are the service's own checks.
     let mappings =
         b.0.get("RoleMappings")
             .and_then(Value::as_object)
             .cloned()
             .unwrap_or_default();
+    let pool = identity_pool(st, b)?.1;
     for (provider, mapping) in &mappings {
+        // AWS keys a mapping by the provider a login names: a user pool with its app client
+        // (`cognito-idp.<region>.amazonaws.com/<pool>:<client>`), a social provider's domain,
+        // an OIDC or SAML provider. Any other key is refused with this wording (quoted in
+        // CDK users' reports of a user-pool key given without its client id).
+        if !pool.role_mapping_keys().iter().any(|k| k == provider) {
+            return Err(invalid_param(format!(
+                "{provider} is not a valid RoleMapping ProviderName or is not a configured provider."
+            )));
+        }
+        let ty = mapping.get("Type").and_then(Value::as_str).unwrap_or("");
         let rules = mapping
             .get("RulesConfiguration")
             .and_then(|r| r.get("Rules"))
             .and_then(Value::as_array);
-        if mapping.get("Type").and_then(Value::as_str) == Some("Rules") && rules.is_none() {
+        if ty == "Rules" && rules.is_none() {
             return Err(invalid_param(format!(
                 "Rules are required for the role mapping of {provider} of type Rules"
+            )));
+        }
+        // AWS's reference: AmbiguousRoleResolution is "Required if you specify Token or Rules
+        // as the Type" (the model cannot say so: it is optional in the shape).
+        if matches!(ty, "Token" | "Rules") && mapping.get("AmbiguousRoleResolution").is_none() {
+            return Err(invalid_param(format!(
+                "AmbiguousRoleResolution is required for the role mapping of {provider} of type {ty}"
             )));
         }
     }
@@ -459,7 +518,13 @@ fn choose_role(
             .ok_or_else(invalid_configuration);
     };
     let default = pool.roles.get("authenticated").cloned();
-    let mapping = pool.role_mappings.get(&login.provider);
+    // A user-pool login's mapping is keyed by the provider and the app client it signed in to.
+    let aud = login
+        .claims
+        .get("aud")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let mapping = pool.role_mappings.get(&format!("{}:{aud}", login.provider));
     let claim_str = |name: &str| -> Vec<String> {
         match login.claims.get(name) {
             Some(Value::String(s)) => vec![s.clone()],
