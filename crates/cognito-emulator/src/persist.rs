@@ -180,6 +180,13 @@ impl<V> Tracked<V> {
         Some(v)
     }
 
+    /// A value to change without marking its record: only for parts of a value that are
+    /// records of their own and mark themselves (a pool's users), so that reaching them does
+    /// not rewrite the value's record too.
+    pub fn get_mut_unmarked(&mut self, key: &str) -> Option<&mut V> {
+        self.map.get_mut(key)
+    }
+
     pub fn insert(&mut self, key: String, value: V) -> Option<V> {
         self.note(&key);
         self.map.insert(key, value)

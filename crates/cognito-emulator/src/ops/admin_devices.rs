@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use crate::api::{ApiResult, Body};
 use crate::ops::devices::{confirmed_device, device_json, device_mut, forget, remembered_status};
 use crate::ops::page;
-use crate::state::{Pool, State};
+use crate::state::State;
 
 /// One page of a user's confirmed devices, in device-key order.
 pub(crate) fn device_page(st: &State, pool_id: &str, username: &str, b: &Body) -> ApiResult<Value> {
@@ -26,32 +26,31 @@ pub(crate) fn device_page(st: &State, pool_id: &str, username: &str, b: &Body) -
     Ok(out)
 }
 
-/// The pool and internal username of an admin request.
-fn admin_user<'a>(st: &'a mut State, b: &Body) -> ApiResult<(&'a mut Pool, String)> {
-    let pool = st.pool_mut(b.str("UserPoolId")?)?;
+/// The pool id and internal username of an admin request.
+fn admin_user(st: &State, b: &Body) -> ApiResult<(String, String)> {
+    let pool = st.pool(b.str("UserPoolId")?)?;
     let username = pool
         .resolve(b.str("Username")?)
         .ok_or_else(crate::api::user_not_found)?;
-    Ok((pool, username))
+    Ok((pool.id.clone(), username))
 }
 
 pub(crate) fn admin_list_devices(st: &mut State, b: &Body) -> ApiResult<Value> {
-    let (pool, username) = admin_user(st, b)?;
-    let pool_id = pool.id.clone();
+    let (pool_id, username) = admin_user(st, b)?;
     device_page(st, &pool_id, &username, b)
 }
 
 pub(crate) fn admin_get_device(st: &mut State, b: &Body) -> ApiResult<Value> {
     let key = b.str("DeviceKey")?;
-    let (pool, username) = admin_user(st, b)?;
-    let d = confirmed_device(pool.user(&username)?, key)?;
+    let (pool_id, username) = admin_user(st, b)?;
+    let d = confirmed_device(st.pool(&pool_id)?.user(&username)?, key)?;
     Ok(json!({ "Device": device_json(d) }))
 }
 
 pub(crate) fn admin_forget_device(st: &mut State, b: &Body) -> ApiResult<Value> {
     let key = b.str("DeviceKey")?;
-    let (pool, username) = admin_user(st, b)?;
-    forget(pool, &username, key)?;
+    let (pool_id, username) = admin_user(st, b)?;
+    forget(st.users_mut(&pool_id)?, &username, key)?;
     Ok(json!({}))
 }
 
@@ -59,8 +58,8 @@ pub(crate) fn admin_update_device_status(st: &mut State, b: &Body) -> ApiResult<
     let key = b.str("DeviceKey")?;
     let remembered = remembered_status(b)?;
     let now = st.now_f();
-    let (pool, username) = admin_user(st, b)?;
-    let d = device_mut(pool, &username, key)?;
+    let (pool_id, username) = admin_user(st, b)?;
+    let d = device_mut(st.users_mut(&pool_id)?, &username, key)?;
     d.remembered = remembered;
     d.modified = now;
     Ok(json!({}))

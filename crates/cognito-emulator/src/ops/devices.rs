@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::api::{ApiError, ApiResult, Body, invalid_param, not_found};
 use crate::ops::tokens::caller;
-use crate::state::{Device, Pool, State, User};
+use crate::state::{Device, State, User, Users};
 
 pub(crate) fn device_missing() -> ApiError {
     not_found("Device does not exist.")
@@ -26,21 +26,22 @@ pub(crate) fn confirmed_device<'a>(user: &'a User, key: &str) -> ApiResult<&'a D
 /// A user's confirmed device to change, or AWS's error when there is none; the user is taken
 /// for writing only once the device is known to exist, so a refusal changes nothing.
 pub(crate) fn device_mut<'a>(
-    pool: &'a mut Pool,
+    users: &'a mut Users,
     username: &str,
     key: &str,
 ) -> ApiResult<&'a mut Device> {
-    confirmed_device(pool.user(username)?, key)?;
-    pool.user_mut(username)?
+    confirmed_device(users.user(username)?, key)?;
+    users
+        .user_mut(username)?
         .devices
         .get_mut(key)
         .ok_or_else(device_missing)
 }
 
 /// Forgets a user's device, or AWS's error when there is none.
-pub(crate) fn forget(pool: &mut Pool, username: &str, key: &str) -> ApiResult<()> {
-    device_mut(pool, username, key)?;
-    pool.user_mut(username)?.devices.remove(key);
+pub(crate) fn forget(users: &mut Users, username: &str, key: &str) -> ApiResult<()> {
+    device_mut(users, username, key)?;
+    users.user_mut(username)?.devices.remove(key);
     Ok(())
 }
 
@@ -126,14 +127,19 @@ pub(crate) fn confirm_device(st: &mut State, b: &Body) -> ApiResult<Value> {
         None => (None, None),
     };
     let now = st.now_f();
-    let pool = st.pool_mut(&c.pool_id)?;
-    let on_prompt = pool.s.device.map(|(_, p)| p).ok_or_else(|| {
-        ApiError::new(
-            "InvalidUserPoolConfigurationException",
-            "Device tracking is not enabled for this user pool.",
-        )
-    })?;
-    match pool.user(&c.username)?.devices.get(&key) {
+    let on_prompt = st
+        .pool(&c.pool_id)?
+        .s
+        .device
+        .map(|(_, p)| p)
+        .ok_or_else(|| {
+            ApiError::new(
+                "InvalidUserPoolConfigurationException",
+                "Device tracking is not enabled for this user pool.",
+            )
+        })?;
+    let users = st.users_mut(&c.pool_id)?;
+    match users.user(&c.username)?.devices.get(&key) {
         None => return Err(device_missing()),
         Some(d) if d.confirmed() => {
             return Err(ApiError::new(
@@ -143,7 +149,7 @@ pub(crate) fn confirm_device(st: &mut State, b: &Body) -> ApiResult<Value> {
         }
         Some(_) => {}
     }
-    let user = pool.user_mut(&c.username)?;
+    let user = users.user_mut(&c.username)?;
     let dev = user.devices.get_mut(&key).ok_or_else(device_missing)?;
     dev.confirmed_without_verifier = verifier.is_none();
     dev.salt = salt;
@@ -172,7 +178,7 @@ pub(crate) fn update_device_status(st: &mut State, b: &Body) -> ApiResult<Value>
     let key = b.str("DeviceKey")?.to_string();
     let remembered = remembered_status(b)?;
     let now = st.now_f();
-    let d = device_mut(st.pool_mut(&c.pool_id)?, &c.username, &key)?;
+    let d = device_mut(st.users_mut(&c.pool_id)?, &c.username, &key)?;
     d.remembered = remembered;
     d.modified = now;
     Ok(json!({}))
@@ -181,6 +187,6 @@ pub(crate) fn update_device_status(st: &mut State, b: &Body) -> ApiResult<Value>
 pub(crate) fn forget_device(st: &mut State, b: &Body) -> ApiResult<Value> {
     let c = caller(st, b)?;
     let key = b.str("DeviceKey")?.to_string();
-    forget(st.pool_mut(&c.pool_id)?, &c.username, &key)?;
+    forget(st.users_mut(&c.pool_id)?, &c.username, &key)?;
     Ok(json!({}))
 }

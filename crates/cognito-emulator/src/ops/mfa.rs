@@ -115,13 +115,13 @@ fn apply_settings(st: &mut State, pool_id: &str, username: &str, b: &Body) -> Ap
             other => return Err(invalid_param(format!("Invalid DeliveryMedium {other:?}"))),
         }
     }
-    let pool = st.pool_mut(pool_id)?;
-    if sms && pool.user(username)?.attr("phone_number").is_none() {
+    let users = st.users_mut(pool_id)?;
+    if sms && users.user(username)?.attr("phone_number").is_none() {
         return Err(invalid_param(
             "User does not have delivery config set to turn on SMS_MFA",
         ));
     }
-    let user = pool.user_mut(username)?;
+    let user = users.user_mut(username)?;
     user.sms_mfa = sms;
     if !sms && user.preferred.as_deref() == Some("SMS_MFA") {
         user.preferred = None;

@@ -654,3 +654,30 @@ fn refused_identity_requests_change_nothing() {
         "NotAuthorizedException",
     );
 }
+
+/// An operation that changes only a user reaches it through `State::users_mut`: the durable
+/// store gets the user's record to write, and the pool's own record (settings, schema,
+/// resources) is not noted, so it is not serialised and compared again.
+#[test]
+fn a_change_to_a_user_notes_the_user_and_not_the_pool() {
+    let Fixture { mut st, pool, .. } = fixture();
+    let body = json!({"UserPoolId": pool, "Username": "alice",
+                      "MFAOptions": [{"DeliveryMedium": "EMAIL", "AttributeName": "email"}]});
+    crate::persist::begin();
+    ok(&mut st, Service::UserPools, "AdminSetUserSettings", body);
+    let noted = crate::persist::end_for_test();
+    assert!(
+        noted
+            .iter()
+            .any(|(k, scope, key)| *k == crate::persist::Kind::User
+                && *scope == pool
+                && key == "alice"),
+        "{noted:?}"
+    );
+    assert!(
+        noted
+            .iter()
+            .all(|(k, _, _)| *k != crate::persist::Kind::Pool),
+        "{noted:?}"
+    );
+}

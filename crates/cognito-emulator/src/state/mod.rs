@@ -232,6 +232,16 @@ impl State {
             .ok_or_else(|| not_found(format!("User pool {id} does not exist.")))
     }
 
+    /// A pool's users to change, or AWS's `ResourceNotFoundException` for the pool. Unlike
+    /// [`State::pool_mut`] it leaves the pool's own record (settings, schema, resources)
+    /// unchanged for the durable store: each user changed marks itself.
+    pub fn users_mut(&mut self, id: &str) -> ApiResult<&mut Users> {
+        self.pools
+            .get_mut_unmarked(id)
+            .map(|p| &mut p.users)
+            .ok_or_else(|| not_found(format!("User pool {id} does not exist.")))
+    }
+
     /// A pool to change, if it exists.
     pub fn find_pool_mut(&mut self, id: &str) -> Option<&mut Pool> {
         self.pools.get_mut(id)

@@ -263,6 +263,17 @@ impl Users {
         Some(user)
     }
 
+    /// A user, or AWS's `UserNotFoundException`.
+    pub fn user(&self, username: &str) -> ApiResult<&User> {
+        self.get(username).ok_or_else(crate::api::user_not_found)
+    }
+
+    /// A user to change, or AWS's `UserNotFoundException`.
+    pub fn user_mut(&mut self, username: &str) -> ApiResult<&mut User> {
+        self.get_mut(username)
+            .ok_or_else(crate::api::user_not_found)
+    }
+
     pub fn contains_key(&self, username: &str) -> bool {
         self.by_name.contains_key(username)
     }
