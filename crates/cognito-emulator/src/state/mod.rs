@@ -11,6 +11,7 @@ use crate::tokens::LazyKeys;
 use crate::{Fault, Message};
 
 mod client;
+mod identity;
 mod pool;
 mod refresh;
 mod session;
@@ -18,6 +19,7 @@ mod settings;
 mod users;
 
 pub(crate) use client::Client;
+pub(crate) use identity::{Identity, IdentityPool};
 pub(crate) use pool::{
     DomainRecord, Group, Pool, PoolResources, Stored, pool_name, verify_contacts,
 };
@@ -77,8 +79,8 @@ pub(crate) struct State {
     handlers: crate::triggers::Handlers,
     /// Where Lambda triggers are invoked.
     lambda: crate::triggers::LambdaSettings,
-    identity_pools: Tracked<crate::ops::identity::IdentityPool>,
-    identities: Tracked<crate::ops::identity::Identity>,
+    identity_pools: Tracked<IdentityPool>,
+    identities: Tracked<Identity>,
     /// User-pool domains by domain name.
     domains: Tracked<DomainRecord>,
     /// Authorization codes and hosted sign-in sessions.
@@ -365,11 +367,11 @@ impl State {
 
     // ---- identity pools and domains --------------------------------------------------------
 
-    pub fn identity_pools(&self) -> &Tracked<crate::ops::identity::IdentityPool> {
+    pub fn identity_pools(&self) -> &Tracked<IdentityPool> {
         &self.identity_pools
     }
 
-    pub fn identity_pools_mut(&mut self) -> &mut Tracked<crate::ops::identity::IdentityPool> {
+    pub fn identity_pools_mut(&mut self) -> &mut Tracked<IdentityPool> {
         &mut self.identity_pools
     }
 
@@ -379,11 +381,11 @@ impl State {
         self.identities.retain(|_, i| i.pool_id != id);
     }
 
-    pub fn identities(&self) -> &Tracked<crate::ops::identity::Identity> {
+    pub fn identities(&self) -> &Tracked<Identity> {
         &self.identities
     }
 
-    pub fn identities_mut(&mut self) -> &mut Tracked<crate::ops::identity::Identity> {
+    pub fn identities_mut(&mut self) -> &mut Tracked<Identity> {
         &mut self.identities
     }
 
@@ -563,8 +565,8 @@ pub(crate) enum Restored {
     Client(String, Box<Client>),
     Refresh(String, RefreshRecord),
     Revoked(String),
-    IdentityPool(String, crate::ops::identity::IdentityPool),
-    Identity(String, crate::ops::identity::Identity),
+    IdentityPool(String, IdentityPool),
+    Identity(String, Identity),
     Domain(String, DomainRecord),
     Session(String, AuthSession),
     OAuthCode(String, crate::oauth::AuthCode),
