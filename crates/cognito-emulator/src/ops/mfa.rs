@@ -81,9 +81,9 @@ pub(crate) fn apply_preference(user: &mut User, change: PreferenceChange) {
 
 pub(crate) fn set_user_mfa_preference(st: &mut State, b: &Body) -> ApiResult<Value> {
     let c = crate::ops::tokens::caller(st, b)?;
-    let pool = st.pool_mut(&c.pool_id)?;
+    let pool = st.pool(&c.pool_id)?;
     let change = check_preference(pool.user(&c.username)?, &pool.s, b)?;
-    apply_preference(pool.user_mut(&c.username)?, change);
+    apply_preference(st.users_mut(&c.pool_id)?.user_mut(&c.username)?, change);
     Ok(json!({}))
 }
 

@@ -19,10 +19,10 @@ pub(crate) fn change_password(st: &mut State, b: &Body) -> ApiResult<Value> {
     let proposed = b.str("ProposedPassword")?;
     let previous = b.opt_str("PreviousPassword")?;
     let now = st.now();
-    let pool = st.pool_mut(&c.pool_id)?;
+    let pool = st.pool(&c.pool_id)?;
     let s = pool.s.clone();
     crate::ops::check_lockout(pool.user(&c.username)?, now)?;
-    let user = pool.user_mut(&c.username)?;
+    let user = st.users_mut(&c.pool_id)?.user_mut(&c.username)?;
     if user.password.is_some() {
         match previous {
             Some(p) if password_matches(user, &c.pool_id, p) => {}
@@ -138,8 +138,7 @@ pub(crate) fn get_verification_code(st: &mut State, b: &Body) -> ApiResult<Value
         )));
     }
     let now = st.now();
-    let pool = st.pool_mut(&c.pool_id)?;
-    let user = pool.user_mut(&c.username)?;
+    let user = st.users_mut(&c.pool_id)?.user_mut(&c.username)?;
     let value = user
         .attr(&attr)
         .ok_or_else(|| invalid_param(format!("User does not have attribute {attr}")))?
