@@ -1235,6 +1235,27 @@ fn version_2_store_loses_its_stored_srp_handshakes() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The store holds signing keys, client secrets and verifiers: a new store file is readable
+/// and writable by its owner only, whatever the process's umask allows.
+#[cfg(unix)]
+#[test]
+fn new_store_file_is_private_to_its_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir("mode");
+    let emu = Emulator::builder()
+        .data_dir(&dir)
+        .build_service()
+        .expect("create store");
+    emu.create_pool(PoolConfig::default()).unwrap();
+    drop(emu);
+    let mode = std::fs::metadata(store_file(&dir))
+        .expect("store file")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A successful request to the hosted `durable` domain's token endpoint: its JSON answer.
 fn token(s: &Server, fields: &[(&str, &str)]) -> Value {
     let (status, _, body) = http(
