@@ -1055,3 +1055,79 @@ impl<V> Tracked<V> {
         self.map.get_mut(key)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::ops::{Service, dispatch};
+
+    /// Runs `op` as a request does under a store-backed lock: its changes are captured into a
+    /// batch (and waited for). Returns the answer and the batch's sequence number (0: nothing
+    /// to write).
+    fn request(store: &Store, st: &mut State, op: &str, body: Value) -> (Value, u64) {
+        begin();
+        let body = body.as_object().expect("object").clone();
+        let out =
+            dispatch(st, Service::UserPools, op, &body).unwrap_or_else(|e| panic!("{op}: {e}"));
+        let pending = store.capture(st);
+        let seq = pending.seq;
+        store.settle(pending).expect("durable");
+        (out, seq)
+    }
+
+    /// Starting an SRP handshake writes nothing to the store (the handshake, with its secret
+    /// `b`, stays in memory), so an SRP sign-in costs one commit, as a password sign-in does.
+    #[test]
+    fn srp_handshake_start_writes_nothing() {
+        let dir = std::env::temp_dir().join(format!(
+            "cognito-emulator-persist-{}-{}",
+            std::process::id(),
+            rand::random::<u64>()
+        ));
+        let mut st = State::new("us-east-1".to_owned());
+        let (store, _) = Store::open(&dir, &mut st).expect("open");
+        let (p, seq) = request(&store, &mut st, "CreateUserPool", json!({"PoolName": "p"}));
+        assert!(seq > 0);
+        let pool = p["UserPool"]["Id"].as_str().expect("id").to_string();
+        let (c, _) = request(
+            &store,
+            &mut st,
+            "CreateUserPoolClient",
+            json!({"UserPoolId": pool, "ClientName": "c",
+                   "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
+        );
+        let client = c["UserPoolClient"]["ClientId"]
+            .as_str()
+            .expect("id")
+            .to_string();
+        request(
+            &store,
+            &mut st,
+            "AdminCreateUser",
+            json!({"UserPoolId": pool, "Username": "ann", "MessageAction": "SUPPRESS"}),
+        );
+        request(
+            &store,
+            &mut st,
+            "AdminSetUserPassword",
+            json!({"UserPoolId": pool, "Username": "ann", "Password": "Passw0rd!",
+                   "Permanent": true}),
+        );
+        for _ in 0..3 {
+            let eph = cognito_proto::srp::Ephemeral::generate(&mut rand::rng());
+            let (ch, seq) = request(
+                &store,
+                &mut st,
+                "InitiateAuth",
+                json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": client,
+                       "AuthParameters": {"USERNAME": "ann", "SRP_A": eph.public_hex()}}),
+            );
+            assert_eq!(ch["ChallengeName"], "PASSWORD_VERIFIER");
+            assert_eq!(seq, 0, "an SRP handshake's start queued a write");
+        }
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
