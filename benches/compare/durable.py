@@ -6,8 +6,13 @@ the InitiateAuth(USER_PASSWORD_AUTH) + GetUser mix of throughput.sh. It prints b
 their ratio per round, and the median ratio. With --count-fsyncs it also counts the store's fsyncs
 (fdatasync calls, with `perf stat`) during the data-dir runs, to show how many sign-ins share one commit.
 
+With --e2e (the `e2e-signins` binary) each run is instead `e2e-signins rate --flow FLOW`
+(complete sign-ins through the async driver, `srp` by default), its emulator in memory or on
+a fresh data directory: sign-ins/s and server CPU per sign-in.
+
     python3 benches/compare/durable.py --loadgen target/release/loadgen \\
         --emulator target/release/cognito-emulator [--rounds 6] [--seconds 8] [--dir /var/tmp]
+    python3 benches/compare/durable.py --e2e target/release/e2e-signins [--flow srp] [--rounds 6]
 """
 
 import argparse
@@ -21,6 +26,48 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from throughput import free_port, result_line, wait_port  # noqa: E402
+
+
+def e2e_one_run(args, data_dir):
+    cmd = [args.e2e, "rate", "--flow", args.flow, "--concurrency", str(args.connections),
+           "--warmup", str(args.warmup), "--seconds", str(args.seconds)]
+    tmp = None
+    if data_dir:
+        tmp = tempfile.mkdtemp(dir=args.dir)
+        cmd += ["--data-dir", tmp]
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        r = result_line(p.stdout)
+        if r is None or r.get("failed"):
+            raise RuntimeError(f"e2e-signins: {p.stdout} {p.stderr}")
+        return r
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def e2e_main(args):
+    ratios, cpu = [], []
+    print(f"| round | memory {args.flow} sign-ins/s | data-dir sign-ins/s | ratio "
+          "| memory server CPU ms/sign-in | data-dir server CPU ms/sign-in "
+          "| p50 ms (mem / dir) |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for i in range(args.rounds):
+        order = [False, True] if i % 2 == 0 else [True, False]
+        res = {d: e2e_one_run(args, d) for d in order}
+        m, d = res[False], res[True]
+        ratio = d["sign_ins_per_s"] / m["sign_ins_per_s"]
+        ratios.append(ratio)
+        mc, dc = m["server_cpu_ms_per_sign_in"], d["server_cpu_ms_per_sign_in"]
+        cpu.append(dc / mc)
+        print(f"| {i + 1} | {m['sign_ins_per_s']:.0f} | {d['sign_ins_per_s']:.0f} "
+              f"| {ratio:.2f} | {mc:.3f} | {dc:.3f} "
+              f"| {m['p50_ms']:.1f} / {d['p50_ms']:.1f} |", flush=True)
+    print(f"\ndata-dir / memory, {args.flow} sign-ins/s: median {statistics.median(ratios):.2f} "
+          f"(range {min(ratios):.2f} - {max(ratios):.2f}); server CPU per sign-in: median "
+          f"{statistics.median(cpu):.2f}x; load average at the end "
+          f"{os.getloadavg()[0]:.1f}")
+    print("RESULT " + json.dumps({"flow": args.flow, "ratios": ratios, "cpu": cpu}))
 
 
 def one_run(args, data_dir):
@@ -69,8 +116,11 @@ def one_run(args, data_dir):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--loadgen", required=True)
-    ap.add_argument("--emulator", required=True)
+    ap.add_argument("--loadgen")
+    ap.add_argument("--emulator")
+    ap.add_argument("--e2e", help="e2e-signins: measure complete sign-ins instead")
+    ap.add_argument("--flow", choices=["srp", "password"], default="srp",
+                    help="the sign-in flow with --e2e")
     ap.add_argument("--rounds", type=int, default=6)
     ap.add_argument("--seconds", type=float, default=8)
     ap.add_argument("--warmup", type=float, default=2)
@@ -81,6 +131,10 @@ def main():
                     help="count fsyncs in the data-dir runs (needs perf and the permission to "
                          "read syscall tracepoints)")
     args = ap.parse_args()
+    if args.e2e:
+        return e2e_main(args)
+    if not (args.loadgen and args.emulator):
+        ap.error("--loadgen and --emulator are required without --e2e")
     ratios, cpu = [], []
     print("| round | memory req/s | data-dir req/s | ratio | memory CPU ms/req "
           "| data-dir CPU ms/req | InitiateAuth p50 ms (mem / dir) | sign-ins per fsync |")

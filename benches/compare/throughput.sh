@@ -22,9 +22,11 @@ fi
 moto_version="$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("moto"))')"
 
 echo "== building loadgen, e2e-signins and cognito-emulator (release)" >&2
+# One invocation: its features are unified, so the emulator library is compiled once (with the
+# `mimalloc` feature its binary needs, which the library itself does not use) instead of once
+# for the benches (default features off) and once more for the binary.
 (cd "$root" && cargo build --quiet --release -p cognito-benches --bin loadgen --bin e2e-signins \
-  --bin srp-compare >&2)
-(cd "$root" && cargo build --quiet --release -p cognito-emulator --bin cognito-emulator >&2)
+  --bin srp-compare -p cognito-emulator --bin cognito-emulator >&2)
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
 case "$target_dir" in /*) ;; *) target_dir="$root/$target_dir" ;; esac
 

@@ -6,6 +6,7 @@
 //!                   [--session-minutes 15] [--response-timeout 600] [--connect-timeout 60]
 //! e2e-signins rate  [--flow srp|password] [--concurrency 32] [--users 200]
 //!                   [--warmup 3] [--seconds 10] [--in-process] [--session-minutes 3]
+//!                   [--data-dir DIR]
 //! ```
 //!
 //! `burst` creates N users, then runs N concurrent sign-ins, all in flight at once: every
@@ -21,7 +22,9 @@
 //! 500 at a time), so the burst measures the flows rather than N simultaneous connects.
 //!
 //! `rate` keeps K sign-ins in flight for a fixed time after a warm-up and reports sign-ins per
-//! second and the CPU time per sign-in of the client and of the server process.
+//! second and the CPU time per sign-in of the client and of the server process. With
+//! `--data-dir DIR` (an empty directory) the emulator keeps its state there, as
+//! `cognito-emulator --data-dir` does.
 //!
 //! The emulator runs in a child process (this binary, `serve`), so that each side of N
 //! loopback connections has its own file-descriptor table: one process holding both ends of
@@ -60,7 +63,8 @@ const USAGE: &str = "usage:
   e2e-signins burst [--flows N] [--flow srp|password] [--no-gate] [--prewarm] [--in-process]
                     [--session-minutes M] [--response-timeout S] [--connect-timeout S]
   e2e-signins rate  [--flow srp|password] [--concurrency K] [--users U]
-                    [--warmup S] [--seconds S] [--in-process] [--session-minutes M]";
+                    [--warmup S] [--seconds S] [--in-process] [--session-minutes M]
+                    [--data-dir DIR]";
 
 fn username(i: usize) -> String {
     format!("user{i:05}")
@@ -97,6 +101,7 @@ struct Args {
     prewarm: bool,
     in_process: bool,
     session_minutes: u32,
+    data_dir: Option<std::path::PathBuf>,
     response_timeout: u64,
     connect_timeout: u64,
     concurrency: usize,
@@ -115,6 +120,7 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
         prewarm: false,
         in_process: false,
         session_minutes: 0,
+        data_dir: None,
         response_timeout: 600,
         connect_timeout: 60,
         concurrency: 32,
@@ -140,6 +146,9 @@ fn parse_args(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
             "--prewarm" => a.prewarm = true,
             "--in-process" => a.in_process = true,
             "--session-minutes" => a.session_minutes = num(&flag, it.next())?,
+            "--data-dir" => {
+                a.data_dir = Some(it.next().ok_or("missing value for --data-dir")?.into())
+            }
             "--response-timeout" => a.response_timeout = num(&flag, it.next())?,
             "--connect-timeout" => a.connect_timeout = num(&flag, it.next())?,
             "--concurrency" => a.concurrency = num(&flag, it.next())?,
@@ -179,7 +188,11 @@ struct Setup {
 /// `Emulator::start_blocking`: the latter binds a `std` listener, whose accept queue holds
 /// 128 connections, and a burst of thousands of connects overflows it (the kernel drops the
 /// connections it cannot queue; see `benches/README.md`). Tokio's listener queues 1024.
-fn start_emulator(users: usize, session_minutes: u32) -> Result<RunningEmulator, String> {
+fn start_emulator(
+    users: usize,
+    session_minutes: u32,
+    data_dir: Option<&std::path::Path>,
+) -> Result<RunningEmulator, String> {
     let t = Instant::now();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -193,8 +206,12 @@ fn start_emulator(users: usize, session_minutes: u32) -> Result<RunningEmulator,
         max_connections: 65_536,
         ..ServerLimits::default()
     };
+    let mut builder = Emulator::builder().limits(limits);
+    if let Some(dir) = data_dir {
+        builder = builder.data_dir(dir);
+    }
     let emu = runtime
-        .block_on(Emulator::builder().limits(limits).start())
+        .block_on(builder.start())
         .map_err(|e| format!("emulator: {e}"))?;
     let pool = emu
         .create_pool(PoolConfig {
@@ -244,7 +261,7 @@ impl RunningEmulator {
 
 /// `serve`: the child process. Prints `READY {json}`, serves until stdin closes.
 fn serve(args: &Args) -> Result<(), String> {
-    let emu = start_emulator(args.users, args.session_minutes)?;
+    let emu = start_emulator(args.users, args.session_minutes, args.data_dir.as_deref())?;
     let setup = &emu.setup;
     let mut out = std::io::stdout();
     let line = json!({"url": setup.url, "pool_id": setup.pool_id,
@@ -287,9 +304,14 @@ impl Drop for Guard {
 }
 
 impl Target {
-    fn start(users: usize, session_minutes: u32, in_process: bool) -> Result<Target, String> {
+    fn start(
+        users: usize,
+        session_minutes: u32,
+        in_process: bool,
+        data_dir: Option<&std::path::Path>,
+    ) -> Result<Target, String> {
         if in_process {
-            let emu = start_emulator(users, session_minutes)?;
+            let emu = start_emulator(users, session_minutes, data_dir)?;
             return Ok(Target {
                 setup: Setup {
                     url: emu.setup.url.clone(),
@@ -302,9 +324,14 @@ impl Target {
             });
         }
         let exe = std::env::current_exe().map_err(|e| e.to_string())?;
-        let mut child = Command::new(exe)
+        let mut command = Command::new(exe);
+        command
             .args(["serve", "--users", &users.to_string()])
-            .args(["--session-minutes", &session_minutes.to_string()])
+            .args(["--session-minutes", &session_minutes.to_string()]);
+        if let Some(dir) = data_dir {
+            command.arg("--data-dir").arg(dir);
+        }
+        let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -834,7 +861,12 @@ fn run(args: &Args) -> Result<bool, String> {
             );
         }
     }
-    let target = Target::start(users, args.session_minutes, args.in_process)?;
+    let target = Target::start(
+        users,
+        args.session_minutes,
+        args.in_process,
+        args.data_dir.as_deref(),
+    )?;
     println!(
         "emulator at {} ({}), {users} users created in {} ms",
         target.setup.url,
@@ -896,6 +928,10 @@ mod tests {
             (rate.session_minutes, rate.flow, rate.gate),
             (3, Flow::Password, false)
         );
+        assert_eq!(rate.data_dir, None);
+        let durable = args(&["rate", "--data-dir", "/tmp/x"]).expect("rate --data-dir");
+        assert_eq!(durable.data_dir, Some("/tmp/x".into()));
+        assert!(args(&["rate", "--data-dir"]).is_err());
         assert!(args(&["burst", "--flow", "plain"]).is_err());
         assert!(args(&["burst", "--flows", "0"]).is_err());
         assert!(args(&["burst", "--bogus"]).is_err());
@@ -905,7 +941,7 @@ mod tests {
     #[test]
     fn a_gated_burst_keeps_every_flow_in_flight_and_completes_them() {
         let a = args(&["burst", "--flows", "12", "--in-process"]).expect("args");
-        let target = Target::start(a.flows + 1, a.session_minutes, true).expect("emulator");
+        let target = Target::start(a.flows + 1, a.session_minutes, true, None).expect("emulator");
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()

@@ -161,10 +161,11 @@ impl EmulatorBuilder {
     /// clients, users (passwords' salts and verifiers, attributes, devices, MFA settings,
     /// pending codes), groups, domains, resource servers, identity providers, identity pools
     /// and identities, refresh tokens and revocations, signing keys and the clock offset.
-    /// Sign-in sessions in progress, OAuth authorization codes and the hosted pages' sessions
-    /// are kept until they expire. Every change is on disk before its request is answered.
-    /// `SignUp` sessions of auto sign-in, delivered messages, faults, request counts and Rust
-    /// trigger handlers are not kept.
+    /// Sign-in sessions in progress, the `SignUp`/`ConfirmSignUp` sessions of auto sign-in,
+    /// OAuth authorization codes and the hosted pages' sessions are kept until they expire.
+    /// Every change is on disk before its request is answered. SRP handshakes waiting for
+    /// their verifier answer (a restart costs the client a retry), delivered messages, faults,
+    /// request counts and Rust trigger handlers are not kept.
     ///
     /// A seed document is applied only when the directory holds no store yet. Starting fails
     /// with a clear error, leaving the file as it is, when the store was written by a newer

@@ -14,14 +14,17 @@
 //! which a crash at that moment would undo.
 //!
 //! Records that expire on their own are kept too, so that a flow in progress survives a
-//! restart: sign-in sessions (the `Session` of a challenge), OAuth authorization codes, the
-//! hosted pages' signed-in browsers and sign-ins in progress. Expired ones are dropped when
-//! the store is opened. The messages hook, injected faults, request counts, `SignUp` sessions
-//! of auto sign-in and Rust trigger handlers are not kept.
+//! restart: sign-in sessions (the `Session` of a challenge), the sign-up sessions of auto
+//! sign-in, OAuth authorization codes, the hosted pages' signed-in browsers and sign-ins in
+//! progress. Expired ones are dropped when the store is opened. SRP handshakes waiting for
+//! their verifier answer are not kept (they hold the server's secret exponent and live a
+//! second; see `state::Sessions`), nor are the messages hook, injected faults, request counts
+//! and Rust trigger handlers.
 //!
 //! Format versions: 1 had no tables for the expiring records (and kept the scopes of OAuth
-//! refresh tokens in memory only); a version-1 store is migrated when opened (its tables are
-//! added and its version record rewritten, in one transaction).
+//! refresh tokens in memory only); 2 had no table for sign-up sessions and stored SRP
+//! handshakes. An older store is migrated when opened (its missing tables added, its stored
+//! handshakes deleted and its version record rewritten, in one transaction).
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -37,7 +40,7 @@ use crate::tokens::LazyKeys;
 
 /// The version of the records' layout. A store written by a newer layout is refused (never
 /// rewritten), as is one whose version record is missing or unreadable.
-pub(crate) const FORMAT_VERSION: u64 = 2;
+pub(crate) const FORMAT_VERSION: u64 = 3;
 
 /// The database file inside the data directory.
 const FILE_NAME: &str = "cognito-emulator.redb";
@@ -57,15 +60,22 @@ const SESSIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("auth_sessio
 const CODES: TableDefinition<&str, &[u8]> = TableDefinition::new("oauth_codes");
 const HOSTED: TableDefinition<&str, &[u8]> = TableDefinition::new("hosted_sessions");
 const LOGINS: TableDefinition<&str, &[u8]> = TableDefinition::new("hosted_logins");
+const SIGNUPS: TableDefinition<&str, &[u8]> = TableDefinition::new("signup_sessions");
 
 /// Every table of records (all but `meta`).
-const RECORD_TABLES: [TableDefinition<&str, &[u8]>; 14] = [
+const RECORD_TABLES: [TableDefinition<&str, &[u8]>; 15] = [
     POOLS, KEYS, USERS, GROUPS, CLIENTS, REFRESH, REVOKED, ID_POOLS, IDENTITIES, DOMAINS, SESSIONS,
-    CODES, HOSTED, LOGINS,
+    CODES, HOSTED, LOGINS, SIGNUPS,
 ];
 
-/// The tables format version 2 added.
-const ADDED_IN_2: [TableDefinition<&str, &[u8]>; 4] = [SESSIONS, CODES, HOSTED, LOGINS];
+/// The tables later format versions added, with the version that added each.
+const ADDED: [(TableDefinition<&str, &[u8]>, u64); 5] = [
+    (SESSIONS, 2),
+    (CODES, 2),
+    (HOSTED, 2),
+    (LOGINS, 2),
+    (SIGNUPS, 3),
+];
 
 /// The kinds of durable records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -90,6 +100,8 @@ pub(crate) enum Kind {
     HostedSession,
     /// A sign-in in progress on the hosted pages.
     HostedLogin,
+    /// A `SignUp`/`ConfirmSignUp` session feeding auto sign-in.
+    Signup,
 }
 
 impl Kind {
@@ -108,6 +120,7 @@ impl Kind {
             Kind::OAuthCode => CODES,
             Kind::HostedSession => HOSTED,
             Kind::HostedLogin => LOGINS,
+            Kind::Signup => SIGNUPS,
         }
     }
 }
@@ -456,8 +469,10 @@ impl Store {
             let w = db.begin_write().map_err(|e| store_error(&path, e))?;
             {
                 if version < FORMAT_VERSION {
-                    for t in ADDED_IN_2 {
-                        w.open_table(t).map_err(|e| store_error(&path, e))?;
+                    for (t, added) in ADDED {
+                        if version < added {
+                            w.open_table(t).map_err(|e| store_error(&path, e))?;
+                        }
                     }
                     let mut meta = w.open_table(META).map_err(|e| store_error(&path, e))?;
                     meta.insert("format", FORMAT_VERSION.to_string().as_bytes())
@@ -545,7 +560,7 @@ impl Store {
                     records.push((Kind::Group, id.clone(), g.clone()));
                 }
             }
-            let kinds: [(Kind, Vec<String>); 10] = [
+            let kinds: [(Kind, Vec<String>); 11] = [
                 (Kind::Client, st.clients().keys().cloned().collect()),
                 (Kind::Refresh, st.refresh().tokens().cloned().collect()),
                 (
@@ -559,6 +574,7 @@ impl Store {
                 (Kind::Identity, st.identities().keys().cloned().collect()),
                 (Kind::Domain, st.domains().keys().cloned().collect()),
                 (Kind::Session, st.sessions().ids().cloned().collect()),
+                (Kind::Signup, st.sessions().signup_ids().cloned().collect()),
                 (Kind::OAuthCode, st.oauth().codes.keys().cloned().collect()),
                 (
                     Kind::HostedSession,
@@ -785,6 +801,7 @@ fn capture_records(
             Kind::HostedLogin => {
                 put_or_del(ops, kind, key.clone(), st.oauth().logins.get(&key));
             }
+            Kind::Signup => put_or_del(ops, kind, key.clone(), st.sessions().signup(&key)),
         }
     }
 }
@@ -898,14 +915,18 @@ fn read_all<T: for<'de> Deserialize<'de>>(
     Ok(out)
 }
 
-/// [`read_all`] for a table format version 2 added: none in an older store.
+/// [`read_all`] for a table a later format version added: none in an older store.
 fn read_added<T: for<'de> Deserialize<'de>>(
     path: &Path,
     read: &redb::ReadTransaction,
     def: TableDefinition<&str, &[u8]>,
     version: u64,
 ) -> std::io::Result<Vec<(String, T)>> {
-    if version < 2 {
+    let added = ADDED
+        .iter()
+        .find(|(t, _)| t.name() == def.name())
+        .map_or(1, |(_, v)| *v);
+    if version < added {
         return Ok(Vec::new());
     }
     read_all(path, read, def)
@@ -988,7 +1009,16 @@ fn load(
     // Expiring records: the expired ones are not loaded, and are deleted by the caller.
     let now = st.now();
     let mut expired = Vec::new();
-    for (k, v) in read_added::<crate::state::AuthSession>(path, read, SESSIONS, version)? {
+    for (k, v) in read_added::<serde_json::Value>(path, read, SESSIONS, version)? {
+        // Format version 2 stored SRP handshakes, which later versions keep in memory only
+        // (they hold the server's secret exponent): they are deleted like expired records.
+        let step = &v["step"];
+        if step.get("PasswordVerifier").is_some() || step.get("DevicePasswordVerifier").is_some() {
+            expired.push((Kind::Session, k));
+            continue;
+        }
+        let v: crate::state::AuthSession =
+            serde_json::from_value(v).map_err(|e| bad_record(path, SESSIONS.name(), &k, e))?;
         if v.expires <= now {
             expired.push((Kind::Session, k));
             continue;
@@ -1016,6 +1046,13 @@ fn load(
             st.load(Restored::HostedLogin(k, v));
         }
     }
+    for (k, v) in read_added::<crate::state::SignupSession>(path, read, SIGNUPS, version)? {
+        if v.expires <= now {
+            expired.push((Kind::Signup, k));
+        } else {
+            st.load(Restored::Signup(k, v));
+        }
+    }
     Ok(expired)
 }
 
@@ -1023,5 +1060,81 @@ impl<V> Tracked<V> {
     /// A loaded record, to be filled in without noting it.
     pub(crate) fn get_loaded(&mut self, key: &str) -> Option<&mut V> {
         self.map.get_mut(key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::*;
+    use crate::ops::{Service, dispatch};
+
+    /// Runs `op` as a request does under a store-backed lock: its changes are captured into a
+    /// batch (and waited for). Returns the answer and the batch's sequence number (0: nothing
+    /// to write).
+    fn request(store: &Store, st: &mut State, op: &str, body: Value) -> (Value, u64) {
+        begin();
+        let body = body.as_object().expect("object").clone();
+        let out =
+            dispatch(st, Service::UserPools, op, &body).unwrap_or_else(|e| panic!("{op}: {e}"));
+        let pending = store.capture(st);
+        let seq = pending.seq;
+        store.settle(pending).expect("durable");
+        (out, seq)
+    }
+
+    /// Starting an SRP handshake writes nothing to the store (the handshake, with its secret
+    /// `b`, stays in memory), so an SRP sign-in costs one commit, as a password sign-in does.
+    #[test]
+    fn srp_handshake_start_writes_nothing() {
+        let dir = std::env::temp_dir().join(format!(
+            "cognito-emulator-persist-{}-{}",
+            std::process::id(),
+            rand::random::<u64>()
+        ));
+        let mut st = State::new("us-east-1".to_owned());
+        let (store, _) = Store::open(&dir, &mut st).expect("open");
+        let (p, seq) = request(&store, &mut st, "CreateUserPool", json!({"PoolName": "p"}));
+        assert!(seq > 0);
+        let pool = p["UserPool"]["Id"].as_str().expect("id").to_string();
+        let (c, _) = request(
+            &store,
+            &mut st,
+            "CreateUserPoolClient",
+            json!({"UserPoolId": pool, "ClientName": "c",
+                   "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
+        );
+        let client = c["UserPoolClient"]["ClientId"]
+            .as_str()
+            .expect("id")
+            .to_string();
+        request(
+            &store,
+            &mut st,
+            "AdminCreateUser",
+            json!({"UserPoolId": pool, "Username": "ann", "MessageAction": "SUPPRESS"}),
+        );
+        request(
+            &store,
+            &mut st,
+            "AdminSetUserPassword",
+            json!({"UserPoolId": pool, "Username": "ann", "Password": "Passw0rd!",
+                   "Permanent": true}),
+        );
+        for _ in 0..3 {
+            let eph = cognito_proto::srp::Ephemeral::generate(&mut rand::rng());
+            let (ch, seq) = request(
+                &store,
+                &mut st,
+                "InitiateAuth",
+                json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": client,
+                       "AuthParameters": {"USERNAME": "ann", "SRP_A": eph.public_hex()}}),
+            );
+            assert_eq!(ch["ChallengeName"], "PASSWORD_VERIFIER");
+            assert_eq!(seq, 0, "an SRP handshake's start queued a write");
+        }
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -824,8 +824,9 @@ fn oauth_codes_scopes_and_hosted_sessions_survive_a_restart() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// A sign-in in the middle of its challenges survives a restart: an SRP handshake answered
-/// by the next process, and a new-password challenge.
+/// A sign-in in the middle of its challenges survives a restart (a new-password challenge),
+/// except an SRP handshake waiting for its verifier answer: that is kept in memory only, so its
+/// answer to the next process is refused as an expired session, and the retry signs in.
 #[test]
 fn sign_in_sessions_in_flight_survive_a_restart() {
     let dir = temp_dir("sessions");
@@ -893,20 +894,29 @@ fn sign_in_sessions_in_flight_survive_a_restart() {
         &srp::format_timestamp(now),
     )
     .expect("claim");
-    let done = s.ok(
-        "RespondToAuthChallenge",
-        json!({"ClientId": client_id, "ChallengeName": "PASSWORD_VERIFIER",
-               "Session": ch["Session"],
-               "ChallengeResponses": {
-                   "USERNAME": uid,
-                   "PASSWORD_CLAIM_SECRET_BLOCK": claim.secret_block,
-                   "PASSWORD_CLAIM_SIGNATURE": claim.signature,
-                   "TIMESTAMP": claim.timestamp}}),
+    let (status, v) = s
+        .call(
+            "RespondToAuthChallenge",
+            &json!({"ClientId": client_id, "ChallengeName": "PASSWORD_VERIFIER",
+                   "Session": ch["Session"],
+                   "ChallengeResponses": {
+                       "USERNAME": uid,
+                       "PASSWORD_CLAIM_SECRET_BLOCK": claim.secret_block,
+                       "PASSWORD_CLAIM_SIGNATURE": claim.signature,
+                       "TIMESTAMP": claim.timestamp}}),
+        )
+        .unwrap();
+    assert_eq!(
+        (status, v["__type"].as_str(), v["message"].as_str()),
+        (
+            400,
+            Some("NotAuthorizedException"),
+            Some("Invalid session for the user, session is expired.")
+        ),
+        "{v}"
     );
-    assert!(
-        done["AuthenticationResult"]["AccessToken"].is_string(),
-        "{done}"
-    );
+    let done = srp_sign_in(&s, &pool_id, &client_id, "alice");
+    assert!(done["AccessToken"].is_string(), "{done}");
     let done = s.ok(
         "RespondToAuthChallenge",
         json!({"ClientId": client_id, "ChallengeName": "NEW_PASSWORD_REQUIRED",
@@ -957,6 +967,12 @@ fn version_1_store_is_migrated_and_expired_sessions_are_dropped() {
             .unwrap();
         emu.create_user(&pool.pool_id, "erin", PASSWORD, &[])
             .unwrap();
+        emu.call(
+            "AdminCreateUser",
+            json!({"UserPoolId": pool.pool_id, "Username": "fred",
+                   "MessageAction": "SUPPRESS", "TemporaryPassword": "Temp-Passw0rd!"}),
+        )
+        .unwrap();
         (pool.pool_id, client.client_id)
     };
     let meta = redb::TableDefinition::<&str, &[u8]>::new("meta");
@@ -965,6 +981,7 @@ fn version_1_store_is_migrated_and_expired_sessions_are_dropped() {
         "oauth_codes",
         "hosted_sessions",
         "hosted_logins",
+        "signup_sessions",
     ];
     {
         // What version 1 wrote: no tables for the expiring records.
@@ -988,15 +1005,16 @@ fn version_1_store_is_migrated_and_expired_sessions_are_dropped() {
             .fixed_clock(start)
             .build_service()
             .expect("a version-1 store opens");
-        assert_eq!(emu.user_counts().get(&pool_id), Some(&1));
+        assert_eq!(emu.user_counts().get(&pool_id), Some(&2));
         // A session is stored in the migrated store.
-        let eph = srp::Ephemeral::generate(&mut rand::rng());
-        emu.call(
-            "InitiateAuth",
-            json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": client_id,
-                   "AuthParameters": {"USERNAME": "erin", "SRP_A": eph.public_hex()}}),
-        )
-        .expect("SRP challenge");
+        let ch = emu
+            .call(
+                "InitiateAuth",
+                json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client_id,
+                       "AuthParameters": {"USERNAME": "fred", "PASSWORD": "Temp-Passw0rd!"}}),
+            )
+            .expect("new-password challenge");
+        assert_eq!(ch["ChallengeName"], "NEW_PASSWORD_REQUIRED");
     }
     let sessions = redb::TableDefinition::<&str, &[u8]>::new("auth_sessions");
     {
@@ -1010,7 +1028,7 @@ fn version_1_store_is_migrated_and_expired_sessions_are_dropped() {
             .unwrap()
             .value()
             .to_vec();
-        assert_eq!(format, b"2");
+        assert_eq!(format, b"3");
         assert_eq!(r.open_table(sessions).unwrap().len().unwrap(), 1);
     }
     // An hour later the session has expired: it is not loaded and is deleted.
@@ -1027,6 +1045,214 @@ fn version_1_store_is_migrated_and_expired_sessions_are_dropped() {
     assert!(r.open_table(sessions).unwrap().first().unwrap().is_none());
     drop(r);
     drop(db);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Sign-up with auto sign-in as Amplify v6 does it survives restarts at each step: `SignUp`,
+/// a SIGKILL, `ConfirmSignUp` on the next process (with the sign-up `Session`, which is
+/// spent), another SIGKILL, then `InitiateAuth(USER_AUTH)` with the session `ConfirmSignUp`
+/// answered signs in, once.
+#[test]
+fn sign_up_sessions_for_auto_sign_in_survive_a_restart() {
+    let dir = temp_dir("signup");
+    let s = Server::start(&dir);
+    let pool_id = s.ok(
+        "CreateUserPool",
+        json!({"PoolName": "signup", "AutoVerifiedAttributes": ["email"]}),
+    )["UserPool"]["Id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let client_id = s.ok(
+        "CreateUserPoolClient",
+        json!({"UserPoolId": pool_id, "ClientName": "c",
+               "ExplicitAuthFlows": ["ALLOW_USER_AUTH", "ALLOW_USER_SRP_AUTH",
+                                     "ALLOW_REFRESH_TOKEN_AUTH"]}),
+    )["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let up = s.ok(
+        "SignUp",
+        json!({"ClientId": client_id, "Username": "hal", "Password": PASSWORD,
+               "UserAttributes": [{"Name": "email", "Value": "hal@example.com"}]}),
+    );
+    assert_eq!(up["UserConfirmed"], false);
+    let messages = s.get("/_emulator/messages?username=hal");
+    let code = messages[0]["code"].as_str().expect("code").to_string();
+    s.kill();
+
+    let s = Server::start(&dir);
+    let confirmed = s.ok(
+        "ConfirmSignUp",
+        json!({"ClientId": client_id, "Username": "hal", "ConfirmationCode": code,
+               "Session": up["Session"]}),
+    );
+    let session = confirmed["Session"].as_str().expect("session").to_string();
+    s.kill();
+
+    let s = Server::start(&dir);
+    let auto = json!({"AuthFlow": "USER_AUTH", "ClientId": client_id,
+                      "AuthParameters": {"USERNAME": "hal"}, "Session": session});
+    let out = s.ok("InitiateAuth", auto.clone());
+    assert!(
+        out["AuthenticationResult"]["AccessToken"].is_string(),
+        "{out}"
+    );
+    // The spent sessions stay spent across a restart: the sign-up one (taken by
+    // ConfirmSignUp) and the one auto sign-in used.
+    s.kill();
+    let s = Server::start(&dir);
+    let (status, v) = s.call("InitiateAuth", &auto).unwrap();
+    assert_eq!(
+        (status, v["__type"].as_str()),
+        (400, Some("NotAuthorizedException")),
+        "{v}"
+    );
+    let mut spent = auto.clone();
+    spent["Session"] = up["Session"].clone();
+    let (status, v) = s.call("InitiateAuth", &spent).unwrap();
+    assert_eq!(
+        (status, v["__type"].as_str()),
+        (400, Some("NotAuthorizedException")),
+        "{v}"
+    );
+    s.kill();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A store of format version 2 kept SRP handshakes (with the server's secret exponent) in its
+/// sessions table: opening it deletes them and keeps every other session.
+#[test]
+fn version_2_store_loses_its_stored_srp_handshakes() {
+    use redb::{ReadableTable, ReadableTableMetadata};
+    let dir = temp_dir("v2");
+    let start = 1_800_000_000;
+    let client_id = {
+        let emu = Emulator::builder()
+            .data_dir(&dir)
+            .fixed_clock(start)
+            .build_service()
+            .expect("create store");
+        let pool = emu.create_pool(PoolConfig::default()).unwrap();
+        let client = emu
+            .create_client(&pool.pool_id, ClientConfig::default())
+            .unwrap();
+        emu.call(
+            "AdminCreateUser",
+            json!({"UserPoolId": pool.pool_id, "Username": "gus",
+                   "MessageAction": "SUPPRESS", "TemporaryPassword": "Temp-Passw0rd!"}),
+        )
+        .unwrap();
+        let ch = emu
+            .call(
+                "InitiateAuth",
+                json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client.client_id,
+                       "AuthParameters": {"USERNAME": "gus", "PASSWORD": "Temp-Passw0rd!"}}),
+            )
+            .expect("new-password challenge");
+        assert_eq!(ch["ChallengeName"], "NEW_PASSWORD_REQUIRED");
+        // An SRP handshake is not stored at all.
+        let eph = srp::Ephemeral::generate(&mut rand::rng());
+        emu.call(
+            "InitiateAuth",
+            json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": client.client_id,
+                   "AuthParameters": {"USERNAME": "gus", "SRP_A": eph.public_hex()}}),
+        )
+        .expect("SRP challenge");
+        client.client_id
+    };
+    let meta = redb::TableDefinition::<&str, &[u8]>::new("meta");
+    let sessions = redb::TableDefinition::<&str, &[u8]>::new("auth_sessions");
+    let kept = {
+        let db = redb::Database::open(store_file(&dir)).expect("open");
+        let w = db.begin_write().unwrap();
+        let kept: Vec<String> = {
+            let t = w.open_table(sessions).unwrap();
+            t.iter()
+                .unwrap()
+                .map(|e| e.unwrap().0.value().to_string())
+                .collect()
+        };
+        assert_eq!(kept.len(), 1, "only the new-password session is stored");
+        // What version 2 wrote: handshakes in the sessions table, no sign-up sessions table.
+        {
+            let mut t = w.open_table(sessions).unwrap();
+            for (key, step) in [
+                ("hs-user", json!({"PasswordVerifier": {"b": "1f"}})),
+                (
+                    "hs-device",
+                    json!({"DevicePasswordVerifier": [{"b": "2f"}, "dk"]}),
+                ),
+            ] {
+                let record = json!({"pool_id": "p", "client_id": client_id,
+                    "username": "gus", "expires": start + 600, "step": step,
+                    "attempts": 0, "ctx": {}});
+                t.insert(key, record.to_string().as_bytes()).unwrap();
+            }
+        }
+        assert!(
+            w.delete_table(redb::TableDefinition::<&str, &[u8]>::new("signup_sessions"))
+                .unwrap()
+        );
+        w.open_table(meta)
+            .unwrap()
+            .insert("format", b"2".as_slice())
+            .unwrap();
+        w.commit().unwrap();
+        kept
+    };
+    drop(
+        Emulator::builder()
+            .data_dir(&dir)
+            .fixed_clock(start)
+            .build_service()
+            .expect("a version-2 store opens"),
+    );
+    let db = redb::Database::open(store_file(&dir)).expect("open");
+    let r = db.begin_read().unwrap();
+    let left: Vec<String> = r
+        .open_table(sessions)
+        .unwrap()
+        .iter()
+        .unwrap()
+        .map(|e| e.unwrap().0.value().to_string())
+        .collect();
+    assert_eq!(left, kept);
+    let format = r
+        .open_table(meta)
+        .unwrap()
+        .get("format")
+        .unwrap()
+        .unwrap()
+        .value()
+        .to_vec();
+    assert_eq!(format, b"3");
+    let signups = redb::TableDefinition::<&str, &[u8]>::new("signup_sessions");
+    assert_eq!(r.open_table(signups).unwrap().len().unwrap(), 0);
+    drop(r);
+    drop(db);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The store holds signing keys, client secrets and verifiers: a new store file is readable
+/// and writable by its owner only, whatever the process's umask allows.
+#[cfg(unix)]
+#[test]
+fn new_store_file_is_private_to_its_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir("mode");
+    let emu = Emulator::builder()
+        .data_dir(&dir)
+        .build_service()
+        .expect("create store");
+    emu.create_pool(PoolConfig::default()).unwrap();
+    drop(emu);
+    let mode = std::fs::metadata(store_file(&dir))
+        .expect("store file")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600, "{mode:o}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -36,9 +36,10 @@ const USAGE: &str = "usage: cognito-emulator [options]
                            refresh tokens and revocations, signing keys and the clock offset
                            in DIR (created if missing), so they survive a restart; every
                            change is on disk before it is answered. Without it the state
-                           lives in memory only. Sign-in sessions, OAuth codes and hosted
-                           sessions are kept until they expire; SignUp sessions, delivered
-                           messages, faults and request counts are not kept
+                           lives in memory only. Sign-in and sign-up sessions, OAuth codes
+                           and hosted sessions are kept until they expire; SRP handshakes
+                           awaiting their verifier (a restart costs the client a retry),
+                           delivered messages, faults and request counts are not kept
   --lambda-endpoint URL    a Lambda Invoke API server (e.g. `sam local start-lambda`,
                            http://127.0.0.1:3001) that runs the triggers named in the pools'
                            LambdaConfig

@@ -551,6 +551,7 @@ impl State {
             Restored::OAuthCode(k, v) => self.oauth.codes.load(k, v),
             Restored::HostedSession(k, v) => self.oauth.sessions.load(k, v),
             Restored::HostedLogin(k, v) => self.oauth.logins.load(k, v),
+            Restored::Signup(k, v) => self.sessions.load_signup(k, v),
         }
     }
 }
@@ -572,6 +573,7 @@ pub(crate) enum Restored {
     OAuthCode(String, crate::oauth::AuthCode),
     HostedSession(String, crate::oauth::HostedSession),
     HostedLogin(String, crate::oauth::LoginSession),
+    Signup(String, SignupSession),
 }
 
 /// Masked `CodeDeliveryDetails` for an attribute.

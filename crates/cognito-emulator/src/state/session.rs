@@ -7,20 +7,17 @@ use cognito_proto::srp::SecretUint;
 use num_bigint::BigUint;
 use serde::{Deserialize, Serialize};
 
-use super::users::big;
 use crate::challenge::ChallengeName;
 use crate::persist::{Kind, Tracked};
 
 /// An SRP handshake waiting for its `PASSWORD_VERIFIER` / `DEVICE_PASSWORD_VERIFIER` answer.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// It lives in memory only (see [`Sessions`]): the server's secret exponent `b` never reaches
+/// the data directory.
+#[derive(Clone, Debug)]
 pub(crate) struct Handshake {
-    #[serde(with = "big")]
     pub a: BigUint,
-    #[serde(with = "secret_big")]
     pub b: Arc<SecretUint>,
-    #[serde(with = "big")]
     pub big_b: BigUint,
-    #[serde(with = "big")]
     pub v: BigUint,
     pub realm: String,
     pub user: String,
@@ -31,8 +28,11 @@ pub(crate) struct Handshake {
 /// What a sign-in session expects next.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) enum Step {
+    /// Never stored (see [`Sessions`]), so never serialised or read back.
+    #[serde(skip)]
     PasswordVerifier(Box<Handshake>),
     DeviceSrpAuth,
+    #[serde(skip)]
     DevicePasswordVerifier(Box<Handshake>, String),
     NewPasswordRequired,
     MfaSetup {
@@ -68,6 +68,14 @@ pub(crate) enum Step {
 }
 
 impl Step {
+    /// Whether this step waits for the answer to an SRP handshake (and holds its `b`).
+    pub fn is_handshake(&self) -> bool {
+        matches!(
+            self,
+            Step::PasswordVerifier(_) | Step::DevicePasswordVerifier(..)
+        )
+    }
+
     /// The challenge this step answers to.
     pub fn name(&self) -> ChallengeName {
         match self {
@@ -118,7 +126,7 @@ pub(crate) struct AuthSession {
 }
 
 /// A `SignUp`/`ConfirmSignUp` session feeding auto sign-in.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct SignupSession {
     pub client_id: String,
     pub username: String,
@@ -126,31 +134,40 @@ pub(crate) struct SignupSession {
     pub expires: u64,
 }
 
-/// The sign-in sessions in flight, by session id (kept in the data directory until they
-/// expire), with two indexes: SRP `SECRET_BLOCK`s (an SRP answer may name its session by the
-/// block instead of `Session`) and users (deleting a user drops its sessions without a scan).
-/// Also the sign-up sessions that feed auto sign-in. Every change goes through a method that
-/// keeps the indexes right.
+/// The sign-in sessions in flight, by session id, with two indexes: SRP `SECRET_BLOCK`s (an
+/// SRP answer may name its session by the block instead of `Session`) and users (deleting a
+/// user drops its sessions without a scan). Also the sign-up sessions that feed auto sign-in.
+/// Every change goes through a method that keeps the indexes right.
+///
+/// With a data directory, sessions are kept there until they expire, except SRP handshakes
+/// waiting for their verifier answer: those stay in memory only. A handshake lives for the
+/// second or so a client takes to compute its claim, storing it would cost a sign-in a
+/// second fsynced commit (the handshake's start, then its end), and it holds the server's
+/// secret exponent `b`, which has no business in a file. A restart in the middle of one costs
+/// the client a retry of `InitiateAuth`, as an expired session does.
 #[derive(Clone, Debug)]
 pub(crate) struct Sessions {
     by_id: Tracked<AuthSession>,
+    /// The sessions whose step is an SRP handshake (never stored), by session id.
+    handshakes: HashMap<String, AuthSession>,
     /// `SECRET_BLOCK` (base64) → the session id of its `PASSWORD_VERIFIER` step.
     secret_blocks: HashMap<String, String>,
     /// (pool id, username) → the user's session ids.
     by_user: HashMap<(String, String), BTreeSet<String>>,
     /// Size of `by_id` at which the next sweep of expired sessions runs.
     sweep_at: usize,
-    signups: HashMap<String, SignupSession>,
+    signups: Tracked<SignupSession>,
 }
 
 impl Default for Sessions {
     fn default() -> Sessions {
         Sessions {
             by_id: Tracked::new(Kind::Session, ""),
+            handshakes: HashMap::new(),
             secret_blocks: HashMap::new(),
             by_user: HashMap::new(),
             sweep_at: 0,
-            signups: HashMap::new(),
+            signups: Tracked::new(Kind::Signup, ""),
         }
     }
 }
@@ -164,12 +181,24 @@ fn user_key(s: &AuthSession) -> (String, String) {
 
 impl Sessions {
     pub fn get(&self, sid: &str) -> Option<&AuthSession> {
-        self.by_id.get(sid)
+        self.by_id.get(sid).or_else(|| self.handshakes.get(sid))
     }
 
-    /// Every session id (the data directory's bookkeeping).
+    /// The id of every session that is stored (the data directory's bookkeeping).
     pub fn ids(&self) -> impl Iterator<Item = &String> {
         self.by_id.keys()
+    }
+
+    /// The id of every sign-up session (the data directory's bookkeeping).
+    pub fn signup_ids(&self) -> impl Iterator<Item = &String> {
+        self.signups.keys()
+    }
+
+    /// Removes a session from whichever map holds it.
+    fn remove(&mut self, sid: &str) -> Option<AuthSession> {
+        self.handshakes
+            .remove(sid)
+            .or_else(|| self.by_id.remove(sid))
     }
 
     /// The session a `PASSWORD_VERIFIER` step's `SECRET_BLOCK` belongs to.
@@ -218,6 +247,11 @@ impl Sessions {
         self.by_id.load(sid, sess);
     }
 
+    /// A sign-up session read back from the data directory (not noted as a change).
+    pub(crate) fn load_signup(&mut self, sid: String, s: SignupSession) {
+        self.signups.load(sid, s);
+    }
+
     /// Puts back a session taken for an answer that may be retried (its block stays
     /// forgotten: the retry names the session).
     pub fn put_back(&mut self, sid: String, sess: AuthSession) {
@@ -226,16 +260,20 @@ impl Sessions {
 
     /// Stores a session under `sid`, replacing (and unindexing) one already there.
     fn put(&mut self, sid: String, sess: AuthSession, with_block: bool) {
-        if let Some(old) = self.by_id.remove(&sid) {
+        if let Some(old) = self.remove(&sid) {
             self.unindex(&sid, &old);
         }
         self.index(&sid, &sess, with_block);
-        self.by_id.insert(sid, sess);
+        if sess.step.is_handshake() {
+            self.handshakes.insert(sid, sess);
+        } else {
+            self.by_id.insert(sid, sess);
+        }
     }
 
     /// Takes a session out (sessions are single-use), with its block.
     pub fn take(&mut self, sid: &str) -> Option<AuthSession> {
-        let sess = self.by_id.remove(sid)?;
+        let sess = self.remove(sid)?;
         self.unindex(sid, &sess);
         Some(sess)
     }
@@ -251,17 +289,24 @@ impl Sessions {
     /// last sweep (at least 1024 entries), so that sweeping stays amortized O(1) per session
     /// even when many sessions are alive at once.
     pub fn sweep(&mut self, now: u64) {
-        if self.by_id.len() < self.sweep_at.max(1024) {
+        if self.by_id.len() + self.handshakes.len() < self.sweep_at.max(1024) {
             return;
         }
         self.retain(|s| s.expires > now);
-        self.sweep_at = self.by_id.len().saturating_mul(2);
+        self.sweep_at = (self.by_id.len() + self.handshakes.len()).saturating_mul(2);
     }
 
     /// Drops the sessions `keep` refuses.
     pub fn retain(&mut self, mut keep: impl FnMut(&AuthSession) -> bool) {
         let mut dropped = Vec::new();
         self.by_id.retain(|sid, s| {
+            let kept = keep(s);
+            if !kept {
+                dropped.push((sid.clone(), s.clone()));
+            }
+            kept
+        });
+        self.handshakes.retain(|sid, s| {
             let kept = keep(s);
             if !kept {
                 dropped.push((sid.clone(), s.clone()));
@@ -277,7 +322,7 @@ impl Sessions {
     pub fn remove_user(&mut self, pool_id: &str, username: &str) {
         let key = (pool_id.to_string(), username.to_string());
         for sid in self.by_user.remove(&key).unwrap_or_default() {
-            if let Some(sess) = self.by_id.remove(&sid) {
+            if let Some(sess) = self.remove(&sid) {
                 self.unindex(&sid, &sess);
             }
         }
@@ -286,7 +331,7 @@ impl Sessions {
     /// How many sign-in and sign-up sessions are in flight.
     #[cfg(test)]
     pub fn len(&self) -> usize {
-        self.by_id.len() + self.signups.len()
+        self.by_id.len() + self.handshakes.len() + self.signups.len()
     }
 
     pub fn signup(&self, sid: &str) -> Option<&SignupSession> {
@@ -303,32 +348,6 @@ impl Sessions {
 
     pub fn take_signup(&mut self, sid: &str) -> Option<SignupSession> {
         self.signups.remove(sid)
-    }
-}
-
-/// The secret exponent of an SRP handshake in flight as lowercase hex in durable records (the
-/// text is overwritten once parsed).
-mod secret_big {
-    use std::sync::Arc;
-
-    use cognito_proto::srp::SecretUint;
-    use num_bigint::BigUint;
-    use serde::{Deserialize, Deserializer, Serializer, de::Error};
-    use zeroize::Zeroize;
-
-    pub fn serialize<S: Serializer>(v: &Arc<SecretUint>, s: S) -> Result<S::Ok, S::Error> {
-        let mut hex = v.expose_secret().to_str_radix(16);
-        let out = s.serialize_str(&hex);
-        hex.zeroize();
-        out
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<SecretUint>, D::Error> {
-        let mut s = String::deserialize(d)?;
-        let v = BigUint::parse_bytes(s.as_bytes(), 16);
-        s.zeroize();
-        v.map(|v| Arc::new(SecretUint::new(v)))
-            .ok_or_else(|| D::Error::custom("not a hex number"))
     }
 }
 
