@@ -266,11 +266,17 @@ fn column(acc: &mut u128, x: &Limbs, y: &Limbs, k: usize, lo: usize, end: usize)
 #[inline(always)]
 fn reduce_low(acc: &mut u128, m: &mut Limbs, k: usize) {
     column(acc, m, &N, k, 0, k);
-    let mk = (*acc as u64).wrapping_mul(N0_INV) & MASK;
+    // N's lowest limb is 2^60 - 1 (N ≡ -1 mod 2^64), so -N^-1 mod 2^60 is 1 and the factor
+    // m_k is the column's low limb itself. Adding m_k·N_0 = m_k·2^60 - m_k clears that limb
+    // and leaves (acc >> 60) + m_k: no multiplication, and a shorter chain from one column's
+    // sum to the next column's factor.
+    let mk = (*acc as u64) & MASK;
     m[k] = mk;
-    *acc += (mk as u128) * (N[0] as u128);
-    *acc >>= LIMB_BITS;
+    *acc = (*acc >> LIMB_BITS) + mk as u128;
 }
+
+// The reduction step above relies on the modulus's lowest limb being all ones.
+const _: () = assert!(N[0] == MASK && N0_INV == 1);
 
 /// Column `k ≥ LIMBS` of the Montgomery reduction: adds `Σ m_i·N_(k-i)`, returns the column's
 /// limb and leaves the carry in `acc`.
