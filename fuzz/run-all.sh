@@ -6,6 +6,7 @@
 # Usage: fuzz/run-all.sh [target ...]      (default: every target of `cargo fuzz list`)
 # Environment:
 #   FUZZ_SECONDS      seconds of fuzzing per target (default 30; 0 = replay only)
+#   FUZZ_JOBS         targets fuzzed at the same time (default: the number of cores)
 #   CARGO_TARGET_DIR  where to build (default: fuzz/target)
 #   FUZZ_ARGS         extra libFuzzer flags, e.g. "-max_len=8192"
 #   FUZZ_SEED         libFuzzer's random seed (default: a new one each run; CI sets one, so a
@@ -35,40 +36,63 @@ echo "== building ${#targets[@]} targets"
 cargo fuzz build "${build_flags[@]}"
 built=$(date +%s)
 
-failed=()
-summary=()
-for t in "${targets[@]}"; do
+# Each target runs in its own process, FUZZ_JOBS at a time (default: one per core), and
+# writes its one-line result to results/<target>; a failing target's log tail is printed.
+jobs_max="${FUZZ_JOBS:-$(nproc)}"
+rm -rf results
+mkdir -p results
+
+run_target() {
+    local t=$1
     mkdir -p "corpus/$t" "artifacts/$t"
-    replay=("seeds/$t")
+    local replay=("seeds/$t")
     if [ -d "regressions/$t" ]; then
         replay+=("regressions/$t")
     fi
-    echo "== $t: replaying ${replay[*]}"
     if ! cargo fuzz run "${build_flags[@]}" "$t" "${replay[@]}" -- -runs=0 >"artifacts/$t/replay.log" 2>&1; then
+        echo "== $t: replay FAILED"
         tail -n 40 "artifacts/$t/replay.log"
-        failed+=("$t (replay)")
-        summary+=("$t: replay FAILED")
-        continue
+        echo "$t: replay FAILED" >"results/$t"
+        return
     fi
     if [ "$seconds" -eq 0 ]; then
-        summary+=("$t: replay ok")
-        continue
+        echo "$t: replay ok" >"results/$t"
+        return
     fi
-    echo "== $t: fuzzing for ${seconds}s"
-    log="artifacts/$t/fuzz.log"
+    local log="artifacts/$t/fuzz.log" result
     # shellcheck disable=SC2086 # FUZZ_ARGS is a list of flags
     if cargo fuzz run "${build_flags[@]}" "$t" "corpus/$t" "seeds/$t" -- \
         -max_total_time="$seconds" -timeout=20 -rss_limit_mb=2048 -print_final_stats=1 \
         ${FUZZ_SEED:+-seed="$FUZZ_SEED"} ${FUZZ_ARGS:-} >"$log" 2>&1; then
         result=ok
     else
+        echo "== $t: FAILED"
         tail -n 60 "$log"
-        failed+=("$t")
         result=FAILED
     fi
+    local execs speed
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
     speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -n 1)
-    summary+=("$t: $result, ${execs:-?} execs (${speed:-?}/s), corpus $(find "corpus/$t" -type f | wc -l) files")
+    echo "$t: $result, ${execs:-?} execs (${speed:-?}/s), corpus $(find "corpus/$t" -type f | wc -l) files" >"results/$t"
+}
+
+echo "== replaying seeds and regressions, then fuzzing ${seconds}s a target, $jobs_max at a time"
+for t in "${targets[@]}"; do
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do
+        wait -n || true
+    done
+    run_target "$t" &
+done
+wait
+
+failed=()
+summary=()
+for t in "${targets[@]}"; do
+    line=$(cat "results/$t" 2>/dev/null || echo "$t: no result")
+    summary+=("$line")
+    case "$line" in
+        *FAILED* | *"no result"*) failed+=("$t") ;;
+    esac
 done
 
 end=$(date +%s)

@@ -663,7 +663,10 @@ fuzz_target!(|data: &[u8]| {
             .path()
             .strip_prefix("/_emulator/")
             .map(str::to_string);
-        if !is_op {
+        if method == "OPTIONS" {
+            // A CORS preflight, on any path: answered without acting, so it changes nothing.
+            op = "preflight".to_string();
+        } else if !is_op {
             op = hook
                 .as_ref()
                 .map(|h| format!("hook:{h}"))

@@ -43,7 +43,7 @@ struct Track {
     current: Option<String>,
     /// The operation of the last request sent.
     last_op: String,
-    /// The tokens of the latest reply that carried an `AuthenticationResult`.
+    /// The tokens of the latest challenge reply that carried an `AuthenticationResult`.
     tokens: Option<(String, String)>,
 }
 
@@ -297,7 +297,14 @@ fn observe_response(response: &http::Response<Vec<u8>>, track: &mut Track) {
             }
         }
     }
-    if let Some(result) = body.get("AuthenticationResult").and_then(Value::as_object)
+    // Only challenge replies deliver tokens; an `AuthenticationResult` in any other reply
+    // (ConfirmDevice's, say) is a member the model does not declare there and must be ignored.
+    let delivers_tokens = matches!(
+        track.last_op.as_str(),
+        "InitiateAuth" | "RespondToAuthChallenge"
+    );
+    if delivers_tokens
+        && let Some(result) = body.get("AuthenticationResult").and_then(Value::as_object)
         && let (Some(id), Some(access)) = (
             result.get("IdToken").and_then(Value::as_str),
             result.get("AccessToken").and_then(Value::as_str),
