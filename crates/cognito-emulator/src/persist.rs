@@ -193,9 +193,9 @@ impl<V> Tracked<V> {
         Some(v)
     }
 
-    /// A value to change without marking its record: only for parts of a value that are
-    /// records of their own and mark themselves (a pool's users), so that reaching them does
-    /// not rewrite the value's record too.
+    /// A value to change without marking its record: a record being filled in while the
+    /// store loads, or parts of a value that are records of their own and mark themselves (a
+    /// pool's users), so that reaching them does not rewrite the value's record too.
     pub fn get_mut_unmarked(&mut self, key: &str) -> Option<&mut V> {
         self.map.get_mut(key)
     }
@@ -1054,13 +1054,6 @@ fn load(
         }
     }
     Ok(expired)
-}
-
-impl<V> Tracked<V> {
-    /// A loaded record, to be filled in without noting it.
-    pub(crate) fn get_loaded(&mut self, key: &str) -> Option<&mut V> {
-        self.map.get_mut(key)
-    }
 }
 
 #[cfg(test)]

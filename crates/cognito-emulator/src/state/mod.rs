@@ -532,12 +532,12 @@ impl State {
         match rec {
             Restored::Pool(id, pool) => self.pools.load(id, *pool),
             Restored::User(pool_id, user) => {
-                if let Some(pool) = self.pools.get_loaded(&pool_id) {
+                if let Some(pool) = self.pools.get_mut_unmarked(&pool_id) {
                     pool.users.insert_quiet(*user);
                 }
             }
             Restored::Group(pool_id, name, group) => {
-                if let Some(pool) = self.pools.get_loaded(&pool_id) {
+                if let Some(pool) = self.pools.get_mut_unmarked(&pool_id) {
                     pool.res.groups.load(name, group);
                 }
             }
