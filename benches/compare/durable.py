@@ -46,27 +46,36 @@ def e2e_one_run(args, data_dir):
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+def paired_rounds(rounds, run):
+    """Yields (round, in-memory result, data-dir result), alternating which runs first."""
+    for i in range(rounds):
+        order = [False, True] if i % 2 == 0 else [True, False]
+        res = {d: run(d) for d in order}
+        yield i + 1, res[False], res[True]
+
+
+def print_summary(what, unit, ratios, cpu):
+    print(f"\ndata-dir / memory, {what}: median {statistics.median(ratios):.2f} "
+          f"(range {min(ratios):.2f} - {max(ratios):.2f}); server CPU per {unit}: median "
+          f"{statistics.median(cpu):.2f}x; load average at the end "
+          f"{os.getloadavg()[0]:.1f}")
+
+
 def e2e_main(args):
     ratios, cpu = [], []
     print(f"| round | memory {args.flow} sign-ins/s | data-dir sign-ins/s | ratio "
           "| memory server CPU ms/sign-in | data-dir server CPU ms/sign-in "
           "| p50 ms (mem / dir) |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
-    for i in range(args.rounds):
-        order = [False, True] if i % 2 == 0 else [True, False]
-        res = {d: e2e_one_run(args, d) for d in order}
-        m, d = res[False], res[True]
+    for i, m, d in paired_rounds(args.rounds, lambda on_disk: e2e_one_run(args, on_disk)):
         ratio = d["sign_ins_per_s"] / m["sign_ins_per_s"]
         ratios.append(ratio)
         mc, dc = m["server_cpu_ms_per_sign_in"], d["server_cpu_ms_per_sign_in"]
         cpu.append(dc / mc)
-        print(f"| {i + 1} | {m['sign_ins_per_s']:.0f} | {d['sign_ins_per_s']:.0f} "
+        print(f"| {i} | {m['sign_ins_per_s']:.0f} | {d['sign_ins_per_s']:.0f} "
               f"| {ratio:.2f} | {mc:.3f} | {dc:.3f} "
               f"| {m['p50_ms']:.1f} / {d['p50_ms']:.1f} |", flush=True)
-    print(f"\ndata-dir / memory, {args.flow} sign-ins/s: median {statistics.median(ratios):.2f} "
-          f"(range {min(ratios):.2f} - {max(ratios):.2f}); server CPU per sign-in: median "
-          f"{statistics.median(cpu):.2f}x; load average at the end "
-          f"{os.getloadavg()[0]:.1f}")
+    print_summary(f"{args.flow} sign-ins/s", "sign-in", ratios, cpu)
     print("RESULT " + json.dumps({"flow": args.flow, "ratios": ratios, "cpu": cpu}))
 
 
@@ -139,10 +148,7 @@ def main():
     print("| round | memory req/s | data-dir req/s | ratio | memory CPU ms/req "
           "| data-dir CPU ms/req | InitiateAuth p50 ms (mem / dir) | sign-ins per fsync |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for i in range(args.rounds):
-        order = [False, True] if i % 2 == 0 else [True, False]
-        res = {d: one_run(args, d) for d in order}
-        m, d = res[False], res[True]
+    for i, m, d in paired_rounds(args.rounds, lambda on_disk: one_run(args, on_disk)):
         ratio = d["req_per_s"] / m["req_per_s"]
         ratios.append(ratio)
         cpu.append(d["server_cpu_ms_per_req"] / m["server_cpu_ms_per_req"])
@@ -151,14 +157,11 @@ def main():
             # Pairs in the measured window over fsyncs in the whole traced run (warm-up
             # included): a lower bound.
             per_sync = f"{d['pairs_per_s'] * args.seconds / d['fsyncs']:.1f}"
-        print(f"| {i + 1} | {m['req_per_s']:.0f} | {d['req_per_s']:.0f} | {ratio:.2f} "
+        print(f"| {i} | {m['req_per_s']:.0f} | {d['req_per_s']:.0f} | {ratio:.2f} "
               f"| {m['server_cpu_ms_per_req']:.3f} | {d['server_cpu_ms_per_req']:.3f} "
               f"| {m['initiate_auth_p50_ms']:.2f} / {d['initiate_auth_p50_ms']:.2f} "
               f"| {per_sync} |", flush=True)
-    print(f"\ndata-dir / memory, requests/s: median {statistics.median(ratios):.2f} "
-          f"(range {min(ratios):.2f} - {max(ratios):.2f}); server CPU per request: median "
-          f"{statistics.median(cpu):.2f}x; load average at the end "
-          f"{os.getloadavg()[0]:.1f}")
+    print_summary("requests/s", "request", ratios, cpu)
     print("RESULT " + json.dumps({"ratios": ratios, "cpu": cpu}))
 
 
