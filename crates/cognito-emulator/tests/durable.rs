@@ -75,6 +75,14 @@ impl Server {
         }
     }
 
+    /// The error type of a request answered with a 400.
+    fn refusal(&self, op: &str, body: &Value) -> String {
+        match self.call(op, body) {
+            Ok((400, v)) => v["__type"].as_str().unwrap_or_default().to_string(),
+            other => panic!("{op} {body}: expected a 400, got {other:?}"),
+        }
+    }
+
     fn get(&self, path: &str) -> Value {
         let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
         write!(
@@ -508,6 +516,23 @@ fn library_data_dir_restores_state_and_seeds_once() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Writes the store's format version record, as an older or newer emulator would have.
+fn write_format(w: &redb::WriteTransaction, format: &str) {
+    w.open_table(redb::TableDefinition::<&str, &[u8]>::new("meta"))
+        .unwrap()
+        .insert("format", format.as_bytes())
+        .unwrap();
+}
+
+/// The store's format version record.
+fn read_format(r: &redb::ReadTransaction) -> String {
+    let meta = r
+        .open_table(redb::TableDefinition::<&str, &[u8]>::new("meta"))
+        .unwrap();
+    let format = meta.get("format").unwrap().expect("a format record");
+    String::from_utf8(format.value().to_vec()).expect("utf-8")
+}
+
 fn store_file(dir: &Path) -> PathBuf {
     dir.join("cognito-emulator.redb")
 }
@@ -533,12 +558,7 @@ fn newer_store_format_is_refused_and_not_overwritten() {
     {
         let db = redb::Database::open(store_file(&dir)).expect("open");
         let w = db.begin_write().unwrap();
-        {
-            let mut meta = w
-                .open_table(redb::TableDefinition::<&str, &[u8]>::new("meta"))
-                .unwrap();
-            meta.insert("format", b"99".as_slice()).unwrap();
-        }
+        write_format(&w, "99");
         w.commit().unwrap();
     }
     let before = std::fs::read(store_file(&dir)).unwrap();
@@ -930,18 +950,12 @@ fn sign_in_sessions_in_flight_survive_a_restart() {
     // A used session is gone from the store as well.
     s.kill();
     let s = Server::start(&dir);
-    let (status, v) = s
-        .call(
-            "RespondToAuthChallenge",
-            &json!({"ClientId": client_id, "ChallengeName": "NEW_PASSWORD_REQUIRED",
-                    "Session": new_pw["Session"],
-                    "ChallengeResponses": {"USERNAME": "bob", "NEW_PASSWORD": PASSWORD}}),
-        )
-        .unwrap();
+    let answer = json!({"ClientId": client_id, "ChallengeName": "NEW_PASSWORD_REQUIRED",
+                        "Session": new_pw["Session"],
+                        "ChallengeResponses": {"USERNAME": "bob", "NEW_PASSWORD": PASSWORD}});
     assert_eq!(
-        (status, v["__type"].as_str()),
-        (400, Some("NotAuthorizedException")),
-        "{v}"
+        s.refusal("RespondToAuthChallenge", &answer),
+        "NotAuthorizedException"
     );
     s.kill();
     let _ = std::fs::remove_dir_all(&dir);
@@ -975,7 +989,6 @@ fn version_1_store_is_migrated_and_expired_sessions_are_dropped() {
         .unwrap();
         (pool.pool_id, client.client_id)
     };
-    let meta = redb::TableDefinition::<&str, &[u8]>::new("meta");
     let added = [
         "auth_sessions",
         "oauth_codes",
@@ -993,10 +1006,7 @@ fn version_1_store_is_migrated_and_expired_sessions_are_dropped() {
                     .unwrap()
             );
         }
-        w.open_table(meta)
-            .unwrap()
-            .insert("format", b"1".as_slice())
-            .unwrap();
+        write_format(&w, "1");
         w.commit().unwrap();
     }
     {
@@ -1020,15 +1030,7 @@ fn version_1_store_is_migrated_and_expired_sessions_are_dropped() {
     {
         let db = redb::Database::open(store_file(&dir)).expect("open");
         let r = db.begin_read().unwrap();
-        let format = r
-            .open_table(meta)
-            .unwrap()
-            .get("format")
-            .unwrap()
-            .unwrap()
-            .value()
-            .to_vec();
-        assert_eq!(format, b"3");
+        assert_eq!(read_format(&r), "3");
         assert_eq!(r.open_table(sessions).unwrap().len().unwrap(), 1);
     }
     // An hour later the session has expired: it is not loaded and is deleted.
@@ -1103,20 +1105,10 @@ fn sign_up_sessions_for_auto_sign_in_survive_a_restart() {
     // ConfirmSignUp) and the one auto sign-in used.
     s.kill();
     let s = Server::start(&dir);
-    let (status, v) = s.call("InitiateAuth", &auto).unwrap();
-    assert_eq!(
-        (status, v["__type"].as_str()),
-        (400, Some("NotAuthorizedException")),
-        "{v}"
-    );
+    assert_eq!(s.refusal("InitiateAuth", &auto), "NotAuthorizedException");
     let mut spent = auto.clone();
     spent["Session"] = up["Session"].clone();
-    let (status, v) = s.call("InitiateAuth", &spent).unwrap();
-    assert_eq!(
-        (status, v["__type"].as_str()),
-        (400, Some("NotAuthorizedException")),
-        "{v}"
-    );
+    assert_eq!(s.refusal("InitiateAuth", &spent), "NotAuthorizedException");
     s.kill();
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -1162,7 +1154,6 @@ fn version_2_store_loses_its_stored_srp_handshakes() {
         .expect("SRP challenge");
         client.client_id
     };
-    let meta = redb::TableDefinition::<&str, &[u8]>::new("meta");
     let sessions = redb::TableDefinition::<&str, &[u8]>::new("auth_sessions");
     let kept = {
         let db = redb::Database::open(store_file(&dir)).expect("open");
@@ -1195,10 +1186,7 @@ fn version_2_store_loses_its_stored_srp_handshakes() {
             w.delete_table(redb::TableDefinition::<&str, &[u8]>::new("signup_sessions"))
                 .unwrap()
         );
-        w.open_table(meta)
-            .unwrap()
-            .insert("format", b"2".as_slice())
-            .unwrap();
+        write_format(&w, "2");
         w.commit().unwrap();
         kept
     };
@@ -1219,15 +1207,7 @@ fn version_2_store_loses_its_stored_srp_handshakes() {
         .map(|e| e.unwrap().0.value().to_string())
         .collect();
     assert_eq!(left, kept);
-    let format = r
-        .open_table(meta)
-        .unwrap()
-        .get("format")
-        .unwrap()
-        .unwrap()
-        .value()
-        .to_vec();
-    assert_eq!(format, b"3");
+    assert_eq!(read_format(&r), "3");
     let signups = redb::TableDefinition::<&str, &[u8]>::new("signup_sessions");
     assert_eq!(r.open_table(signups).unwrap().len().unwrap(), 0);
     drop(r);
