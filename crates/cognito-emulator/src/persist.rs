@@ -621,6 +621,15 @@ impl Store {
     /// Waits (with the state lock released) until `pending` is durable, generating and
     /// storing the keys of new pools first. Returns the writer's error, if it failed.
     pub fn settle(&self, pending: Pending) -> Result<(), String> {
+        if pending.keygen.is_empty() && self.inner.durable.load(Ordering::Acquire) >= pending.seq {
+            // Nothing to wait for (a lock that changed nothing, or already committed).
+            return Ok(());
+        }
+        // Key generation and the wait for the writer's fsync block this thread.
+        crate::util::blocking(|| self.settle_blocking(pending))
+    }
+
+    fn settle_blocking(&self, pending: Pending) -> Result<(), String> {
         let mut seq = pending.seq;
         for (pool_id, keys) in pending.keygen {
             // Generating two RSA keys takes a moment: never under the state lock.
