@@ -793,6 +793,47 @@ fn a_verified_alias_cannot_be_taken_by_sign_up() {
     assert_eq!(admin_attrs(&s, "victim")["email_verified"], "false");
 }
 
+/// A username shaped like an e-mail address or phone number would compete with that alias:
+/// sign-in tries usernames before aliases, so whoever signed up as `victim@example.com`
+/// first got the sign-ins (and forgotten-password codes) of the user who later verified that
+/// address. AWS refuses such usernames in pools with the alias.
+#[test]
+fn a_username_cannot_take_the_shape_of_an_alias() {
+    let s = alias_pool();
+    for (name, message) in [
+        (
+            "victim@example.com",
+            "Username cannot be of email format, since user pool is configured for email alias.",
+        ),
+        (
+            "+15550100",
+            "Username cannot be of phone number format, since user pool is configured for phone number alias.",
+        ),
+    ] {
+        let (t, m) = sign_up(&s, name, json!([])).unwrap_err();
+        assert_eq!(
+            (t.as_str(), m.as_str()),
+            ("InvalidParameterException", message)
+        );
+        let (t, m) = err(
+            &s.emu,
+            "AdminCreateUser",
+            json!({"UserPoolId": s.pool_id, "Username": name, "MessageAction": "SUPPRESS"}),
+        );
+        assert_eq!(
+            (t.as_str(), m.as_str()),
+            ("InvalidParameterException", message)
+        );
+    }
+    // The victim who verifies the address later signs in with it into their own account.
+    s.user("victim", &[("email", "victim@example.com")]);
+    assert_eq!(username_behind(&s, "victim@example.com"), "victim");
+    // Usernames of that shape stay allowed where the attribute is no alias.
+    let plain = setup();
+    sign_up(&plain, "someone@example.com", json!([])).expect("sign-up");
+    sign_up(&plain, "+15550100", json!([])).expect("sign-up");
+}
+
 #[test]
 fn a_verified_alias_cannot_be_taken_by_updating_attributes() {
     let s = alias_pool();
