@@ -153,6 +153,8 @@ pub(crate) struct Sessions {
     /// Handshake session ids, oldest first (ids of handshakes already gone are skipped when
     /// met), so that the oldest is dropped when [`MAX_PENDING_HANDSHAKES`] is reached.
     handshake_order: VecDeque<String>,
+    /// The same for the stored sessions of `by_id` ([`MAX_STORED_SESSIONS`]).
+    stored_order: VecDeque<String>,
     /// `SECRET_BLOCK` (base64) → the session id of its `PASSWORD_VERIFIER` step.
     secret_blocks: HashMap<String, String>,
     /// (pool id, username) → the user's session ids.
@@ -168,6 +170,7 @@ impl Default for Sessions {
             by_id: Tracked::new(Kind::Session, ""),
             handshakes: HashMap::new(),
             handshake_order: VecDeque::new(),
+            stored_order: VecDeque::new(),
             secret_blocks: HashMap::new(),
             by_user: HashMap::new(),
             sweep_at: 0,
@@ -186,6 +189,11 @@ const SIGNUP_SWEEP_AT: usize = 4096;
 /// oldest is dropped (its verifier answer then meets an expired session), so a flood costs
 /// at most about 35 MB and ordinary clients, who answer within a second, still sign in.
 pub(crate) const MAX_PENDING_HANDSHAKES: usize = 10_000;
+
+/// Other sign-in sessions, all pools together. Some start without a password too
+/// (`USER_AUTH`'s choice of challenge or one-time code, `CUSTOM_AUTH`); each holds well under
+/// 1 KB, so this bounds a flood to some 100 MB, far above what real clients keep open.
+pub(crate) const MAX_STORED_SESSIONS: usize = 100_000;
 
 fn user_key(s: &AuthSession) -> (String, String) {
     (s.pool_id.clone(), s.username.clone())
@@ -256,6 +264,7 @@ impl Sessions {
     /// A session read back from the data directory (not noted as a change).
     pub(crate) fn load(&mut self, sid: String, sess: AuthSession) {
         self.index(&sid, &sess, true);
+        self.stored_order.push_back(sid.clone());
         self.by_id.load(sid, sess);
     }
 
@@ -281,7 +290,9 @@ impl Sessions {
             self.handshakes.insert(sid, sess);
             self.bound_handshakes();
         } else {
+            self.stored_order.push_back(sid.clone());
             self.by_id.insert(sid, sess);
+            self.bound_stored();
         }
     }
 
@@ -299,6 +310,22 @@ impl Sessions {
         if self.handshake_order.len() > 2 * self.handshakes.len().max(1024) {
             let live = &self.handshakes;
             self.handshake_order.retain(|sid| live.contains_key(sid));
+        }
+    }
+
+    /// [`Sessions::bound_handshakes`] for the stored sessions and [`MAX_STORED_SESSIONS`].
+    fn bound_stored(&mut self) {
+        while self.by_id.len() > MAX_STORED_SESSIONS {
+            let Some(oldest) = self.stored_order.pop_front() else {
+                break;
+            };
+            if let Some(sess) = self.by_id.remove(&oldest) {
+                self.unindex(&oldest, &sess);
+            }
+        }
+        if self.stored_order.len() > 2 * self.by_id.len().max(1024) {
+            let live = &self.by_id;
+            self.stored_order.retain(|sid| live.contains_key(sid));
         }
     }
 
@@ -446,6 +473,20 @@ mod tests {
         let indexed: usize = s.by_user.values().map(BTreeSet::len).sum();
         assert_eq!(indexed, s.handshakes.len() + 1);
         assert!(s.handshake_order.len() <= 2 * MAX_PENDING_HANDSHAKES + 1);
+    }
+
+    /// The same bound for the sessions that are stored (no handshake).
+    #[test]
+    fn stored_sessions_are_bounded_oldest_first() {
+        let mut s = Sessions::default();
+        let total = MAX_STORED_SESSIONS + 500;
+        for i in 0..total {
+            s.insert(format!("s{i}"), session("p1", &format!("u{}", i % 5), 100));
+        }
+        assert_eq!(s.by_id.len(), MAX_STORED_SESSIONS);
+        assert!(s.get("s0").is_none() && s.get("s499").is_none());
+        assert!(s.get("s500").is_some() && s.get(&format!("s{}", total - 1)).is_some());
+        assert_index_right(&s);
     }
 
     /// Every indexed id is a live session and every live session is indexed once.
