@@ -210,6 +210,8 @@ pub(crate) fn finish_update(
     for attr in ["email", "phone_number"] {
         if changes.iter().any(|(k, _)| k == attr) {
             user.pending_attrs.remove(attr);
+            // A code proves access to the value it was sent to: a new value voids it.
+            user.codes.remove(&format!("VERIFY:{attr}"));
         }
     }
     for (attr, value) in &plan.held {
