@@ -57,7 +57,8 @@
 //!   `token_use`, `event_id`, `origin_jti` and `auth_time` agree with the access token;
 //! * no two users of a pool hold the same alias: the same verified e-mail or phone number
 //!   where it is in `AliasAttributes`, the same value at all where it is in
-//!   `UsernameAttributes` (the setup pool has e-mail and phone number as aliases);
+//!   `UsernameAttributes` (the setup pool has e-mail and phone number as aliases), and no
+//!   username equals another user's alias (sign-in would reach the username's user);
 //! * no device sign-in without the device's password: a 200 to DEVICE_PASSWORD_VERIFIER
 //!   only for a device confirmed with a verifier the harness made (`$DEV_VERIFIER`, whose
 //!   password it knows) and with the claim the harness computed from that password
@@ -518,6 +519,16 @@ fn check_aliases(svc: &Service, op: &str) {
                     held.insert((attr.to_string(), value.to_lowercase()), name.to_string())
                 {
                     panic!("{op}: {other} and {name} both hold the {attr} alias {value}");
+                }
+            }
+        }
+        // Sign-in tries usernames first: a username equal to another user's alias would
+        // take that alias's sign-ins.
+        for u in users["Users"].as_array().into_iter().flatten() {
+            let name = u["Username"].as_str().unwrap_or_default();
+            for ((attr, value), holder) in &held {
+                if *value == name.to_lowercase() && holder != name {
+                    panic!("{op}: username {name} shadows {holder}'s {attr} alias");
                 }
             }
         }

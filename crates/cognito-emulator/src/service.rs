@@ -186,6 +186,32 @@ pub(crate) enum Prepared {
     Run(Call),
 }
 
+/// Whether a browser sent the request from a page that is not on this machine: an `Origin`
+/// other than `http(s)://` `localhost`, `*.localhost`, `127.0.0.1` or `[::1]` (any port).
+/// Programs other than browsers send no `Origin`; `null` (sandboxed frames, `file:` pages)
+/// counts as foreign, since any site can produce it.
+fn foreign_origin(req: &Request<Vec<u8>>) -> bool {
+    let Some(origin) = req.headers().get(http::header::ORIGIN) else {
+        return false;
+    };
+    let Some(rest) = origin.to_str().ok().and_then(|o| {
+        o.strip_prefix("http://")
+            .or_else(|| o.strip_prefix("https://"))
+    }) else {
+        return true;
+    };
+    let host = if let Some(v6) = rest.strip_prefix('[') {
+        match v6.split_once(']') {
+            Some((addr, _)) => return addr != "::1",
+            None => return true,
+        }
+    } else {
+        rest.split(':').next().unwrap_or_default()
+    };
+    let host = host.to_ascii_lowercase();
+    !(host == "localhost" || host.ends_with(".localhost") || host == "127.0.0.1")
+}
+
 /// Routing, body parsing, counting and fault selection; hooks and `.well-known` documents are
 /// answered here. May generate RSA keys (`.well-known/jwks.json`): call it off the reactor.
 pub(crate) fn prepare(shared: &Shared, req: &Request<Vec<u8>>) -> Prepared {
@@ -210,6 +236,12 @@ pub(crate) fn prepare(shared: &Shared, req: &Request<Vec<u8>>) -> Prepared {
         return Prepared::Respond(body_too_large(&request_id, shared.limits.max_body_bytes));
     }
     if let Some(hook) = path.strip_prefix("/_emulator/") {
+        if foreign_origin(req) {
+            return Prepared::Respond(plain(
+                StatusCode::FORBIDDEN,
+                json!({"message": "The emulator's hooks are not served to web pages of other sites."}),
+            ));
+        }
         return Prepared::Respond(hooks(shared, method, hook, query, body));
     }
     // The OAuth endpoints and hosted pages of a pool's domain (by Host or `/_hosted/`).
@@ -243,6 +275,17 @@ pub(crate) fn prepare(shared: &Shared, req: &Request<Vec<u8>>) -> Prepared {
             return Prepared::Respond(error_response(&e, &request_id));
         }
     };
+
+    // AWS serves only the `authtype: none` operations without a signature; the emulator serves
+    // every operation unsigned, so a web page of any site open in the developer's browser
+    // could otherwise create users, set passwords or read pools through CORS.
+    if foreign_origin(req) && !crate::model::unsigned(service, &op) {
+        let e = ApiError::new(
+            "MissingAuthenticationTokenException",
+            "Missing Authentication Token",
+        );
+        return Prepared::Respond(error_response(&e, &request_id));
+    }
 
     let parsed: Result<Map<String, Value>, ApiError> = if body.iter().all(u8::is_ascii_whitespace) {
         Ok(Map::new())

@@ -475,3 +475,76 @@ fn mfa_code_guessing_ends_the_session() {
     let (ty, _) = answer(&code).unwrap_err();
     assert_eq!(ty, "NotAuthorizedException");
 }
+
+/// The emulator serves every operation without a signature and answers CORS for any origin,
+/// so a web page of any site open in the developer's browser could call it. Pages of other
+/// sites may still call what AWS serves unsigned (sign-in, sign-up, a user's own profile);
+/// the admin and management operations and the `/_emulator/` hooks are refused to them, and
+/// stay open to local pages and to programs (which send no `Origin`).
+#[test]
+fn web_pages_of_other_sites_cannot_drive_the_admin_api_or_the_hooks() {
+    let s = setup();
+    s.user("victim", &[]);
+    let call = |origin: Option<&str>, op: &str, body: serde_json::Value| {
+        let target = format!("AWSCognitoIdentityProviderService.{op}");
+        let mut headers = vec![
+            ("Content-Type", "application/x-amz-json-1.1"),
+            ("X-Amz-Target", target.as_str()),
+        ];
+        if let Some(o) = origin {
+            headers.push(("Origin", o));
+        }
+        raw(&s.emu, "POST", "/", &headers, body.to_string().as_bytes()).expect("http")
+    };
+    let set_password = json!({"UserPoolId": s.pool_id, "Username": "victim",
+                              "Password": "Attacker-0wned!", "Permanent": true});
+    for origin in [
+        "https://evil.example",
+        "http://localhost.evil.example",
+        "http://127.0.0.1.evil.example:9229",
+        "null",
+    ] {
+        let r = call(Some(origin), "AdminSetUserPassword", set_password.clone());
+        assert_eq!(r.status, 400, "{origin}");
+        assert_eq!(r.json()["__type"], "MissingAuthenticationTokenException");
+        let r = call(Some(origin), "ListUsers", json!({"UserPoolId": s.pool_id}));
+        assert_eq!(r.json()["__type"], "MissingAuthenticationTokenException");
+        for (method, hook, body) in [
+            ("GET", "/_emulator/messages", ""),
+            ("POST", "/_emulator/reset", ""),
+            ("POST", "/_emulator/sign", "{}"),
+        ] {
+            let r =
+                raw(&s.emu, method, hook, &[("Origin", origin)], body.as_bytes()).expect("http");
+            assert_eq!(r.status, 403, "{origin} {hook}");
+        }
+        // What a browser application calls with the user's own password works from anywhere.
+        let r = call(
+            Some(origin),
+            "InitiateAuth",
+            json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": s.client_id,
+                   "AuthParameters": {"USERNAME": "victim", "PASSWORD": PASSWORD}}),
+        );
+        assert_eq!(r.status, 200, "{origin}: {:?}", r.json());
+    }
+    // The password was never changed and the pool not reset.
+    s.password_auth("victim", PASSWORD)
+        .expect("victim signs in");
+    // Local pages and programs keep the whole API and the hooks.
+    for origin in [
+        Some("http://localhost:3000"),
+        Some("http://127.0.0.1:5173"),
+        Some("http://[::1]:8080"),
+        Some("http://app.localhost"),
+        None,
+    ] {
+        let r = call(origin, "ListUsers", json!({"UserPoolId": s.pool_id}));
+        assert_eq!(r.status, 200, "{origin:?}");
+        let mut headers = vec![];
+        if let Some(o) = origin {
+            headers.push(("Origin", o));
+        }
+        let r = raw(&s.emu, "GET", "/_emulator/messages", &headers, b"").expect("http");
+        assert_eq!(r.status, 200, "{origin:?}");
+    }
+}

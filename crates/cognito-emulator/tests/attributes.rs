@@ -793,6 +793,47 @@ fn a_verified_alias_cannot_be_taken_by_sign_up() {
     assert_eq!(admin_attrs(&s, "victim")["email_verified"], "false");
 }
 
+/// A username shaped like an e-mail address or phone number would compete with that alias:
+/// sign-in tries usernames before aliases, so whoever signed up as `victim@example.com`
+/// first got the sign-ins (and forgotten-password codes) of the user who later verified that
+/// address. AWS refuses such usernames in pools with the alias.
+#[test]
+fn a_username_cannot_take_the_shape_of_an_alias() {
+    let s = alias_pool();
+    for (name, message) in [
+        (
+            "victim@example.com",
+            "Username cannot be of email format, since user pool is configured for email alias.",
+        ),
+        (
+            "+15550100",
+            "Username cannot be of phone number format, since user pool is configured for phone number alias.",
+        ),
+    ] {
+        let (t, m) = sign_up(&s, name, json!([])).unwrap_err();
+        assert_eq!(
+            (t.as_str(), m.as_str()),
+            ("InvalidParameterException", message)
+        );
+        let (t, m) = err(
+            &s.emu,
+            "AdminCreateUser",
+            json!({"UserPoolId": s.pool_id, "Username": name, "MessageAction": "SUPPRESS"}),
+        );
+        assert_eq!(
+            (t.as_str(), m.as_str()),
+            ("InvalidParameterException", message)
+        );
+    }
+    // The victim who verifies the address later signs in with it into their own account.
+    s.user("victim", &[("email", "victim@example.com")]);
+    assert_eq!(username_behind(&s, "victim@example.com"), "victim");
+    // Usernames of that shape stay allowed where the attribute is no alias.
+    let plain = setup();
+    sign_up(&plain, "someone@example.com", json!([])).expect("sign-up");
+    sign_up(&plain, "+15550100", json!([])).expect("sign-up");
+}
+
 #[test]
 fn a_verified_alias_cannot_be_taken_by_updating_attributes() {
     let s = alias_pool();
@@ -1226,4 +1267,90 @@ fn an_address_requiring_verification_changes_only_once_verified() {
         json!({"AccessToken": s.tokens("held")["AccessToken"], "AttributeName": "email", "Code": code}),
     );
     assert_eq!(admin_attrs(&s, "held")["email"], "now@example.com");
+}
+
+/// A verification code proves access to the address it was sent to, and to no other. Codes
+/// were kept per attribute, not per value: a user asked for a code at their own address,
+/// changed the e-mail to someone else's (no new code where e-mail is not auto-verified) and
+/// verified that address with the old code; and where a new address waits for verification,
+/// a code asked for afterwards went to the old address yet verified the new one. Either way
+/// the attacker's account held the victim's address verified, as an alias and in its tokens.
+#[test]
+fn a_verification_code_verifies_only_the_address_it_was_sent_to() {
+    let quiet = setup_with(
+        PoolConfig {
+            alias_attributes: vec!["email".into()],
+            auto_verified_attributes: vec!["phone_number".into()],
+            ..Default::default()
+        },
+        ClientConfig::default(),
+    );
+    quiet.user(
+        "mallory",
+        &[("email", "mallory@example.com"), ("email_verified", "true")],
+    );
+    let at = quiet.tokens("mallory")["AccessToken"].clone();
+    ok(
+        &quiet.emu,
+        "GetUserAttributeVerificationCode",
+        json!({"AccessToken": at, "AttributeName": "email"}),
+    );
+    let code = quiet
+        .emu
+        .last_code("mallory", MessageKind::VerifyAttribute)
+        .expect("code");
+    update(
+        &quiet,
+        &at,
+        json!([{"Name": "email", "Value": "victim@example.com"}]),
+    )
+    .expect("update");
+    let (t, _) = err(
+        &quiet.emu,
+        "VerifyUserAttribute",
+        json!({"AccessToken": at, "AttributeName": "email", "Code": code}),
+    );
+    assert_eq!(t, "ExpiredCodeException");
+    assert_eq!(admin_attrs(&quiet, "mallory")["email_verified"], "false");
+    assert!(quiet.password_auth("victim@example.com", PASSWORD).is_err());
+
+    let held = setup_with(
+        PoolConfig {
+            alias_attributes: vec!["email".into()],
+            extra: extra(json!({"UserAttributeUpdateSettings": {
+                "AttributesRequireVerificationBeforeUpdate": ["email"]}})),
+            ..Default::default()
+        },
+        ClientConfig::default(),
+    );
+    held.user(
+        "mallory",
+        &[("email", "mallory@example.com"), ("email_verified", "true")],
+    );
+    let at = held.tokens("mallory")["AccessToken"].clone();
+    update(
+        &held,
+        &at,
+        json!([{"Name": "email", "Value": "victim@example.com"}]),
+    )
+    .expect("update");
+    ok(
+        &held.emu,
+        "GetUserAttributeVerificationCode",
+        json!({"AccessToken": at, "AttributeName": "email"}),
+    );
+    // The code for the waiting address goes to that address, where only its owner reads it.
+    let sent = held.emu.messages(Some("mallory"));
+    let last = sent.last().expect("sent");
+    assert_eq!(last.destination, "victim@example.com");
+    let a = admin_attrs(&held, "mallory");
+    assert_eq!(a["email"], "mallory@example.com");
+    assert_eq!(username_behind(&held, "mallory@example.com"), "mallory");
+    // The owner's code verifies it (and moves the address) as before.
+    ok(
+        &held.emu,
+        "VerifyUserAttribute",
+        json!({"AccessToken": at, "AttributeName": "email", "Code": last.code}),
+    );
+    assert_eq!(admin_attrs(&held, "mallory")["email"], "victim@example.com");
 }

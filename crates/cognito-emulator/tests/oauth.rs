@@ -1227,6 +1227,21 @@ fn create_user_pool_client_checks_oauth_settings_as_aws_does() {
             "http://app.example.com/cb cannot use the HTTP protocol.".into()
         )
     );
+    // The host is what follows the user information: these go to app.example.com in plain
+    // HTTP, whatever loopback name comes before the `@`.
+    for url in [
+        "http://localhost:1@app.example.com/cb",
+        "http://127.0.0.1:80@app.example.com/cb",
+        "http://[::1]@app.example.com/cb",
+    ] {
+        assert_eq!(
+            refused(json!({"CallbackURLs": [url]})),
+            (
+                "InvalidParameterException".into(),
+                format!("{url} cannot use the HTTP protocol.")
+            ),
+        );
+    }
     assert_eq!(
         refused(json!({"LogoutURLs": ["https://x.example/#frag"]})).0,
         "InvalidParameterException"

@@ -819,3 +819,68 @@ fn configurations_must_be_explicit() {
         ConfigError::DuplicateIssuer(_)
     ));
 }
+
+/// Duplicate names in the header or payload: the last one wins, everywhere the verifier reads
+/// them (RFC 7515 §5.2 allows exactly this, and aws-jwt-verify's `JSON.parse` does the same),
+/// so the checks and the claims handed back never disagree about which value was meant.
+#[test]
+fn duplicate_json_names_resolve_to_the_last_one_for_checks_and_claims() {
+    let signed = |header: &str, payload: &str| {
+        let input = format!("{}.{}", B64.encode(header), B64.encode(payload));
+        let mut sig = vec![0; key().public_modulus_len()];
+        key()
+            .sign(
+                &RSA_PKCS1_SHA256,
+                &SystemRandom::new(),
+                input.as_bytes(),
+                &mut sig,
+            )
+            .expect("sign");
+        format!("{input}.{}", B64.encode(sig))
+    };
+    let body = access_claims().to_string();
+    let body = body.trim_end_matches('}');
+    let access = verifier(TokenUse::Access);
+    // The checks see the last `client_id` and `token_use`, as the claims do.
+    let last_wins = signed(
+        r#"{"kid":"k1","alg":"RS256"}"#,
+        &format!(r#"{body},"client_id":"client9","username":"mallory","client_id":"client2"}}"#),
+    );
+    let claims = run(&access, &last_wins).expect("verifies");
+    assert_eq!(claims.client_id.as_deref(), Some("client2"));
+    assert_eq!(claims.username.as_deref(), Some("mallory"));
+    let not_listed = signed(
+        r#"{"kid":"k1","alg":"RS256"}"#,
+        &format!(r#"{body},"client_id":"client2","client_id":"client9"}}"#),
+    );
+    assert_eq!(
+        err(&access, &not_listed),
+        VerifyError::Client {
+            found: Some("client9".into())
+        }
+    );
+    let id_last = signed(
+        r#"{"kid":"k1","alg":"RS256"}"#,
+        &format!(r#"{body},"token_use":"id"}}"#),
+    );
+    assert!(matches!(
+        err(&access, &id_last),
+        VerifyError::TokenUse { .. }
+    ));
+    // In the header too: an `alg` of none after RS256 is refused, RS256 after none verifies.
+    let alg_none_last = signed(
+        r#"{"kid":"k1","alg":"RS256","alg":"none"}"#,
+        &access_claims().to_string(),
+    );
+    assert_eq!(
+        err(&access, &alg_none_last),
+        VerifyError::Algorithm {
+            found: Some("none".into())
+        }
+    );
+    let alg_rs256_last = signed(
+        r#"{"kid":"k1","alg":"none","alg":"RS256"}"#,
+        &access_claims().to_string(),
+    );
+    run(&access, &alg_rs256_last).expect("verifies");
+}

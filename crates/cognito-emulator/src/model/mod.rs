@@ -54,6 +54,9 @@ pub(crate) struct ServiceModel {
 pub(crate) struct Operation {
     pub input: Option<ShapeId>,
     pub output: Option<ShapeId>,
+    /// `authtype: none`: AWS serves the operation without a SigV4 signature (what a browser
+    /// application calls with a user's password or tokens).
+    pub unsigned: bool,
 }
 
 pub(crate) struct Shape {
@@ -217,6 +220,7 @@ struct RawMeta {
 struct RawOperation {
     input: Option<RawRef>,
     output: Option<RawRef>,
+    authtype: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -390,7 +394,15 @@ impl ServiceModel {
                 Some(r) => Some(shape_ref(Some(r), name)?),
                 None => None,
             };
-            operations.insert(name.clone(), Operation { input, output });
+            let unsigned = o.authtype.as_deref() == Some("none");
+            operations.insert(
+                name.clone(),
+                Operation {
+                    input,
+                    output,
+                    unsigned,
+                },
+            );
         }
         Ok(ServiceModel {
             target_prefix: doc.metadata.target_prefix,
@@ -450,6 +462,11 @@ pub(crate) fn service_of_prefix(prefix: &str) -> Option<Service> {
 fn split_target(target: &str) -> Option<(Service, &str)> {
     let (prefix, op) = target.split_once('.')?;
     Some((service_of_prefix(prefix)?, op))
+}
+
+/// Whether AWS serves `op` without a SigV4 signature (the model's `authtype: none`).
+pub(crate) fn unsigned(service: Service, op: &str) -> bool {
+    model(service).operation(op).is_some_and(|o| o.unsigned)
 }
 
 /// Whether the emulator serves an operation.

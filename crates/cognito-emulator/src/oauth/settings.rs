@@ -29,6 +29,9 @@ fn check_url(url: &str) -> ApiResult<()> {
     }
     if scheme.eq_ignore_ascii_case("http") {
         let authority = rest.split(['/', '?']).next().unwrap_or("");
+        // The host follows any user information (`http://localhost:1@example.com` goes to
+        // example.com).
+        let authority = authority.rsplit('@').next().unwrap_or(authority);
         let host = if authority.starts_with('[') {
             authority.split(']').next().map(|h| format!("{h}]"))
         } else {

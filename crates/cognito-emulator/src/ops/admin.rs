@@ -31,6 +31,36 @@ pub(crate) fn user_type(u: &User, attrs_key: &str) -> Value {
     })
 }
 
+/// Refuses a username shaped like an e-mail address or phone number in a pool where that
+/// attribute is a sign-in alias: sign-in looks usernames up before aliases, so such a
+/// username would take the sign-ins meant for whoever verifies that address later.
+pub(crate) fn check_username_not_alias(s: &PoolSettings, given: &str) -> ApiResult<()> {
+    let alias = |attr: &str| s.alias_attrs.iter().any(|a| a == attr);
+    if alias("email") && email_shaped(given) {
+        return Err(invalid_param(
+            "Username cannot be of email format, since user pool is configured for email alias.",
+        ));
+    }
+    if alias("phone_number") && phone_shaped(given) {
+        return Err(invalid_param(
+            "Username cannot be of phone number format, since user pool is configured for phone number alias.",
+        ));
+    }
+    Ok(())
+}
+
+/// `local@domain`, both parts non-empty.
+fn email_shaped(s: &str) -> bool {
+    s.split_once('@')
+        .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty())
+}
+
+/// `+` and digits.
+fn phone_shaped(s: &str) -> bool {
+    s.strip_prefix('+')
+        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// Creates a user record, honouring email/phone-as-username pools; `attrs` have passed the
 /// schema's checks.
 pub(crate) fn new_user(
@@ -180,6 +210,8 @@ pub(crate) fn finish_update(
     for attr in ["email", "phone_number"] {
         if changes.iter().any(|(k, _)| k == attr) {
             user.pending_attrs.remove(attr);
+            // A code proves access to the value it was sent to: a new value voids it.
+            user.codes.remove(&format!("VERIFY:{attr}"));
         }
     }
     for (attr, value) in &plan.held {
@@ -240,6 +272,7 @@ pub(crate) fn admin_create_user(st: &mut State, b: &Body) -> ApiResult<Value> {
     }
     // Required attributes are not enforced here: AWS lets an administrator leave them to the
     // user, who is asked for them in NEW_PASSWORD_REQUIRED.
+    check_username_not_alias(&pool.s, given)?;
     let attrs =
         pool.schema
             .check_writes(&attrs, Writer::Admin, WriteKind::Create, &|_: &str| None)?;

@@ -139,8 +139,12 @@ pub(crate) fn get_verification_code(st: &mut State, b: &Body) -> ApiResult<Value
     }
     let now = st.now();
     let user = st.users_mut(&c.pool_id)?.user_mut(&c.username)?;
+    // A value waiting for verification is the one a code verifies, so the code goes there.
     let value = user
-        .attr(&attr)
+        .pending_attrs
+        .get(&attr)
+        .map(String::as_str)
+        .or_else(|| user.attr(&attr))
         .ok_or_else(|| invalid_param(format!("User does not have attribute {attr}")))?
         .to_string();
     let code = new_code(user, &format!("VERIFY:{attr}"), now, VERIFY_CODE_SECS);

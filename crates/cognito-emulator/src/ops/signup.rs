@@ -4,7 +4,7 @@ use serde_json::{Value, json};
 
 use crate::api::{ApiError, ApiResult, Body, code_mismatch, invalid_param, not_authorized};
 use crate::challenge::ChallengeName;
-use crate::ops::admin::{check_required, new_user};
+use crate::ops::admin::{check_required, check_username_not_alias, new_user};
 use crate::ops::{check_code, check_password_policy, check_secret_hash, new_code, set_password};
 use crate::schema::{WriteKind, Writer};
 use crate::state::{Client, PoolSettings, SignupSession, State, User, delivery_details};
@@ -58,6 +58,7 @@ pub(crate) fn sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
             "1 validation error detected: Value at 'password' failed to satisfy constraint: Member must not be null",
         ));
     }
+    check_username_not_alias(&pool.s, given)?;
     // A client writes only what its WriteAttributes allow, never a verification flag, a
     // developer-only, reserved or unknown attribute.
     let attrs = pool.schema.check_writes(

@@ -1,6 +1,6 @@
 //! Sign-in sessions: what each expects next and what the sign-in has established.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 
 use cognito_proto::srp::SecretUint;
@@ -150,6 +150,11 @@ pub(crate) struct Sessions {
     by_id: Tracked<AuthSession>,
     /// The sessions whose step is an SRP handshake (never stored), by session id.
     handshakes: HashMap<String, AuthSession>,
+    /// Handshake session ids, oldest first (ids of handshakes already gone are skipped when
+    /// met), so that the oldest is dropped when [`MAX_PENDING_HANDSHAKES`] is reached.
+    handshake_order: VecDeque<String>,
+    /// The same for the stored sessions of `by_id` ([`MAX_STORED_SESSIONS`]).
+    stored_order: VecDeque<String>,
     /// `SECRET_BLOCK` (base64) → the session id of its `PASSWORD_VERIFIER` step.
     secret_blocks: HashMap<String, String>,
     /// (pool id, username) → the user's session ids.
@@ -164,6 +169,8 @@ impl Default for Sessions {
         Sessions {
             by_id: Tracked::new(Kind::Session, ""),
             handshakes: HashMap::new(),
+            handshake_order: VecDeque::new(),
+            stored_order: VecDeque::new(),
             secret_blocks: HashMap::new(),
             by_user: HashMap::new(),
             sweep_at: 0,
@@ -174,6 +181,19 @@ impl Default for Sessions {
 
 /// Sign-up sessions kept before expired ones are swept.
 const SIGNUP_SWEEP_AT: usize = 4096;
+
+/// SRP handshakes awaiting their verifier, all pools together. Each holds about 3.5 KB (four
+/// 3072-bit numbers, the secret block, ids and index entries) for as long as the client's
+/// session validity (3 to 15 minutes), and anyone can open them without a password: at about
+/// 1,400 handshakes/s from one client, 15 minutes would hold some 4 GB. Beyond this many the
+/// oldest is dropped (its verifier answer then meets an expired session), so a flood costs
+/// at most about 35 MB and ordinary clients, who answer within a second, still sign in.
+pub(crate) const MAX_PENDING_HANDSHAKES: usize = 10_000;
+
+/// Other sign-in sessions, all pools together. Some start without a password too
+/// (`USER_AUTH`'s choice of challenge or one-time code, `CUSTOM_AUTH`); each holds well under
+/// 1 KB, so this bounds a flood to some 100 MB, far above what real clients keep open.
+pub(crate) const MAX_STORED_SESSIONS: usize = 100_000;
 
 fn user_key(s: &AuthSession) -> (String, String) {
     (s.pool_id.clone(), s.username.clone())
@@ -244,6 +264,7 @@ impl Sessions {
     /// A session read back from the data directory (not noted as a change).
     pub(crate) fn load(&mut self, sid: String, sess: AuthSession) {
         self.index(&sid, &sess, true);
+        self.stored_order.push_back(sid.clone());
         self.by_id.load(sid, sess);
     }
 
@@ -265,9 +286,46 @@ impl Sessions {
         }
         self.index(&sid, &sess, with_block);
         if sess.step.is_handshake() {
+            self.handshake_order.push_back(sid.clone());
             self.handshakes.insert(sid, sess);
+            self.bound_handshakes();
         } else {
+            self.stored_order.push_back(sid.clone());
             self.by_id.insert(sid, sess);
+            self.bound_stored();
+        }
+    }
+
+    /// Drops the oldest handshakes beyond [`MAX_PENDING_HANDSHAKES`], and forgets the ids of
+    /// handshakes that are gone once they outnumber the live ones.
+    fn bound_handshakes(&mut self) {
+        while self.handshakes.len() > MAX_PENDING_HANDSHAKES {
+            let Some(oldest) = self.handshake_order.pop_front() else {
+                break;
+            };
+            if let Some(sess) = self.handshakes.remove(&oldest) {
+                self.unindex(&oldest, &sess);
+            }
+        }
+        if self.handshake_order.len() > 2 * self.handshakes.len().max(1024) {
+            let live = &self.handshakes;
+            self.handshake_order.retain(|sid| live.contains_key(sid));
+        }
+    }
+
+    /// [`Sessions::bound_handshakes`] for the stored sessions and [`MAX_STORED_SESSIONS`].
+    fn bound_stored(&mut self) {
+        while self.by_id.len() > MAX_STORED_SESSIONS {
+            let Some(oldest) = self.stored_order.pop_front() else {
+                break;
+            };
+            if let Some(sess) = self.by_id.remove(&oldest) {
+                self.unindex(&oldest, &sess);
+            }
+        }
+        if self.stored_order.len() > 2 * self.by_id.len().max(1024) {
+            let live = &self.by_id;
+            self.stored_order.retain(|sid| live.contains_key(sid));
         }
     }
 
@@ -365,6 +423,70 @@ mod tests {
             attempts: 0,
             ctx: FlowCtx::default(),
         }
+    }
+
+    fn handshake(user: &str, block: &str) -> AuthSession {
+        let one = BigUint::from(1u8);
+        AuthSession {
+            step: Step::PasswordVerifier(Box::new(Handshake {
+                a: one.clone(),
+                b: Arc::new(SecretUint::new(one.clone())),
+                big_b: one.clone(),
+                v: one,
+                realm: "r".into(),
+                user: user.into(),
+                secret_block: Vec::new(),
+                secret_block_b64: block.into(),
+            })),
+            ..session("p1", user, 100)
+        }
+    }
+
+    /// Handshakes cost memory and need no password: past the cap the oldest go (with their
+    /// secret-block and user index entries), the newest and every other session stay.
+    #[test]
+    fn pending_handshakes_are_bounded_oldest_first() {
+        let mut s = Sessions::default();
+        s.insert("mfa".into(), session("p1", "victim", 100));
+        let total = 2 * MAX_PENDING_HANDSHAKES;
+        for i in 0..total {
+            s.insert(
+                format!("h{i}"),
+                handshake(&format!("u{}", i % 7), &format!("b{i}")),
+            );
+            if i % 10 == 0 {
+                // Answered handshakes leave the queue early.
+                s.take(&format!("h{}", i / 2));
+            }
+        }
+        assert_eq!(s.handshakes.len(), MAX_PENDING_HANDSHAKES);
+        // `h1` was never answered: the oldest, it went first.
+        assert!(s.get("h1").is_none() && s.by_secret_block("b1").is_none());
+        let newest = format!("h{}", total - 1);
+        assert!(s.get(&newest).is_some());
+        assert_eq!(
+            s.by_secret_block(&format!("b{}", total - 1)),
+            Some(newest.as_str())
+        );
+        assert!(s.get("mfa").is_some());
+        assert_eq!(s.secret_blocks.len(), s.handshakes.len());
+        let indexed: usize = s.by_user.values().map(BTreeSet::len).sum();
+        assert_eq!(indexed, s.handshakes.len() + 1);
+        assert!(s.handshake_order.len() <= 2 * MAX_PENDING_HANDSHAKES + 1);
+    }
+
+    /// The same bound for the sessions that are stored (no handshake).
+    #[test]
+    fn stored_sessions_are_bounded_oldest_first() {
+        let mut s = Sessions::default();
+        let total = MAX_STORED_SESSIONS + 500;
+        for i in 0..total {
+            s.insert(format!("s{i}"), session("p1", &format!("u{}", i % 5), 100));
+        }
+        assert_eq!(s.by_id.len(), MAX_STORED_SESSIONS);
+        assert!(s.get("s0").is_none() && s.get("s499").is_none());
+        assert!(s.get("s500").is_some() && s.get(&format!("s{}", total - 1)).is_some());
+        assert_index_right(&s);
     }
 
     /// Every indexed id is a live session and every live session is indexed once.
