@@ -71,9 +71,9 @@ def test_secret_hash_client_and_revoke_token(emu, pool):
     params = {"USERNAME": name, "PASSWORD": "Pass-word-1", "SECRET_HASH": secret_hash(name, cid, secret)}
     auth = emu.ok("cognito-idp", "initiate-auth", "--client-id", cid, "--auth-flow", "USER_PASSWORD_AUTH",
                   "--auth-parameters", json.dumps(params))["AuthenticationResult"]
-    wrong = dict(params, SECRET_HASH=secret_hash(name, cid, secret + "x"))
+    wrong = secret_hash(name, cid, secret + "x")
     r = emu.aws("cognito-idp", "initiate-auth", "--client-id", cid, "--auth-flow", "USER_PASSWORD_AUTH",
-                "--auth-parameters", json.dumps(wrong))
+                "--auth-parameters", f"USERNAME={name},PASSWORD=Pass-word-1,SECRET_HASH={wrong}")
     assert r.rc == 255, repr(r)
     assert r.err.strip().endswith(f"operation: Unable to verify secret hash for client {cid}"), repr(r)
 

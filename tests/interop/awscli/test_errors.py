@@ -48,8 +48,8 @@ def test_service_errors(emu, pool):
 
     r = emu.aws("cognito-idp", "list-users", "--user-pool-id", pid, "--filter", "email = unquoted")
     assert r.rc == 255, repr(r)
-    assert r.err.startswith(
-        "\nAn error occurred (InvalidParameterException) when calling the ListUsers operation: "), repr(r)
+    assert r.err.strip() == error_line("ListUsers", "InvalidParameterException",
+                                       "Error while parsing filter."), repr(r)
 
     r = emu.aws("cognito-idp", "describe-user-pool", "--user-pool-id", "us-east-1_doesNotExist")
     assert r.rc == 255, repr(r)
@@ -74,6 +74,12 @@ def test_what_the_cli_refuses_itself(emu, pool):
                 "--user-attributes", "Name=email,Valu=x@example.com")
     assert r.rc == 255, repr(r)
     assert "Unknown parameter in UserAttributes[0]: \"Valu\"" in r.err, repr(r)
+
+    # A comma in a shorthand value makes a list: a password with a comma needs the JSON form.
+    r = emu.aws("cognito-idp", "initiate-auth", "--client-id", "c", "--auth-flow", "USER_PASSWORD_AUTH",
+                "--auth-parameters", "USERNAME=x,PASSWORD=one,two")
+    assert r.rc == 255, repr(r)
+    assert "Invalid type for parameter AuthParameters.PASSWORD, value: ['one', 'two']" in r.err, repr(r)
 
     r = emu.aws("cognito-idp", "admin-create-user", "--user-pool-id", pid, "--username", "x",
                 "--message-action", "SUPPRESS", "--cli-input-json", "{not json")

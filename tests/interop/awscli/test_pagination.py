@@ -60,6 +60,15 @@ def test_list_users_every_user_once(emu, pool):
     assert_once(got, users, "list-users --max-items 7 --page-size 4")
     assert rounds == 4
 
+    # --limit is ListUsers' own page size: naming it turns the CLI's pagination off, and the
+    # service's PaginationToken is printed for --pagination-token.
+    out = emu.ok("cognito-idp", "list-users", "--user-pool-id", pid, "--limit", "10")
+    assert len(out["Users"]) == 10 and out["PaginationToken"], out
+    rest = emu.ok("cognito-idp", "list-users", "--user-pool-id", pid,
+                  "--pagination-token", out["PaginationToken"])
+    assert_once(names(out["Users"] + rest["Users"], "Username"), users,
+                "list-users --limit 10, then --pagination-token")
+
     # A filter; the CLI paginates the filtered list too.
     r = emu.aws("cognito-idp", "list-users", "--user-pool-id", pid, "--page-size", "3",
                 "--filter", 'email ^= "page"', "--query", "Users[].Username", "--output", "json")

@@ -97,7 +97,10 @@ def test_create_user_pool_from_cli_input_json(emu, tmp_path):
     pid = created["Id"]
     r = emu.aws("cognito-idp", "delete-user-pool", "--user-pool-id", pid)
     assert r.rc == 255, repr(r)
-    assert "An error occurred (InvalidParameterException) when calling the DeleteUserPool operation:" in r.err
+    assert r.err.strip() == (
+        "An error occurred (InvalidParameterException) when calling the DeleteUserPool operation: "
+        "The user pool cannot be deleted because deletion protection is activated. Deletion "
+        "protection must be inactivated first."), repr(r)
     emu.ok("cognito-idp", "update-user-pool", "--user-pool-id", pid, "--deletion-protection", "INACTIVE")
     emu.ok("cognito-idp", "delete-user-pool", "--user-pool-id", pid)
     emu.ok("cognito-idp", "delete-user-pool", "--user-pool-id", other["Id"])
