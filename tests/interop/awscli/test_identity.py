@@ -86,6 +86,15 @@ def test_guest_and_signed_in_identities(emu, pool):
         "An error occurred (ResourceNotFoundException) when calling the DescribeIdentityPool operation: "), repr(r)
 
 
+def test_guests_refused_by_a_closed_pool(emu):
+    closed = emu.ok("cognito-identity", "create-identity-pool", "--identity-pool-name", unique("closed"),
+                    "--no-allow-unauthenticated-identities")["IdentityPoolId"]
+    r = emu.aws("cognito-identity", "get-id", "--identity-pool-id", closed, env=NO_CREDS)
+    assert r.rc == 255, repr(r)
+    assert r.err.strip() == ("An error occurred (NotAuthorizedException) when calling the GetId "
+                             "operation: Unauthenticated access is not supported for this identity pool."), repr(r)
+
+
 def test_list_identity_pools_by_hand(emu):
     mine = [emu.wire("CreateIdentityPool",
                      {"IdentityPoolName": unique("listed"), "AllowUnauthenticatedIdentities": True},

@@ -54,6 +54,15 @@ def test_list_users_every_user_once(emu, pool):
     assert "PaginationToken" not in out and "NextToken" not in out
     assert emu.hook("/_emulator/counts")["ListUsers"] - before == 5
 
+    # With --output text, the CLI applies --query to each page as it arrives: one line per
+    # page, the names of that page separated by tabs.
+    r = emu.aws("cognito-idp", "list-users", "--user-pool-id", pid, "--page-size", "5",
+                "--query", "Users[].Username", "--output", "text")
+    assert r.rc == 0, repr(r)
+    lines = r.out.splitlines()
+    assert [len(line.split("\t")) for line in lines] == [5, 5, 5, 5, 3], repr(r)
+    assert_once([n for line in lines for n in line.split("\t")], users, "list-users --output text")
+
     # --max-items: the CLI prints a NextToken of its own, which --starting-token resumes.
     got, rounds = paged(emu, "cognito-idp", "list-users", "--user-pool-id", pid,
                         key="Username", page_size=4, max_items=7)
