@@ -123,3 +123,23 @@ def test_admin_initiate_auth_and_new_password_required(emu, pool):
                 "--auth-parameters", f"USERNAME={name},PASSWORD=Brand-new-2",
                 "--query", "AuthenticationResult.TokenType", "--output", "text")
     assert (r.rc, r.out) == (0, "Bearer\n"), repr(r)
+
+
+def test_legacy_flow_names_of_old_scripts(emu, pool):
+    pid, _ = pool
+    # Scripts written before the ALLOW_ names still create clients with ADMIN_NO_SRP_AUTH and
+    # sign in with that flow name.
+    cid = emu.ok("cognito-idp", "create-user-pool-client", "--user-pool-id", pid, "--client-name", "legacy",
+                 "--explicit-auth-flows", "ADMIN_NO_SRP_AUTH",
+                 "--query", "UserPoolClient")["ClientId"]
+    name = unique("old")
+    confirmed_user(emu, pid, name, "Pass-word-1")
+    r = emu.aws("cognito-idp", "admin-initiate-auth", "--user-pool-id", pid, "--client-id", cid,
+                "--auth-flow", "ADMIN_NO_SRP_AUTH", "--auth-parameters", f"USERNAME={name},PASSWORD=Pass-word-1",
+                "--query", "AuthenticationResult.TokenType", "--output", "text")
+    assert (r.rc, r.out) == (0, "Bearer\n"), repr(r)
+    r = emu.aws("cognito-idp", "initiate-auth", "--client-id", cid, "--auth-flow", "USER_PASSWORD_AUTH",
+                "--auth-parameters", f"USERNAME={name},PASSWORD=Pass-word-1")
+    assert r.rc == 255, repr(r)
+    assert r.err.strip() == ("An error occurred (InvalidParameterException) when calling the InitiateAuth "
+                             "operation: USER_PASSWORD_AUTH flow not enabled for this client"), repr(r)
