@@ -125,12 +125,21 @@ fn code_attempts_are_limited() {
 fn sign_up_of_existing_user_and_weak_password() {
     let s = setup();
     sign_up(&s, "hank", "h@example.com");
-    let (t, _) = err(
+    let (t, m) = err(
         &s.emu,
         "SignUp",
         json!({"ClientId": s.client_id, "Username": "hank", "Password": PASSWORD}),
     );
     assert_eq!(t, "UsernameExistsException");
+    assert_eq!(m, "User already exists");
+    // AdminCreateUser refuses the same name with other words (as the AWS CLI shows them).
+    let (t, m) = err(
+        &s.emu,
+        "AdminCreateUser",
+        json!({"UserPoolId": s.pool_id, "Username": "hank", "MessageAction": "SUPPRESS"}),
+    );
+    assert_eq!(t, "UsernameExistsException");
+    assert_eq!(m, "User account already exists");
     let (t, m) = err(
         &s.emu,
         "SignUp",

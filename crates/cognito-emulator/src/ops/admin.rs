@@ -276,7 +276,13 @@ pub(crate) fn admin_create_user(st: &mut State, b: &Body) -> ApiResult<Value> {
     let attrs =
         pool.schema
             .check_writes(&attrs, Writer::Admin, WriteKind::Create, &|_: &str| None)?;
-    let mut user = new_user(pool, given, &attrs, now_f)?;
+    let mut user = new_user(pool, given, &attrs, now_f).map_err(|mut e| {
+        // AWS words a taken plain username differently here than in SignUp.
+        if e.message == "User already exists" {
+            e.message = "User account already exists".to_string();
+        }
+        e
+    })?;
     // A verified e-mail or phone number is an alias only one user may hold; it moves to the
     // new user only with ForceAliasCreation (checked now, moved once the pre sign-up trigger
     // has accepted the user).
