@@ -50,6 +50,7 @@ pub struct EmulatorBuilder {
     fixed_clock: Option<u64>,
     signing_keys: Option<SigningKeys>,
     limits: ServerLimits,
+    trusted_origins: Vec<String>,
     lambda: triggers::LambdaSettings,
     data_dir: Option<std::path::PathBuf>,
     config: Option<(std::path::PathBuf, config::Config)>,
@@ -66,6 +67,7 @@ impl Default for EmulatorBuilder {
             fixed_clock: None,
             signing_keys: None,
             limits: ServerLimits::default(),
+            trusted_origins: Vec::new(),
             lambda: triggers::LambdaSettings::default(),
             data_dir: None,
             config: None,
@@ -134,6 +136,19 @@ impl EmulatorBuilder {
     /// timeouts, at least 8 KiB of headers).
     pub fn limits(mut self, limits: ServerLimits) -> Self {
         self.limits = limits.sanitized();
+        self
+    }
+
+    /// Lets the web pages of `origin` (`scheme://host[:port]`, as a browser sends it in the
+    /// `Origin` header, e.g. `http://app.internal:3000`) call every operation and the
+    /// `/_emulator/` hooks, as pages of this machine (`localhost`, `*.localhost`,
+    /// `127.0.0.1`, `[::1]`) and programs (which send no `Origin`) always may. Pages of other
+    /// origins may call only the operations AWS serves unsigned (sign-up, sign-in, a user's
+    /// own profile): on AWS the rest need credentials, which the emulator does not check, so
+    /// without this rule any site open in the browser could drive the emulator.
+    pub fn trusted_origin(mut self, origin: &str) -> Self {
+        self.trusted_origins
+            .push(origin.trim_end_matches('/').to_ascii_lowercase());
         self
     }
 
@@ -227,6 +242,7 @@ impl EmulatorBuilder {
         };
         let mut shared = Shared::new(state);
         shared.limits = self.limits.clone();
+        shared.trusted_origins = self.trusted_origins.clone();
         shared.store = store;
         let shared = Arc::new(shared);
         if let Some(seed) = self.seed.as_ref().filter(|_| fresh) {

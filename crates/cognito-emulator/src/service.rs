@@ -190,10 +190,20 @@ pub(crate) enum Prepared {
 /// other than `http(s)://` `localhost`, `*.localhost`, `127.0.0.1` or `[::1]` (any port).
 /// Programs other than browsers send no `Origin`; `null` (sandboxed frames, `file:` pages)
 /// counts as foreign, since any site can produce it.
-fn foreign_origin(req: &Request<Vec<u8>>) -> bool {
+/// Origins named with [`EmulatorBuilder::trusted_origin`](crate::EmulatorBuilder::trusted_origin)
+/// are not foreign.
+fn foreign_origin(shared: &Shared, req: &Request<Vec<u8>>) -> bool {
     let Some(origin) = req.headers().get(http::header::ORIGIN) else {
         return false;
     };
+    if let Ok(o) = origin.to_str()
+        && shared
+            .trusted_origins
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case(o.trim_end_matches('/')))
+    {
+        return false;
+    }
     let Some(rest) = origin.to_str().ok().and_then(|o| {
         o.strip_prefix("http://")
             .or_else(|| o.strip_prefix("https://"))
@@ -236,7 +246,7 @@ pub(crate) fn prepare(shared: &Shared, req: &Request<Vec<u8>>) -> Prepared {
         return Prepared::Respond(body_too_large(&request_id, shared.limits.max_body_bytes));
     }
     if let Some(hook) = path.strip_prefix("/_emulator/") {
-        if foreign_origin(req) {
+        if foreign_origin(shared, req) {
             return Prepared::Respond(plain(
                 StatusCode::FORBIDDEN,
                 json!({"message": "The emulator's hooks are not served to web pages of other sites."}),
@@ -279,7 +289,7 @@ pub(crate) fn prepare(shared: &Shared, req: &Request<Vec<u8>>) -> Prepared {
     // AWS serves only the `authtype: none` operations without a signature; the emulator serves
     // every operation unsigned, so a web page of any site open in the developer's browser
     // could otherwise create users, set passwords or read pools through CORS.
-    if foreign_origin(req) && !crate::model::unsigned(service, &op) {
+    if foreign_origin(shared, req) && !crate::model::unsigned(service, &op) {
         let e = ApiError::new(
             "MissingAuthenticationTokenException",
             "Missing Authentication Token",

@@ -36,6 +36,9 @@ pub(crate) struct Shared {
     pub(crate) store: Option<persist::Store>,
     /// The HTTP server's bounds (the body limit applies to [`Service::handle`] too).
     pub(crate) limits: ServerLimits,
+    /// Origins (`scheme://host[:port]`, lowercase) whose web pages may call every operation
+    /// and the hooks, besides the pages of this machine.
+    pub(crate) trusted_origins: Vec<String>,
     /// Whether the state has a seeded generator. It is set when the emulator is built and
     /// kept by every reset, so work that draws random values before taking the lock (request
     /// ids, the server's SRP ephemeral) can ask here instead of taking the lock to find out.
@@ -153,6 +156,7 @@ impl Shared {
             state: Mutex::new(state),
             store: None,
             limits: ServerLimits::default(),
+            trusted_origins: Vec::new(),
         }
     }
 

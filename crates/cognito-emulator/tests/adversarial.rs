@@ -548,3 +548,44 @@ fn web_pages_of_other_sites_cannot_drive_the_admin_api_or_the_hooks() {
         assert_eq!(r.status, 200, "{origin:?}");
     }
 }
+
+/// An origin the emulator was told to trust gets what local pages get; others still do not.
+#[test]
+fn a_trusted_origin_may_drive_the_admin_api_and_the_hooks() {
+    let emu = cognito_emulator::Emulator::builder()
+        .trusted_origin("http://App.Internal:3000/")
+        .start_blocking()
+        .unwrap();
+    let pool = emu
+        .create_pool(cognito_emulator::PoolConfig::default())
+        .unwrap();
+    let list = |origin: &str| {
+        let body = json!({"UserPoolId": pool.pool_id, "Username": "amy"}).to_string();
+        raw(
+            &emu,
+            "POST",
+            "/",
+            &[
+                (
+                    "X-Amz-Target",
+                    "AWSCognitoIdentityProviderService.AdminCreateUser",
+                ),
+                ("Origin", origin),
+            ],
+            body.as_bytes(),
+        )
+        .expect("http")
+    };
+    assert_eq!(list("http://app.internal:3000").status, 200);
+    let r = list("http://app.internal:3001");
+    assert_eq!(r.json()["__type"], "MissingAuthenticationTokenException");
+    let r = raw(
+        &emu,
+        "GET",
+        "/_emulator/messages",
+        &[("Origin", "http://app.internal:3000")],
+        b"",
+    )
+    .expect("http");
+    assert_eq!(r.status, 200);
+}

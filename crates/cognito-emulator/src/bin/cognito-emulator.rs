@@ -1,5 +1,6 @@
 //! `cognito-emulator [--host 127.0.0.1] [--port 9229] [--region us-east-1] [--seed FILE]
-//! [--config FILE] [--data-dir DIR] [--lambda-endpoint URL] [--lambda-timeout SECONDS] [--max-connections N]
+//! [--config FILE] [--data-dir DIR] [--lambda-endpoint URL] [--lambda-timeout SECONDS]
+//! [--trusted-origin ORIGIN]... [--max-connections N]
 //! [--header-timeout SECS] [--body-timeout SECS] [--idle-timeout SECS] [--max-body-bytes N]
 //! [--max-header-bytes N]`
 //!
@@ -44,6 +45,12 @@ const USAGE: &str = "usage: cognito-emulator [options]
                            http://127.0.0.1:3001) that runs the triggers named in the pools'
                            LambdaConfig
   --lambda-timeout SECS    how long a trigger may take (default 5, as on AWS)
+  --trusted-origin ORIGIN  web pages of ORIGIN (scheme://host[:port], e.g.
+                           http://app.internal:3000) may call every operation and the
+                           /_emulator/ hooks, as pages of this machine (localhost,
+                           127.0.0.1, [::1]) and programs always may; other sites' pages
+                           may call only what AWS serves unsigned (sign-up, sign-in, a
+                           user's own profile). Repeat it for more origins
   --max-connections N      connections served at once; more wait to be accepted (default 1024)
   --header-timeout SECS    time to send a request's headers (default 30)
   --body-timeout SECS      time to send a request's body (default 30)
@@ -101,6 +108,7 @@ fn main() -> ExitCode {
                 }
             },
             "--lambda-endpoint" => builder.lambda_endpoint(&value),
+            "--trusted-origin" => builder.trusted_origin(&value),
             "--lambda-timeout" => match value.parse::<f64>() {
                 Ok(secs) if secs > 0.0 && secs.is_finite() => {
                     builder.lambda_timeout(std::time::Duration::from_secs_f64(secs))
