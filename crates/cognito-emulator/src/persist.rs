@@ -1025,21 +1025,21 @@ fn load(
         }
         st.load(Restored::Session(k, v));
     }
-    for (k, v) in read_added::<crate::oauth::AuthCode>(path, read, CODES, version)? {
+    for (k, v) in read_added::<crate::state::AuthCode>(path, read, CODES, version)? {
         if v.expires <= now {
             expired.push((Kind::OAuthCode, k));
         } else {
             st.load(Restored::OAuthCode(k, v));
         }
     }
-    for (k, v) in read_added::<crate::oauth::HostedSession>(path, read, HOSTED, version)? {
+    for (k, v) in read_added::<crate::state::HostedSession>(path, read, HOSTED, version)? {
         if v.expires <= now {
             expired.push((Kind::HostedSession, k));
         } else {
             st.load(Restored::HostedSession(k, v));
         }
     }
-    for (k, v) in read_added::<crate::oauth::LoginSession>(path, read, LOGINS, version)? {
+    for (k, v) in read_added::<crate::state::LoginSession>(path, read, LOGINS, version)? {
         if v.expires <= now {
             expired.push((Kind::HostedLogin, k));
         } else {

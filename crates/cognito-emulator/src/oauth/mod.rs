@@ -24,15 +24,12 @@ mod userinfo;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use http::{Method, Request, Response};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::persist::{Kind, Tracked};
+use crate::persist::Tracked;
 use crate::service::Prepared;
 use crate::state::{Client, State};
 use crate::{FaultKind, Shared};
-
-pub(crate) use authorize::AuthzRequest;
 
 /// How long an authorization code stays valid.
 const CODE_LIFETIME_SECS: u64 = 300;
@@ -59,87 +56,6 @@ pub(crate) struct OAuthMint {
     pub id_token: bool,
     /// Whether the ID token carries the `at_hash` of its access token.
     pub at_hash: bool,
-}
-
-/// An authorization code waiting for its exchange.
-#[derive(Clone, Serialize, Deserialize)]
-pub(crate) struct AuthCode {
-    pub pool_id: String,
-    pub client_id: String,
-    pub redirect_uri: String,
-    pub scopes: Vec<String>,
-    pub code_challenge: Option<String>,
-    pub nonce: Option<String>,
-    pub username: String,
-    pub sub: String,
-    pub auth_time: u64,
-    pub expires: u64,
-}
-
-/// Where a sign-in in progress stands.
-#[derive(Clone, Serialize, Deserialize)]
-pub(crate) enum LoginStep {
-    Password,
-    NewPassword {
-        session: String,
-        username: String,
-        required: Vec<String>,
-    },
-    Mfa {
-        session: String,
-        username: String,
-        kind: String,
-        destination: Option<String>,
-    },
-    SelectMfa {
-        session: String,
-        username: String,
-        options: Vec<String>,
-    },
-    /// MFA is required and the user has no factor yet: an authenticator app is set up.
-    MfaSetup {
-        session: String,
-        username: String,
-        secret: cognito_proto::secret::SecretString,
-    },
-}
-
-/// A sign-in in progress, bound to the browser by the [`LOGIN_COOKIE`].
-#[derive(Clone, Serialize, Deserialize)]
-pub(crate) struct LoginSession {
-    pub csrf: String,
-    pub request: AuthzRequest,
-    pub step: LoginStep,
-    pub expires: u64,
-}
-
-/// A browser signed in to a pool's hosted pages (the [`SESSION_COOKIE`]).
-#[derive(Clone, Serialize, Deserialize)]
-pub(crate) struct HostedSession {
-    pub pool_id: String,
-    pub username: String,
-    pub sub: String,
-    pub auth_time: u64,
-    pub expires: u64,
-}
-
-/// The OAuth part of the emulator state. Codes, cookies and sign-in sessions are credentials:
-/// none of these types implements `Debug`.
-#[derive(Clone)]
-pub(crate) struct OAuthState {
-    pub codes: Tracked<AuthCode>,
-    pub logins: Tracked<LoginSession>,
-    pub sessions: Tracked<HostedSession>,
-}
-
-impl Default for OAuthState {
-    fn default() -> OAuthState {
-        OAuthState {
-            codes: Tracked::new(Kind::OAuthCode, ""),
-            logins: Tracked::new(Kind::HostedLogin, ""),
-            sessions: Tracked::new(Kind::HostedSession, ""),
-        }
-    }
 }
 
 /// Inserts into a bounded table of expiring entries.

@@ -303,7 +303,7 @@ fn client_credentials(
 /// The redirect of the implicit grant: the tokens in the fragment (no refresh token).
 pub(crate) fn implicit(
     shared: &Shared,
-    request: &super::AuthzRequest,
+    request: &crate::state::AuthzRequest,
     pool_id: &str,
     username: &str,
     sub: &str,

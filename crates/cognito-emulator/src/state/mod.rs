@@ -12,6 +12,7 @@ use crate::{Fault, Message};
 
 mod client;
 mod identity;
+mod oauth;
 mod pool;
 mod refresh;
 mod session;
@@ -20,6 +21,9 @@ mod users;
 
 pub(crate) use client::Client;
 pub(crate) use identity::{Identity, IdentityPool};
+pub(crate) use oauth::{
+    AuthCode, AuthzRequest, HostedSession, LoginSession, LoginStep, OAuthState,
+};
 pub(crate) use pool::{
     DomainRecord, Group, Pool, PoolResources, Stored, pool_name, verify_contacts,
 };
@@ -84,7 +88,7 @@ pub(crate) struct State {
     /// User-pool domains by domain name.
     domains: Tracked<DomainRecord>,
     /// Authorization codes and hosted sign-in sessions.
-    oauth: crate::oauth::OAuthState,
+    oauth: OAuthState,
     /// The key that authenticates pagination tokens (forged tokens are refused).
     page_key: [u8; 32],
     scratch: Scratch,
@@ -111,7 +115,7 @@ impl State {
             identity_pools: Tracked::new(Kind::IdentityPool, ""),
             identities: Tracked::new(Kind::Identity, ""),
             domains: Tracked::new(Kind::Domain, ""),
-            oauth: crate::oauth::OAuthState::default(),
+            oauth: OAuthState::default(),
             page_key: {
                 let mut k = [0u8; 32];
                 crate::util::fill_random(&mut k);
@@ -323,11 +327,11 @@ impl State {
     }
 
     /// Authorization codes and hosted sign-in sessions.
-    pub fn oauth(&self) -> &crate::oauth::OAuthState {
+    pub fn oauth(&self) -> &OAuthState {
         &self.oauth
     }
 
-    pub fn oauth_mut(&mut self) -> &mut crate::oauth::OAuthState {
+    pub fn oauth_mut(&mut self) -> &mut OAuthState {
         &mut self.oauth
     }
 
@@ -570,9 +574,9 @@ pub(crate) enum Restored {
     Identity(String, Identity),
     Domain(String, DomainRecord),
     Session(String, AuthSession),
-    OAuthCode(String, crate::oauth::AuthCode),
-    HostedSession(String, crate::oauth::HostedSession),
-    HostedLogin(String, crate::oauth::LoginSession),
+    OAuthCode(String, AuthCode),
+    HostedSession(String, HostedSession),
+    HostedLogin(String, LoginSession),
     Signup(String, SignupSession),
 }
 
