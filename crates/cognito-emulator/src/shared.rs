@@ -7,7 +7,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use serde_json::{Map, Value};
 
-use crate::state::{FaultRule, State};
+use crate::state::{FaultRule, State, Step};
 use crate::{
     ApiError, Fault, Message, ServerLimits, api, model, ops, persist, srp_server, state, tokens,
     triggers, util,
@@ -244,14 +244,14 @@ impl Shared {
     ) -> Result<Value, ApiError> {
         let precomputed = match (service, op) {
             (ops::Service::UserPools, "RespondToAuthChallenge" | "AdminRespondToAuthChallenge") => {
-                srp_server::precompute_claim(self, body)
+                precompute_claim(self, body)
             }
             _ => None,
         };
         // Likewise `g^b` of an SRP sign-in's `B`.
         let _prepared = match (service, op) {
             (ops::Service::UserPools, "InitiateAuth" | "AdminInitiateAuth") => {
-                srp_server::prepare_ephemeral(self, body)
+                srp_server::prepare_ephemeral(self.seeded, body)
             }
             _ => None,
         };
@@ -352,4 +352,53 @@ impl Shared {
             self.lock().add_fault(FaultRule { fault, remaining });
         }
     }
+}
+
+/// The first phase of a `PASSWORD_VERIFIER` / `DEVICE_PASSWORD_VERIFIER` answer: find the
+/// handshake under a short lock, then compute the expected signature without it. The
+/// operation itself runs later under the lock as always, checks everything again, and uses
+/// this result only for the same handshake (see `verify_claim`).
+fn precompute_claim(
+    shared: &crate::Shared,
+    body: &serde_json::Map<String, serde_json::Value>,
+) -> Option<srp_server::PrecomputedClaim> {
+    let name = body.get("ChallengeName")?.as_str()?;
+    if name != "PASSWORD_VERIFIER" && name != "DEVICE_PASSWORD_VERIFIER" {
+        return None;
+    }
+    let answers = body.get("ChallengeResponses")?.as_object()?;
+    let text = |k: &str| answers.get(k).and_then(Value::as_str);
+    let timestamp = text("TIMESTAMP")?;
+    let block = text("PASSWORD_CLAIM_SECRET_BLOCK")?;
+    let hs = {
+        let st = shared.lock();
+        let sid = match body.get("Session").and_then(Value::as_str) {
+            Some(s) => s.to_string(),
+            None => st.sessions().by_secret_block(block)?.to_string(),
+        };
+        match &st.sessions().get(&sid)?.step {
+            Step::PasswordVerifier(hs) | Step::DevicePasswordVerifier(hs, _) => hs.clone(),
+            _ => return None,
+        }
+    };
+    if !srp_server::ct_eq(block, &hs.secret_block_b64)
+        || srp_server::prim::parse_timestamp(timestamp).is_none()
+    {
+        return None;
+    }
+    let expected = srp_server::expected_signature(
+        &hs.a,
+        hs.b.expose_secret(),
+        &hs.big_b,
+        &hs.v,
+        &hs.realm,
+        &hs.user,
+        &hs.secret_block,
+        timestamp,
+    );
+    Some(srp_server::PrecomputedClaim {
+        secret_block_b64: hs.secret_block_b64.clone(),
+        timestamp: timestamp.to_string(),
+        expected,
+    })
 }
