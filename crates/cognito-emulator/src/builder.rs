@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::state::State;
 use crate::{
     ConfigError, ServerLimits, Service, Shared, SigningKeys, config, persist, seed, server, state,
-    tokens, triggers, util,
+    tokens, util,
 };
 
 /// Entry point: `Emulator::start().await`, `Emulator::start_blocking()` or
@@ -50,7 +50,7 @@ pub struct EmulatorBuilder {
     fixed_clock: Option<u64>,
     signing_keys: Option<SigningKeys>,
     limits: ServerLimits,
-    lambda: triggers::LambdaSettings,
+    lambda: state::LambdaSettings,
     data_dir: Option<std::path::PathBuf>,
     config: Option<(std::path::PathBuf, config::Config)>,
 }
@@ -66,7 +66,7 @@ impl Default for EmulatorBuilder {
             fixed_clock: None,
             signing_keys: None,
             limits: ServerLimits::default(),
-            lambda: triggers::LambdaSettings::default(),
+            lambda: state::LambdaSettings::default(),
             data_dir: None,
             config: None,
         }

@@ -292,14 +292,14 @@ impl Shared {
             for (sid, sess) in std::mem::take(&mut restore) {
                 st.sessions_mut().insert(sid, sess);
             }
-            let run = triggers::Run {
+            let run = state::Run {
                 op: pass.op.to_string(),
                 client_id: pass.client_id.map(str::to_string),
                 client_metadata: pass.client_metadata.clone(),
                 answers: std::mem::take(&mut answers),
                 hosted: pass.hosted,
                 token_source: pass.token_source,
-                ..triggers::Run::default()
+                ..state::Run::default()
             };
             st.begin_operation(run);
             let result = f(&mut st);
@@ -329,7 +329,15 @@ impl Shared {
         }
         self.check_store()?;
         let mut response = result?;
-        triggers::run_deferred(self, deferred, &mut unsigned)?;
+        triggers::run_deferred(deferred, &mut unsigned, |index, code, message, subject| {
+            let mut st = self.lock();
+            if let Some(m) = st.message_mut(index)
+                && m.code == code
+            {
+                m.message = message;
+                m.subject = subject;
+            }
+        })?;
         tokens::link_at_hash(&mut unsigned, &at_hash);
         tokens::sign_all(&mut response, unsigned).map_err(api::internal)?;
         later.wait();

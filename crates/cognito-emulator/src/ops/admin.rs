@@ -202,7 +202,15 @@ pub(crate) fn finish_update(
         } else {
             "EMAIL"
         };
-        st.deliver(pool_id, username, value, medium, "VERIFY_ATTRIBUTE", &code);
+        crate::triggers::deliver(
+            st,
+            pool_id,
+            username,
+            value,
+            medium,
+            "VERIFY_ATTRIBUTE",
+            &code,
+        );
         details.push(crate::state::delivery_details(attr, value));
     }
     Ok(details)
@@ -282,13 +290,13 @@ pub(crate) fn admin_create_user(st: &mut State, b: &Body) -> ApiResult<Value> {
             .opt_str_list("DesiredDeliveryMediums")?
             .unwrap_or_default();
         if let (true, Some(p)) = (mediums.iter().any(|m| m == "SMS"), &phone) {
-            st.deliver(&pool_id, &username, p, "SMS", "INVITE", &temp);
+            crate::triggers::deliver(st, &pool_id, &username, p, "SMS", "INVITE", &temp);
         }
         if let (true, Some(e)) = (
             mediums.is_empty() || mediums.iter().any(|m| m == "EMAIL"),
             &email,
         ) {
-            st.deliver(&pool_id, &username, e, "EMAIL", "INVITE", &temp);
+            crate::triggers::deliver(st, &pool_id, &username, e, "EMAIL", "INVITE", &temp);
         }
     }
     Ok(json!({ "User": out }))
@@ -446,7 +454,7 @@ pub(crate) fn admin_reset_user_password(st: &mut State, b: &Body) -> ApiResult<V
         .or_else(|| user.attr("phone_number").map(|p| (p.to_string(), "SMS")));
     let code = crate::ops::new_code(user, "FORGOT_PASSWORD", now, 3600);
     if let Some((d, m)) = dest {
-        st.deliver(&pool_id, &username, &d, m, "FORGOT_PASSWORD", &code);
+        crate::triggers::deliver(st, &pool_id, &username, &d, m, "FORGOT_PASSWORD", &code);
     }
     st.revoke_user_tokens(&pool_id, &username);
     Ok(json!({}))

@@ -431,7 +431,7 @@ fn start_first_factor(
                 .ok_or_else(|| invalid_param(format!("User has no {attr}")))?
                 .to_string();
             let code = crate::util::six_digits();
-            st.deliver(&client.pool_id, username, &dest, medium, "OTP", &code);
+            triggers::deliver(st, &client.pool_id, username, &dest, medium, "OTP", &code);
             let params = delivery_params(medium, &dest);
             let step = Step::Otp { kind: factor, code };
             Ok(challenge(st, client, username, step, ctx, params))
@@ -609,7 +609,7 @@ fn start_mfa(
                 })?
                 .to_string();
             let code = crate::util::six_digits();
-            st.deliver(&client.pool_id, username, &dest, medium, "MFA", &code);
+            triggers::deliver(st, &client.pool_id, username, &dest, medium, "MFA", &code);
             let mut params = delivery_params(medium, &dest);
             params.insert("USER_ID_FOR_SRP".into(), json!(username));
             let step = Step::Mfa {

@@ -149,7 +149,8 @@ pub(crate) fn get_verification_code(st: &mut State, b: &Body) -> ApiResult<Value
     } else {
         "EMAIL"
     };
-    st.deliver(
+    crate::triggers::deliver(
+        st,
         &c.pool_id,
         &c.username,
         &value,

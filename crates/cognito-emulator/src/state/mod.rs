@@ -15,6 +15,7 @@ mod identity;
 mod oauth;
 mod pool;
 mod refresh;
+mod run;
 mod session;
 mod settings;
 mod users;
@@ -28,6 +29,7 @@ pub(crate) use pool::{
     DomainRecord, Group, Pool, PoolResources, Stored, pool_name, verify_contacts,
 };
 pub(crate) use refresh::{RefreshRecord, RefreshTokens};
+pub(crate) use run::{Deferred, Handlers, Invocation, LambdaSettings, Run, Target, TokenJob};
 pub(crate) use session::{
     AuthSession, FlowCtx, Handshake, RoundResult, Sessions, SignupSession, Step,
 };
@@ -51,7 +53,7 @@ pub(crate) const MAX_CLOCK_OFFSET: u64 = 1000 * 365 * 86_400;
 #[derive(Clone, Default)]
 struct Scratch {
     unsigned: Vec<crate::tokens::Unsigned>,
-    run: crate::triggers::Run,
+    run: Run,
     precomputed_claim: Option<crate::srp_server::PrecomputedClaim>,
 }
 
@@ -80,9 +82,9 @@ pub(crate) struct State {
     faults: Vec<FaultRule>,
     counts: HashMap<String, u64>,
     /// Rust trigger handlers by pool.
-    handlers: crate::triggers::Handlers,
+    handlers: Handlers,
     /// Where Lambda triggers are invoked.
-    lambda: crate::triggers::LambdaSettings,
+    lambda: LambdaSettings,
     identity_pools: Tracked<IdentityPool>,
     identities: Tracked<Identity>,
     /// User-pool domains by domain name.
@@ -111,7 +113,7 @@ impl State {
             faults: Vec::new(),
             counts: HashMap::new(),
             handlers: HashMap::new(),
-            lambda: crate::triggers::LambdaSettings::default(),
+            lambda: LambdaSettings::default(),
             identity_pools: Tracked::new(Kind::IdentityPool, ""),
             identities: Tracked::new(Kind::Identity, ""),
             domains: Tracked::new(Kind::Domain, ""),
@@ -164,11 +166,11 @@ impl State {
         self.fixed_keys = keys;
     }
 
-    pub fn set_lambda(&mut self, lambda: crate::triggers::LambdaSettings) {
+    pub fn set_lambda(&mut self, lambda: LambdaSettings) {
         self.lambda = lambda;
     }
 
-    pub fn lambda(&self) -> &crate::triggers::LambdaSettings {
+    pub fn lambda(&self) -> &LambdaSettings {
         &self.lambda
     }
 
@@ -409,8 +411,9 @@ impl State {
 
     // ---- the outbox and the test hooks -------------------------------------------------------
 
-    /// Records a delivered code on the messages hook.
-    pub fn deliver(
+    /// Records a delivered code on the messages hook and returns its index there (the
+    /// custom message trigger is queued by `crate::triggers::deliver`, which calls this).
+    pub fn record_message(
         &mut self,
         pool_id: &str,
         username: &str,
@@ -418,7 +421,7 @@ impl State {
         medium: &str,
         kind: &str,
         code: &str,
-    ) {
+    ) -> usize {
         let sent_at = self.now_f();
         self.messages.push(Message {
             user_pool_id: pool_id.to_string(),
@@ -431,8 +434,7 @@ impl State {
             message: None,
             subject: None,
         });
-        let index = self.messages.len() - 1;
-        crate::triggers::on_delivery(self, index);
+        self.messages.len() - 1
     }
 
     /// The messages delivered, oldest first.
@@ -465,18 +467,18 @@ impl State {
     }
 
     /// Rust trigger handlers by pool.
-    pub fn handlers(&self) -> &crate::triggers::Handlers {
+    pub fn handlers(&self) -> &Handlers {
         &self.handlers
     }
 
-    pub fn handlers_mut(&mut self) -> &mut crate::triggers::Handlers {
+    pub fn handlers_mut(&mut self) -> &mut Handlers {
         &mut self.handlers
     }
 
     // ---- the running operation ---------------------------------------------------------------
 
     /// Starts a pass of an operation with its trigger bookkeeping.
-    pub fn begin_operation(&mut self, run: crate::triggers::Run) {
+    pub fn begin_operation(&mut self, run: Run) {
         self.scratch = Scratch {
             run,
             ..Scratch::default()
@@ -485,7 +487,7 @@ impl State {
 
     /// Ends an operation's pass: its trigger bookkeeping and the tokens it minted, to sign
     /// outside the lock. The scratch is empty afterwards.
-    pub fn end_operation(&mut self) -> (crate::triggers::Run, Vec<crate::tokens::Unsigned>) {
+    pub fn end_operation(&mut self) -> (Run, Vec<crate::tokens::Unsigned>) {
         let s = std::mem::take(&mut self.scratch);
         (s.run, s.unsigned)
     }
@@ -506,11 +508,11 @@ impl State {
     }
 
     /// The trigger bookkeeping of the running operation.
-    pub fn run(&self) -> &crate::triggers::Run {
+    pub fn run(&self) -> &Run {
         &self.scratch.run
     }
 
-    pub fn run_mut(&mut self) -> &mut crate::triggers::Run {
+    pub fn run_mut(&mut self) -> &mut Run {
         &mut self.scratch.run
     }
 

@@ -275,7 +275,7 @@ fn mfa_setup(st: &mut State, t: Turn, totp_verified: bool) -> ApiResult<Value> {
     let email_allowed = st.pool(&client.pool_id)?.s.email_mfa;
     if let Some(email) = resp.get("EMAIL").filter(|_| email_allowed) {
         let code = crate::util::six_digits();
-        st.deliver(&client.pool_id, &username, email, "EMAIL", "MFA", &code);
+        triggers::deliver(st, &client.pool_id, &username, email, "EMAIL", "MFA", &code);
         let params = delivery_params("EMAIL", email);
         let step = Step::MfaSetupEmail {
             email: email.clone(),
