@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::{
     ApiError, ClientConfig, ClientInfo, CustomAuth, Fault, Message, MessageKind, PoolConfig,
-    PoolInfo, Service, Shared, Trigger, TriggerFn, api, ops, state, tokens,
+    PoolInfo, Service, Shared, Trigger, TriggerFn, api, model, state, tokens,
 };
 use serde_json::{Map, Value, json};
 
@@ -19,7 +19,8 @@ impl Service {
                 "request body must be a JSON object",
             ));
         };
-        self.shared.dispatch(ops::Service::UserPools, operation, &m)
+        self.shared
+            .dispatch(model::Service::UserPools, operation, &m)
     }
 
     /// Creates a user pool.
@@ -51,7 +52,7 @@ impl Service {
         let region = user_pool_id.split('_').next().unwrap_or("us-east-1");
         let call = |op: &str, body: Value| {
             let m = body.as_object().cloned().unwrap_or_default();
-            self.shared.dispatch(ops::Service::Identity, op, &m)
+            self.shared.dispatch(model::Service::Identity, op, &m)
         };
         let out = call(
             "CreateIdentityPool",

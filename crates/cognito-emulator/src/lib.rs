@@ -51,7 +51,7 @@ pub use api::ApiError;
 pub use config::ConfigError;
 pub use custom::CustomAuth;
 pub use limits::ServerLimits;
-pub use ops::{IDENTITY_OPERATIONS, USER_POOL_OPERATIONS};
+pub use model::emulated::{IDENTITY_OPERATIONS, USER_POOL_OPERATIONS};
 pub use service::{Outcome, Service};
 pub use tokens::SigningKeys;
 pub use triggers::{Trigger, TriggerFn};

@@ -1061,7 +1061,8 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
-    use crate::ops::{Service, dispatch};
+    use crate::model::Service;
+    use crate::ops::dispatch;
 
     /// Runs `op` as a request does under a store-backed lock: its changes are captured into a
     /// batch (and waited for). Returns the answer and the batch's sequence number (0: nothing

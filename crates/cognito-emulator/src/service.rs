@@ -10,7 +10,7 @@ use http::{Method, Request, Response, StatusCode};
 use serde_json::{Map, Value, json};
 
 use crate::api::{ApiError, serialization};
-use crate::ops::{Service as Api, unknown_operation};
+use crate::model::{Service as Api, unknown_operation};
 use crate::{Fault, FaultKind, Shared};
 
 /// What [`Service::handle`] did with a request.

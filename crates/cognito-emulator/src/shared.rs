@@ -205,7 +205,7 @@ impl Shared {
     /// does `g^b` of an SRP sign-in's `B` (`prepare_ephemeral`).
     pub(crate) fn dispatch(
         &self,
-        service: ops::Service,
+        service: model::Service,
         op: &str,
         body: &Map<String, Value>,
     ) -> Result<Value, ApiError> {
@@ -216,7 +216,7 @@ impl Shared {
     /// [`Shared::dispatch`] for a body that [`model::validate`] accepted.
     pub(crate) fn dispatch_valid(
         &self,
-        service: ops::Service,
+        service: model::Service,
         op: &str,
         body: &serde_json::Map<String, Value>,
     ) -> Result<Value, ApiError> {
@@ -231,26 +231,27 @@ impl Shared {
         op: &str,
         body: &Map<String, Value>,
     ) -> Result<Value, ApiError> {
-        model::validate(ops::Service::UserPools, op, body)?;
-        self.dispatch_as(ops::Service::UserPools, op, body, true)
+        model::validate(model::Service::UserPools, op, body)?;
+        self.dispatch_as(model::Service::UserPools, op, body, true)
     }
 
     fn dispatch_as(
         &self,
-        service: ops::Service,
+        service: model::Service,
         op: &str,
         body: &Map<String, Value>,
         hosted: bool,
     ) -> Result<Value, ApiError> {
         let precomputed = match (service, op) {
-            (ops::Service::UserPools, "RespondToAuthChallenge" | "AdminRespondToAuthChallenge") => {
-                precompute_claim(self, body)
-            }
+            (
+                model::Service::UserPools,
+                "RespondToAuthChallenge" | "AdminRespondToAuthChallenge",
+            ) => precompute_claim(self, body),
             _ => None,
         };
         // Likewise `g^b` of an SRP sign-in's `B`.
         let _prepared = match (service, op) {
-            (ops::Service::UserPools, "InitiateAuth" | "AdminInitiateAuth") => {
+            (model::Service::UserPools, "InitiateAuth" | "AdminInitiateAuth") => {
                 srp_server::prepare_ephemeral(self.seeded, body)
             }
             _ => None,
