@@ -3,9 +3,9 @@
 
 use http::Response;
 
-use super::{Hosted, client_list, oauth_enabled, param, redirect, with_query};
+use super::{Hosted, param, redirect, with_query};
 use crate::Shared;
-use crate::state::{AuthCode, AuthzRequest, HostedSession, State};
+use crate::state::{AuthCode, AuthzRequest, HostedSession, State, client_list, oauth_enabled};
 
 /// Why an authorization request is refused.
 pub(crate) enum Refusal {

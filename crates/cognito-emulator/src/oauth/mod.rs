@@ -17,7 +17,6 @@ mod html;
 mod login;
 mod logout;
 mod revoke;
-pub(crate) mod settings;
 mod token;
 mod userinfo;
 
@@ -45,18 +44,6 @@ const MAX_ENTRIES: usize = 10_000;
 const LOGIN_COOKIE: &str = "cognito-login";
 /// The cookie of a signed-in browser.
 const SESSION_COOKIE: &str = "cognito";
-
-/// What the OAuth token endpoint asks `mint_with` for.
-pub(crate) struct OAuthMint {
-    /// The granted scopes (the access token's `scope`; they narrow the ID token's claims).
-    pub scopes: Vec<String>,
-    /// The `nonce` of the authorization request.
-    pub nonce: Option<String>,
-    /// Whether to mint an ID token.
-    pub id_token: bool,
-    /// Whether the ID token carries the `at_hash` of its access token.
-    pub at_hash: bool,
-}
 
 /// Inserts into a bounded table of expiring entries.
 fn insert_bounded<T>(
@@ -331,64 +318,6 @@ pub(crate) fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'
 /// Whether `name` appears more than once.
 pub(crate) fn repeated(params: &[(String, String)], name: &str) -> bool {
     params.iter().filter(|(k, _)| k == name).count() > 1
-}
-
-/// A string list member of a client's stored settings.
-pub(crate) fn client_list(client: &Client, key: &str) -> Vec<String> {
-    client
-        .config
-        .get(key)
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// Whether the client may use the OAuth endpoints at all.
-pub(crate) fn oauth_enabled(client: &Client) -> bool {
-    client
-        .config
-        .get("AllowedOAuthFlowsUserPoolClient")
-        .and_then(Value::as_bool)
-        .unwrap_or(false)
-}
-
-/// The standard claims the `profile` scope releases.
-const PROFILE_CLAIMS: &[&str] = &[
-    "name",
-    "family_name",
-    "given_name",
-    "middle_name",
-    "nickname",
-    "preferred_username",
-    "profile",
-    "picture",
-    "website",
-    "gender",
-    "birthdate",
-    "zoneinfo",
-    "locale",
-    "updated_at",
-    "address",
-];
-
-/// Whether the granted scopes release attribute `attr`: `openid` alone releases every
-/// attribute the client may read; with `email`, `phone` or `profile`, only theirs.
-pub(crate) fn attribute_in_scopes(attr: &str, scopes: &[String]) -> bool {
-    let has = |s: &str| scopes.iter().any(|x| x == s);
-    if !has("email") && !has("phone") && !has("profile") {
-        return true;
-    }
-    match attr {
-        "email" | "email_verified" => has("email"),
-        "phone_number" | "phone_number_verified" => has("phone"),
-        a if a.starts_with("custom:") => has("profile"),
-        a => has("profile") && PROFILE_CLAIMS.contains(&a),
-    }
 }
 
 /// The client a token or revocation request authenticates as: HTTP Basic

@@ -20,6 +20,7 @@ pub(crate) mod identity;
 pub(crate) mod idp_details;
 pub(crate) mod list_users;
 pub(crate) mod mfa;
+pub(crate) mod oauth_settings;
 pub(crate) mod page;
 pub(crate) mod pools;
 pub(crate) mod profile;

@@ -20,7 +20,7 @@ mod session;
 mod settings;
 mod users;
 
-pub(crate) use client::Client;
+pub(crate) use client::{Client, STANDARD_SCOPES, client_list, oauth_enabled};
 pub(crate) use identity::{Identity, IdentityPool};
 pub(crate) use oauth::{
     AuthCode, AuthzRequest, HostedSession, LoginSession, LoginStep, OAuthState,
