@@ -177,7 +177,7 @@ impl Shared {
             util::install_rng(rng);
         }
         if self.store.is_some() {
-            persist::begin();
+            state::changes::begin();
         }
         StateGuard {
             guard,

@@ -25,8 +25,8 @@ use base64::engine::general_purpose::STANDARD;
 use http::{Method, Request, Response};
 use serde_json::Value;
 
-use crate::persist::Tracked;
 use crate::service::Prepared;
+use crate::state::changes::Tracked;
 use crate::state::{Client, State};
 use crate::{FaultKind, Shared};
 

@@ -74,13 +74,13 @@ mod erased {
 fn refused(st: &mut State, service: Service, op: &str, body: Value, kind: &str) {
     let before = fingerprint(st);
     let body = body.as_object().expect("object").clone();
-    crate::persist::begin();
+    crate::state::changes::begin();
     let result = dispatch(st, service, op, &body);
     // A pool record is compared with its stored bytes before it is written, so a pool noted
     // but unchanged costs nothing; every other noted record would be written again.
-    let noted: Vec<_> = crate::persist::end_for_test()
+    let noted: Vec<_> = crate::state::changes::end_for_test()
         .into_iter()
-        .filter(|(kind, _, _)| *kind != crate::persist::Kind::Pool)
+        .filter(|(kind, _, _)| *kind != crate::state::changes::Kind::Pool)
         .collect();
     let e = result.expect_err(op);
     assert_eq!(e.kind, kind, "{op}: {e}");
@@ -663,13 +663,13 @@ fn a_change_to_a_user_notes_the_user_and_not_the_pool() {
     let Fixture { mut st, pool, .. } = fixture();
     let body = json!({"UserPoolId": pool, "Username": "alice",
                       "MFAOptions": [{"DeliveryMedium": "EMAIL", "AttributeName": "email"}]});
-    crate::persist::begin();
+    crate::state::changes::begin();
     ok(&mut st, Service::UserPools, "AdminSetUserSettings", body);
-    let noted = crate::persist::end_for_test();
+    let noted = crate::state::changes::end_for_test();
     assert!(
         noted
             .iter()
-            .any(|(k, scope, key)| *k == crate::persist::Kind::User
+            .any(|(k, scope, key)| *k == crate::state::changes::Kind::User
                 && *scope == pool
                 && key == "alice"),
         "{noted:?}"
@@ -677,7 +677,7 @@ fn a_change_to_a_user_notes_the_user_and_not_the_pool() {
     assert!(
         noted
             .iter()
-            .all(|(k, _, _)| *k != crate::persist::Kind::Pool),
+            .all(|(k, _, _)| *k != crate::state::changes::Kind::Pool),
         "{noted:?}"
     );
 }

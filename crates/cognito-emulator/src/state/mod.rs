@@ -6,10 +6,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde_json::Value;
 
 use crate::api::{ApiResult, not_found};
-use crate::persist::{Kind, Tracked};
 use crate::tokens::LazyKeys;
 use crate::{Fault, Message};
+use changes::{Kind, Tracked};
 
+pub(crate) mod changes;
 mod client;
 mod identity;
 mod oauth;
@@ -26,7 +27,8 @@ pub(crate) use oauth::{
     AuthCode, AuthzRequest, HostedSession, LoginSession, LoginStep, OAuthState,
 };
 pub(crate) use pool::{
-    DomainRecord, Group, Pool, PoolResources, Stored, pool_name, verify_contacts,
+    DomainRecord, Group, Pool, PoolRecord, PoolRecordRef, PoolResources, Stored, pool_name,
+    verify_contacts,
 };
 pub(crate) use refresh::{RefreshRecord, RefreshTokens};
 pub(crate) use run::{Deferred, Handlers, Invocation, LambdaSettings, Run, Target, TokenJob};
@@ -137,7 +139,7 @@ impl State {
         fresh.fixed_keys = self.fixed_keys.take();
         fresh.lambda = self.lambda.clone();
         *self = fresh;
-        crate::persist::mark_all();
+        changes::mark_all();
     }
 
     // ---- set-up (the builder) ------------------------------------------------------------

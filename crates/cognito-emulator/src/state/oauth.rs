@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::persist::{Kind, Tracked};
+use super::changes::{Kind, Tracked};
 
 /// A checked authorization request.
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -9,8 +9,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use crate::values::DEFAULT_TIMEOUT;
-use crate::{Trigger, TriggerFn};
+use crate::values::{DEFAULT_TIMEOUT, Trigger, TriggerFn};
 
 /// Where the emulator sends trigger events and how long it waits.
 #[derive(Clone, Debug)]
