@@ -138,11 +138,15 @@ pub(crate) fn get_verification_code(st: &mut State, b: &Body) -> ApiResult<Value
         )));
     }
     let now = st.now();
-    let user = st.users_mut(&c.pool_id)?.user_mut(&c.username)?;
-    let value = user
+    // Refused before the user is taken for changing, which would note it for the durable
+    // store although nothing changed.
+    let value = st
+        .pool(&c.pool_id)?
+        .user(&c.username)?
         .attr(&attr)
         .ok_or_else(|| invalid_param(format!("User does not have attribute {attr}")))?
         .to_string();
+    let user = st.users_mut(&c.pool_id)?.user_mut(&c.username)?;
     let code = new_code(user, &format!("VERIFY:{attr}"), now, VERIFY_CODE_SECS);
     let medium = if attr == "phone_number" {
         "SMS"

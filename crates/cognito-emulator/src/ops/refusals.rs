@@ -681,3 +681,40 @@ fn a_change_to_a_user_notes_the_user_and_not_the_pool() {
         "{noted:?}"
     );
 }
+
+/// A signed-in user's request refused for what the user lacks (here the attribute to verify)
+/// is refused before the user is taken for changing, so the durable store gets nothing to
+/// write.
+#[test]
+fn a_refused_verification_code_request_notes_nothing() {
+    let Fixture {
+        mut st,
+        pool,
+        public,
+        ..
+    } = fixture();
+    let st = &mut st;
+    let mut signed_in = ok(
+        st,
+        Service::UserPools,
+        "AdminInitiateAuth",
+        json!({"UserPoolId": pool, "ClientId": public, "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
+               "AuthParameters": {"USERNAME": "alice", "PASSWORD": "Passw0rd!"}}),
+    );
+    let (_, unsigned) = st.end_operation();
+    crate::tokens::sign_all(&mut signed_in, unsigned).expect("signed");
+    let token = signed_in["AuthenticationResult"]["AccessToken"].clone();
+    // The user has an email address, so the same request for it is served.
+    ok(
+        st,
+        Service::UserPools,
+        "GetUserAttributeVerificationCode",
+        json!({"AccessToken": token, "AttributeName": "email"}),
+    );
+    up(
+        st,
+        "GetUserAttributeVerificationCode",
+        json!({"AccessToken": token, "AttributeName": "phone_number"}),
+        "InvalidParameterException",
+    );
+}
