@@ -176,7 +176,7 @@ pub(crate) fn finish_update(
     plan: &AttrUpdate,
 ) -> ApiResult<Vec<Value>> {
     let now = st.now();
-    let user = st.pool_mut(pool_id)?.user_mut(username)?;
+    let user = st.users_mut(pool_id)?.user_mut(username)?;
     for attr in ["email", "phone_number"] {
         if changes.iter().any(|(k, _)| k == attr) {
             user.pending_attrs.remove(attr);
@@ -277,14 +277,13 @@ pub(crate) fn admin_create_user(st: &mut State, b: &Body) -> ApiResult<Value> {
         validation,
         "PreSignUp_AdminCreateUser",
     )?;
-    let pool = st.pool_mut(&pool_id)?;
-    pool.users
-        .claim_aliases(&user.username, user.attrs(), force_alias)?;
+    let users = st.users_mut(&pool_id)?;
+    users.claim_aliases(&user.username, user.attrs(), force_alias)?;
     let out = user_type(&user, "Attributes");
     let username = user.username.clone();
     let email = user.attr("email").map(str::to_string);
     let phone = user.attr("phone_number").map(str::to_string);
-    pool.users.insert(user);
+    users.insert(user);
     if action != Some("SUPPRESS") {
         let mediums = b
             .opt_str_list("DesiredDeliveryMediums")?

@@ -694,16 +694,7 @@ fn a_refused_verification_code_request_notes_nothing() {
         ..
     } = fixture();
     let st = &mut st;
-    let mut signed_in = ok(
-        st,
-        Service::UserPools,
-        "AdminInitiateAuth",
-        json!({"UserPoolId": pool, "ClientId": public, "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
-               "AuthParameters": {"USERNAME": "alice", "PASSWORD": "Passw0rd!"}}),
-    );
-    let (_, unsigned) = st.end_operation();
-    crate::tokens::sign_all(&mut signed_in, unsigned).expect("signed");
-    let token = signed_in["AuthenticationResult"]["AccessToken"].clone();
+    let token = access_token(st, &pool, &public);
     // The user has an email address, so the same request for it is served.
     ok(
         st,
@@ -717,4 +708,60 @@ fn a_refused_verification_code_request_notes_nothing() {
         json!({"AccessToken": token, "AttributeName": "phone_number"}),
         "InvalidParameterException",
     );
+}
+
+/// Alice's access token from the public client, signed as the dispatcher signs it.
+fn access_token(st: &mut State, pool: &str, client: &str) -> Value {
+    let mut signed_in = ok(
+        st,
+        Service::UserPools,
+        "AdminInitiateAuth",
+        json!({"UserPoolId": pool, "ClientId": client, "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
+               "AuthParameters": {"USERNAME": "alice", "PASSWORD": "Passw0rd!"}}),
+    );
+    let (_, unsigned) = st.end_operation();
+    crate::tokens::sign_all(&mut signed_in, unsigned).expect("signed");
+    signed_in["AuthenticationResult"]["AccessToken"].clone()
+}
+
+/// The signed-in user's own attribute changes read the pool's schema but write only the user:
+/// the durable store gets the user's record and not the pool's.
+#[test]
+fn a_user_changing_own_attributes_notes_the_user_and_not_the_pool() {
+    let Fixture {
+        mut st,
+        pool,
+        public,
+        ..
+    } = fixture();
+    let st = &mut st;
+    let token = access_token(st, &pool, &public);
+    for (op, body) in [
+        (
+            "UpdateUserAttributes",
+            json!({"AccessToken": token, "UserAttributes": [{"Name": "name", "Value": "Alice"}]}),
+        ),
+        (
+            "DeleteUserAttributes",
+            json!({"AccessToken": token, "UserAttributeNames": ["name"]}),
+        ),
+    ] {
+        crate::state::changes::begin();
+        ok(st, Service::UserPools, op, body);
+        let noted = crate::state::changes::end_for_test();
+        assert!(
+            noted
+                .iter()
+                .any(|(k, scope, key)| *k == crate::state::changes::Kind::User
+                    && *scope == pool
+                    && key == "alice"),
+            "{op}: {noted:?}"
+        );
+        assert!(
+            noted
+                .iter()
+                .all(|(k, _, _)| *k != crate::state::changes::Kind::Pool),
+            "{op}: {noted:?}"
+        );
+    }
 }

@@ -393,9 +393,8 @@ pub(crate) fn pre_sign_up(
         user = user.with_attr(&format!("{attr}_verified"), "true");
     }
     // A verified alias another user holds moves to the new user.
-    let pool = st.pool_mut(pool_id)?;
-    pool.users
-        .claim_aliases(&user.username, user.attrs(), true)?;
+    let users = st.users_mut(pool_id)?;
+    users.claim_aliases(&user.username, user.attrs(), true)?;
     if confirm {
         user.status = "CONFIRMED";
     }
