@@ -27,6 +27,7 @@ mod cert;
 mod challenge;
 mod config;
 pub mod custom;
+mod handle;
 mod hooks;
 mod limits;
 pub mod model;
