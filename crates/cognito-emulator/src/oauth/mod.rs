@@ -167,7 +167,7 @@ pub(crate) fn route(shared: &Shared, req: &Request<Vec<u8>>) -> Option<Prepared>
         let mut st = shared.lock();
         let key = rest.trim_start_matches('/').to_string();
         st.count(&key);
-        let fault = crate::service::take_fault(st.faults_mut(), &key, None);
+        let fault = crate::state::take_fault(st.faults_mut(), &key, None);
         (fault, st.clock_is_fixed())
     };
     let mut truncate = false;

@@ -45,6 +45,26 @@ pub(crate) struct FaultRule {
     pub remaining: u64,
 }
 
+/// Takes one use of the first injected fault that matches `op` (or `*`, or the sign-in flow
+/// `flow_key`); a rule used up is removed.
+pub(crate) fn take_fault(
+    faults: &mut Vec<FaultRule>,
+    op: &str,
+    flow_key: Option<&str>,
+) -> Option<Fault> {
+    let idx = faults.iter().position(|r| {
+        let o = r.fault.operation.as_str();
+        r.remaining > 0 && (o == "*" || o == op || Some(o) == flow_key)
+    })?;
+    let rule = faults.get_mut(idx)?;
+    rule.remaining -= 1;
+    let f = rule.fault.clone();
+    if rule.remaining == 0 {
+        faults.remove(idx);
+    }
+    Some(f)
+}
+
 /// Upper bound of the clock offset (about 1000 years), so time arithmetic cannot overflow.
 pub(crate) const MAX_CLOCK_OFFSET: u64 = 1000 * 365 * 86_400;
 
