@@ -765,3 +765,55 @@ fn a_user_changing_own_attributes_notes_the_user_and_not_the_pool() {
         );
     }
 }
+
+/// A password sign-in reads the pool's settings and writes at most the user (a failed attempt
+/// counts against it): the durable store never gets the pool's record from it.
+#[test]
+fn a_sign_in_notes_no_pool() {
+    let Fixture {
+        mut st,
+        pool,
+        public,
+        ..
+    } = fixture();
+    let st = &mut st;
+    let sign_in = |password: &str| {
+        json!({"UserPoolId": pool, "ClientId": public, "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
+               "AuthParameters": {"USERNAME": "alice", "PASSWORD": password}})
+    };
+    let pool_noted = |noted: &[(crate::state::changes::Kind, String, String)]| {
+        noted
+            .iter()
+            .any(|(k, _, _)| *k == crate::state::changes::Kind::Pool)
+    };
+    crate::state::changes::begin();
+    let body = sign_in("Wrong0ne!");
+    let result = dispatch(
+        st,
+        Service::UserPools,
+        "AdminInitiateAuth",
+        body.as_object().expect("object"),
+    );
+    let noted = crate::state::changes::end_for_test();
+    assert_eq!(
+        result.expect_err("wrong password").kind,
+        "NotAuthorizedException"
+    );
+    assert!(
+        noted
+            .iter()
+            .any(|(k, _, key)| *k == crate::state::changes::Kind::User && key == "alice"),
+        "{noted:?}"
+    );
+    assert!(!pool_noted(&noted), "{noted:?}");
+    crate::state::changes::begin();
+    ok(
+        st,
+        Service::UserPools,
+        "AdminInitiateAuth",
+        sign_in("Passw0rd!"),
+    );
+    let noted = crate::state::changes::end_for_test();
+    st.end_operation();
+    assert!(!pool_noted(&noted), "{noted:?}");
+}

@@ -194,7 +194,7 @@ pub(crate) fn issue(
     let now_f = st.now_f();
     let client = st.client(client_id)?;
     let hosted = st.run().hosted;
-    let pool = st.pool_mut(pool_id)?;
+    let pool = st.pool(pool_id)?;
     // The hosted pages do not track devices.
     let tracking = pool.s.device.is_some() && !hosted;
     // Taken for writing only when the sign-in changes it (a durable store rewrites a user
@@ -207,7 +207,7 @@ pub(crate) fn issue(
     let device_key = if !changes {
         None
     } else {
-        let user = pool.user_mut(username)?;
+        let user = st.users_mut(pool_id)?.user_mut(username)?;
         user.failed_logins = 0;
         user.locked_until = 0;
         match &ctx.device_key {
