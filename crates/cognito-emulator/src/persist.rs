@@ -26,6 +26,7 @@
 //! handshakes. An older store is migrated when opened (its missing tables added, its stored
 //! handshakes deleted and its version record rewritten, in one transaction).
 
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -98,6 +99,29 @@ impl Kind {
     }
 }
 
+thread_local! {
+    /// While `Some`, a wait for durability on this thread is noted here (the newest batch
+    /// owed) instead of blocking the thread: see [`collecting_waits`].
+    static OWED: Cell<Option<u64>> = const { Cell::new(None) };
+}
+
+/// Runs `f` and returns, with its result, the batch that its changes wait for (0: none),
+/// instead of blocking this thread until that batch is durable. The HTTP server runs
+/// operations on its async workers and awaits the batch ([`Store::durable`]) before it
+/// answers, so a write holds no thread while the writer syncs.
+pub(crate) fn collecting_waits<R>(f: impl FnOnce() -> R) -> (R, u64) {
+    /// Restores the outer state even if `f` panics.
+    struct Restore(Option<u64>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            OWED.with(|o| o.set(self.0));
+        }
+    }
+    let _restore = Restore(OWED.with(|o| o.replace(Some(0))));
+    let result = f();
+    (result, OWED.with(Cell::get).unwrap_or(0))
+}
+
 /// A pool's keys as stored: the PKCS#8 documents of its ID-token and access-token keys.
 #[derive(Serialize, Deserialize)]
 struct KeyRecord {
@@ -151,6 +175,8 @@ struct Inner {
     queue: Mutex<Queue>,
     work: Condvar,
     done: Condvar,
+    /// Notified with `done`, for waiters that hold no thread ([`Store::durable`]).
+    progress: tokio::sync::Notify,
     /// Sequence number of the newest durable batch.
     durable: AtomicU64,
     /// Sequence number of the newest queued batch (mirrors `Queue::queued`).
@@ -318,6 +344,7 @@ impl Store {
             }),
             work: Condvar::new(),
             done: Condvar::new(),
+            progress: tokio::sync::Notify::new(),
             durable: AtomicU64::new(0),
             queued: AtomicU64::new(0),
             known: Mutex::new(known),
@@ -425,11 +452,44 @@ impl Store {
     }
 
     /// Waits (with the state lock released) until `pending` is durable, generating and
-    /// storing the keys of new pools first. Returns the writer's error, if it failed.
+    /// storing the keys of new pools first. Returns the writer's error, if it failed. Inside
+    /// [`collecting_waits`] it only notes the batch to wait for.
     pub fn settle(&self, pending: Pending) -> Result<(), String> {
+        let seq = if pending.keygen.is_empty() {
+            pending.seq
+        } else {
+            // Generating two RSA keys takes a moment: never under the state lock.
+            crate::util::blocking(|| self.store_new_keys(pending))?
+        };
+        if self.inner.durable.load(Ordering::Acquire) >= seq {
+            return Ok(());
+        }
+        let noted = OWED.with(|o| {
+            let owed = o.get()?;
+            o.set(Some(owed.max(seq)));
+            Some(())
+        });
+        if noted.is_some() {
+            return Ok(());
+        }
+        crate::util::blocking(|| {
+            let mut q = lock(&self.inner.queue);
+            loop {
+                if let Some(e) = &q.failed {
+                    return Err(e.clone());
+                }
+                if self.inner.durable.load(Ordering::Acquire) >= seq {
+                    return Ok(());
+                }
+                q = self.inner.done.wait(q).unwrap_or_else(|p| p.into_inner());
+            }
+        })
+    }
+
+    /// Queues the keys of the pools `pending` created; returns the batch to wait for.
+    fn store_new_keys(&self, pending: Pending) -> Result<u64, String> {
         let mut seq = pending.seq;
         for (pool_id, keys) in pending.keygen {
-            // Generating two RSA keys takes a moment: never under the state lock.
             let Some(record) = key_record(&keys) else {
                 return Err("cannot generate the pool's signing keys".into());
             };
@@ -448,18 +508,24 @@ impl Store {
                 seq = q.queued;
             }
         }
-        if self.inner.durable.load(Ordering::Acquire) >= seq {
-            return Ok(());
-        }
-        let mut q = lock(&self.inner.queue);
+        Ok(seq)
+    }
+
+    /// Waits, holding no thread, until batch `seq` is durable (what [`collecting_waits`]
+    /// returned). Returns the writer's error, if it failed.
+    pub(crate) async fn durable(&self, seq: u64) -> Result<(), String> {
         loop {
-            if let Some(e) = &q.failed {
-                return Err(e.clone());
+            let progress = self.inner.progress.notified();
+            tokio::pin!(progress);
+            // Registered before the checks, so a commit between them still wakes this wait.
+            progress.as_mut().enable();
+            if let Some(e) = self.failure() {
+                return Err(e);
             }
             if self.inner.durable.load(Ordering::Acquire) >= seq {
                 return Ok(());
             }
-            q = self.inner.done.wait(q).unwrap_or_else(|p| p.into_inner());
+            progress.await;
         }
     }
 }
@@ -628,6 +694,7 @@ fn write_loop(inner: &Inner) {
             }
         }
         inner.done.notify_all();
+        inner.progress.notify_waiters();
         if q.failed.is_some() {
             return;
         }

@@ -131,10 +131,12 @@ pub(crate) fn keys_from_pkcs8(id: &[u8], access: &[u8]) -> Result<LazyKeys, Stri
 }
 
 pub(crate) fn keys(lazy: &LazyKeys) -> Result<&PoolKeys, String> {
-    lazy.keys
-        .get_or_init(|| generate_pair(lazy.seed))
-        .as_ref()
-        .map_err(Clone::clone)
+    let keys = match lazy.keys.get() {
+        Some(keys) => keys,
+        // Two 2048-bit RSA keys take a moment: step off the async worker for it.
+        None => crate::util::blocking(|| lazy.keys.get_or_init(|| generate_pair(lazy.seed))),
+    };
+    keys.as_ref().map_err(Clone::clone)
 }
 
 /// The RSA key pair (ID tokens, access tokens) every pool of an emulator signs with, given to

@@ -338,7 +338,10 @@ pub(crate) fn invoke(inv: &Invocation) -> ApiResult<Map<String, Value>> {
     let trigger = inv.trigger;
     let returned = match &inv.target {
         Target::Closure(f) => {
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&inv.event)));
+            // A closure is user code: it may block, or call the emulator back over HTTP.
+            let outcome = crate::util::blocking(|| {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&inv.event)))
+            });
             match outcome {
                 Ok(Ok(v)) => v,
                 Ok(Err(message)) => return Err(function_error(trigger, &message)),
@@ -355,14 +358,16 @@ pub(crate) fn invoke(inv: &Invocation) -> ApiResult<Map<String, Value>> {
             function,
             qualifier,
             timeout,
-        } => invoke_http(
-            trigger,
-            endpoint,
-            function,
-            qualifier.as_deref(),
-            *timeout,
-            &inv.event,
-        )?,
+        } => crate::util::blocking(|| {
+            invoke_http(
+                trigger,
+                endpoint,
+                function,
+                qualifier.as_deref(),
+                *timeout,
+                &inv.event,
+            )
+        })?,
         Target::Unreachable { function } => return Err(unreachable_error(trigger, function)),
     };
     response_of(returned)

@@ -23,6 +23,20 @@ impl Clone for SeededRng {
     }
 }
 
+/// Runs `f`, which may block (a Lambda trigger's call, RSA key generation, the data
+/// directory's commit, a `delay` fault). The HTTP server runs requests directly on the worker
+/// threads of a multi-thread runtime (`server::handle`), so there `f` first hands the
+/// worker's other tasks to another thread (`block_in_place`): a trigger served by the same
+/// runtime, or any other connection, keeps being served meanwhile. Anywhere else (the blocking
+/// pool, a current-thread runtime's blocking pool, no runtime at all) it simply runs.
+pub(crate) fn blocking<R>(f: impl FnOnce() -> R) -> R {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
+        _ => f(),
+    }
+}
+
 thread_local! {
     /// The seeded generator of a deterministic emulator, installed on this thread while its
     /// state lock is held (see `crate::StateGuard`); without one, randomness comes from the OS.

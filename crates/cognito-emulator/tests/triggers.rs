@@ -1431,6 +1431,54 @@ fn lambda_config_is_described_and_replaced_by_update_user_pool() {
 // ---------------------------------------------------------------------------------------
 // Rust closures.
 
+/// The server runs requests on its runtime's worker threads. A closure that blocks (here it
+/// calls the emulator back over HTTP) must step aside so the runtime keeps serving, even a
+/// runtime with a single worker, where anything else would wait for the closure forever.
+#[test]
+fn a_closure_may_call_the_emulator_back_on_a_single_worker_runtime() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let emu = runtime.block_on(Emulator::start()).unwrap();
+    let p = emu.create_pool(PoolConfig::default()).unwrap();
+    let c = emu
+        .create_client(&p.pool_id, ClientConfig::default())
+        .unwrap();
+    let (addr, pool_id) = (emu.addr(), p.pool_id.clone());
+    emu.set_trigger(&p.pool_id, Trigger::PreSignUp, move |ev| {
+        let body = json!({"UserPoolId": pool_id}).to_string();
+        let mut s = TcpStream::connect(addr).map_err(|e| e.to_string())?;
+        s.set_read_timeout(Some(Duration::from_secs(10)))
+            .map_err(|e| e.to_string())?;
+        write!(
+            s,
+            "POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\
+             X-Amz-Target: AWSCognitoIdentityProviderService.DescribeUserPool\r\n\
+             Content-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .map_err(|e| e.to_string())?;
+        let mut answer = String::new();
+        s.read_to_string(&mut answer)
+            .map_err(|e| format!("no answer from the emulator: {e}"))?;
+        if !answer.starts_with("HTTP/1.1 200") {
+            return Err(answer);
+        }
+        let mut ev = ev.clone();
+        ev["response"]["autoConfirmUser"] = true.into();
+        Ok(ev)
+    })
+    .unwrap();
+    let signed_up = ok(
+        &emu,
+        "SignUp",
+        json!({"ClientId": c.client_id, "Username": "amy", "Password": PASSWORD}),
+    );
+    assert_eq!(signed_up["UserConfirmed"], true);
+}
+
 #[test]
 fn closures_run_as_triggers_with_the_same_events() {
     let emu = Emulator::start_blocking().unwrap();

@@ -185,7 +185,8 @@ pub(crate) fn route(shared: &Shared, req: &Request<Vec<u8>>) -> Option<Prepared>
             }
             FaultKind::Reset => return Some(Prepared::Reset),
             FaultKind::Delay if !virtual_time => {
-                std::thread::sleep(std::time::Duration::from_millis(f.delay_ms));
+                let delay = std::time::Duration::from_millis(f.delay_ms);
+                crate::util::blocking(|| std::thread::sleep(delay));
             }
             FaultKind::Delay => {}
             FaultKind::Truncate => truncate = true,
