@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::state::State;
 use crate::{
     ConfigError, ServerLimits, Service, Shared, SigningKeys, config, persist, seed, server, state,
-    tokens, triggers, util,
+    tokens, util,
 };
 
 /// Entry point: `Emulator::start().await`, `Emulator::start_blocking()` or
@@ -51,7 +51,7 @@ pub struct EmulatorBuilder {
     signing_keys: Option<SigningKeys>,
     limits: ServerLimits,
     trusted_origins: Vec<String>,
-    lambda: triggers::LambdaSettings,
+    lambda: state::LambdaSettings,
     data_dir: Option<std::path::PathBuf>,
     config: Option<(std::path::PathBuf, config::Config)>,
 }
@@ -68,7 +68,7 @@ impl Default for EmulatorBuilder {
             signing_keys: None,
             limits: ServerLimits::default(),
             trusted_origins: Vec::new(),
-            lambda: triggers::LambdaSettings::default(),
+            lambda: state::LambdaSettings::default(),
             data_dir: None,
             config: None,
         }

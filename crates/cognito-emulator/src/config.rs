@@ -39,7 +39,8 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::api::ApiError;
-use crate::ops::{Service, dispatch};
+use crate::model::Service;
+use crate::ops::dispatch;
 use crate::state::State;
 
 /// A configuration file that cannot be used: the file, the path to the offending field and

@@ -2,7 +2,7 @@
 //! refresh tokens, revocations, signing keys and the clock offset in a `redb` database.
 //!
 //! The state stays in memory, as without a data directory. The maps that hold durable records
-//! ([`Tracked`], `Users`, `RefreshTokens`) note the key of every record a caller changes in a
+//! (`Tracked`, `Users`, `RefreshTokens`) note the key of every record a caller changes in a
 //! per-thread log, which is active only while a store-backed state lock is held. When the lock
 //! is released, the guard writes the current value of each noted record (or its deletion)
 //! into a batch, under the lock, so batches are queued in the order the changes were made. A
@@ -26,8 +26,8 @@
 //! handshakes. An older store is migrated when opened (its missing tables added, its stored
 //! handshakes deleted and its version record rewritten, in one transaction).
 
-use std::cell::{Cell, RefCell};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::cell::Cell;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
@@ -35,7 +35,8 @@ use std::sync::{Arc, Condvar, Mutex};
 use redb::{ReadableTable, TableDefinition, TableHandle};
 use serde::{Deserialize, Serialize};
 
-use crate::state::{Pool, Restored, State};
+use crate::state::changes::{self, Kind};
+use crate::state::{Pool, PoolRecord, PoolRecordRef, Restored, State};
 use crate::tokens::LazyKeys;
 
 /// The version of the records' layout. A store written by a newer layout is refused (never
@@ -77,33 +78,6 @@ const ADDED: [(TableDefinition<&str, &[u8]>, u64); 5] = [
     (SIGNUPS, 3),
 ];
 
-/// The kinds of durable records.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum Kind {
-    /// A pool's settings, schema and resources (users, groups and keys are records of their
-    /// own); deleting one deletes its users and groups.
-    Pool,
-    /// A user, scoped by pool.
-    User,
-    /// A group, scoped by pool.
-    Group,
-    Client,
-    Refresh,
-    Revoked,
-    IdentityPool,
-    Identity,
-    Domain,
-    /// A sign-in session (`Session` of a challenge).
-    Session,
-    OAuthCode,
-    /// A browser signed in to the hosted pages.
-    HostedSession,
-    /// A sign-in in progress on the hosted pages.
-    HostedLogin,
-    /// A `SignUp`/`ConfirmSignUp` session feeding auto sign-in.
-    Signup,
-}
-
 impl Kind {
     fn table(self) -> TableDefinition<'static, &'static str, &'static [u8]> {
         match self {
@@ -125,19 +99,7 @@ impl Kind {
     }
 }
 
-/// What changed under the current lock.
-#[derive(Default)]
-struct Log {
-    records: Vec<(Kind, String, String)>,
-    /// `State::reset` ran: everything is rewritten.
-    all: bool,
-}
-
 thread_local! {
-    /// The change log of the store-backed lock this thread holds (`None`: no such lock, and
-    /// changes are not noted).
-    static LOG: RefCell<Option<Log>> = const { RefCell::new(None) };
-
     /// While `Some`, a wait for durability on this thread is noted here (the newest batch
     /// owed) instead of blocking the thread: see [`collecting_waits`].
     static OWED: Cell<Option<u64>> = const { Cell::new(None) };
@@ -160,112 +122,6 @@ pub(crate) fn collecting_waits<R>(f: impl FnOnce() -> R) -> (R, u64) {
     (result, OWED.with(Cell::get).unwrap_or(0))
 }
 
-/// Notes that the record `key` of `kind` (in `scope`, the pool id for users and groups)
-/// changed.
-pub(crate) fn mark(kind: Kind, scope: &str, key: &str) {
-    LOG.with(|l| {
-        if let Some(log) = l.borrow_mut().as_mut() {
-            log.records.push((kind, scope.to_string(), key.to_string()));
-        }
-    });
-}
-
-/// Notes that the whole state was replaced.
-pub(crate) fn mark_all() {
-    LOG.with(|l| {
-        if let Some(log) = l.borrow_mut().as_mut() {
-            log.all = true;
-        }
-    });
-}
-
-/// A map of durable records by name that notes every key a caller changes. Reads go through
-/// `Deref`; there is no `DerefMut`, so every change goes through a method that notes it.
-#[derive(Clone, Debug)]
-pub(crate) struct Tracked<V> {
-    map: BTreeMap<String, V>,
-    kind: Kind,
-    scope: String,
-}
-
-impl<V> std::ops::Deref for Tracked<V> {
-    type Target = BTreeMap<String, V>;
-    fn deref(&self) -> &BTreeMap<String, V> {
-        &self.map
-    }
-}
-
-impl<V> Tracked<V> {
-    pub fn new(kind: Kind, scope: &str) -> Tracked<V> {
-        Tracked {
-            map: BTreeMap::new(),
-            kind,
-            scope: scope.to_string(),
-        }
-    }
-
-    fn note(&self, key: &str) {
-        mark(self.kind, &self.scope, key);
-    }
-
-    pub fn get_mut(&mut self, key: &str) -> Option<&mut V> {
-        let v = self.map.get_mut(key)?;
-        mark(self.kind, &self.scope, key);
-        Some(v)
-    }
-
-    /// A value to change without marking its record: a record being filled in while the
-    /// store loads, or parts of a value that are records of their own and mark themselves (a
-    /// pool's users), so that reaching them does not rewrite the value's record too.
-    pub fn get_mut_unmarked(&mut self, key: &str) -> Option<&mut V> {
-        self.map.get_mut(key)
-    }
-
-    pub fn insert(&mut self, key: String, value: V) -> Option<V> {
-        self.note(&key);
-        self.map.insert(key, value)
-    }
-
-    pub fn remove(&mut self, key: &str) -> Option<V> {
-        let v = self.map.remove(key)?;
-        self.note(key);
-        Some(v)
-    }
-
-    /// Every value, each noted as changed.
-    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
-        for k in self.map.keys() {
-            mark(self.kind, &self.scope, k);
-        }
-        self.map.values_mut()
-    }
-
-    pub fn retain(&mut self, mut keep: impl FnMut(&String, &mut V) -> bool) {
-        let (kind, scope) = (self.kind, self.scope.clone());
-        self.map.retain(|k, v| {
-            let kept = keep(k, v);
-            if !kept {
-                mark(kind, &scope, k);
-            }
-            kept
-        });
-    }
-
-    /// Moves the map to another scope (a pool renamed by a seed document): every record is
-    /// noted under the new scope.
-    pub fn rescope(&mut self, scope: &str) {
-        self.scope = scope.to_string();
-        for k in self.map.keys() {
-            mark(self.kind, scope, k);
-        }
-    }
-
-    /// Inserts a loaded record without noting it.
-    pub(crate) fn load(&mut self, key: String, value: V) {
-        self.map.insert(key, value);
-    }
-}
-
 /// A pool's keys as stored: the PKCS#8 documents of its ID-token and access-token keys.
 #[derive(Serialize, Deserialize)]
 struct KeyRecord {
@@ -278,53 +134,6 @@ impl Drop for KeyRecord {
         use zeroize::Zeroize;
         self.id.zeroize();
         self.access.zeroize();
-    }
-}
-
-/// What a pool record holds (users, groups and keys are records of their own).
-#[derive(Serialize, Deserialize)]
-pub(crate) struct PoolRecord {
-    pub id: String,
-    pub name: String,
-    pub created: f64,
-    pub modified: f64,
-    pub config: serde_json::Map<String, serde_json::Value>,
-    pub schema: crate::schema::Schema,
-    pub resource_servers: BTreeMap<String, crate::state::Stored>,
-    pub idps: BTreeMap<String, crate::state::Stored>,
-    pub domain: Option<String>,
-    pub custom_domain: Option<String>,
-}
-
-/// [`PoolRecord`] borrowed from a pool, to serialise without copying it.
-#[derive(Serialize)]
-struct PoolRecordRef<'a> {
-    id: &'a str,
-    name: &'a str,
-    created: f64,
-    modified: f64,
-    config: &'a serde_json::Map<String, serde_json::Value>,
-    schema: &'a crate::schema::Schema,
-    resource_servers: &'a BTreeMap<String, crate::state::Stored>,
-    idps: &'a BTreeMap<String, crate::state::Stored>,
-    domain: &'a Option<String>,
-    custom_domain: &'a Option<String>,
-}
-
-impl<'a> PoolRecordRef<'a> {
-    fn of(p: &'a Pool) -> PoolRecordRef<'a> {
-        PoolRecordRef {
-            id: &p.id,
-            name: &p.name,
-            created: p.created,
-            modified: p.modified,
-            config: &p.config,
-            schema: &p.schema,
-            resource_servers: &p.res.resource_servers,
-            idps: &p.res.idps,
-            domain: &p.res.domain,
-            custom_domain: &p.res.custom_domain,
-        }
     }
 }
 
@@ -565,7 +374,7 @@ impl Store {
     /// Called under the state lock when it is released: turns the changes noted since the lock
     /// was taken into a queued batch. Returns what the releasing thread waits for.
     pub fn capture(&self, st: &State) -> Pending {
-        let log = LOG.with(|l| l.borrow_mut().take()).unwrap_or_default();
+        let log = changes::take().unwrap_or_default();
         let mut known = lock(&self.inner.known);
         let mut ops = Vec::new();
         let mut keygen = Vec::new();
@@ -719,19 +528,6 @@ impl Store {
             progress.await;
         }
     }
-}
-
-/// Starts noting changes (the state lock was just taken by this thread).
-/// Ends the change log [`begin`] started and returns the records it noted.
-#[cfg(test)]
-pub(crate) fn end_for_test() -> Vec<(Kind, String, String)> {
-    LOG.with(|l| l.borrow_mut().take())
-        .map(|l| l.records)
-        .unwrap_or_default()
-}
-
-pub(crate) fn begin() {
-    LOG.with(|l| *l.borrow_mut() = Some(Log::default()));
 }
 
 /// What a releasing thread waits for: its batch (none if it changed nothing), and the keys of pools it created, which are generated without the lock.
@@ -1089,21 +885,21 @@ fn load(
         }
         st.load(Restored::Session(k, v));
     }
-    for (k, v) in read_added::<crate::oauth::AuthCode>(path, read, CODES, version)? {
+    for (k, v) in read_added::<crate::state::AuthCode>(path, read, CODES, version)? {
         if v.expires <= now {
             expired.push((Kind::OAuthCode, k));
         } else {
             st.load(Restored::OAuthCode(k, v));
         }
     }
-    for (k, v) in read_added::<crate::oauth::HostedSession>(path, read, HOSTED, version)? {
+    for (k, v) in read_added::<crate::state::HostedSession>(path, read, HOSTED, version)? {
         if v.expires <= now {
             expired.push((Kind::HostedSession, k));
         } else {
             st.load(Restored::HostedSession(k, v));
         }
     }
-    for (k, v) in read_added::<crate::oauth::LoginSession>(path, read, LOGINS, version)? {
+    for (k, v) in read_added::<crate::state::LoginSession>(path, read, LOGINS, version)? {
         if v.expires <= now {
             expired.push((Kind::HostedLogin, k));
         } else {
@@ -1125,13 +921,14 @@ mod tests {
     use serde_json::{Value, json};
 
     use super::*;
-    use crate::ops::{Service, dispatch};
+    use crate::model::Service;
+    use crate::ops::dispatch;
 
     /// Runs `op` as a request does under a store-backed lock: its changes are captured into a
     /// batch (and waited for). Returns the answer and the batch's sequence number (0: nothing
     /// to write).
     fn request(store: &Store, st: &mut State, op: &str, body: Value) -> (Value, u64) {
-        begin();
+        changes::begin();
         let body = body.as_object().expect("object").clone();
         let out =
             dispatch(st, Service::UserPools, op, &body).unwrap_or_else(|e| panic!("{op}: {e}"));

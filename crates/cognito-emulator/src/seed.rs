@@ -17,7 +17,8 @@
 use serde_json::{Map, Value, json};
 
 use crate::api::{ApiError, ApiResult, invalid_param};
-use crate::ops::{Service, dispatch};
+use crate::model::Service;
+use crate::ops::dispatch;
 use crate::state::State;
 
 fn obj(v: Option<&Value>) -> Map<String, Value> {

@@ -10,7 +10,8 @@ use http::{Method, Request, Response, StatusCode};
 use serde_json::{Map, Value, json};
 
 use crate::api::{ApiError, serialization};
-use crate::ops::{Service as Api, unknown_operation};
+use crate::model::{Service as Api, unknown_operation};
+use crate::state::take_fault;
 use crate::{Fault, FaultKind, Shared};
 
 /// What [`Service::handle`] did with a request.
@@ -393,24 +394,6 @@ fn warm_keys(shared: &Shared, body: &Map<String, Value>) {
     if let Some(lazy) = lazy {
         let _ = crate::tokens::keys(&lazy);
     }
-}
-
-pub(crate) fn take_fault(
-    faults: &mut Vec<crate::state::FaultRule>,
-    op: &str,
-    flow_key: Option<&str>,
-) -> Option<Fault> {
-    let idx = faults.iter().position(|r| {
-        let o = r.fault.operation.as_str();
-        r.remaining > 0 && (o == "*" || o == op || Some(o) == flow_key)
-    })?;
-    let rule = faults.get_mut(idx)?;
-    rule.remaining -= 1;
-    let f = rule.fault.clone();
-    if rule.remaining == 0 {
-        faults.remove(idx);
-    }
-    Some(f)
 }
 
 fn query_param(query: &str, name: &str) -> Option<String> {

@@ -7,7 +7,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use serde_json::{Map, Value};
 
-use crate::state::{FaultRule, State};
+use crate::state::{FaultRule, State, Step};
 use crate::{
     ApiError, Fault, Message, ServerLimits, api, model, ops, persist, srp_server, state, tokens,
     triggers, util,
@@ -181,7 +181,7 @@ impl Shared {
             util::install_rng(rng);
         }
         if self.store.is_some() {
-            persist::begin();
+            state::changes::begin();
         }
         StateGuard {
             guard,
@@ -209,7 +209,7 @@ impl Shared {
     /// does `g^b` of an SRP sign-in's `B` (`prepare_ephemeral`).
     pub(crate) fn dispatch(
         &self,
-        service: ops::Service,
+        service: model::Service,
         op: &str,
         body: &Map<String, Value>,
     ) -> Result<Value, ApiError> {
@@ -220,7 +220,7 @@ impl Shared {
     /// [`Shared::dispatch`] for a body that [`model::validate`] accepted.
     pub(crate) fn dispatch_valid(
         &self,
-        service: ops::Service,
+        service: model::Service,
         op: &str,
         body: &serde_json::Map<String, Value>,
     ) -> Result<Value, ApiError> {
@@ -235,27 +235,28 @@ impl Shared {
         op: &str,
         body: &Map<String, Value>,
     ) -> Result<Value, ApiError> {
-        model::validate(ops::Service::UserPools, op, body)?;
-        self.dispatch_as(ops::Service::UserPools, op, body, true)
+        model::validate(model::Service::UserPools, op, body)?;
+        self.dispatch_as(model::Service::UserPools, op, body, true)
     }
 
     fn dispatch_as(
         &self,
-        service: ops::Service,
+        service: model::Service,
         op: &str,
         body: &Map<String, Value>,
         hosted: bool,
     ) -> Result<Value, ApiError> {
         let precomputed = match (service, op) {
-            (ops::Service::UserPools, "RespondToAuthChallenge" | "AdminRespondToAuthChallenge") => {
-                srp_server::precompute_claim(self, body)
-            }
+            (
+                model::Service::UserPools,
+                "RespondToAuthChallenge" | "AdminRespondToAuthChallenge",
+            ) => precompute_claim(self, body),
             _ => None,
         };
         // Likewise `g^b` of an SRP sign-in's `B`.
         let _prepared = match (service, op) {
-            (ops::Service::UserPools, "InitiateAuth" | "AdminInitiateAuth") => {
-                srp_server::prepare_ephemeral(self, body)
+            (model::Service::UserPools, "InitiateAuth" | "AdminInitiateAuth") => {
+                srp_server::prepare_ephemeral(self.seeded, body)
             }
             _ => None,
         };
@@ -296,14 +297,14 @@ impl Shared {
             for (sid, sess) in std::mem::take(&mut restore) {
                 st.sessions_mut().insert(sid, sess);
             }
-            let run = triggers::Run {
+            let run = state::Run {
                 op: pass.op.to_string(),
                 client_id: pass.client_id.map(str::to_string),
                 client_metadata: pass.client_metadata.clone(),
                 answers: std::mem::take(&mut answers),
                 hosted: pass.hosted,
                 token_source: pass.token_source,
-                ..triggers::Run::default()
+                ..state::Run::default()
             };
             st.begin_operation(run);
             let result = f(&mut st);
@@ -333,7 +334,15 @@ impl Shared {
         }
         self.check_store()?;
         let mut response = result?;
-        triggers::run_deferred(self, deferred, &mut unsigned)?;
+        triggers::run_deferred(deferred, &mut unsigned, |index, code, message, subject| {
+            let mut st = self.lock();
+            if let Some(m) = st.message_mut(index)
+                && m.code == code
+            {
+                m.message = message;
+                m.subject = subject;
+            }
+        })?;
         tokens::link_at_hash(&mut unsigned, &at_hash);
         tokens::sign_all(&mut response, unsigned).map_err(api::internal)?;
         later.wait();
@@ -356,4 +365,53 @@ impl Shared {
             self.lock().add_fault(FaultRule { fault, remaining });
         }
     }
+}
+
+/// The first phase of a `PASSWORD_VERIFIER` / `DEVICE_PASSWORD_VERIFIER` answer: find the
+/// handshake under a short lock, then compute the expected signature without it. The
+/// operation itself runs later under the lock as always, checks everything again, and uses
+/// this result only for the same handshake (see `verify_claim`).
+fn precompute_claim(
+    shared: &crate::Shared,
+    body: &serde_json::Map<String, serde_json::Value>,
+) -> Option<srp_server::PrecomputedClaim> {
+    let name = body.get("ChallengeName")?.as_str()?;
+    if name != "PASSWORD_VERIFIER" && name != "DEVICE_PASSWORD_VERIFIER" {
+        return None;
+    }
+    let answers = body.get("ChallengeResponses")?.as_object()?;
+    let text = |k: &str| answers.get(k).and_then(Value::as_str);
+    let timestamp = text("TIMESTAMP")?;
+    let block = text("PASSWORD_CLAIM_SECRET_BLOCK")?;
+    let hs = {
+        let st = shared.lock();
+        let sid = match body.get("Session").and_then(Value::as_str) {
+            Some(s) => s.to_string(),
+            None => st.sessions().by_secret_block(block)?.to_string(),
+        };
+        match &st.sessions().get(&sid)?.step {
+            Step::PasswordVerifier(hs) | Step::DevicePasswordVerifier(hs, _) => hs.clone(),
+            _ => return None,
+        }
+    };
+    if !srp_server::ct_eq(block, &hs.secret_block_b64)
+        || srp_server::prim::parse_timestamp(timestamp).is_none()
+    {
+        return None;
+    }
+    let expected = srp_server::expected_signature(
+        &hs.a,
+        hs.b.expose_secret(),
+        &hs.big_b,
+        &hs.v,
+        &hs.realm,
+        &hs.user,
+        &hs.secret_block,
+        timestamp,
+    );
+    Some(srp_server::PrecomputedClaim {
+        secret_block_b64: hs.secret_block_b64.clone(),
+        timestamp: timestamp.to_string(),
+        expected,
+    })
 }

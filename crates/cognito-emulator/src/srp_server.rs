@@ -58,13 +58,13 @@ impl Drop for PreparedEphemeral {
 /// handshakes start in parallel. A seeded emulator draws `b` from its own generator under the
 /// lock instead, as before, so that its runs stay reproducible.
 pub(crate) fn prepare_ephemeral(
-    shared: &crate::Shared,
+    seeded: bool,
     body: &serde_json::Map<String, serde_json::Value>,
 ) -> Option<PreparedEphemeral> {
     if body.get("AuthFlow").and_then(serde_json::Value::as_str) != Some("USER_SRP_AUTH") {
         return None;
     }
-    if shared.seeded() {
+    if seeded {
         return None;
     }
     let b = loop {
@@ -200,55 +200,6 @@ pub(crate) struct PrecomputedClaim {
     pub timestamp: String,
     /// `None` when `u = 0`.
     pub expected: Option<String>,
-}
-
-/// The first phase of a `PASSWORD_VERIFIER` / `DEVICE_PASSWORD_VERIFIER` answer: find the
-/// handshake under a short lock, then compute the expected signature without it. The
-/// operation itself runs later under the lock as always, checks everything again, and uses
-/// this result only for the same handshake (see `verify_claim`).
-pub(crate) fn precompute_claim(
-    shared: &crate::Shared,
-    body: &serde_json::Map<String, serde_json::Value>,
-) -> Option<PrecomputedClaim> {
-    use serde_json::Value;
-    let name = body.get("ChallengeName")?.as_str()?;
-    if name != "PASSWORD_VERIFIER" && name != "DEVICE_PASSWORD_VERIFIER" {
-        return None;
-    }
-    let answers = body.get("ChallengeResponses")?.as_object()?;
-    let text = |k: &str| answers.get(k).and_then(Value::as_str);
-    let timestamp = text("TIMESTAMP")?;
-    let block = text("PASSWORD_CLAIM_SECRET_BLOCK")?;
-    let hs = {
-        let st = shared.lock();
-        let sid = match body.get("Session").and_then(Value::as_str) {
-            Some(s) => s.to_string(),
-            None => st.sessions().by_secret_block(block)?.to_string(),
-        };
-        match &st.sessions().get(&sid)?.step {
-            crate::state::Step::PasswordVerifier(hs)
-            | crate::state::Step::DevicePasswordVerifier(hs, _) => hs.clone(),
-            _ => return None,
-        }
-    };
-    if !ct_eq(block, &hs.secret_block_b64) || prim::parse_timestamp(timestamp).is_none() {
-        return None;
-    }
-    let expected = expected_signature(
-        &hs.a,
-        hs.b.expose_secret(),
-        &hs.big_b,
-        &hs.v,
-        &hs.realm,
-        &hs.user,
-        &hs.secret_block,
-        timestamp,
-    );
-    Some(PrecomputedClaim {
-        secret_block_b64: hs.secret_block_b64.clone(),
-        timestamp: timestamp.to_string(),
-        expected,
-    })
 }
 
 /// Constant-time string comparison.

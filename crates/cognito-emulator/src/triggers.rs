@@ -16,18 +16,14 @@
 //! operation runs and invoked after it, before its tokens are signed; their failure still
 //! fails the operation, as on AWS.
 
-use std::collections::{BTreeMap, HashMap};
-use std::fmt;
-use std::sync::Arc;
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
 use crate::api::{ApiError, ApiResult};
-use crate::state::{State, User};
-
-/// AWS's limit on a trigger's answer.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+use crate::state::{Deferred, Invocation, State, Target, TokenJob, User};
+pub use crate::values::{DEFAULT_TIMEOUT, Trigger, TriggerFn};
 
 /// The pre token generation trigger sources the emulator sends for user tokens:
 /// `TokenGeneration_HostedAuth` from the OAuth token endpoint (codes of the hosted sign-in),
@@ -46,192 +42,6 @@ pub const CLIENT_CREDENTIALS_SOURCE: &str = "TokenGeneration_ClientCredentials";
 /// The function name in `LambdaConfig` that [`crate::PoolConfig::custom_auth_trigger`] uses:
 /// it always means the built-in custom-auth scenario, even with a Lambda endpoint.
 pub(crate) const BUILTIN_FUNCTION: &str = "emulator-builtin";
-
-/// A user-pool trigger, named as its `LambdaConfig` member (and as AWS's error messages name
-/// it).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Trigger {
-    /// `PreSignUp`.
-    PreSignUp,
-    /// `CustomMessage`.
-    CustomMessage,
-    /// `PostConfirmation`.
-    PostConfirmation,
-    /// `PreAuthentication`.
-    PreAuthentication,
-    /// `PostAuthentication`.
-    PostAuthentication,
-    /// `DefineAuthChallenge`.
-    DefineAuthChallenge,
-    /// `CreateAuthChallenge`.
-    CreateAuthChallenge,
-    /// `VerifyAuthChallengeResponse`.
-    VerifyAuthChallengeResponse,
-    /// `PreTokenGeneration` (or `PreTokenGenerationConfig`).
-    PreTokenGeneration,
-    /// `UserMigration`.
-    UserMigration,
-}
-
-impl Trigger {
-    /// Every trigger.
-    pub const ALL: [Trigger; 10] = [
-        Trigger::PreSignUp,
-        Trigger::CustomMessage,
-        Trigger::PostConfirmation,
-        Trigger::PreAuthentication,
-        Trigger::PostAuthentication,
-        Trigger::DefineAuthChallenge,
-        Trigger::CreateAuthChallenge,
-        Trigger::VerifyAuthChallengeResponse,
-        Trigger::PreTokenGeneration,
-        Trigger::UserMigration,
-    ];
-
-    /// The `LambdaConfig` member name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Trigger::PreSignUp => "PreSignUp",
-            Trigger::CustomMessage => "CustomMessage",
-            Trigger::PostConfirmation => "PostConfirmation",
-            Trigger::PreAuthentication => "PreAuthentication",
-            Trigger::PostAuthentication => "PostAuthentication",
-            Trigger::DefineAuthChallenge => "DefineAuthChallenge",
-            Trigger::CreateAuthChallenge => "CreateAuthChallenge",
-            Trigger::VerifyAuthChallengeResponse => "VerifyAuthChallengeResponse",
-            Trigger::PreTokenGeneration => "PreTokenGeneration",
-            Trigger::UserMigration => "UserMigration",
-        }
-    }
-
-    /// Parses a `LambdaConfig` member name.
-    pub fn from_name(s: &str) -> Option<Trigger> {
-        Trigger::ALL.into_iter().find(|t| t.as_str() == s)
-    }
-
-    fn is_custom_auth(self) -> bool {
-        matches!(
-            self,
-            Trigger::DefineAuthChallenge
-                | Trigger::CreateAuthChallenge
-                | Trigger::VerifyAuthChallengeResponse
-        )
-    }
-}
-
-impl fmt::Display for Trigger {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// A trigger written in Rust: receives the event AWS would send to the Lambda function and
-/// returns it with `response` filled in, or `Err(message)` as a function that threw
-/// (`UserLambdaValidationException: <Trigger> failed with error <message>.`).
-pub type TriggerFn = dyn Fn(&Value) -> Result<Value, String> + Send + Sync;
-
-/// Where the emulator sends trigger events and how long it waits.
-#[derive(Clone, Debug)]
-pub(crate) struct LambdaSettings {
-    /// Base URL of a Lambda-Invoke-compatible server (`sam local start-lambda`, ...).
-    pub endpoint: Option<String>,
-    pub timeout: Duration,
-}
-
-impl Default for LambdaSettings {
-    fn default() -> Self {
-        LambdaSettings {
-            endpoint: None,
-            timeout: DEFAULT_TIMEOUT,
-        }
-    }
-}
-
-/// Rust triggers of every pool, by pool id.
-pub(crate) type Handlers = HashMap<String, BTreeMap<Trigger, Arc<TriggerFn>>>;
-
-/// How one trigger of a pool runs.
-#[derive(Clone)]
-pub(crate) enum Target {
-    Closure(Arc<TriggerFn>),
-    Lambda {
-        endpoint: String,
-        function: String,
-        qualifier: Option<String>,
-        timeout: Duration,
-    },
-    /// Configured in `LambdaConfig`, but the emulator has no Lambda endpoint.
-    Unreachable {
-        function: String,
-    },
-}
-
-/// One invocation to make outside the lock.
-#[derive(Clone)]
-pub(crate) struct Invocation {
-    pub trigger: Trigger,
-    pub target: Target,
-    pub event: Value,
-}
-
-/// Work collected while an operation runs, done once the lock is released.
-pub(crate) enum Deferred {
-    /// A trigger whose answer does not matter, only its failure.
-    Notify(Invocation),
-    /// A custom message: patches the delivered message at `index` of the messages hook.
-    Message {
-        inv: Invocation,
-        index: usize,
-        code: String,
-        username: String,
-        medium: String,
-    },
-    /// Pre token generation for a pair of minted tokens.
-    Tokens(Box<TokenJob>),
-}
-
-/// A pair of tokens waiting for the pre token generation trigger.
-pub(crate) struct TokenJob {
-    pub inv: Invocation,
-    pub version: u8,
-    pub keys: crate::tokens::LazyKeys,
-    pub id_claims: Map<String, Value>,
-    pub access_claims: Map<String, Value>,
-    pub id_placeholder: String,
-    pub access_placeholder: String,
-}
-
-/// The trigger bookkeeping of the operation being dispatched.
-#[derive(Default)]
-pub(crate) struct Run {
-    /// The operation's name, `ClientId` and `ClientMetadata` (for events and message sources).
-    pub op: String,
-    pub client_id: Option<String>,
-    pub client_metadata: Option<Value>,
-    /// Answers of earlier passes, in the order the operation asked for them.
-    pub answers: Vec<(Trigger, Map<String, Value>)>,
-    pub cursor: usize,
-    /// The invocation the operation stopped at.
-    pub pending: Option<Invocation>,
-    pub deferred: Vec<Deferred>,
-    /// Sign-in sessions the operation consumed: put back when it stops at a trigger, so the
-    /// next pass finds them.
-    pub restore: Vec<(String, crate::state::AuthSession)>,
-    /// The pre token generation source of the tokens the operation mints.
-    pub token_source: Option<&'static str>,
-    /// Run by the hosted sign-in pages: a successful sign-in ends without tokens.
-    pub hosted: bool,
-    /// (ID token, access token) placeholders of pairs whose ID token gets the `at_hash` of
-    /// its access token once that is signed.
-    pub at_hash: Vec<(String, String)>,
-}
-
-impl Clone for Run {
-    /// A copy of the state between operations has no run in progress.
-    fn clone(&self) -> Self {
-        Run::default()
-    }
-}
 
 /// The error an operation returns when it stops at a trigger (never sent: the dispatcher
 /// invokes the trigger and runs the operation again).
@@ -695,10 +505,14 @@ fn invoke_http(
 /// Runs the deferred invocations of an operation (outside the lock): custom messages are
 /// patched into the messages hook, pre token generation rewrites the claims of the tokens
 /// to sign. The first failure is the operation's error.
+///
+/// `patch_message(index, code, message, subject)` puts a custom message's text into the
+/// delivered message at `index` (under the state lock, which the caller takes) when it still
+/// carries `code`.
 pub(crate) fn run_deferred(
-    shared: &crate::Shared,
     deferred: Vec<Deferred>,
     unsigned: &mut Vec<crate::tokens::Unsigned>,
+    mut patch_message: impl FnMut(usize, &str, Option<String>, Option<String>),
 ) -> ApiResult<()> {
     for d in deferred {
         match d {
@@ -715,13 +529,7 @@ pub(crate) fn run_deferred(
                 let resp = invoke(&inv)?;
                 let (message, subject) =
                     custom_message_text(&inv, &resp, &code, &username, &medium)?;
-                let mut st = shared.lock();
-                if let Some(m) = st.message_mut(index)
-                    && m.code == code
-                {
-                    m.message = message;
-                    m.subject = subject;
-                }
+                patch_message(index, &code, message, subject);
             }
             Deferred::Tokens(job) => {
                 let resp = invoke(&job.inv)?;
@@ -772,9 +580,23 @@ fn message_source(op: &str, kind: &str) -> Option<&'static str> {
     })
 }
 
-/// Called by `State::deliver` for the message just recorded: queues the custom message
-/// trigger when the pool has one (an unreachable one fails the operation once it ends).
-pub(crate) fn on_delivery(st: &mut State, index: usize) {
+/// Records a delivered code on the messages hook and queues the custom message trigger when
+/// the pool has one (an unreachable one fails the operation once it ends).
+pub(crate) fn deliver(
+    st: &mut State,
+    pool_id: &str,
+    username: &str,
+    destination: &str,
+    medium: &str,
+    kind: &str,
+    code: &str,
+) {
+    let index = st.record_message(pool_id, username, destination, medium, kind, code);
+    on_delivery(st, index);
+}
+
+/// Queues the custom message trigger for the message just recorded at `index`.
+fn on_delivery(st: &mut State, index: usize) {
     let Some(m) = st.messages().get(index).cloned() else {
         return;
     };

@@ -1,5 +1,5 @@
 //! The values of the handle's API: pool and client settings and what creating them returns,
-//! delivered messages, injected faults.
+//! delivered messages, injected faults, and the triggers a Rust closure can stand in for.
 
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -384,3 +384,89 @@ impl std::fmt::Debug for ClientInfo {
             .finish()
     }
 }
+
+/// AWS's limit on a trigger's answer.
+pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// A user-pool trigger, named as its `LambdaConfig` member (and as AWS's error messages name
+/// it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Trigger {
+    /// `PreSignUp`.
+    PreSignUp,
+    /// `CustomMessage`.
+    CustomMessage,
+    /// `PostConfirmation`.
+    PostConfirmation,
+    /// `PreAuthentication`.
+    PreAuthentication,
+    /// `PostAuthentication`.
+    PostAuthentication,
+    /// `DefineAuthChallenge`.
+    DefineAuthChallenge,
+    /// `CreateAuthChallenge`.
+    CreateAuthChallenge,
+    /// `VerifyAuthChallengeResponse`.
+    VerifyAuthChallengeResponse,
+    /// `PreTokenGeneration` (or `PreTokenGenerationConfig`).
+    PreTokenGeneration,
+    /// `UserMigration`.
+    UserMigration,
+}
+
+impl Trigger {
+    /// Every trigger.
+    pub const ALL: [Trigger; 10] = [
+        Trigger::PreSignUp,
+        Trigger::CustomMessage,
+        Trigger::PostConfirmation,
+        Trigger::PreAuthentication,
+        Trigger::PostAuthentication,
+        Trigger::DefineAuthChallenge,
+        Trigger::CreateAuthChallenge,
+        Trigger::VerifyAuthChallengeResponse,
+        Trigger::PreTokenGeneration,
+        Trigger::UserMigration,
+    ];
+
+    /// The `LambdaConfig` member name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::PreSignUp => "PreSignUp",
+            Trigger::CustomMessage => "CustomMessage",
+            Trigger::PostConfirmation => "PostConfirmation",
+            Trigger::PreAuthentication => "PreAuthentication",
+            Trigger::PostAuthentication => "PostAuthentication",
+            Trigger::DefineAuthChallenge => "DefineAuthChallenge",
+            Trigger::CreateAuthChallenge => "CreateAuthChallenge",
+            Trigger::VerifyAuthChallengeResponse => "VerifyAuthChallengeResponse",
+            Trigger::PreTokenGeneration => "PreTokenGeneration",
+            Trigger::UserMigration => "UserMigration",
+        }
+    }
+
+    /// Parses a `LambdaConfig` member name.
+    pub fn from_name(s: &str) -> Option<Trigger> {
+        Trigger::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    pub(crate) fn is_custom_auth(self) -> bool {
+        matches!(
+            self,
+            Trigger::DefineAuthChallenge
+                | Trigger::CreateAuthChallenge
+                | Trigger::VerifyAuthChallengeResponse
+        )
+    }
+}
+
+impl std::fmt::Display for Trigger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A trigger written in Rust: receives the event AWS would send to the Lambda function and
+/// returns it with `response` filled in, or `Err(message)` as a function that threw
+/// (`UserLambdaValidationException: <Trigger> failed with error <message>.`).
+pub type TriggerFn = dyn Fn(&serde_json::Value) -> Result<Value, String> + Send + Sync;

@@ -8,6 +8,7 @@
 //! worded as AWS words it. [`check_response`] checks a response body against the operation's
 //! output shape; the emulator's tests run it over every body they receive.
 
+pub(crate) mod emulated;
 mod input;
 mod output;
 mod pattern;
@@ -19,8 +20,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::api::ApiError;
-use crate::ops::{IDENTITY_OPERATIONS, Service, USER_POOL_OPERATIONS};
 
+pub(crate) use emulated::{IDENTITY_OPERATIONS, Service, USER_POOL_OPERATIONS, unknown_operation};
 pub(crate) use input::top_level_type_error as input_type_error;
 use output::check_output;
 
@@ -503,7 +504,7 @@ pub(crate) fn validate(
 ) -> Result<(), ApiError> {
     let m = model(service);
     let Some(operation) = m.operation(op) else {
-        return Err(crate::ops::unknown_operation(op));
+        return Err(unknown_operation(op));
     };
     match operation.input {
         Some(input) => input::validate(m, input, body),
@@ -517,7 +518,7 @@ pub(crate) fn validate(
 /// `UnknownOperationException` the emulator answers with.
 pub fn validate_request(target: &str, body: &Value) -> Result<(), ApiError> {
     let Some((service, op)) = split_target(target) else {
-        return Err(crate::ops::unknown_operation(target));
+        return Err(unknown_operation(target));
     };
     match body {
         Value::Object(map) => validate(service, op, map),

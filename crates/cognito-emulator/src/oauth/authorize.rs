@@ -3,27 +3,9 @@
 
 use http::Response;
 
-use super::{Hosted, client_list, oauth_enabled, param, redirect, with_query};
+use super::{Hosted, param, redirect, with_query};
 use crate::Shared;
-use crate::state::State;
-
-/// A checked authorization request.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-pub(crate) struct AuthzRequest {
-    /// `code`, or `token` (implicit grant).
-    pub response_type: String,
-    pub client_id: String,
-    pub redirect_uri: String,
-    pub state: Option<String>,
-    pub scopes: Vec<String>,
-    pub code_challenge: Option<String>,
-    pub nonce: Option<String>,
-    pub prompt: Option<String>,
-    /// A username to pre-fill on the sign-in page.
-    pub login_hint: Option<String>,
-    /// The query string it came with (the sign-in page keeps it in its form action).
-    pub query: String,
-}
+use crate::state::{AuthCode, AuthzRequest, HostedSession, State, client_list, oauth_enabled};
 
 /// Why an authorization request is refused.
 pub(crate) enum Refusal {
@@ -200,7 +182,7 @@ pub(crate) fn check(st: &State, h: &Hosted<'_>) -> Result<AuthzRequest, Refusal>
 }
 
 /// The browser's hosted session for this pool, if it has a live one.
-pub(crate) fn signed_in(st: &State, h: &Hosted<'_>) -> Option<super::HostedSession> {
+pub(crate) fn signed_in(st: &State, h: &Hosted<'_>) -> Option<HostedSession> {
     let id = h.cookie(super::SESSION_COOKIE)?;
     let s = st.oauth().sessions.get(&id)?;
     let user = st.pools().get(&s.pool_id)?.users.get(&s.username)?;
@@ -275,7 +257,7 @@ pub(crate) fn issue_code(
 ) -> String {
     let code = super::random_token();
     let now = st.now();
-    let rec = super::AuthCode {
+    let rec = AuthCode {
         pool_id: pool_id.to_string(),
         client_id: request.client_id.clone(),
         redirect_uri: request.redirect_uri.clone(),

@@ -3,7 +3,8 @@
 
 use http::Response;
 
-use super::{Hosted, LoginStep, param};
+use super::{Hosted, param};
+use crate::state::{AuthzRequest, LoginStep};
 
 /// Escapes text for HTML content and attribute values.
 pub(crate) fn escape(s: &str) -> String {
@@ -85,7 +86,7 @@ pub(crate) fn error_page(h: &Hosted<'_>) -> Response<Vec<u8>> {
 pub(crate) fn login_page(
     status: u16,
     h: &Hosted<'_>,
-    request: &super::AuthzRequest,
+    request: &AuthzRequest,
     csrf: &str,
     step: &LoginStep,
     error: Option<&str>,

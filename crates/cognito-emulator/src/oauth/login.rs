@@ -8,11 +8,12 @@ use serde_json::{Map, Value, json};
 use super::authorize::{check, complete};
 use super::html::{login_page, page};
 use super::{
-    HOSTED_SESSION_SECS, Hosted, HostedSession, LOGIN_COOKIE, LOGIN_SESSION_SECS, LoginSession,
-    LoginStep, SESSION_COOKIE, insert_bounded, param, parse_form, random_token, redirect,
+    HOSTED_SESSION_SECS, Hosted, LOGIN_COOKIE, LOGIN_SESSION_SECS, SESSION_COOKIE, insert_bounded,
+    param, parse_form, random_token, redirect,
 };
 use crate::Shared;
 use crate::srp_server::{ct_eq, prim};
+use crate::state::{HostedSession, LoginSession, LoginStep};
 
 pub(crate) fn get(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
     let mut st = shared.lock();

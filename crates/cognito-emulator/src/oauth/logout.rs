@@ -4,8 +4,9 @@
 use http::Response;
 
 use super::html::page;
-use super::{Hosted, SESSION_COOKIE, client_list, param, redirect, with_query};
+use super::{Hosted, SESSION_COOKIE, param, redirect, with_query};
 use crate::Shared;
+use crate::state::client_list;
 
 pub(crate) fn get(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
     let q = h.query();

@@ -17,22 +17,18 @@ mod html;
 mod login;
 mod logout;
 mod revoke;
-pub(crate) mod settings;
 mod token;
 mod userinfo;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use http::{Method, Request, Response};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::persist::{Kind, Tracked};
 use crate::service::Prepared;
+use crate::state::changes::Tracked;
 use crate::state::{Client, State};
 use crate::{FaultKind, Shared};
-
-pub(crate) use authorize::AuthzRequest;
 
 /// How long an authorization code stays valid.
 const CODE_LIFETIME_SECS: u64 = 300;
@@ -48,99 +44,6 @@ const MAX_ENTRIES: usize = 10_000;
 const LOGIN_COOKIE: &str = "cognito-login";
 /// The cookie of a signed-in browser.
 const SESSION_COOKIE: &str = "cognito";
-
-/// What the OAuth token endpoint asks `mint_with` for.
-pub(crate) struct OAuthMint {
-    /// The granted scopes (the access token's `scope`; they narrow the ID token's claims).
-    pub scopes: Vec<String>,
-    /// The `nonce` of the authorization request.
-    pub nonce: Option<String>,
-    /// Whether to mint an ID token.
-    pub id_token: bool,
-    /// Whether the ID token carries the `at_hash` of its access token.
-    pub at_hash: bool,
-}
-
-/// An authorization code waiting for its exchange.
-#[derive(Clone, Serialize, Deserialize)]
-pub(crate) struct AuthCode {
-    pub pool_id: String,
-    pub client_id: String,
-    pub redirect_uri: String,
-    pub scopes: Vec<String>,
-    pub code_challenge: Option<String>,
-    pub nonce: Option<String>,
-    pub username: String,
-    pub sub: String,
-    pub auth_time: u64,
-    pub expires: u64,
-}
-
-/// Where a sign-in in progress stands.
-#[derive(Clone, Serialize, Deserialize)]
-pub(crate) enum LoginStep {
-    Password,
-    NewPassword {
-        session: String,
-        username: String,
-        required: Vec<String>,
-    },
-    Mfa {
-        session: String,
-        username: String,
-        kind: String,
-        destination: Option<String>,
-    },
-    SelectMfa {
-        session: String,
-        username: String,
-        options: Vec<String>,
-    },
-    /// MFA is required and the user has no factor yet: an authenticator app is set up.
-    MfaSetup {
-        session: String,
-        username: String,
-        secret: cognito_proto::secret::SecretString,
-    },
-}
-
-/// A sign-in in progress, bound to the browser by the [`LOGIN_COOKIE`].
-#[derive(Clone, Serialize, Deserialize)]
-pub(crate) struct LoginSession {
-    pub csrf: String,
-    pub request: AuthzRequest,
-    pub step: LoginStep,
-    pub expires: u64,
-}
-
-/// A browser signed in to a pool's hosted pages (the [`SESSION_COOKIE`]).
-#[derive(Clone, Serialize, Deserialize)]
-pub(crate) struct HostedSession {
-    pub pool_id: String,
-    pub username: String,
-    pub sub: String,
-    pub auth_time: u64,
-    pub expires: u64,
-}
-
-/// The OAuth part of the emulator state. Codes, cookies and sign-in sessions are credentials:
-/// none of these types implements `Debug`.
-#[derive(Clone)]
-pub(crate) struct OAuthState {
-    pub codes: Tracked<AuthCode>,
-    pub logins: Tracked<LoginSession>,
-    pub sessions: Tracked<HostedSession>,
-}
-
-impl Default for OAuthState {
-    fn default() -> OAuthState {
-        OAuthState {
-            codes: Tracked::new(Kind::OAuthCode, ""),
-            logins: Tracked::new(Kind::HostedLogin, ""),
-            sessions: Tracked::new(Kind::HostedSession, ""),
-        }
-    }
-}
 
 /// Inserts into a bounded table of expiring entries.
 fn insert_bounded<T>(
@@ -264,7 +167,7 @@ pub(crate) fn route(shared: &Shared, req: &Request<Vec<u8>>) -> Option<Prepared>
         let mut st = shared.lock();
         let key = rest.trim_start_matches('/').to_string();
         st.count(&key);
-        let fault = crate::service::take_fault(st.faults_mut(), &key, None);
+        let fault = crate::state::take_fault(st.faults_mut(), &key, None);
         (fault, st.clock_is_fixed())
     };
     let mut truncate = false;
@@ -416,64 +319,6 @@ pub(crate) fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'
 /// Whether `name` appears more than once.
 pub(crate) fn repeated(params: &[(String, String)], name: &str) -> bool {
     params.iter().filter(|(k, _)| k == name).count() > 1
-}
-
-/// A string list member of a client's stored settings.
-pub(crate) fn client_list(client: &Client, key: &str) -> Vec<String> {
-    client
-        .config
-        .get(key)
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// Whether the client may use the OAuth endpoints at all.
-pub(crate) fn oauth_enabled(client: &Client) -> bool {
-    client
-        .config
-        .get("AllowedOAuthFlowsUserPoolClient")
-        .and_then(Value::as_bool)
-        .unwrap_or(false)
-}
-
-/// The standard claims the `profile` scope releases.
-const PROFILE_CLAIMS: &[&str] = &[
-    "name",
-    "family_name",
-    "given_name",
-    "middle_name",
-    "nickname",
-    "preferred_username",
-    "profile",
-    "picture",
-    "website",
-    "gender",
-    "birthdate",
-    "zoneinfo",
-    "locale",
-    "updated_at",
-    "address",
-];
-
-/// Whether the granted scopes release attribute `attr`: `openid` alone releases every
-/// attribute the client may read; with `email`, `phone` or `profile`, only theirs.
-pub(crate) fn attribute_in_scopes(attr: &str, scopes: &[String]) -> bool {
-    let has = |s: &str| scopes.iter().any(|x| x == s);
-    if !has("email") && !has("phone") && !has("profile") {
-        return true;
-    }
-    match attr {
-        "email" | "email_verified" => has("email"),
-        "phone_number" | "phone_number_verified" => has("phone"),
-        a if a.starts_with("custom:") => has("profile"),
-        a => has("profile") && PROFILE_CLAIMS.contains(&a),
-    }
 }
 
 /// The client a token or revocation request authenticates as: HTTP Basic

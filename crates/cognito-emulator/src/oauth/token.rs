@@ -4,22 +4,11 @@
 use http::Response;
 use serde_json::{Map, Value, json};
 
-use super::{
-    Hosted, OAuthMint, authenticate_client, client_list, json_no_store, oauth_enabled, oauth_error,
-    param, parse_form,
-};
+use super::{Hosted, authenticate_client, json_no_store, oauth_error, param, parse_form};
 use crate::api::ApiError;
-use crate::state::{Client, RefreshRecord, State};
+use crate::ops::tokens::OAuthMint;
+use crate::state::{Client, RefreshRecord, STANDARD_SCOPES, State, client_list, oauth_enabled};
 use crate::{Pass, Shared};
-
-/// The scopes Cognito defines itself.
-pub(crate) const STANDARD_SCOPES: &[&str] = &[
-    "openid",
-    "email",
-    "phone",
-    "profile",
-    "aws.cognito.signin.user.admin",
-];
 
 /// `scopes` without custom scopes whose resource server or scope was deleted: those stay
 /// allowed but are left out of tokens.
@@ -303,7 +292,7 @@ fn client_credentials(
 /// The redirect of the implicit grant: the tokens in the fragment (no refresh token).
 pub(crate) fn implicit(
     shared: &Shared,
-    request: &super::AuthzRequest,
+    request: &crate::state::AuthzRequest,
     pool_id: &str,
     username: &str,
     sub: &str,

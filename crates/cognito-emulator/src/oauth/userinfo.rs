@@ -3,8 +3,9 @@
 use http::Response;
 use serde_json::{Map, Value, json};
 
-use super::{Hosted, attribute_in_scopes, json_no_store};
+use super::{Hosted, json_no_store};
 use crate::Shared;
+use crate::ops::tokens::attribute_in_scopes;
 
 /// A bearer-token error: the status and the `WWW-Authenticate` challenge RFC 6750 asks for.
 fn bearer_error(status: u16, error: &str, description: &str) -> Response<Vec<u8>> {

@@ -206,7 +206,7 @@ pub(crate) fn finish_update(
     plan: &AttrUpdate,
 ) -> ApiResult<Vec<Value>> {
     let now = st.now();
-    let user = st.pool_mut(pool_id)?.user_mut(username)?;
+    let user = st.users_mut(pool_id)?.user_mut(username)?;
     for attr in ["email", "phone_number"] {
         if changes.iter().any(|(k, _)| k == attr) {
             user.pending_attrs.remove(attr);
@@ -234,7 +234,15 @@ pub(crate) fn finish_update(
         } else {
             "EMAIL"
         };
-        st.deliver(pool_id, username, value, medium, "VERIFY_ATTRIBUTE", &code);
+        crate::triggers::deliver(
+            st,
+            pool_id,
+            username,
+            value,
+            medium,
+            "VERIFY_ATTRIBUTE",
+            &code,
+        );
         details.push(crate::state::delivery_details(attr, value));
     }
     Ok(details)
@@ -308,26 +316,25 @@ pub(crate) fn admin_create_user(st: &mut State, b: &Body) -> ApiResult<Value> {
         validation,
         "PreSignUp_AdminCreateUser",
     )?;
-    let pool = st.pool_mut(&pool_id)?;
-    pool.users
-        .claim_aliases(&user.username, user.attrs(), force_alias)?;
+    let users = st.users_mut(&pool_id)?;
+    users.claim_aliases(&user.username, user.attrs(), force_alias)?;
     let out = user_type(&user, "Attributes");
     let username = user.username.clone();
     let email = user.attr("email").map(str::to_string);
     let phone = user.attr("phone_number").map(str::to_string);
-    pool.users.insert(user);
+    users.insert(user);
     if action != Some("SUPPRESS") {
         let mediums = b
             .opt_str_list("DesiredDeliveryMediums")?
             .unwrap_or_default();
         if let (true, Some(p)) = (mediums.iter().any(|m| m == "SMS"), &phone) {
-            st.deliver(&pool_id, &username, p, "SMS", "INVITE", &temp);
+            crate::triggers::deliver(st, &pool_id, &username, p, "SMS", "INVITE", &temp);
         }
         if let (true, Some(e)) = (
             mediums.is_empty() || mediums.iter().any(|m| m == "EMAIL"),
             &email,
         ) {
-            st.deliver(&pool_id, &username, e, "EMAIL", "INVITE", &temp);
+            crate::triggers::deliver(st, &pool_id, &username, e, "EMAIL", "INVITE", &temp);
         }
     }
     Ok(json!({ "User": out }))
@@ -485,7 +492,7 @@ pub(crate) fn admin_reset_user_password(st: &mut State, b: &Body) -> ApiResult<V
         .or_else(|| user.attr("phone_number").map(|p| (p.to_string(), "SMS")));
     let code = crate::ops::new_code(user, "FORGOT_PASSWORD", now, 3600);
     if let Some((d, m)) = dest {
-        st.deliver(&pool_id, &username, &d, m, "FORGOT_PASSWORD", &code);
+        crate::triggers::deliver(st, &pool_id, &username, &d, m, "FORGOT_PASSWORD", &code);
     }
     st.revoke_user_tokens(&pool_id, &username);
     Ok(json!({}))

@@ -338,7 +338,7 @@ fn password_first_factor(
     password: &str,
 ) -> ApiResult<()> {
     let now = st.now();
-    let pool = st.pool_mut(&client.pool_id)?;
+    let pool = st.pool(&client.pool_id)?;
     let temp_days = pool.s.temp_days;
     let pool_id = pool.id.clone();
     // Looked up for reading: a durable store rewrites a user taken for writing, and only a
@@ -347,7 +347,8 @@ fn password_first_factor(
     check_user_can_sign_in(user)?;
     check_lockout(user, now)?;
     if !password_matches(user, &pool_id, password) {
-        return Err(record_failure(pool.user_mut(username)?, now));
+        let user = st.users_mut(&client.pool_id)?.user_mut(username)?;
+        return Err(record_failure(user, now));
     }
     check_temp_password(user, temp_days, now)
 }
@@ -431,7 +432,7 @@ fn start_first_factor(
                 .ok_or_else(|| invalid_param(format!("User has no {attr}")))?
                 .to_string();
             let code = crate::util::six_digits();
-            st.deliver(&client.pool_id, username, &dest, medium, "OTP", &code);
+            triggers::deliver(st, &client.pool_id, username, &dest, medium, "OTP", &code);
             let params = delivery_params(medium, &dest);
             let step = Step::Otp { kind: factor, code };
             Ok(challenge(st, client, username, step, ctx, params))
@@ -609,7 +610,7 @@ fn start_mfa(
                 })?
                 .to_string();
             let code = crate::util::six_digits();
-            st.deliver(&client.pool_id, username, &dest, medium, "MFA", &code);
+            triggers::deliver(st, &client.pool_id, username, &dest, medium, "MFA", &code);
             let mut params = delivery_params(medium, &dest);
             params.insert("USER_ID_FOR_SRP".into(), json!(username));
             let step = Step::Mfa {

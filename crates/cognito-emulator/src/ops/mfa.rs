@@ -168,11 +168,11 @@ pub(crate) fn associate_software_token(st: &mut State, b: &Body) -> ApiResult<Va
     let secret = crate::util::base32_encode(&key);
     match who {
         Who::Token { pool_id, username } => {
-            st.pool_mut(&pool_id)?.user_mut(&username)?.pending_totp = Some(Secret::new(key));
+            st.users_mut(&pool_id)?.user_mut(&username)?.pending_totp = Some(Secret::new(key));
             Ok(json!({ "SecretCode": secret }))
         }
         Who::Session { id, sess } => {
-            st.pool_mut(&sess.pool_id)?
+            st.users_mut(&sess.pool_id)?
                 .user_mut(&sess.username)?
                 .pending_totp = Some(Secret::new(key));
             let new = crate::util::session_token();
@@ -208,7 +208,7 @@ pub(crate) fn verify_software_token(st: &mut State, b: &Body) -> ApiResult<Value
             "Code mismatch",
         ));
     }
-    let user = st.pool_mut(&pool_id)?.user_mut(&username)?;
+    let user = st.users_mut(&pool_id)?.user_mut(&username)?;
     user.totp_key = Some(key);
     user.totp_used_steps = used;
     user.pending_totp = None;

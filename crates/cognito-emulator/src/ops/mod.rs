@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 use crate::api::{
     ApiError, ApiResult, code_mismatch, expired_code, incorrect_credentials, not_authorized,
 };
+use crate::model::{Service, unknown_operation};
 use crate::srp_server::{ct_eq, prim};
 use crate::state::{Client, PasswordRecord, PendingCode, PoolSettings, State, User, pool_name};
 
@@ -19,6 +20,7 @@ pub(crate) mod identity;
 pub(crate) mod idp_details;
 pub(crate) mod list_users;
 pub(crate) mod mfa;
+pub(crate) mod oauth_settings;
 pub(crate) mod page;
 pub(crate) mod pools;
 pub(crate) mod profile;
@@ -26,129 +28,6 @@ pub(crate) mod resources;
 pub(crate) mod signup;
 pub(crate) mod tags;
 pub(crate) mod tokens;
-
-/// Every user-pool operation the emulator serves (`X-Amz-Target:
-/// AWSCognitoIdentityProviderService.<name>`), in the order the dispatcher lists them.
-pub const USER_POOL_OPERATIONS: &[&str] = &[
-    "CreateUserPool",
-    "UpdateUserPool",
-    "DescribeUserPool",
-    "DeleteUserPool",
-    "ListUserPools",
-    "CreateUserPoolClient",
-    "UpdateUserPoolClient",
-    "DescribeUserPoolClient",
-    "DeleteUserPoolClient",
-    "ListUserPoolClients",
-    "SetUserPoolMfaConfig",
-    "GetUserPoolMfaConfig",
-    "AdminCreateUser",
-    "AdminSetUserPassword",
-    "AdminConfirmSignUp",
-    "AdminGetUser",
-    "AdminDeleteUser",
-    "AdminDisableUser",
-    "AdminEnableUser",
-    "AdminUpdateUserAttributes",
-    "AdminSetUserMFAPreference",
-    "AdminUserGlobalSignOut",
-    "AdminResetUserPassword",
-    "ListUsers",
-    "SignUp",
-    "ConfirmSignUp",
-    "ResendConfirmationCode",
-    "ForgotPassword",
-    "ConfirmForgotPassword",
-    "InitiateAuth",
-    "RespondToAuthChallenge",
-    "AdminInitiateAuth",
-    "AdminRespondToAuthChallenge",
-    "GetTokensFromRefreshToken",
-    "RevokeToken",
-    "GlobalSignOut",
-    "ChangePassword",
-    "GetUser",
-    "UpdateUserAttributes",
-    "DeleteUserAttributes",
-    "GetUserAttributeVerificationCode",
-    "VerifyUserAttribute",
-    "DeleteUser",
-    "GetUserAuthFactors",
-    "SetUserMFAPreference",
-    "SetUserSettings",
-    "AssociateSoftwareToken",
-    "VerifySoftwareToken",
-    "ConfirmDevice",
-    "ListDevices",
-    "GetDevice",
-    "UpdateDeviceStatus",
-    "ForgetDevice",
-    "StartWebAuthnRegistration",
-    "CompleteWebAuthnRegistration",
-    "ListWebAuthnCredentials",
-    "DeleteWebAuthnCredential",
-    "CreateGroup",
-    "GetGroup",
-    "UpdateGroup",
-    "DeleteGroup",
-    "ListGroups",
-    "AdminAddUserToGroup",
-    "AdminRemoveUserFromGroup",
-    "AdminListGroupsForUser",
-    "ListUsersInGroup",
-    "AdminListDevices",
-    "AdminGetDevice",
-    "AdminForgetDevice",
-    "AdminUpdateDeviceStatus",
-    "AdminSetUserSettings",
-    "TagResource",
-    "UntagResource",
-    "ListTagsForResource",
-    "GetCSVHeader",
-    "GetSigningCertificate",
-    "CreateResourceServer",
-    "DescribeResourceServer",
-    "UpdateResourceServer",
-    "DeleteResourceServer",
-    "ListResourceServers",
-    "CreateIdentityProvider",
-    "DescribeIdentityProvider",
-    "GetIdentityProviderByIdentifier",
-    "UpdateIdentityProvider",
-    "DeleteIdentityProvider",
-    "ListIdentityProviders",
-    "CreateUserPoolDomain",
-    "DescribeUserPoolDomain",
-    "UpdateUserPoolDomain",
-    "DeleteUserPoolDomain",
-    "AdminDeleteUserAttributes",
-    "AddCustomAttributes",
-];
-
-/// Every identity-pool operation the emulator serves (`X-Amz-Target:
-/// AWSCognitoIdentityService.<name>`).
-pub const IDENTITY_OPERATIONS: &[&str] = &[
-    "CreateIdentityPool",
-    "DescribeIdentityPool",
-    "UpdateIdentityPool",
-    "DeleteIdentityPool",
-    "ListIdentityPools",
-    "SetIdentityPoolRoles",
-    "GetIdentityPoolRoles",
-    "GetId",
-    "GetCredentialsForIdentity",
-    "GetOpenIdToken",
-    "DescribeIdentity",
-    "ListIdentities",
-    "UnlinkIdentity",
-];
-
-/// Which service an `X-Amz-Target` addresses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Service {
-    UserPools,
-    Identity,
-}
 
 /// Validates a request against the model, then runs the operation against the state.
 pub(crate) fn dispatch(
@@ -294,13 +173,6 @@ fn not_served(service: Service, op: &str) -> ApiError {
     } else {
         unknown_operation(op)
     }
-}
-
-pub(crate) fn unknown_operation(op: &str) -> ApiError {
-    ApiError::new(
-        "UnknownOperationException",
-        format!("Unknown operation {op}"),
-    )
 }
 
 /// Checks `SecretHash`/`SECRET_HASH` for a client with a secret (docs/protocol.md#48-secret_hash).
@@ -486,6 +358,7 @@ mod refusals;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{IDENTITY_OPERATIONS, USER_POOL_OPERATIONS};
 
     fn is_unknown(service: Service, op: &str) -> bool {
         let mut st = State::new("us-east-1".to_owned());

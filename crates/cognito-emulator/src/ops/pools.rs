@@ -620,7 +620,7 @@ pub(crate) fn create_user_pool_client(st: &mut State, b: &Body) -> ApiResult<Val
         None => generate.then(|| crate::util::client_secret().into()),
     };
     apply_client_config(&mut c, b)?;
-    crate::oauth::settings::validate(st, &c)?;
+    super::oauth_settings::validate(st, &c)?;
     let desc = client_description(&c);
     st.insert_client(c);
     Ok(json!({ "UserPoolClient": desc }))
@@ -650,7 +650,7 @@ pub(crate) fn update_user_pool_client(st: &mut State, b: &Body) -> ApiResult<Val
     c.secret = old.secret.clone();
     c.modified = st.now_f();
     apply_client_config(&mut c, b)?;
-    crate::oauth::settings::validate(st, &c)?;
+    super::oauth_settings::validate(st, &c)?;
     let desc = client_description(&c);
     st.insert_client(c);
     Ok(json!({ "UserPoolClient": desc }))

@@ -87,7 +87,7 @@ pub(crate) fn update_user_attributes(st: &mut State, b: &Body) -> ApiResult<Valu
     let attrs = b.opt_attrs("UserAttributes")?.unwrap_or_default();
     let write = token_client(st, &c.claims).and_then(|c| c.write_attrs);
     let now_f = st.now_f();
-    let pool = st.pool_mut(&c.pool_id)?;
+    let pool = st.pool(&c.pool_id)?;
     let user = pool.user(&c.username)?;
     // Validate every attribute before changing anything.
     let changes = pool.schema.check_writes(
@@ -104,8 +104,9 @@ pub(crate) fn update_user_attributes(st: &mut State, b: &Body) -> ApiResult<Valu
         return Err(clash.error());
     }
     let after = plan.after.clone();
-    pool.users.update_attrs(&c.username, |a| *a = after)?;
-    pool.user_mut(&c.username)?.modified = now_f;
+    let users = st.users_mut(&c.pool_id)?;
+    users.update_attrs(&c.username, |a| *a = after)?;
+    users.user_mut(&c.username)?.modified = now_f;
     let details = finish_update(st, &c.pool_id, &c.username, &changes, &plan)?;
     let mut out = json!({});
     if !details.is_empty() {
@@ -119,13 +120,14 @@ pub(crate) fn delete_user_attributes(st: &mut State, b: &Body) -> ApiResult<Valu
     let names = b.opt_str_list("UserAttributeNames")?.unwrap_or_default();
     let write = token_client(st, &c.claims).and_then(|c| c.write_attrs);
     let now_f = st.now_f();
-    let pool = st.pool_mut(&c.pool_id)?;
+    let pool = st.pool(&c.pool_id)?;
     pool.schema
         .check_deletes(&names, Writer::Client(write.as_deref()))?;
     let changes: Vec<(String, String)> = names.into_iter().map(|n| (n, String::new())).collect();
     let after = apply_changes(pool.user(&c.username)?.attrs(), &changes);
-    pool.users.update_attrs(&c.username, |a| *a = after)?;
-    pool.user_mut(&c.username)?.modified = now_f;
+    let users = st.users_mut(&c.pool_id)?;
+    users.update_attrs(&c.username, |a| *a = after)?;
+    users.user_mut(&c.username)?.modified = now_f;
     Ok(json!({}))
 }
 
@@ -138,8 +140,10 @@ pub(crate) fn get_verification_code(st: &mut State, b: &Body) -> ApiResult<Value
         )));
     }
     let now = st.now();
-    let user = st.users_mut(&c.pool_id)?.user_mut(&c.username)?;
-    // A value waiting for verification is the one a code verifies, so the code goes there.
+    // Refused before the user is taken for changing, which would note it for the durable
+    // store although nothing changed. A value waiting for verification is the one a code
+    // verifies, so the code goes there.
+    let user = st.pool(&c.pool_id)?.user(&c.username)?;
     let value = user
         .pending_attrs
         .get(&attr)
@@ -147,13 +151,15 @@ pub(crate) fn get_verification_code(st: &mut State, b: &Body) -> ApiResult<Value
         .or_else(|| user.attr(&attr))
         .ok_or_else(|| invalid_param(format!("User does not have attribute {attr}")))?
         .to_string();
+    let user = st.users_mut(&c.pool_id)?.user_mut(&c.username)?;
     let code = new_code(user, &format!("VERIFY:{attr}"), now, VERIFY_CODE_SECS);
     let medium = if attr == "phone_number" {
         "SMS"
     } else {
         "EMAIL"
     };
-    st.deliver(
+    crate::triggers::deliver(
+        st,
         &c.pool_id,
         &c.username,
         &value,
@@ -169,8 +175,8 @@ pub(crate) fn verify_user_attribute(st: &mut State, b: &Body) -> ApiResult<Value
     let attr = b.str("AttributeName")?.to_string();
     let code = b.str("Code")?;
     let now = st.now();
-    let pool = st.pool_mut(&c.pool_id)?;
-    let user = pool.user(&c.username)?;
+    let users = st.users_mut(&c.pool_id)?;
+    let user = users.user(&c.username)?;
     let mut after = user.attrs().clone();
     // A value held back until verification replaces the old one now.
     if let Some(pending) = user.pending_attrs.get(&attr) {
@@ -180,17 +186,17 @@ pub(crate) fn verify_user_attribute(st: &mut State, b: &Body) -> ApiResult<Value
         after.insert(format!("{attr}_verified"), "true".into());
     }
     // A verified value becomes an alias: another user's verified alias is refused.
-    if let Some(clash) = pool.users.alias_clash(&c.username, &after) {
+    if let Some(clash) = users.alias_clash(&c.username, &after) {
         return Err(clash.error());
     }
     check_code(
-        pool.user_mut(&c.username)?,
+        users.user_mut(&c.username)?,
         &format!("VERIFY:{attr}"),
         code,
         now,
     )?;
-    pool.users.update_attrs(&c.username, |a| *a = after)?;
-    pool.user_mut(&c.username)?.pending_attrs.remove(&attr);
+    users.update_attrs(&c.username, |a| *a = after)?;
+    users.user_mut(&c.username)?.pending_attrs.remove(&attr);
     Ok(json!({}))
 }
 
@@ -249,14 +255,14 @@ pub(crate) fn start_webauthn_registration(st: &mut State, b: &Body) -> ApiResult
     let c = caller(st, b)?;
     let rp = relying_party(st, &c.pool_id);
     let now = st.now();
-    let pool = st.pool_mut(&c.pool_id)?;
-    if pool.user(&c.username)?.webauthn.len() >= 20 {
+    let users = st.users_mut(&c.pool_id)?;
+    if users.user(&c.username)?.webauthn.len() >= 20 {
         return Err(ApiError::new(
             "LimitExceededException",
             "Passkey limit reached.",
         ));
     }
-    let user = pool.user_mut(&c.username)?;
+    let user = users.user_mut(&c.username)?;
     let challenge = URL_SAFE_NO_PAD.encode(crate::util::random_bytes(32));
     user.codes.insert(
         "WEBAUTHN_REG".into(),
@@ -340,8 +346,8 @@ pub(crate) fn complete_webauthn_registration(st: &mut State, b: &Body) -> ApiRes
     let require_uv = requires_user_verification(st, &c.pool_id);
     let now = st.now();
     let now_f = st.now_f();
-    let pool = st.pool_mut(&c.pool_id)?;
-    let user = pool.user_mut(&c.username)?;
+    let users = st.users_mut(&c.pool_id)?;
+    let user = users.user_mut(&c.username)?;
     let pending = user
         .codes
         .get("WEBAUTHN_REG")
@@ -389,12 +395,12 @@ pub(crate) fn list_webauthn_credentials(st: &mut State, b: &Body) -> ApiResult<V
 pub(crate) fn delete_webauthn_credential(st: &mut State, b: &Body) -> ApiResult<Value> {
     let c = caller(st, b)?;
     let id = b.str("CredentialId")?.to_string();
-    let pool = st.pool_mut(&c.pool_id)?;
+    let users = st.users_mut(&c.pool_id)?;
     let named = |c: &Value| c.get("CredentialId").and_then(Value::as_str) == Some(id.as_str());
-    if !pool.user(&c.username)?.webauthn.iter().any(named) {
+    if !users.user(&c.username)?.webauthn.iter().any(named) {
         return Err(crate::api::not_found("Credential does not exist."));
     }
-    let user = pool.user_mut(&c.username)?;
+    let user = users.user_mut(&c.username)?;
     user.webauthn.retain(|c| !named(c));
     user.passkeys.remove(&id);
     Ok(json!({}))

@@ -74,13 +74,13 @@ mod erased {
 fn refused(st: &mut State, service: Service, op: &str, body: Value, kind: &str) {
     let before = fingerprint(st);
     let body = body.as_object().expect("object").clone();
-    crate::persist::begin();
+    crate::state::changes::begin();
     let result = dispatch(st, service, op, &body);
     // A pool record is compared with its stored bytes before it is written, so a pool noted
     // but unchanged costs nothing; every other noted record would be written again.
-    let noted: Vec<_> = crate::persist::end_for_test()
+    let noted: Vec<_> = crate::state::changes::end_for_test()
         .into_iter()
-        .filter(|(kind, _, _)| *kind != crate::persist::Kind::Pool)
+        .filter(|(kind, _, _)| *kind != crate::state::changes::Kind::Pool)
         .collect();
     let e = result.expect_err(op);
     assert_eq!(e.kind, kind, "{op}: {e}");
@@ -663,13 +663,13 @@ fn a_change_to_a_user_notes_the_user_and_not_the_pool() {
     let Fixture { mut st, pool, .. } = fixture();
     let body = json!({"UserPoolId": pool, "Username": "alice",
                       "MFAOptions": [{"DeliveryMedium": "EMAIL", "AttributeName": "email"}]});
-    crate::persist::begin();
+    crate::state::changes::begin();
     ok(&mut st, Service::UserPools, "AdminSetUserSettings", body);
-    let noted = crate::persist::end_for_test();
+    let noted = crate::state::changes::end_for_test();
     assert!(
         noted
             .iter()
-            .any(|(k, scope, key)| *k == crate::persist::Kind::User
+            .any(|(k, scope, key)| *k == crate::state::changes::Kind::User
                 && *scope == pool
                 && key == "alice"),
         "{noted:?}"
@@ -677,7 +677,143 @@ fn a_change_to_a_user_notes_the_user_and_not_the_pool() {
     assert!(
         noted
             .iter()
-            .all(|(k, _, _)| *k != crate::persist::Kind::Pool),
+            .all(|(k, _, _)| *k != crate::state::changes::Kind::Pool),
         "{noted:?}"
     );
+}
+
+/// A signed-in user's request refused for what the user lacks (here the attribute to verify)
+/// is refused before the user is taken for changing, so the durable store gets nothing to
+/// write.
+#[test]
+fn a_refused_verification_code_request_notes_nothing() {
+    let Fixture {
+        mut st,
+        pool,
+        public,
+        ..
+    } = fixture();
+    let st = &mut st;
+    let token = access_token(st, &pool, &public);
+    // The user has an email address, so the same request for it is served.
+    ok(
+        st,
+        Service::UserPools,
+        "GetUserAttributeVerificationCode",
+        json!({"AccessToken": token, "AttributeName": "email"}),
+    );
+    up(
+        st,
+        "GetUserAttributeVerificationCode",
+        json!({"AccessToken": token, "AttributeName": "phone_number"}),
+        "InvalidParameterException",
+    );
+}
+
+/// Alice's access token from the public client, signed as the dispatcher signs it.
+fn access_token(st: &mut State, pool: &str, client: &str) -> Value {
+    let mut signed_in = ok(
+        st,
+        Service::UserPools,
+        "AdminInitiateAuth",
+        json!({"UserPoolId": pool, "ClientId": client, "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
+               "AuthParameters": {"USERNAME": "alice", "PASSWORD": "Passw0rd!"}}),
+    );
+    let (_, unsigned) = st.end_operation();
+    crate::tokens::sign_all(&mut signed_in, unsigned).expect("signed");
+    signed_in["AuthenticationResult"]["AccessToken"].clone()
+}
+
+/// The signed-in user's own attribute changes read the pool's schema but write only the user:
+/// the durable store gets the user's record and not the pool's.
+#[test]
+fn a_user_changing_own_attributes_notes_the_user_and_not_the_pool() {
+    let Fixture {
+        mut st,
+        pool,
+        public,
+        ..
+    } = fixture();
+    let st = &mut st;
+    let token = access_token(st, &pool, &public);
+    for (op, body) in [
+        (
+            "UpdateUserAttributes",
+            json!({"AccessToken": token, "UserAttributes": [{"Name": "name", "Value": "Alice"}]}),
+        ),
+        (
+            "DeleteUserAttributes",
+            json!({"AccessToken": token, "UserAttributeNames": ["name"]}),
+        ),
+    ] {
+        crate::state::changes::begin();
+        ok(st, Service::UserPools, op, body);
+        let noted = crate::state::changes::end_for_test();
+        assert!(
+            noted
+                .iter()
+                .any(|(k, scope, key)| *k == crate::state::changes::Kind::User
+                    && *scope == pool
+                    && key == "alice"),
+            "{op}: {noted:?}"
+        );
+        assert!(
+            noted
+                .iter()
+                .all(|(k, _, _)| *k != crate::state::changes::Kind::Pool),
+            "{op}: {noted:?}"
+        );
+    }
+}
+
+/// A password sign-in reads the pool's settings and writes at most the user (a failed attempt
+/// counts against it): the durable store never gets the pool's record from it.
+#[test]
+fn a_sign_in_notes_no_pool() {
+    let Fixture {
+        mut st,
+        pool,
+        public,
+        ..
+    } = fixture();
+    let st = &mut st;
+    let sign_in = |password: &str| {
+        json!({"UserPoolId": pool, "ClientId": public, "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
+               "AuthParameters": {"USERNAME": "alice", "PASSWORD": password}})
+    };
+    let pool_noted = |noted: &[(crate::state::changes::Kind, String, String)]| {
+        noted
+            .iter()
+            .any(|(k, _, _)| *k == crate::state::changes::Kind::Pool)
+    };
+    crate::state::changes::begin();
+    let body = sign_in("Wrong0ne!");
+    let result = dispatch(
+        st,
+        Service::UserPools,
+        "AdminInitiateAuth",
+        body.as_object().expect("object"),
+    );
+    let noted = crate::state::changes::end_for_test();
+    assert_eq!(
+        result.expect_err("wrong password").kind,
+        "NotAuthorizedException"
+    );
+    assert!(
+        noted
+            .iter()
+            .any(|(k, _, key)| *k == crate::state::changes::Kind::User && key == "alice"),
+        "{noted:?}"
+    );
+    assert!(!pool_noted(&noted), "{noted:?}");
+    crate::state::changes::begin();
+    ok(
+        st,
+        Service::UserPools,
+        "AdminInitiateAuth",
+        sign_in("Passw0rd!"),
+    );
+    let noted = crate::state::changes::end_for_test();
+    st.end_operation();
+    assert!(!pool_noted(&noted), "{noted:?}");
 }

@@ -90,7 +90,15 @@ pub(crate) fn sign_up(st: &mut State, b: &Body) -> ApiResult<Value> {
     pool.users.insert(user);
     let mut out = json!({ "UserConfirmed": confirmed, "UserSub": sub });
     if let (Some((attr, value)), Some(code)) = (channel, code) {
-        st.deliver(&pool_id, &username, &value, medium(&attr), "SIGN_UP", &code);
+        triggers::deliver(
+            st,
+            &pool_id,
+            &username,
+            &value,
+            medium(&attr),
+            "SIGN_UP",
+            &code,
+        );
         out["CodeDeliveryDetails"] = delivery_details(&attr, &value);
     }
     let session = crate::util::session_token();
@@ -199,7 +207,15 @@ pub(crate) fn resend_confirmation_code(st: &mut State, b: &Body) -> ApiResult<Va
         invalid_param("Auto verification not turned on or no email/phone for the user.")
     })?;
     let code = new_code(pool.user_mut(&username)?, "SIGN_UP", now, SIGNUP_CODE_SECS);
-    st.deliver(&pool_id, &username, &value, medium(&attr), "SIGN_UP", &code);
+    triggers::deliver(
+        st,
+        &pool_id,
+        &username,
+        &value,
+        medium(&attr),
+        "SIGN_UP",
+        &code,
+    );
     Ok(json!({ "CodeDeliveryDetails": delivery_details(&attr, &value) }))
 }
 
@@ -239,7 +255,8 @@ pub(crate) fn forgot_password(st: &mut State, b: &Body) -> ApiResult<Value> {
         now,
         FORGOT_CODE_SECS,
     );
-    st.deliver(
+    triggers::deliver(
+        st,
         &pool_id,
         &username,
         &value,
@@ -377,9 +394,8 @@ pub(crate) fn pre_sign_up(
         user = user.with_attr(&format!("{attr}_verified"), "true");
     }
     // A verified alias another user holds moves to the new user.
-    let pool = st.pool_mut(pool_id)?;
-    pool.users
-        .claim_aliases(&user.username, user.attrs(), true)?;
+    let users = st.users_mut(pool_id)?;
+    users.claim_aliases(&user.username, user.attrs(), true)?;
     if confirm {
         user.status = "CONFIRMED";
     }
@@ -491,10 +507,10 @@ pub(crate) fn migrate_user(
         // The welcome message (no code); SMS unless the trigger asked for EMAIL.
         let wants = |m: &str| mediums.iter().any(|x| x == m);
         if let (true, Some(p)) = (mediums.is_empty() || wants("SMS"), &phone) {
-            st.deliver(&pool_id, &username, p, "SMS", "WELCOME", "");
+            triggers::deliver(st, &pool_id, &username, p, "SMS", "WELCOME", "");
         }
         if let (true, Some(e)) = (wants("EMAIL"), &email) {
-            st.deliver(&pool_id, &username, e, "EMAIL", "WELCOME", "");
+            triggers::deliver(st, &pool_id, &username, e, "EMAIL", "WELCOME", "");
         }
     }
     Ok(())

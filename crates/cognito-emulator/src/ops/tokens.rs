@@ -10,11 +10,57 @@ use crate::tokens as jwt;
 /// The scope of API sign-ins.
 const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
 
+/// What the OAuth token endpoint asks `mint_with` for.
+pub(crate) struct OAuthMint {
+    /// The granted scopes (the access token's `scope`; they narrow the ID token's claims).
+    pub scopes: Vec<String>,
+    /// The `nonce` of the authorization request.
+    pub nonce: Option<String>,
+    /// Whether to mint an ID token.
+    pub id_token: bool,
+    /// Whether the ID token carries the `at_hash` of its access token.
+    pub at_hash: bool,
+}
+
+/// The standard claims the `profile` scope releases.
+const PROFILE_CLAIMS: &[&str] = &[
+    "name",
+    "family_name",
+    "given_name",
+    "middle_name",
+    "nickname",
+    "preferred_username",
+    "profile",
+    "picture",
+    "website",
+    "gender",
+    "birthdate",
+    "zoneinfo",
+    "locale",
+    "updated_at",
+    "address",
+];
+
+/// Whether the granted scopes release attribute `attr`: `openid` alone releases every
+/// attribute the client may read; with `email`, `phone` or `profile`, only theirs.
+pub(crate) fn attribute_in_scopes(attr: &str, scopes: &[String]) -> bool {
+    let has = |s: &str| scopes.iter().any(|x| x == s);
+    if !has("email") && !has("phone") && !has("profile") {
+        return true;
+    }
+    match attr {
+        "email" | "email_verified" => has("email"),
+        "phone_number" | "phone_number_verified" => has("phone"),
+        a if a.starts_with("custom:") => has("profile"),
+        a => has("profile") && PROFILE_CLAIMS.contains(&a),
+    }
+}
+
 /// A fresh ID and access token for a refresh-token family: returns their placeholders, which
 /// the tokens replace once signed (`jwt::sign_all`, after the state lock is released).
 /// Families granted through the OAuth endpoints keep their scopes.
 pub(crate) fn mint(st: &mut State, rec: &RefreshRecord) -> ApiResult<(String, String, u64)> {
-    let grant = rec.scopes.as_ref().map(|scopes| crate::oauth::OAuthMint {
+    let grant = rec.scopes.as_ref().map(|scopes| OAuthMint {
         scopes: scopes.clone(),
         nonce: None,
         // The API answers always carry an ID token.
@@ -30,7 +76,7 @@ pub(crate) fn mint(st: &mut State, rec: &RefreshRecord) -> ApiResult<(String, St
 pub(crate) fn mint_with(
     st: &mut State,
     rec: &RefreshRecord,
-    oauth: Option<&crate::oauth::OAuthMint>,
+    oauth: Option<&OAuthMint>,
 ) -> ApiResult<(Option<String>, String, u64)> {
     let pool = st.pool(&rec.pool_id)?;
     let client = st.client(&rec.client_id)?;
@@ -49,7 +95,7 @@ pub(crate) fn mint_with(
             continue;
         }
         if let Some(scopes) = scopes
-            && !crate::oauth::attribute_in_scopes(k, scopes)
+            && !attribute_in_scopes(k, scopes)
         {
             continue;
         }
@@ -148,7 +194,7 @@ pub(crate) fn issue(
     let now_f = st.now_f();
     let client = st.client(client_id)?;
     let hosted = st.run().hosted;
-    let pool = st.pool_mut(pool_id)?;
+    let pool = st.pool(pool_id)?;
     // The hosted pages do not track devices.
     let tracking = pool.s.device.is_some() && !hosted;
     // Taken for writing only when the sign-in changes it (a durable store rewrites a user
@@ -161,7 +207,7 @@ pub(crate) fn issue(
     let device_key = if !changes {
         None
     } else {
-        let user = pool.user_mut(username)?;
+        let user = st.users_mut(pool_id)?.user_mut(username)?;
         user.failed_logins = 0;
         user.locked_until = 0;
         match &ctx.device_key {

@@ -35,3 +35,36 @@ impl Client {
         self.flows.iter().any(|f| f == flag)
     }
 }
+
+/// The scopes Cognito defines itself.
+pub(crate) const STANDARD_SCOPES: &[&str] = &[
+    "openid",
+    "email",
+    "phone",
+    "profile",
+    "aws.cognito.signin.user.admin",
+];
+
+/// A string list member of a client's stored settings.
+pub(crate) fn client_list(client: &Client, key: &str) -> Vec<String> {
+    client
+        .config
+        .get(key)
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Whether the client may use the OAuth endpoints at all.
+pub(crate) fn oauth_enabled(client: &Client) -> bool {
+    client
+        .config
+        .get("AllowedOAuthFlowsUserPoolClient")
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+}

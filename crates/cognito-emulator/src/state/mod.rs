@@ -6,24 +6,32 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde_json::Value;
 
 use crate::api::{ApiResult, not_found};
-use crate::persist::{Kind, Tracked};
 use crate::tokens::LazyKeys;
 use crate::{Fault, Message};
+use changes::{Kind, Tracked};
 
+pub(crate) mod changes;
 mod client;
 mod identity;
+mod oauth;
 mod pool;
 mod refresh;
+mod run;
 mod session;
 mod settings;
 mod users;
 
-pub(crate) use client::Client;
+pub(crate) use client::{Client, STANDARD_SCOPES, client_list, oauth_enabled};
 pub(crate) use identity::{Identity, IdentityPool};
+pub(crate) use oauth::{
+    AuthCode, AuthzRequest, HostedSession, LoginSession, LoginStep, OAuthState,
+};
 pub(crate) use pool::{
-    DomainRecord, Group, Pool, PoolResources, Stored, pool_name, verify_contacts,
+    DomainRecord, Group, Pool, PoolRecord, PoolRecordRef, PoolResources, Stored, pool_name,
+    verify_contacts,
 };
 pub(crate) use refresh::{RefreshRecord, RefreshTokens};
+pub(crate) use run::{Deferred, Handlers, Invocation, LambdaSettings, Run, Target, TokenJob};
 pub(crate) use session::{
     AuthSession, FlowCtx, Handshake, RoundResult, Sessions, SignupSession, Step,
 };
@@ -37,6 +45,26 @@ pub(crate) struct FaultRule {
     pub remaining: u64,
 }
 
+/// Takes one use of the first injected fault that matches `op` (or `*`, or the sign-in flow
+/// `flow_key`); a rule used up is removed.
+pub(crate) fn take_fault(
+    faults: &mut Vec<FaultRule>,
+    op: &str,
+    flow_key: Option<&str>,
+) -> Option<Fault> {
+    let idx = faults.iter().position(|r| {
+        let o = r.fault.operation.as_str();
+        r.remaining > 0 && (o == "*" || o == op || Some(o) == flow_key)
+    })?;
+    let rule = faults.get_mut(idx)?;
+    rule.remaining -= 1;
+    let f = rule.fault.clone();
+    if rule.remaining == 0 {
+        faults.remove(idx);
+    }
+    Some(f)
+}
+
 /// Upper bound of the clock offset (about 1000 years), so time arithmetic cannot overflow.
 pub(crate) const MAX_CLOCK_OFFSET: u64 = 1000 * 365 * 86_400;
 
@@ -47,7 +75,7 @@ pub(crate) const MAX_CLOCK_OFFSET: u64 = 1000 * 365 * 86_400;
 #[derive(Clone, Default)]
 struct Scratch {
     unsigned: Vec<crate::tokens::Unsigned>,
-    run: crate::triggers::Run,
+    run: Run,
     precomputed_claim: Option<crate::srp_server::PrecomputedClaim>,
 }
 
@@ -76,15 +104,15 @@ pub(crate) struct State {
     faults: Vec<FaultRule>,
     counts: HashMap<String, u64>,
     /// Rust trigger handlers by pool.
-    handlers: crate::triggers::Handlers,
+    handlers: Handlers,
     /// Where Lambda triggers are invoked.
-    lambda: crate::triggers::LambdaSettings,
+    lambda: LambdaSettings,
     identity_pools: Tracked<IdentityPool>,
     identities: Tracked<Identity>,
     /// User-pool domains by domain name.
     domains: Tracked<DomainRecord>,
     /// Authorization codes and hosted sign-in sessions.
-    oauth: crate::oauth::OAuthState,
+    oauth: OAuthState,
     /// The key that authenticates pagination tokens (forged tokens are refused).
     page_key: [u8; 32],
     scratch: Scratch,
@@ -107,11 +135,11 @@ impl State {
             faults: Vec::new(),
             counts: HashMap::new(),
             handlers: HashMap::new(),
-            lambda: crate::triggers::LambdaSettings::default(),
+            lambda: LambdaSettings::default(),
             identity_pools: Tracked::new(Kind::IdentityPool, ""),
             identities: Tracked::new(Kind::Identity, ""),
             domains: Tracked::new(Kind::Domain, ""),
-            oauth: crate::oauth::OAuthState::default(),
+            oauth: OAuthState::default(),
             page_key: {
                 let mut k = [0u8; 32];
                 crate::util::fill_random(&mut k);
@@ -131,7 +159,7 @@ impl State {
         fresh.fixed_keys = self.fixed_keys.take();
         fresh.lambda = self.lambda.clone();
         *self = fresh;
-        crate::persist::mark_all();
+        changes::mark_all();
     }
 
     // ---- set-up (the builder) ------------------------------------------------------------
@@ -160,11 +188,11 @@ impl State {
         self.fixed_keys = keys;
     }
 
-    pub fn set_lambda(&mut self, lambda: crate::triggers::LambdaSettings) {
+    pub fn set_lambda(&mut self, lambda: LambdaSettings) {
         self.lambda = lambda;
     }
 
-    pub fn lambda(&self) -> &crate::triggers::LambdaSettings {
+    pub fn lambda(&self) -> &LambdaSettings {
         &self.lambda
     }
 
@@ -323,11 +351,11 @@ impl State {
     }
 
     /// Authorization codes and hosted sign-in sessions.
-    pub fn oauth(&self) -> &crate::oauth::OAuthState {
+    pub fn oauth(&self) -> &OAuthState {
         &self.oauth
     }
 
-    pub fn oauth_mut(&mut self) -> &mut crate::oauth::OAuthState {
+    pub fn oauth_mut(&mut self) -> &mut OAuthState {
         &mut self.oauth
     }
 
@@ -405,8 +433,9 @@ impl State {
 
     // ---- the outbox and the test hooks -------------------------------------------------------
 
-    /// Records a delivered code on the messages hook.
-    pub fn deliver(
+    /// Records a delivered code on the messages hook and returns its index there (the
+    /// custom message trigger is queued by `crate::triggers::deliver`, which calls this).
+    pub fn record_message(
         &mut self,
         pool_id: &str,
         username: &str,
@@ -414,7 +443,7 @@ impl State {
         medium: &str,
         kind: &str,
         code: &str,
-    ) {
+    ) -> usize {
         let sent_at = self.now_f();
         self.messages.push(Message {
             user_pool_id: pool_id.to_string(),
@@ -427,8 +456,7 @@ impl State {
             message: None,
             subject: None,
         });
-        let index = self.messages.len() - 1;
-        crate::triggers::on_delivery(self, index);
+        self.messages.len() - 1
     }
 
     /// The messages delivered, oldest first.
@@ -461,18 +489,18 @@ impl State {
     }
 
     /// Rust trigger handlers by pool.
-    pub fn handlers(&self) -> &crate::triggers::Handlers {
+    pub fn handlers(&self) -> &Handlers {
         &self.handlers
     }
 
-    pub fn handlers_mut(&mut self) -> &mut crate::triggers::Handlers {
+    pub fn handlers_mut(&mut self) -> &mut Handlers {
         &mut self.handlers
     }
 
     // ---- the running operation ---------------------------------------------------------------
 
     /// Starts a pass of an operation with its trigger bookkeeping.
-    pub fn begin_operation(&mut self, run: crate::triggers::Run) {
+    pub fn begin_operation(&mut self, run: Run) {
         self.scratch = Scratch {
             run,
             ..Scratch::default()
@@ -481,7 +509,7 @@ impl State {
 
     /// Ends an operation's pass: its trigger bookkeeping and the tokens it minted, to sign
     /// outside the lock. The scratch is empty afterwards.
-    pub fn end_operation(&mut self) -> (crate::triggers::Run, Vec<crate::tokens::Unsigned>) {
+    pub fn end_operation(&mut self) -> (Run, Vec<crate::tokens::Unsigned>) {
         let s = std::mem::take(&mut self.scratch);
         (s.run, s.unsigned)
     }
@@ -502,11 +530,11 @@ impl State {
     }
 
     /// The trigger bookkeeping of the running operation.
-    pub fn run(&self) -> &crate::triggers::Run {
+    pub fn run(&self) -> &Run {
         &self.scratch.run
     }
 
-    pub fn run_mut(&mut self) -> &mut crate::triggers::Run {
+    pub fn run_mut(&mut self) -> &mut Run {
         &mut self.scratch.run
     }
 
@@ -570,9 +598,9 @@ pub(crate) enum Restored {
     Identity(String, Identity),
     Domain(String, DomainRecord),
     Session(String, AuthSession),
-    OAuthCode(String, crate::oauth::AuthCode),
-    HostedSession(String, crate::oauth::HostedSession),
-    HostedLogin(String, crate::oauth::LoginSession),
+    OAuthCode(String, AuthCode),
+    HostedSession(String, HostedSession),
+    HostedLogin(String, LoginSession),
     Signup(String, SignupSession),
 }
 

@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::changes::{Kind, Tracked};
 use super::{PoolSettings, User, Users};
 use crate::api::{ApiError, ApiResult};
-use crate::persist::{Kind, Tracked};
 use crate::tokens::LazyKeys;
 
 /// A user pool.
@@ -73,7 +73,7 @@ impl PoolResources {
 
 impl Pool {
     /// A pool read back from the data directory (its users and groups are loaded after it).
-    pub(crate) fn restore(rec: crate::persist::PoolRecord, keys: LazyKeys) -> Pool {
+    pub(crate) fn restore(rec: PoolRecord, keys: LazyKeys) -> Pool {
         let s = PoolSettings::from_config(&rec.config);
         let mut users = Users::new(&rec.id);
         users.set_alias_attrs(Pool::alias_attrs_of(&s));
@@ -211,4 +211,51 @@ pub(crate) fn pool_name(pool_id: &str) -> ApiResult<&str> {
         .split_once('_')
         .map(|(_, n)| n)
         .ok_or_else(|| ApiError::new("InternalErrorException", "bad pool id"))
+}
+
+/// What the durable store keeps of a pool (users, groups and keys are records of their own).
+#[derive(Serialize, Deserialize)]
+pub(crate) struct PoolRecord {
+    pub id: String,
+    pub name: String,
+    pub created: f64,
+    pub modified: f64,
+    pub config: Map<String, Value>,
+    pub schema: crate::schema::Schema,
+    pub resource_servers: BTreeMap<String, Stored>,
+    pub idps: BTreeMap<String, Stored>,
+    pub domain: Option<String>,
+    pub custom_domain: Option<String>,
+}
+
+/// [`PoolRecord`] borrowed from a pool, to serialise without copying it.
+#[derive(Serialize)]
+pub(crate) struct PoolRecordRef<'a> {
+    id: &'a str,
+    name: &'a str,
+    created: f64,
+    modified: f64,
+    config: &'a Map<String, Value>,
+    schema: &'a crate::schema::Schema,
+    resource_servers: &'a BTreeMap<String, Stored>,
+    idps: &'a BTreeMap<String, Stored>,
+    domain: &'a Option<String>,
+    custom_domain: &'a Option<String>,
+}
+
+impl<'a> PoolRecordRef<'a> {
+    pub(crate) fn of(p: &'a Pool) -> PoolRecordRef<'a> {
+        PoolRecordRef {
+            id: &p.id,
+            name: &p.name,
+            created: p.created,
+            modified: p.modified,
+            config: &p.config,
+            schema: &p.schema,
+            resource_servers: &p.res.resource_servers,
+            idps: &p.res.idps,
+            domain: &p.res.domain,
+            custom_domain: &p.res.custom_domain,
+        }
+    }
 }

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::persist::{Kind, mark};
+use super::changes::{Kind, mark};
 
 /// A refresh-token family member.
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -7,8 +7,8 @@ use cognito_proto::srp::SecretUint;
 use num_bigint::BigUint;
 use serde::{Deserialize, Serialize};
 
+use super::changes::{Kind, Tracked};
 use crate::challenge::ChallengeName;
-use crate::persist::{Kind, Tracked};
 
 /// An SRP handshake waiting for its `PASSWORD_VERIFIER` / `DEVICE_PASSWORD_VERIFIER` answer.
 /// It lives in memory only (see [`Sessions`]): the server's secret exponent `b` never reaches

@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::PoolSettings;
+use super::changes::{Kind, mark};
 use crate::api::{ApiError, ApiResult};
 use crate::challenge::ChallengeName;
-use crate::persist::{Kind, mark};
 
 /// What the emulator keeps of a password (never the password itself): the salt, the SRP
 /// verifier v = g^x for `USER_SRP_AUTH`, and SHA-256 of the SRP private key x, which checks a

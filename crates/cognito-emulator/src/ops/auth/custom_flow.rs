@@ -185,7 +185,15 @@ pub(super) fn custom_apply(
                 (None, None) => (format!("{username}@placeholder.invalid"), "EMAIL"),
             };
             let code = crate::util::six_digits();
-            st.deliver(&client.pool_id, username, &dest, medium, "CUSTOM", &code);
+            triggers::deliver(
+                st,
+                &client.pool_id,
+                username,
+                &dest,
+                medium,
+                "CUSTOM",
+                &code,
+            );
             let round = ctx
                 .custom_history
                 .iter()

@@ -186,7 +186,7 @@ fn device_password_verifier(
         return Err(incorrect_credentials());
     }
     let now_f = st.now_f();
-    let user = st.pool_mut(&client.pool_id)?.user_mut(&username)?;
+    let user = st.users_mut(&client.pool_id)?.user_mut(&username)?;
     let dev = user
         .devices
         .get_mut(&dk)
@@ -275,7 +275,7 @@ fn mfa_setup(st: &mut State, t: Turn, totp_verified: bool) -> ApiResult<Value> {
     let email_allowed = st.pool(&client.pool_id)?.s.email_mfa;
     if let Some(email) = resp.get("EMAIL").filter(|_| email_allowed) {
         let code = crate::util::six_digits();
-        st.deliver(&client.pool_id, &username, email, "EMAIL", "MFA", &code);
+        triggers::deliver(st, &client.pool_id, &username, email, "EMAIL", "MFA", &code);
         let params = delivery_params("EMAIL", email);
         let step = Step::MfaSetupEmail {
             email: email.clone(),
@@ -306,21 +306,21 @@ fn mfa_setup_email(st: &mut State, t: Turn, email: String, code: String) -> ApiR
     if !ct_eq(answer, &code) {
         return retry(st, sid, sess);
     }
-    let pool = st.pool_mut(&client.pool_id)?;
+    let users = st.users_mut(&client.pool_id)?;
     // The address is verified by the code just answered; it must not be another
     // user's alias.
     let after = crate::ops::admin::apply_changes(
-        pool.user(&username)?.attrs(),
+        users.user(&username)?.attrs(),
         &[
             ("email".to_string(), email),
             ("email_verified".to_string(), "true".to_string()),
         ],
     );
-    if let Some(clash) = pool.users.alias_clash(&username, &after) {
+    if let Some(clash) = users.alias_clash(&username, &after) {
         return Err(clash.error());
     }
-    pool.users.update_attrs(&username, |a| *a = after)?;
-    let user = pool.user_mut(&username)?;
+    users.update_attrs(&username, |a| *a = after)?;
+    let user = users.user_mut(&username)?;
     user.email_mfa = true;
     if user.preferred.is_none() {
         user.preferred = Some("EMAIL_OTP".into());
@@ -354,7 +354,7 @@ fn mfa_code(
         _ => {
             use crate::totp::{TotpCheck, check_and_consume};
             let a = param(&resp, "SOFTWARE_TOKEN_MFA_CODE")?;
-            let user = st.pool_mut(&client.pool_id)?.user_mut(&username)?;
+            let user = st.users_mut(&client.pool_id)?.user_mut(&username)?;
             let check = match &user.totp_key {
                 Some(k) => check_and_consume(k.expose_secret(), a, now, &mut user.totp_used_steps),
                 None => TotpCheck::Mismatch,
@@ -484,11 +484,11 @@ fn one_time_code(st: &mut State, t: Turn, kind: ChallengeName, code: String) -> 
     if kind == ChallengeName::EmailOtp {
         // The code proves the address; it becomes verified unless that would make it
         // a second holder of another user's verified alias.
-        let pool = st.pool_mut(&client.pool_id)?;
-        let mut after = pool.user(&username)?.attrs().clone();
+        let users = st.users_mut(&client.pool_id)?;
+        let mut after = users.user(&username)?.attrs().clone();
         after.insert("email_verified".into(), "true".into());
-        if pool.users.alias_clash(&username, &after).is_none() {
-            pool.users.update_attrs(&username, |a| *a = after)?;
+        if users.alias_clash(&username, &after).is_none() {
+            users.update_attrs(&username, |a| *a = after)?;
         }
     }
     ctx.mfa_done = true;
@@ -525,7 +525,7 @@ fn web_authn(st: &mut State, t: Turn, ch: String) -> ApiResult<Value> {
     {
         return Err(incorrect_credentials());
     }
-    let user = st.pool_mut(&client.pool_id)?.user_mut(&username)?;
+    let user = st.users_mut(&client.pool_id)?.user_mut(&username)?;
     let user_handle = URL_SAFE_NO_PAD.encode(user.sub.as_bytes());
     let Some(passkey) = user.passkeys.get_mut(&id) else {
         return Err(incorrect_credentials());

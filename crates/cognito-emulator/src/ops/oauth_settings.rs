@@ -2,10 +2,7 @@
 //! `UpdateUserPoolClient` check them.
 
 use crate::api::{ApiError, ApiResult, invalid_param};
-use crate::state::{Client, State};
-
-use super::token::STANDARD_SCOPES;
-use super::{client_list, oauth_enabled};
+use crate::state::{Client, STANDARD_SCOPES, State, client_list, oauth_enabled};
 
 fn oauth_flow(msg: impl Into<String>) -> ApiError {
     ApiError::new("InvalidOAuthFlowException", msg)

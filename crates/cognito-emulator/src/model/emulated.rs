@@ -1,0 +1,136 @@
+//! Which of the model's operations the emulator serves, and the service a request addresses.
+//! The operations in `crate::ops` serve exactly these (a test there holds the two together);
+//! an operation the model has but these lists lack is refused as not emulated.
+
+use crate::api::ApiError;
+
+/// Every user-pool operation the emulator serves (`X-Amz-Target:
+/// AWSCognitoIdentityProviderService.<name>`), in the order the dispatcher lists them.
+pub const USER_POOL_OPERATIONS: &[&str] = &[
+    "CreateUserPool",
+    "UpdateUserPool",
+    "DescribeUserPool",
+    "DeleteUserPool",
+    "ListUserPools",
+    "CreateUserPoolClient",
+    "UpdateUserPoolClient",
+    "DescribeUserPoolClient",
+    "DeleteUserPoolClient",
+    "ListUserPoolClients",
+    "SetUserPoolMfaConfig",
+    "GetUserPoolMfaConfig",
+    "AdminCreateUser",
+    "AdminSetUserPassword",
+    "AdminConfirmSignUp",
+    "AdminGetUser",
+    "AdminDeleteUser",
+    "AdminDisableUser",
+    "AdminEnableUser",
+    "AdminUpdateUserAttributes",
+    "AdminSetUserMFAPreference",
+    "AdminUserGlobalSignOut",
+    "AdminResetUserPassword",
+    "ListUsers",
+    "SignUp",
+    "ConfirmSignUp",
+    "ResendConfirmationCode",
+    "ForgotPassword",
+    "ConfirmForgotPassword",
+    "InitiateAuth",
+    "RespondToAuthChallenge",
+    "AdminInitiateAuth",
+    "AdminRespondToAuthChallenge",
+    "GetTokensFromRefreshToken",
+    "RevokeToken",
+    "GlobalSignOut",
+    "ChangePassword",
+    "GetUser",
+    "UpdateUserAttributes",
+    "DeleteUserAttributes",
+    "GetUserAttributeVerificationCode",
+    "VerifyUserAttribute",
+    "DeleteUser",
+    "GetUserAuthFactors",
+    "SetUserMFAPreference",
+    "SetUserSettings",
+    "AssociateSoftwareToken",
+    "VerifySoftwareToken",
+    "ConfirmDevice",
+    "ListDevices",
+    "GetDevice",
+    "UpdateDeviceStatus",
+    "ForgetDevice",
+    "StartWebAuthnRegistration",
+    "CompleteWebAuthnRegistration",
+    "ListWebAuthnCredentials",
+    "DeleteWebAuthnCredential",
+    "CreateGroup",
+    "GetGroup",
+    "UpdateGroup",
+    "DeleteGroup",
+    "ListGroups",
+    "AdminAddUserToGroup",
+    "AdminRemoveUserFromGroup",
+    "AdminListGroupsForUser",
+    "ListUsersInGroup",
+    "AdminListDevices",
+    "AdminGetDevice",
+    "AdminForgetDevice",
+    "AdminUpdateDeviceStatus",
+    "AdminSetUserSettings",
+    "TagResource",
+    "UntagResource",
+    "ListTagsForResource",
+    "GetCSVHeader",
+    "GetSigningCertificate",
+    "CreateResourceServer",
+    "DescribeResourceServer",
+    "UpdateResourceServer",
+    "DeleteResourceServer",
+    "ListResourceServers",
+    "CreateIdentityProvider",
+    "DescribeIdentityProvider",
+    "GetIdentityProviderByIdentifier",
+    "UpdateIdentityProvider",
+    "DeleteIdentityProvider",
+    "ListIdentityProviders",
+    "CreateUserPoolDomain",
+    "DescribeUserPoolDomain",
+    "UpdateUserPoolDomain",
+    "DeleteUserPoolDomain",
+    "AdminDeleteUserAttributes",
+    "AddCustomAttributes",
+];
+
+/// Every identity-pool operation the emulator serves (`X-Amz-Target:
+/// AWSCognitoIdentityService.<name>`).
+pub const IDENTITY_OPERATIONS: &[&str] = &[
+    "CreateIdentityPool",
+    "DescribeIdentityPool",
+    "UpdateIdentityPool",
+    "DeleteIdentityPool",
+    "ListIdentityPools",
+    "SetIdentityPoolRoles",
+    "GetIdentityPoolRoles",
+    "GetId",
+    "GetCredentialsForIdentity",
+    "GetOpenIdToken",
+    "DescribeIdentity",
+    "ListIdentities",
+    "UnlinkIdentity",
+];
+
+/// Which service an `X-Amz-Target` addresses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Service {
+    UserPools,
+    Identity,
+}
+
+/// The error of an operation that no model has.
+pub(crate) fn unknown_operation(op: &str) -> ApiError {
+    ApiError::new(
+        "UnknownOperationException",
+        format!("Unknown operation {op}"),
+    )
+}
