@@ -256,8 +256,11 @@ pub(crate) fn prepare(shared: &Shared, req: &Request<Vec<u8>>) -> Prepared {
         return Prepared::Respond(hooks(shared, method, hook, query, body));
     }
     // The OAuth endpoints and hosted pages of a pool's domain (by Host or `/_hosted/`).
-    if let Some(prepared) = crate::oauth::route(shared, req) {
-        return prepared;
+    if let Some(routed) = crate::oauth::route(shared, req) {
+        return match routed {
+            crate::oauth::Routed::Respond(r) => Prepared::Respond(r),
+            crate::oauth::Routed::Reset => Prepared::Reset,
+        };
     }
     if method == Method::GET {
         let host = req

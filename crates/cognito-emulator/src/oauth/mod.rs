@@ -25,7 +25,6 @@ use base64::engine::general_purpose::STANDARD;
 use http::{Method, Request, Response};
 use serde_json::Value;
 
-use crate::service::Prepared;
 use crate::state::changes::Tracked;
 use crate::state::{Client, State};
 use crate::{FaultKind, Shared};
@@ -109,9 +108,17 @@ impl Hosted<'_> {
     }
 }
 
+/// What the OAuth endpoints made of a request of theirs.
+pub(crate) enum Routed {
+    /// The answer.
+    Respond(Response<Vec<u8>>),
+    /// Drop the connection (the `reset` fault).
+    Reset,
+}
+
 /// The OAuth endpoints' answer to a request for a pool's domain; `None` when the request is
 /// not addressed to a known domain (the API and the hooks serve it).
-pub(crate) fn route(shared: &Shared, req: &Request<Vec<u8>>) -> Option<Prepared> {
+pub(crate) fn route(shared: &Shared, req: &Request<Vec<u8>>) -> Option<Routed> {
     let path = req.uri().path();
     let (domain, base, rest) = if let Some(after) = path.strip_prefix("/_hosted/") {
         let (domain, rest) = after.split_once('/').unwrap_or((after, ""));
@@ -155,7 +162,7 @@ pub(crate) fn route(shared: &Shared, req: &Request<Vec<u8>>) -> Option<Prepared>
         if base.is_empty() {
             return None;
         }
-        return Some(Prepared::Respond(html::page(
+        return Some(Routed::Respond(html::page(
             404,
             "Not found",
             "This domain does not exist.",
@@ -174,16 +181,16 @@ pub(crate) fn route(shared: &Shared, req: &Request<Vec<u8>>) -> Option<Prepared>
     if let Some(f) = fault {
         match f.kind {
             FaultKind::Http500 => {
-                return Some(Prepared::Respond(oauth_error(500, "server_error", None)));
+                return Some(Routed::Respond(oauth_error(500, "server_error", None)));
             }
             FaultKind::Throttle => {
-                return Some(Prepared::Respond(oauth_error(
+                return Some(Routed::Respond(oauth_error(
                     429,
                     "too_many_requests",
                     Some("Rate exceeded"),
                 )));
             }
-            FaultKind::Reset => return Some(Prepared::Reset),
+            FaultKind::Reset => return Some(Routed::Reset),
             FaultKind::Delay if !virtual_time => {
                 let delay = std::time::Duration::from_millis(f.delay_ms);
                 crate::util::blocking(|| std::thread::sleep(delay));
@@ -212,7 +219,7 @@ pub(crate) fn route(shared: &Shared, req: &Request<Vec<u8>>) -> Option<Prepared>
         let half = resp.body().len() / 2;
         resp.body_mut().truncate(half);
     }
-    Some(Prepared::Respond(resp))
+    Some(Routed::Respond(resp))
 }
 
 /// An RFC 6749 error answer (`{"error"[, "error_description"]}`).
