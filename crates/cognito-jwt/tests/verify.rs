@@ -821,8 +821,9 @@ fn configurations_must_be_explicit() {
 }
 
 /// Duplicate names in the header or payload: the last one wins, everywhere the verifier reads
-/// them (RFC 7515 §5.2 allows exactly this, and aws-jwt-verify's `JSON.parse` does the same),
-/// so the checks and the claims handed back never disagree about which value was meant.
+/// them (JWS lets a parser either refuse duplicates or take the last one, and aws-jwt-verify's
+/// `JSON.parse` takes the last), so the checks and the claims handed back never disagree about
+/// which value was meant.
 #[test]
 fn duplicate_json_names_resolve_to_the_last_one_for_checks_and_claims() {
     let signed = |header: &str, payload: &str| {
