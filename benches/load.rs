@@ -274,11 +274,9 @@ mod tests {
             "keep-alive: one connection for both calls"
         );
         drop(emu);
-        assert!(
-            conn.call("ListUserPools", &serde_json::json!({"MaxResults": 1}))
-                .await
-                .is_err(),
-            "the server is gone"
-        );
+        let after = conn
+            .call("ListUserPools", &serde_json::json!({"MaxResults": 1}))
+            .await;
+        assert!(after.is_err(), "the server is gone: {after:?}");
     }
 }

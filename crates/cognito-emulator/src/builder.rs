@@ -351,29 +351,32 @@ async fn serve(
     // accepting and new connections wait in the listen queue until one closes.
     let slots = Arc::new(tokio::sync::Semaphore::new(shared.limits.max_connections));
     loop {
+        // `biased` and `wait_for`: once the handle has said stop, no branch may win over
+        // it, so nothing is accepted or answered after `stop_now` returns.
         let permit = tokio::select! {
-            _ = stop.changed() => break,
+            biased;
+            _ = stop.wait_for(|&s| s) => break,
             p = slots.clone().acquire_owned() => match p {
                 Ok(p) => p,
                 Err(_) => break,
             },
         };
-        tokio::select! {
-            _ = stop.changed() => break,
-            accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else {
-                    // Out of file descriptors and the like: back off instead of spinning.
-                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-                    continue;
-                };
-                tokio::spawn(server::serve_connection(
-                    stream,
-                    shared.clone(),
-                    permit,
-                    stop.clone(),
-                ));
-            }
-        }
+        let accepted = tokio::select! {
+            biased;
+            _ = stop.wait_for(|&s| s) => break,
+            accepted = listener.accept() => accepted,
+        };
+        let Ok((stream, _)) = accepted else {
+            // Out of file descriptors and the like: back off instead of spinning.
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            continue;
+        };
+        tokio::spawn(server::serve_connection(
+            stream,
+            shared.clone(),
+            permit,
+            stop.clone(),
+        ));
     }
 }
 

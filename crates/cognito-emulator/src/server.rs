@@ -258,10 +258,18 @@ pub(crate) async fn serve_connection(
         activity: activity.clone(),
     });
     let requests = activity.clone();
+    let stopped = stop.clone();
     let svc = service_fn(move |req| {
         let in_flight = InFlight::new(&requests);
         let shared = shared.clone();
+        // hyper may read and answer the next request of a keep-alive connection within the
+        // poll that wrote the previous answer, before the loop below sees the stop: a
+        // request that comes after the stop resets the connection instead.
+        let stopped = *stopped.borrow();
         async move {
+            if stopped {
+                return Err(ResetConnection);
+            }
             let r = handle(shared, req).await;
             drop(in_flight);
             r
@@ -277,9 +285,12 @@ pub(crate) async fn serve_connection(
     tokio::pin!(conn);
     loop {
         let idle_at = activity.idle_at(limits.idle_timeout);
+        // Stop first: a request that arrives after the server was told to stop is not
+        // answered, and `wait_for` sees a stop sent before this connection was accepted.
         tokio::select! {
+            biased;
+            _ = stop.wait_for(|&s| s) => break,
             _ = conn.as_mut() => break,
-            _ = stop.changed() => break,
             _ = tokio::time::sleep_until(idle_at) => {
                 if activity.idle_at(limits.idle_timeout) <= Instant::now() {
                     // Dropping the connection closes the socket.
