@@ -1222,12 +1222,47 @@ fn variables(request: &Value) -> Vec<String> {
     out
 }
 
+/// What can have happened to the world between a request's preparation and the request:
+/// its user disabled, deleted, signed out everywhere or sent to a password reset, its app
+/// client or pool deleted, or two days gone by (tokens, sessions and codes expired).
+const SITUATIONS: &[&str] = &[
+    "user disabled",
+    "user deleted",
+    "user signed out",
+    "password reset",
+    "client deleted",
+    "pool deleted",
+    "two days later",
+];
+
+fn befall(w: &World, situation: &str) {
+    let pool = w.vars["PoolId"].clone();
+    let user = json!({"UserPoolId": pool, "Username": w.vars["Username"]});
+    let (op, body) = match situation {
+        "user disabled" => ("AdminDisableUser", user),
+        "user deleted" => ("AdminDeleteUser", user),
+        "user signed out" => ("AdminUserGlobalSignOut", user),
+        "password reset" => ("AdminResetUserPassword", user),
+        "client deleted" => (
+            "DeleteUserPoolClient",
+            json!({"UserPoolId": pool, "ClientId": w.vars["ClientId"]}),
+        ),
+        "pool deleted" => ("DeleteUserPool", json!({"UserPoolId": pool})),
+        _ => {
+            w.svc.advance_clock(2 * 24 * 3600);
+            return;
+        }
+    };
+    // A step the request's preparation already made moot (the user it deleted) may fail.
+    let _ = w.svc.call(op, body);
+}
+
 #[test]
 fn every_error_an_operation_answers_is_one_its_model_declares() {
     // Typed AWS SDKs (Java, Rust, Go v2, JS v3) map an error to the operation's declared
     // exception types; an undeclared one reaches the user as an unknown error. Each emulated
-    // operation's contract requests run as they are and once more with each resource they
-    // name replaced by one that does not exist.
+    // operation's contract requests run as they are, once more with each resource they name
+    // replaced by one that does not exist, and once after each of the [`SITUATIONS`].
     let fx = fixtures();
     let keys = SigningKeys::from_seed(14).expect("keys");
     let entries = fx["operations"].as_array().expect("operations");
@@ -1247,20 +1282,30 @@ fn every_error_an_operation_answers_is_one_its_model_declares() {
             for entry in &mine {
                 let label = entry["name"].as_str().unwrap_or(op).to_string();
                 let names = variables(&entry["request"]);
-                let variants = std::iter::once(None).chain(names.iter().map(Some));
+                let variants = std::iter::once(None)
+                    .chain(names.iter().map(|n| Some((n.as_str(), None))))
+                    .chain(SITUATIONS.iter().map(|s| Some(("", Some(*s)))));
                 for variant in variants {
                     let mut w = world(&keys);
                     prepare(&mut w, &entry["before"], &label);
-                    if let Some(name) = variant {
-                        let Some(v) = w.vars.get(name.as_str()) else {
-                            continue;
-                        };
-                        if v.starts_with(JSON_VAR) {
-                            continue;
+                    let changed = match variant {
+                        None => "as it is".to_string(),
+                        Some((_, Some(situation))) => {
+                            befall(&w, situation);
+                            situation.to_string()
                         }
-                        let other = naming_nothing(v);
-                        w.vars.insert(name.clone(), other);
-                    }
+                        Some((name, None)) => {
+                            let Some(v) = w.vars.get(name) else {
+                                continue;
+                            };
+                            if v.starts_with(JSON_VAR) {
+                                continue;
+                            }
+                            let other = naming_nothing(v);
+                            w.vars.insert(name.to_string(), other);
+                            format!("${name} naming nothing")
+                        }
+                    };
                     let body = substitute(&entry["request"], &w.vars);
                     let (status, out) = send(&w.svc, &target, &body);
                     if status == 200 {
@@ -1269,10 +1314,6 @@ fn every_error_an_operation_answers_is_one_its_model_declares() {
                     errors += 1;
                     let kind = out["__type"].as_str().unwrap_or("?");
                     if !declared_error(m.prefix, op, kind) {
-                        let changed = variant.map_or_else(
-                            || "as it is".to_string(),
-                            |n| format!("with ${n} naming nothing"),
-                        );
                         failures.push(format!(
                             "{label} ({changed}): {kind}: {}",
                             out["message"].as_str().unwrap_or("")
