@@ -1,0 +1,122 @@
+//! Behaviour AWS documents or is seen to have beyond its model's constraints, where clients
+//! (boto3, the CLI, the JS SDK, Terraform, CDK) depend on the emulator answering as AWS does:
+//! token lifetimes of app clients, the attributes a client may read and write, and the
+//! attributes `ListUsers` may return.
+
+use cognito_emulator::EmulatorHandle;
+use serde_json::{Value, json};
+
+use crate::common::{err, ok, op};
+
+fn start() -> EmulatorHandle {
+    cognito_emulator::Emulator::start_blocking().expect("emulator")
+}
+
+fn pool(emu: &EmulatorHandle, extra: Value) -> String {
+    let mut body = json!({"PoolName": "p"});
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        b.extend(e.clone());
+    }
+    ok(emu, "CreateUserPool", body)["UserPool"]["Id"]
+        .as_str()
+        .expect("pool id")
+        .to_string()
+}
+
+fn create_client(
+    emu: &EmulatorHandle,
+    pool_id: &str,
+    extra: Value,
+) -> Result<Value, (String, String)> {
+    let mut body = json!({"UserPoolId": pool_id, "ClientName": "c"});
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        b.extend(e.clone());
+    }
+    op(emu, "CreateUserPoolClient", body).map(|r| r["UserPoolClient"].clone())
+}
+
+// ---------------------------------------------------------------------------------------
+// Token lifetimes
+
+#[test]
+fn token_lifetimes_outside_aws_ranges_are_refused() {
+    let emu = start();
+    let p = pool(&emu, json!({}));
+    for (member, value, unit) in [
+        ("AccessTokenValidity", 4, "minutes"),
+        ("AccessTokenValidity", 299, "seconds"),
+        ("AccessTokenValidity", 25, "hours"),
+        ("AccessTokenValidity", 2, "days"),
+        ("IdTokenValidity", 4, "minutes"),
+        ("IdTokenValidity", 1_441, "minutes"),
+        ("RefreshTokenValidity", 59, "minutes"),
+        ("RefreshTokenValidity", 3_651, "days"),
+    ] {
+        let unit_key = member.trim_end_matches("Validity");
+        let r = create_client(
+            &emu,
+            &p,
+            json!({member: value, "TokenValidityUnits": {unit_key: unit}}),
+        );
+        assert_eq!(
+            r,
+            Err((
+                "InvalidParameterException".to_string(),
+                "Invalid range for token validity.".to_string()
+            )),
+            "{member} = {value} {unit}"
+        );
+    }
+    // The bounds themselves are allowed.
+    let c = create_client(
+        &emu,
+        &p,
+        json!({"AccessTokenValidity": 5, "IdTokenValidity": 1, "RefreshTokenValidity": 60,
+               "TokenValidityUnits": {"AccessToken": "minutes", "IdToken": "days",
+                                      "RefreshToken": "minutes"}}),
+    )
+    .expect("lifetimes at AWS's bounds");
+    assert_eq!(
+        (
+            &c["AccessTokenValidity"],
+            &c["IdTokenValidity"],
+            &c["RefreshTokenValidity"]
+        ),
+        (&json!(5), &json!(1), &json!(60))
+    );
+    let c = create_client(&emu, &p, json!({"RefreshTokenValidity": 3650}))
+        .expect("ten years of refresh");
+    assert_eq!(c["RefreshTokenValidity"], 3650);
+    // UpdateUserPoolClient applies the same ranges.
+    let id = c["ClientId"].as_str().expect("client id");
+    let (ty, msg) = err(
+        &emu,
+        "UpdateUserPoolClient",
+        json!({"UserPoolId": p, "ClientId": id, "AccessTokenValidity": 60,
+               "TokenValidityUnits": {"AccessToken": "seconds"}}),
+    );
+    assert_eq!(
+        (ty.as_str(), msg.as_str()),
+        (
+            "InvalidParameterException",
+            "Invalid range for token validity."
+        )
+    );
+}
+
+#[test]
+fn a_refresh_lifetime_of_zero_means_thirty_days() {
+    let emu = start();
+    let p = pool(&emu, json!({}));
+    let c = create_client(&emu, &p, json!({"RefreshTokenValidity": 0})).expect("0 is allowed");
+    assert_eq!(c["RefreshTokenValidity"], 30);
+    assert_eq!(c["TokenValidityUnits"]["RefreshToken"], "days");
+    let id = c["ClientId"].as_str().expect("client id");
+    let u = ok(
+        &emu,
+        "UpdateUserPoolClient",
+        json!({"UserPoolId": p, "ClientId": id, "RefreshTokenValidity": 0,
+               "TokenValidityUnits": {"RefreshToken": "hours"}}),
+    );
+    assert_eq!(u["UserPoolClient"]["RefreshTokenValidity"], 720);
+}
