@@ -120,3 +120,83 @@ fn a_refresh_lifetime_of_zero_means_thirty_days() {
     );
     assert_eq!(u["UserPoolClient"]["RefreshTokenValidity"], 720);
 }
+
+// ---------------------------------------------------------------------------------------
+// Attributes an app client may read and write
+
+#[test]
+fn client_attribute_permissions_name_writable_attributes_of_the_pool() {
+    let emu = start();
+    let p = pool(
+        &emu,
+        json!({"Schema": [
+            {"Name": "email", "AttributeDataType": "String", "Required": true, "Mutable": true},
+            {"Name": "team", "AttributeDataType": "String", "Mutable": true},
+        ]}),
+    );
+    let refused = |extra: Value, message: &str| {
+        let r = create_client(&emu, &p, extra.clone());
+        assert_eq!(
+            r,
+            Err(("InvalidParameterException".to_string(), message.to_string())),
+            "{extra}"
+        );
+    };
+    let bad_read = "Invalid read attributes specified while creating a client";
+    let bad_write = "Invalid write attributes specified while creating a client";
+    refused(json!({"ReadAttributes": ["email", "nickname2"]}), bad_read);
+    refused(json!({"ReadAttributes": ["custom:missing"]}), bad_read);
+    refused(json!({"ReadAttributes": ["team"]}), bad_read);
+    refused(
+        json!({"WriteAttributes": ["email", "custom:missing"]}),
+        bad_write,
+    );
+    refused(
+        json!({"WriteAttributes": ["email", "email_verified"]}),
+        bad_write,
+    );
+    refused(
+        json!({"WriteAttributes": ["email", "phone_number_verified"]}),
+        bad_write,
+    );
+    refused(json!({"WriteAttributes": ["email", "sub"]}), bad_write);
+    // A required attribute must stay writable.
+    refused(
+        json!({"WriteAttributes": ["name", "custom:team"]}),
+        bad_write,
+    );
+    let c = create_client(
+        &emu,
+        &p,
+        json!({"ReadAttributes": ["email", "email_verified", "phone_number_verified", "custom:team"],
+               "WriteAttributes": ["email", "name", "custom:team"]}),
+    )
+    .expect("attributes of the pool");
+    assert_eq!(
+        c["WriteAttributes"],
+        json!(["email", "name", "custom:team"])
+    );
+    // UpdateUserPoolClient says what it was doing, and keeps the client as it was.
+    let id = c["ClientId"].as_str().expect("client id");
+    let (ty, msg) = err(
+        &emu,
+        "UpdateUserPoolClient",
+        json!({"UserPoolId": p, "ClientId": id, "WriteAttributes": ["name"]}),
+    );
+    assert_eq!(
+        (ty.as_str(), msg.as_str()),
+        (
+            "InvalidParameterException",
+            "Invalid write attributes specified while updating a client"
+        )
+    );
+    let d = ok(
+        &emu,
+        "DescribeUserPoolClient",
+        json!({"UserPoolId": p, "ClientId": id}),
+    );
+    assert_eq!(
+        d["UserPoolClient"]["WriteAttributes"],
+        json!(["email", "name", "custom:team"])
+    );
+}

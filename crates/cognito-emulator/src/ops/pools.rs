@@ -535,6 +535,34 @@ fn apply_client_config(c: &mut Client, b: &Body) -> ApiResult<()> {
     Ok(())
 }
 
+/// Checks a client's `ReadAttributes` and `WriteAttributes` against its pool's schema, as
+/// AWS does: every name must be an attribute of the pool; a client can never write `sub` or
+/// the verification flags (only Cognito and admins set them); and every required attribute
+/// must stay writable, or sign-up through the client could never succeed.
+fn check_attribute_permissions(st: &State, c: &Client, creating: bool) -> ApiResult<()> {
+    let schema = &st.pool(&c.pool_id)?.schema;
+    let action = if creating { "creating" } else { "updating" };
+    if let Some(read) = &c.read_attrs
+        && read.iter().any(|a| schema.get(a).is_none())
+    {
+        return Err(invalid_param(format!(
+            "Invalid read attributes specified while {action} a client"
+        )));
+    }
+    if let Some(write) = &c.write_attrs {
+        let unwritable = write.iter().any(|a| {
+            schema.get(a).is_none() || a == "sub" || crate::schema::is_verification_flag(a)
+        });
+        let required_missing = schema.required().any(|r| !write.iter().any(|w| w == r));
+        if unwritable || required_missing {
+            return Err(invalid_param(format!(
+                "Invalid write attributes specified while {action} a client"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// A lifetime in seconds, described in its unit.
 fn in_unit(secs: u64, unit: &str) -> u64 {
     secs / unit_secs(unit).unwrap_or(1)
@@ -622,6 +650,7 @@ pub(crate) fn create_user_pool_client(st: &mut State, b: &Body) -> ApiResult<Val
         None => generate.then(|| crate::util::client_secret().into()),
     };
     apply_client_config(&mut c, b)?;
+    check_attribute_permissions(st, &c, true)?;
     super::oauth_settings::validate(st, &c)?;
     let desc = client_description(&c);
     st.insert_client(c);
@@ -652,6 +681,7 @@ pub(crate) fn update_user_pool_client(st: &mut State, b: &Body) -> ApiResult<Val
     c.secret = old.secret.clone();
     c.modified = st.now_f();
     apply_client_config(&mut c, b)?;
+    check_attribute_permissions(st, &c, false)?;
     super::oauth_settings::validate(st, &c)?;
     let desc = client_description(&c);
     st.insert_client(c);
