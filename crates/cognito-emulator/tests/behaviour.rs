@@ -200,3 +200,81 @@ fn client_attribute_permissions_name_writable_attributes_of_the_pool() {
         json!(["email", "name", "custom:team"])
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// ListUsers AttributesToGet
+
+#[test]
+fn attributes_to_get_needs_a_value_in_every_listed_user() {
+    let emu = start();
+    let p = pool(&emu, json!({}));
+    let pw = crate::common::PASSWORD;
+    emu.create_user(
+        &p,
+        "ann",
+        pw,
+        &[("email", "ann@example.com"), ("given_name", "Ann")],
+    )
+    .expect("ann");
+    emu.create_user(&p, "bob", pw, &[("email", "bob@example.com")])
+        .expect("bob");
+    let list = |extra: Value| {
+        let mut body = json!({"UserPoolId": p});
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            b.extend(e.clone());
+        }
+        op(&emu, "ListUsers", body)
+    };
+    let names = |r: &Value| -> Vec<Vec<String>> {
+        r["Users"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|u| {
+                u["Attributes"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|a| a["Name"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .collect()
+    };
+    let r = list(json!({"AttributesToGet": ["email"]})).expect("every user has an e-mail");
+    assert_eq!(names(&r), vec![vec!["email"], vec!["email"]]);
+    let missing = Err((
+        "InvalidParameterException".to_string(),
+        "One or more requested attributes do not exist.".to_string(),
+    ));
+    assert_eq!(list(json!({"AttributesToGet": ["given_name"]})), missing);
+    assert_eq!(
+        list(json!({"AttributesToGet": ["email", "given_name"]})),
+        missing
+    );
+    // With a filter that leaves only users who have it, the attribute is answered.
+    let r = list(json!({"Filter": "username = \"ann\"", "AttributesToGet": ["given_name"]}))
+        .expect("ann has a given name");
+    assert_eq!(names(&r), vec![vec!["given_name"]]);
+    // The page decides: a page of ann alone answers, the next page (bob) does not.
+    let r = list(json!({"Limit": 1, "AttributesToGet": ["given_name"]})).expect("ann's page");
+    assert_eq!(names(&r), vec![vec!["given_name"]]);
+    let token = r["PaginationToken"].clone();
+    assert_eq!(
+        list(json!({"Limit": 1, "AttributesToGet": ["given_name"], "PaginationToken": token})),
+        missing
+    );
+    // A name that is no attribute of the pool is refused even when no user is listed.
+    let nobody = json!({"Filter": "username = \"nobody\""});
+    let mut body = nobody.clone();
+    body["AttributesToGet"] = json!(["custom:nope"]);
+    assert_eq!(list(body), missing);
+    let mut body = nobody;
+    body["AttributesToGet"] = json!(["given_name"]);
+    assert_eq!(
+        names(&list(body).expect("no user, nothing missing")),
+        Vec::<Vec<String>>::new()
+    );
+    // An empty list asks for no attribute at all.
+    let r = list(json!({"AttributesToGet": []})).expect("no attributes");
+    assert_eq!(names(&r), vec![Vec::<String>::new(), Vec::new()]);
+}
