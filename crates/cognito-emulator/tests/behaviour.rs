@@ -278,3 +278,72 @@ fn attributes_to_get_needs_a_value_in_every_listed_user() {
     let r = list(json!({"AttributesToGet": []})).expect("no attributes");
     assert_eq!(names(&r), vec![Vec::<String>::new(), Vec::new()]);
 }
+
+// ---------------------------------------------------------------------------------------
+// UpdateUserPool
+
+#[test]
+fn update_user_pool_cannot_change_what_creation_fixed() {
+    let emu = start();
+    let p = pool(
+        &emu,
+        json!({"Schema": [{"Name": "team", "AttributeDataType": "String"}]}),
+    );
+    let before = ok(&emu, "DescribeUserPool", json!({"UserPoolId": p}))["UserPool"].clone();
+    // DescribeUserPool's answer sent back whole, with sign-in attributes added: AWS's
+    // UpdateUserPool has no such members and leaves them as they were.
+    let mut body = before.clone();
+    if let Some(b) = body.as_object_mut() {
+        b.remove("Id");
+        b.insert("UserPoolId".into(), json!(p));
+        b.insert("UsernameAttributes".into(), json!(["email"]));
+        b.insert("AliasAttributes".into(), json!(["preferred_username"]));
+        b.insert(
+            "UsernameConfiguration".into(),
+            json!({"CaseSensitive": true}),
+        );
+        b.insert(
+            "Schema".into(),
+            json!([{"Name": "extra", "AttributeDataType": "String"}]),
+        );
+        b.insert("Bogus".into(), json!(1));
+    }
+    ok(&emu, "UpdateUserPool", body);
+    let after = ok(&emu, "DescribeUserPool", json!({"UserPoolId": p}))["UserPool"].clone();
+    for member in [
+        "UsernameAttributes",
+        "AliasAttributes",
+        "UsernameConfiguration",
+        "SchemaAttributes",
+        "Bogus",
+    ] {
+        assert_eq!(after.get(member), before.get(member), "{member}");
+    }
+    // Users still sign up and sign in by username, not by e-mail address.
+    let c = create_client(
+        &emu,
+        &p,
+        json!({"ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"]}),
+    )
+    .expect("client");
+    let id = c["ClientId"].as_str().expect("client id");
+    let pw = crate::common::PASSWORD;
+    ok(
+        &emu,
+        "SignUp",
+        json!({"ClientId": id, "Username": "Mixed", "Password": pw,
+               "UserAttributes": [{"Name": "email", "Value": "m@example.com"}]}),
+    );
+    ok(
+        &emu,
+        "AdminConfirmSignUp",
+        json!({"UserPoolId": p, "Username": "Mixed"}),
+    );
+    // Usernames stay case-insensitive.
+    ok(
+        &emu,
+        "InitiateAuth",
+        json!({"ClientId": id, "AuthFlow": "USER_PASSWORD_AUTH",
+               "AuthParameters": {"USERNAME": "mixed", "PASSWORD": pw}}),
+    );
+}

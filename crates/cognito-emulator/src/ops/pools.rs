@@ -210,7 +210,10 @@ pub(crate) fn create_user_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
     let name = b.str("PoolName")?.to_string();
     let mut config = Map::new();
     for (k, v) in b.0 {
-        if k != "PoolName" && !v.is_null() {
+        if k != "PoolName"
+            && !v.is_null()
+            && crate::model::declares_input_member("CreateUserPool", k)
+        {
             config.insert(k.clone(), v.clone());
         }
     }
@@ -256,8 +259,14 @@ pub(crate) fn update_user_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
             config.insert((*k).to_string(), v.clone());
         }
     }
+    // Only UpdateUserPool's own members: a sign-in attribute or schema sent along (say, a
+    // DescribeUserPool answer sent back whole) must not change what AWS fixes at creation.
     for (k, v) in b.0 {
-        if k != "UserPoolId" && k != "PoolName" && !v.is_null() {
+        if k != "UserPoolId"
+            && k != "PoolName"
+            && !v.is_null()
+            && crate::model::declares_input_member("UpdateUserPool", k)
+        {
             config.insert(k.clone(), v.clone());
         }
     }
