@@ -347,3 +347,30 @@ fn update_user_pool_cannot_change_what_creation_fixed() {
                "AuthParameters": {"USERNAME": "mixed", "PASSWORD": pw}}),
     );
 }
+
+#[test]
+fn a_pool_has_username_attributes_or_aliases_not_both() {
+    let emu = start();
+    let (ty, msg) = err(
+        &emu,
+        "CreateUserPool",
+        json!({"PoolName": "both", "UsernameAttributes": ["email"],
+               "AliasAttributes": ["preferred_username"]}),
+    );
+    assert_eq!(
+        (ty.as_str(), msg.as_str()),
+        (
+            "InvalidParameterException",
+            "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool."
+        )
+    );
+    // Either one alone, or an empty other list, is a pool.
+    pool(
+        &emu,
+        json!({"UsernameAttributes": ["email"], "AliasAttributes": []}),
+    );
+    pool(
+        &emu,
+        json!({"AliasAttributes": ["email", "preferred_username"]}),
+    );
+}

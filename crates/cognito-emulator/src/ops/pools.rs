@@ -217,6 +217,18 @@ pub(crate) fn create_user_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
             config.insert(k.clone(), v.clone());
         }
     }
+    // Username attributes replace the username and aliases sit beside it: a pool signs in
+    // one way or the other, never both.
+    let non_empty = |k: &str| {
+        b.0.get(k)
+            .and_then(Value::as_array)
+            .is_some_and(|a| !a.is_empty())
+    };
+    if non_empty("UsernameAttributes") && non_empty("AliasAttributes") {
+        return Err(invalid_param(
+            "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.",
+        ));
+    }
     let schema = Schema::from_request(b.0.get("Schema"))?;
     let now = st.now_f();
     let id = crate::util::pool_id(st.region());
