@@ -374,3 +374,51 @@ fn a_pool_has_username_attributes_or_aliases_not_both() {
         json!({"AliasAttributes": ["email", "preferred_username"]}),
     );
 }
+
+#[test]
+fn attributes_verified_before_update_must_be_auto_verified() {
+    let emu = start();
+    let refused = (
+        "InvalidParameterException".to_string(),
+        "All attributes in AttributesRequireVerificationBeforeUpdate must exist in AutoVerifiedAttributes"
+            .to_string(),
+    );
+    let hold_email = json!({"AttributesRequireVerificationBeforeUpdate": ["email"]});
+    let r = op(
+        &emu,
+        "CreateUserPool",
+        json!({"PoolName": "p", "UserAttributeUpdateSettings": hold_email}),
+    );
+    assert_eq!(r.err(), Some(refused.clone()));
+    let p = pool(
+        &emu,
+        json!({"AutoVerifiedAttributes": ["email"], "UserAttributeUpdateSettings": hold_email}),
+    );
+    // UpdateUserPool resets an omitted AutoVerifiedAttributes, so sending the update
+    // settings alone is refused, as the AWS CLI users who met it report.
+    let r = op(
+        &emu,
+        "UpdateUserPool",
+        json!({"UserPoolId": p, "UserAttributeUpdateSettings": hold_email}),
+    );
+    assert_eq!(r.err(), Some(refused.clone()));
+    let r = op(
+        &emu,
+        "UpdateUserPool",
+        json!({"UserPoolId": p, "AutoVerifiedAttributes": ["email"],
+               "UserAttributeUpdateSettings":
+                   {"AttributesRequireVerificationBeforeUpdate": ["phone_number"]}}),
+    );
+    assert_eq!(r.err(), Some(refused));
+    // The refused updates changed nothing.
+    let d = ok(&emu, "DescribeUserPool", json!({"UserPoolId": p}))["UserPool"].clone();
+    assert_eq!(d["UserAttributeUpdateSettings"], hold_email);
+    assert_eq!(d["AutoVerifiedAttributes"], json!(["email"]));
+    ok(
+        &emu,
+        "UpdateUserPool",
+        json!({"UserPoolId": p, "AutoVerifiedAttributes": ["email", "phone_number"],
+               "UserAttributeUpdateSettings":
+                   {"AttributesRequireVerificationBeforeUpdate": ["phone_number"]}}),
+    );
+}

@@ -206,6 +206,20 @@ fn has_explicit_mfa(c: &Map<String, Value>) -> bool {
     MFA_METHOD_KEYS.iter().any(|k| c.contains_key(*k))
 }
 
+/// Refuses an attribute that must be verified before it changes but that the pool does not
+/// verify: the new value could then never take effect.
+fn check_update_verification(s: &PoolSettings) -> ApiResult<()> {
+    if s.verify_before_update
+        .iter()
+        .any(|a| !s.auto_verified.contains(a))
+    {
+        return Err(invalid_param(
+            "All attributes in AttributesRequireVerificationBeforeUpdate must exist in AutoVerifiedAttributes",
+        ));
+    }
+    Ok(())
+}
+
 pub(crate) fn create_user_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
     let name = b.str("PoolName")?.to_string();
     let mut config = Map::new();
@@ -233,6 +247,7 @@ pub(crate) fn create_user_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
     let now = st.now_f();
     let id = crate::util::pool_id(st.region());
     let s = PoolSettings::from_config(&config);
+    check_update_verification(&s)?;
     let mut users = crate::state::Users::new(&id);
     users.set_alias_attrs(Pool::alias_attrs_of(&s));
     let pool = Pool {
@@ -284,6 +299,7 @@ pub(crate) fn update_user_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
     }
     let s = PoolSettings::from_config(&config);
     check_mfa_methods(&s, has_explicit_mfa(&config))?;
+    check_update_verification(&s)?;
     let pool = st.pool_mut(id)?;
     pool.config = config;
     pool.s = s;
