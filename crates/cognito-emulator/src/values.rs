@@ -287,11 +287,12 @@ pub struct ClientConfig {
     pub refresh_token_rotation: bool,
     /// `RefreshTokenRotation.RetryGracePeriodSeconds`.
     pub retry_grace_period_seconds: u32,
-    /// Access-token lifetime in seconds (default 3600).
+    /// Access-token lifetime in seconds (default 3600; AWS accepts 300 to 86400).
     pub access_token_validity_secs: u64,
-    /// ID-token lifetime in seconds (default 3600).
+    /// ID-token lifetime in seconds (default 3600; AWS accepts 300 to 86400).
     pub id_token_validity_secs: u64,
-    /// Refresh-token lifetime in seconds (default 30 days).
+    /// Refresh-token lifetime in seconds (default 30 days; AWS accepts 60 minutes to 10
+    /// years).
     pub refresh_token_validity_secs: u64,
     /// `AuthSessionValidity` in minutes (3–15, default 3).
     pub auth_session_validity_minutes: u32,

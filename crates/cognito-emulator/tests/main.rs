@@ -3,6 +3,7 @@
 
 mod adversarial;
 mod attributes;
+mod behaviour;
 mod common;
 mod config;
 mod contract;

@@ -494,6 +494,19 @@ pub(crate) fn not_emulated(service: Service, op: &str) -> ApiError {
     }
 }
 
+/// Whether `member` is a member of the user-pool operation `op`'s input shape. AWS ignores
+/// members its model does not declare, so an operation that stores its request as given
+/// keeps only these.
+pub(crate) fn declares_input_member(op: &str, member: &str) -> bool {
+    let m = model(Service::UserPools);
+    m.operation(op)
+        .and_then(|o| o.input)
+        .is_some_and(|input| match &m.shape(input).kind {
+            Kind::Structure(s) => s.member(member).is_some(),
+            _ => false,
+        })
+}
+
 /// Validates a request body against the operation's input shape. Called before anything
 /// else looks at the request, so an invalid request never reaches a lookup or changes state.
 /// An operation the model does not know is `UnknownOperationException`.

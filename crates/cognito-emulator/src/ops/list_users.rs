@@ -111,6 +111,31 @@ impl Filter {
     }
 }
 
+/// AWS answers `AttributesToGet` only when every user of the page has a value for every
+/// attribute asked for (its API reference: "Amazon Cognito returns an error if not all users
+/// in the results have set a value for the attribute you request"); a name that is no
+/// attribute of the pool gets the same error, even on an empty page.
+fn check_attributes_to_get(
+    schema: &crate::schema::Schema,
+    wanted: &[String],
+    users: &[Value],
+) -> ApiResult<()> {
+    let has = |u: &Value, name: &str| {
+        u["Attributes"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|x| x["Name"] == name))
+    };
+    let missing = wanted
+        .iter()
+        .any(|name| schema.get(name).is_none() || users.iter().any(|u| !has(u, name)));
+    if missing {
+        return Err(invalid_param(
+            "One or more requested attributes do not exist.",
+        ));
+    }
+    Ok(())
+}
+
 pub(crate) fn list_users(st: &mut crate::state::State, b: &Body) -> ApiResult<Value> {
     let pool_id = b.str("UserPoolId")?;
     let filter = b
@@ -141,6 +166,9 @@ pub(crate) fn list_users(st: &mut crate::state::State, b: &Body) -> ApiResult<Va
         b.opt_str("Filter")?.unwrap_or("")
     );
     let (users, next) = page::page(st, &scope, token, limit, items)?;
+    if let Some(w) = &wanted {
+        check_attributes_to_get(&st.pool(pool_id)?.schema, w, &users)?;
+    }
     let mut out = json!({ "Users": users });
     if let Some(n) = next {
         out["PaginationToken"] = json!(n);

@@ -206,18 +206,48 @@ fn has_explicit_mfa(c: &Map<String, Value>) -> bool {
     MFA_METHOD_KEYS.iter().any(|k| c.contains_key(*k))
 }
 
+/// Refuses an attribute that must be verified before it changes but that the pool does not
+/// verify: the new value could then never take effect.
+fn check_update_verification(s: &PoolSettings) -> ApiResult<()> {
+    if s.verify_before_update
+        .iter()
+        .any(|a| !s.auto_verified.contains(a))
+    {
+        return Err(invalid_param(
+            "All attributes in AttributesRequireVerificationBeforeUpdate must exist in AutoVerifiedAttributes",
+        ));
+    }
+    Ok(())
+}
+
 pub(crate) fn create_user_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
     let name = b.str("PoolName")?.to_string();
     let mut config = Map::new();
     for (k, v) in b.0 {
-        if k != "PoolName" && !v.is_null() {
+        if k != "PoolName"
+            && !v.is_null()
+            && crate::model::declares_input_member("CreateUserPool", k)
+        {
             config.insert(k.clone(), v.clone());
         }
+    }
+    // Username attributes replace the username and aliases sit beside it: a pool signs in
+    // one way or the other, never both.
+    let non_empty = |k: &str| {
+        b.0.get(k)
+            .and_then(Value::as_array)
+            .is_some_and(|a| !a.is_empty())
+    };
+    if non_empty("UsernameAttributes") && non_empty("AliasAttributes") {
+        return Err(invalid_param(
+            "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.",
+        ));
     }
     let schema = Schema::from_request(b.0.get("Schema"))?;
     let now = st.now_f();
     let id = crate::util::pool_id(st.region());
     let s = PoolSettings::from_config(&config);
+    check_update_verification(&s)?;
     let mut users = crate::state::Users::new(&id);
     users.set_alias_attrs(Pool::alias_attrs_of(&s));
     let pool = Pool {
@@ -256,13 +286,20 @@ pub(crate) fn update_user_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
             config.insert((*k).to_string(), v.clone());
         }
     }
+    // Only UpdateUserPool's own members: a sign-in attribute or schema sent along (say, a
+    // DescribeUserPool answer sent back whole) must not change what AWS fixes at creation.
     for (k, v) in b.0 {
-        if k != "UserPoolId" && k != "PoolName" && !v.is_null() {
+        if k != "UserPoolId"
+            && k != "PoolName"
+            && !v.is_null()
+            && crate::model::declares_input_member("UpdateUserPool", k)
+        {
             config.insert(k.clone(), v.clone());
         }
     }
     let s = PoolSettings::from_config(&config);
     check_mfa_methods(&s, has_explicit_mfa(&config))?;
+    check_update_verification(&s)?;
     let pool = st.pool_mut(id)?;
     pool.config = config;
     pool.s = s;
@@ -395,13 +432,19 @@ fn unit_secs(unit: &str) -> ApiResult<u64> {
     })
 }
 
-/// A token lifetime in seconds, between 1 s and `max_secs`.
-fn validity(name: &str, value: i64, unit: u64, max_secs: u64) -> ApiResult<u64> {
+/// The lifetimes AWS accepts, in seconds: access and ID tokens from 5 minutes to one day,
+/// refresh tokens from 60 minutes to ten years.
+const ACCESS_ID_RANGE: std::ops::RangeInclusive<u64> = 300..=86_400;
+const REFRESH_RANGE: std::ops::RangeInclusive<u64> = 3_600..=315_360_000;
+
+/// A token lifetime in seconds, within `range`; AWS answers one message for every token and
+/// unit, so the error does not say which lifetime is wrong.
+fn validity(value: i64, unit: u64, range: std::ops::RangeInclusive<u64>) -> ApiResult<u64> {
     u64::try_from(value)
         .ok()
         .and_then(|v| v.checked_mul(unit))
-        .filter(|s| (1..=max_secs).contains(s))
-        .ok_or_else(|| invalid_param(format!("{name} is out of range")))
+        .filter(|s| range.contains(s))
+        .ok_or_else(|| invalid_param("Invalid range for token validity."))
 }
 
 /// Client members stored and described as given.
@@ -486,21 +529,17 @@ fn apply_client_config(c: &mut Client, b: &Body) -> ApiResult<()> {
         }
         // A lifetime the request omits keeps its default duration, described in the unit.
     }
-    // AWS allows 5 min – 1 day (access, ID) and 60 min – 10 years (refresh); the emulator
-    // accepts shorter lifetimes too, which tests find handy.
+    // Tests that need a token to expire move the emulator's clock instead of asking for a
+    // lifetime AWS would refuse.
     if let Some(v) = b.opt_i64("AccessTokenValidity")? {
-        c.access_secs = validity("AccessTokenValidity", v, unit_secs(&c.units[0])?, 86_400)?;
+        c.access_secs = validity(v, unit_secs(&c.units[0])?, ACCESS_ID_RANGE)?;
     }
     if let Some(v) = b.opt_i64("IdTokenValidity")? {
-        c.id_secs = validity("IdTokenValidity", v, unit_secs(&c.units[1])?, 86_400)?;
+        c.id_secs = validity(v, unit_secs(&c.units[1])?, ACCESS_ID_RANGE)?;
     }
-    if let Some(v) = b.opt_i64("RefreshTokenValidity")? {
-        c.refresh_secs = validity(
-            "RefreshTokenValidity",
-            v,
-            unit_secs(&c.units[2])?,
-            10 * 365 * 86_400,
-        )?;
+    // A refresh lifetime of 0 is AWS's documented way to ask for the default (30 days).
+    if let Some(v) = b.opt_i64("RefreshTokenValidity")?.filter(|v| *v != 0) {
+        c.refresh_secs = validity(v, unit_secs(&c.units[2])?, REFRESH_RANGE)?;
     }
     if let Some(v) = b.opt_i64("AuthSessionValidity")? {
         c.session_secs = v as u64 * 60;
@@ -528,6 +567,34 @@ fn apply_client_config(c: &mut Client, b: &Body) -> ApiResult<()> {
     for k in CLIENT_STORED_MEMBERS {
         if let Some(v) = b.0.get(*k).filter(|v| !v.is_null()) {
             c.config.insert((*k).to_string(), v.clone());
+        }
+    }
+    Ok(())
+}
+
+/// Checks a client's `ReadAttributes` and `WriteAttributes` against its pool's schema, as
+/// AWS does: every name must be an attribute of the pool; a client can never write `sub` or
+/// the verification flags (only Cognito and admins set them); and every required attribute
+/// must stay writable, or sign-up through the client could never succeed.
+fn check_attribute_permissions(st: &State, c: &Client, creating: bool) -> ApiResult<()> {
+    let schema = &st.pool(&c.pool_id)?.schema;
+    let action = if creating { "creating" } else { "updating" };
+    if let Some(read) = &c.read_attrs
+        && read.iter().any(|a| schema.get(a).is_none())
+    {
+        return Err(invalid_param(format!(
+            "Invalid read attributes specified while {action} a client"
+        )));
+    }
+    if let Some(write) = &c.write_attrs {
+        let unwritable = write.iter().any(|a| {
+            schema.get(a).is_none() || a == "sub" || crate::schema::is_verification_flag(a)
+        });
+        let required_missing = schema.required().any(|r| !write.iter().any(|w| w == r));
+        if unwritable || required_missing {
+            return Err(invalid_param(format!(
+                "Invalid write attributes specified while {action} a client"
+            )));
         }
     }
     Ok(())
@@ -620,6 +687,7 @@ pub(crate) fn create_user_pool_client(st: &mut State, b: &Body) -> ApiResult<Val
         None => generate.then(|| crate::util::client_secret().into()),
     };
     apply_client_config(&mut c, b)?;
+    check_attribute_permissions(st, &c, true)?;
     super::oauth_settings::validate(st, &c)?;
     let desc = client_description(&c);
     st.insert_client(c);
@@ -650,6 +718,7 @@ pub(crate) fn update_user_pool_client(st: &mut State, b: &Body) -> ApiResult<Val
     c.secret = old.secret.clone();
     c.modified = st.now_f();
     apply_client_config(&mut c, b)?;
+    check_attribute_permissions(st, &c, false)?;
     super::oauth_settings::validate(st, &c)?;
     let desc = client_description(&c);
     st.insert_client(c);

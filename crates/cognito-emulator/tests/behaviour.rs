@@ -1,0 +1,424 @@
+//! Behaviour AWS documents or is seen to have beyond its model's constraints, where clients
+//! (boto3, the CLI, the JS SDK, Terraform, CDK) depend on the emulator answering as AWS does:
+//! token lifetimes of app clients, the attributes a client may read and write, and the
+//! attributes `ListUsers` may return.
+
+use cognito_emulator::EmulatorHandle;
+use serde_json::{Value, json};
+
+use crate::common::{err, ok, op};
+
+fn start() -> EmulatorHandle {
+    cognito_emulator::Emulator::start_blocking().expect("emulator")
+}
+
+fn pool(emu: &EmulatorHandle, extra: Value) -> String {
+    let mut body = json!({"PoolName": "p"});
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        b.extend(e.clone());
+    }
+    ok(emu, "CreateUserPool", body)["UserPool"]["Id"]
+        .as_str()
+        .expect("pool id")
+        .to_string()
+}
+
+fn create_client(
+    emu: &EmulatorHandle,
+    pool_id: &str,
+    extra: Value,
+) -> Result<Value, (String, String)> {
+    let mut body = json!({"UserPoolId": pool_id, "ClientName": "c"});
+    if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+        b.extend(e.clone());
+    }
+    op(emu, "CreateUserPoolClient", body).map(|r| r["UserPoolClient"].clone())
+}
+
+// ---------------------------------------------------------------------------------------
+// Token lifetimes
+
+#[test]
+fn token_lifetimes_outside_aws_ranges_are_refused() {
+    let emu = start();
+    let p = pool(&emu, json!({}));
+    for (member, value, unit) in [
+        ("AccessTokenValidity", 4, "minutes"),
+        ("AccessTokenValidity", 299, "seconds"),
+        ("AccessTokenValidity", 25, "hours"),
+        ("AccessTokenValidity", 2, "days"),
+        ("IdTokenValidity", 4, "minutes"),
+        ("IdTokenValidity", 1_441, "minutes"),
+        ("RefreshTokenValidity", 59, "minutes"),
+        ("RefreshTokenValidity", 3_651, "days"),
+    ] {
+        let unit_key = member.trim_end_matches("Validity");
+        let r = create_client(
+            &emu,
+            &p,
+            json!({member: value, "TokenValidityUnits": {unit_key: unit}}),
+        );
+        assert_eq!(
+            r,
+            Err((
+                "InvalidParameterException".to_string(),
+                "Invalid range for token validity.".to_string()
+            )),
+            "{member} = {value} {unit}"
+        );
+    }
+    // The bounds themselves are allowed.
+    let c = create_client(
+        &emu,
+        &p,
+        json!({"AccessTokenValidity": 5, "IdTokenValidity": 1, "RefreshTokenValidity": 60,
+               "TokenValidityUnits": {"AccessToken": "minutes", "IdToken": "days",
+                                      "RefreshToken": "minutes"}}),
+    )
+    .expect("lifetimes at AWS's bounds");
+    assert_eq!(
+        (
+            &c["AccessTokenValidity"],
+            &c["IdTokenValidity"],
+            &c["RefreshTokenValidity"]
+        ),
+        (&json!(5), &json!(1), &json!(60))
+    );
+    let c = create_client(&emu, &p, json!({"RefreshTokenValidity": 3650}))
+        .expect("ten years of refresh");
+    assert_eq!(c["RefreshTokenValidity"], 3650);
+    // UpdateUserPoolClient applies the same ranges.
+    let id = c["ClientId"].as_str().expect("client id");
+    let (ty, msg) = err(
+        &emu,
+        "UpdateUserPoolClient",
+        json!({"UserPoolId": p, "ClientId": id, "AccessTokenValidity": 60,
+               "TokenValidityUnits": {"AccessToken": "seconds"}}),
+    );
+    assert_eq!(
+        (ty.as_str(), msg.as_str()),
+        (
+            "InvalidParameterException",
+            "Invalid range for token validity."
+        )
+    );
+}
+
+#[test]
+fn a_refresh_lifetime_of_zero_means_thirty_days() {
+    let emu = start();
+    let p = pool(&emu, json!({}));
+    let c = create_client(&emu, &p, json!({"RefreshTokenValidity": 0})).expect("0 is allowed");
+    assert_eq!(c["RefreshTokenValidity"], 30);
+    assert_eq!(c["TokenValidityUnits"]["RefreshToken"], "days");
+    let id = c["ClientId"].as_str().expect("client id");
+    let u = ok(
+        &emu,
+        "UpdateUserPoolClient",
+        json!({"UserPoolId": p, "ClientId": id, "RefreshTokenValidity": 0,
+               "TokenValidityUnits": {"RefreshToken": "hours"}}),
+    );
+    assert_eq!(u["UserPoolClient"]["RefreshTokenValidity"], 720);
+}
+
+// ---------------------------------------------------------------------------------------
+// Attributes an app client may read and write
+
+#[test]
+fn client_attribute_permissions_name_writable_attributes_of_the_pool() {
+    let emu = start();
+    let p = pool(
+        &emu,
+        json!({"Schema": [
+            {"Name": "email", "AttributeDataType": "String", "Required": true, "Mutable": true},
+            {"Name": "team", "AttributeDataType": "String", "Mutable": true},
+        ]}),
+    );
+    let refused = |extra: Value, message: &str| {
+        let r = create_client(&emu, &p, extra.clone());
+        assert_eq!(
+            r,
+            Err(("InvalidParameterException".to_string(), message.to_string())),
+            "{extra}"
+        );
+    };
+    let bad_read = "Invalid read attributes specified while creating a client";
+    let bad_write = "Invalid write attributes specified while creating a client";
+    refused(json!({"ReadAttributes": ["email", "nickname2"]}), bad_read);
+    refused(json!({"ReadAttributes": ["custom:missing"]}), bad_read);
+    refused(json!({"ReadAttributes": ["team"]}), bad_read);
+    refused(
+        json!({"WriteAttributes": ["email", "custom:missing"]}),
+        bad_write,
+    );
+    refused(
+        json!({"WriteAttributes": ["email", "email_verified"]}),
+        bad_write,
+    );
+    refused(
+        json!({"WriteAttributes": ["email", "phone_number_verified"]}),
+        bad_write,
+    );
+    refused(json!({"WriteAttributes": ["email", "sub"]}), bad_write);
+    // A required attribute must stay writable.
+    refused(
+        json!({"WriteAttributes": ["name", "custom:team"]}),
+        bad_write,
+    );
+    let c = create_client(
+        &emu,
+        &p,
+        json!({"ReadAttributes": ["email", "email_verified", "phone_number_verified", "custom:team"],
+               "WriteAttributes": ["email", "name", "custom:team"]}),
+    )
+    .expect("attributes of the pool");
+    assert_eq!(
+        c["WriteAttributes"],
+        json!(["email", "name", "custom:team"])
+    );
+    // UpdateUserPoolClient says what it was doing, and keeps the client as it was.
+    let id = c["ClientId"].as_str().expect("client id");
+    let (ty, msg) = err(
+        &emu,
+        "UpdateUserPoolClient",
+        json!({"UserPoolId": p, "ClientId": id, "WriteAttributes": ["name"]}),
+    );
+    assert_eq!(
+        (ty.as_str(), msg.as_str()),
+        (
+            "InvalidParameterException",
+            "Invalid write attributes specified while updating a client"
+        )
+    );
+    let d = ok(
+        &emu,
+        "DescribeUserPoolClient",
+        json!({"UserPoolId": p, "ClientId": id}),
+    );
+    assert_eq!(
+        d["UserPoolClient"]["WriteAttributes"],
+        json!(["email", "name", "custom:team"])
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// ListUsers AttributesToGet
+
+#[test]
+fn attributes_to_get_needs_a_value_in_every_listed_user() {
+    let emu = start();
+    let p = pool(&emu, json!({}));
+    let pw = crate::common::PASSWORD;
+    emu.create_user(
+        &p,
+        "ann",
+        pw,
+        &[("email", "ann@example.com"), ("given_name", "Ann")],
+    )
+    .expect("ann");
+    emu.create_user(&p, "bob", pw, &[("email", "bob@example.com")])
+        .expect("bob");
+    let list = |extra: Value| {
+        let mut body = json!({"UserPoolId": p});
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            b.extend(e.clone());
+        }
+        op(&emu, "ListUsers", body)
+    };
+    let names = |r: &Value| -> Vec<Vec<String>> {
+        r["Users"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|u| {
+                u["Attributes"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|a| a["Name"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .collect()
+    };
+    let r = list(json!({"AttributesToGet": ["email"]})).expect("every user has an e-mail");
+    assert_eq!(names(&r), vec![vec!["email"], vec!["email"]]);
+    let missing = Err((
+        "InvalidParameterException".to_string(),
+        "One or more requested attributes do not exist.".to_string(),
+    ));
+    assert_eq!(list(json!({"AttributesToGet": ["given_name"]})), missing);
+    assert_eq!(
+        list(json!({"AttributesToGet": ["email", "given_name"]})),
+        missing
+    );
+    // With a filter that leaves only users who have it, the attribute is answered.
+    let r = list(json!({"Filter": "username = \"ann\"", "AttributesToGet": ["given_name"]}))
+        .expect("ann has a given name");
+    assert_eq!(names(&r), vec![vec!["given_name"]]);
+    // The page decides: a page of ann alone answers, the next page (bob) does not.
+    let r = list(json!({"Limit": 1, "AttributesToGet": ["given_name"]})).expect("ann's page");
+    assert_eq!(names(&r), vec![vec!["given_name"]]);
+    let token = r["PaginationToken"].clone();
+    assert_eq!(
+        list(json!({"Limit": 1, "AttributesToGet": ["given_name"], "PaginationToken": token})),
+        missing
+    );
+    // A name that is no attribute of the pool is refused even when no user is listed.
+    let nobody = json!({"Filter": "username = \"nobody\""});
+    let mut body = nobody.clone();
+    body["AttributesToGet"] = json!(["custom:nope"]);
+    assert_eq!(list(body), missing);
+    let mut body = nobody;
+    body["AttributesToGet"] = json!(["given_name"]);
+    assert_eq!(
+        names(&list(body).expect("no user, nothing missing")),
+        Vec::<Vec<String>>::new()
+    );
+    // An empty list asks for no attribute at all.
+    let r = list(json!({"AttributesToGet": []})).expect("no attributes");
+    assert_eq!(names(&r), vec![Vec::<String>::new(), Vec::new()]);
+}
+
+// ---------------------------------------------------------------------------------------
+// UpdateUserPool
+
+#[test]
+fn update_user_pool_cannot_change_what_creation_fixed() {
+    let emu = start();
+    let p = pool(
+        &emu,
+        json!({"Schema": [{"Name": "team", "AttributeDataType": "String"}]}),
+    );
+    let before = ok(&emu, "DescribeUserPool", json!({"UserPoolId": p}))["UserPool"].clone();
+    // DescribeUserPool's answer sent back whole, with sign-in attributes added: AWS's
+    // UpdateUserPool has no such members and leaves them as they were.
+    let mut body = before.clone();
+    if let Some(b) = body.as_object_mut() {
+        b.remove("Id");
+        b.insert("UserPoolId".into(), json!(p));
+        b.insert("UsernameAttributes".into(), json!(["email"]));
+        b.insert("AliasAttributes".into(), json!(["preferred_username"]));
+        b.insert(
+            "UsernameConfiguration".into(),
+            json!({"CaseSensitive": true}),
+        );
+        b.insert(
+            "Schema".into(),
+            json!([{"Name": "extra", "AttributeDataType": "String"}]),
+        );
+        b.insert("Bogus".into(), json!(1));
+    }
+    ok(&emu, "UpdateUserPool", body);
+    let after = ok(&emu, "DescribeUserPool", json!({"UserPoolId": p}))["UserPool"].clone();
+    for member in [
+        "UsernameAttributes",
+        "AliasAttributes",
+        "UsernameConfiguration",
+        "SchemaAttributes",
+        "Bogus",
+    ] {
+        assert_eq!(after.get(member), before.get(member), "{member}");
+    }
+    // Users still sign up and sign in by username, not by e-mail address.
+    let c = create_client(
+        &emu,
+        &p,
+        json!({"ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"]}),
+    )
+    .expect("client");
+    let id = c["ClientId"].as_str().expect("client id");
+    let pw = crate::common::PASSWORD;
+    ok(
+        &emu,
+        "SignUp",
+        json!({"ClientId": id, "Username": "Mixed", "Password": pw,
+               "UserAttributes": [{"Name": "email", "Value": "m@example.com"}]}),
+    );
+    ok(
+        &emu,
+        "AdminConfirmSignUp",
+        json!({"UserPoolId": p, "Username": "Mixed"}),
+    );
+    // Usernames stay case-insensitive.
+    ok(
+        &emu,
+        "InitiateAuth",
+        json!({"ClientId": id, "AuthFlow": "USER_PASSWORD_AUTH",
+               "AuthParameters": {"USERNAME": "mixed", "PASSWORD": pw}}),
+    );
+}
+
+#[test]
+fn a_pool_has_username_attributes_or_aliases_not_both() {
+    let emu = start();
+    let (ty, msg) = err(
+        &emu,
+        "CreateUserPool",
+        json!({"PoolName": "both", "UsernameAttributes": ["email"],
+               "AliasAttributes": ["preferred_username"]}),
+    );
+    assert_eq!(
+        (ty.as_str(), msg.as_str()),
+        (
+            "InvalidParameterException",
+            "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool."
+        )
+    );
+    // Either one alone, or an empty other list, is a pool.
+    pool(
+        &emu,
+        json!({"UsernameAttributes": ["email"], "AliasAttributes": []}),
+    );
+    pool(
+        &emu,
+        json!({"AliasAttributes": ["email", "preferred_username"]}),
+    );
+}
+
+#[test]
+fn attributes_verified_before_update_must_be_auto_verified() {
+    let emu = start();
+    let refused = (
+        "InvalidParameterException".to_string(),
+        "All attributes in AttributesRequireVerificationBeforeUpdate must exist in AutoVerifiedAttributes"
+            .to_string(),
+    );
+    let hold_email = json!({"AttributesRequireVerificationBeforeUpdate": ["email"]});
+    let r = op(
+        &emu,
+        "CreateUserPool",
+        json!({"PoolName": "p", "UserAttributeUpdateSettings": hold_email}),
+    );
+    assert_eq!(r.err(), Some(refused.clone()));
+    let p = pool(
+        &emu,
+        json!({"AutoVerifiedAttributes": ["email"], "UserAttributeUpdateSettings": hold_email}),
+    );
+    // UpdateUserPool resets an omitted AutoVerifiedAttributes, so sending the update
+    // settings alone is refused, as the AWS CLI users who met it report.
+    let r = op(
+        &emu,
+        "UpdateUserPool",
+        json!({"UserPoolId": p, "UserAttributeUpdateSettings": hold_email}),
+    );
+    assert_eq!(r.err(), Some(refused.clone()));
+    let r = op(
+        &emu,
+        "UpdateUserPool",
+        json!({"UserPoolId": p, "AutoVerifiedAttributes": ["email"],
+               "UserAttributeUpdateSettings":
+                   {"AttributesRequireVerificationBeforeUpdate": ["phone_number"]}}),
+    );
+    assert_eq!(r.err(), Some(refused));
+    // The refused updates changed nothing.
+    let d = ok(&emu, "DescribeUserPool", json!({"UserPoolId": p}))["UserPool"].clone();
+    assert_eq!(d["UserAttributeUpdateSettings"], hold_email);
+    assert_eq!(d["AutoVerifiedAttributes"], json!(["email"]));
+    ok(
+        &emu,
+        "UpdateUserPool",
+        json!({"UserPoolId": p, "AutoVerifiedAttributes": ["email", "phone_number"],
+               "UserAttributeUpdateSettings":
+                   {"AttributesRequireVerificationBeforeUpdate": ["phone_number"]}}),
+    );
+}
