@@ -231,10 +231,13 @@ impl Store {
     /// Opens (or creates) the store in `dir` and loads it into `st`. A store of a newer
     /// format, or one that cannot be read, is an error and the file is left untouched.
     pub fn open(dir: &Path, st: &mut State) -> std::io::Result<(Store, Loaded)> {
-        std::fs::create_dir_all(dir)?;
+        create_private_dir(dir)?;
         let path = dir.join(FILE_NAME);
         // An empty file is what a crash right after creating it leaves: not a store yet.
         let existed = std::fs::metadata(&path).is_ok_and(|m| m.len() > 0);
+        if existed {
+            warn_if_shared(&path);
+        }
         let db = if existed {
             redb::Database::open(&path)
         } else {
@@ -850,6 +853,41 @@ fn create_private(path: &Path) -> std::io::Result<()> {
         options.mode(0o600);
     }
     options.open(path).map(drop)
+}
+
+/// Creates the data directory, and any parent missing, accessible to their owner only; an
+/// existing directory is left as it is.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// Warns when an existing store file can be read or written by other users. The file is the
+/// user's: its mode is theirs to change, so it is not changed behind their back.
+fn warn_if_shared(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(m) = std::fs::metadata(path) {
+            let mode = m.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                eprintln!(
+                    "cognito-emulator: warning: {} is accessible to other users (mode {mode:03o}); \
+                     it holds signing keys, client secrets and password verifiers: \
+                     `chmod 600` it",
+                    path.display()
+                );
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }
 
 /// Makes a rename in the data directory durable (on Unix; elsewhere the rename is left to

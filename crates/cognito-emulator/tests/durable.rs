@@ -58,6 +58,17 @@ impl Server {
         Server { child, port }
     }
 
+    /// Stops the process and returns what it wrote to stderr.
+    fn stop_for_stderr(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let mut err = String::new();
+        if let Some(mut e) = self.child.stderr.take() {
+            e.read_to_string(&mut err).expect("stderr");
+        }
+        err
+    }
+
     /// SIGKILL: no chance to flush or close anything.
     fn kill(mut self) {
         self.child.kill().expect("kill");
@@ -1362,6 +1373,37 @@ fn new_store_file_is_private_to_its_owner() {
         .mode();
     assert_eq!(mode & 0o777, 0o600, "{mode:o}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A data directory the emulator creates is private to its owner too; an existing store file
+/// that others can read keeps its mode (it is the user's file) and the start warns about it.
+#[cfg(unix)]
+#[test]
+fn a_new_data_directory_is_private_and_a_shared_store_is_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = temp_dir("dirmode");
+    let dir = parent.join("new").join("data");
+    let s = Server::start(&dir);
+    s.ok("CreateUserPool", json!({"PoolName": "p"}));
+    let err = s.stop_for_stderr();
+    assert!(!err.contains("warning"), "{err}");
+    for d in [&dir, &parent.join("new")] {
+        let mode = std::fs::metadata(d).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700, "{}: {mode:o}", d.display());
+    }
+    std::fs::set_permissions(store_file(&dir), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let s = Server::start(&dir);
+    let err = s.stop_for_stderr();
+    assert!(
+        err.contains("warning") && err.contains("mode 644") && err.contains("chmod 600"),
+        "{err}"
+    );
+    let mode = std::fs::metadata(store_file(&dir))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o644, "the store file's mode was changed");
+    let _ = std::fs::remove_dir_all(&parent);
 }
 
 /// A successful request to the hosted `durable` domain's token endpoint: its JSON answer.
