@@ -1406,6 +1406,87 @@ fn a_new_data_directory_is_private_and_a_shared_store_is_warned_about() {
     let _ = std::fs::remove_dir_all(&parent);
 }
 
+/// A pool whose e-mail address replaces the username has no aliases: AWS refuses
+/// `AliasAttributes` beside `UsernameAttributes`, and a pool stored with both (by an emulator
+/// that accepted them) ignores its aliases. Otherwise a user could set `preferred_username`
+/// to someone else's address, and that person's sign-up with it failed as taken.
+#[test]
+fn a_stored_pool_with_username_attributes_ignores_its_aliases() {
+    use redb::ReadableTable;
+    let dir = temp_dir("both");
+    let (pool_id, client_id) = {
+        let emu = Emulator::builder()
+            .data_dir(&dir)
+            .build_service()
+            .expect("create store");
+        let pool = emu
+            .create_pool(PoolConfig {
+                username_attributes: vec!["email".into()],
+                ..PoolConfig::default()
+            })
+            .unwrap();
+        let client = emu
+            .create_client(&pool.pool_id, ClientConfig::default())
+            .unwrap();
+        (pool.pool_id, client.client_id)
+    };
+    {
+        // What an emulator that accepted both wrote.
+        let db = redb::Database::open(store_file(&dir)).expect("open");
+        let w = db.begin_write().unwrap();
+        {
+            let def = redb::TableDefinition::<&str, &[u8]>::new("pools");
+            let mut pools = w.open_table(def).unwrap();
+            let mut record: Value = {
+                let stored = pools.get(pool_id.as_str()).unwrap().expect("the pool");
+                serde_json::from_slice(stored.value()).unwrap()
+            };
+            record["config"]["AliasAttributes"] = json!(["preferred_username"]);
+            pools
+                .insert(pool_id.as_str(), record.to_string().as_bytes())
+                .unwrap();
+        }
+        w.commit().unwrap();
+    }
+    let emu = Emulator::builder()
+        .data_dir(&dir)
+        .build_service()
+        .expect("reopen");
+    emu.create_user(&pool_id, "mallory@example.com", PASSWORD, &[])
+        .unwrap();
+    emu.call(
+        "AdminUpdateUserAttributes",
+        json!({"UserPoolId": pool_id, "Username": "mallory@example.com",
+               "UserAttributes": [{"Name": "preferred_username", "Value": "victim@example.com"}]}),
+    )
+    .unwrap();
+    emu.call(
+        "SignUp",
+        json!({"ClientId": client_id, "Username": "victim@example.com", "Password": PASSWORD}),
+    )
+    .expect("the address is the victim's to sign up with");
+    emu.call(
+        "AdminConfirmSignUp",
+        json!({"UserPoolId": pool_id, "Username": "victim@example.com"}),
+    )
+    .unwrap();
+    let signed_in = emu
+        .call(
+            "InitiateAuth",
+            json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client_id,
+                   "AuthParameters": {"USERNAME": "victim@example.com", "PASSWORD": PASSWORD}}),
+        )
+        .expect("sign-in");
+    let id = token_claims(
+        signed_in["AuthenticationResult"]["IdToken"]
+            .as_str()
+            .unwrap(),
+    );
+    assert_eq!(id["email"], "victim@example.com");
+    drop(emu);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A successful request to the hosted `durable` domain's token endpoint: its JSON answer.
 fn token(s: &Server, fields: &[(&str, &str)]) -> Value {
     let (status, _, body) = http(
