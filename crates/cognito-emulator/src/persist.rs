@@ -23,8 +23,11 @@
 //!
 //! Format versions: 1 had no tables for the expiring records (and kept the scopes of OAuth
 //! refresh tokens in memory only); 2 had no table for sign-up sessions and stored SRP
-//! handshakes. An older store is migrated when opened (its missing tables added, its stored
-//! handshakes deleted and its version record rewritten, in one transaction).
+//! handshakes; 3 kept refresh tokens, authorization codes and the hosted pages' cookies under
+//! their own value, so a copy of the file held working credentials (4 keeps them under their
+//! SHA-256 digest). An older store is migrated when opened (its missing tables added, its
+//! stored handshakes deleted, its secrets replaced by their digests and its version record
+//! rewritten, in one transaction).
 
 use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
@@ -41,7 +44,7 @@ use crate::tokens::LazyKeys;
 
 /// The version of the records' layout. A store written by a newer layout is refused (never
 /// rewritten), as is one whose version record is missing or unreadable.
-pub(crate) const FORMAT_VERSION: u64 = 3;
+pub(crate) const FORMAT_VERSION: u64 = 4;
 
 /// The database file inside the data directory.
 const FILE_NAME: &str = "cognito-emulator.redb";
@@ -68,6 +71,12 @@ const RECORD_TABLES: [TableDefinition<&str, &[u8]>; 15] = [
     POOLS, KEYS, USERS, GROUPS, CLIENTS, REFRESH, REVOKED, ID_POOLS, IDENTITIES, DOMAINS, SESSIONS,
     CODES, HOSTED, LOGINS, SIGNUPS,
 ];
+
+/// The tables whose keys are secrets, stored as their digest since format version 4.
+const DIGESTED: [TableDefinition<&str, &[u8]>; 4] = [REFRESH, CODES, HOSTED, LOGINS];
+
+/// The first format version that stores the keys of [`DIGESTED`] tables as digests.
+const DIGESTED_SINCE: u64 = 4;
 
 /// The tables later format versions added, with the version that added each.
 const ADDED: [(TableDefinition<&str, &[u8]>, u64); 5] = [
@@ -222,25 +231,17 @@ impl Store {
     /// Opens (or creates) the store in `dir` and loads it into `st`. A store of a newer
     /// format, or one that cannot be read, is an error and the file is left untouched.
     pub fn open(dir: &Path, st: &mut State) -> std::io::Result<(Store, Loaded)> {
-        std::fs::create_dir_all(dir)?;
+        create_private_dir(dir)?;
         let path = dir.join(FILE_NAME);
         // An empty file is what a crash right after creating it leaves: not a store yet.
         let existed = std::fs::metadata(&path).is_ok_and(|m| m.len() > 0);
+        if existed {
+            warn_if_shared(&path);
+        }
         let db = if existed {
             redb::Database::open(&path)
         } else {
-            // The store holds signing keys, client secrets and password verifiers: readable by
-            // its owner only.
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::OpenOptionsExt;
-                std::fs::OpenOptions::new()
-                    .write(true)
-                    .create(true)
-                    .truncate(false)
-                    .mode(0o600)
-                    .open(&path)?;
-            }
+            create_private(&path)?;
             redb::Database::create(&path)
         }
         .map_err(|e| {
@@ -293,31 +294,22 @@ impl Store {
             }
         };
         let fresh = version.is_none();
-        if let Some(version) = version
-            && (version < FORMAT_VERSION || !expired.is_empty())
-        {
-            // Loading succeeded: the store can be migrated, and the records that expired
-            // while the emulator was stopped deleted.
-            let w = db.begin_write().map_err(|e| store_error(&path, e))?;
-            {
-                if version < FORMAT_VERSION {
-                    for (t, added) in ADDED {
-                        if version < added {
-                            w.open_table(t).map_err(|e| store_error(&path, e))?;
-                        }
-                    }
-                    let mut meta = w.open_table(META).map_err(|e| store_error(&path, e))?;
-                    meta.insert("format", FORMAT_VERSION.to_string().as_bytes())
-                        .map_err(|e| store_error(&path, e))?;
-                }
+        let db = match version {
+            // Loading succeeded: the store can be migrated (which drops the records that
+            // expired while the emulator was stopped).
+            Some(version) if version < FORMAT_VERSION => migrate(&path, db, version, &expired)?,
+            Some(_) if !expired.is_empty() => {
+                let w = db.begin_write().map_err(|e| store_error(&path, e))?;
                 for (kind, key) in expired {
                     w.open_table(kind.table())
                         .and_then(|mut t| t.remove(key.as_str()).map(|_| ()).map_err(Into::into))
                         .map_err(|e| store_error(&path, e))?;
                 }
+                w.commit().map_err(|e| store_error(&path, e))?;
+                db
             }
-            w.commit().map_err(|e| store_error(&path, e))?;
-        }
+            _ => db,
+        };
         if fresh {
             let w = db.begin_write().map_err(|e| store_error(&path, e))?;
             {
@@ -395,7 +387,7 @@ impl Store {
             }
             let kinds: [(Kind, Vec<String>); 11] = [
                 (Kind::Client, st.clients().keys().cloned().collect()),
-                (Kind::Refresh, st.refresh().tokens().cloned().collect()),
+                (Kind::Refresh, st.refresh().digests().cloned().collect()),
                 (
                     Kind::Revoked,
                     st.revoked_families().keys().cloned().collect(),
@@ -408,14 +400,17 @@ impl Store {
                 (Kind::Domain, st.domains().keys().cloned().collect()),
                 (Kind::Session, st.sessions().ids().cloned().collect()),
                 (Kind::Signup, st.sessions().signup_ids().cloned().collect()),
-                (Kind::OAuthCode, st.oauth().codes.keys().cloned().collect()),
+                (
+                    Kind::OAuthCode,
+                    st.oauth().codes.by_digest().keys().cloned().collect(),
+                ),
                 (
                     Kind::HostedSession,
-                    st.oauth().sessions.keys().cloned().collect(),
+                    st.oauth().sessions.by_digest().keys().cloned().collect(),
                 ),
                 (
                     Kind::HostedLogin,
-                    st.oauth().logins.keys().cloned().collect(),
+                    st.oauth().logins.by_digest().keys().cloned().collect(),
                 ),
             ];
             for (kind, keys) in kinds {
@@ -645,7 +640,9 @@ fn capture_records(
                 put_or_del(ops, kind, scoped(&scope, &key), group);
             }
             Kind::Client => put_or_del(ops, kind, key.clone(), st.clients().get(&key)),
-            Kind::Refresh => put_or_del(ops, kind, key.clone(), st.refresh().get(&key)),
+            Kind::Refresh => {
+                put_or_del(ops, kind, key.clone(), st.refresh().get_by_digest(&key));
+            }
             Kind::Revoked => put_or_del(ops, kind, key.clone(), st.revoked_families().get(&key)),
             Kind::IdentityPool => {
                 put_or_del(ops, kind, key.clone(), st.identity_pools().get(&key));
@@ -653,12 +650,17 @@ fn capture_records(
             Kind::Identity => put_or_del(ops, kind, key.clone(), st.identities().get(&key)),
             Kind::Domain => put_or_del(ops, kind, key.clone(), st.domains().get(&key)),
             Kind::Session => put_or_del(ops, kind, key.clone(), st.sessions().get(&key)),
-            Kind::OAuthCode => put_or_del(ops, kind, key.clone(), st.oauth().codes.get(&key)),
+            Kind::OAuthCode => {
+                let code = st.oauth().codes.by_digest().get(&key);
+                put_or_del(ops, kind, key.clone(), code);
+            }
             Kind::HostedSession => {
-                put_or_del(ops, kind, key.clone(), st.oauth().sessions.get(&key));
+                let session = st.oauth().sessions.by_digest().get(&key);
+                put_or_del(ops, kind, key.clone(), session);
             }
             Kind::HostedLogin => {
-                put_or_del(ops, kind, key.clone(), st.oauth().logins.get(&key));
+                let login = st.oauth().logins.by_digest().get(&key);
+                put_or_del(ops, kind, key.clone(), login);
             }
             Kind::Signup => put_or_del(ops, kind, key.clone(), st.sessions().signup(&key)),
         }
@@ -757,6 +759,160 @@ fn commit(db: &redb::Database, batches: Vec<Vec<Op>>) -> Result<(), redb::Error>
     Ok(())
 }
 
+/// Rewrites a store of an older format `version` into a new file of the current format that
+/// replaces the old one, and opens it. The copy adds the tables later versions added, stores
+/// the keys of [`DIGESTED`] tables as digests and leaves out the `dropped` records (expired
+/// ones, and the SRP handshakes version 2 stored). Migrating in place would leave the old
+/// keys, working credentials, in the file's freed pages; the rename makes the change atomic:
+/// a crash leaves the old store (and a partial copy that the next start deletes) or the new.
+fn migrate(
+    path: &Path,
+    old: redb::Database,
+    version: u64,
+    dropped: &[(Kind, String)],
+) -> std::io::Result<redb::Database> {
+    let tmp = path.with_extension("redb.migrating");
+    let failed = |e: &dyn std::fmt::Display| {
+        store_error(
+            path,
+            format!(
+                "cannot migrate from format version {version} ({e}); the file was left as it is"
+            ),
+        )
+    };
+    match std::fs::remove_file(&tmp) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(failed(&e)),
+        _ => {}
+    }
+    create_private(&tmp).map_err(|e| failed(&e))?;
+    let new = redb::Database::create(&tmp).map_err(|e| failed(&e))?;
+    copy_migrated(&old, &new, version, dropped).map_err(|e| failed(&e))?;
+    drop(new);
+    drop(old);
+    // The new file keeps the permissions the user gave the old one.
+    if let Ok(m) = std::fs::metadata(path) {
+        std::fs::set_permissions(&tmp, m.permissions()).map_err(|e| failed(&e))?;
+    }
+    std::fs::rename(&tmp, path).map_err(|e| failed(&e))?;
+    sync_parent(path);
+    redb::Database::open(path).map_err(|e| store_error(path, e))
+}
+
+/// [`migrate`]'s copy, in one transaction of the new store.
+// Called once when an old store is opened: the error's size costs nothing.
+#[allow(clippy::result_large_err)]
+fn copy_migrated(
+    old: &redb::Database,
+    new: &redb::Database,
+    version: u64,
+    dropped: &[(Kind, String)],
+) -> Result<(), redb::Error> {
+    let dropped: HashSet<(String, &str)> = dropped
+        .iter()
+        .map(|(kind, key)| (kind.table().name().to_string(), key.as_str()))
+        .collect();
+    let read = old.begin_read()?;
+    let w = new.begin_write()?;
+    for def in std::iter::once(META).chain(RECORD_TABLES) {
+        let mut to = w.open_table(def)?;
+        let digested = version < DIGESTED_SINCE && DIGESTED.iter().any(|d| d.name() == def.name());
+        match read.open_table(def) {
+            Ok(from) => {
+                for entry in from.iter()? {
+                    let (k, v) = entry?;
+                    let key = if digested {
+                        changes::digest(k.value())
+                    } else {
+                        k.value().to_string()
+                    };
+                    if !dropped.contains(&(def.name().to_string(), key.as_str())) {
+                        to.insert(key.as_str(), v.value())?;
+                    }
+                }
+            }
+            // A table a later version added.
+            Err(redb::TableError::TableDoesNotExist(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+        if def.name() == META.name() {
+            to.insert("format", FORMAT_VERSION.to_string().as_bytes())?;
+        }
+    }
+    w.commit()?;
+    Ok(())
+}
+
+/// Creates an empty file readable and writable by its owner only: the store holds signing
+/// keys, client secrets and password verifiers.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path).map(drop)
+}
+
+/// Creates the data directory, and any parent missing, accessible to their owner only; an
+/// existing directory is left as it is.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// Warns when an existing store file can be read or written by other users. The file is the
+/// user's: its mode is theirs to change, so it is not changed behind their back.
+fn warn_if_shared(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(m) = std::fs::metadata(path) {
+            let mode = m.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                eprintln!(
+                    "cognito-emulator: warning: {} is accessible to other users (mode {mode:03o}); \
+                     it holds signing keys, client secrets and password verifiers: \
+                     `chmod 600` it",
+                    path.display()
+                );
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
+/// Makes a rename in the data directory durable (on Unix; elsewhere the rename is left to
+/// the file system).
+fn sync_parent(path: &Path) {
+    #[cfg(unix)]
+    if let Some(dir) = path.parent()
+        && let Ok(d) = std::fs::File::open(dir)
+    {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
+/// The key a record of a [`DIGESTED`] table is kept under in memory: the stored key, or its
+/// digest in a store of a format that stored the secret itself.
+fn secret_key(key: String, version: u64) -> String {
+    if version < DIGESTED_SINCE {
+        changes::digest(&key)
+    } else {
+        key
+    }
+}
+
 /// Every record of `def`, decoded.
 fn read_all<T: for<'de> Deserialize<'de>>(
     path: &Path,
@@ -852,7 +1008,7 @@ fn load(
         st.load(Restored::Client(k, Box::new(v)));
     }
     for (k, v) in read_all(path, read, REFRESH)? {
-        st.load(Restored::Refresh(k, v));
+        st.load(Restored::Refresh(secret_key(k, version), v));
     }
     for (k, ()) in read_all(path, read, REVOKED)? {
         st.load(Restored::Revoked(k));
@@ -886,6 +1042,7 @@ fn load(
         st.load(Restored::Session(k, v));
     }
     for (k, v) in read_added::<crate::state::AuthCode>(path, read, CODES, version)? {
+        let k = secret_key(k, version);
         if v.expires <= now {
             expired.push((Kind::OAuthCode, k));
         } else {
@@ -893,6 +1050,7 @@ fn load(
         }
     }
     for (k, v) in read_added::<crate::state::HostedSession>(path, read, HOSTED, version)? {
+        let k = secret_key(k, version);
         if v.expires <= now {
             expired.push((Kind::HostedSession, k));
         } else {
@@ -900,6 +1058,7 @@ fn load(
         }
     }
     for (k, v) in read_added::<crate::state::LoginSession>(path, read, LOGINS, version)? {
+        let k = secret_key(k, version);
         if v.expires <= now {
             expired.push((Kind::HostedLogin, k));
         } else {

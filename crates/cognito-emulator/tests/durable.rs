@@ -58,6 +58,17 @@ impl Server {
         Server { child, port }
     }
 
+    /// Stops the process and returns what it wrote to stderr.
+    fn stop_for_stderr(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let mut err = String::new();
+        if let Some(mut e) = self.child.stderr.take() {
+            e.read_to_string(&mut err).expect("stderr");
+        }
+        err
+    }
+
     /// SIGKILL: no chance to flush or close anything.
     fn kill(mut self) {
         self.child.kill().expect("kill");
@@ -840,7 +851,135 @@ fn oauth_codes_scopes_and_hosted_sessions_survive_a_restart() {
         again.starts_with(CALLBACK) && query_param(again, "code").is_some(),
         "the hosted session did not survive: {again}"
     );
+    let unexchanged = query_param(again, "code").unwrap();
     s.kill();
+    // The store holds none of the secrets the flow handed out (only their digests), so a
+    // copy of the file yields no working credential.
+    let file = std::fs::read(store_file(&dir)).unwrap();
+    for (what, secret) in [
+        ("authorization code", &unexchanged),
+        ("hosted session cookie", &session),
+        ("sign-in page cookie", &login_cookie),
+        ("refresh token", &refresh),
+    ] {
+        assert!(
+            !contains(&file, secret.as_bytes()),
+            "the store file holds a {what}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Whether `needle` occurs in `haystack`.
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The key a secret is stored under since format version 4: its SHA-256 in base64url.
+fn digest(secret: &str) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(secret))
+}
+
+/// Format version 3 stored refresh tokens under their own value. A refresh token handed out
+/// before the upgrade still works after it: opening such a store rewrites it with the digest
+/// as the key (into a new file that replaces the old, so no freed page keeps the token), and
+/// a new store never holds a token's bytes.
+#[test]
+fn version_3_store_keeps_its_refresh_tokens_working_under_digests() {
+    use redb::ReadableTable;
+    let dir = temp_dir("v3");
+    let refresh_def = redb::TableDefinition::<&str, &[u8]>::new("refresh_tokens");
+    let sign_in = |emu: &cognito_emulator::Service, client_id: &str| -> String {
+        emu.call(
+            "InitiateAuth",
+            json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client_id,
+                   "AuthParameters": {"USERNAME": "ivy", "PASSWORD": PASSWORD}}),
+        )
+        .expect("sign-in")["AuthenticationResult"]["RefreshToken"]
+            .as_str()
+            .expect("a refresh token")
+            .to_string()
+    };
+    let refresh_auth = |emu: &cognito_emulator::Service, client_id: &str, token: &str| {
+        emu.call(
+            "InitiateAuth",
+            json!({"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": client_id,
+                   "AuthParameters": {"REFRESH_TOKEN": token}}),
+        )
+        .map(|out| out["AuthenticationResult"]["AccessToken"].is_string())
+    };
+    let (client_id, token) = {
+        let emu = Emulator::builder()
+            .data_dir(&dir)
+            .build_service()
+            .expect("create store");
+        let pool = emu.create_pool(PoolConfig::default()).unwrap();
+        let client = emu
+            .create_client(&pool.pool_id, ClientConfig::default())
+            .unwrap();
+        emu.create_user(&pool.pool_id, "ivy", PASSWORD, &[])
+            .unwrap();
+        let token = sign_in(&emu, &client.client_id);
+        (client.client_id, token)
+    };
+    assert!(
+        !contains(&std::fs::read(store_file(&dir)).unwrap(), token.as_bytes()),
+        "a new store holds the refresh token's bytes"
+    );
+    {
+        // What version 3 wrote: the token itself as the key.
+        let db = redb::Database::open(store_file(&dir)).expect("open");
+        let w = db.begin_write().unwrap();
+        {
+            let mut t = w.open_table(refresh_def).unwrap();
+            let (key, value) = {
+                let first = t.first().unwrap().expect("a stored refresh token");
+                (first.0.value().to_string(), first.1.value().to_vec())
+            };
+            assert_eq!(key, digest(&token));
+            t.remove(key.as_str()).unwrap();
+            t.insert(token.as_str(), value.as_slice()).unwrap();
+        }
+        write_format(&w, "3");
+        w.commit().unwrap();
+    }
+    {
+        let emu = Emulator::builder()
+            .data_dir(&dir)
+            .build_service()
+            .expect("a version-3 store opens");
+        assert_eq!(refresh_auth(&emu, &client_id, &token).ok(), Some(true));
+    }
+    {
+        let db = redb::Database::open(store_file(&dir)).expect("open");
+        let r = db.begin_read().unwrap();
+        assert_eq!(read_format(&r), "4");
+        let keys: Vec<String> = r
+            .open_table(refresh_def)
+            .unwrap()
+            .iter()
+            .unwrap()
+            .map(|e| e.unwrap().0.value().to_string())
+            .collect();
+        assert_eq!(keys, [digest(&token)]);
+    }
+    eprintln!(
+        "EXPERIMENT old token in migrated file: {}",
+        contains(&std::fs::read(store_file(&dir)).unwrap(), token.as_bytes())
+    );
+    // The migrated store keeps working, and a token stored since is a digest too.
+    let emu = Emulator::builder()
+        .data_dir(&dir)
+        .build_service()
+        .expect("the migrated store opens");
+    assert_eq!(refresh_auth(&emu, &client_id, &token).ok(), Some(true));
+    let second = sign_in(&emu, &client_id);
+    assert_eq!(refresh_auth(&emu, &client_id, &second).ok(), Some(true));
+    drop(emu);
+    let file = std::fs::read(store_file(&dir)).unwrap();
+    assert!(!contains(&file, second.as_bytes()));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -1030,7 +1169,7 @@ fn version_1_store_is_migrated_and_expired_sessions_are_dropped() {
     {
         let db = redb::Database::open(store_file(&dir)).expect("open");
         let r = db.begin_read().unwrap();
-        assert_eq!(read_format(&r), "3");
+        assert_eq!(read_format(&r), "4");
         assert_eq!(r.open_table(sessions).unwrap().len().unwrap(), 1);
     }
     // An hour later the session has expired: it is not loaded and is deleted.
@@ -1207,7 +1346,7 @@ fn version_2_store_loses_its_stored_srp_handshakes() {
         .map(|e| e.unwrap().0.value().to_string())
         .collect();
     assert_eq!(left, kept);
-    assert_eq!(read_format(&r), "3");
+    assert_eq!(read_format(&r), "4");
     let signups = redb::TableDefinition::<&str, &[u8]>::new("signup_sessions");
     assert_eq!(r.open_table(signups).unwrap().len().unwrap(), 0);
     drop(r);
@@ -1233,6 +1372,118 @@ fn new_store_file_is_private_to_its_owner() {
         .permissions()
         .mode();
     assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A data directory the emulator creates is private to its owner too; an existing store file
+/// that others can read keeps its mode (it is the user's file) and the start warns about it.
+#[cfg(unix)]
+#[test]
+fn a_new_data_directory_is_private_and_a_shared_store_is_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = temp_dir("dirmode");
+    let dir = parent.join("new").join("data");
+    let s = Server::start(&dir);
+    s.ok("CreateUserPool", json!({"PoolName": "p"}));
+    let err = s.stop_for_stderr();
+    assert!(!err.contains("warning"), "{err}");
+    for d in [&dir, &parent.join("new")] {
+        let mode = std::fs::metadata(d).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700, "{}: {mode:o}", d.display());
+    }
+    std::fs::set_permissions(store_file(&dir), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let s = Server::start(&dir);
+    let err = s.stop_for_stderr();
+    assert!(
+        err.contains("warning") && err.contains("mode 644") && err.contains("chmod 600"),
+        "{err}"
+    );
+    let mode = std::fs::metadata(store_file(&dir))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o644, "the store file's mode was changed");
+    let _ = std::fs::remove_dir_all(&parent);
+}
+
+/// A pool whose e-mail address replaces the username has no aliases: AWS refuses
+/// `AliasAttributes` beside `UsernameAttributes`, and a pool stored with both (by an emulator
+/// that accepted them) ignores its aliases. Otherwise a user could set `preferred_username`
+/// to someone else's address, and that person's sign-up with it failed as taken.
+#[test]
+fn a_stored_pool_with_username_attributes_ignores_its_aliases() {
+    use redb::ReadableTable;
+    let dir = temp_dir("both");
+    let (pool_id, client_id) = {
+        let emu = Emulator::builder()
+            .data_dir(&dir)
+            .build_service()
+            .expect("create store");
+        let pool = emu
+            .create_pool(PoolConfig {
+                username_attributes: vec!["email".into()],
+                ..PoolConfig::default()
+            })
+            .unwrap();
+        let client = emu
+            .create_client(&pool.pool_id, ClientConfig::default())
+            .unwrap();
+        (pool.pool_id, client.client_id)
+    };
+    {
+        // What an emulator that accepted both wrote.
+        let db = redb::Database::open(store_file(&dir)).expect("open");
+        let w = db.begin_write().unwrap();
+        {
+            let def = redb::TableDefinition::<&str, &[u8]>::new("pools");
+            let mut pools = w.open_table(def).unwrap();
+            let mut record: Value = {
+                let stored = pools.get(pool_id.as_str()).unwrap().expect("the pool");
+                serde_json::from_slice(stored.value()).unwrap()
+            };
+            record["config"]["AliasAttributes"] = json!(["preferred_username"]);
+            pools
+                .insert(pool_id.as_str(), record.to_string().as_bytes())
+                .unwrap();
+        }
+        w.commit().unwrap();
+    }
+    let emu = Emulator::builder()
+        .data_dir(&dir)
+        .build_service()
+        .expect("reopen");
+    emu.create_user(&pool_id, "mallory@example.com", PASSWORD, &[])
+        .unwrap();
+    emu.call(
+        "AdminUpdateUserAttributes",
+        json!({"UserPoolId": pool_id, "Username": "mallory@example.com",
+               "UserAttributes": [{"Name": "preferred_username", "Value": "victim@example.com"}]}),
+    )
+    .unwrap();
+    emu.call(
+        "SignUp",
+        json!({"ClientId": client_id, "Username": "victim@example.com", "Password": PASSWORD}),
+    )
+    .expect("the address is the victim's to sign up with");
+    emu.call(
+        "AdminConfirmSignUp",
+        json!({"UserPoolId": pool_id, "Username": "victim@example.com"}),
+    )
+    .unwrap();
+    let signed_in = emu
+        .call(
+            "InitiateAuth",
+            json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client_id,
+                   "AuthParameters": {"USERNAME": "victim@example.com", "PASSWORD": PASSWORD}}),
+        )
+        .expect("sign-in");
+    let id = token_claims(
+        signed_in["AuthenticationResult"]["IdToken"]
+            .as_str()
+            .unwrap(),
+    );
+    assert_eq!(id["email"], "victim@example.com");
+    drop(emu);
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -1557,6 +1557,88 @@ fn closures_run_as_triggers_with_the_same_events() {
     assert_eq!(*seen.lock().unwrap(), vec![1]);
 }
 
+/// A username shaped like an e-mail address or phone number would take the sign-ins meant for
+/// whoever verifies that alias later, so SignUp and AdminCreateUser refuse one in a pool with
+/// the alias. A migration trigger that vouches for such a name must not create it either: the
+/// trigger runs, and the sign-in (or ForgotPassword) is refused with AWS's wording, leaving the
+/// pool without the user; the alias stays free for its owner.
+#[test]
+fn user_migration_cannot_create_a_username_shaped_like_an_alias() {
+    let emu = Emulator::start_blocking().unwrap();
+    let p = emu
+        .create_pool(PoolConfig {
+            alias_attributes: vec!["email".into(), "phone_number".into()],
+            ..PoolConfig::default()
+        })
+        .unwrap();
+    let c = emu
+        .create_client(&p.pool_id, ClientConfig::default())
+        .unwrap();
+    let calls = Arc::new(Mutex::new(0));
+    let calls2 = calls.clone();
+    emu.set_trigger(&p.pool_id, Trigger::UserMigration, move |ev| {
+        *calls2.lock().unwrap() += 1;
+        let mut ev = ev.clone();
+        ev["response"]["userAttributes"] = json!({"email": "legacy@example.com"});
+        ev["response"]["finalUserStatus"] = json!("CONFIRMED");
+        ev["response"]["messageAction"] = json!("SUPPRESS");
+        Ok(ev)
+    })
+    .unwrap();
+    let sign_in = |user: &str| {
+        op(
+            &emu,
+            "InitiateAuth",
+            json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": c.client_id,
+                   "AuthParameters": {"USERNAME": user, "PASSWORD": PASSWORD}}),
+        )
+    };
+    let email =
+        "Username cannot be of email format, since user pool is configured for email alias.";
+    let phone = "Username cannot be of phone number format, since user pool is configured for phone number alias.";
+    for (name, message) in [("victim@example.com", email), ("+15550100", phone)] {
+        let before = *calls.lock().unwrap();
+        let (ty, msg) = sign_in(name).unwrap_err();
+        assert_eq!(
+            (ty.as_str(), msg.as_str()),
+            ("InvalidParameterException", message)
+        );
+        let (ty, msg) = op(
+            &emu,
+            "ForgotPassword",
+            json!({"ClientId": c.client_id, "Username": name}),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (ty.as_str(), msg.as_str()),
+            ("InvalidParameterException", message)
+        );
+        assert_eq!(*calls.lock().unwrap(), before + 2, "the trigger ran");
+        let (ty, _) = op(
+            &emu,
+            "AdminGetUser",
+            json!({"UserPoolId": p.pool_id, "Username": name}),
+        )
+        .unwrap_err();
+        assert_eq!(ty, "UserNotFoundException", "{name} was created");
+    }
+    assert_eq!(emu.user_counts().get(&p.pool_id), Some(&0));
+    // The owner of the address signs up and signs in with it, into their own account.
+    ok(
+        &emu,
+        "AdminCreateUser",
+        json!({"UserPoolId": p.pool_id, "Username": "vic", "MessageAction": "SUPPRESS",
+               "TemporaryPassword": PASSWORD,
+               "UserAttributes": [{"Name": "email", "Value": "victim@example.com"},
+                                  {"Name": "email_verified", "Value": "true"}]}),
+    );
+    let r = sign_in("victim@example.com").unwrap();
+    assert_eq!(r["ChallengeParameters"]["USER_ID_FOR_SRP"], "vic", "{r}");
+    // A plain username still migrates in the same pool.
+    let r = sign_in("legacy").expect("migrated");
+    assert!(r["AuthenticationResult"]["IdToken"].is_string(), "{r}");
+}
+
 #[test]
 fn closures_take_precedence_over_lambda_config_and_need_no_endpoint() {
     let emu = Emulator::start_blocking().unwrap();

@@ -31,9 +31,7 @@ pub(crate) fn get(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
         step: LoginStep::Password,
         expires: now + LOGIN_SESSION_SECS,
     };
-    insert_bounded(&mut st.oauth_mut().logins, id.clone(), sess, now, |s| {
-        s.expires
-    });
+    insert_bounded(&mut st.oauth_mut().logins, &id, sess, now, |s| s.expires);
     drop(st);
     let cookie = h.set_cookie(LOGIN_COOKIE, Some(&id));
     login_page(200, h, &shown, &csrf, &LoginStep::Password, None, &[cookie])
@@ -347,13 +345,9 @@ fn finish(
         auth_time,
         expires: now + HOSTED_SESSION_SECS,
     };
-    insert_bounded(
-        &mut st.oauth_mut().sessions,
-        sid.clone(),
-        hosted,
-        now,
-        |s| s.expires,
-    );
+    insert_bounded(&mut st.oauth_mut().sessions, &sid, hosted, now, |s| {
+        s.expires
+    });
     drop(st);
     let location = match complete(shared, &sess.request, &h.pool_id, username, &sub, auth_time) {
         Ok(l) => l,

@@ -25,7 +25,7 @@ use base64::engine::general_purpose::STANDARD;
 use http::{Method, Request, Response};
 use serde_json::Value;
 
-use crate::state::changes::Tracked;
+use crate::state::changes::SecretKeyed;
 use crate::state::{Client, State};
 use crate::{FaultKind, Shared};
 
@@ -46,24 +46,25 @@ const SESSION_COOKIE: &str = "cognito";
 
 /// Inserts into a bounded table of expiring entries.
 fn insert_bounded<T>(
-    map: &mut Tracked<T>,
-    key: String,
+    map: &mut SecretKeyed<T>,
+    secret: &str,
     value: T,
     now: u64,
     expires: impl Fn(&T) -> u64,
 ) {
-    if map.len() >= MAX_ENTRIES {
-        map.retain(|_, v| expires(v) > now);
+    let records = map.by_digest_mut();
+    if records.len() >= MAX_ENTRIES {
+        records.retain(|_, v| expires(v) > now);
     }
-    if map.len() >= MAX_ENTRIES
-        && let Some(oldest) = map
+    if records.len() >= MAX_ENTRIES
+        && let Some(oldest) = records
             .iter()
             .min_by_key(|(_, v)| expires(v))
             .map(|(k, _)| k.clone())
     {
-        map.remove(&oldest);
+        records.remove(&oldest);
     }
-    map.insert(key, value);
+    map.insert(secret, value);
 }
 
 /// A request addressed to a pool's domain.

@@ -158,7 +158,7 @@ fn authorization_code(
     let (id_token, access_token, expires_in) =
         crate::ops::tokens::mint_with(st, &family, Some(&mint))?;
     let refresh = crate::util::opaque_refresh_token();
-    st.refresh_mut().insert(refresh.clone(), family);
+    st.refresh_mut().insert(&refresh, family);
     let mut out = Map::new();
     if let Some(id) = id_token {
         out.insert("id_token".into(), json!(id));
@@ -209,7 +209,7 @@ fn refresh_token(
         new_rec.expires = now + client.refresh_secs;
         st.refresh_mut()
             .set_rotated_until(token, now + client.grace_secs);
-        st.refresh_mut().insert(new_token.clone(), new_rec);
+        st.refresh_mut().insert(&new_token, new_rec);
         out.insert("refresh_token".into(), json!(new_token));
     }
     Ok(Value::Object(out))

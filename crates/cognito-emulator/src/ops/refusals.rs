@@ -42,12 +42,12 @@ fn fingerprint(st: &State) -> String {
             })
         })
         .collect();
-    let mut refresh: Vec<&String> = st.refresh().tokens().collect();
+    let mut refresh: Vec<&String> = st.refresh().digests().collect();
     refresh.sort();
     let everything = json!({
         "pools": pools,
         "clients": st.clients().values().map(|c| to(c)).collect::<Vec<_>>(),
-        "refresh": refresh.iter().map(|t| json!([t, to(st.refresh().get(t).expect("token"))])).collect::<Vec<_>>(),
+        "refresh": refresh.iter().map(|t| json!([t, to(st.refresh().get_by_digest(t).expect("token"))])).collect::<Vec<_>>(),
         "revoked": st.revoked_families().keys().collect::<Vec<_>>(),
         "identity_pools": st.identity_pools().values().map(|p| to(p)).collect::<Vec<_>>(),
         "identities": st.identities().values().map(|i| to(i)).collect::<Vec<_>>(),

@@ -479,6 +479,10 @@ pub(crate) fn migrate_user(
         .filter(|(k, _)| k != "sub" && k != "username" && !k.starts_with("cognito:"))
         .collect();
     let pool = st.pool_mut(&pool_id)?;
+    // The trigger may vouch for any name the user typed: a name shaped like an alias of the
+    // pool is refused as SignUp refuses it, or the migrated user would take the sign-ins
+    // meant for whoever verifies that address later.
+    check_username_not_alias(&pool.s, given)?;
     let mut user = new_user(pool, given, &attrs, now_f)?;
     // An alias (email, phone) another user holds verified moves with forceAliasCreation, else
     // the migration fails.

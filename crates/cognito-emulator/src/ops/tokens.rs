@@ -271,7 +271,7 @@ pub(crate) fn issue(
     };
     let (id_token, access_token, expires_in) = mint(st, &rec)?;
     let refresh = crate::util::opaque_refresh_token();
-    st.refresh_mut().insert(refresh.clone(), rec);
+    st.refresh_mut().insert(&refresh, rec);
     let mut result = json!({
         "AccessToken": access_token,
         "ExpiresIn": expires_in,
@@ -513,7 +513,7 @@ pub(crate) fn get_tokens_from_refresh_token(st: &mut State, b: &Body) -> ApiResu
         new_rec.expires = now + client.refresh_secs;
         st.refresh_mut()
             .set_rotated_until(token, now + client.grace_secs);
-        st.refresh_mut().insert(new_token.clone(), new_rec);
+        st.refresh_mut().insert(&new_token, new_rec);
         if let Some(obj) = result.as_object_mut() {
             obj.insert("RefreshToken".into(), json!(new_token));
         }

@@ -168,3 +168,61 @@ impl<V> Tracked<V> {
         self.map.insert(key, value);
     }
 }
+
+/// The key a record named by a secret (a refresh token, an authorization code, a browser's
+/// session cookie) is kept under: the secret's SHA-256, in base64url. The secrets are long
+/// random strings, so the digest identifies them as well as the value does, and a copy of the
+/// data directory (or of the memory dump of one) yields no working credential.
+pub(crate) fn digest(secret: &str) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(secret))
+}
+
+/// A [`Tracked`] map whose records are named by secrets: every method that takes a secret
+/// looks it up by its [`digest`], and the map (and so the durable store) holds digests only.
+/// The methods that take a digest say so in their name.
+#[derive(Clone, Debug)]
+pub(crate) struct SecretKeyed<V> {
+    map: Tracked<V>,
+}
+
+impl<V> SecretKeyed<V> {
+    pub fn new(kind: Kind) -> SecretKeyed<V> {
+        SecretKeyed {
+            map: Tracked::new(kind, ""),
+        }
+    }
+
+    pub fn get(&self, secret: &str) -> Option<&V> {
+        self.map.get(&digest(secret))
+    }
+
+    pub fn get_mut(&mut self, secret: &str) -> Option<&mut V> {
+        self.map.get_mut(&digest(secret))
+    }
+
+    pub fn insert(&mut self, secret: &str, value: V) -> Option<V> {
+        self.map.insert(digest(secret), value)
+    }
+
+    pub fn remove(&mut self, secret: &str) -> Option<V> {
+        self.map.remove(&digest(secret))
+    }
+
+    /// The records by digest, for reading.
+    pub fn by_digest(&self) -> &BTreeMap<String, V> {
+        &self.map
+    }
+
+    /// The records by digest, for dropping some (expired or evicted ones).
+    pub fn by_digest_mut(&mut self) -> &mut Tracked<V> {
+        &mut self.map
+    }
+
+    /// Inserts a record loaded from the data directory (stored under its digest) without
+    /// noting it.
+    pub(crate) fn load_digest(&mut self, digest: String, value: V) {
+        self.map.load(digest, value);
+    }
+}

@@ -570,15 +570,15 @@ impl State {
                 }
             }
             Restored::Client(k, v) => self.clients.load(k, *v),
-            Restored::Refresh(k, v) => self.refresh.load(k, v),
+            Restored::Refresh(k, v) => self.refresh.load_digest(k, v),
             Restored::Revoked(k) => self.revoked_origins.load(k, ()),
             Restored::IdentityPool(k, v) => self.identity_pools.load(k, v),
             Restored::Identity(k, v) => self.identities.load(k, v),
             Restored::Domain(k, v) => self.domains.load(k, v),
             Restored::Session(k, v) => self.sessions.load(k, v),
-            Restored::OAuthCode(k, v) => self.oauth.codes.load(k, v),
-            Restored::HostedSession(k, v) => self.oauth.sessions.load(k, v),
-            Restored::HostedLogin(k, v) => self.oauth.logins.load(k, v),
+            Restored::OAuthCode(k, v) => self.oauth.codes.load_digest(k, v),
+            Restored::HostedSession(k, v) => self.oauth.sessions.load_digest(k, v),
+            Restored::HostedLogin(k, v) => self.oauth.logins.load_digest(k, v),
             Restored::Signup(k, v) => self.sessions.load_signup(k, v),
         }
     }
@@ -592,12 +592,15 @@ pub(crate) enum Restored {
     /// A group (pool id, name) of a pool.
     Group(String, String, Group),
     Client(String, Box<Client>),
+    /// A refresh token's record, by the token's digest.
     Refresh(String, RefreshRecord),
     Revoked(String),
     IdentityPool(String, IdentityPool),
     Identity(String, Identity),
     Domain(String, DomainRecord),
     Session(String, AuthSession),
+    /// The records named by secrets, by the secret's digest: an authorization code, a
+    /// signed-in browser's cookie, a hosted sign-in's cookie.
     OAuthCode(String, AuthCode),
     HostedSession(String, HostedSession),
     HostedLogin(String, LoginSession),
@@ -704,11 +707,11 @@ mod tests {
         let mut r = RefreshTokens::default();
         for i in 0..1000 {
             r.insert(
-                format!("t{i}"),
+                &format!("t{i}"),
                 refresh_record("p1", &format!("u{}", i % 100), &format!("f{}", i % 300)),
             );
         }
-        r.insert("other-pool".into(), refresh_record("p2", "u1", "g1"));
+        r.insert("other-pool", refresh_record("p2", "u1", "g1"));
         let mut origins = r.revoke_user("p1", "u1");
         origins.sort();
         origins.dedup();

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::changes::{Kind, Tracked};
+use super::changes::{Kind, SecretKeyed};
 
 /// A checked authorization request.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -88,20 +88,21 @@ pub(crate) struct HostedSession {
 }
 
 /// The OAuth part of the emulator state. Codes, cookies and sign-in sessions are credentials:
-/// none of these types implements `Debug`.
+/// none of these types implements `Debug`, and each map holds the digests of its secrets, not
+/// the secrets.
 #[derive(Clone)]
 pub(crate) struct OAuthState {
-    pub codes: Tracked<AuthCode>,
-    pub logins: Tracked<LoginSession>,
-    pub sessions: Tracked<HostedSession>,
+    pub codes: SecretKeyed<AuthCode>,
+    pub logins: SecretKeyed<LoginSession>,
+    pub sessions: SecretKeyed<HostedSession>,
 }
 
 impl Default for OAuthState {
     fn default() -> OAuthState {
         OAuthState {
-            codes: Tracked::new(Kind::OAuthCode, ""),
-            logins: Tracked::new(Kind::HostedLogin, ""),
-            sessions: Tracked::new(Kind::HostedSession, ""),
+            codes: SecretKeyed::new(Kind::OAuthCode),
+            logins: SecretKeyed::new(Kind::HostedLogin),
+            sessions: SecretKeyed::new(Kind::HostedSession),
         }
     }
 }

@@ -158,7 +158,19 @@ impl PoolSettings {
             email_mfa: !explicit_mfa || c.contains_key("EmailMfaConfiguration"),
             device,
             username_attrs: str_list(c, "UsernameAttributes"),
-            alias_attrs: str_list(c, "AliasAttributes"),
+            // A pool whose e-mail or phone number replaces the username has no aliases
+            // (CreateUserPool refuses both; a pool stored with both by an older emulator
+            // ignores its aliases): a `preferred_username` alias there could take another
+            // user's address before that user signs up with it.
+            alias_attrs: if c
+                .get("UsernameAttributes")
+                .and_then(Value::as_array)
+                .is_some_and(|a| !a.is_empty())
+            {
+                Vec::new()
+            } else {
+                str_list(c, "AliasAttributes")
+            },
             auto_verified: str_list(c, "AutoVerifiedAttributes"),
             custom_trigger,
             first_factors,
