@@ -422,3 +422,91 @@ fn attributes_verified_before_update_must_be_auto_verified() {
                    {"AttributesRequireVerificationBeforeUpdate": ["phone_number"]}}),
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Password resets
+
+#[test]
+fn a_temporary_password_cannot_be_reset() {
+    use cognito_emulator::MessageKind;
+    let emu = start();
+    let p = pool(&emu, json!({"AutoVerifiedAttributes": ["email"]}));
+    let c = create_client(&emu, &p, json!({})).expect("client");
+    let id = c["ClientId"].as_str().expect("client id");
+    ok(
+        &emu,
+        "AdminCreateUser",
+        json!({"UserPoolId": p, "Username": "fresh", "MessageAction": "SUPPRESS",
+               "UserAttributes": [{"Name": "email", "Value": "fresh@example.com"},
+                                  {"Name": "email_verified", "Value": "true"}]}),
+    );
+    let refused = Err((
+        "NotAuthorizedException".to_string(),
+        "User password cannot be reset in the current state.".to_string(),
+    ));
+    assert_eq!(
+        op(
+            &emu,
+            "ForgotPassword",
+            json!({"ClientId": id, "Username": "fresh"})
+        ),
+        refused
+    );
+    assert_eq!(
+        op(
+            &emu,
+            "AdminResetUserPassword",
+            json!({"UserPoolId": p, "Username": "fresh"})
+        ),
+        refused
+    );
+    let u = ok(
+        &emu,
+        "AdminGetUser",
+        json!({"UserPoolId": p, "Username": "fresh"}),
+    );
+    assert_eq!(u["UserStatus"], "FORCE_CHANGE_PASSWORD");
+    assert!(
+        emu.last_code("fresh", MessageKind::ForgotPassword)
+            .is_none()
+    );
+}
+
+#[test]
+fn admin_reset_sends_its_code_only_to_a_verified_address() {
+    use cognito_emulator::MessageKind;
+    let emu = start();
+    let p = pool(&emu, json!({"AutoVerifiedAttributes": ["email"]}));
+    let pw = crate::common::PASSWORD;
+    emu.create_user(
+        &p,
+        "quiet",
+        pw,
+        &[("email", "quiet@example.com"), ("email_verified", "false")],
+    )
+    .expect("quiet");
+    emu.create_user(&p, "heard", pw, &[("email", "heard@example.com")])
+        .expect("heard");
+    for name in ["quiet", "heard"] {
+        ok(
+            &emu,
+            "AdminResetUserPassword",
+            json!({"UserPoolId": p, "Username": name}),
+        );
+        let u = ok(
+            &emu,
+            "AdminGetUser",
+            json!({"UserPoolId": p, "Username": name}),
+        );
+        assert_eq!(u["UserStatus"], "RESET_REQUIRED", "{name}");
+    }
+    assert!(
+        emu.last_code("quiet", MessageKind::ForgotPassword)
+            .is_none(),
+        "an unverified address gets no code"
+    );
+    assert!(
+        emu.last_code("heard", MessageKind::ForgotPassword)
+            .is_some()
+    );
+}

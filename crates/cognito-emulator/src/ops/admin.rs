@@ -484,15 +484,20 @@ pub(crate) fn admin_reset_user_password(st: &mut State, b: &Body) -> ApiResult<V
     let now = st.now();
     let (pool, username) = admin_user(st, b)?;
     let pool_id = pool.id.clone();
+    crate::ops::signup::refuse_before_first_password(pool.user(&username)?)?;
+    // The code goes where ForgotPassword would send it: a verified address, by the pool's
+    // recovery order. AWS documents that the message is sent only to a verified phone number
+    // or e-mail address; without one (or with admin-only recovery) the reset happens and no
+    // message is sent.
+    let dest = crate::ops::signup::recovery_channel(pool.user(&username)?, &pool.s)
+        .ok()
+        .flatten();
     let user = pool.user_mut(&username)?;
     user.status = "RESET_REQUIRED";
-    let dest = user
-        .attr("email")
-        .map(|e| (e.to_string(), "EMAIL"))
-        .or_else(|| user.attr("phone_number").map(|p| (p.to_string(), "SMS")));
     let code = crate::ops::new_code(user, "FORGOT_PASSWORD", now, 3600);
-    if let Some((d, m)) = dest {
-        crate::triggers::deliver(st, &pool_id, &username, &d, m, "FORGOT_PASSWORD", &code);
+    if let Some((attr, value)) = dest {
+        let m = crate::ops::signup::medium(attr);
+        crate::triggers::deliver(st, &pool_id, &username, &value, m, "FORGOT_PASSWORD", &code);
     }
     st.revoke_user_tokens(&pool_id, &username);
     Ok(json!({}))
