@@ -510,3 +510,60 @@ fn admin_reset_sends_its_code_only_to_a_verified_address() {
             .is_some()
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// AdminCreateUser RESEND
+
+#[test]
+fn resend_sends_a_new_temporary_password_to_invited_users_only() {
+    use cognito_emulator::MessageKind;
+    let s = crate::common::setup();
+    let invite = |extra: Value| {
+        let mut body = json!({"UserPoolId": s.pool_id, "Username": "inv",
+                              "UserAttributes": [{"Name": "email", "Value": "inv@example.com"}]});
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            b.extend(e.clone());
+        }
+        op(&s.emu, "AdminCreateUser", body)
+    };
+    invite(json!({})).expect("invited");
+    let first = s
+        .emu
+        .last_code("inv", MessageKind::Invite)
+        .expect("an invitation");
+    let r = invite(json!({"MessageAction": "RESEND"})).expect("resent");
+    assert_eq!(r["User"]["Username"], "inv");
+    assert_eq!(r["User"]["UserStatus"], "FORCE_CHANGE_PASSWORD");
+    let second = s
+        .emu
+        .last_code("inv", MessageKind::Invite)
+        .expect("a second invitation");
+    assert_ne!(first, second, "a new temporary password");
+    assert_eq!(s.emu.messages(Some("inv")).len(), 2);
+    // The new temporary password signs in (to its NEW_PASSWORD_REQUIRED); the old one no longer.
+    let (ty, _) = s.password_auth("inv", &first).expect_err("old password");
+    assert_eq!(ty, "NotAuthorizedException");
+    let r = s.password_auth("inv", &second).expect("new password");
+    assert_eq!(r["ChallengeName"], "NEW_PASSWORD_REQUIRED");
+    // A user with a password of their own is not re-invited; an unknown one is not found.
+    ok(
+        &s.emu,
+        "AdminSetUserPassword",
+        json!({"UserPoolId": s.pool_id, "Username": "inv",
+               "Password": crate::common::PASSWORD, "Permanent": true}),
+    );
+    assert_eq!(
+        invite(json!({"MessageAction": "RESEND"})),
+        Err((
+            "UnsupportedUserStateException".to_string(),
+            "Resend not possible. inv status is not FORCE_CHANGE_PASSWORD.".to_string()
+        ))
+    );
+    let (ty, _) = err(
+        &s.emu,
+        "AdminCreateUser",
+        json!({"UserPoolId": s.pool_id, "Username": "nobody", "MessageAction": "RESEND"}),
+    );
+    assert_eq!(ty, "UserNotFoundException");
+    assert_eq!(s.emu.messages(Some("inv")).len(), 2);
+}
