@@ -422,3 +422,148 @@ fn attributes_verified_before_update_must_be_auto_verified() {
                    {"AttributesRequireVerificationBeforeUpdate": ["phone_number"]}}),
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Password resets
+
+#[test]
+fn a_temporary_password_cannot_be_reset() {
+    use cognito_emulator::MessageKind;
+    let emu = start();
+    let p = pool(&emu, json!({"AutoVerifiedAttributes": ["email"]}));
+    let c = create_client(&emu, &p, json!({})).expect("client");
+    let id = c["ClientId"].as_str().expect("client id");
+    ok(
+        &emu,
+        "AdminCreateUser",
+        json!({"UserPoolId": p, "Username": "fresh", "MessageAction": "SUPPRESS",
+               "UserAttributes": [{"Name": "email", "Value": "fresh@example.com"},
+                                  {"Name": "email_verified", "Value": "true"}]}),
+    );
+    let refused = Err((
+        "NotAuthorizedException".to_string(),
+        "User password cannot be reset in the current state.".to_string(),
+    ));
+    assert_eq!(
+        op(
+            &emu,
+            "ForgotPassword",
+            json!({"ClientId": id, "Username": "fresh"})
+        ),
+        refused
+    );
+    assert_eq!(
+        op(
+            &emu,
+            "AdminResetUserPassword",
+            json!({"UserPoolId": p, "Username": "fresh"})
+        ),
+        refused
+    );
+    let u = ok(
+        &emu,
+        "AdminGetUser",
+        json!({"UserPoolId": p, "Username": "fresh"}),
+    );
+    assert_eq!(u["UserStatus"], "FORCE_CHANGE_PASSWORD");
+    assert!(
+        emu.last_code("fresh", MessageKind::ForgotPassword)
+            .is_none()
+    );
+}
+
+#[test]
+fn admin_reset_sends_its_code_only_to_a_verified_address() {
+    use cognito_emulator::MessageKind;
+    let emu = start();
+    let p = pool(&emu, json!({"AutoVerifiedAttributes": ["email"]}));
+    let pw = crate::common::PASSWORD;
+    emu.create_user(
+        &p,
+        "quiet",
+        pw,
+        &[("email", "quiet@example.com"), ("email_verified", "false")],
+    )
+    .expect("quiet");
+    emu.create_user(&p, "heard", pw, &[("email", "heard@example.com")])
+        .expect("heard");
+    for name in ["quiet", "heard"] {
+        ok(
+            &emu,
+            "AdminResetUserPassword",
+            json!({"UserPoolId": p, "Username": name}),
+        );
+        let u = ok(
+            &emu,
+            "AdminGetUser",
+            json!({"UserPoolId": p, "Username": name}),
+        );
+        assert_eq!(u["UserStatus"], "RESET_REQUIRED", "{name}");
+    }
+    assert!(
+        emu.last_code("quiet", MessageKind::ForgotPassword)
+            .is_none(),
+        "an unverified address gets no code"
+    );
+    assert!(
+        emu.last_code("heard", MessageKind::ForgotPassword)
+            .is_some()
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// AdminCreateUser RESEND
+
+#[test]
+fn resend_sends_a_new_temporary_password_to_invited_users_only() {
+    use cognito_emulator::MessageKind;
+    let s = crate::common::setup();
+    let invite = |extra: Value| {
+        let mut body = json!({"UserPoolId": s.pool_id, "Username": "inv",
+                              "UserAttributes": [{"Name": "email", "Value": "inv@example.com"}]});
+        if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+            b.extend(e.clone());
+        }
+        op(&s.emu, "AdminCreateUser", body)
+    };
+    invite(json!({})).expect("invited");
+    let first = s
+        .emu
+        .last_code("inv", MessageKind::Invite)
+        .expect("an invitation");
+    let r = invite(json!({"MessageAction": "RESEND"})).expect("resent");
+    assert_eq!(r["User"]["Username"], "inv");
+    assert_eq!(r["User"]["UserStatus"], "FORCE_CHANGE_PASSWORD");
+    let second = s
+        .emu
+        .last_code("inv", MessageKind::Invite)
+        .expect("a second invitation");
+    assert_ne!(first, second, "a new temporary password");
+    assert_eq!(s.emu.messages(Some("inv")).len(), 2);
+    // The new temporary password signs in (to its NEW_PASSWORD_REQUIRED); the old one no longer.
+    let (ty, _) = s.password_auth("inv", &first).expect_err("old password");
+    assert_eq!(ty, "NotAuthorizedException");
+    let r = s.password_auth("inv", &second).expect("new password");
+    assert_eq!(r["ChallengeName"], "NEW_PASSWORD_REQUIRED");
+    // A user with a password of their own is not re-invited; an unknown one is not found.
+    ok(
+        &s.emu,
+        "AdminSetUserPassword",
+        json!({"UserPoolId": s.pool_id, "Username": "inv",
+               "Password": crate::common::PASSWORD, "Permanent": true}),
+    );
+    assert_eq!(
+        invite(json!({"MessageAction": "RESEND"})),
+        Err((
+            "UnsupportedUserStateException".to_string(),
+            "Resend not possible. inv status is not FORCE_CHANGE_PASSWORD.".to_string()
+        ))
+    );
+    let (ty, _) = err(
+        &s.emu,
+        "AdminCreateUser",
+        json!({"UserPoolId": s.pool_id, "Username": "nobody", "MessageAction": "RESEND"}),
+    );
+    assert_eq!(ty, "UserNotFoundException");
+    assert_eq!(s.emu.messages(Some("inv")).len(), 2);
+}

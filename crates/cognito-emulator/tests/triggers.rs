@@ -1154,13 +1154,14 @@ fn custom_message_text_is_stored_with_the_code_for_every_source() {
             .as_str()
         )
     );
-    // ForgotPassword.
+    // ForgotPassword (of a user with a password of their own: ned's is still temporary).
+    e.confirmed_user("pia", "pia@example.com");
     ok(
         &e.emu,
         "ForgotPassword",
-        json!({"ClientId": e.client_id, "Username": "ned"}),
+        json!({"ClientId": e.client_id, "Username": "pia"}),
     );
-    let m = last_message(&e, "ned");
+    let m = last_message(&e, "pia");
     assert!(
         m.message
             .unwrap()

@@ -160,3 +160,40 @@ def test_table_output_and_jmespath_filter(emu, pool):
     lines = r.out.splitlines()
     assert "ListUserPoolClients" in lines[1], repr(r)
     assert sum("alpha" in line for line in lines) == 1, repr(r)
+
+
+def test_update_user_pool_resets_what_it_omits_and_checks_the_result(emu, pool):
+    """update-user-pool with only --user-attribute-update-settings: the omitted
+    --auto-verified-attributes returns to its default (none), so AWS refuses the update, as
+    AWS CLI users report (aws/aws-cli#7151). Sending both succeeds."""
+    pid, _ = pool
+    r = emu.aws("cognito-idp", "update-user-pool", "--user-pool-id", pid,
+                "--user-attribute-update-settings", "AttributesRequireVerificationBeforeUpdate=email")
+    assert r.rc == 255, repr(r)
+    assert r.err.strip() == (
+        "An error occurred (InvalidParameterException) when calling the UpdateUserPool operation: "
+        "All attributes in AttributesRequireVerificationBeforeUpdate must exist in AutoVerifiedAttributes"
+    ), repr(r)
+    emu.ok("cognito-idp", "update-user-pool", "--user-pool-id", pid,
+           "--auto-verified-attributes", "email",
+           "--user-attribute-update-settings", "AttributesRequireVerificationBeforeUpdate=email")
+    d = emu.ok("cognito-idp", "describe-user-pool", "--user-pool-id", pid)["UserPool"]
+    assert d["UserAttributeUpdateSettings"] == {"AttributesRequireVerificationBeforeUpdate": ["email"]}
+    assert d["AutoVerifiedAttributes"] == ["email"]
+
+
+def test_client_token_lifetimes_outside_aws_ranges(emu, pool):
+    """A lifetime AWS refuses fails here as it fails against AWS, whatever its unit; a
+    refresh lifetime of 0 is AWS's default of 30 days."""
+    pid, _ = pool
+    r = emu.aws("cognito-idp", "create-user-pool-client", "--user-pool-id", pid,
+                "--client-name", "short", "--access-token-validity", "1",
+                "--token-validity-units", "AccessToken=minutes")
+    assert r.rc == 255, repr(r)
+    assert r.err.strip() == (
+        "An error occurred (InvalidParameterException) when calling the CreateUserPoolClient "
+        "operation: Invalid range for token validity."
+    ), repr(r)
+    c = emu.ok("cognito-idp", "create-user-pool-client", "--user-pool-id", pid,
+               "--client-name", "zero", "--refresh-token-validity", "0")["UserPoolClient"]
+    assert c["RefreshTokenValidity"] == 30 and c["TokenValidityUnits"]["RefreshToken"] == "days", c

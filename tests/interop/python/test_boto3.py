@@ -157,6 +157,14 @@ class Boto3Admin(unittest.TestCase):
             UserPoolId=self.pool_id, Filter='email ^= "u4"', AttributesToGet=["email"]
         )["Users"]
         self.assertEqual(one[0]["Attributes"], [{"Name": "email", "Value": "u4@example.com"}])
+        # AWS answers AttributesToGet only when every listed user has the attribute.
+        with self.assertRaises(ClientError) as ctx:
+            self.c.list_users(UserPoolId=self.pool_id, AttributesToGet=["family_name"])
+        self.assertEqual(error_code(ctx), "InvalidParameterException", "AttributesToGet: a missing value")
+        self.assertEqual(
+            ctx.exception.response["Error"]["Message"],
+            "One or more requested attributes do not exist.",
+        )
         with self.assertRaises(ClientError) as ctx:
             self.c.list_users(UserPoolId=self.pool_id, PaginationToken="forged-token")
         self.assertEqual(error_code(ctx), "InvalidParameterException", "forged PaginationToken")

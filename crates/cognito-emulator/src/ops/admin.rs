@@ -274,9 +274,7 @@ pub(crate) fn admin_create_user(st: &mut State, b: &Body) -> ApiResult<Value> {
     let now_f = st.now_f();
     let pool = st.pool_mut(&pool_id)?;
     if action == Some("RESEND") {
-        let username = pool.resolve(given).ok_or_else(crate::api::user_not_found)?;
-        let user = pool.user(&username)?;
-        return Ok(json!({ "User": user_type(user, "Attributes") }));
+        return resend_invitation(st, &pool_id, given, b, now);
     }
     // Required attributes are not enforced here: AWS lets an administrator leave them to the
     // user, who is asked for them in NEW_PASSWORD_REQUIRED.
@@ -324,19 +322,68 @@ pub(crate) fn admin_create_user(st: &mut State, b: &Body) -> ApiResult<Value> {
     let phone = user.attr("phone_number").map(str::to_string);
     users.insert(user);
     if action != Some("SUPPRESS") {
-        let mediums = b
-            .opt_str_list("DesiredDeliveryMediums")?
-            .unwrap_or_default();
-        if let (true, Some(p)) = (mediums.iter().any(|m| m == "SMS"), &phone) {
-            crate::triggers::deliver(st, &pool_id, &username, p, "SMS", "INVITE", &temp);
-        }
-        if let (true, Some(e)) = (
-            mediums.is_empty() || mediums.iter().any(|m| m == "EMAIL"),
-            &email,
-        ) {
-            crate::triggers::deliver(st, &pool_id, &username, e, "EMAIL", "INVITE", &temp);
-        }
+        send_invitation(st, b, &pool_id, &username, email, phone, &temp)?;
     }
+    Ok(json!({ "User": out }))
+}
+
+/// Delivers the invitation with the temporary password by the mediums the request asks for
+/// (e-mail when it names none).
+fn send_invitation(
+    st: &mut State,
+    b: &Body,
+    pool_id: &str,
+    username: &str,
+    email: Option<String>,
+    phone: Option<String>,
+    temp: &str,
+) -> ApiResult<()> {
+    let mediums = b
+        .opt_str_list("DesiredDeliveryMediums")?
+        .unwrap_or_default();
+    if let (true, Some(p)) = (mediums.iter().any(|m| m == "SMS"), &phone) {
+        crate::triggers::deliver(st, pool_id, username, p, "SMS", "INVITE", temp);
+    }
+    if let (true, Some(e)) = (
+        mediums.is_empty() || mediums.iter().any(|m| m == "EMAIL"),
+        &email,
+    ) {
+        crate::triggers::deliver(st, pool_id, username, e, "EMAIL", "INVITE", temp);
+    }
+    Ok(())
+}
+
+/// `MessageAction: RESEND`: a new temporary password (which restarts its validity) and the
+/// invitation again, for a user who has not yet replaced the temporary password; any other
+/// user is in a state AWS's model answers with `UnsupportedUserStateException`.
+fn resend_invitation(
+    st: &mut State,
+    pool_id: &str,
+    given: &str,
+    b: &Body,
+    now: u64,
+) -> ApiResult<Value> {
+    let pool = st.pool_mut(pool_id)?;
+    let username = pool.resolve(given).ok_or_else(crate::api::user_not_found)?;
+    if pool.user(&username)?.status != "FORCE_CHANGE_PASSWORD" {
+        return Err(ApiError::new(
+            "UnsupportedUserStateException",
+            format!("Resend not possible. {username} status is not FORCE_CHANGE_PASSWORD."),
+        ));
+    }
+    let temp = match b.opt_str("TemporaryPassword")? {
+        Some(t) => {
+            check_password_policy(&pool.s, t)?;
+            t.to_string()
+        }
+        None => format!("Tmp{}!a", crate::util::six_digits()),
+    };
+    let user = pool.user_mut(&username)?;
+    set_password(user, pool_id, &temp, now)?;
+    let out = user_type(user, "Attributes");
+    let email = user.attr("email").map(str::to_string);
+    let phone = user.attr("phone_number").map(str::to_string);
+    send_invitation(st, b, pool_id, &username, email, phone, &temp)?;
     Ok(json!({ "User": out }))
 }
 
@@ -484,15 +531,20 @@ pub(crate) fn admin_reset_user_password(st: &mut State, b: &Body) -> ApiResult<V
     let now = st.now();
     let (pool, username) = admin_user(st, b)?;
     let pool_id = pool.id.clone();
+    crate::ops::signup::refuse_before_first_password(pool.user(&username)?)?;
+    // The code goes where ForgotPassword would send it: a verified address, by the pool's
+    // recovery order. AWS documents that the message is sent only to a verified phone number
+    // or e-mail address; without one (or with admin-only recovery) the reset happens and no
+    // message is sent.
+    let dest = crate::ops::signup::recovery_channel(pool.user(&username)?, &pool.s)
+        .ok()
+        .flatten();
     let user = pool.user_mut(&username)?;
     user.status = "RESET_REQUIRED";
-    let dest = user
-        .attr("email")
-        .map(|e| (e.to_string(), "EMAIL"))
-        .or_else(|| user.attr("phone_number").map(|p| (p.to_string(), "SMS")));
     let code = crate::ops::new_code(user, "FORGOT_PASSWORD", now, 3600);
-    if let Some((d, m)) = dest {
-        crate::triggers::deliver(st, &pool_id, &username, &d, m, "FORGOT_PASSWORD", &code);
+    if let Some((attr, value)) = dest {
+        let m = crate::ops::signup::medium(attr);
+        crate::triggers::deliver(st, &pool_id, &username, &value, m, "FORGOT_PASSWORD", &code);
     }
     st.revoke_user_tokens(&pool_id, &username);
     Ok(json!({}))

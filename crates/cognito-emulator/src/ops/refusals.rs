@@ -221,11 +221,26 @@ fn refused_pool_requests_change_nothing() {
         json!({"UserPoolId": pool}),
         "InvalidParameterException",
     );
+    // Once SetUserPoolMfaConfig has configured the methods (here: none), UpdateUserPool
+    // cannot require MFA; UpdateUserPool has no member that configures a method.
+    ok(
+        st,
+        Service::UserPools,
+        "SetUserPoolMfaConfig",
+        json!({"UserPoolId": pool, "MfaConfiguration": "OFF"}),
+    );
     up(
         st,
         "UpdateUserPool",
         json!({"UserPoolId": pool, "MfaConfiguration": "ON",
-               "SoftwareTokenMfaConfiguration": {"Enabled": false}}),
+               "SoftwareTokenMfaConfiguration": {"Enabled": true}}),
+        "InvalidParameterException",
+    );
+    up(
+        st,
+        "UpdateUserPool",
+        json!({"UserPoolId": pool, "UserAttributeUpdateSettings":
+               {"AttributesRequireVerificationBeforeUpdate": ["email"]}}),
         "InvalidParameterException",
     );
     up(

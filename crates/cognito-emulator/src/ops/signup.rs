@@ -22,7 +22,7 @@ fn signup_channel(s: &PoolSettings, u: &User) -> Option<(String, String)> {
         .find_map(|a| u.attr(a).map(|v| (a.to_string(), v.to_string())))
 }
 
-fn medium(attr: &str) -> &'static str {
+pub(crate) fn medium(attr: &str) -> &'static str {
     if attr == "phone_number" {
         "SMS"
     } else {
@@ -219,6 +219,18 @@ pub(crate) fn resend_confirmation_code(st: &mut State, b: &Body) -> ApiResult<Va
     Ok(json!({ "CodeDeliveryDetails": delivery_details(&attr, &value) }))
 }
 
+/// A user created by an administrator has no password of their own to reset until they
+/// replace the temporary one: AWS refuses both resets (the user signs in with the temporary
+/// password, or an administrator sends a new invitation).
+pub(crate) fn refuse_before_first_password(user: &User) -> ApiResult<()> {
+    if user.status == "FORCE_CHANGE_PASSWORD" {
+        return Err(not_authorized(
+            "User password cannot be reset in the current state.",
+        ));
+    }
+    Ok(())
+}
+
 pub(crate) fn forgot_password(st: &mut State, b: &Body) -> ApiResult<Value> {
     let client = st.client(b.str("ClientId")?)?;
     let given = b.str("Username")?;
@@ -243,6 +255,7 @@ pub(crate) fn forgot_password(st: &mut State, b: &Body) -> ApiResult<Value> {
     if !user.enabled {
         return Err(not_authorized("User is disabled."));
     }
+    refuse_before_first_password(user)?;
     let channel = recovery_channel(user, &pool.s)?;
     let Some((attr, value)) = channel else {
         return Err(invalid_param(
@@ -272,7 +285,10 @@ pub(crate) fn forgot_password(st: &mut State, b: &Body) -> ApiResult<Value> {
 /// also receives the user's SMS MFA codes does not qualify, nor an e-mail address that receives
 /// e-mail MFA codes; without it, Cognito's legacy rule prefers a verified phone number to a
 /// verified e-mail address (both documented on `AccountRecoverySetting` in AWS's model).
-fn recovery_channel(user: &User, s: &PoolSettings) -> ApiResult<Option<(&'static str, String)>> {
+pub(crate) fn recovery_channel(
+    user: &User,
+    s: &PoolSettings,
+) -> ApiResult<Option<(&'static str, String)>> {
     let factors = user.enabled_factors(s);
     let (mechanisms, legacy) = match &s.recovery {
         Some(m) => (m.as_slice(), false),
