@@ -11,7 +11,9 @@
 //! acknowledged write is durable, and a batch is one request's changes, so a crash never
 //! leaves half of a request applied. A request that changed nothing does not wait: it may
 //! show a change whose own request is still waiting for the disk (and is not yet answered),
-//! which a crash at that moment would undo.
+//! which a crash at that moment would undo. A failed commit stops the writer: that request
+//! and every later one that changes something fail, and requests that change nothing are
+//! still served from memory (see [`Store::failure`]).
 //!
 //! Records that expire on their own are kept too, so that a flow in progress survives a
 //! restart: sign-in sessions (the `Session` of a challenge), the sign-up sessions of auto
@@ -112,6 +114,10 @@ thread_local! {
     /// While `Some`, a wait for durability on this thread is noted here (the newest batch
     /// owed) instead of blocking the thread: see [`collecting_waits`].
     static OWED: Cell<Option<u64>> = const { Cell::new(None) };
+    /// The newest batch this thread queued since its request began (0: none): after a failed
+    /// write, the requests that changed something fail and the others are served
+    /// ([`Store::failure`]).
+    static QUEUED_HERE: Cell<u64> = const { Cell::new(0) };
 }
 
 /// Runs `f` and returns, with its result, the batch that its changes wait for (0: none),
@@ -127,6 +133,8 @@ pub(crate) fn collecting_waits<R>(f: impl FnOnce() -> R) -> (R, u64) {
         }
     }
     let _restore = Restore(OWED.with(|o| o.replace(Some(0))));
+    // A request begins: what this thread queued for an earlier one is not its concern.
+    QUEUED_HERE.with(|c| c.set(0));
     let result = f();
     (result, OWED.with(Cell::get).unwrap_or(0))
 }
@@ -357,10 +365,38 @@ impl Store {
         ))
     }
 
-    /// The error that stopped the writer, if any: the state in memory then holds changes the
-    /// disk does not, and requests fail instead of acknowledging them.
+    /// The error that stopped the writer, if the calling thread queued a change since its
+    /// request began that is not durable: the request fails instead of acknowledging it. A
+    /// request that changed nothing (a read) is still served after a failure, from the state
+    /// in memory, which then also holds the changes of the failed requests (a restart drops
+    /// them).
     pub fn failure(&self) -> Option<String> {
-        lock(&self.inner.queue).failed.clone()
+        let q = lock(&self.inner.queue);
+        let failed = q.failed.as_ref()?;
+        let mine = QUEUED_HERE.with(Cell::get);
+        if mine <= self.inner.durable.load(Ordering::Acquire) {
+            return None;
+        }
+        // Reported once: the request that queued it fails, and the thread's next request
+        // starts clean even where nothing marks the start of a request.
+        QUEUED_HERE.with(|c| c.set(0));
+        Some(failed.clone())
+    }
+
+    /// Queues a batch; returns its sequence number, noted as this thread's newest. After the
+    /// writer stopped, the batch is numbered but dropped: it can never become durable, so its
+    /// request fails, and the queue does not grow.
+    fn enqueue(&self, ops: Vec<Op>) -> u64 {
+        let mut q = lock(&self.inner.queue);
+        q.queued += 1;
+        if q.failed.is_none() {
+            q.batches.push(ops);
+        }
+        self.inner.queued.store(q.queued, Ordering::Release);
+        self.inner.work.notify_one();
+        let seq = q.queued;
+        QUEUED_HERE.with(|c| c.set(c.get().max(seq)));
+        seq
     }
 
     /// Called under the state lock when it is released: turns the changes noted since the lock
@@ -433,16 +469,7 @@ impl Store {
         drop(known);
         // A request that changed nothing does not wait: what it read may belong to a request
         // that is still waiting for its commit (and is not answered before it).
-        let seq = if ops.is_empty() {
-            0
-        } else {
-            let mut q = lock(&self.inner.queue);
-            q.batches.push(ops);
-            q.queued += 1;
-            self.inner.queued.store(q.queued, Ordering::Release);
-            self.inner.work.notify_one();
-            q.queued
-        };
+        let seq = if ops.is_empty() { 0 } else { self.enqueue(ops) };
         Pending { seq, keygen }
     }
 
@@ -470,11 +497,11 @@ impl Store {
         crate::util::blocking(|| {
             let mut q = lock(&self.inner.queue);
             loop {
-                if let Some(e) = &q.failed {
-                    return Err(e.clone());
-                }
                 if self.inner.durable.load(Ordering::Acquire) >= seq {
                     return Ok(());
+                }
+                if let Some(e) = &q.failed {
+                    return Err(e.clone());
                 }
                 q = self.inner.done.wait(q).unwrap_or_else(|p| p.into_inner());
             }
@@ -495,12 +522,7 @@ impl Store {
                 .get(&pool_id)
                 .is_some_and(|k| Arc::ptr_eq(k, &keys))
             {
-                let mut q = lock(&self.inner.queue);
-                q.batches.push(vec![Op::PutKeys(pool_id, record)]);
-                q.queued += 1;
-                self.inner.queued.store(q.queued, Ordering::Release);
-                self.inner.work.notify_one();
-                seq = q.queued;
+                seq = self.enqueue(vec![Op::PutKeys(pool_id, record)]);
             }
         }
         Ok(seq)
@@ -514,11 +536,11 @@ impl Store {
             tokio::pin!(progress);
             // Registered before the checks, so a commit between them still wakes this wait.
             progress.as_mut().enable();
-            if let Some(e) = self.failure() {
-                return Err(e);
-            }
             if self.inner.durable.load(Ordering::Acquire) >= seq {
                 return Ok(());
+            }
+            if let Some(e) = lock(&self.inner.queue).failed.clone() {
+                return Err(e);
             }
             progress.await;
         }

@@ -34,9 +34,30 @@ struct Server {
 
 impl Server {
     fn start(dir: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_cognito-emulator"))
-            .args(["--port", "0", "--data-dir"])
-            .arg(dir)
+        let mut command = Command::new(env!("CARGO_BIN_EXE_cognito-emulator"));
+        command.args(["--port", "0", "--data-dir"]).arg(dir);
+        Server::spawn(command)
+    }
+
+    /// The emulator on `dir` in a process that cannot grow a file beyond `bytes`
+    /// (`RLIMIT_FSIZE`, as a full disk or a quota would stop it), with `SIGXFSZ` ignored so
+    /// that a write past the limit fails with `EFBIG` instead of killing the process.
+    #[cfg(unix)]
+    fn start_with_file_limit(dir: &Path, bytes: u64) -> Server {
+        let mut command = Command::new("sh");
+        command
+            .arg("-c")
+            .arg(format!(
+                "trap '' XFSZ; ulimit -f {} && exec \"$0\" --port 0 --data-dir \"$1\"",
+                bytes.div_ceil(512)
+            ))
+            .arg(env!("CARGO_BIN_EXE_cognito-emulator"))
+            .arg(dir);
+        Server::spawn(command)
+    }
+
+    fn spawn(mut command: Command) -> Server {
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -1484,6 +1505,88 @@ fn a_stored_pool_with_username_attributes_ignores_its_aliases() {
     );
     assert_eq!(id["email"], "victim@example.com");
     drop(emu);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A write the data directory cannot take (here the file may not grow: a full disk) is
+/// answered 500 `InternalErrorException` with the store's message, and so is every later
+/// write; reads are still served, and nothing acknowledged before is lost: a restart finds
+/// every user created with a 200, and not the ones refused.
+#[cfg(unix)]
+#[test]
+fn a_failed_durable_write_answers_500_and_loses_nothing_stored() {
+    let dir = temp_dir("full");
+    let s = Server::start(&dir);
+    let pool_id = s.ok("CreateUserPool", json!({"PoolName": "full"}))["UserPool"]["Id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.ok(
+        "AdminCreateUser",
+        json!({"UserPoolId": pool_id, "Username": "first", "MessageAction": "SUPPRESS"}),
+    );
+    s.kill();
+    let size = std::fs::metadata(store_file(&dir)).unwrap().len();
+
+    let s = Server::start_with_file_limit(&dir, size);
+    let big = "x".repeat(2048);
+    let mut acknowledged = vec!["first".to_string()];
+    let mut refused = None;
+    for i in 0..5000 {
+        let name = format!("user{i}");
+        let body = json!({"UserPoolId": pool_id, "Username": name, "MessageAction": "SUPPRESS",
+                          "UserAttributes": [{"Name": "name", "Value": big}]});
+        match s.call("AdminCreateUser", &body).expect("an answer") {
+            (200, _) => acknowledged.push(name),
+            (status, v) => {
+                refused = Some((name, status, v));
+                break;
+            }
+        }
+    }
+    let (name, status, answer) = refused.expect("the store file reached its size limit");
+    assert_eq!(status, 500, "{answer}");
+    assert_eq!(answer["__type"], "InternalErrorException", "{answer}");
+    let message = answer["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("cannot write the data directory"),
+        "{message}"
+    );
+    // The process is still there and answers; a later write is refused the same way, never
+    // acknowledged without being stored.
+    let later = json!({"UserPoolId": pool_id, "Username": "later", "MessageAction": "SUPPRESS"});
+    let (status, answer) = s.call("AdminCreateUser", &later).expect("an answer");
+    assert_eq!(status, 500, "{answer}");
+    // Reads are still served (from memory).
+    s.ok(
+        "AdminGetUser",
+        json!({"UserPoolId": pool_id, "Username": "first"}),
+    );
+    s.ok("DescribeUserPool", json!({"UserPoolId": pool_id}));
+    let again = json!({"UserPoolId": pool_id, "Username": "again", "MessageAction": "SUPPRESS"});
+    let (status, answer) = s.call("AdminCreateUser", &again).expect("an answer");
+    assert_eq!(status, 500, "{answer}");
+    let jwks = s.get(&format!("/{pool_id}/.well-known/jwks.json"));
+    assert!(jwks["keys"].is_array(), "{jwks}");
+    s.kill();
+
+    let s = Server::start(&dir);
+    for user in &acknowledged {
+        s.ok(
+            "AdminGetUser",
+            json!({"UserPoolId": pool_id, "Username": user}),
+        );
+    }
+    for user in [name.as_str(), "later", "again"] {
+        assert_eq!(
+            s.refusal(
+                "AdminGetUser",
+                &json!({"UserPoolId": pool_id, "Username": user})
+            ),
+            "UserNotFoundException"
+        );
+    }
+    s.kill();
     let _ = std::fs::remove_dir_all(&dir);
 }
 
