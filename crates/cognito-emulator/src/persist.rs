@@ -27,7 +27,8 @@
 //! refresh tokens in memory only); 2 had no table for sign-up sessions and stored SRP
 //! handshakes; 3 kept refresh tokens, authorization codes and the hosted pages' cookies under
 //! their own value, so a copy of the file held working credentials (4 keeps them under their
-//! SHA-256 digest). An older store is migrated when opened (its missing tables added, its
+//! SHA-256 digest); 4 still kept the ids of sign-in and sign-up sessions, which answer the next
+//! challenge, as they were (5 keeps their digest too). An older store is migrated when opened (its missing tables added, its
 //! stored handshakes deleted, its secrets replaced by their digests and its version record
 //! rewritten, in one transaction).
 
@@ -46,7 +47,7 @@ use crate::tokens::LazyKeys;
 
 /// The version of the records' layout. A store written by a newer layout is refused (never
 /// rewritten), as is one whose version record is missing or unreadable.
-pub(crate) const FORMAT_VERSION: u64 = 4;
+pub(crate) const FORMAT_VERSION: u64 = 5;
 
 /// The database file inside the data directory.
 const FILE_NAME: &str = "cognito-emulator.redb";
@@ -74,11 +75,16 @@ const RECORD_TABLES: [TableDefinition<&str, &[u8]>; 15] = [
     CODES, HOSTED, LOGINS, SIGNUPS,
 ];
 
-/// The tables whose keys are secrets, stored as their digest since format version 4.
-const DIGESTED: [TableDefinition<&str, &[u8]>; 4] = [REFRESH, CODES, HOSTED, LOGINS];
-
-/// The first format version that stores the keys of [`DIGESTED`] tables as digests.
-const DIGESTED_SINCE: u64 = 4;
+/// The tables whose keys are secrets, with the first format version that stores them as
+/// their digest.
+const DIGESTED: [(TableDefinition<&str, &[u8]>, u64); 6] = [
+    (REFRESH, 4),
+    (CODES, 4),
+    (HOSTED, 4),
+    (LOGINS, 4),
+    (SESSIONS, 5),
+    (SIGNUPS, 5),
+];
 
 /// The tables later format versions added, with the version that added each.
 const ADDED: [(TableDefinition<&str, &[u8]>, u64); 5] = [
@@ -671,7 +677,9 @@ fn capture_records(
             }
             Kind::Identity => put_or_del(ops, kind, key.clone(), st.identities().get(&key)),
             Kind::Domain => put_or_del(ops, kind, key.clone(), st.domains().get(&key)),
-            Kind::Session => put_or_del(ops, kind, key.clone(), st.sessions().get(&key)),
+            Kind::Session => {
+                put_or_del(ops, kind, key.clone(), st.sessions().get_by_digest(&key));
+            }
             Kind::OAuthCode => {
                 let code = st.oauth().codes.by_digest().get(&key);
                 put_or_del(ops, kind, key.clone(), code);
@@ -684,7 +692,9 @@ fn capture_records(
                 let login = st.oauth().logins.by_digest().get(&key);
                 put_or_del(ops, kind, key.clone(), login);
             }
-            Kind::Signup => put_or_del(ops, kind, key.clone(), st.sessions().signup(&key)),
+            Kind::Signup => {
+                put_or_del(ops, kind, key.clone(), st.sessions().signup_by_digest(&key));
+            }
         }
     }
 }
@@ -837,7 +847,9 @@ fn copy_migrated(
     let w = new.begin_write()?;
     for def in std::iter::once(META).chain(RECORD_TABLES) {
         let mut to = w.open_table(def)?;
-        let digested = version < DIGESTED_SINCE && DIGESTED.iter().any(|d| d.name() == def.name());
+        let digested = DIGESTED
+            .iter()
+            .any(|(d, since)| d.name() == def.name() && version < *since);
         match read.open_table(def) {
             Ok(from) => {
                 for entry in from.iter()? {
@@ -925,10 +937,14 @@ fn sync_parent(path: &Path) {
     let _ = path;
 }
 
-/// The key a record of a [`DIGESTED`] table is kept under in memory: the stored key, or its
-/// digest in a store of a format that stored the secret itself.
-fn secret_key(key: String, version: u64) -> String {
-    if version < DIGESTED_SINCE {
+/// The key a record of the [`DIGESTED`] table `def` is kept under in memory: the stored key,
+/// or its digest in a store of a format that stored the secret itself.
+fn secret_key(def: TableDefinition<&str, &[u8]>, key: String, version: u64) -> String {
+    let since = DIGESTED
+        .iter()
+        .find(|(d, _)| d.name() == def.name())
+        .map_or(0, |(_, since)| *since);
+    if version < since {
         changes::digest(&key)
     } else {
         key
@@ -1030,7 +1046,7 @@ fn load(
         st.load(Restored::Client(k, Box::new(v)));
     }
     for (k, v) in read_all(path, read, REFRESH)? {
-        st.load(Restored::Refresh(secret_key(k, version), v));
+        st.load(Restored::Refresh(secret_key(REFRESH, k, version), v));
     }
     for (k, ()) in read_all(path, read, REVOKED)? {
         st.load(Restored::Revoked(k));
@@ -1048,6 +1064,7 @@ fn load(
     let now = st.now();
     let mut expired = Vec::new();
     for (k, v) in read_added::<serde_json::Value>(path, read, SESSIONS, version)? {
+        let k = secret_key(SESSIONS, k, version);
         // Format version 2 stored SRP handshakes, which later versions keep in memory only
         // (they hold the server's secret exponent): they are deleted like expired records.
         let step = &v["step"];
@@ -1064,7 +1081,7 @@ fn load(
         st.load(Restored::Session(k, v));
     }
     for (k, v) in read_added::<crate::state::AuthCode>(path, read, CODES, version)? {
-        let k = secret_key(k, version);
+        let k = secret_key(CODES, k, version);
         if v.expires <= now {
             expired.push((Kind::OAuthCode, k));
         } else {
@@ -1072,7 +1089,7 @@ fn load(
         }
     }
     for (k, v) in read_added::<crate::state::HostedSession>(path, read, HOSTED, version)? {
-        let k = secret_key(k, version);
+        let k = secret_key(HOSTED, k, version);
         if v.expires <= now {
             expired.push((Kind::HostedSession, k));
         } else {
@@ -1080,7 +1097,7 @@ fn load(
         }
     }
     for (k, v) in read_added::<crate::state::LoginSession>(path, read, LOGINS, version)? {
-        let k = secret_key(k, version);
+        let k = secret_key(LOGINS, k, version);
         if v.expires <= now {
             expired.push((Kind::HostedLogin, k));
         } else {
@@ -1088,6 +1105,7 @@ fn load(
         }
     }
     for (k, v) in read_added::<crate::state::SignupSession>(path, read, SIGNUPS, version)? {
+        let k = secret_key(SIGNUPS, k, version);
         if v.expires <= now {
             expired.push((Kind::Signup, k));
         } else {

@@ -979,7 +979,7 @@ fn version_3_store_keeps_its_refresh_tokens_working_under_digests() {
     {
         let db = redb::Database::open(store_file(&dir)).expect("open");
         let r = db.begin_read().unwrap();
-        assert_eq!(read_format(&r), "4");
+        assert_eq!(read_format(&r), "5");
         let keys: Vec<String> = r
             .open_table(refresh_def)
             .unwrap()
@@ -1057,6 +1057,13 @@ fn sign_in_sessions_in_flight_survive_a_restart() {
     );
     assert_eq!(new_pw["ChallengeName"], "NEW_PASSWORD_REQUIRED");
     s.kill();
+    // The session id answers the challenge (it sets the password): the store keeps its
+    // digest only.
+    let id = new_pw["Session"].as_str().expect("session");
+    assert!(!contains(
+        &std::fs::read(store_file(&dir)).unwrap(),
+        id.as_bytes()
+    ));
 
     let s = Server::start(&dir);
     let p = &ch["ChallengeParameters"];
@@ -1196,7 +1203,7 @@ fn version_1_store_is_migrated_and_expired_sessions_are_dropped() {
     {
         let db = redb::Database::open(store_file(&dir)).expect("open");
         let r = db.begin_read().unwrap();
-        assert_eq!(read_format(&r), "4");
+        assert_eq!(read_format(&r), "5");
         assert_eq!(r.open_table(sessions).unwrap().len().unwrap(), 1);
     }
     // An hour later the session has expired: it is not loaded and is deleted.
@@ -1249,6 +1256,11 @@ fn sign_up_sessions_for_auto_sign_in_survive_a_restart() {
     let messages = s.get("/_emulator/messages?username=hal");
     let code = messages[0]["code"].as_str().expect("code").to_string();
     s.kill();
+    let id = up["Session"].as_str().expect("session");
+    assert!(!contains(
+        &std::fs::read(store_file(&dir)).unwrap(),
+        id.as_bytes()
+    ));
 
     let s = Server::start(&dir);
     let confirmed = s.ok(
@@ -1258,6 +1270,10 @@ fn sign_up_sessions_for_auto_sign_in_survive_a_restart() {
     );
     let session = confirmed["Session"].as_str().expect("session").to_string();
     s.kill();
+    assert!(!contains(
+        &std::fs::read(store_file(&dir)).unwrap(),
+        session.as_bytes()
+    ));
 
     let s = Server::start(&dir);
     let auto = json!({"AuthFlow": "USER_AUTH", "ClientId": client_id,
@@ -1280,13 +1296,14 @@ fn sign_up_sessions_for_auto_sign_in_survive_a_restart() {
 }
 
 /// A store of format version 2 kept SRP handshakes (with the server's secret exponent) in its
-/// sessions table: opening it deletes them and keeps every other session.
+/// sessions table: opening it deletes them and keeps every other session, under the digest of
+/// its id from then on (the id still answers its challenge).
 #[test]
 fn version_2_store_loses_its_stored_srp_handshakes() {
     use redb::{ReadableTable, ReadableTableMetadata};
     let dir = temp_dir("v2");
     let start = 1_800_000_000;
-    let client_id = {
+    let (client_id, session) = {
         let emu = Emulator::builder()
             .data_dir(&dir)
             .fixed_clock(start)
@@ -1318,7 +1335,8 @@ fn version_2_store_loses_its_stored_srp_handshakes() {
                    "AuthParameters": {"USERNAME": "gus", "SRP_A": eph.public_hex()}}),
         )
         .expect("SRP challenge");
-        client.client_id
+        let session = ch["Session"].as_str().expect("session").to_string();
+        (client.client_id, session)
     };
     let sessions = redb::TableDefinition::<&str, &[u8]>::new("auth_sessions");
     let kept = {
@@ -1331,10 +1349,22 @@ fn version_2_store_loses_its_stored_srp_handshakes() {
                 .map(|e| e.unwrap().0.value().to_string())
                 .collect()
         };
-        assert_eq!(kept.len(), 1, "only the new-password session is stored");
-        // What version 2 wrote: handshakes in the sessions table, no sign-up sessions table.
+        assert_eq!(
+            kept,
+            [digest(&session)],
+            "only the new-password session is stored, under its digest"
+        );
+        // What version 2 wrote: sessions under their id, handshakes in the sessions table,
+        // no sign-up sessions table.
         {
             let mut t = w.open_table(sessions).unwrap();
+            let record = t
+                .remove(kept[0].as_str())
+                .unwrap()
+                .unwrap()
+                .value()
+                .to_vec();
+            t.insert(session.as_str(), record.as_slice()).unwrap();
             for (key, step) in [
                 ("hs-user", json!({"PasswordVerifier": {"b": "1f"}})),
                 (
@@ -1373,11 +1403,30 @@ fn version_2_store_loses_its_stored_srp_handshakes() {
         .map(|e| e.unwrap().0.value().to_string())
         .collect();
     assert_eq!(left, kept);
-    assert_eq!(read_format(&r), "4");
+    assert_eq!(read_format(&r), "5");
     let signups = redb::TableDefinition::<&str, &[u8]>::new("signup_sessions");
     assert_eq!(r.open_table(signups).unwrap().len().unwrap(), 0);
     drop(r);
     drop(db);
+    // The session stored under its id by version 2 answers its challenge after the migration.
+    let emu = Emulator::builder()
+        .data_dir(&dir)
+        .fixed_clock(start)
+        .build_service()
+        .expect("the migrated store opens");
+    let out = emu
+        .call(
+            "RespondToAuthChallenge",
+            json!({"ClientId": client_id, "ChallengeName": "NEW_PASSWORD_REQUIRED",
+                   "Session": session,
+                   "ChallengeResponses": {"USERNAME": "gus", "NEW_PASSWORD": PASSWORD}}),
+        )
+        .expect("the new password is set");
+    assert!(
+        out["AuthenticationResult"]["AccessToken"].is_string(),
+        "{out}"
+    );
+    drop(emu);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
