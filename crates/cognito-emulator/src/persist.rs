@@ -28,7 +28,9 @@
 //! handshakes; 3 kept refresh tokens, authorization codes and the hosted pages' cookies under
 //! their own value, so a copy of the file held working credentials (4 keeps them under their
 //! SHA-256 digest); 4 still kept the ids of sign-in and sign-up sessions, which answer the next
-//! challenge, as they were (5 keeps their digest too). An older store is migrated when opened (its missing tables added, its
+//! challenge, as they were (5 keeps their digest too); 5 kept the steps of hosted sign-ins in
+//! progress, with their `Session`, in the clear (6 seals them under the browser's cookie, and
+//! drops the older ones when it opens a store). An older store is migrated when opened (its missing tables added, its
 //! stored handshakes deleted, its secrets replaced by their digests and its version record
 //! rewritten, in one transaction).
 
@@ -47,7 +49,7 @@ use crate::tokens::LazyKeys;
 
 /// The version of the records' layout. A store written by a newer layout is refused (never
 /// rewritten), as is one whose version record is missing or unreadable.
-pub(crate) const FORMAT_VERSION: u64 = 5;
+pub(crate) const FORMAT_VERSION: u64 = 6;
 
 /// The database file inside the data directory.
 const FILE_NAME: &str = "cognito-emulator.redb";
@@ -74,6 +76,10 @@ const RECORD_TABLES: [TableDefinition<&str, &[u8]>; 15] = [
     POOLS, KEYS, USERS, GROUPS, CLIENTS, REFRESH, REVOKED, ID_POOLS, IDENTITIES, DOMAINS, SESSIONS,
     CODES, HOSTED, LOGINS, SIGNUPS,
 ];
+
+/// The first format version whose hosted sign-ins in progress hold their step sealed under
+/// the browser's cookie (see `SealedStep`).
+const SEALED_LOGINS: u64 = 6;
 
 /// The tables whose keys are secrets, with the first format version that stores them as
 /// their digest.
@@ -1096,7 +1102,19 @@ fn load(
             st.load(Restored::HostedSession(k, v));
         }
     }
-    for (k, v) in read_added::<crate::state::LoginSession>(path, read, LOGINS, version)? {
+    if version < SEALED_LOGINS {
+        // Their steps are in the clear, and sealing them takes the browser's cookie, which
+        // the store never had: they are dropped (the browser starts its sign-in again).
+        for (k, _) in read_added::<serde_json::Value>(path, read, LOGINS, version)? {
+            expired.push((Kind::HostedLogin, secret_key(LOGINS, k, version)));
+        }
+    }
+    let logins = if version < SEALED_LOGINS {
+        Vec::new()
+    } else {
+        read_added::<crate::state::LoginSession>(path, read, LOGINS, version)?
+    };
+    for (k, v) in logins {
         let k = secret_key(LOGINS, k, version);
         if v.expires <= now {
             expired.push((Kind::HostedLogin, k));

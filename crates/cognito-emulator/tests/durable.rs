@@ -979,7 +979,7 @@ fn version_3_store_keeps_its_refresh_tokens_working_under_digests() {
     {
         let db = redb::Database::open(store_file(&dir)).expect("open");
         let r = db.begin_read().unwrap();
-        assert_eq!(read_format(&r), "5");
+        assert_eq!(read_format(&r), "6");
         let keys: Vec<String> = r
             .open_table(refresh_def)
             .unwrap()
@@ -1007,6 +1007,162 @@ fn version_3_store_keeps_its_refresh_tokens_working_under_digests() {
     drop(emu);
     let file = std::fs::read(store_file(&dir)).unwrap();
     assert!(!contains(&file, second.as_bytes()));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A hosted sign-in at its new-password step holds the sign-in's `Session`, which sets the
+/// password: the store keeps that step sealed under the browser's login cookie (no readable
+/// step, no session in the record), and after a restart the browser's cookie opens it and the
+/// sign-in completes.
+#[test]
+fn a_hosted_sign_in_step_is_stored_sealed_and_survives_a_restart() {
+    use redb::ReadableTable;
+    let dir = temp_dir("sealed");
+    let s = Server::start(&dir);
+    let pool_id = s.ok("CreateUserPool", json!({"PoolName": "sealed"}))["UserPool"]["Id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.ok(
+        "CreateUserPoolDomain",
+        json!({"UserPoolId": pool_id, "Domain": "durable"}),
+    );
+    let client_id = s.ok(
+        "CreateUserPoolClient",
+        json!({"UserPoolId": pool_id, "ClientName": "web",
+               "AllowedOAuthFlowsUserPoolClient": true, "AllowedOAuthFlows": ["code"],
+               "AllowedOAuthScopes": ["openid"], "CallbackURLs": [CALLBACK],
+               "SupportedIdentityProviders": ["COGNITO"]}),
+    )["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.ok(
+        "AdminCreateUser",
+        json!({"UserPoolId": pool_id, "Username": "bob", "MessageAction": "SUPPRESS",
+               "TemporaryPassword": "Temp-Passw0rd!"}),
+    );
+    let authorize = format!(
+        "/_hosted/durable/oauth2/authorize?{}",
+        form(&[
+            ("response_type", "code"),
+            ("client_id", &client_id),
+            ("redirect_uri", CALLBACK),
+            ("scope", "openid"),
+        ])
+    );
+    let (_, h, _) = http(&s, "GET", &authorize, &[], "");
+    let login = header(&h, "location").unwrap().to_string();
+    let (_, h, page) = http(&s, "GET", &login, &[], "");
+    let cookie = set_cookie(&h, "cognito-login").expect("login cookie");
+    let at = page.find("name=\"_csrf\" value=\"").expect("csrf field") + 20;
+    let csrf = page[at..at + page[at..].find('"').unwrap()].to_string();
+    let with_cookie = [("Cookie", format!("cognito-login={cookie}"))];
+    let with_cookie: Vec<(&str, &str)> =
+        with_cookie.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, page) = http(
+        &s,
+        "POST",
+        &login,
+        &with_cookie,
+        &form(&[
+            ("_csrf", &csrf),
+            ("username", "bob"),
+            ("password", "Temp-Passw0rd!"),
+        ]),
+    );
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("new_password"),
+        "the new-password step: {page}"
+    );
+    s.kill();
+
+    {
+        let db = redb::Database::open(store_file(&dir)).expect("open");
+        let r = db.begin_read().unwrap();
+        let logins = r
+            .open_table(redb::TableDefinition::<&str, &[u8]>::new("hosted_logins"))
+            .unwrap();
+        let records: Vec<Value> = logins
+            .iter()
+            .unwrap()
+            .map(|e| serde_json::from_slice(e.unwrap().1.value()).unwrap())
+            .collect();
+        assert_eq!(records.len(), 1);
+        let step = &records[0]["step"];
+        assert!(
+            step["sealed"].is_array() && step["nonce"].is_array(),
+            "{step}"
+        );
+        let text = records[0].to_string();
+        assert!(
+            !text.contains("NewPassword") && !text.contains("session"),
+            "{text}"
+        );
+    }
+
+    let s = Server::start(&dir);
+    let (status, h, body) = http(
+        &s,
+        "POST",
+        &login,
+        &with_cookie,
+        &form(&[
+            ("_csrf", &csrf),
+            ("new_password", PASSWORD),
+            ("confirm_password", PASSWORD),
+        ]),
+    );
+    assert_eq!(status, 302, "the sealed step did not survive: {body}");
+    let callback = header(&h, "location").unwrap();
+    assert!(query_param(callback, "code").is_some(), "{callback}");
+
+    // Format 5 stored the steps in the clear; they cannot be sealed without the cookie, so
+    // opening such a store drops them and the browser starts again.
+    let (_, h, page) = http(&s, "GET", &login, &[], "");
+    let cookie = set_cookie(&h, "cognito-login").expect("login cookie");
+    let at = page.find("name=\"_csrf\" value=\"").expect("csrf field") + 20;
+    let csrf = page[at..at + page[at..].find('"').unwrap()].to_string();
+    s.kill();
+    let logins_def = redb::TableDefinition::<&str, &[u8]>::new("hosted_logins");
+    {
+        let db = redb::Database::open(store_file(&dir)).expect("open");
+        let w = db.begin_write().unwrap();
+        {
+            let mut t = w.open_table(logins_def).unwrap();
+            let (key, mut record) = {
+                let first = t.first().unwrap().expect("the sign-in page's record");
+                let record: Value = serde_json::from_slice(first.1.value()).unwrap();
+                (first.0.value().to_string(), record)
+            };
+            record["step"] = json!("Password");
+            t.insert(key.as_str(), record.to_string().as_bytes())
+                .unwrap();
+        }
+        write_format(&w, "5");
+        w.commit().unwrap();
+    }
+    let s = Server::start(&dir);
+    let (status, _, _) = http(
+        &s,
+        "POST",
+        &login,
+        &[("Cookie", &format!("cognito-login={cookie}"))],
+        &form(&[
+            ("_csrf", &csrf),
+            ("username", "bob"),
+            ("password", PASSWORD),
+        ]),
+    );
+    assert_eq!(status, 403, "a format-5 sign-in page was kept");
+    s.kill();
+    let db = redb::Database::open(store_file(&dir)).expect("open");
+    let r = db.begin_read().unwrap();
+    assert_eq!(read_format(&r), "6");
+    assert!(r.open_table(logins_def).unwrap().first().unwrap().is_none());
+    drop(r);
+    drop(db);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -1203,7 +1359,7 @@ fn version_1_store_is_migrated_and_expired_sessions_are_dropped() {
     {
         let db = redb::Database::open(store_file(&dir)).expect("open");
         let r = db.begin_read().unwrap();
-        assert_eq!(read_format(&r), "5");
+        assert_eq!(read_format(&r), "6");
         assert_eq!(r.open_table(sessions).unwrap().len().unwrap(), 1);
     }
     // An hour later the session has expired: it is not loaded and is deleted.
@@ -1403,7 +1559,7 @@ fn version_2_store_loses_its_stored_srp_handshakes() {
         .map(|e| e.unwrap().0.value().to_string())
         .collect();
     assert_eq!(left, kept);
-    assert_eq!(read_format(&r), "5");
+    assert_eq!(read_format(&r), "6");
     let signups = redb::TableDefinition::<&str, &[u8]>::new("signup_sessions");
     assert_eq!(r.open_table(signups).unwrap().len().unwrap(), 0);
     drop(r);
