@@ -145,7 +145,10 @@ impl EmulatorBuilder {
     /// `127.0.0.1`, `[::1]`) and programs (which send no `Origin`) always may. Pages of other
     /// origins may call only the operations AWS serves unsigned (sign-up, sign-in, a user's
     /// own profile): on AWS the rest need credentials, which the emulator does not check, so
-    /// without this rule any site open in the browser could drive the emulator.
+    /// without this rule any site open in the browser could drive the emulator. A browser
+    /// that opens the emulator itself under this origin's host name (rather than `localhost`
+    /// or an IP address) is trusted too; other domain names are refused to browsers, as a
+    /// defence against DNS rebinding.
     pub fn trusted_origin(mut self, origin: &str) -> Self {
         self.trusted_origins
             .push(origin.trim_end_matches('/').to_ascii_lowercase());

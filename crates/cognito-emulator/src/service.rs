@@ -187,15 +187,25 @@ pub(crate) enum Prepared {
     Run(Call),
 }
 
-/// Whether a browser sent the request from a page that is not on this machine: an `Origin`
-/// other than `http(s)://` `localhost`, `*.localhost`, `127.0.0.1` or `[::1]` (any port).
-/// Programs other than browsers send no `Origin`; `null` (sandboxed frames, `file:` pages)
-/// counts as foreign, since any site can produce it.
-/// Origins named with [`EmulatorBuilder::trusted_origin`](crate::EmulatorBuilder::trusted_origin)
-/// are not foreign.
+/// Whether a browser sent the request from a page that is not on this machine.
+///
+/// - With an `Origin`: one other than `http(s)://` `localhost`, `*.localhost`, `127.0.0.1` or
+///   `[::1]` (any port). `null` (sandboxed frames, `file:` pages) counts as foreign, since any
+///   site can produce it.
+/// - Without one (a page's own GETs, an address typed in the browser): a `Sec-Fetch-Site`
+///   header, which only browsers send and pages cannot set, with a `Host` that names the
+///   emulator by a domain name other than `localhost` or `*.localhost`. That is what a page of
+///   another site sends after its host name was made to resolve to this machine (DNS
+///   rebinding): it is then same-origin with the emulator and sends no `Origin` on GET. IP
+///   addresses and single-label names (Docker's service names) pass: no other site can be
+///   served under them.
+///
+/// Programs other than browsers send neither header. Origins named with
+/// [`EmulatorBuilder::trusted_origin`](crate::EmulatorBuilder::trusted_origin), and hosts
+/// of those origins, are not foreign.
 fn foreign_origin(shared: &Shared, req: &Request<Vec<u8>>) -> bool {
     let Some(origin) = req.headers().get(http::header::ORIGIN) else {
-        return false;
+        return rebound_page(shared, req);
     };
     if let Ok(o) = origin.to_str()
         && shared
@@ -221,6 +231,42 @@ fn foreign_origin(shared: &Shared, req: &Request<Vec<u8>>) -> bool {
     };
     let host = host.to_ascii_lowercase();
     !(host == "localhost" || host.ends_with(".localhost") || host == "127.0.0.1")
+}
+
+/// The `Sec-Fetch-Site` half of [`foreign_origin`]: a browser request whose `Host` is a
+/// domain name (not an IP address, not a single label) other than `localhost`,
+/// `*.localhost` or the host of a trusted origin.
+fn rebound_page(shared: &Shared, req: &Request<Vec<u8>>) -> bool {
+    if !req.headers().contains_key("sec-fetch-site") {
+        return false;
+    }
+    let Some(authority) = req
+        .headers()
+        .get(http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+    else {
+        return false;
+    };
+    let authority = authority.to_ascii_lowercase();
+    if authority.starts_with('[') {
+        return false; // an IPv6 address
+    }
+    let host = authority.split(':').next().unwrap_or_default();
+    let local = !host.contains('.')
+        || host.parse::<std::net::Ipv4Addr>().is_ok()
+        || host == "localhost"
+        || host.ends_with(".localhost");
+    let trusted = shared.trusted_origins.iter().any(|t| {
+        let t = t.to_ascii_lowercase();
+        let t = t
+            .strip_prefix("http://")
+            .or_else(|| t.strip_prefix("https://"))
+            .unwrap_or(&t)
+            .trim_end_matches('/')
+            .to_string();
+        t == authority || t == host
+    });
+    !local && !trusted
 }
 
 /// Routing, body parsing, counting and fault selection; hooks and `.well-known` documents are

@@ -589,3 +589,86 @@ fn a_trusted_origin_may_drive_the_admin_api_and_the_hooks() {
     .expect("http");
     assert_eq!(r.status, 200);
 }
+
+#[test]
+fn a_page_under_a_host_name_rebound_to_this_machine_cannot_read_the_hooks() {
+    // DNS rebinding: a page of attacker.example whose name now resolves to 127.0.0.1 is
+    // same-origin with the emulator, so its GETs carry no Origin. Browsers still send
+    // Sec-Fetch-Site (pages cannot remove it) and the page's own host name as Host.
+    let emu = cognito_emulator::Emulator::builder()
+        .trusted_origin("http://cognito.test")
+        .start_blocking()
+        .unwrap();
+    let pool = emu
+        .create_pool(cognito_emulator::PoolConfig::default())
+        .unwrap();
+    emu.create_user(&pool.pool_id, "victim", PASSWORD, &[])
+        .unwrap();
+    let port = emu.addr().port();
+    let browser = |host: &str, path: &str, body: Option<&str>| {
+        let authority = format!("{host}:{port}");
+        let mut headers = vec![
+            ("Host", authority.as_str()),
+            ("Sec-Fetch-Site", "same-origin"),
+            ("Sec-Fetch-Mode", "cors"),
+        ];
+        let method = if body.is_some() {
+            headers.push((
+                "X-Amz-Target",
+                "AWSCognitoIdentityProviderService.ListUsers",
+            ));
+            "POST"
+        } else {
+            "GET"
+        };
+        raw(&emu, method, path, &headers, body.unwrap_or("").as_bytes()).expect("http")
+    };
+    let list = json!({"UserPoolId": pool.pool_id}).to_string();
+    for host in [
+        "attacker.example",
+        "127.0.0.1.attacker.example",
+        "LOCALHOST.evil.example",
+    ] {
+        assert_eq!(
+            browser(host, "/_emulator/messages", None).status,
+            403,
+            "{host}"
+        );
+        let r = browser(host, "/", Some(&list));
+        assert_eq!(
+            r.json()["__type"],
+            "MissingAuthenticationTokenException",
+            "{host}"
+        );
+    }
+    // The machine's own names, addresses, single-label (Docker service) names and the hosts of
+    // trusted origins keep the hooks and the whole API, in a browser too.
+    for host in [
+        "localhost",
+        "app.localhost",
+        "127.0.0.1",
+        "192.168.1.20",
+        "[::1]",
+        "cognito",
+        "cognito.test",
+    ] {
+        assert_eq!(
+            browser(host, "/_emulator/messages", None).status,
+            200,
+            "{host}"
+        );
+        assert_eq!(browser(host, "/", Some(&list)).status, 200, "{host}");
+    }
+    // Programs send no Sec-Fetch-Site: any Host works for them (containers reach the
+    // emulator as host.docker.internal).
+    let authority = format!("host.docker.internal:{port}");
+    let r = raw(
+        &emu,
+        "GET",
+        "/_emulator/messages",
+        &[("Host", authority.as_str())],
+        b"",
+    )
+    .expect("http");
+    assert_eq!(r.status, 200);
+}

@@ -935,6 +935,55 @@ fn prepare(w: &mut World, steps: &Value, label: &str) {
     }
 }
 
+/// The requests the contract tests send to an emulated operation: its fixtures, or (when it has
+/// none, and then `true`) one built from the model: the required members only, with the
+/// world's resources where the member names one.
+fn requests(
+    m: &RawModel,
+    g: &Gen,
+    entries: &[Value],
+    op: &str,
+    input: Option<&str>,
+) -> (Vec<Value>, bool) {
+    let service = if m.prefix == IDENTITY {
+        "identity"
+    } else {
+        "user-pools"
+    };
+    let mine: Vec<Value> = entries
+        .iter()
+        .filter(|e| e["op"] == op && e["service"].as_str().unwrap_or("user-pools") == service)
+        .cloned()
+        .collect();
+    if !mine.is_empty() {
+        return (mine, false);
+    }
+    let mut body = Map::new();
+    if let Some(input) = input {
+        let s = m.shape(input);
+        for r in s["required"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            let shape = s["members"][r]["shape"].as_str().expect("shape");
+            let v = match r {
+                "UserPoolId" => json!("$PoolId"),
+                "ClientId" => json!("$ClientId"),
+                "Username" => json!("$Username"),
+                "AccessToken" => json!("$AccessToken"),
+                _ => g.value(shape, 0),
+            };
+            body.insert(r.to_string(), v);
+        }
+    }
+    (
+        vec![json!({"op": op, "request": body, "expect": "any"})],
+        true,
+    )
+}
+
 #[test]
 fn every_emulated_operation_answers_a_valid_request_with_a_conforming_body() {
     let fx = fixtures();
@@ -954,48 +1003,11 @@ fn every_emulated_operation_answers_a_valid_request_with_a_conforming_body() {
                 continue;
             }
             operations += 1;
-            let service = if m.prefix == IDENTITY {
-                "identity"
-            } else {
-                "user-pools"
-            };
-            let mine: Vec<&Value> = entries
-                .iter()
-                .filter(|e| {
-                    e["op"] == op && e["service"].as_str().unwrap_or("user-pools") == service
-                })
-                .collect();
-            let built;
-            let mine = if mine.is_empty() {
-                // No fixture: the required members only, with the world's resources where
-                // the member names one.
+            let (mine, built) = requests(m, &g, entries, op, input);
+            if built {
                 generated.push(op.to_string());
-                let mut body = Map::new();
-                if let Some(input) = input {
-                    let s = m.shape(input);
-                    for r in s["required"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(Value::as_str)
-                    {
-                        let shape = s["members"][r]["shape"].as_str().expect("shape");
-                        let v = match r {
-                            "UserPoolId" => json!("$PoolId"),
-                            "ClientId" => json!("$ClientId"),
-                            "Username" => json!("$Username"),
-                            "AccessToken" => json!("$AccessToken"),
-                            _ => g.value(shape, 0),
-                        };
-                        body.insert(r.to_string(), v);
-                    }
-                }
-                built = json!({"op": op, "request": body, "expect": "any"});
-                vec![&built]
-            } else {
-                mine
-            };
-            for entry in mine {
+            }
+            for entry in &mine {
                 let label = entry["name"].as_str().unwrap_or(op).to_string();
                 let mut w = world(&keys);
                 prepare(&mut w, &entry["before"], &label);
@@ -1109,5 +1121,215 @@ fn coverage_md_lists_the_models_operations() {
     assert!(
         actual == expected,
         "COVERAGE.md is out of date; run `UPDATE_COVERAGE=1 cargo test -p cognito-emulator --test integration coverage` or write:\n{expected}"
+    );
+}
+
+/// Errors AWS answers for any operation of its JSON services besides the ones a model
+/// declares per operation: the "Common Errors" of each API reference, and the protocol's own
+/// (a body that is not JSON, an operation that does not exist).
+pub const COMMON_ERRORS: &[&str] = &[
+    "AccessDeniedException",
+    "IncompleteSignature",
+    "InternalFailure",
+    "InvalidClientTokenId",
+    "InvalidSignatureException",
+    "MissingAuthenticationTokenException",
+    "NotAuthorized",
+    "RequestExpired",
+    "SerializationException",
+    "ServiceUnavailable",
+    "ThrottlingException",
+    "UnknownOperationException",
+    "UnrecognizedClientException",
+    "ValidationError",
+];
+
+/// Errors AWS's documentation names for an operation whose model does not declare them, and
+/// where the documentation says so.
+const DOCUMENTED_ERRORS: &[(&str, &str, &str)] = &[
+    (
+        "AdminCreateUser",
+        "AliasExistsException",
+        "ForceAliasCreation: \"If this parameter is set to False, the API throws an \
+         AliasExistsException error if the alias already exists.\"",
+    ),
+    (
+        "InitiateAuth",
+        "AliasExistsException",
+        "the user migration trigger's forceAliasCreation: when it is false and the alias \
+         exists, \"the user will not be migrated, and an error is returned to the client \
+         app\"; AWS names no type, and this one names the cause",
+    ),
+    (
+        "AdminInitiateAuth",
+        "AliasExistsException",
+        "as for InitiateAuth",
+    ),
+];
+
+/// Whether `kind` is an error the model declares for `op` of the service with `prefix`, one
+/// of [`COMMON_ERRORS`], or one of [`DOCUMENTED_ERRORS`].
+pub fn declared_error(prefix: &str, op: &str, kind: &str) -> bool {
+    if DOCUMENTED_ERRORS
+        .iter()
+        .any(|(o, k, _)| *o == op && *k == kind)
+    {
+        return true;
+    }
+    static MODELS: std::sync::OnceLock<[RawModel; 2]> = std::sync::OnceLock::new();
+    let models = MODELS.get_or_init(models);
+    let Some(m) = models.iter().find(|m| m.prefix == prefix) else {
+        return false;
+    };
+    COMMON_ERRORS.contains(&kind)
+        || m.doc["operations"][op]["errors"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|x| x["shape"] == kind))
+}
+
+/// The same value naming nothing that exists: its last letter or digit moved on by one (a
+/// pool, client, user, device or identity that does not exist, a token whose signature no
+/// longer verifies, a code or session that was never issued), so that it keeps its pattern.
+fn naming_nothing(v: &str) -> String {
+    let mut chars: Vec<char> = v.chars().collect();
+    if let Some(c) = chars.iter_mut().rev().find(|c| c.is_ascii_alphanumeric()) {
+        *c = match *c {
+            '9' => '0',
+            'z' => 'a',
+            'Z' => 'A',
+            c => char::from(c as u8 + 1),
+        };
+    }
+    chars.into_iter().collect()
+}
+
+/// The variables a request refers to (`$Name` or `${Name}`).
+fn variables(request: &Value) -> Vec<String> {
+    let text = request.to_string();
+    let mut out: Vec<String> = text
+        .split('$')
+        .skip(1)
+        .map(|rest| {
+            rest.trim_start_matches('{')
+                .chars()
+                .take_while(char::is_ascii_alphanumeric)
+                .collect::<String>()
+        })
+        .filter(|name| !name.is_empty())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// What can have happened to the world between a request's preparation and the request:
+/// its user disabled, deleted, signed out everywhere or sent to a password reset, its app
+/// client or pool deleted, or two days gone by (tokens, sessions and codes expired).
+const SITUATIONS: &[&str] = &[
+    "user disabled",
+    "user deleted",
+    "user signed out",
+    "password reset",
+    "client deleted",
+    "pool deleted",
+    "two days later",
+];
+
+fn befall(w: &World, situation: &str) {
+    let pool = w.vars["PoolId"].clone();
+    let user = json!({"UserPoolId": pool, "Username": w.vars["Username"]});
+    let (op, body) = match situation {
+        "user disabled" => ("AdminDisableUser", user),
+        "user deleted" => ("AdminDeleteUser", user),
+        "user signed out" => ("AdminUserGlobalSignOut", user),
+        "password reset" => ("AdminResetUserPassword", user),
+        "client deleted" => (
+            "DeleteUserPoolClient",
+            json!({"UserPoolId": pool, "ClientId": w.vars["ClientId"]}),
+        ),
+        "pool deleted" => ("DeleteUserPool", json!({"UserPoolId": pool})),
+        _ => {
+            w.svc.advance_clock(2 * 24 * 3600);
+            return;
+        }
+    };
+    // A step the request's preparation already made moot (the user it deleted) may fail.
+    let _ = w.svc.call(op, body);
+}
+
+#[test]
+fn every_error_an_operation_answers_is_one_its_model_declares() {
+    // Typed AWS SDKs (Java, Rust, Go v2, JS v3) map an error to the operation's declared
+    // exception types; an undeclared one reaches the user as an unknown error. Each emulated
+    // operation's contract requests run as they are, once more with each resource they name
+    // replaced by one that does not exist, and once after each of the [`SITUATIONS`].
+    let fx = fixtures();
+    let keys = SigningKeys::from_seed(14).expect("keys");
+    let entries = fx["operations"].as_array().expect("operations");
+    let [idp, identity] = models();
+    let (mut errors, mut failures) = (0, Vec::new());
+    for m in [&idp, &identity] {
+        let g = generator(m, &fx);
+        for (op, input, _) in m.operations() {
+            let emulated = model::operations()
+                .iter()
+                .any(|o| o.target_prefix == m.prefix && o.name == op && o.emulated);
+            if !emulated {
+                continue;
+            }
+            let target = format!("{}.{op}", m.prefix);
+            let (mine, _) = requests(m, &g, entries, op, input);
+            for entry in &mine {
+                let label = entry["name"].as_str().unwrap_or(op).to_string();
+                let names = variables(&entry["request"]);
+                let variants = std::iter::once(None)
+                    .chain(names.iter().map(|n| Some((n.as_str(), None))))
+                    .chain(SITUATIONS.iter().map(|s| Some(("", Some(*s)))));
+                for variant in variants {
+                    let mut w = world(&keys);
+                    prepare(&mut w, &entry["before"], &label);
+                    let changed = match variant {
+                        None => "as it is".to_string(),
+                        Some((_, Some(situation))) => {
+                            befall(&w, situation);
+                            situation.to_string()
+                        }
+                        Some((name, None)) => {
+                            let Some(v) = w.vars.get(name) else {
+                                continue;
+                            };
+                            if v.starts_with(JSON_VAR) {
+                                continue;
+                            }
+                            let other = naming_nothing(v);
+                            w.vars.insert(name.to_string(), other);
+                            format!("${name} naming nothing")
+                        }
+                    };
+                    let body = substitute(&entry["request"], &w.vars);
+                    let (status, out) = send(&w.svc, &target, &body);
+                    if status == 200 {
+                        continue;
+                    }
+                    errors += 1;
+                    let kind = out["__type"].as_str().unwrap_or("?");
+                    if !declared_error(m.prefix, op, kind) {
+                        failures.push(format!(
+                            "{label} ({changed}): {kind}: {}",
+                            out["message"].as_str().unwrap_or("")
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    println!("declared errors: {errors} error answers checked");
+    failures.sort();
+    failures.dedup();
+    assert!(
+        failures.is_empty(),
+        "{} answers with an error the operation does not declare:\n{}",
+        failures.len(),
+        failures.join("\n")
     );
 }

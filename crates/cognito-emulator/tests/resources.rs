@@ -1076,7 +1076,8 @@ fn admin_device_operations() {
         "AdminListDevices",
         json!({"UserPoolId": s.pool_id, "Username": "ghost"}),
     );
-    assert_eq!(ty, "UserNotFoundException");
+    // AdminListDevices and AdminGetDevice declare no UserNotFoundException in AWS's model.
+    assert_eq!(ty, "ResourceNotFoundException");
 }
 
 #[test]

@@ -50,7 +50,9 @@ const USAGE: &str = "usage: cognito-emulator [options]
                            /_emulator/ hooks, as pages of this machine (localhost,
                            127.0.0.1, [::1]) and programs always may; other sites' pages
                            may call only what AWS serves unsigned (sign-up, sign-in, a
-                           user's own profile). Repeat it for more origins
+                           user's own profile). A browser opening the emulator under
+                           ORIGIN's host name is trusted too (other domain names are
+                           refused to browsers). Repeat it for more origins
   --max-connections N      connections served at once; more wait to be accepted (default 1024)
   --header-timeout SECS    time to send a request's headers (default 30)
   --body-timeout SECS      time to send a request's body (default 30)

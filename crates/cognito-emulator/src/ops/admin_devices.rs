@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::api::{ApiResult, Body};
+use crate::api::{ApiError, ApiResult, Body};
 use crate::ops::devices::{confirmed_device, device_json, device_mut, forget, remembered_status};
 use crate::ops::page;
 use crate::state::State;
@@ -35,14 +35,27 @@ fn admin_user(st: &State, b: &Body) -> ApiResult<(String, String)> {
     Ok((pool.id.clone(), username))
 }
 
+/// [`admin_user`] for the operations whose model declares no `UserNotFoundException`
+/// (`AdminGetDevice`, `AdminListDevices`): a user that does not exist is a resource not
+/// found, an error those operations declare, with the same message.
+fn admin_user_as_resource(st: &State, b: &Body) -> ApiResult<(String, String)> {
+    admin_user(st, b).map_err(|e| {
+        if e.kind == "UserNotFoundException" {
+            ApiError::new("ResourceNotFoundException", e.message)
+        } else {
+            e
+        }
+    })
+}
+
 pub(crate) fn admin_list_devices(st: &mut State, b: &Body) -> ApiResult<Value> {
-    let (pool_id, username) = admin_user(st, b)?;
+    let (pool_id, username) = admin_user_as_resource(st, b)?;
     device_page(st, &pool_id, &username, b)
 }
 
 pub(crate) fn admin_get_device(st: &mut State, b: &Body) -> ApiResult<Value> {
     let key = b.str("DeviceKey")?;
-    let (pool_id, username) = admin_user(st, b)?;
+    let (pool_id, username) = admin_user_as_resource(st, b)?;
     let d = confirmed_device(st.pool(&pool_id)?.user(&username)?, key)?;
     Ok(json!({ "Device": device_json(d) }))
 }

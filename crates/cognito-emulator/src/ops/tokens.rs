@@ -525,7 +525,11 @@ pub(crate) fn get_tokens_from_refresh_token(st: &mut State, b: &Body) -> ApiResu
 pub(crate) fn revoke_token(st: &mut State, b: &Body) -> ApiResult<Value> {
     let client_id = b.str("ClientId")?;
     let token = b.str("Token")?;
-    let client = st.client(client_id)?;
+    // An unknown client fails client authentication: the model declares no
+    // `ResourceNotFoundException` for `RevokeToken`.
+    let client = st
+        .client(client_id)
+        .map_err(|_| ApiError::new("UnauthorizedException", "Client authentication failed."))?;
     if !check_client_secret(&client, b.opt_str("ClientSecret")?) {
         return Err(ApiError::new(
             "UnauthorizedException",

@@ -111,10 +111,12 @@ pub fn op_on(
         conforms(&format!("{service}.{name}"), &v);
         Ok(v)
     } else {
-        Err((
-            v["__type"].as_str().unwrap_or("?").to_string(),
-            v["message"].as_str().unwrap_or("").to_string(),
-        ))
+        let kind = v["__type"].as_str().unwrap_or("?").to_string();
+        assert!(
+            crate::contract::declared_error(service, name, &kind),
+            "{name} answered {kind}, an error its model does not declare for it: {v}"
+        );
+        Err((kind, v["message"].as_str().unwrap_or("").to_string()))
     }
 }
 

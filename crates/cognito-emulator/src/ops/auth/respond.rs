@@ -532,13 +532,9 @@ fn web_authn(st: &mut State, t: Turn, ch: String) -> ApiResult<Value> {
     };
     match crate::webauthn::authenticate(&cred, &expected, passkey, &user_handle) {
         Ok(count) => passkey.sign_count = count,
-        Err(crate::webauthn::Refusal::Challenge) => {
-            return Err(ApiError::new(
-                "WebAuthnChallengeNotFoundException",
-                "The challenge does not match a pending WebAuthn challenge.",
-            ));
-        }
-        // The session is spent: a failed assertion starts the sign-in over.
+        // The session is spent: a failed assertion starts the sign-in over. An assertion made
+        // for another challenge fails the same way: `RespondToAuthChallenge` declares none of
+        // the WebAuthn exceptions that the registration operations answer.
         Err(_) => return Err(incorrect_credentials()),
     }
     ctx.mfa_done = true;
