@@ -30,9 +30,10 @@
 //! SHA-256 digest); 4 still kept the ids of sign-in and sign-up sessions, which answer the next
 //! challenge, as they were (5 keeps their digest too); 5 kept the steps of hosted sign-ins in
 //! progress, with their `Session`, in the clear (6 seals them under the browser's cookie, and
-//! drops the older ones when it opens a store). An older store is migrated when opened (its missing tables added, its
-//! stored handshakes deleted, its secrets replaced by their digests and its version record
-//! rewritten, in one transaction).
+//! drops the older ones when it opens a store). An older store is migrated when opened: it is
+//! copied into a new file with the tables it lacks, without its stored handshakes, hosted
+//! sign-ins of format 5 and expired records, with its secrets replaced by their digests and
+//! the current version record, and the copy is renamed over it (see `migrate`).
 
 use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
