@@ -11,7 +11,9 @@
 //! acknowledged write is durable, and a batch is one request's changes, so a crash never
 //! leaves half of a request applied. A request that changed nothing does not wait: it may
 //! show a change whose own request is still waiting for the disk (and is not yet answered),
-//! which a crash at that moment would undo.
+//! which a crash at that moment would undo. A failed commit stops the writer: that request
+//! and every later one that changes something fail, and requests that change nothing are
+//! still served from memory (see [`Store::failure`]).
 //!
 //! Records that expire on their own are kept too, so that a flow in progress survives a
 //! restart: sign-in sessions (the `Session` of a challenge), the sign-up sessions of auto
@@ -25,9 +27,13 @@
 //! refresh tokens in memory only); 2 had no table for sign-up sessions and stored SRP
 //! handshakes; 3 kept refresh tokens, authorization codes and the hosted pages' cookies under
 //! their own value, so a copy of the file held working credentials (4 keeps them under their
-//! SHA-256 digest). An older store is migrated when opened (its missing tables added, its
-//! stored handshakes deleted, its secrets replaced by their digests and its version record
-//! rewritten, in one transaction).
+//! SHA-256 digest); 4 still kept the ids of sign-in and sign-up sessions, which answer the next
+//! challenge, as they were (5 keeps their digest too); 5 kept the steps of hosted sign-ins in
+//! progress, with their `Session`, in the clear (6 seals them under the browser's cookie, and
+//! drops the older ones when it opens a store). An older store is migrated when opened: it is
+//! copied into a new file with the tables it lacks, without its stored handshakes, hosted
+//! sign-ins of format 5 and expired records, with its secrets replaced by their digests and
+//! the current version record, and the copy is renamed over it (see `migrate`).
 
 use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
@@ -44,7 +50,7 @@ use crate::tokens::LazyKeys;
 
 /// The version of the records' layout. A store written by a newer layout is refused (never
 /// rewritten), as is one whose version record is missing or unreadable.
-pub(crate) const FORMAT_VERSION: u64 = 4;
+pub(crate) const FORMAT_VERSION: u64 = 6;
 
 /// The database file inside the data directory.
 const FILE_NAME: &str = "cognito-emulator.redb";
@@ -72,11 +78,20 @@ const RECORD_TABLES: [TableDefinition<&str, &[u8]>; 15] = [
     CODES, HOSTED, LOGINS, SIGNUPS,
 ];
 
-/// The tables whose keys are secrets, stored as their digest since format version 4.
-const DIGESTED: [TableDefinition<&str, &[u8]>; 4] = [REFRESH, CODES, HOSTED, LOGINS];
+/// The first format version whose hosted sign-ins in progress hold their step sealed under
+/// the browser's cookie (see `SealedStep`).
+const SEALED_LOGINS: u64 = 6;
 
-/// The first format version that stores the keys of [`DIGESTED`] tables as digests.
-const DIGESTED_SINCE: u64 = 4;
+/// The tables whose keys are secrets, with the first format version that stores them as
+/// their digest.
+const DIGESTED: [(TableDefinition<&str, &[u8]>, u64); 6] = [
+    (REFRESH, 4),
+    (CODES, 4),
+    (HOSTED, 4),
+    (LOGINS, 4),
+    (SESSIONS, 5),
+    (SIGNUPS, 5),
+];
 
 /// The tables later format versions added, with the version that added each.
 const ADDED: [(TableDefinition<&str, &[u8]>, u64); 5] = [
@@ -112,6 +127,10 @@ thread_local! {
     /// While `Some`, a wait for durability on this thread is noted here (the newest batch
     /// owed) instead of blocking the thread: see [`collecting_waits`].
     static OWED: Cell<Option<u64>> = const { Cell::new(None) };
+    /// The newest batch this thread queued since its request began (0: none): after a failed
+    /// write, the requests that changed something fail and the others are served
+    /// ([`Store::failure`]).
+    static QUEUED_HERE: Cell<u64> = const { Cell::new(0) };
 }
 
 /// Runs `f` and returns, with its result, the batch that its changes wait for (0: none),
@@ -127,6 +146,8 @@ pub(crate) fn collecting_waits<R>(f: impl FnOnce() -> R) -> (R, u64) {
         }
     }
     let _restore = Restore(OWED.with(|o| o.replace(Some(0))));
+    // A request begins: what this thread queued for an earlier one is not its concern.
+    QUEUED_HERE.with(|c| c.set(0));
     let result = f();
     (result, OWED.with(Cell::get).unwrap_or(0))
 }
@@ -357,10 +378,38 @@ impl Store {
         ))
     }
 
-    /// The error that stopped the writer, if any: the state in memory then holds changes the
-    /// disk does not, and requests fail instead of acknowledging them.
+    /// The error that stopped the writer, if the calling thread queued a change since its
+    /// request began that is not durable: the request fails instead of acknowledging it. A
+    /// request that changed nothing (a read) is still served after a failure, from the state
+    /// in memory, which then also holds the changes of the failed requests (a restart drops
+    /// them).
     pub fn failure(&self) -> Option<String> {
-        lock(&self.inner.queue).failed.clone()
+        let q = lock(&self.inner.queue);
+        let failed = q.failed.as_ref()?;
+        let mine = QUEUED_HERE.with(Cell::get);
+        if mine <= self.inner.durable.load(Ordering::Acquire) {
+            return None;
+        }
+        // Reported once: the request that queued it fails, and the thread's next request
+        // starts clean even where nothing marks the start of a request.
+        QUEUED_HERE.with(|c| c.set(0));
+        Some(failed.clone())
+    }
+
+    /// Queues a batch; returns its sequence number, noted as this thread's newest. After the
+    /// writer stopped, the batch is numbered but dropped: it can never become durable, so its
+    /// request fails, and the queue does not grow.
+    fn enqueue(&self, ops: Vec<Op>) -> u64 {
+        let mut q = lock(&self.inner.queue);
+        q.queued += 1;
+        if q.failed.is_none() {
+            q.batches.push(ops);
+        }
+        self.inner.queued.store(q.queued, Ordering::Release);
+        self.inner.work.notify_one();
+        let seq = q.queued;
+        QUEUED_HERE.with(|c| c.set(c.get().max(seq)));
+        seq
     }
 
     /// Called under the state lock when it is released: turns the changes noted since the lock
@@ -433,16 +482,7 @@ impl Store {
         drop(known);
         // A request that changed nothing does not wait: what it read may belong to a request
         // that is still waiting for its commit (and is not answered before it).
-        let seq = if ops.is_empty() {
-            0
-        } else {
-            let mut q = lock(&self.inner.queue);
-            q.batches.push(ops);
-            q.queued += 1;
-            self.inner.queued.store(q.queued, Ordering::Release);
-            self.inner.work.notify_one();
-            q.queued
-        };
+        let seq = if ops.is_empty() { 0 } else { self.enqueue(ops) };
         Pending { seq, keygen }
     }
 
@@ -470,11 +510,11 @@ impl Store {
         crate::util::blocking(|| {
             let mut q = lock(&self.inner.queue);
             loop {
-                if let Some(e) = &q.failed {
-                    return Err(e.clone());
-                }
                 if self.inner.durable.load(Ordering::Acquire) >= seq {
                     return Ok(());
+                }
+                if let Some(e) = &q.failed {
+                    return Err(e.clone());
                 }
                 q = self.inner.done.wait(q).unwrap_or_else(|p| p.into_inner());
             }
@@ -495,12 +535,7 @@ impl Store {
                 .get(&pool_id)
                 .is_some_and(|k| Arc::ptr_eq(k, &keys))
             {
-                let mut q = lock(&self.inner.queue);
-                q.batches.push(vec![Op::PutKeys(pool_id, record)]);
-                q.queued += 1;
-                self.inner.queued.store(q.queued, Ordering::Release);
-                self.inner.work.notify_one();
-                seq = q.queued;
+                seq = self.enqueue(vec![Op::PutKeys(pool_id, record)]);
             }
         }
         Ok(seq)
@@ -514,11 +549,11 @@ impl Store {
             tokio::pin!(progress);
             // Registered before the checks, so a commit between them still wakes this wait.
             progress.as_mut().enable();
-            if let Some(e) = self.failure() {
-                return Err(e);
-            }
             if self.inner.durable.load(Ordering::Acquire) >= seq {
                 return Ok(());
+            }
+            if let Some(e) = lock(&self.inner.queue).failed.clone() {
+                return Err(e);
             }
             progress.await;
         }
@@ -649,7 +684,9 @@ fn capture_records(
             }
             Kind::Identity => put_or_del(ops, kind, key.clone(), st.identities().get(&key)),
             Kind::Domain => put_or_del(ops, kind, key.clone(), st.domains().get(&key)),
-            Kind::Session => put_or_del(ops, kind, key.clone(), st.sessions().get(&key)),
+            Kind::Session => {
+                put_or_del(ops, kind, key.clone(), st.sessions().get_by_digest(&key));
+            }
             Kind::OAuthCode => {
                 let code = st.oauth().codes.by_digest().get(&key);
                 put_or_del(ops, kind, key.clone(), code);
@@ -662,7 +699,9 @@ fn capture_records(
                 let login = st.oauth().logins.by_digest().get(&key);
                 put_or_del(ops, kind, key.clone(), login);
             }
-            Kind::Signup => put_or_del(ops, kind, key.clone(), st.sessions().signup(&key)),
+            Kind::Signup => {
+                put_or_del(ops, kind, key.clone(), st.sessions().signup_by_digest(&key));
+            }
         }
     }
 }
@@ -815,7 +854,9 @@ fn copy_migrated(
     let w = new.begin_write()?;
     for def in std::iter::once(META).chain(RECORD_TABLES) {
         let mut to = w.open_table(def)?;
-        let digested = version < DIGESTED_SINCE && DIGESTED.iter().any(|d| d.name() == def.name());
+        let digested = DIGESTED
+            .iter()
+            .any(|(d, since)| d.name() == def.name() && version < *since);
         match read.open_table(def) {
             Ok(from) => {
                 for entry in from.iter()? {
@@ -903,10 +944,14 @@ fn sync_parent(path: &Path) {
     let _ = path;
 }
 
-/// The key a record of a [`DIGESTED`] table is kept under in memory: the stored key, or its
-/// digest in a store of a format that stored the secret itself.
-fn secret_key(key: String, version: u64) -> String {
-    if version < DIGESTED_SINCE {
+/// The key a record of the [`DIGESTED`] table `def` is kept under in memory: the stored key,
+/// or its digest in a store of a format that stored the secret itself.
+fn secret_key(def: TableDefinition<&str, &[u8]>, key: String, version: u64) -> String {
+    let since = DIGESTED
+        .iter()
+        .find(|(d, _)| d.name() == def.name())
+        .map_or(0, |(_, since)| *since);
+    if version < since {
         changes::digest(&key)
     } else {
         key
@@ -1008,7 +1053,7 @@ fn load(
         st.load(Restored::Client(k, Box::new(v)));
     }
     for (k, v) in read_all(path, read, REFRESH)? {
-        st.load(Restored::Refresh(secret_key(k, version), v));
+        st.load(Restored::Refresh(secret_key(REFRESH, k, version), v));
     }
     for (k, ()) in read_all(path, read, REVOKED)? {
         st.load(Restored::Revoked(k));
@@ -1026,6 +1071,7 @@ fn load(
     let now = st.now();
     let mut expired = Vec::new();
     for (k, v) in read_added::<serde_json::Value>(path, read, SESSIONS, version)? {
+        let k = secret_key(SESSIONS, k, version);
         // Format version 2 stored SRP handshakes, which later versions keep in memory only
         // (they hold the server's secret exponent): they are deleted like expired records.
         let step = &v["step"];
@@ -1042,7 +1088,7 @@ fn load(
         st.load(Restored::Session(k, v));
     }
     for (k, v) in read_added::<crate::state::AuthCode>(path, read, CODES, version)? {
-        let k = secret_key(k, version);
+        let k = secret_key(CODES, k, version);
         if v.expires <= now {
             expired.push((Kind::OAuthCode, k));
         } else {
@@ -1050,15 +1096,27 @@ fn load(
         }
     }
     for (k, v) in read_added::<crate::state::HostedSession>(path, read, HOSTED, version)? {
-        let k = secret_key(k, version);
+        let k = secret_key(HOSTED, k, version);
         if v.expires <= now {
             expired.push((Kind::HostedSession, k));
         } else {
             st.load(Restored::HostedSession(k, v));
         }
     }
-    for (k, v) in read_added::<crate::state::LoginSession>(path, read, LOGINS, version)? {
-        let k = secret_key(k, version);
+    if version < SEALED_LOGINS {
+        // Their steps are in the clear, and sealing them takes the browser's cookie, which
+        // the store never had: they are dropped (the browser starts its sign-in again).
+        for (k, _) in read_added::<serde_json::Value>(path, read, LOGINS, version)? {
+            expired.push((Kind::HostedLogin, secret_key(LOGINS, k, version)));
+        }
+    }
+    let logins = if version < SEALED_LOGINS {
+        Vec::new()
+    } else {
+        read_added::<crate::state::LoginSession>(path, read, LOGINS, version)?
+    };
+    for (k, v) in logins {
+        let k = secret_key(LOGINS, k, version);
         if v.expires <= now {
             expired.push((Kind::HostedLogin, k));
         } else {
@@ -1066,6 +1124,7 @@ fn load(
         }
     }
     for (k, v) in read_added::<crate::state::SignupSession>(path, read, SIGNUPS, version)? {
+        let k = secret_key(SIGNUPS, k, version);
         if v.expires <= now {
             expired.push((Kind::Signup, k));
         } else {

@@ -34,9 +34,30 @@ struct Server {
 
 impl Server {
     fn start(dir: &Path) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_cognito-emulator"))
-            .args(["--port", "0", "--data-dir"])
-            .arg(dir)
+        let mut command = Command::new(env!("CARGO_BIN_EXE_cognito-emulator"));
+        command.args(["--port", "0", "--data-dir"]).arg(dir);
+        Server::spawn(command)
+    }
+
+    /// The emulator on `dir` in a process that cannot grow a file beyond `bytes`
+    /// (`RLIMIT_FSIZE`, as a full disk or a quota would stop it), with `SIGXFSZ` ignored so
+    /// that a write past the limit fails with `EFBIG` instead of killing the process.
+    #[cfg(unix)]
+    fn start_with_file_limit(dir: &Path, bytes: u64) -> Server {
+        let mut command = Command::new("sh");
+        command
+            .arg("-c")
+            .arg(format!(
+                "trap '' XFSZ; ulimit -f {} && exec \"$0\" --port 0 --data-dir \"$1\"",
+                bytes.div_ceil(512)
+            ))
+            .arg(env!("CARGO_BIN_EXE_cognito-emulator"))
+            .arg(dir);
+        Server::spawn(command)
+    }
+
+    fn spawn(mut command: Command) -> Server {
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -945,6 +966,9 @@ fn version_3_store_keeps_its_refresh_tokens_working_under_digests() {
         write_format(&w, "3");
         w.commit().unwrap();
     }
+    // What a crash in the middle of an earlier migration left beside the store.
+    let leftover = dir.join("cognito-emulator.redb.migrating");
+    std::fs::write(&leftover, b"half a copy").unwrap();
     {
         let emu = Emulator::builder()
             .data_dir(&dir)
@@ -955,7 +979,7 @@ fn version_3_store_keeps_its_refresh_tokens_working_under_digests() {
     {
         let db = redb::Database::open(store_file(&dir)).expect("open");
         let r = db.begin_read().unwrap();
-        assert_eq!(read_format(&r), "4");
+        assert_eq!(read_format(&r), "6");
         let keys: Vec<String> = r
             .open_table(refresh_def)
             .unwrap()
@@ -965,10 +989,13 @@ fn version_3_store_keeps_its_refresh_tokens_working_under_digests() {
             .collect();
         assert_eq!(keys, [digest(&token)]);
     }
-    eprintln!(
-        "EXPERIMENT old token in migrated file: {}",
-        contains(&std::fs::read(store_file(&dir)).unwrap(), token.as_bytes())
+    // The migration rewrote the file: the old key is not left in a freed page either, and
+    // the copy a crash had left half done is gone.
+    assert!(
+        !contains(&std::fs::read(store_file(&dir)).unwrap(), token.as_bytes()),
+        "the migrated store file still holds the refresh token's bytes"
     );
+    assert!(!leftover.exists());
     // The migrated store keeps working, and a token stored since is a digest too.
     let emu = Emulator::builder()
         .data_dir(&dir)
@@ -980,6 +1007,162 @@ fn version_3_store_keeps_its_refresh_tokens_working_under_digests() {
     drop(emu);
     let file = std::fs::read(store_file(&dir)).unwrap();
     assert!(!contains(&file, second.as_bytes()));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A hosted sign-in at its new-password step holds the sign-in's `Session`, which sets the
+/// password: the store keeps that step sealed under the browser's login cookie (no readable
+/// step, no session in the record), and after a restart the browser's cookie opens it and the
+/// sign-in completes.
+#[test]
+fn a_hosted_sign_in_step_is_stored_sealed_and_survives_a_restart() {
+    use redb::ReadableTable;
+    let dir = temp_dir("sealed");
+    let s = Server::start(&dir);
+    let pool_id = s.ok("CreateUserPool", json!({"PoolName": "sealed"}))["UserPool"]["Id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.ok(
+        "CreateUserPoolDomain",
+        json!({"UserPoolId": pool_id, "Domain": "durable"}),
+    );
+    let client_id = s.ok(
+        "CreateUserPoolClient",
+        json!({"UserPoolId": pool_id, "ClientName": "web",
+               "AllowedOAuthFlowsUserPoolClient": true, "AllowedOAuthFlows": ["code"],
+               "AllowedOAuthScopes": ["openid"], "CallbackURLs": [CALLBACK],
+               "SupportedIdentityProviders": ["COGNITO"]}),
+    )["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.ok(
+        "AdminCreateUser",
+        json!({"UserPoolId": pool_id, "Username": "bob", "MessageAction": "SUPPRESS",
+               "TemporaryPassword": "Temp-Passw0rd!"}),
+    );
+    let authorize = format!(
+        "/_hosted/durable/oauth2/authorize?{}",
+        form(&[
+            ("response_type", "code"),
+            ("client_id", &client_id),
+            ("redirect_uri", CALLBACK),
+            ("scope", "openid"),
+        ])
+    );
+    let (_, h, _) = http(&s, "GET", &authorize, &[], "");
+    let login = header(&h, "location").unwrap().to_string();
+    let (_, h, page) = http(&s, "GET", &login, &[], "");
+    let cookie = set_cookie(&h, "cognito-login").expect("login cookie");
+    let at = page.find("name=\"_csrf\" value=\"").expect("csrf field") + 20;
+    let csrf = page[at..at + page[at..].find('"').unwrap()].to_string();
+    let with_cookie = [("Cookie", format!("cognito-login={cookie}"))];
+    let with_cookie: Vec<(&str, &str)> =
+        with_cookie.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, page) = http(
+        &s,
+        "POST",
+        &login,
+        &with_cookie,
+        &form(&[
+            ("_csrf", &csrf),
+            ("username", "bob"),
+            ("password", "Temp-Passw0rd!"),
+        ]),
+    );
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("new_password"),
+        "the new-password step: {page}"
+    );
+    s.kill();
+
+    {
+        let db = redb::Database::open(store_file(&dir)).expect("open");
+        let r = db.begin_read().unwrap();
+        let logins = r
+            .open_table(redb::TableDefinition::<&str, &[u8]>::new("hosted_logins"))
+            .unwrap();
+        let records: Vec<Value> = logins
+            .iter()
+            .unwrap()
+            .map(|e| serde_json::from_slice(e.unwrap().1.value()).unwrap())
+            .collect();
+        assert_eq!(records.len(), 1);
+        let step = &records[0]["step"];
+        assert!(
+            step["sealed"].is_array() && step["nonce"].is_array(),
+            "{step}"
+        );
+        let text = records[0].to_string();
+        assert!(
+            !text.contains("NewPassword") && !text.contains("session"),
+            "{text}"
+        );
+    }
+
+    let s = Server::start(&dir);
+    let (status, h, body) = http(
+        &s,
+        "POST",
+        &login,
+        &with_cookie,
+        &form(&[
+            ("_csrf", &csrf),
+            ("new_password", PASSWORD),
+            ("confirm_password", PASSWORD),
+        ]),
+    );
+    assert_eq!(status, 302, "the sealed step did not survive: {body}");
+    let callback = header(&h, "location").unwrap();
+    assert!(query_param(callback, "code").is_some(), "{callback}");
+
+    // Format 5 stored the steps in the clear; they cannot be sealed without the cookie, so
+    // opening such a store drops them and the browser starts again.
+    let (_, h, page) = http(&s, "GET", &login, &[], "");
+    let cookie = set_cookie(&h, "cognito-login").expect("login cookie");
+    let at = page.find("name=\"_csrf\" value=\"").expect("csrf field") + 20;
+    let csrf = page[at..at + page[at..].find('"').unwrap()].to_string();
+    s.kill();
+    let logins_def = redb::TableDefinition::<&str, &[u8]>::new("hosted_logins");
+    {
+        let db = redb::Database::open(store_file(&dir)).expect("open");
+        let w = db.begin_write().unwrap();
+        {
+            let mut t = w.open_table(logins_def).unwrap();
+            let (key, mut record) = {
+                let first = t.first().unwrap().expect("the sign-in page's record");
+                let record: Value = serde_json::from_slice(first.1.value()).unwrap();
+                (first.0.value().to_string(), record)
+            };
+            record["step"] = json!("Password");
+            t.insert(key.as_str(), record.to_string().as_bytes())
+                .unwrap();
+        }
+        write_format(&w, "5");
+        w.commit().unwrap();
+    }
+    let s = Server::start(&dir);
+    let (status, _, _) = http(
+        &s,
+        "POST",
+        &login,
+        &[("Cookie", &format!("cognito-login={cookie}"))],
+        &form(&[
+            ("_csrf", &csrf),
+            ("username", "bob"),
+            ("password", PASSWORD),
+        ]),
+    );
+    assert_eq!(status, 403, "a format-5 sign-in page was kept");
+    s.kill();
+    let db = redb::Database::open(store_file(&dir)).expect("open");
+    let r = db.begin_read().unwrap();
+    assert_eq!(read_format(&r), "6");
+    assert!(r.open_table(logins_def).unwrap().first().unwrap().is_none());
+    drop(r);
+    drop(db);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -1030,6 +1213,13 @@ fn sign_in_sessions_in_flight_survive_a_restart() {
     );
     assert_eq!(new_pw["ChallengeName"], "NEW_PASSWORD_REQUIRED");
     s.kill();
+    // The session id answers the challenge (it sets the password): the store keeps its
+    // digest only.
+    let id = new_pw["Session"].as_str().expect("session");
+    assert!(!contains(
+        &std::fs::read(store_file(&dir)).unwrap(),
+        id.as_bytes()
+    ));
 
     let s = Server::start(&dir);
     let p = &ch["ChallengeParameters"];
@@ -1169,7 +1359,7 @@ fn version_1_store_is_migrated_and_expired_sessions_are_dropped() {
     {
         let db = redb::Database::open(store_file(&dir)).expect("open");
         let r = db.begin_read().unwrap();
-        assert_eq!(read_format(&r), "4");
+        assert_eq!(read_format(&r), "6");
         assert_eq!(r.open_table(sessions).unwrap().len().unwrap(), 1);
     }
     // An hour later the session has expired: it is not loaded and is deleted.
@@ -1222,6 +1412,11 @@ fn sign_up_sessions_for_auto_sign_in_survive_a_restart() {
     let messages = s.get("/_emulator/messages?username=hal");
     let code = messages[0]["code"].as_str().expect("code").to_string();
     s.kill();
+    let id = up["Session"].as_str().expect("session");
+    assert!(!contains(
+        &std::fs::read(store_file(&dir)).unwrap(),
+        id.as_bytes()
+    ));
 
     let s = Server::start(&dir);
     let confirmed = s.ok(
@@ -1231,6 +1426,10 @@ fn sign_up_sessions_for_auto_sign_in_survive_a_restart() {
     );
     let session = confirmed["Session"].as_str().expect("session").to_string();
     s.kill();
+    assert!(!contains(
+        &std::fs::read(store_file(&dir)).unwrap(),
+        session.as_bytes()
+    ));
 
     let s = Server::start(&dir);
     let auto = json!({"AuthFlow": "USER_AUTH", "ClientId": client_id,
@@ -1253,13 +1452,14 @@ fn sign_up_sessions_for_auto_sign_in_survive_a_restart() {
 }
 
 /// A store of format version 2 kept SRP handshakes (with the server's secret exponent) in its
-/// sessions table: opening it deletes them and keeps every other session.
+/// sessions table: opening it deletes them and keeps every other session, under the digest of
+/// its id from then on (the id still answers its challenge).
 #[test]
 fn version_2_store_loses_its_stored_srp_handshakes() {
     use redb::{ReadableTable, ReadableTableMetadata};
     let dir = temp_dir("v2");
     let start = 1_800_000_000;
-    let client_id = {
+    let (client_id, session) = {
         let emu = Emulator::builder()
             .data_dir(&dir)
             .fixed_clock(start)
@@ -1291,7 +1491,8 @@ fn version_2_store_loses_its_stored_srp_handshakes() {
                    "AuthParameters": {"USERNAME": "gus", "SRP_A": eph.public_hex()}}),
         )
         .expect("SRP challenge");
-        client.client_id
+        let session = ch["Session"].as_str().expect("session").to_string();
+        (client.client_id, session)
     };
     let sessions = redb::TableDefinition::<&str, &[u8]>::new("auth_sessions");
     let kept = {
@@ -1304,10 +1505,22 @@ fn version_2_store_loses_its_stored_srp_handshakes() {
                 .map(|e| e.unwrap().0.value().to_string())
                 .collect()
         };
-        assert_eq!(kept.len(), 1, "only the new-password session is stored");
-        // What version 2 wrote: handshakes in the sessions table, no sign-up sessions table.
+        assert_eq!(
+            kept,
+            [digest(&session)],
+            "only the new-password session is stored, under its digest"
+        );
+        // What version 2 wrote: sessions under their id, handshakes in the sessions table,
+        // no sign-up sessions table.
         {
             let mut t = w.open_table(sessions).unwrap();
+            let record = t
+                .remove(kept[0].as_str())
+                .unwrap()
+                .unwrap()
+                .value()
+                .to_vec();
+            t.insert(session.as_str(), record.as_slice()).unwrap();
             for (key, step) in [
                 ("hs-user", json!({"PasswordVerifier": {"b": "1f"}})),
                 (
@@ -1346,11 +1559,30 @@ fn version_2_store_loses_its_stored_srp_handshakes() {
         .map(|e| e.unwrap().0.value().to_string())
         .collect();
     assert_eq!(left, kept);
-    assert_eq!(read_format(&r), "4");
+    assert_eq!(read_format(&r), "6");
     let signups = redb::TableDefinition::<&str, &[u8]>::new("signup_sessions");
     assert_eq!(r.open_table(signups).unwrap().len().unwrap(), 0);
     drop(r);
     drop(db);
+    // The session stored under its id by version 2 answers its challenge after the migration.
+    let emu = Emulator::builder()
+        .data_dir(&dir)
+        .fixed_clock(start)
+        .build_service()
+        .expect("the migrated store opens");
+    let out = emu
+        .call(
+            "RespondToAuthChallenge",
+            json!({"ClientId": client_id, "ChallengeName": "NEW_PASSWORD_REQUIRED",
+                   "Session": session,
+                   "ChallengeResponses": {"USERNAME": "gus", "NEW_PASSWORD": PASSWORD}}),
+        )
+        .expect("the new password is set");
+    assert!(
+        out["AuthenticationResult"]["AccessToken"].is_string(),
+        "{out}"
+    );
+    drop(emu);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -1484,6 +1716,88 @@ fn a_stored_pool_with_username_attributes_ignores_its_aliases() {
     );
     assert_eq!(id["email"], "victim@example.com");
     drop(emu);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A write the data directory cannot take (here the file may not grow: a full disk) is
+/// answered 500 `InternalErrorException` with the store's message, and so is every later
+/// write; reads are still served, and nothing acknowledged before is lost: a restart finds
+/// every user created with a 200, and not the ones refused.
+#[cfg(unix)]
+#[test]
+fn a_failed_durable_write_answers_500_and_loses_nothing_stored() {
+    let dir = temp_dir("full");
+    let s = Server::start(&dir);
+    let pool_id = s.ok("CreateUserPool", json!({"PoolName": "full"}))["UserPool"]["Id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.ok(
+        "AdminCreateUser",
+        json!({"UserPoolId": pool_id, "Username": "first", "MessageAction": "SUPPRESS"}),
+    );
+    s.kill();
+    let size = std::fs::metadata(store_file(&dir)).unwrap().len();
+
+    let s = Server::start_with_file_limit(&dir, size);
+    let big = "x".repeat(2048);
+    let mut acknowledged = vec!["first".to_string()];
+    let mut refused = None;
+    for i in 0..5000 {
+        let name = format!("user{i}");
+        let body = json!({"UserPoolId": pool_id, "Username": name, "MessageAction": "SUPPRESS",
+                          "UserAttributes": [{"Name": "name", "Value": big}]});
+        match s.call("AdminCreateUser", &body).expect("an answer") {
+            (200, _) => acknowledged.push(name),
+            (status, v) => {
+                refused = Some((name, status, v));
+                break;
+            }
+        }
+    }
+    let (name, status, answer) = refused.expect("the store file reached its size limit");
+    assert_eq!(status, 500, "{answer}");
+    assert_eq!(answer["__type"], "InternalErrorException", "{answer}");
+    let message = answer["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("cannot write the data directory"),
+        "{message}"
+    );
+    // The process is still there and answers; a later write is refused the same way, never
+    // acknowledged without being stored.
+    let later = json!({"UserPoolId": pool_id, "Username": "later", "MessageAction": "SUPPRESS"});
+    let (status, answer) = s.call("AdminCreateUser", &later).expect("an answer");
+    assert_eq!(status, 500, "{answer}");
+    // Reads are still served (from memory).
+    s.ok(
+        "AdminGetUser",
+        json!({"UserPoolId": pool_id, "Username": "first"}),
+    );
+    s.ok("DescribeUserPool", json!({"UserPoolId": pool_id}));
+    let again = json!({"UserPoolId": pool_id, "Username": "again", "MessageAction": "SUPPRESS"});
+    let (status, answer) = s.call("AdminCreateUser", &again).expect("an answer");
+    assert_eq!(status, 500, "{answer}");
+    let jwks = s.get(&format!("/{pool_id}/.well-known/jwks.json"));
+    assert!(jwks["keys"].is_array(), "{jwks}");
+    s.kill();
+
+    let s = Server::start(&dir);
+    for user in &acknowledged {
+        s.ok(
+            "AdminGetUser",
+            json!({"UserPoolId": pool_id, "Username": user}),
+        );
+    }
+    for user in [name.as_str(), "later", "again"] {
+        assert_eq!(
+            s.refusal(
+                "AdminGetUser",
+                &json!({"UserPoolId": pool_id, "Username": user})
+            ),
+            "UserNotFoundException"
+        );
+    }
+    s.kill();
     let _ = std::fs::remove_dir_all(&dir);
 }
 

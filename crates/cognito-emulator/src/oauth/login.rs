@@ -13,7 +13,7 @@ use super::{
 };
 use crate::Shared;
 use crate::srp_server::{ct_eq, prim};
-use crate::state::{HostedSession, LoginSession, LoginStep};
+use crate::state::{HostedSession, LoginSession, LoginStep, SealedStep};
 
 pub(crate) fn get(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
     let mut st = shared.lock();
@@ -25,10 +25,13 @@ pub(crate) fn get(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
     let csrf = random_token();
     let now = st.now();
     let shown = request.clone();
+    let Some(step) = SealedStep::seal(&id, &LoginStep::Password) else {
+        return page(500, "Error", "The sign-in could not be started.");
+    };
     let sess = LoginSession {
         csrf: csrf.clone(),
         request,
-        step: LoginStep::Password,
+        step,
         expires: now + LOGIN_SESSION_SECS,
     };
     insert_bounded(&mut st.oauth_mut().logins, &id, sess, now, |s| s.expires);
@@ -72,6 +75,9 @@ pub(crate) fn post(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
     if !param(&form, "_csrf").is_some_and(|c| ct_eq(c, &sess.csrf)) {
         return stale(h);
     }
+    let Some(current) = sess.step.open(&id) else {
+        return stale(h);
+    };
     let secret_hash = |username: &str| {
         client
             .secret
@@ -82,11 +88,11 @@ pub(crate) fn post(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
         login_page(400, h, &sess.request, &sess.csrf, step, Some(error), &[])
     };
     let mut answers = Map::new();
-    let (op, session, username) = match &sess.step {
+    let (op, session, username) = match &current {
         LoginStep::Password => {
             let (Some(user), Some(pw)) = (param(&form, "username"), param(&form, "password"))
             else {
-                return rerender(&sess.step, "Enter your username and password.");
+                return rerender(&current, "Enter your username and password.");
             };
             answers.insert("USERNAME".into(), json!(user));
             answers.insert("PASSWORD".into(), json!(pw));
@@ -101,10 +107,10 @@ pub(crate) fn post(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
                 param(&form, "new_password"),
                 param(&form, "confirm_password"),
             ) else {
-                return rerender(&sess.step, "Enter a new password.");
+                return rerender(&current, "Enter a new password.");
             };
             if confirm != Some(pw) {
-                return rerender(&sess.step, "The passwords do not match.");
+                return rerender(&current, "The passwords do not match.");
             }
             answers.insert("NEW_PASSWORD".into(), json!(pw));
             for attr in required {
@@ -127,7 +133,7 @@ pub(crate) fn post(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
             ..
         } => {
             let Some(code) = param(&form, "code") else {
-                return rerender(&sess.step, "Enter the code.");
+                return rerender(&current, "Enter the code.");
             };
             let key = match kind.as_str() {
                 "SMS_MFA" => "SMS_MFA_CODE",
@@ -145,7 +151,7 @@ pub(crate) fn post(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
         } => {
             let Some(choice) = param(&form, "mfa_type").filter(|c| options.iter().any(|o| o == c))
             else {
-                return rerender(&sess.step, "Choose how to receive your code.");
+                return rerender(&current, "Choose how to receive your code.");
             };
             answers.insert("ANSWER".into(), json!(choice));
             answers.insert("USERNAME".into(), json!(username));
@@ -155,7 +161,7 @@ pub(crate) fn post(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
             session, username, ..
         } => {
             let Some(code) = param(&form, "code") else {
-                return rerender(&sess.step, "Enter the code from your authenticator app.");
+                return rerender(&current, "Enter the code from your authenticator app.");
             };
             let verified = shared.dispatch_hosted(
                 "VerifySoftwareToken",
@@ -168,7 +174,7 @@ pub(crate) fn post(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
             let next = match verified {
                 Ok(v) => v.get("Session").and_then(Value::as_str).map(str::to_string),
                 // A wrong code leaves the authenticator waiting for another try.
-                Err(e) => return rerender(&sess.step, &e.message),
+                Err(e) => return rerender(&current, &e.message),
             };
             answers.insert("USERNAME".into(), json!(username));
             ("MFA_SETUP", next, username.clone())
@@ -202,9 +208,9 @@ pub(crate) fn post(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
             // A wrong code keeps the challenge for another try (the API keeps its session);
             // any other refusal ends this sign-in attempt and asks for the password again.
             let retry =
-                matches!(sess.step, LoginStep::Mfa { .. }) && e.kind == "CodeMismatchException";
+                matches!(current, LoginStep::Mfa { .. }) && e.kind == "CodeMismatchException";
             let step = if retry {
-                sess.step.clone()
+                current.clone()
             } else {
                 LoginStep::Password
             };
@@ -307,8 +313,18 @@ fn as_map(v: Value) -> Map<String, Value> {
 }
 
 fn set_step(shared: &Shared, id: &str, step: LoginStep) {
-    if let Some(s) = shared.lock().oauth_mut().logins.get_mut(id) {
-        s.step = step;
+    let sealed = SealedStep::seal(id, &step);
+    let mut st = shared.lock();
+    match sealed {
+        Some(sealed) => {
+            if let Some(s) = st.oauth_mut().logins.get_mut(id) {
+                s.step = sealed;
+            }
+        }
+        // A step that cannot be sealed ends the sign-in: the form then asks to start again.
+        None => {
+            st.oauth_mut().logins.remove(id);
+        }
     }
 }
 

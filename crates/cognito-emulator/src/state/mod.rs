@@ -24,7 +24,7 @@ mod users;
 pub(crate) use client::{Client, STANDARD_SCOPES, client_list, oauth_enabled};
 pub(crate) use identity::{Identity, IdentityPool};
 pub(crate) use oauth::{
-    AuthCode, AuthzRequest, HostedSession, LoginSession, LoginStep, OAuthState,
+    AuthCode, AuthzRequest, HostedSession, LoginSession, LoginStep, OAuthState, SealedStep,
 };
 pub(crate) use pool::{
     DomainRecord, Group, Pool, PoolRecord, PoolRecordRef, PoolResources, Stored, pool_name,

@@ -73,8 +73,54 @@ pub(crate) enum LoginStep {
 pub(crate) struct LoginSession {
     pub csrf: String,
     pub request: AuthzRequest,
-    pub step: LoginStep,
+    pub step: SealedStep,
     pub expires: u64,
+}
+
+/// A [`LoginStep`] encrypted (AES-256-GCM) under a key derived from the browser's login
+/// cookie. A step past the password holds the sign-in's `Session` (which sets a new password
+/// or an MFA device) and may hold a TOTP secret; the record is kept under the cookie's digest,
+/// so without the cookie, which only the browser has, a copy of the data directory yields
+/// neither.
+#[derive(Clone, Serialize, Deserialize)]
+pub(crate) struct SealedStep {
+    nonce: Vec<u8>,
+    sealed: Vec<u8>,
+}
+
+impl SealedStep {
+    /// The key of the steps of the sign-in whose cookie is `cookie`: an HMAC of a fixed label,
+    /// so that it is unrelated to the digest the record is found by.
+    fn key(cookie: &str) -> Option<aws_lc_rs::aead::LessSafeKey> {
+        use aws_lc_rs::{aead, hmac};
+        let mac = hmac::Key::new(hmac::HMAC_SHA256, cookie.as_bytes());
+        let key = hmac::sign(&mac, b"cognito-emulator hosted sign-in step");
+        let key = aead::UnboundKey::new(&aead::AES_256_GCM, key.as_ref()).ok()?;
+        Some(aead::LessSafeKey::new(key))
+    }
+
+    /// Seals `step` for the sign-in whose cookie is `cookie` (`None`: the cipher failed).
+    pub fn seal(cookie: &str, step: &LoginStep) -> Option<SealedStep> {
+        use aws_lc_rs::aead;
+        let key = SealedStep::key(cookie)?;
+        let nonce = crate::util::random_bytes(aead::NONCE_LEN);
+        let mut sealed = serde_json::to_vec(step).ok()?;
+        let n = aead::Nonce::try_assume_unique_for_key(&nonce).ok()?;
+        key.seal_in_place_append_tag(n, aead::Aad::empty(), &mut sealed)
+            .ok()?;
+        Some(SealedStep { nonce, sealed })
+    }
+
+    /// The step, given the cookie it was sealed for (`None` for another cookie or a damaged
+    /// record).
+    pub fn open(&self, cookie: &str) -> Option<LoginStep> {
+        use aws_lc_rs::aead;
+        let key = SealedStep::key(cookie)?;
+        let n = aead::Nonce::try_assume_unique_for_key(&self.nonce).ok()?;
+        let mut buf = self.sealed.clone();
+        let plain = key.open_in_place(n, aead::Aad::empty(), &mut buf).ok()?;
+        serde_json::from_slice(plain).ok()
+    }
 }
 
 /// A browser signed in to a pool's hosted pages (the session cookie).

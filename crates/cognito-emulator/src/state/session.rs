@@ -7,7 +7,7 @@ use cognito_proto::srp::SecretUint;
 use num_bigint::BigUint;
 use serde::{Deserialize, Serialize};
 
-use super::changes::{Kind, Tracked};
+use super::changes::{Kind, Tracked, digest};
 use crate::challenge::ChallengeName;
 
 /// An SRP handshake waiting for its `PASSWORD_VERIFIER` / `DEVICE_PASSWORD_VERIFIER` answer.
@@ -139,6 +139,11 @@ pub(crate) struct SignupSession {
 /// user drops its sessions without a scan). Also the sign-up sessions that feed auto sign-in.
 /// Every change goes through a method that keeps the indexes right.
 ///
+/// A session id is a credential (it answers the next challenge: a new password, an MFA
+/// device to set up): the maps, the indexes and the data directory hold the digest of each
+/// id, never the id. The methods take the id and digest it; those that take a digest say so.
+/// Only the secret-block index keeps ids, of handshakes, which are never stored.
+///
 /// With a data directory, sessions are kept there until they expire, except SRP handshakes
 /// waiting for their verifier answer: those stay in memory only. A handshake lives for the
 /// second or so a client takes to compute its claim, storing it would cost a sign-in a
@@ -201,24 +206,30 @@ fn user_key(s: &AuthSession) -> (String, String) {
 
 impl Sessions {
     pub fn get(&self, sid: &str) -> Option<&AuthSession> {
-        self.by_id.get(sid).or_else(|| self.handshakes.get(sid))
+        let key = digest(sid);
+        self.by_id.get(&key).or_else(|| self.handshakes.get(&key))
     }
 
-    /// The id of every session that is stored (the data directory's bookkeeping).
+    /// The stored session whose id has the digest `key` (the data directory's bookkeeping).
+    pub fn get_by_digest(&self, key: &str) -> Option<&AuthSession> {
+        self.by_id.get(key)
+    }
+
+    /// The digest of every stored session's id (the data directory's bookkeeping).
     pub fn ids(&self) -> impl Iterator<Item = &String> {
         self.by_id.keys()
     }
 
-    /// The id of every sign-up session (the data directory's bookkeeping).
+    /// The digest of every sign-up session's id (the data directory's bookkeeping).
     pub fn signup_ids(&self) -> impl Iterator<Item = &String> {
         self.signups.keys()
     }
 
-    /// Removes a session from whichever map holds it.
-    fn remove(&mut self, sid: &str) -> Option<AuthSession> {
+    /// Removes the session whose id has the digest `key` from whichever map holds it.
+    fn remove(&mut self, key: &str) -> Option<AuthSession> {
         self.handshakes
-            .remove(sid)
-            .or_else(|| self.by_id.remove(sid))
+            .remove(key)
+            .or_else(|| self.by_id.remove(key))
     }
 
     /// The session a `PASSWORD_VERIFIER` step's `SECRET_BLOCK` belongs to.
@@ -226,72 +237,77 @@ impl Sessions {
         self.secret_blocks.get(block).map(String::as_str)
     }
 
-    fn index(&mut self, sid: &str, sess: &AuthSession, with_block: bool) {
-        if with_block && let Step::PasswordVerifier(hs) = &sess.step {
+    /// Indexes the session whose id has the digest `key`; a `PASSWORD_VERIFIER` step's block
+    /// leads to its id `sid` (a handshake lives in memory only, so the id may be kept).
+    fn index(&mut self, key: &str, sid: Option<&str>, sess: &AuthSession, with_block: bool) {
+        if with_block && let (Step::PasswordVerifier(hs), Some(sid)) = (&sess.step, sid) {
             self.secret_blocks
                 .insert(hs.secret_block_b64.clone(), sid.to_string());
         }
         self.by_user
             .entry(user_key(sess))
             .or_default()
-            .insert(sid.to_string());
+            .insert(key.to_string());
     }
 
-    fn unindex(&mut self, sid: &str, sess: &AuthSession) {
+    fn unindex(&mut self, key: &str, sess: &AuthSession) {
         if let Step::PasswordVerifier(hs) = &sess.step
             && self
                 .secret_blocks
                 .get(&hs.secret_block_b64)
-                .map(String::as_str)
-                == Some(sid)
+                .is_some_and(|sid| digest(sid) == key)
         {
             self.secret_blocks.remove(&hs.secret_block_b64);
         }
-        let key = user_key(sess);
-        if let Some(set) = self.by_user.get_mut(&key) {
-            set.remove(sid);
+        let user = user_key(sess);
+        if let Some(set) = self.by_user.get_mut(&user) {
+            set.remove(key);
             if set.is_empty() {
-                self.by_user.remove(&key);
+                self.by_user.remove(&user);
             }
         }
     }
 
     /// Starts a session; a `PASSWORD_VERIFIER` step is also found by its block.
     pub fn insert(&mut self, sid: String, sess: AuthSession) {
-        self.put(sid, sess, true);
+        self.put(&sid, sess, true);
     }
 
-    /// A session read back from the data directory (not noted as a change).
-    pub(crate) fn load(&mut self, sid: String, sess: AuthSession) {
-        self.index(&sid, &sess, true);
-        self.stored_order.push_back(sid.clone());
-        self.by_id.load(sid, sess);
+    /// A session read back from the data directory, stored under the digest `key` of its
+    /// id (not noted as a change).
+    pub(crate) fn load(&mut self, key: String, sess: AuthSession) {
+        self.index(&key, None, &sess, true);
+        self.stored_order.push_back(key.clone());
+        self.by_id.load(key, sess);
     }
 
-    /// A sign-up session read back from the data directory (not noted as a change).
-    pub(crate) fn load_signup(&mut self, sid: String, s: SignupSession) {
-        self.signups.load(sid, s);
+    /// A sign-up session read back from the data directory, stored under the digest `key`
+    /// of its id (not noted as a change).
+    pub(crate) fn load_signup(&mut self, key: String, s: SignupSession) {
+        self.signups.load(key, s);
     }
 
     /// Puts back a session taken for an answer that may be retried (its block stays
     /// forgotten: the retry names the session).
     pub fn put_back(&mut self, sid: String, sess: AuthSession) {
-        self.put(sid, sess, false);
+        self.put(&sid, sess, false);
     }
 
-    /// Stores a session under `sid`, replacing (and unindexing) one already there.
-    fn put(&mut self, sid: String, sess: AuthSession, with_block: bool) {
-        if let Some(old) = self.remove(&sid) {
-            self.unindex(&sid, &old);
+    /// Stores a session under the digest of `sid`, replacing (and unindexing) one already
+    /// there.
+    fn put(&mut self, sid: &str, sess: AuthSession, with_block: bool) {
+        let key = digest(sid);
+        if let Some(old) = self.remove(&key) {
+            self.unindex(&key, &old);
         }
-        self.index(&sid, &sess, with_block);
+        self.index(&key, Some(sid), &sess, with_block);
         if sess.step.is_handshake() {
-            self.handshake_order.push_back(sid.clone());
-            self.handshakes.insert(sid, sess);
+            self.handshake_order.push_back(key.clone());
+            self.handshakes.insert(key, sess);
             self.bound_handshakes();
         } else {
-            self.stored_order.push_back(sid.clone());
-            self.by_id.insert(sid, sess);
+            self.stored_order.push_back(key.clone());
+            self.by_id.insert(key, sess);
             self.bound_stored();
         }
     }
@@ -331,8 +347,9 @@ impl Sessions {
 
     /// Takes a session out (sessions are single-use), with its block.
     pub fn take(&mut self, sid: &str) -> Option<AuthSession> {
-        let sess = self.remove(sid)?;
-        self.unindex(sid, &sess);
+        let key = digest(sid);
+        let sess = self.remove(&key)?;
+        self.unindex(&key, &sess);
         Some(sess)
     }
 
@@ -393,7 +410,12 @@ impl Sessions {
     }
 
     pub fn signup(&self, sid: &str) -> Option<&SignupSession> {
-        self.signups.get(sid)
+        self.signups.get(&digest(sid))
+    }
+
+    /// The sign-up session whose id has the digest `key` (the data directory's bookkeeping).
+    pub fn signup_by_digest(&self, key: &str) -> Option<&SignupSession> {
+        self.signups.get(key)
     }
 
     /// Starts a sign-up session, sweeping expired ones once there are many.
@@ -401,11 +423,11 @@ impl Sessions {
         if self.signups.len() >= SIGNUP_SWEEP_AT {
             self.signups.retain(|_, s| s.expires > now);
         }
-        self.signups.insert(sid, s);
+        self.signups.insert(digest(&sid), s);
     }
 
     pub fn take_signup(&mut self, sid: &str) -> Option<SignupSession> {
-        self.signups.remove(sid)
+        self.signups.remove(&digest(sid))
     }
 }
 
