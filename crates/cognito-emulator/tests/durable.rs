@@ -741,14 +741,10 @@ fn token_claims(token: &str) -> Value {
 
 const CALLBACK: &str = "http://localhost:3000/callback";
 
-/// The OAuth records live minutes to days and flows span them: an authorization code, a
-/// refresh token's scopes, the hosted pages' signed-in browser and a sign-in page in
-/// progress each survive a SIGKILL and restart, and the flow completes on the new process.
-#[test]
-fn oauth_codes_scopes_and_hosted_sessions_survive_a_restart() {
-    let dir = temp_dir("oauth");
-    let s = Server::start(&dir);
-    let pool_id = s.ok("CreateUserPool", json!({"PoolName": "oauth"}))["UserPool"]["Id"]
+/// A pool with the hosted domain `durable` and an authorization-code client for
+/// [`CALLBACK`] with `scopes` (and `extra` client settings): `(pool id, client id)`.
+fn hosted_pool(s: &Server, name: &str, scopes: &[&str], extra: Value) -> (String, String) {
+    let pool_id = s.ok("CreateUserPool", json!({ "PoolName": name }))["UserPool"]["Id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -756,18 +752,45 @@ fn oauth_codes_scopes_and_hosted_sessions_survive_a_restart() {
         "CreateUserPoolDomain",
         json!({"UserPoolId": pool_id, "Domain": "durable"}),
     );
-    let client_id = s.ok(
-        "CreateUserPoolClient",
-        json!({"UserPoolId": pool_id, "ClientName": "web",
-               "AllowedOAuthFlowsUserPoolClient": true, "AllowedOAuthFlows": ["code"],
-               "AllowedOAuthScopes": ["openid", "email", "profile",
-                                      "aws.cognito.signin.user.admin"],
-               "CallbackURLs": [CALLBACK], "SupportedIdentityProviders": ["COGNITO"],
-               "ExplicitAuthFlows": ["ALLOW_REFRESH_TOKEN_AUTH"]}),
-    )["UserPoolClient"]["ClientId"]
+    let mut client = json!({"UserPoolId": pool_id, "ClientName": "web",
+                            "AllowedOAuthFlowsUserPoolClient": true,
+                            "AllowedOAuthFlows": ["code"], "AllowedOAuthScopes": scopes,
+                            "CallbackURLs": [CALLBACK],
+                            "SupportedIdentityProviders": ["COGNITO"]});
+    if let (Some(c), Value::Object(e)) = (client.as_object_mut(), extra) {
+        c.extend(e);
+    }
+    let client_id = s.ok("CreateUserPoolClient", client)["UserPoolClient"]["ClientId"]
         .as_str()
         .unwrap()
         .to_string();
+    (pool_id, client_id)
+}
+
+/// The `_csrf` field of a hosted page.
+fn csrf_of(page: &str) -> String {
+    let at = page.find("name=\"_csrf\" value=\"").expect("csrf field") + 20;
+    page[at..at + page[at..].find('"').unwrap()].to_string()
+}
+
+/// The OAuth records live minutes to days and flows span them: an authorization code, a
+/// refresh token's scopes, the hosted pages' signed-in browser and a sign-in page in
+/// progress each survive a SIGKILL and restart, and the flow completes on the new process.
+#[test]
+fn oauth_codes_scopes_and_hosted_sessions_survive_a_restart() {
+    let dir = temp_dir("oauth");
+    let s = Server::start(&dir);
+    let (pool_id, client_id) = hosted_pool(
+        &s,
+        "oauth",
+        &[
+            "openid",
+            "email",
+            "profile",
+            "aws.cognito.signin.user.admin",
+        ],
+        json!({"ExplicitAuthFlows": ["ALLOW_REFRESH_TOKEN_AUTH"]}),
+    );
     s.ok(
         "AdminCreateUser",
         json!({"UserPoolId": pool_id, "Username": "alice", "MessageAction": "SUPPRESS",
@@ -795,8 +818,7 @@ fn oauth_codes_scopes_and_hosted_sessions_survive_a_restart() {
     let (status, h, page) = http(&s, "GET", &login, &[], "");
     assert_eq!(status, 200, "{page}");
     let login_cookie = set_cookie(&h, "cognito-login").expect("login cookie");
-    let at = page.find("name=\"_csrf\" value=\"").expect("csrf field") + 20;
-    let csrf = page[at..at + page[at..].find('"').unwrap()].to_string();
+    let csrf = csrf_of(&page);
     s.kill();
 
     let s = Server::start(&dir);
@@ -1019,24 +1041,7 @@ fn a_hosted_sign_in_step_is_stored_sealed_and_survives_a_restart() {
     use redb::ReadableTable;
     let dir = temp_dir("sealed");
     let s = Server::start(&dir);
-    let pool_id = s.ok("CreateUserPool", json!({"PoolName": "sealed"}))["UserPool"]["Id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    s.ok(
-        "CreateUserPoolDomain",
-        json!({"UserPoolId": pool_id, "Domain": "durable"}),
-    );
-    let client_id = s.ok(
-        "CreateUserPoolClient",
-        json!({"UserPoolId": pool_id, "ClientName": "web",
-               "AllowedOAuthFlowsUserPoolClient": true, "AllowedOAuthFlows": ["code"],
-               "AllowedOAuthScopes": ["openid"], "CallbackURLs": [CALLBACK],
-               "SupportedIdentityProviders": ["COGNITO"]}),
-    )["UserPoolClient"]["ClientId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (pool_id, client_id) = hosted_pool(&s, "sealed", &["openid"], json!({}));
     s.ok(
         "AdminCreateUser",
         json!({"UserPoolId": pool_id, "Username": "bob", "MessageAction": "SUPPRESS",
@@ -1055,8 +1060,7 @@ fn a_hosted_sign_in_step_is_stored_sealed_and_survives_a_restart() {
     let login = header(&h, "location").unwrap().to_string();
     let (_, h, page) = http(&s, "GET", &login, &[], "");
     let cookie = set_cookie(&h, "cognito-login").expect("login cookie");
-    let at = page.find("name=\"_csrf\" value=\"").expect("csrf field") + 20;
-    let csrf = page[at..at + page[at..].find('"').unwrap()].to_string();
+    let csrf = csrf_of(&page);
     let with_cookie = [("Cookie", format!("cognito-login={cookie}"))];
     let with_cookie: Vec<(&str, &str)> =
         with_cookie.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -1122,8 +1126,7 @@ fn a_hosted_sign_in_step_is_stored_sealed_and_survives_a_restart() {
     // opening such a store drops them and the browser starts again.
     let (_, h, page) = http(&s, "GET", &login, &[], "");
     let cookie = set_cookie(&h, "cognito-login").expect("login cookie");
-    let at = page.find("name=\"_csrf\" value=\"").expect("csrf field") + 20;
-    let csrf = page[at..at + page[at..].find('"').unwrap()].to_string();
+    let csrf = csrf_of(&page);
     s.kill();
     let logins_def = redb::TableDefinition::<&str, &[u8]>::new("hosted_logins");
     {
