@@ -256,15 +256,15 @@ fn rebound_page(shared: &Shared, req: &Request<Vec<u8>>) -> bool {
         || host.parse::<std::net::Ipv4Addr>().is_ok()
         || host == "localhost"
         || host.ends_with(".localhost");
+    // A trusted origin's host name, whatever the port: the page and the emulator it opens
+    // are served on different ports of the same name.
     let trusted = shared.trusted_origins.iter().any(|t| {
         let t = t.to_ascii_lowercase();
         let t = t
             .strip_prefix("http://")
             .or_else(|| t.strip_prefix("https://"))
-            .unwrap_or(&t)
-            .trim_end_matches('/')
-            .to_string();
-        t == authority || t == host
+            .unwrap_or(&t);
+        t.split([':', '/']).next() == Some(host)
     });
     !local && !trusted
 }

@@ -596,7 +596,7 @@ fn a_page_under_a_host_name_rebound_to_this_machine_cannot_read_the_hooks() {
     // same-origin with the emulator, so its GETs carry no Origin. Browsers still send
     // Sec-Fetch-Site (pages cannot remove it) and the page's own host name as Host.
     let emu = cognito_emulator::Emulator::builder()
-        .trusted_origin("http://cognito.test")
+        .trusted_origin("http://cognito.test:3000")
         .start_blocking()
         .unwrap();
     let pool = emu
