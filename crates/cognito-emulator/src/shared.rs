@@ -399,16 +399,7 @@ fn precompute_claim(
     {
         return None;
     }
-    let expected = srp_server::expected_signature(
-        &hs.a,
-        hs.b.expose_secret(),
-        &hs.big_b,
-        &hs.v,
-        &hs.realm,
-        &hs.user,
-        &hs.secret_block,
-        timestamp,
-    );
+    let expected = hs.expected_signature(timestamp);
     Some(srp_server::PrecomputedClaim {
         secret_block_b64: hs.secret_block_b64.clone(),
         timestamp: timestamp.to_string(),

@@ -681,19 +681,25 @@ fn a_change_to_a_user_notes_the_user_and_not_the_pool() {
     crate::state::changes::begin();
     ok(&mut st, Service::UserPools, "AdminSetUserSettings", body);
     let noted = crate::state::changes::end_for_test();
+    assert_notes_alice_and_no_pool(&noted, &pool, "AdminSetUserSettings");
+}
+
+/// Asserts that one operation's noted changes hold `pool`'s user alice and no pool record.
+fn assert_notes_alice_and_no_pool(
+    noted: &[(crate::state::changes::Kind, String, String)],
+    pool: &str,
+    op: &str,
+) {
+    use crate::state::changes::Kind;
     assert!(
         noted
             .iter()
-            .any(|(k, scope, key)| *k == crate::state::changes::Kind::User
-                && *scope == pool
-                && key == "alice"),
-        "{noted:?}"
+            .any(|(k, scope, key)| *k == Kind::User && scope == pool && key == "alice"),
+        "{op}: {noted:?}"
     );
     assert!(
-        noted
-            .iter()
-            .all(|(k, _, _)| *k != crate::state::changes::Kind::Pool),
-        "{noted:?}"
+        noted.iter().all(|(k, _, _)| *k != Kind::Pool),
+        "{op}: {noted:?}"
     );
 }
 
@@ -764,20 +770,7 @@ fn a_user_changing_own_attributes_notes_the_user_and_not_the_pool() {
         crate::state::changes::begin();
         ok(st, Service::UserPools, op, body);
         let noted = crate::state::changes::end_for_test();
-        assert!(
-            noted
-                .iter()
-                .any(|(k, scope, key)| *k == crate::state::changes::Kind::User
-                    && *scope == pool
-                    && key == "alice"),
-            "{op}: {noted:?}"
-        );
-        assert!(
-            noted
-                .iter()
-                .all(|(k, _, _)| *k != crate::state::changes::Kind::Pool),
-            "{op}: {noted:?}"
-        );
+        assert_notes_alice_and_no_pool(&noted, &pool, op);
     }
 }
 
@@ -814,13 +807,7 @@ fn a_sign_in_notes_no_pool() {
         result.expect_err("wrong password").kind,
         "NotAuthorizedException"
     );
-    assert!(
-        noted
-            .iter()
-            .any(|(k, _, key)| *k == crate::state::changes::Kind::User && key == "alice"),
-        "{noted:?}"
-    );
-    assert!(!pool_noted(&noted), "{noted:?}");
+    assert_notes_alice_and_no_pool(&noted, &pool, "a refused sign-in");
     crate::state::changes::begin();
     ok(
         st,

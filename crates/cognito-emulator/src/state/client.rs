@@ -47,17 +47,7 @@ pub(crate) const STANDARD_SCOPES: &[&str] = &[
 
 /// A string list member of a client's stored settings.
 pub(crate) fn client_list(client: &Client, key: &str) -> Vec<String> {
-    client
-        .config
-        .get(key)
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
+    super::settings::str_list(&client.config, key)
 }
 
 /// Whether the client may use the OAuth endpoints at all.

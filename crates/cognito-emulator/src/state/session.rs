@@ -25,6 +25,23 @@ pub(crate) struct Handshake {
     pub secret_block_b64: String,
 }
 
+impl Handshake {
+    /// The `PASSWORD_CLAIM_SIGNATURE` this handshake expects for `timestamp` (`None` when
+    /// `u = 0`).
+    pub fn expected_signature(&self, timestamp: &str) -> Option<String> {
+        crate::srp_server::expected_signature(
+            &self.a,
+            self.b.expose_secret(),
+            &self.big_b,
+            &self.v,
+            &self.realm,
+            &self.user,
+            &self.secret_block,
+            timestamp,
+        )
+    }
+}
+
 /// What a sign-in session expects next.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) enum Step {

@@ -68,7 +68,8 @@ fn bool_at(m: &Map<String, Value>, path: &[&str], default: bool) -> bool {
     default
 }
 
-fn str_list(m: &Map<String, Value>, key: &str) -> Vec<String> {
+/// A string list member of a stored configuration (empty when absent or not a list).
+pub(crate) fn str_list(m: &Map<String, Value>, key: &str) -> Vec<String> {
     m.get(key)
         .and_then(Value::as_array)
         .map(|a| {

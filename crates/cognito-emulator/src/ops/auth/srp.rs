@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use super::{challenge, param};
 use crate::api::{ApiResult, invalid_param, not_found};
-use crate::srp_server::{ct_eq, expected_signature, parse_srp_a, prim, server_ephemeral};
+use crate::srp_server::{ct_eq, parse_srp_a, prim, server_ephemeral};
 use crate::state::{Client, FlowCtx, Handshake, State, Step, pool_name};
 
 /// Allowed distance between a client's TIMESTAMP and the emulator clock.
@@ -179,16 +179,7 @@ pub(super) fn verify_claim(
     {
         return Ok(pre.expected.as_deref().is_some_and(|e| ct_eq(e, sig)));
     }
-    let Some(expected) = expected_signature(
-        &hs.a,
-        hs.b.expose_secret(),
-        &hs.big_b,
-        &hs.v,
-        &hs.realm,
-        &hs.user,
-        &hs.secret_block,
-        ts,
-    ) else {
+    let Some(expected) = hs.expected_signature(ts) else {
         return Ok(false);
     };
     Ok(ct_eq(&expected, sig))
