@@ -5,7 +5,7 @@
 //! cryptographically secure RNG (`rand_core::CryptoRng`) into every step that needs them, so
 //! every step is deterministic under test. Requests come out as [`http::Request`] values that
 //! any HTTP client can send; responses go back in as [`http::Response`] values.
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 

@@ -18,6 +18,10 @@
 //!   with the Montgomery factors `m_i` chosen column by column so that the low columns vanish.
 //!   Squaring ([`mont_sqr`]) sums each column's cross products once, against the doubled
 //!   operand.
+//! * **AVX-512 IFMA.** On x86-64 processors that have it (checked at run time, once), both
+//!   products run on eight-lane 52-bit multiply-adds instead (`ifma.rs`), about three times
+//!   faster, with the same inputs, bounds and results limb for limb. Everything else here is
+//!   the same on every processor.
 //! * **No final subtractions.** `R > 4N` by a wide margin (`R/N > 2^47`), so Montgomery
 //!   products of inputs below `2^3096` are below `2N` (Walter's bound): residues stay in
 //!   `[0, 2N)` through a whole exponentiation and are reduced fully once, at the end.
@@ -41,6 +45,8 @@
 //! Every function is checked against `num-bigint`'s `modpow` in the tests at the bottom.
 
 mod comb_bases;
+#[cfg(target_arch = "x86_64")]
+mod ifma;
 #[cfg(feature = "server")]
 pub mod server;
 
@@ -298,6 +304,15 @@ fn reduce_high(acc: &mut u128, odd: &mut u128, m: &Limbs, k: usize) -> u64 {
 /// Bound: `(a·b + m·N) / R < 2^6192 / 2^3120 + N < 2N`; a column holds at most 104 terms
 /// below 2^120 plus a carry below 2^68, so the `u128` accumulator never overflows.
 fn mont_mul(a: &Limbs, b: &Limbs) -> Limbs {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(out) = ifma::mont_mul(a, b) {
+        return out;
+    }
+    mont_mul_portable(a, b)
+}
+
+/// [`mont_mul`] on any processor.
+fn mont_mul_portable(a: &Limbs, b: &Limbs) -> Limbs {
     let mut m = [0u64; LIMBS];
     let mut out = [0u64; LIMBS];
     let mut acc: u128 = 0;
@@ -321,6 +336,15 @@ fn mont_mul(a: &Limbs, b: &Limbs) -> Limbs {
 /// Bound: a column holds at most 26 cross terms below 2^121, one square below 2^120 and 52
 /// reduction terms below 2^120, plus a carry below 2^68: below 2^127.
 fn mont_sqr(a: &Limbs) -> Limbs {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(out) = ifma::mont_sqr(a) {
+        return out;
+    }
+    mont_sqr_portable(a)
+}
+
+/// [`mont_sqr`] on any processor.
+fn mont_sqr_portable(a: &Limbs) -> Limbs {
     let mut twice = [0u64; LIMBS];
     for (t, x) in twice.iter_mut().zip(a) {
         *t = x << 1;
@@ -681,18 +705,57 @@ mod tests {
             cases.push(random_residue(&mut rng));
             cases.push(random_below_bits(&mut rng, 3096));
         }
-        for a in &cases {
-            let al = biguint_to_limbs(a);
-            let sq = limbs_to_biguint(&mont_sqr(&al));
-            assert!(sq < two_n, "square below 2N");
-            assert_eq!(sq % &n, (a * a * &r_inv) % &n, "square of {a:x}");
-            for b in &cases {
-                let bl = biguint_to_limbs(b);
-                let p = limbs_to_biguint(&mont_mul(&al, &bl));
-                assert!(p < two_n, "product below 2N");
-                assert_eq!(p % &n, (a * b * &r_inv) % &n);
+        // The portable kernel, and the one this processor runs (the IFMA one where it has it).
+        type Kernel = (
+            &'static str,
+            fn(&Limbs, &Limbs) -> Limbs,
+            fn(&Limbs) -> Limbs,
+        );
+        let kernels: [Kernel; 2] = [
+            ("portable", mont_mul_portable, mont_sqr_portable),
+            ("dispatched", mont_mul, mont_sqr),
+        ];
+        for (kernel, mul, sqr) in kernels {
+            for a in &cases {
+                let al = biguint_to_limbs(a);
+                let sq = limbs_to_biguint(&sqr(&al));
+                assert!(sq < two_n, "{kernel}: square below 2N");
+                assert_eq!(sq % &n, (a * a * &r_inv) % &n, "{kernel}: square of {a:x}");
+                for b in &cases {
+                    let bl = biguint_to_limbs(b);
+                    let p = limbs_to_biguint(&mul(&al, &bl));
+                    assert!(p < two_n, "{kernel}: product below 2N");
+                    assert_eq!(p % &n, (a * b * &r_inv) % &n, "{kernel}");
+                }
+                assert_eq!(from_mont(&to_mont(&al)), a % &n);
             }
-            assert_eq!(from_mont(&to_mont(&al)), a % &n);
+        }
+    }
+
+    /// Both kernels compute `(a·b + m·N) / R` with the one `m < R` that makes it exact, so
+    /// the IFMA kernel must give the portable one's limbs exactly, not only the same residue.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn the_ifma_kernel_gives_the_portable_kernels_limbs() {
+        if !ifma::available() {
+            return; // only the portable kernel runs on this processor
+        }
+        let mut rng = ChaCha20Rng::seed_from_u64(7);
+        let top = (BigUint::from(1u32) << 3096u32) - 1u32;
+        let mut cases = vec![BigUint::from(0u32), top.clone(), &n() * 2u32 - 1u32];
+        for _ in 0..200 {
+            cases.push(random_below_bits(&mut rng, 3096));
+        }
+        let mut chain = biguint_to_limbs(&top);
+        for (i, a) in cases.iter().enumerate() {
+            let al = biguint_to_limbs(a);
+            let bl = biguint_to_limbs(&cases[(i * 7 + 3) % cases.len()]);
+            assert_eq!(ifma::mont_mul(&al, &bl), Some(mont_mul_portable(&al, &bl)));
+            assert_eq!(ifma::mont_sqr(&al), Some(mont_sqr_portable(&al)));
+            // A chain of squarings keeps feeding each kernel its own outputs.
+            let next = mont_sqr_portable(&chain);
+            assert_eq!(ifma::mont_sqr(&chain), Some(next));
+            chain = next;
         }
     }
 
