@@ -567,3 +567,138 @@ fn resend_sends_a_new_temporary_password_to_invited_users_only() {
     assert_eq!(ty, "UserNotFoundException");
     assert_eq!(s.emu.messages(Some("inv")).len(), 2);
 }
+
+// ---------------------------------------------------------------------------------------
+// Tokens of a user who no longer exists
+
+/// What an operation answers, as (type, message).
+fn answer(r: Result<Value, (String, String)>) -> (String, String) {
+    r.map(|v| panic!("unexpectedly succeeded: {v}"))
+        .unwrap_or_else(|e| e)
+}
+
+fn user_gone() -> (String, String) {
+    (
+        "UserNotFoundException".to_string(),
+        "User does not exist.".to_string(),
+    )
+}
+
+#[test]
+fn a_deleted_users_tokens_answer_that_the_user_does_not_exist() {
+    let s = crate::common::setup();
+    // Deleted by an administrator, by themselves, and deleted then created again.
+    s.user("adm", &[]);
+    s.user("own", &[]);
+    s.user("again", &[]);
+    let adm = s.tokens("adm");
+    let own = s.tokens("own");
+    let again = s.tokens("again");
+    ok(
+        &s.emu,
+        "AdminDeleteUser",
+        json!({"UserPoolId": s.pool_id, "Username": "adm"}),
+    );
+    ok(
+        &s.emu,
+        "DeleteUser",
+        json!({"AccessToken": own["AccessToken"]}),
+    );
+    ok(
+        &s.emu,
+        "AdminDeleteUser",
+        json!({"UserPoolId": s.pool_id, "Username": "again"}),
+    );
+    s.user("again", &[]);
+    for t in [&adm, &own, &again] {
+        let at = &t["AccessToken"];
+        for (name, body) in [
+            ("GetUser", json!({"AccessToken": at})),
+            ("DeleteUser", json!({"AccessToken": at})),
+            (
+                "UpdateUserAttributes",
+                json!({"AccessToken": at, "UserAttributes": [{"Name": "name", "Value": "x"}]}),
+            ),
+            ("ListDevices", json!({"AccessToken": at})),
+            (
+                "ChangePassword",
+                json!({"AccessToken": at, "PreviousPassword": crate::common::PASSWORD,
+                       "ProposedPassword": "Another1!"}),
+            ),
+        ] {
+            assert_eq!(answer(op(&s.emu, name, body)), user_gone(), "{name}");
+        }
+        // Operations whose model declares no UserNotFoundException answer that the token is
+        // revoked, as they do after a sign-out.
+        for name in [
+            "GlobalSignOut",
+            "AssociateSoftwareToken",
+            "ListWebAuthnCredentials",
+            "StartWebAuthnRegistration",
+        ] {
+            assert_eq!(
+                answer(op(&s.emu, name, json!({"AccessToken": at}))),
+                (
+                    "NotAuthorizedException".to_string(),
+                    "Access Token has been revoked".to_string()
+                ),
+                "{name}"
+            );
+        }
+        // The refresh token answers the same as the access token.
+        assert_eq!(
+            answer(op(
+                &s.emu,
+                "InitiateAuth",
+                json!({"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": s.client_id,
+                       "AuthParameters": {"REFRESH_TOKEN": t["RefreshToken"]}}),
+            )),
+            user_gone()
+        );
+        assert_eq!(
+            answer(op(
+                &s.emu,
+                "GetTokensFromRefreshToken",
+                json!({"ClientId": s.client_id, "RefreshToken": t["RefreshToken"]}),
+            )),
+            user_gone()
+        );
+    }
+    // The user created again under the same name is another user: their own tokens work.
+    let fresh = s.tokens("again");
+    ok(
+        &s.emu,
+        "GetUser",
+        json!({"AccessToken": fresh["AccessToken"]}),
+    );
+}
+
+#[test]
+fn a_disabled_users_tokens_are_revoked() {
+    let s = crate::common::setup();
+    s.user("dis", &[]);
+    let t = s.tokens("dis");
+    ok(
+        &s.emu,
+        "AdminDisableUser",
+        json!({"UserPoolId": s.pool_id, "Username": "dis"}),
+    );
+    assert_eq!(
+        answer(op(
+            &s.emu,
+            "GetUser",
+            json!({"AccessToken": t["AccessToken"]})
+        )),
+        (
+            "NotAuthorizedException".to_string(),
+            "Access Token has been revoked".to_string()
+        )
+    );
+    assert_eq!(
+        answer(s.password_auth("dis", crate::common::PASSWORD)),
+        (
+            "NotAuthorizedException".to_string(),
+            "User is disabled.".to_string()
+        )
+    );
+}
