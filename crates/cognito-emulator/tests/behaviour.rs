@@ -702,3 +702,37 @@ fn a_disabled_users_tokens_are_revoked() {
         )
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Domains
+
+#[test]
+fn a_prefix_domain_cannot_name_aws() {
+    let emu = start();
+    let p = pool(&emu, json!({}));
+    for (domain, word) in [
+        ("my-aws-app", "aws"),
+        ("amazonshop", "amazon"),
+        ("newcognito", "cognito"),
+    ] {
+        let r = op(
+            &emu,
+            "CreateUserPoolDomain",
+            json!({"UserPoolId": p, "Domain": domain}),
+        );
+        assert_eq!(
+            r,
+            Err((
+                "InvalidParameterException".to_string(),
+                format!("Domain cannot contain reserved word: {word}")
+            )),
+            "{domain}"
+        );
+    }
+    // A word that only resembles one is free, and nothing was created by the refusals.
+    ok(
+        &emu,
+        "CreateUserPoolDomain",
+        json!({"UserPoolId": p, "Domain": "a-w-s-cogni-to"}),
+    );
+}
