@@ -736,3 +736,53 @@ fn a_prefix_domain_cannot_name_aws() {
         json!({"UserPoolId": p, "Domain": "a-w-s-cogni-to"}),
     );
 }
+
+#[test]
+fn admin_reset_needs_self_service_recovery() {
+    let emu = start();
+    let p = pool(
+        &emu,
+        json!({"AccountRecoverySetting": {"RecoveryMechanisms": [
+            {"Name": "admin_only", "Priority": 1}]}}),
+    );
+    emu.create_user(
+        &p,
+        "ada",
+        crate::common::PASSWORD,
+        &[("email", "ada@example.com")],
+    )
+    .expect("ada");
+    let (ty, m) = err(
+        &emu,
+        "AdminResetUserPassword",
+        json!({"UserPoolId": p, "Username": "ada"}),
+    );
+    assert_eq!(
+        (ty.as_str(), m.as_str()),
+        (
+            "NotAuthorizedException",
+            "Cannot reset password for the user as the account recovery is admin only."
+        )
+    );
+    // Nothing changed: the user signs in with their password as before.
+    let u = ok(
+        &emu,
+        "AdminGetUser",
+        json!({"UserPoolId": p, "Username": "ada"}),
+    );
+    assert_eq!(u["UserStatus"], "CONFIRMED");
+}
+
+#[test]
+fn list_identity_pools_takes_at_most_sixty() {
+    let emu = start();
+    let r = crate::common::op_on(
+        &emu,
+        "AWSCognitoIdentityService",
+        "ListIdentityPools",
+        json!({"MaxResults": 61}),
+    );
+    let (ty, m) = r.expect_err("61 is above the model's bound");
+    assert_eq!(ty, "InvalidParameterException");
+    assert!(m.contains("less than or equal to 60"), "{m}");
+}
