@@ -786,3 +786,69 @@ fn list_identity_pools_takes_at_most_sixty() {
     assert_eq!(ty, "InvalidParameterException");
     assert!(m.contains("less than or equal to 60"), "{m}");
 }
+
+// ---------------------------------------------------------------------------------------
+// E-mail MFA
+
+#[test]
+fn email_mfa_needs_ses_and_a_paid_tier() {
+    let emu = start();
+    let email_mfa = |p: &str| {
+        op(
+            &emu,
+            "SetUserPoolMfaConfig",
+            json!({"UserPoolId": p, "MfaConfiguration": "OPTIONAL",
+                   "EmailMfaConfiguration": {"Message": "Code {####}", "Subject": "Code"}}),
+        )
+    };
+    // Cognito's default sender, named or by default.
+    for extra in [
+        json!({}),
+        json!({"EmailConfiguration": {"EmailSendingAccount": "COGNITO_DEFAULT"}}),
+    ] {
+        let p = pool(&emu, extra);
+        assert_eq!(
+            email_mfa(&p),
+            Err((
+                "InvalidParameterException".to_string(),
+                "Cannot set EmailMfaConfiguration when user pool EmailConfiguration contains \
+                 an EmailSendingAccount of COGNITO_DEFAULT.Update the value of \
+                 EmailSendingAccount"
+                    .to_string()
+            ))
+        );
+        let c = ok(&emu, "GetUserPoolMfaConfig", json!({"UserPoolId": p}));
+        assert_eq!(c["MfaConfiguration"], "OFF", "nothing was configured");
+    }
+    let ses = Value::Object(crate::common::ses_email());
+    // The Lite tier has no e-mail MFA, whatever the sender.
+    let mut lite = ses.clone();
+    lite["UserPoolTier"] = json!("LITE");
+    let p = pool(&emu, lite);
+    assert_eq!(
+        email_mfa(&p),
+        Err((
+            "FeatureUnavailableInTierException".to_string(),
+            "The following feature is not available for the LITE pricing tier configured: \
+             Email MFA"
+                .to_string()
+        ))
+    );
+    // SES on the Essentials tier (the default): accepted.
+    let p = pool(&emu, ses);
+    let r = email_mfa(&p).expect("e-mail MFA with SES");
+    assert_eq!(r["EmailMfaConfiguration"]["Subject"], "Code");
+    // Turning MFA off with an e-mail configuration is refused first, whatever the sender.
+    let p = pool(&emu, json!({}));
+    let (ty, m) = err(
+        &emu,
+        "SetUserPoolMfaConfig",
+        json!({"UserPoolId": p, "MfaConfiguration": "OFF",
+               "EmailMfaConfiguration": {"Message": "Code {####}", "Subject": "Code"}}),
+    );
+    assert_eq!(ty, "InvalidParameterException");
+    assert!(
+        m.contains("can't turn off MFA and configure an MFA together"),
+        "{m}"
+    );
+}

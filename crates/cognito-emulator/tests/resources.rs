@@ -59,7 +59,14 @@ fn a_totp_only_pool_offers_only_totp_in_mfa_setup() {
 
 #[test]
 fn mfa_on_needs_an_enabled_method_and_off_takes_none() {
-    let s = setup();
+    // The pool sends e-mail through SES, which e-mail MFA needs.
+    let s = setup_with(
+        PoolConfig {
+            extra: ses_email(),
+            ..PoolConfig::default()
+        },
+        ClientConfig::default(),
+    );
     for body in [
         json!({"MfaConfiguration": "ON"}),
         json!({"MfaConfiguration": "OPTIONAL", "SoftwareTokenMfaConfiguration": {"Enabled": false}}),
@@ -122,6 +129,7 @@ fn mfa_type_selection_offers_only_methods_the_pool_enabled() {
     let s = setup_with(
         PoolConfig {
             mfa: MfaConfiguration::Optional,
+            extra: ses_email(),
             ..PoolConfig::default()
         },
         ClientConfig::default(),
