@@ -323,7 +323,7 @@ fn update_user_pool_cannot_change_what_creation_fixed() {
     let c = create_client(
         &emu,
         &p,
-        json!({"ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"]}),
+        json!({"ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
     )
     .expect("client");
     let id = c["ClientId"].as_str().expect("client id");
@@ -851,4 +851,58 @@ fn email_mfa_needs_ses_and_a_paid_tier() {
         m.contains("can't turn off MFA and configure an MFA together"),
         "{m}"
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// Client flows
+
+#[test]
+fn a_client_always_allows_refresh() {
+    let emu = start();
+    let p = pool(&emu, json!({}));
+    let refused = Err((
+        "InvalidParameterException".to_string(),
+        "REFRESH_TOKEN_AUTH should always be allowed.".to_string(),
+    ));
+    assert_eq!(
+        create_client(
+            &emu,
+            &p,
+            json!({"ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH"]})
+        ),
+        refused
+    );
+    let c = create_client(
+        &emu,
+        &p,
+        json!({"ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
+    )
+    .expect("with refresh");
+    let id = c["ClientId"].as_str().expect("client id");
+    // UpdateUserPoolClient applies the same rule, and the client keeps its flows.
+    assert_eq!(
+        op(
+            &emu,
+            "UpdateUserPoolClient",
+            json!({"UserPoolId": p, "ClientId": id,
+                   "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"]}),
+        ),
+        refused
+    );
+    let d = ok(
+        &emu,
+        "DescribeUserPoolClient",
+        json!({"UserPoolId": p, "ClientId": id}),
+    );
+    assert_eq!(
+        d["UserPoolClient"]["ExplicitAuthFlows"],
+        json!(["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+    );
+    // The legacy values imply refresh.
+    create_client(
+        &emu,
+        &p,
+        json!({"ExplicitAuthFlows": ["ADMIN_NO_SRP_AUTH"]}),
+    )
+    .expect("legacy flows");
 }

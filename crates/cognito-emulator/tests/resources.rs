@@ -476,7 +476,7 @@ fn update_user_pool_client_replaces_settings() {
         &emu,
         "CreateUserPoolClient",
         json!({"UserPoolId": id, "ClientName": "full", "GenerateSecret": true,
-               "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"],
+               "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
                "PreventUserExistenceErrors": "ENABLED", "AuthSessionValidity": 10,
                "CallbackURLs": ["https://example.com/cb"]}),
     );
@@ -538,7 +538,7 @@ fn a_caller_chosen_client_secret_is_enforced() {
         &emu,
         "CreateUserPoolClient",
         json!({"UserPoolId": id, "ClientName": "mine", "ClientSecret": chosen,
-               "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"]}),
+               "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
     );
     let cid = r["UserPoolClient"]["ClientId"]
         .as_str()

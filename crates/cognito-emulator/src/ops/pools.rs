@@ -411,6 +411,13 @@ fn effective_flows(given: &[String]) -> ApiResult<Vec<String>> {
             other => return Err(crate::api::beyond_model("ExplicitAuthFlows", other)),
         }
     }
+    // AWS refuses a list of ALLOW_ flows that leaves refresh out (CloudFormation and CDK users
+    // meet it as the error below); the legacy values imply it.
+    if !given.is_empty() && !given.iter().any(|f| f == "ALLOW_REFRESH_TOKEN_AUTH") {
+        return Err(invalid_param(
+            "REFRESH_TOKEN_AUTH should always be allowed.",
+        ));
+    }
     push("ALLOW_REFRESH_TOKEN_AUTH");
     Ok(v)
 }
