@@ -7,7 +7,8 @@
 //!    "config": {"MfaConfiguration": "OFF"},  // optional CreateUserPool members
 //!    "clients": [{"id": "democlient0000000000000001", "name": "web",
 //!                 "secret": "optional fixed secret",
-//!                 "config": {"ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH"]}}],
+//!                 "config": {"ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH",
+//!                                                  "ALLOW_REFRESH_TOKEN_AUTH"]}}],
 //!    "users": [{"username": "alice", "password": "Passw0rd!",
 //!               "attributes": {"email": "alice@example.com"},
 //!               "status": "CONFIRMED"}]       // or FORCE_CHANGE_PASSWORD / UNCONFIRMED

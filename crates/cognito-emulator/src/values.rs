@@ -279,7 +279,8 @@ pub struct ClientConfig {
     pub name: String,
     /// `GenerateSecret`.
     pub generate_secret: bool,
-    /// `ExplicitAuthFlows` (`ALLOW_*` names). Empty = every flow.
+    /// `ExplicitAuthFlows` (`ALLOW_*` names). Empty = every flow. A list must include
+    /// `ALLOW_REFRESH_TOKEN_AUTH`, as AWS requires.
     pub explicit_auth_flows: Vec<String>,
     /// `PreventUserExistenceErrors = ENABLED`.
     pub prevent_user_existence_errors: bool,

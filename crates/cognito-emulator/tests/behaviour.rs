@@ -323,7 +323,7 @@ fn update_user_pool_cannot_change_what_creation_fixed() {
     let c = create_client(
         &emu,
         &p,
-        json!({"ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"]}),
+        json!({"ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
     )
     .expect("client");
     let id = c["ClientId"].as_str().expect("client id");
@@ -566,4 +566,343 @@ fn resend_sends_a_new_temporary_password_to_invited_users_only() {
     );
     assert_eq!(ty, "UserNotFoundException");
     assert_eq!(s.emu.messages(Some("inv")).len(), 2);
+}
+
+// ---------------------------------------------------------------------------------------
+// Tokens of a user who no longer exists
+
+/// What an operation answers, as (type, message).
+fn answer(r: Result<Value, (String, String)>) -> (String, String) {
+    r.map(|v| panic!("unexpectedly succeeded: {v}"))
+        .unwrap_or_else(|e| e)
+}
+
+fn user_gone() -> (String, String) {
+    (
+        "UserNotFoundException".to_string(),
+        "User does not exist.".to_string(),
+    )
+}
+
+#[test]
+fn a_deleted_users_tokens_answer_that_the_user_does_not_exist() {
+    let s = crate::common::setup();
+    // Deleted by an administrator, by themselves, and deleted then created again.
+    s.user("adm", &[]);
+    s.user("own", &[]);
+    s.user("again", &[]);
+    let adm = s.tokens("adm");
+    let own = s.tokens("own");
+    let again = s.tokens("again");
+    ok(
+        &s.emu,
+        "AdminDeleteUser",
+        json!({"UserPoolId": s.pool_id, "Username": "adm"}),
+    );
+    ok(
+        &s.emu,
+        "DeleteUser",
+        json!({"AccessToken": own["AccessToken"]}),
+    );
+    ok(
+        &s.emu,
+        "AdminDeleteUser",
+        json!({"UserPoolId": s.pool_id, "Username": "again"}),
+    );
+    s.user("again", &[]);
+    for t in [&adm, &own, &again] {
+        let at = &t["AccessToken"];
+        for (name, body) in [
+            ("GetUser", json!({"AccessToken": at})),
+            ("DeleteUser", json!({"AccessToken": at})),
+            (
+                "UpdateUserAttributes",
+                json!({"AccessToken": at, "UserAttributes": [{"Name": "name", "Value": "x"}]}),
+            ),
+            ("ListDevices", json!({"AccessToken": at})),
+            (
+                "ChangePassword",
+                json!({"AccessToken": at, "PreviousPassword": crate::common::PASSWORD,
+                       "ProposedPassword": "Another1!"}),
+            ),
+        ] {
+            assert_eq!(answer(op(&s.emu, name, body)), user_gone(), "{name}");
+        }
+        // Operations whose model declares no UserNotFoundException answer that the token is
+        // revoked, as they do after a sign-out.
+        for name in [
+            "GlobalSignOut",
+            "AssociateSoftwareToken",
+            "ListWebAuthnCredentials",
+            "StartWebAuthnRegistration",
+        ] {
+            assert_eq!(
+                answer(op(&s.emu, name, json!({"AccessToken": at}))),
+                (
+                    "NotAuthorizedException".to_string(),
+                    "Access Token has been revoked".to_string()
+                ),
+                "{name}"
+            );
+        }
+        // The refresh token answers the same as the access token.
+        assert_eq!(
+            answer(op(
+                &s.emu,
+                "InitiateAuth",
+                json!({"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": s.client_id,
+                       "AuthParameters": {"REFRESH_TOKEN": t["RefreshToken"]}}),
+            )),
+            user_gone()
+        );
+        assert_eq!(
+            answer(op(
+                &s.emu,
+                "GetTokensFromRefreshToken",
+                json!({"ClientId": s.client_id, "RefreshToken": t["RefreshToken"]}),
+            )),
+            user_gone()
+        );
+    }
+    // The user created again under the same name is another user: their own tokens work.
+    let fresh = s.tokens("again");
+    ok(
+        &s.emu,
+        "GetUser",
+        json!({"AccessToken": fresh["AccessToken"]}),
+    );
+}
+
+#[test]
+fn a_disabled_users_tokens_are_revoked() {
+    let s = crate::common::setup();
+    s.user("dis", &[]);
+    let t = s.tokens("dis");
+    ok(
+        &s.emu,
+        "AdminDisableUser",
+        json!({"UserPoolId": s.pool_id, "Username": "dis"}),
+    );
+    assert_eq!(
+        answer(op(
+            &s.emu,
+            "GetUser",
+            json!({"AccessToken": t["AccessToken"]})
+        )),
+        (
+            "NotAuthorizedException".to_string(),
+            "Access Token has been revoked".to_string()
+        )
+    );
+    assert_eq!(
+        answer(s.password_auth("dis", crate::common::PASSWORD)),
+        (
+            "NotAuthorizedException".to_string(),
+            "User is disabled.".to_string()
+        )
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Domains
+
+#[test]
+fn a_prefix_domain_cannot_name_aws() {
+    let emu = start();
+    let p = pool(&emu, json!({}));
+    for (domain, word) in [
+        ("my-aws-app", "aws"),
+        ("amazonshop", "amazon"),
+        ("newcognito", "cognito"),
+    ] {
+        let r = op(
+            &emu,
+            "CreateUserPoolDomain",
+            json!({"UserPoolId": p, "Domain": domain}),
+        );
+        assert_eq!(
+            r,
+            Err((
+                "InvalidParameterException".to_string(),
+                format!("Domain cannot contain reserved word: {word}")
+            )),
+            "{domain}"
+        );
+    }
+    // A word that only resembles one is free, and nothing was created by the refusals.
+    ok(
+        &emu,
+        "CreateUserPoolDomain",
+        json!({"UserPoolId": p, "Domain": "a-w-s-cogni-to"}),
+    );
+}
+
+#[test]
+fn admin_reset_needs_self_service_recovery() {
+    let emu = start();
+    let p = pool(
+        &emu,
+        json!({"AccountRecoverySetting": {"RecoveryMechanisms": [
+            {"Name": "admin_only", "Priority": 1}]}}),
+    );
+    emu.create_user(
+        &p,
+        "ada",
+        crate::common::PASSWORD,
+        &[("email", "ada@example.com")],
+    )
+    .expect("ada");
+    let (ty, m) = err(
+        &emu,
+        "AdminResetUserPassword",
+        json!({"UserPoolId": p, "Username": "ada"}),
+    );
+    assert_eq!(
+        (ty.as_str(), m.as_str()),
+        (
+            "NotAuthorizedException",
+            "Cannot reset password for the user as the account recovery is admin only."
+        )
+    );
+    // Nothing changed: the user signs in with their password as before.
+    let u = ok(
+        &emu,
+        "AdminGetUser",
+        json!({"UserPoolId": p, "Username": "ada"}),
+    );
+    assert_eq!(u["UserStatus"], "CONFIRMED");
+}
+
+#[test]
+fn list_identity_pools_takes_at_most_sixty() {
+    let emu = start();
+    let r = crate::common::op_on(
+        &emu,
+        "AWSCognitoIdentityService",
+        "ListIdentityPools",
+        json!({"MaxResults": 61}),
+    );
+    let (ty, m) = r.expect_err("61 is above the model's bound");
+    assert_eq!(ty, "InvalidParameterException");
+    assert!(m.contains("less than or equal to 60"), "{m}");
+}
+
+// ---------------------------------------------------------------------------------------
+// E-mail MFA
+
+#[test]
+fn email_mfa_needs_ses_and_a_paid_tier() {
+    let emu = start();
+    let email_mfa = |p: &str| {
+        op(
+            &emu,
+            "SetUserPoolMfaConfig",
+            json!({"UserPoolId": p, "MfaConfiguration": "OPTIONAL",
+                   "EmailMfaConfiguration": {"Message": "Code {####}", "Subject": "Code"}}),
+        )
+    };
+    // Cognito's default sender, named or by default.
+    for extra in [
+        json!({}),
+        json!({"EmailConfiguration": {"EmailSendingAccount": "COGNITO_DEFAULT"}}),
+    ] {
+        let p = pool(&emu, extra);
+        assert_eq!(
+            email_mfa(&p),
+            Err((
+                "InvalidParameterException".to_string(),
+                "Cannot set EmailMfaConfiguration when user pool EmailConfiguration contains \
+                 an EmailSendingAccount of COGNITO_DEFAULT.Update the value of \
+                 EmailSendingAccount"
+                    .to_string()
+            ))
+        );
+        let c = ok(&emu, "GetUserPoolMfaConfig", json!({"UserPoolId": p}));
+        assert_eq!(c["MfaConfiguration"], "OFF", "nothing was configured");
+    }
+    let ses = Value::Object(crate::common::ses_email());
+    // The Lite tier has no e-mail MFA, whatever the sender.
+    let mut lite = ses.clone();
+    lite["UserPoolTier"] = json!("LITE");
+    let p = pool(&emu, lite);
+    assert_eq!(
+        email_mfa(&p),
+        Err((
+            "FeatureUnavailableInTierException".to_string(),
+            "The following feature is not available for the LITE pricing tier configured: \
+             Email MFA"
+                .to_string()
+        ))
+    );
+    // SES on the Essentials tier (the default): accepted.
+    let p = pool(&emu, ses);
+    let r = email_mfa(&p).expect("e-mail MFA with SES");
+    assert_eq!(r["EmailMfaConfiguration"]["Subject"], "Code");
+    // Turning MFA off with an e-mail configuration is refused first, whatever the sender.
+    let p = pool(&emu, json!({}));
+    let (ty, m) = err(
+        &emu,
+        "SetUserPoolMfaConfig",
+        json!({"UserPoolId": p, "MfaConfiguration": "OFF",
+               "EmailMfaConfiguration": {"Message": "Code {####}", "Subject": "Code"}}),
+    );
+    assert_eq!(ty, "InvalidParameterException");
+    assert!(
+        m.contains("can't turn off MFA and configure an MFA together"),
+        "{m}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Client flows
+
+#[test]
+fn a_client_always_allows_refresh() {
+    let emu = start();
+    let p = pool(&emu, json!({}));
+    let refused = Err((
+        "InvalidParameterException".to_string(),
+        "REFRESH_TOKEN_AUTH should always be allowed.".to_string(),
+    ));
+    assert_eq!(
+        create_client(
+            &emu,
+            &p,
+            json!({"ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH"]})
+        ),
+        refused
+    );
+    let c = create_client(
+        &emu,
+        &p,
+        json!({"ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
+    )
+    .expect("with refresh");
+    let id = c["ClientId"].as_str().expect("client id");
+    // UpdateUserPoolClient applies the same rule, and the client keeps its flows.
+    assert_eq!(
+        op(
+            &emu,
+            "UpdateUserPoolClient",
+            json!({"UserPoolId": p, "ClientId": id,
+                   "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"]}),
+        ),
+        refused
+    );
+    let d = ok(
+        &emu,
+        "DescribeUserPoolClient",
+        json!({"UserPoolId": p, "ClientId": id}),
+    );
+    assert_eq!(
+        d["UserPoolClient"]["ExplicitAuthFlows"],
+        json!(["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+    );
+    // The legacy values imply refresh.
+    create_client(
+        &emu,
+        &p,
+        json!({"ExplicitAuthFlows": ["ADMIN_NO_SRP_AUTH"]}),
+    )
+    .expect("legacy flows");
 }

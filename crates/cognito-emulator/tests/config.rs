@@ -38,7 +38,7 @@ config = { ExplicitAuthFlows = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN
 id = "configclient0000000000002"
 name = "server"
 secret = "fixed-secret-for-tests"
-config = { ExplicitAuthFlows = ["ALLOW_ADMIN_USER_PASSWORD_AUTH"] }
+config = { ExplicitAuthFlows = ["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"] }
 
 [[pools.groups]]
 name = "admins"

@@ -727,7 +727,15 @@ fn new_password_and_totp_steps_lead_to_a_code() {
 
 #[test]
 fn email_mfa_step_uses_the_delivered_code() {
-    let s = pool_with(MfaConfiguration::Optional);
+    // E-mail MFA needs a pool that sends its e-mail through SES.
+    let s = prepare(setup_with(
+        PoolConfig {
+            mfa: MfaConfiguration::Optional,
+            extra: crate::common::ses_email(),
+            ..PoolConfig::default()
+        },
+        ClientConfig::default(),
+    ));
     let (client_id, _) = oauth_client(&s, json!({}));
     let t = s.password_auth("alice", PASSWORD).unwrap();
     let at = t["AuthenticationResult"]["AccessToken"].clone();

@@ -59,7 +59,14 @@ fn a_totp_only_pool_offers_only_totp_in_mfa_setup() {
 
 #[test]
 fn mfa_on_needs_an_enabled_method_and_off_takes_none() {
-    let s = setup();
+    // The pool sends e-mail through SES, which e-mail MFA needs.
+    let s = setup_with(
+        PoolConfig {
+            extra: ses_email(),
+            ..PoolConfig::default()
+        },
+        ClientConfig::default(),
+    );
     for body in [
         json!({"MfaConfiguration": "ON"}),
         json!({"MfaConfiguration": "OPTIONAL", "SoftwareTokenMfaConfiguration": {"Enabled": false}}),
@@ -122,6 +129,7 @@ fn mfa_type_selection_offers_only_methods_the_pool_enabled() {
     let s = setup_with(
         PoolConfig {
             mfa: MfaConfiguration::Optional,
+            extra: ses_email(),
             ..PoolConfig::default()
         },
         ClientConfig::default(),
@@ -468,7 +476,7 @@ fn update_user_pool_client_replaces_settings() {
         &emu,
         "CreateUserPoolClient",
         json!({"UserPoolId": id, "ClientName": "full", "GenerateSecret": true,
-               "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"],
+               "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
                "PreventUserExistenceErrors": "ENABLED", "AuthSessionValidity": 10,
                "CallbackURLs": ["https://example.com/cb"]}),
     );
@@ -530,7 +538,7 @@ fn a_caller_chosen_client_secret_is_enforced() {
         &emu,
         "CreateUserPoolClient",
         json!({"UserPoolId": id, "ClientName": "mine", "ClientSecret": chosen,
-               "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"]}),
+               "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
     );
     let cid = r["UserPoolClient"]["ClientId"]
         .as_str()

@@ -278,7 +278,10 @@ fn flow_not_enabled_for_client() {
     let s = setup_with(
         PoolConfig::default(),
         ClientConfig {
-            explicit_auth_flows: vec!["ALLOW_USER_SRP_AUTH".into()],
+            explicit_auth_flows: vec![
+                "ALLOW_USER_SRP_AUTH".into(),
+                "ALLOW_REFRESH_TOKEN_AUTH".into(),
+            ],
             ..ClientConfig::default()
         },
     );

@@ -354,7 +354,8 @@ fn seed_creates_pools_clients_and_users() {
     let seed = json!({"pools": [{
         "id": "us-east-1_Seeded001", "name": "demo",
         "clients": [{"id": "democlient0000000000000001", "name": "web",
-                     "config": {"ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH"]}}],
+                     "config": {"ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH",
+                                                      "ALLOW_REFRESH_TOKEN_AUTH"]}}],
         "users": [{"username": "alice", "password": "Passw0rd!",
                    "attributes": {"email": "alice@example.com"}}]
     }]});

@@ -532,10 +532,19 @@ pub(crate) fn admin_reset_user_password(st: &mut State, b: &Body) -> ApiResult<V
     let (pool, username) = admin_user(st, b)?;
     let pool_id = pool.id.clone();
     crate::ops::signup::refuse_before_first_password(pool.user(&username)?)?;
+    // AWS documents that this operation needs self-service account recovery: a pool whose
+    // recovery is admin-only is refused as ForgotPassword is.
+    if pool
+        .s
+        .recovery
+        .as_ref()
+        .is_some_and(|m| m.iter().any(|m| m == "admin_only"))
+    {
+        return Err(crate::ops::signup::admin_only_recovery());
+    }
     // The code goes where ForgotPassword would send it: a verified address, by the pool's
     // recovery order. AWS documents that the message is sent only to a verified phone number
-    // or e-mail address; without one (or with admin-only recovery) the reset happens and no
-    // message is sent.
+    // or e-mail address; without one the reset happens and no message is sent.
     let dest = crate::ops::signup::recovery_channel(pool.user(&username)?, &pool.s)
         .ok()
         .flatten();

@@ -163,7 +163,7 @@ fn who(st: &State, b: &Body) -> ApiResult<Who> {
 }
 
 pub(crate) fn associate_software_token(st: &mut State, b: &Body) -> ApiResult<Value> {
-    let who = who(st, b)?;
+    let who = who(st, b).map_err(crate::ops::tokens::gone_as_revoked)?;
     let key = crate::util::random_bytes(20);
     let secret = crate::util::base32_encode(&key);
     match who {

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::api::{ApiResult, Body, invalid_param, not_found};
+use crate::api::{ApiError, ApiResult, Body, invalid_param, not_found};
 use crate::ops::page;
 use crate::schema::Schema;
 use crate::state::{
@@ -411,6 +411,13 @@ fn effective_flows(given: &[String]) -> ApiResult<Vec<String>> {
             other => return Err(crate::api::beyond_model("ExplicitAuthFlows", other)),
         }
     }
+    // AWS refuses a list of ALLOW_ flows that leaves refresh out (CloudFormation and CDK users
+    // meet it as the error below); the legacy values imply it.
+    if !given.is_empty() && !given.iter().any(|f| f == "ALLOW_REFRESH_TOKEN_AUTH") {
+        return Err(invalid_param(
+            "REFRESH_TOKEN_AUTH should always be allowed.",
+        ));
+    }
     push("ALLOW_REFRESH_TOKEN_AUTH");
     Ok(v)
 }
@@ -789,6 +796,9 @@ pub(crate) fn set_user_pool_mfa_config(st: &mut State, b: &Body) -> ApiResult<Va
             "Invalid MFA configuration given, can't disable all MFAs with a required or optional configuration.",
         ));
     }
+    if email.is_some() {
+        check_email_mfa_allowed(st.pool(pool_id)?)?;
+    }
     let pool = st.pool_mut(pool_id)?;
     let c = &mut pool.config;
     c.insert("MfaConfiguration".into(), json!(mode));
@@ -834,6 +844,31 @@ pub(crate) fn set_user_pool_mfa_config(st: &mut State, b: &Body) -> ApiResult<Va
     }
     pool.s = PoolSettings::from_config(&pool.config);
     Ok(mfa_config(pool))
+}
+
+/// E-mail MFA needs a pool of the Essentials or Plus tier that sends its e-mail through
+/// Amazon SES (`DEVELOPER`), not Cognito's default sender; AWS refuses it otherwise, with
+/// these messages.
+fn check_email_mfa_allowed(pool: &Pool) -> ApiResult<()> {
+    let c = &pool.config;
+    if get(c, "UserPoolTier").and_then(Value::as_str) == Some("LITE") {
+        return Err(ApiError::new(
+            "FeatureUnavailableInTierException",
+            "The following feature is not available for the LITE pricing tier configured: \
+             Email MFA",
+        ));
+    }
+    let sender = get(c, "EmailConfiguration")
+        .and_then(|e| e.get("EmailSendingAccount"))
+        .and_then(Value::as_str)
+        .unwrap_or("COGNITO_DEFAULT");
+    if sender == "COGNITO_DEFAULT" {
+        return Err(invalid_param(
+            "Cannot set EmailMfaConfiguration when user pool EmailConfiguration contains an \
+             EmailSendingAccount of COGNITO_DEFAULT.Update the value of EmailSendingAccount",
+        ));
+    }
+    Ok(())
 }
 
 /// The pool's MFA configuration: only the enabled methods' configurations are present.

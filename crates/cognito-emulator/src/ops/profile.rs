@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::api::{ApiError, ApiResult, Body, invalid_param};
 use crate::ops::admin::{apply_changes, check_required, finish_update, mfa_settings, plan_update};
-use crate::ops::tokens::caller;
+use crate::ops::tokens::{caller, caller_of_declared_errors};
 use crate::ops::{check_code, check_password_policy, new_code, password_matches, set_password};
 use crate::schema::{WriteKind, Writer};
 use crate::state::{State, delivery_details};
@@ -252,7 +252,7 @@ pub(crate) fn relying_party(st: &State, pool_id: &str) -> String {
 }
 
 pub(crate) fn start_webauthn_registration(st: &mut State, b: &Body) -> ApiResult<Value> {
-    let c = caller(st, b)?;
+    let c = caller_of_declared_errors(st, b)?;
     let rp = relying_party(st, &c.pool_id);
     let now = st.now();
     let users = st.users_mut(&c.pool_id)?;
@@ -327,7 +327,7 @@ fn registration_error(r: crate::webauthn::Refusal) -> ApiError {
 }
 
 pub(crate) fn complete_webauthn_registration(st: &mut State, b: &Body) -> ApiResult<Value> {
-    let c = caller(st, b)?;
+    let c = caller_of_declared_errors(st, b)?;
     let cred = b
         .opt_obj("Credential")?
         .ok_or_else(|| invalid_param("Credential is required"))?;
@@ -386,14 +386,14 @@ pub(crate) fn complete_webauthn_registration(st: &mut State, b: &Body) -> ApiRes
 }
 
 pub(crate) fn list_webauthn_credentials(st: &mut State, b: &Body) -> ApiResult<Value> {
-    let c = caller(st, b)?;
+    let c = caller_of_declared_errors(st, b)?;
     let pool = st.pool(&c.pool_id)?;
     let user = pool.user(&c.username)?;
     Ok(json!({ "Credentials": user.webauthn }))
 }
 
 pub(crate) fn delete_webauthn_credential(st: &mut State, b: &Body) -> ApiResult<Value> {
-    let c = caller(st, b)?;
+    let c = caller_of_declared_errors(st, b)?;
     let id = b.str("CredentialId")?.to_string();
     let users = st.users_mut(&c.pool_id)?;
     let named = |c: &Value| c.get("CredentialId").and_then(Value::as_str) == Some(id.as_str());

@@ -364,6 +364,17 @@ pub(crate) fn create_user_pool_domain(st: &mut State, b: &Body) -> ApiResult<Val
              follows this format: ^[a-z0-9](?:[a-z0-9\\-]{0,61}[a-z0-9])?$",
         ));
     }
+    // AWS keeps prefixes that name it for itself: "Domain cannot contain reserved word: aws"
+    // (the same for amazon and cognito). A custom domain is the owner's own name.
+    if !custom
+        && let Some(word) = ["aws", "amazon", "cognito"]
+            .into_iter()
+            .find(|w| domain.contains(w))
+    {
+        return Err(invalid_param(format!(
+            "Domain cannot contain reserved word: {word}"
+        )));
+    }
     let pool_id = b.str("UserPoolId")?.to_string();
     let pool = st.pool(&pool_id)?;
     if custom && pool.res.custom_domain.is_some() || !custom && pool.res.domain.is_some() {

@@ -280,6 +280,11 @@ pub(crate) fn forgot_password(st: &mut State, b: &Body) -> ApiResult<Value> {
     Ok(json!({ "CodeDeliveryDetails": delivery_details(attr, &value) }))
 }
 
+/// The refusal of a password reset in a pool whose account recovery is admin-only.
+pub(crate) fn admin_only_recovery() -> ApiError {
+    not_authorized("Cannot reset password for the user as the account recovery is admin only.")
+}
+
 /// Where `ForgotPassword` sends its code: the first mechanism of the pool's
 /// `AccountRecoverySetting` the user qualifies for. With that setting, a phone number that
 /// also receives the user's SMS MFA codes does not qualify, nor an e-mail address that receives
@@ -302,11 +307,7 @@ pub(crate) fn recovery_channel(
     };
     for m in mechanisms {
         let found = match m.as_str() {
-            "admin_only" => {
-                return Err(not_authorized(
-                    "Cannot reset password for the user as the account recovery is admin only.",
-                ));
-            }
+            "admin_only" => return Err(admin_only_recovery()),
             "verified_email"
                 if user.verified("email")
                     && (legacy || !factors.contains(&ChallengeName::EmailOtp)) =>

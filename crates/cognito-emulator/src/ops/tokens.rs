@@ -2,7 +2,9 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::api::{ApiError, ApiResult, Body, check_token, internal, invalid_param, not_authorized};
+use crate::api::{
+    ApiError, ApiResult, Body, check_token, internal, invalid_param, not_authorized, user_not_found,
+};
 use crate::ops::{attr_claim, check_client_secret, check_secret_hash};
 use crate::state::{Device, FlowCtx, RefreshRecord, State};
 use crate::tokens as jwt;
@@ -367,18 +369,22 @@ pub(crate) fn verify_access(st: &State, token: &str) -> ApiResult<Caller> {
     if exp <= st.now() {
         return Err(not_authorized("Access Token has expired"));
     }
-    if let Some(o) = claims.get("origin_jti").and_then(Value::as_str)
-        && st.family_revoked(o)
-    {
-        return Err(not_authorized("Access Token has been revoked"));
-    }
     let username = claims
         .get("username")
         .and_then(Value::as_str)
         .ok_or_else(invalid)?
         .to_string();
-    let user = pool.user(&username)?;
-    if Some(user.sub.as_str()) != claims.get("sub").and_then(Value::as_str) {
+    // A deleted user's token answers that the user does not exist (AWS's SDKs sign the user
+    // out on it), even though deleting the user also revoked the token; a user created again
+    // under the same name is another user, with another `sub`.
+    let user = pool
+        .user(&username)
+        .ok()
+        .filter(|u| Some(u.sub.as_str()) == claims.get("sub").and_then(Value::as_str))
+        .ok_or_else(user_not_found)?;
+    if let Some(o) = claims.get("origin_jti").and_then(Value::as_str)
+        && st.family_revoked(o)
+    {
         return Err(not_authorized("Access Token has been revoked"));
     }
     if !user.enabled {
@@ -397,6 +403,22 @@ pub(crate) fn caller(st: &State, b: &Body) -> ApiResult<Caller> {
     authorize(st, token)
 }
 
+/// [`caller`] for the operations whose model declares no `UserNotFoundException`: a deleted
+/// user's token answers there as the revoked token it is.
+pub(crate) fn caller_of_declared_errors(st: &State, b: &Body) -> ApiResult<Caller> {
+    caller(st, b).map_err(gone_as_revoked)
+}
+
+/// A deleted user's token as a revoked token, for the operations that cannot answer
+/// `UserNotFoundException`.
+pub(crate) fn gone_as_revoked(e: ApiError) -> ApiError {
+    if e.kind == "UserNotFoundException" {
+        not_authorized("Access Token has been revoked")
+    } else {
+        e
+    }
+}
+
 /// Looks up a live refresh token for a client.
 pub(crate) fn live_refresh(st: &State, token: &str, client_id: &str) -> ApiResult<RefreshRecord> {
     check_token("RefreshToken", token)?;
@@ -407,6 +429,14 @@ pub(crate) fn live_refresh(st: &State, token: &str, client_id: &str) -> ApiResul
     if rec.client_id != client_id {
         return Err(not_authorized("Invalid Refresh Token"));
     }
+    // As with access tokens, a deleted user's refresh token answers that the user does not
+    // exist (AWS's mobile SDKs clear their cached tokens on it), before its revocation.
+    let pool = st.pool(&rec.pool_id)?;
+    let user = pool
+        .users
+        .get(&rec.username)
+        .filter(|u| u.sub == rec.sub)
+        .ok_or_else(user_not_found)?;
     if rec.revoked {
         return Err(not_authorized("Refresh Token has been revoked"));
     }
@@ -414,12 +444,6 @@ pub(crate) fn live_refresh(st: &State, token: &str, client_id: &str) -> ApiResul
     if rec.expires <= now {
         return Err(not_authorized("Refresh Token has expired"));
     }
-    let pool = st.pool(&rec.pool_id)?;
-    let user = pool
-        .users
-        .get(&rec.username)
-        .filter(|u| u.sub == rec.sub)
-        .ok_or_else(|| not_authorized("Refresh Token has been revoked"))?;
     if !user.enabled {
         return Err(not_authorized("User is disabled."));
     }
@@ -565,7 +589,7 @@ pub(crate) fn revoke_token(st: &mut State, b: &Body) -> ApiResult<Value> {
 
 /// `GlobalSignOut`: every refresh family of the user, and their access tokens.
 pub(crate) fn global_sign_out(st: &mut State, b: &Body) -> ApiResult<Value> {
-    let c = caller(st, b)?;
+    let c = caller_of_declared_errors(st, b)?;
     st.revoke_user_tokens(&c.pool_id, &c.username);
     Ok(json!({}))
 }

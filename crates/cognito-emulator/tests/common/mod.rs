@@ -174,6 +174,18 @@ pub fn setup_with(pool: PoolConfig, client: ClientConfig) -> Setup {
     }
 }
 
+/// Pool members that send the pool's e-mail through Amazon SES rather than Cognito's default
+/// sender, which e-mail MFA needs.
+pub fn ses_email() -> serde_json::Map<String, Value> {
+    let mut m = serde_json::Map::new();
+    m.insert(
+        "EmailConfiguration".into(),
+        json!({"EmailSendingAccount": "DEVELOPER",
+               "SourceArn": "arn:aws:ses:us-east-1:123456789012:identity/example.com"}),
+    );
+    m
+}
+
 pub fn setup() -> Setup {
     setup_with(PoolConfig::default(), ClientConfig::default())
 }

@@ -624,7 +624,10 @@ async fn resources(sdk: &Sdk) {
         RsErr::ResourceNotFoundException
     );
 
-    let domain = format!("sdk-rust-{}", pool_id.to_lowercase().replace('_', "-"));
+    // AWS refuses a prefix naming it ("Domain cannot contain reserved word: aws"); the random
+    // pool id could spell it.
+    let domain =
+        format!("sdk-rust-{}", pool_id.to_lowercase().replace('_', "-")).replace("aws", "a-ws");
     sdk.idp
         .create_user_pool_domain()
         .user_pool_id(&pool_id)
