@@ -11,9 +11,18 @@
 //! acknowledged write is durable, and a batch is one request's changes, so a crash never
 //! leaves half of a request applied. A request that changed nothing does not wait: it may
 //! show a change whose own request is still waiting for the disk (and is not yet answered),
-//! which a crash at that moment would undo. A failed commit stops the writer: that request
-//! and every later one that changes something fail, and requests that change nothing are
-//! still served from memory (see [`Store::failure`]).
+//! which a crash at that moment would undo.
+//!
+//! A failed commit (a full disk) refuses its batches and every batch queued after them before
+//! the state is reloaded, since those were made on the refused changes: their requests are
+//! answered 500. The next holder of the state lock (before it reads anything) opens the file
+//! again and reloads the state from it, so memory is exactly the last committed transaction
+//! plus what is kept in memory only (see [`Store::recover`]); later batches are committed as
+//! usual, and a disk that has room again is used without a restart. A request is told its
+//! changes are stored only when none of its batches falls in a refused range. A concurrent
+//! reader sees refused changes only as it sees a change still waiting for its commit: while
+//! it held the lock before the commit failed. Reloading costs a read of the whole file, once
+//! per failure, and nothing on the success path but an atomic load.
 //!
 //! Records that expire on their own are kept too, so that a flow in progress survives a
 //! restart: sign-in sessions (the `Session` of a challenge), the sign-up sessions of auto
