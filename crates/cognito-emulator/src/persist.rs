@@ -11,9 +11,18 @@
 //! acknowledged write is durable, and a batch is one request's changes, so a crash never
 //! leaves half of a request applied. A request that changed nothing does not wait: it may
 //! show a change whose own request is still waiting for the disk (and is not yet answered),
-//! which a crash at that moment would undo. A failed commit stops the writer: that request
-//! and every later one that changes something fail, and requests that change nothing are
-//! still served from memory (see [`Store::failure`]).
+//! which a crash at that moment would undo.
+//!
+//! A failed commit (a full disk) refuses its batches and every batch queued after them before
+//! the state is reloaded, since those were made on the refused changes: their requests are
+//! answered 500. The next holder of the state lock (before it reads anything) opens the file
+//! again and reloads the state from it, so memory is exactly the last committed transaction
+//! plus what is kept in memory only (see [`Store::recover`]); later batches are committed as
+//! usual, and a disk that has room again is used without a restart. A request is told its
+//! changes are stored only when none of its batches falls in a refused range. A concurrent
+//! reader sees refused changes only as it sees a change still waiting for its commit: while
+//! it held the lock before the commit failed. Reloading costs a read of the whole file, once
+//! per failure, and nothing on the success path but an atomic load.
 //!
 //! Records that expire on their own are kept too, so that a flow in progress survives a
 //! restart: sign-in sessions (the `Session` of a challenge), the sign-up sessions of auto
@@ -38,7 +47,7 @@
 use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
 use redb::{ReadableTable, TableDefinition, TableHandle};
@@ -123,33 +132,61 @@ impl Kind {
     }
 }
 
-thread_local! {
-    /// While `Some`, a wait for durability on this thread is noted here (the newest batch
-    /// owed) instead of blocking the thread: see [`collecting_waits`].
-    static OWED: Cell<Option<u64>> = const { Cell::new(None) };
-    /// The newest batch this thread queued since its request began (0: none): after a failed
-    /// write, the requests that changed something fail and the others are served
-    /// ([`Store::failure`]).
-    static QUEUED_HERE: Cell<u64> = const { Cell::new(0) };
+/// The batches a request queued: sequence numbers `first..=last` hold them all (among other
+/// requests' batches). `last == 0`: none.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Batches {
+    first: u64,
+    last: u64,
 }
 
-/// Runs `f` and returns, with its result, the batch that its changes wait for (0: none),
-/// instead of blocking this thread until that batch is durable. The HTTP server runs
-/// operations on its async workers and awaits the batch ([`Store::durable`]) before it
+impl Batches {
+    fn one(seq: u64) -> Batches {
+        Batches {
+            first: seq,
+            last: seq,
+        }
+    }
+
+    /// Whether no batch was queued.
+    pub(crate) fn is_empty(self) -> bool {
+        self.last == 0
+    }
+
+    /// The batches of both.
+    fn merge(self, other: Batches) -> Batches {
+        match (self.is_empty(), other.is_empty()) {
+            (true, _) => other,
+            (_, true) => self,
+            _ => Batches {
+                first: self.first.min(other.first),
+                last: self.last.max(other.last),
+            },
+        }
+    }
+}
+
+thread_local! {
+    /// While `Some`, a wait for durability on this thread is noted here (the batches owed)
+    /// instead of blocking the thread: see [`collecting_waits`].
+    static OWED: Cell<Option<Batches>> = const { Cell::new(None) };
+}
+
+/// Runs `f` and returns, with its result, the batches that its changes wait for (none if it
+/// changed nothing), instead of blocking this thread until they are durable. The HTTP server
+/// runs operations on its async workers and awaits the batches ([`Store::durable`]) before it
 /// answers, so a write holds no thread while the writer syncs.
-pub(crate) fn collecting_waits<R>(f: impl FnOnce() -> R) -> (R, u64) {
+pub(crate) fn collecting_waits<R>(f: impl FnOnce() -> R) -> (R, Batches) {
     /// Restores the outer state even if `f` panics.
-    struct Restore(Option<u64>);
+    struct Restore(Option<Batches>);
     impl Drop for Restore {
         fn drop(&mut self) {
             OWED.with(|o| o.set(self.0));
         }
     }
-    let _restore = Restore(OWED.with(|o| o.replace(Some(0))));
-    // A request begins: what this thread queued for an earlier one is not its concern.
-    QUEUED_HERE.with(|c| c.set(0));
+    let _restore = Restore(OWED.with(|o| o.replace(Some(Batches::default()))));
     let result = f();
-    (result, OWED.with(Cell::get).unwrap_or(0))
+    (result, OWED.with(Cell::get).unwrap_or_default())
 }
 
 /// A pool's keys as stored: the PKCS#8 documents of its ID-token and access-token keys.
@@ -183,8 +220,38 @@ struct Queue {
     batches: Vec<Vec<Op>>,
     /// Sequence number of the newest queued batch.
     queued: u64,
-    failed: Option<String>,
+    /// The failed commit that no reload has answered yet: every batch after its `after` is
+    /// refused (and dropped unwritten), since it was made on a state that holds the failed
+    /// changes, until [`Store::recover`] makes the state in memory what the file holds.
+    failed: Option<Refusal>,
+    /// The batches refused by earlier failures, oldest first.
+    refused: Vec<Refusal>,
+    /// Why the file could not be opened again after a failed commit: until it can, every
+    /// operation fails (see [`Store::recover`]).
+    unreadable: Option<String>,
     shutdown: bool,
+}
+
+/// Batches `after + 1 ..= upto` were refused, for `message`.
+struct Refusal {
+    after: u64,
+    /// `u64::MAX` while the failure is [`Queue::failed`].
+    upto: u64,
+    message: String,
+}
+
+impl Queue {
+    /// Why one of `batches` was refused, if one was.
+    fn refusal(&self, batches: Batches) -> Option<&str> {
+        if batches.is_empty() {
+            return None;
+        }
+        self.failed
+            .iter()
+            .chain(self.refused.iter().rev())
+            .find(|r| batches.last > r.after && batches.first <= r.upto)
+            .map(|r| r.message.as_str())
+    }
 }
 
 /// What the lock holders know of what is stored (read and written under the state lock).
@@ -201,7 +268,9 @@ struct Known {
 }
 
 struct Inner {
-    db: redb::Database,
+    /// The open file (`None` only while a failed commit's reload cannot open it again). The
+    /// writer holds this lock while it commits.
+    db: Mutex<Option<redb::Database>>,
     queue: Mutex<Queue>,
     work: Condvar,
     done: Condvar,
@@ -211,6 +280,11 @@ struct Inner {
     durable: AtomicU64,
     /// Sequence number of the newest queued batch (mirrors `Queue::queued`).
     queued: AtomicU64,
+    /// No batch after this one was ever refused (`u64::MAX` while a failure is open): waits for
+    /// later batches need not look at the refusals.
+    refused_upto: AtomicU64,
+    /// A commit failed and the state in memory has not been reloaded from the file yet.
+    needs_recovery: AtomicBool,
     known: Mutex<Known>,
 }
 
@@ -348,11 +422,13 @@ impl Store {
         }
         known.clock_offset = st.clock_offset();
         let inner = Arc::new(Inner {
-            db,
+            db: Mutex::new(Some(db)),
             queue: Mutex::new(Queue {
                 batches: Vec::new(),
                 queued: 0,
                 failed: None,
+                refused: Vec::new(),
+                unreadable: None,
                 shutdown: false,
             }),
             work: Condvar::new(),
@@ -360,6 +436,8 @@ impl Store {
             progress: tokio::sync::Notify::new(),
             durable: AtomicU64::new(0),
             queued: AtomicU64::new(0),
+            refused_upto: AtomicU64::new(0),
+            needs_recovery: AtomicBool::new(false),
             known: Mutex::new(known),
         });
         let writer = {
@@ -378,26 +456,114 @@ impl Store {
         ))
     }
 
-    /// The error that stopped the writer, if the calling thread queued a change since its
-    /// request began that is not durable: the request fails instead of acknowledging it. A
-    /// request that changed nothing (a read) is still served after a failure, from the state
-    /// in memory, which then also holds the changes of the failed requests (a restart drops
-    /// them).
+    /// Why the store cannot take writes now: a failed commit that no reload has answered
+    /// yet, or a file that cannot be opened again after one.
     pub fn failure(&self) -> Option<String> {
         let q = lock(&self.inner.queue);
-        let failed = q.failed.as_ref()?;
-        let mine = QUEUED_HERE.with(Cell::get);
-        if mine <= self.inner.durable.load(Ordering::Acquire) {
-            return None;
-        }
-        // Reported once: the request that queued it fails, and the thread's next request
-        // starts clean even where nothing marks the start of a request.
-        QUEUED_HERE.with(|c| c.set(0));
-        Some(failed.clone())
+        q.failed
+            .as_ref()
+            .map(|r| r.message.clone())
+            .or_else(|| q.unreadable.clone())
     }
 
-    /// Queues a batch; returns its sequence number, noted as this thread's newest. After the
-    /// writer stopped, the batch is numbered but dropped: it can never become durable, so its
+    /// Whether a commit failed and the state in memory still holds its changes: the next
+    /// holder of the state lock calls [`Store::recover`] before anything else.
+    pub fn needs_recovery(&self) -> bool {
+        self.inner.needs_recovery.load(Ordering::Acquire)
+    }
+
+    /// Called under the state lock after a failed commit, before the state is used: makes
+    /// `st` exactly what the file holds (the last committed transaction), keeping what the
+    /// state holds in memory only, and lets the writer take batches again. The batches queued
+    /// since the failure were made on the failed changes: they stay refused, so the requests
+    /// that wait for them fail. If the file cannot be opened, the failure stays, every
+    /// operation answers the returned error, and the next holder of the lock tries again.
+    ///
+    /// Until this runs, what a holder of the lock reads may include the failed changes: only
+    /// a holder that took the lock before the commit failed (or a hook, endpoint or handle
+    /// read while the file cannot be opened) can see them, as a read that does not wait may
+    /// see a change whose commit is still under way. A request that waits for a refused
+    /// batch is never answered with success.
+    pub fn recover(&self, st: &mut State) -> Result<(), String> {
+        let reloaded = self.reload(st);
+        let mut q = lock(&self.inner.queue);
+        match reloaded {
+            Ok(known) => {
+                *lock(&self.inner.known) = known;
+                if let Some(mut r) = q.failed.take() {
+                    r.upto = q.queued;
+                    q.refused.push(r);
+                }
+                q.unreadable = None;
+                self.inner.refused_upto.store(q.queued, Ordering::Release);
+                self.inner.needs_recovery.store(false, Ordering::Release);
+                report(
+                    "the state was reloaded from the data directory after a failed write; writes \
+                     are tried again",
+                );
+                Ok(())
+            }
+            Err(e) => {
+                let message = format!("cannot read the data directory after a failed write: {e}");
+                if q.unreadable.as_ref() != Some(&message) {
+                    report(&message);
+                }
+                q.unreadable = Some(message.clone());
+                Err(message)
+            }
+        }
+    }
+
+    /// Opens the file again and loads it into a new state that takes over what `st` holds in
+    /// memory only; returns what is stored, for [`Known`].
+    fn reload(&self, st: &mut State) -> std::io::Result<Known> {
+        let mut slot = lock(&self.inner.db);
+        // redb answers every call on a handle that met an I/O error with `PreviousIo`: only a
+        // new handle reads the file, and opening it repairs what the failed commit left. The
+        // old handle goes first, as it holds the file's lock; its drop tries a last write,
+        // which may fail or panic on a damaged handle (the file is closed either way).
+        let old = slot.take();
+        let _ = guarded(move || drop(old));
+        let opened = guarded(|| -> std::io::Result<_> {
+            let db = redb::Database::open(&self.path).map_err(|e| store_error(&self.path, e))?;
+            let mut loaded = st.empty_like();
+            let mut known = Known::default();
+            {
+                let read = db.begin_read().map_err(|e| store_error(&self.path, e))?;
+                // Records that expired are left in the file (the next start drops them).
+                load(&self.path, &read, &mut loaded, &mut known, FORMAT_VERSION)?;
+            }
+            Ok((db, loaded, known))
+        });
+        let (db, mut loaded, mut known) = opened.map_err(|e| store_error(&self.path, e))??;
+        known.clock_offset = loaded.clock_offset();
+        *slot = Some(db);
+        loaded.keep_memory_only(st);
+        *st = loaded;
+        Ok(known)
+    }
+
+    /// Whether `batches` are durable (`Ok(true)`), still being written (`Ok(false)`) or
+    /// refused.
+    fn outcome(&self, batches: Batches) -> Result<bool, String> {
+        let durable = self.inner.durable.load(Ordering::Acquire);
+        // Read after `durable`: a refusal is recorded before any later commit moves
+        // `durable` past the refused batches.
+        if batches.first > self.inner.refused_upto.load(Ordering::Acquire) {
+            return Ok(durable >= batches.last);
+        }
+        self.outcome_locked(&lock(&self.inner.queue), batches)
+    }
+
+    fn outcome_locked(&self, q: &Queue, batches: Batches) -> Result<bool, String> {
+        match q.refusal(batches) {
+            Some(message) => Err(message.to_string()),
+            None => Ok(self.inner.durable.load(Ordering::Acquire) >= batches.last),
+        }
+    }
+
+    /// Queues a batch; returns its sequence number. While a failure is open, the batch is
+    /// numbered but dropped: it was made on a state that holds refused changes, so its
     /// request fails, and the queue does not grow.
     fn enqueue(&self, ops: Vec<Op>) -> u64 {
         let mut q = lock(&self.inner.queue);
@@ -407,9 +573,7 @@ impl Store {
         }
         self.inner.queued.store(q.queued, Ordering::Release);
         self.inner.work.notify_one();
-        let seq = q.queued;
-        QUEUED_HERE.with(|c| c.set(c.get().max(seq)));
-        seq
+        q.queued
     }
 
     /// Called under the state lock when it is released: turns the changes noted since the lock
@@ -482,26 +646,30 @@ impl Store {
         drop(known);
         // A request that changed nothing does not wait: what it read may belong to a request
         // that is still waiting for its commit (and is not answered before it).
-        let seq = if ops.is_empty() { 0 } else { self.enqueue(ops) };
-        Pending { seq, keygen }
+        let batches = if ops.is_empty() {
+            Batches::default()
+        } else {
+            Batches::one(self.enqueue(ops))
+        };
+        Pending { batches, keygen }
     }
 
     /// Waits (with the state lock released) until `pending` is durable, generating and
     /// storing the keys of new pools first. Returns the writer's error, if it failed. Inside
     /// [`collecting_waits`] it only notes the batch to wait for.
     pub fn settle(&self, pending: Pending) -> Result<(), String> {
-        let seq = if pending.keygen.is_empty() {
-            pending.seq
+        let batches = if pending.keygen.is_empty() {
+            pending.batches
         } else {
             // Generating two RSA keys takes a moment: never under the state lock.
             crate::util::blocking(|| self.store_new_keys(pending))?
         };
-        if self.inner.durable.load(Ordering::Acquire) >= seq {
+        if batches.is_empty() || self.outcome(batches)? {
             return Ok(());
         }
         let noted = OWED.with(|o| {
             let owed = o.get()?;
-            o.set(Some(owed.max(seq)));
+            o.set(Some(owed.merge(batches)));
             Some(())
         });
         if noted.is_some() {
@@ -510,50 +678,46 @@ impl Store {
         crate::util::blocking(|| {
             let mut q = lock(&self.inner.queue);
             loop {
-                if self.inner.durable.load(Ordering::Acquire) >= seq {
+                if self.outcome_locked(&q, batches)? {
                     return Ok(());
-                }
-                if let Some(e) = &q.failed {
-                    return Err(e.clone());
                 }
                 q = self.inner.done.wait(q).unwrap_or_else(|p| p.into_inner());
             }
         })
     }
 
-    /// Queues the keys of the pools `pending` created; returns the batch to wait for.
-    fn store_new_keys(&self, pending: Pending) -> Result<u64, String> {
-        let mut seq = pending.seq;
+    /// Queues the keys of the pools `pending` created; returns the batches to wait for.
+    fn store_new_keys(&self, pending: Pending) -> Result<Batches, String> {
+        let mut batches = pending.batches;
         for (pool_id, keys) in pending.keygen {
             let Some(record) = key_record(&keys) else {
                 return Err("cannot generate the pool's signing keys".into());
             };
             let known = lock(&self.inner.known);
-            // A rotation or deletion since the lock was released has the newer say.
+            // A rotation or deletion since the lock was released has the newer say (and so
+            // does a reload after a failed write, which forgets keys it did not read).
             if known
                 .keys
                 .get(&pool_id)
                 .is_some_and(|k| Arc::ptr_eq(k, &keys))
             {
-                seq = self.enqueue(vec![Op::PutKeys(pool_id, record)]);
+                let seq = self.enqueue(vec![Op::PutKeys(pool_id, record)]);
+                batches = batches.merge(Batches::one(seq));
             }
         }
-        Ok(seq)
+        Ok(batches)
     }
 
-    /// Waits, holding no thread, until batch `seq` is durable (what [`collecting_waits`]
-    /// returned). Returns the writer's error, if it failed.
-    pub(crate) async fn durable(&self, seq: u64) -> Result<(), String> {
+    /// Waits, holding no thread, until `batches` are durable (what [`collecting_waits`]
+    /// returned). Returns the writer's error if one of them was refused.
+    pub(crate) async fn durable(&self, batches: Batches) -> Result<(), String> {
         loop {
             let progress = self.inner.progress.notified();
             tokio::pin!(progress);
             // Registered before the checks, so a commit between them still wakes this wait.
             progress.as_mut().enable();
-            if self.inner.durable.load(Ordering::Acquire) >= seq {
+            if self.outcome(batches)? {
                 return Ok(());
-            }
-            if let Some(e) = lock(&self.inner.queue).failed.clone() {
-                return Err(e);
             }
             progress.await;
         }
@@ -562,14 +726,14 @@ impl Store {
 
 /// What a releasing thread waits for: its batch (none if it changed nothing), and the keys of pools it created, which are generated without the lock.
 pub(crate) struct Pending {
-    seq: u64,
+    batches: Batches,
     keygen: Vec<(String, LazyKeys)>,
 }
 
 impl Pending {
     /// What waiting for both `self` and `later` (captured after it) takes.
     pub(crate) fn merge(mut self, later: Pending) -> Pending {
-        self.seq = self.seq.max(later.seq);
+        self.batches = self.batches.merge(later.batches);
         self.keygen.extend(later.keygen);
         self
     }
@@ -725,24 +889,53 @@ fn write_loop(inner: &Inner) {
             }
             (std::mem::take(&mut q.batches), q.queued)
         };
-        let result = commit(&inner.db, batches);
+        // A panic in the database (it has met damaged pages) fails the commit like an I/O
+        // error: the writer must outlive it, or every later request would wait forever.
+        let result = match lock(&inner.db).as_ref() {
+            Some(db) => guarded(|| commit(db, batches).map_err(|e| e.to_string())).and_then(|r| r),
+            None => Err("the store is not open".to_string()),
+        };
         let mut q = lock(&inner.queue);
         match result {
             Ok(()) => inner.durable.store(upto, Ordering::Release),
             Err(e) => {
-                eprintln!("cognito-emulator: cannot write the data directory: {e}");
-                q.failed = Some(format!("cannot write the data directory: {e}"));
+                report(&format!("cannot write the data directory: {e}"));
+                // The batches queued meanwhile were made on the failed changes: refused too.
+                q.batches.clear();
+                q.failed = Some(Refusal {
+                    after: inner.durable.load(Ordering::Acquire),
+                    upto: u64::MAX,
+                    message: format!("cannot write the data directory: {e}"),
+                });
+                inner.refused_upto.store(u64::MAX, Ordering::Release);
+                inner.needs_recovery.store(true, Ordering::Release);
             }
         }
         inner.done.notify_all();
         inner.progress.notify_waiters();
-        if q.failed.is_some() {
-            return;
-        }
     }
 }
 
-// One call per group commit, whose error ends the writer: the error's size costs nothing.
+/// Runs `f`, turning a panic into an error with its message.
+fn guarded<R>(f: impl FnOnce() -> R) -> Result<R, String> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).map_err(|p| {
+        let message = p
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        format!("the database failed: {message}")
+    })
+}
+
+/// Writes a line about the store to stderr. Never panics, as `eprintln!` does when stderr is
+/// a file on the disk that just filled up.
+fn report(message: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "cognito-emulator: {message}");
+}
+
+// One call per group commit, whose error is rare: the error's size costs nothing.
 #[allow(clippy::result_large_err)]
 fn commit(db: &redb::Database, batches: Vec<Vec<Op>>) -> Result<(), redb::Error> {
     let mut w = db.begin_write()?;
@@ -1151,7 +1344,7 @@ mod tests {
         let out =
             dispatch(st, Service::UserPools, op, &body).unwrap_or_else(|e| panic!("{op}: {e}"));
         let pending = store.capture(st);
-        let seq = pending.seq;
+        let seq = pending.batches.last;
         store.settle(pending).expect("durable");
         (out, seq)
     }

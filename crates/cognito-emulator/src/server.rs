@@ -125,7 +125,7 @@ async fn work<R: Send + 'static>(
     }
     let run = std::panic::AssertUnwindSafe(|| crate::persist::collecting_waits(f));
     let (result, owed) = std::panic::catch_unwind(run).map_err(|_| PANICKED.to_string())?;
-    if owed > 0
+    if !owed.is_empty()
         && let Some(store) = &shared.store
     {
         store.durable(owed).await?;

@@ -49,6 +49,9 @@ pub(crate) struct Shared {
 /// of every random value drawn on this thread, so a seeded emulator is reproducible.
 pub(crate) struct StateGuard<'a> {
     guard: MutexGuard<'a, State>,
+    /// Why the state could not be reloaded from the data directory after a failed write
+    /// (it then still holds the refused changes): an operation answers it instead of running.
+    unreadable: Option<String>,
     /// Dropped after `guard` (fields drop in order): waits, without the lock, until the
     /// changes made under it are durable.
     settle: Settle<'a>,
@@ -70,7 +73,8 @@ impl Drop for Settle<'_> {
         if let Some(later) = self.later {
             later.add(pending);
         } else if let Some(store) = self.store {
-            // A failure is kept by the store and answered by `Shared::dispatch_valid`.
+            // On the HTTP server this only notes the batches, and the server's wait for them
+            // answers a refusal; set-up asks `Shared::check_store`.
             let _ = store.settle(pending);
         }
     }
@@ -82,6 +86,8 @@ impl Drop for Settle<'_> {
 pub(crate) struct Deferred<'a> {
     store: Option<&'a persist::Store>,
     pending: RefCell<Option<persist::Pending>>,
+    /// Why a change handed over was refused by the data directory.
+    refused: RefCell<Option<String>>,
 }
 
 impl Deferred<'_> {
@@ -93,19 +99,24 @@ impl Deferred<'_> {
         });
     }
 
-    /// Waits until every change handed over so far is durable.
-    fn wait(&self) {
+    /// Waits until every change handed over so far is durable; fails if one was refused.
+    fn wait(&self) -> Result<(), ApiError> {
         let pending = self.pending.borrow_mut().take();
-        if let (Some(store), Some(pending)) = (self.store, pending) {
-            // A failure is kept by the store and answered by `Shared::check_store`.
-            let _ = store.settle(pending);
+        if let (Some(store), Some(pending)) = (self.store, pending)
+            && let Err(e) = store.settle(pending)
+        {
+            *self.refused.borrow_mut() = Some(e);
+        }
+        match self.refused.borrow().as_ref() {
+            Some(e) => Err(api::internal(e)),
+            None => Ok(()),
         }
     }
 }
 
 impl Drop for Deferred<'_> {
     fn drop(&mut self) {
-        self.wait();
+        let _ = self.wait();
     }
 }
 
@@ -177,6 +188,12 @@ impl Shared {
     fn lock_with<'a>(&'a self, later: Option<&'a Deferred<'a>>) -> StateGuard<'a> {
         // A panic while holding the lock must not wedge the emulator for other tests.
         let mut guard = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        // After a failed write, the first holder of the lock makes the state what the data
+        // directory holds before anything reads it (one atomic load otherwise).
+        let unreadable = match &self.store {
+            Some(store) if store.needs_recovery() => store.recover(&mut guard).err(),
+            _ => None,
+        };
         if let Some(rng) = guard.rng_slot().take() {
             util::install_rng(rng);
         }
@@ -185,6 +202,7 @@ impl Shared {
         }
         StateGuard {
             guard,
+            unreadable,
             settle: Settle {
                 store: self.store.as_ref(),
                 pending: None,
@@ -193,8 +211,8 @@ impl Shared {
         }
     }
 
-    /// Fails when the data directory could not be written: the state in memory then holds
-    /// changes that a restart would lose, so nothing more is acknowledged.
+    /// Fails when the data directory could not be written and the state was not reloaded
+    /// from it since (set-up checks this after applying a seed or configuration).
     pub(crate) fn check_store(&self) -> Result<(), ApiError> {
         match self.store.as_ref().and_then(persist::Store::failure) {
             Some(e) => Err(api::internal(e)),
@@ -289,10 +307,14 @@ impl Shared {
         let later = Deferred {
             store: self.store.as_ref(),
             pending: RefCell::new(None),
+            refused: RefCell::new(None),
         };
         let (result, mut unsigned, deferred, at_hash) = loop {
             passes += 1;
             let mut st = self.lock_deferring(&later);
+            if let Some(e) = st.unreadable.take() {
+                return Err(api::internal(e));
+            }
             // Sign-in sessions the previous pass consumed before it stopped at a trigger.
             for (sid, sess) in std::mem::take(&mut restore) {
                 st.sessions_mut().insert(sid, sess);
@@ -330,9 +352,8 @@ impl Shared {
         if result.is_err() {
             // An error answer waits here, so that a failed write turns it into an internal
             // error; a success waits after signing its tokens.
-            later.wait();
+            later.wait()?;
         }
-        self.check_store()?;
         let mut response = result?;
         triggers::run_deferred(deferred, &mut unsigned, |index, code, message, subject| {
             let mut st = self.lock();
@@ -345,8 +366,7 @@ impl Shared {
         })?;
         tokens::link_at_hash(&mut unsigned, &at_hash);
         tokens::sign_all(&mut response, unsigned).map_err(api::internal)?;
-        later.wait();
-        self.check_store()?;
+        later.wait()?;
         Ok(response)
     }
 

@@ -56,6 +56,38 @@ impl Server {
         Server::spawn(command)
     }
 
+    /// The emulator on `dir` in a process whose file-size limit the test changes while it
+    /// runs ([`Server::limit_file_size`]), with `SIGXFSZ` ignored so that a write past the
+    /// limit fails with `EFBIG` instead of killing the process.
+    #[cfg(target_os = "linux")]
+    fn start_resizable(dir: &Path) -> Server {
+        let mut command = Command::new("sh");
+        command
+            .arg("-c")
+            .arg("trap '' XFSZ; exec \"$0\" --port 0 --data-dir \"$1\"")
+            .arg(env!("CARGO_BIN_EXE_cognito-emulator"))
+            .arg(dir);
+        Server::spawn(command)
+    }
+
+    /// Sets how large the process may grow a file (`None`: as large as the hard limit), as a
+    /// disk that fills up or has room again. Only the soft limit moves, which an unprivileged
+    /// process may raise again.
+    #[cfg(target_os = "linux")]
+    fn limit_file_size(&self, bytes: Option<u64>) {
+        use rustix::process::{Pid, Resource, Rlimit, getrlimit, prlimit};
+        let pid = i32::try_from(self.child.id())
+            .ok()
+            .and_then(Pid::from_raw)
+            .expect("pid");
+        let hard = getrlimit(Resource::Fsize).maximum;
+        let limit = Rlimit {
+            current: bytes.or(hard),
+            maximum: hard,
+        };
+        prlimit(Some(pid), Resource::Fsize, limit).expect("prlimit");
+    }
+
     fn spawn(mut command: Command) -> Server {
         let mut child = command
             .stdout(Stdio::piped())
@@ -188,12 +220,29 @@ fn password_sign_in(s: &Server, client_id: &str, user: &str) -> Value {
 }
 
 fn srp_sign_in(s: &Server, pool_id: &str, client_id: &str, user: &str) -> Value {
+    let (eph, ch) = srp_start(s, client_id, user);
+    srp_finish(s, pool_id, client_id, &eph, &ch)
+}
+
+/// The first half of an SRP sign-in: the client's ephemeral and the server's challenge.
+fn srp_start(s: &Server, client_id: &str, user: &str) -> (srp::Ephemeral, Value) {
     let eph = srp::Ephemeral::generate(&mut rand::rng());
     let ch = s.ok(
         "InitiateAuth",
         json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": client_id,
                "AuthParameters": {"USERNAME": user, "SRP_A": eph.public_hex()}}),
     );
+    (eph, ch)
+}
+
+/// The second half of an SRP sign-in: answers the challenge `ch` with [`PASSWORD`].
+fn srp_finish(
+    s: &Server,
+    pool_id: &str,
+    client_id: &str,
+    eph: &srp::Ephemeral,
+    ch: &Value,
+) -> Value {
     let p = &ch["ChallengeParameters"];
     let server = srp::ServerChallenge::parse(
         p["SALT"].as_str().unwrap(),
@@ -207,7 +256,7 @@ fn srp_sign_in(s: &Server, pool_id: &str, client_id: &str, user: &str) -> Value 
         .unwrap()
         .as_secs();
     let claim = srp::password_claim_at(
-        &eph,
+        eph,
         pool_id,
         uid,
         PASSWORD,
@@ -1723,9 +1772,9 @@ fn a_stored_pool_with_username_attributes_ignores_its_aliases() {
 }
 
 /// A write the data directory cannot take (here the file may not grow: a full disk) is
-/// answered 500 `InternalErrorException` with the store's message, and so is every later
-/// write; reads are still served, and nothing acknowledged before is lost: a restart finds
-/// every user created with a 200, and not the ones refused.
+/// answered 500 `InternalErrorException` with the store's message; reads are still served,
+/// later writes are tried again, and nothing acknowledged is lost: a restart finds every user
+/// created with a 200, and not the ones refused.
 #[cfg(unix)]
 #[test]
 fn a_failed_durable_write_answers_500_and_loses_nothing_stored() {
@@ -1766,20 +1815,26 @@ fn a_failed_durable_write_answers_500_and_loses_nothing_stored() {
         message.contains("cannot write the data directory"),
         "{message}"
     );
-    // The process is still there and answers; a later write is refused the same way, never
+    // The process is still there and answers. A later write is tried again: it is
+    // acknowledged if it fits in the space left, refused the same way otherwise, and never
     // acknowledged without being stored.
-    let later = json!({"UserPoolId": pool_id, "Username": "later", "MessageAction": "SUPPRESS"});
-    let (status, answer) = s.call("AdminCreateUser", &later).expect("an answer");
-    assert_eq!(status, 500, "{answer}");
-    // Reads are still served (from memory).
-    s.ok(
-        "AdminGetUser",
-        json!({"UserPoolId": pool_id, "Username": "first"}),
-    );
-    s.ok("DescribeUserPool", json!({"UserPoolId": pool_id}));
-    let again = json!({"UserPoolId": pool_id, "Username": "again", "MessageAction": "SUPPRESS"});
-    let (status, answer) = s.call("AdminCreateUser", &again).expect("an answer");
-    assert_eq!(status, 500, "{answer}");
+    let mut refused = vec![name];
+    for user in ["later", "again"] {
+        let body = json!({"UserPoolId": pool_id, "Username": user, "MessageAction": "SUPPRESS"});
+        match s.call("AdminCreateUser", &body).expect("an answer") {
+            (200, _) => acknowledged.push(user.to_string()),
+            (status, answer) => {
+                assert_eq!(status, 500, "{answer}");
+                refused.push(user.to_string());
+            }
+        }
+        // Reads are still served.
+        s.ok(
+            "AdminGetUser",
+            json!({"UserPoolId": pool_id, "Username": "first"}),
+        );
+        s.ok("DescribeUserPool", json!({"UserPoolId": pool_id}));
+    }
     let jwks = s.get(&format!("/{pool_id}/.well-known/jwks.json"));
     assert!(jwks["keys"].is_array(), "{jwks}");
     s.kill();
@@ -1791,7 +1846,7 @@ fn a_failed_durable_write_answers_500_and_loses_nothing_stored() {
             json!({"UserPoolId": pool_id, "Username": user}),
         );
     }
-    for user in [name.as_str(), "later", "again"] {
+    for user in &refused {
         assert_eq!(
             s.refusal(
                 "AdminGetUser",
@@ -1800,6 +1855,161 @@ fn a_failed_durable_write_answers_500_and_loses_nothing_stored() {
             "UserNotFoundException"
         );
     }
+    s.kill();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A write refused for want of space leaves no trace in memory: the user of the refused
+/// `AdminCreateUser` is not found, and a retry is refused the same way while the disk is
+/// full (not answered `UsernameExistsException`). Once there is room again the same retry is
+/// acknowledged, and a restart finds it with every user acknowledged before.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_refused_create_leaves_no_trace_and_succeeds_once_there_is_room() {
+    let dir = temp_dir("refused-create");
+    let s = Server::start_resizable(&dir);
+    let pool_id = s.ok("CreateUserPool", json!({"PoolName": "refused"}))["UserPool"]["Id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.ok(
+        "AdminCreateUser",
+        json!({"UserPoolId": pool_id, "Username": "first", "MessageAction": "SUPPRESS"}),
+    );
+    s.limit_file_size(Some(std::fs::metadata(store_file(&dir)).unwrap().len()));
+    let big = "x".repeat(2048);
+    let create = |name: &str| {
+        json!({"UserPoolId": pool_id, "Username": name, "MessageAction": "SUPPRESS",
+               "UserAttributes": [{"Name": "name", "Value": big}]})
+    };
+    let mut acknowledged = vec!["first".to_string()];
+    let mut refused = None;
+    for i in 0..5000 {
+        let name = format!("user{i}");
+        match s
+            .call("AdminCreateUser", &create(&name))
+            .expect("an answer")
+        {
+            (200, _) => acknowledged.push(name),
+            (status, v) => {
+                refused = Some((name, status, v));
+                break;
+            }
+        }
+    }
+    let (name, status, answer) = refused.expect("the store file reached its size limit");
+    assert_eq!(status, 500, "{answer}");
+    assert_eq!(answer["__type"], "InternalErrorException", "{answer}");
+    let get = json!({"UserPoolId": pool_id, "Username": name});
+    assert_eq!(s.refusal("AdminGetUser", &get), "UserNotFoundException");
+    // The disk is still full: the retry fails the same way, and leaves no trace either.
+    let (status, answer) = s
+        .call("AdminCreateUser", &create(&name))
+        .expect("an answer");
+    assert_eq!(status, 500, "{answer}");
+    assert_eq!(answer["__type"], "InternalErrorException", "{answer}");
+    assert_eq!(s.refusal("AdminGetUser", &get), "UserNotFoundException");
+    for user in &acknowledged {
+        s.ok(
+            "AdminGetUser",
+            json!({"UserPoolId": pool_id, "Username": user}),
+        );
+    }
+
+    s.limit_file_size(None);
+    s.ok("AdminCreateUser", create(&name));
+    let user = s.ok("AdminGetUser", get.clone());
+    assert_eq!(attr(&user, "name"), Some(big.as_str()));
+    s.kill();
+
+    let s = Server::start(&dir);
+    acknowledged.push(name);
+    for user in &acknowledged {
+        s.ok(
+            "AdminGetUser",
+            json!({"UserPoolId": pool_id, "Username": user}),
+        );
+    }
+    s.kill();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A refused password change does not take effect: while nothing can be written the new
+/// password never signs in, and once there is room again it is refused and the old one signs
+/// in, before and after a restart. What the emulator keeps in memory only survives the reload
+/// of the state: an SRP sign-in started before the failure completes after it.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_refused_password_change_keeps_the_old_password() {
+    const NEW: &str = "N3w-Passw0rd!";
+    let dir = temp_dir("refused-password");
+    let s = Server::start_resizable(&dir);
+    let pool_id = s.ok("CreateUserPool", json!({"PoolName": "refused"}))["UserPool"]["Id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let client_id = s.ok(
+        "CreateUserPoolClient",
+        json!({"UserPoolId": pool_id, "ClientName": "app",
+               "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH",
+                                     "ALLOW_REFRESH_TOKEN_AUTH"]}),
+    )["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.ok(
+        "AdminCreateUser",
+        json!({"UserPoolId": pool_id, "Username": "ann", "MessageAction": "SUPPRESS"}),
+    );
+    s.ok(
+        "AdminSetUserPassword",
+        json!({"UserPoolId": pool_id, "Username": "ann", "Password": PASSWORD,
+               "Permanent": true}),
+    );
+    let access = password_sign_in(&s, &client_id, "ann")["AccessToken"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let sign_in = |password: &str| {
+        s.call(
+            "InitiateAuth",
+            &json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client_id,
+                    "AuthParameters": {"USERNAME": "ann", "PASSWORD": password}}),
+        )
+        .expect("an answer")
+    };
+
+    let (eph, challenge) = srp_start(&s, &client_id, "ann");
+
+    // No byte can be written to the file.
+    s.limit_file_size(Some(0));
+    let change = json!({"AccessToken": access, "PreviousPassword": PASSWORD,
+                        "ProposedPassword": NEW});
+    let (status, answer) = s.call("ChangePassword", &change).expect("an answer");
+    assert_eq!(status, 500, "{answer}");
+    assert_eq!(answer["__type"], "InternalErrorException", "{answer}");
+    let (status, answer) = sign_in(NEW);
+    assert_ne!(status, 200, "the refused password signs in: {answer}");
+
+    s.limit_file_size(None);
+    let (status, answer) = sign_in(NEW);
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer["__type"], "NotAuthorizedException", "{answer}");
+    password_sign_in(&s, &client_id, "ann");
+    let tokens = srp_finish(&s, &pool_id, &client_id, &eph, &challenge);
+    assert!(tokens["AccessToken"].is_string(), "{tokens}");
+    s.kill();
+
+    let s = Server::start(&dir);
+    let (status, answer) = s
+        .call(
+            "InitiateAuth",
+            &json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client_id,
+                    "AuthParameters": {"USERNAME": "ann", "PASSWORD": NEW}}),
+        )
+        .expect("an answer");
+    assert_eq!(status, 400, "{answer}");
+    password_sign_in(&s, &client_id, "ann");
     s.kill();
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -555,6 +555,30 @@ impl State {
         }
     }
 
+    /// An empty state to load the data directory into again (after a failed write): with this
+    /// state's region, clock and injected keys, which loading needs.
+    pub(crate) fn empty_like(&self) -> State {
+        let mut empty = State::new(self.region.clone());
+        empty.fixed_clock = self.fixed_clock;
+        empty.fixed_keys = self.fixed_keys.clone();
+        empty
+    }
+
+    /// Takes from `old` into this state, just loaded from the data directory, what `old`
+    /// kept in memory only and a reload must not lose: the generator, the Lambda settings,
+    /// the messages sent (their indexes stay valid), injected faults, request counts, Rust
+    /// trigger handlers, the running operation's scratch and the SRP handshakes in flight.
+    pub(crate) fn keep_memory_only(&mut self, old: &mut State) {
+        self.rng = old.rng.take();
+        self.lambda = old.lambda.clone();
+        self.messages = std::mem::take(&mut old.messages);
+        self.faults = std::mem::take(&mut old.faults);
+        self.counts = std::mem::take(&mut old.counts);
+        self.handlers = std::mem::take(&mut old.handlers);
+        self.scratch = std::mem::take(&mut old.scratch);
+        self.sessions.adopt_handshakes(&mut old.sessions);
+    }
+
     /// Loads the records read back from the data directory without noting them as changed.
     pub(crate) fn load(&mut self, rec: Restored) {
         match rec {

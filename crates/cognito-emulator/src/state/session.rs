@@ -304,6 +304,26 @@ impl Sessions {
         self.signups.load(key, s);
     }
 
+    /// Takes the SRP handshakes of `old` (kept in memory only, so a reload of the data
+    /// directory does not bring them back), with their secret blocks, oldest first.
+    pub(crate) fn adopt_handshakes(&mut self, old: &mut Sessions) {
+        let mut blocks: HashMap<String, (String, String)> = std::mem::take(&mut old.secret_blocks)
+            .into_iter()
+            .map(|(block, sid)| (digest(&sid), (block, sid)))
+            .collect();
+        for key in std::mem::take(&mut old.handshake_order) {
+            let Some(sess) = old.handshakes.remove(&key) else {
+                continue;
+            };
+            if let Some((block, sid)) = blocks.remove(&key) {
+                self.secret_blocks.insert(block, sid);
+            }
+            self.index(&key, None, &sess, false);
+            self.handshake_order.push_back(key.clone());
+            self.handshakes.insert(key, sess);
+        }
+    }
+
     /// Puts back a session taken for an answer that may be retried (its block stays
     /// forgotten: the retry names the session).
     pub fn put_back(&mut self, sid: String, sess: AuthSession) {
