@@ -543,6 +543,11 @@ impl Store {
         Ok(known)
     }
 
+    /// Why one of the batches of `pending` was refused, if that is known yet.
+    pub(crate) fn refusal(&self, pending: &Pending) -> Option<String> {
+        self.outcome(pending.batches).err()
+    }
+
     /// Whether `batches` are durable (`Ok(true)`), still being written (`Ok(false)`) or
     /// refused.
     fn outcome(&self, batches: Batches) -> Result<bool, String> {
