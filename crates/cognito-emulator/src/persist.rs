@@ -492,7 +492,16 @@ impl Store {
                 *lock(&self.inner.known) = known;
                 if let Some(mut r) = q.failed.take() {
                     r.upto = q.queued;
-                    q.refused.push(r);
+                    match q.refused.last_mut() {
+                        // Nothing was committed since the last failure (a disk that stays
+                        // full): one range holds both, so the list grows only when writes
+                        // succeed in between.
+                        Some(last) if r.after <= last.upto => {
+                            last.upto = r.upto;
+                            last.message = r.message;
+                        }
+                        _ => q.refused.push(r),
+                    }
                 }
                 q.unreadable = None;
                 self.inner.refused_upto.store(q.queued, Ordering::Release);
@@ -1378,7 +1387,7 @@ mod tests {
             |name: &str| json!({"UserPoolId": pool, "Username": name, "MessageAction": "SUPPRESS"});
         request(&store, &mut st, "AdminCreateUser", create("kept"));
         // A failed commit as the writer records it (a disk cannot be made to fail here).
-        {
+        let fail = || {
             let mut q = lock(&store.inner.queue);
             q.failed = Some(Refusal {
                 after: store.inner.durable.load(Ordering::Acquire),
@@ -1387,7 +1396,8 @@ mod tests {
             });
             store.inner.refused_upto.store(u64::MAX, Ordering::Release);
             store.inner.needs_recovery.store(true, Ordering::Release);
-        }
+        };
+        fail();
         changes::begin();
         let body = create("gone").as_object().expect("object").clone();
         dispatch(&mut st, Service::UserPools, "AdminCreateUser", &body).expect("created");
@@ -1398,6 +1408,10 @@ mod tests {
         assert!(store.needs_recovery());
 
         store.recover(&mut st).expect("reloaded");
+        // A second failure with no commit since: one range holds both.
+        fail();
+        store.recover(&mut st).expect("reloaded again");
+        assert_eq!(lock(&store.inner.queue).refused.len(), 1);
         assert!(!store.needs_recovery());
         assert!(store.failure().is_none());
         assert!(has_user(&st, &pool, "kept"));
