@@ -492,7 +492,16 @@ impl Store {
                 *lock(&self.inner.known) = known;
                 if let Some(mut r) = q.failed.take() {
                     r.upto = q.queued;
-                    q.refused.push(r);
+                    match q.refused.last_mut() {
+                        // Nothing was committed since the last failure (a disk that stays
+                        // full): one range holds both, so the list grows only when writes
+                        // succeed in between.
+                        Some(last) if r.after <= last.upto => {
+                            last.upto = r.upto;
+                            last.message = r.message;
+                        }
+                        _ => q.refused.push(r),
+                    }
                 }
                 q.unreadable = None;
                 self.inner.refused_upto.store(q.queued, Ordering::Release);
@@ -541,6 +550,11 @@ impl Store {
         loaded.keep_memory_only(st);
         *st = loaded;
         Ok(known)
+    }
+
+    /// Why one of the batches of `pending` was refused, if that is known yet.
+    pub(crate) fn refusal(&self, pending: &Pending) -> Option<String> {
+        self.outcome(pending.batches).err()
     }
 
     /// Whether `batches` are durable (`Ok(true)`), still being written (`Ok(false)`) or
@@ -1347,6 +1361,74 @@ mod tests {
         let seq = pending.batches.last;
         store.settle(pending).expect("durable");
         (out, seq)
+    }
+
+    fn has_user(st: &State, pool: &str, name: &str) -> bool {
+        st.pools()
+            .get(pool)
+            .is_some_and(|p| p.users.get(name).is_some())
+    }
+
+    /// After a failed commit, [`Store::recover`] makes the state what the file holds: the
+    /// change whose batch was refused is gone, what was committed before stays, a request
+    /// whose batches meet the refused range fails, and later batches are written again.
+    #[test]
+    fn recover_drops_refused_changes_and_writes_again() {
+        let dir = std::env::temp_dir().join(format!(
+            "cognito-emulator-recover-{}-{}",
+            std::process::id(),
+            rand::random::<u64>()
+        ));
+        let mut st = State::new("us-east-1".to_owned());
+        let (store, _) = Store::open(&dir, &mut st).expect("open");
+        let (p, first) = request(&store, &mut st, "CreateUserPool", json!({"PoolName": "p"}));
+        let pool = p["UserPool"]["Id"].as_str().expect("id").to_string();
+        let create =
+            |name: &str| json!({"UserPoolId": pool, "Username": name, "MessageAction": "SUPPRESS"});
+        request(&store, &mut st, "AdminCreateUser", create("kept"));
+        // A failed commit as the writer records it (a disk cannot be made to fail here).
+        let fail = || {
+            let mut q = lock(&store.inner.queue);
+            q.failed = Some(Refusal {
+                after: store.inner.durable.load(Ordering::Acquire),
+                upto: u64::MAX,
+                message: "disk full".into(),
+            });
+            store.inner.refused_upto.store(u64::MAX, Ordering::Release);
+            store.inner.needs_recovery.store(true, Ordering::Release);
+        };
+        fail();
+        changes::begin();
+        let body = create("gone").as_object().expect("object").clone();
+        dispatch(&mut st, Service::UserPools, "AdminCreateUser", &body).expect("created");
+        let pending = store.capture(&st);
+        let refused = pending.batches;
+        assert_eq!(store.settle(pending), Err("disk full".to_string()));
+        assert!(has_user(&st, &pool, "gone"));
+        assert!(store.needs_recovery());
+
+        store.recover(&mut st).expect("reloaded");
+        // A second failure with no commit since: one range holds both.
+        fail();
+        store.recover(&mut st).expect("reloaded again");
+        assert_eq!(lock(&store.inner.queue).refused.len(), 1);
+        assert!(!store.needs_recovery());
+        assert!(store.failure().is_none());
+        assert!(has_user(&st, &pool, "kept"));
+        assert!(!has_user(&st, &pool, "gone"));
+        let (_, again) = request(&store, &mut st, "AdminCreateUser", create("gone"));
+        assert!(again > refused.last);
+        // A request whose batches span the refused one is not acknowledged.
+        let span = Batches { first, last: again };
+        assert_eq!(store.outcome(span), Err("disk full".to_string()));
+        assert_eq!(store.outcome(Batches::one(again)), Ok(true));
+        drop(store);
+
+        let mut st = State::new("us-east-1".to_owned());
+        let (_store, _) = Store::open(&dir, &mut st).expect("open again");
+        assert!(has_user(&st, &pool, "kept"));
+        assert!(has_user(&st, &pool, "gone"));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     /// Starting an SRP handshake writes nothing to the store (the handshake, with its secret

@@ -99,6 +99,18 @@ impl Deferred<'_> {
         });
     }
 
+    /// Fails if a change handed over so far is already known to be refused (without waiting).
+    fn check(&self) -> Result<(), ApiError> {
+        let pending = self.pending.borrow();
+        match (self.store, pending.as_ref()) {
+            (Some(store), Some(pending)) => match store.refusal(pending) {
+                Some(e) => Err(api::internal(e)),
+                None => Ok(()),
+            },
+            _ => Ok(()),
+        }
+    }
+
     /// Waits until every change handed over so far is durable; fails if one was refused.
     fn wait(&self) -> Result<(), ApiError> {
         let pending = self.pending.borrow_mut().take();
@@ -355,6 +367,9 @@ impl Shared {
             later.wait()?;
         }
         let mut response = result?;
+        // A write already refused (the store failed before it was queued) runs no deferred
+        // trigger.
+        later.check()?;
         triggers::run_deferred(deferred, &mut unsigned, |index, code, message, subject| {
             let mut st = self.lock();
             if let Some(m) = st.message_mut(index)
