@@ -210,6 +210,34 @@ enum Acked {
     Update(String, u64),
 }
 
+/// A new pool, an app client with password, SRP and refresh sign-ins, and `user` with
+/// [`PASSWORD`] set permanently: the pool's id and the client's id.
+fn pool_with_user(s: &Server, pool: &str, user: &str) -> (String, String) {
+    let pool_id = s.ok("CreateUserPool", json!({"PoolName": pool}))["UserPool"]["Id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let client_id = s.ok(
+        "CreateUserPoolClient",
+        json!({"UserPoolId": pool_id, "ClientName": "c",
+               "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH",
+                                     "ALLOW_REFRESH_TOKEN_AUTH"]}),
+    )["UserPoolClient"]["ClientId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.ok(
+        "AdminCreateUser",
+        json!({"UserPoolId": pool_id, "Username": user, "MessageAction": "SUPPRESS"}),
+    );
+    s.ok(
+        "AdminSetUserPassword",
+        json!({"UserPoolId": pool_id, "Username": user, "Password": PASSWORD,
+               "Permanent": true}),
+    );
+    (pool_id, client_id)
+}
+
 fn password_sign_in(s: &Server, client_id: &str, user: &str) -> Value {
     s.ok(
         "InitiateAuth",
@@ -1225,28 +1253,7 @@ fn a_hosted_sign_in_step_is_stored_sealed_and_survives_a_restart() {
 fn sign_in_sessions_in_flight_survive_a_restart() {
     let dir = temp_dir("sessions");
     let s = Server::start(&dir);
-    let pool_id = s.ok("CreateUserPool", json!({"PoolName": "sessions"}))["UserPool"]["Id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let client_id = s.ok(
-        "CreateUserPoolClient",
-        json!({"UserPoolId": pool_id, "ClientName": "c",
-               "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH",
-                                     "ALLOW_REFRESH_TOKEN_AUTH"]}),
-    )["UserPoolClient"]["ClientId"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    s.ok(
-        "AdminCreateUser",
-        json!({"UserPoolId": pool_id, "Username": "alice", "MessageAction": "SUPPRESS"}),
-    );
-    s.ok(
-        "AdminSetUserPassword",
-        json!({"UserPoolId": pool_id, "Username": "alice", "Password": PASSWORD,
-               "Permanent": true}),
-    );
+    let (pool_id, client_id) = pool_with_user(&s, "sessions", "alice");
     s.ok(
         "AdminCreateUser",
         json!({"UserPoolId": pool_id, "Username": "bob", "MessageAction": "SUPPRESS",
@@ -1944,28 +1951,7 @@ fn a_refused_password_change_keeps_the_old_password() {
     const NEW: &str = "N3w-Passw0rd!";
     let dir = temp_dir("refused-password");
     let s = Server::start_resizable(&dir);
-    let pool_id = s.ok("CreateUserPool", json!({"PoolName": "refused"}))["UserPool"]["Id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let client_id = s.ok(
-        "CreateUserPoolClient",
-        json!({"UserPoolId": pool_id, "ClientName": "app",
-               "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH",
-                                     "ALLOW_REFRESH_TOKEN_AUTH"]}),
-    )["UserPoolClient"]["ClientId"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    s.ok(
-        "AdminCreateUser",
-        json!({"UserPoolId": pool_id, "Username": "ann", "MessageAction": "SUPPRESS"}),
-    );
-    s.ok(
-        "AdminSetUserPassword",
-        json!({"UserPoolId": pool_id, "Username": "ann", "Password": PASSWORD,
-               "Permanent": true}),
-    );
+    let (pool_id, client_id) = pool_with_user(&s, "refused", "ann");
     let access = password_sign_in(&s, &client_id, "ann")["AccessToken"]
         .as_str()
         .unwrap()
