@@ -265,8 +265,8 @@ test('resource servers, domains and identity providers as stored resources', asy
     idp.ResourceNotFoundException
   );
 
-  // a prefix domain
-  const domain = `sdk-js-${Date.now().toString(36)}`;
+  // a prefix domain (decimal digits: base 36 could spell a reserved word such as 'aws')
+  const domain = `sdk-js-${Date.now()}`;
   await cip.send(new idp.CreateUserPoolDomainCommand({ UserPoolId: poolId, Domain: domain }));
   const { DomainDescription } = await cip.send(new idp.DescribeUserPoolDomainCommand({ Domain: domain }));
   assert.equal(DomainDescription.UserPoolId, poolId);
