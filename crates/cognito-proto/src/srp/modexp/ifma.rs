@@ -34,7 +34,7 @@ use core::arch::x86_64::{
 
 use zeroize::Zeroize;
 
-use super::{LIMB_BITS, LIMBS, Limbs, MASK, N};
+use super::{LIMB_BITS, LIMBS, Limbs, N};
 
 /// Bits per limb of this cut.
 const BITS: u32 = 52;
@@ -56,38 +56,33 @@ const _: () = assert!(N52[0] == MASK52);
 // Both cuts have the same `R`.
 const _: () = assert!(LIMBS52 as u32 * BITS == LIMBS as u32 * LIMB_BITS);
 
-/// The 60-bit limbs re-cut into 52-bit ones (each input limb below `2^60`).
+/// The 60-bit limbs (each below `2^60`) re-cut into 52-bit ones.
 const fn to52(x: &Limbs) -> Lanes {
-    let mut out = [0u64; LANES];
-    let (mut buf, mut held, mut o) = (0u128, 0u32, 0usize);
-    let mut i = 0;
-    while i < LIMBS {
-        buf |= (x[i] as u128) << held;
-        held += LIMB_BITS;
-        while held >= BITS {
-            out[o] = (buf as u64) & MASK52;
-            buf >>= BITS;
-            held -= BITS;
-            o += 1;
-        }
-        i += 1;
-    }
-    out
+    recut(x, LIMB_BITS, BITS)
 }
 
 /// The 52-bit limbs (each below `2^52`) re-cut into 60-bit ones.
 fn to60(y: &Lanes) -> Limbs {
-    let mut out = [0u64; LIMBS];
+    recut(y.split_at(LIMBS52).0, BITS, LIMB_BITS)
+}
+
+/// `x`'s limbs of `from` bits (each below `2^from`) as limbs of `to` bits, least significant
+/// first; limbs past the input's bits are zero. `OUT` limbs must hold all of the input's bits.
+#[inline(always)]
+const fn recut<const OUT: usize>(x: &[u64], from: u32, to: u32) -> [u64; OUT] {
+    let mut out = [0u64; OUT];
     let (mut buf, mut held, mut o) = (0u128, 0u32, 0usize);
-    for &limb in &y[..LIMBS52] {
-        buf |= (limb as u128) << held;
-        held += BITS;
-        while held >= LIMB_BITS {
-            out[o] = (buf as u64) & MASK;
-            buf >>= LIMB_BITS;
-            held -= LIMB_BITS;
+    let mut i = 0;
+    while i < x.len() {
+        buf |= (x[i] as u128) << held;
+        held += from;
+        while held >= to {
+            out[o] = (buf as u64) & ((1 << to) - 1);
+            buf >>= to;
+            held -= to;
             o += 1;
         }
+        i += 1;
     }
     out
 }
