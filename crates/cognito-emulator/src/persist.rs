@@ -1363,6 +1363,15 @@ mod tests {
         (out, seq)
     }
 
+    /// A fresh directory under the system's temporary directory, unique to this run.
+    fn temp_dir(name: &str) -> std::path::PathBuf {
+        std::env::temp_dir().join(format!(
+            "cognito-emulator-{name}-{}-{}",
+            std::process::id(),
+            rand::random::<u64>()
+        ))
+    }
+
     fn has_user(st: &State, pool: &str, name: &str) -> bool {
         st.pools()
             .get(pool)
@@ -1374,11 +1383,7 @@ mod tests {
     /// whose batches meet the refused range fails, and later batches are written again.
     #[test]
     fn recover_drops_refused_changes_and_writes_again() {
-        let dir = std::env::temp_dir().join(format!(
-            "cognito-emulator-recover-{}-{}",
-            std::process::id(),
-            rand::random::<u64>()
-        ));
+        let dir = temp_dir("recover");
         let mut st = State::new("us-east-1".to_owned());
         let (store, _) = Store::open(&dir, &mut st).expect("open");
         let (p, first) = request(&store, &mut st, "CreateUserPool", json!({"PoolName": "p"}));
@@ -1435,11 +1440,7 @@ mod tests {
     /// `b`, stays in memory), so an SRP sign-in costs one commit, as a password sign-in does.
     #[test]
     fn srp_handshake_start_writes_nothing() {
-        let dir = std::env::temp_dir().join(format!(
-            "cognito-emulator-persist-{}-{}",
-            std::process::id(),
-            rand::random::<u64>()
-        ));
+        let dir = temp_dir("persist");
         let mut st = State::new("us-east-1".to_owned());
         let (store, _) = Store::open(&dir, &mut st).expect("open");
         let (p, seq) = request(&store, &mut st, "CreateUserPool", json!({"PoolName": "p"}));

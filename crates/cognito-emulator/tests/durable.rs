@@ -210,9 +210,9 @@ enum Acked {
     Update(String, u64),
 }
 
-/// A new pool, an app client with password, SRP and refresh sign-ins, and `user` with
-/// [`PASSWORD`] set permanently: the pool's id and the client's id.
-fn pool_with_user(s: &Server, pool: &str, user: &str) -> (String, String) {
+/// A new pool and an app client with password, SRP and refresh sign-ins: the pool's id and
+/// the client's id.
+fn pool_and_client(s: &Server, pool: &str) -> (String, String) {
     let pool_id = s.ok("CreateUserPool", json!({"PoolName": pool}))["UserPool"]["Id"]
         .as_str()
         .unwrap()
@@ -226,6 +226,12 @@ fn pool_with_user(s: &Server, pool: &str, user: &str) -> (String, String) {
         .as_str()
         .unwrap()
         .to_string();
+    (pool_id, client_id)
+}
+
+/// [`pool_and_client`] with `user`, whose password is [`PASSWORD`], set permanently.
+fn pool_with_user(s: &Server, pool: &str, user: &str) -> (String, String) {
+    let (pool_id, client_id) = pool_and_client(s, pool);
     s.ok(
         "AdminCreateUser",
         json!({"UserPoolId": pool_id, "Username": user, "MessageAction": "SUPPRESS"}),
@@ -313,19 +319,7 @@ fn srp_finish(
 fn sigkill_during_writes_loses_no_acknowledged_write() {
     let dir = temp_dir("kill");
     let s = Server::start(&dir);
-    let pool_id = s.ok("CreateUserPool", json!({"PoolName": "durable"}))["UserPool"]["Id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let client_id = s.ok(
-        "CreateUserPoolClient",
-        json!({"UserPoolId": pool_id, "ClientName": "c",
-               "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH",
-                                     "ALLOW_REFRESH_TOKEN_AUTH"]}),
-    )["UserPoolClient"]["ClientId"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (pool_id, client_id) = pool_and_client(&s, "durable");
     for user in ["alice", "bob"] {
         s.ok(
             "AdminCreateUser",
