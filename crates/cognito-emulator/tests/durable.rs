@@ -210,13 +210,18 @@ enum Acked {
     Update(String, u64),
 }
 
+/// A new pool named `name`: its id.
+fn new_pool(s: &Server, name: &str) -> String {
+    s.ok("CreateUserPool", json!({ "PoolName": name }))["UserPool"]["Id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
 /// A new pool and an app client with password, SRP and refresh sign-ins: the pool's id and
 /// the client's id.
 fn pool_and_client(s: &Server, pool: &str) -> (String, String) {
-    let pool_id = s.ok("CreateUserPool", json!({"PoolName": pool}))["UserPool"]["Id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let pool_id = new_pool(s, pool);
     let client_id = s.ok(
         "CreateUserPoolClient",
         json!({"UserPoolId": pool_id, "ClientName": "c",
@@ -815,10 +820,7 @@ const CALLBACK: &str = "http://localhost:3000/callback";
 /// A pool with the hosted domain `durable` and an authorization-code client for
 /// [`CALLBACK`] with `scopes` (and `extra` client settings): `(pool id, client id)`.
 fn hosted_pool(s: &Server, name: &str, scopes: &[&str], extra: Value) -> (String, String) {
-    let pool_id = s.ok("CreateUserPool", json!({ "PoolName": name }))["UserPool"]["Id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let pool_id = new_pool(s, name);
     s.ok(
         "CreateUserPoolDomain",
         json!({"UserPoolId": pool_id, "Domain": "durable"}),
@@ -1781,10 +1783,7 @@ fn a_stored_pool_with_username_attributes_ignores_its_aliases() {
 fn a_failed_durable_write_answers_500_and_loses_nothing_stored() {
     let dir = temp_dir("full");
     let s = Server::start(&dir);
-    let pool_id = s.ok("CreateUserPool", json!({"PoolName": "full"}))["UserPool"]["Id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let pool_id = new_pool(&s, "full");
     s.ok(
         "AdminCreateUser",
         json!({"UserPoolId": pool_id, "Username": "first", "MessageAction": "SUPPRESS"}),
@@ -1869,10 +1868,7 @@ fn a_failed_durable_write_answers_500_and_loses_nothing_stored() {
 fn a_refused_create_leaves_no_trace_and_succeeds_once_there_is_room() {
     let dir = temp_dir("refused-create");
     let s = Server::start_resizable(&dir);
-    let pool_id = s.ok("CreateUserPool", json!({"PoolName": "refused"}))["UserPool"]["Id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let pool_id = new_pool(&s, "refused");
     s.ok(
         "AdminCreateUser",
         json!({"UserPoolId": pool_id, "Username": "first", "MessageAction": "SUPPRESS"}),
