@@ -672,3 +672,121 @@ fn a_page_under_a_host_name_rebound_to_this_machine_cannot_read_the_hooks() {
     .expect("http");
     assert_eq!(r.status, 200);
 }
+
+/// The binary's resident memory in bytes (Linux's `/proc/<pid>/status`).
+#[cfg(target_os = "linux")]
+fn resident_bytes(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("proc status");
+    let kib: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS line");
+    kib * 1024
+}
+
+/// One request on its own connection to `port`; the status and the body.
+#[cfg(target_os = "linux")]
+fn request_to(port: u16, head: &str, body: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    write!(
+        s,
+        "{head}\r\nHost: emu\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).unwrap();
+    let out = String::from_utf8_lossy(&out).into_owned();
+    let status = out
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = out
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// Pending hosted sign-ins are bounded in bytes, not only in number: each keeps the
+/// authorization request it came from, whose query may be as long as the header limit, so
+/// the 10,000 sign-ins the table keeps could hold over a gigabyte of requests that anyone
+/// can send without an account. Measured on the binary's resident memory.
+#[cfg(target_os = "linux")]
+#[test]
+fn long_authorization_requests_cannot_fill_the_memory() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cognito-emulator"))
+        .args(["--port", "0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let port: u16 = line
+        .trim()
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("listening line");
+    let call = |op: &str, body: serde_json::Value| -> serde_json::Value {
+        let (status, out) = request_to(
+            port,
+            &format!(
+                "POST / HTTP/1.1\r\nX-Amz-Target: AWSCognitoIdentityProviderService.{op}\r\n\
+                 Content-Type: application/x-amz-json-1.1"
+            ),
+            &body.to_string(),
+        );
+        assert_eq!(status, 200, "{op}: {out}");
+        serde_json::from_str(&out).unwrap()
+    };
+    let pool = call("CreateUserPool", json!({"PoolName": "p"}));
+    let pool_id = pool["UserPool"]["Id"].as_str().unwrap().to_string();
+    call(
+        "CreateUserPoolDomain",
+        json!({"UserPoolId": pool_id, "Domain": "big"}),
+    );
+    let client = call(
+        "CreateUserPoolClient",
+        json!({"UserPoolId": pool_id, "ClientName": "web",
+               "AllowedOAuthFlowsUserPoolClient": true, "AllowedOAuthFlows": ["code"],
+               "AllowedOAuthScopes": ["openid"], "CallbackURLs": ["http://localhost:3000/cb"],
+               "SupportedIdentityProviders": ["COGNITO"]}),
+    );
+    let client_id = client["UserPoolClient"]["ClientId"].as_str().unwrap();
+    // A request line of 56 KiB, under the default 64 KiB header limit.
+    let query = format!(
+        "response_type=code&client_id={client_id}&redirect_uri=http%3A%2F%2Flocalhost%3A3000%2Fcb&state={}",
+        "s".repeat(56 << 10)
+    );
+    let page = |n: usize| {
+        for _ in 0..n {
+            let (status, _) = request_to(
+                port,
+                &format!("GET /_hosted/big/login?{query} HTTP/1.1"),
+                "",
+            );
+            assert_eq!(status, 200);
+        }
+    };
+    // The allocator's first growth is not the table's.
+    page(50);
+    let before = resident_bytes(child.id());
+    page(3000);
+    let after = resident_bytes(child.id());
+    child.kill().unwrap();
+    let _ = child.wait();
+    let grown = after.saturating_sub(before) >> 20;
+    eprintln!("resident memory grew by {grown} MiB");
+    assert!(
+        grown < 128,
+        "3,000 sign-in pages of 56 KiB requests grew the emulator by {grown} MiB"
+    );
+}

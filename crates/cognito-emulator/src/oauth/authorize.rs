@@ -269,7 +269,14 @@ pub(crate) fn issue_code(
         auth_time,
         expires: now + super::CODE_LIFETIME_SECS,
     };
-    super::insert_bounded(&mut st.oauth_mut().codes, &code, rec, now, |c| c.expires);
+    super::insert_bounded(
+        &mut st.oauth_mut().codes,
+        &code,
+        rec,
+        now,
+        |c| c.expires,
+        AuthCode::footprint,
+    );
     let mut params = vec![("code", code.as_str())];
     if let Some(s) = &request.state {
         params.push(("state", s));

@@ -34,7 +34,14 @@ pub(crate) fn get(shared: &Shared, h: &Hosted<'_>) -> Response<Vec<u8>> {
         step,
         expires: now + LOGIN_SESSION_SECS,
     };
-    insert_bounded(&mut st.oauth_mut().logins, &id, sess, now, |s| s.expires);
+    insert_bounded(
+        &mut st.oauth_mut().logins,
+        &id,
+        sess,
+        now,
+        |s| s.expires,
+        LoginSession::footprint,
+    );
     drop(st);
     let cookie = h.set_cookie(LOGIN_COOKIE, Some(&id));
     login_page(200, h, &shown, &csrf, &LoginStep::Password, None, &[cookie])
@@ -361,9 +368,14 @@ fn finish(
         auth_time,
         expires: now + HOSTED_SESSION_SECS,
     };
-    insert_bounded(&mut st.oauth_mut().sessions, &sid, hosted, now, |s| {
-        s.expires
-    });
+    insert_bounded(
+        &mut st.oauth_mut().sessions,
+        &sid,
+        hosted,
+        now,
+        |s| s.expires,
+        HostedSession::footprint,
+    );
     drop(st);
     let location = match complete(shared, &sess.request, &h.pool_id, username, &sub, auth_time) {
         Ok(l) => l,

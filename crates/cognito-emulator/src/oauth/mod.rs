@@ -20,6 +20,8 @@ mod revoke;
 mod token;
 mod userinfo;
 
+use std::collections::BTreeMap;
+
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use http::{Method, Request, Response};
@@ -38,31 +40,49 @@ const LOGIN_SESSION_SECS: u64 = 3600;
 /// Bound on each table of pending entries: past it, expired entries are swept and, if still
 /// full, the oldest goes.
 const MAX_ENTRIES: usize = 10_000;
+/// Bound on the bytes each of those tables holds, enforced the same way. An entry keeps parts
+/// of the request it came from (a sign-in page its whole authorization request, a code its
+/// `nonce`), which may be as long as the request head (64 KiB by default): counted alone,
+/// 10,000 such entries, which anyone can open without an account, would hold over a
+/// gigabyte. Ordinary entries take well under a kilobyte, so only such requests reach it.
+const MAX_TABLE_BYTES: usize = 32 << 20;
 
 /// The cookie of a sign-in in progress (binds the CSRF token of its forms).
 const LOGIN_COOKIE: &str = "cognito-login";
 /// The cookie of a signed-in browser.
 const SESSION_COOKIE: &str = "cognito";
 
-/// Inserts into a bounded table of expiring entries.
+/// Inserts into a bounded table of expiring entries, each costing `size` bytes.
 fn insert_bounded<T>(
     map: &mut SecretKeyed<T>,
     secret: &str,
     value: T,
     now: u64,
     expires: impl Fn(&T) -> u64,
+    size: impl Fn(&T) -> usize,
 ) {
     let records = map.by_digest_mut();
-    if records.len() >= MAX_ENTRIES {
+    let incoming = size(&value);
+    let total = |r: &BTreeMap<String, T>| r.values().map(&size).sum::<usize>();
+    let full = |len: usize, bytes: usize| {
+        len >= MAX_ENTRIES || bytes.saturating_add(incoming) > MAX_TABLE_BYTES
+    };
+    if full(records.len(), total(records)) {
         records.retain(|_, v| expires(v) > now);
     }
-    if records.len() >= MAX_ENTRIES
-        && let Some(oldest) = records
+    let mut bytes = total(records);
+    while full(records.len(), bytes) {
+        let Some(oldest) = records
             .iter()
             .min_by_key(|(_, v)| expires(v))
             .map(|(k, _)| k.clone())
-    {
-        records.remove(&oldest);
+        else {
+            break;
+        };
+        match records.remove(&oldest) {
+            Some(gone) => bytes = bytes.saturating_sub(size(&gone)),
+            None => break,
+        }
     }
     map.insert(secret, value);
 }

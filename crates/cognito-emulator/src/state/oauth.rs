@@ -152,3 +152,61 @@ impl Default for OAuthState {
         }
     }
 }
+
+/// Roughly the bytes an entry of the OAuth tables holds (its strings), for the byte bound on
+/// each table.
+impl AuthzRequest {
+    fn footprint(&self) -> usize {
+        [
+            &self.response_type,
+            &self.client_id,
+            &self.redirect_uri,
+            &self.query,
+        ]
+        .iter()
+        .map(|s| s.len())
+        .chain(
+            [
+                &self.state,
+                &self.code_challenge,
+                &self.nonce,
+                &self.prompt,
+                &self.login_hint,
+            ]
+            .iter()
+            .map(|s| s.as_ref().map_or(0, String::len)),
+        )
+        .chain(self.scopes.iter().map(String::len))
+        .sum()
+    }
+}
+
+impl LoginSession {
+    pub fn footprint(&self) -> usize {
+        self.csrf.len() + self.request.footprint() + self.step.nonce.len() + self.step.sealed.len()
+    }
+}
+
+impl AuthCode {
+    pub fn footprint(&self) -> usize {
+        [
+            &self.pool_id,
+            &self.client_id,
+            &self.redirect_uri,
+            &self.username,
+            &self.sub,
+        ]
+        .iter()
+        .map(|s| s.len())
+        .chain(self.scopes.iter().map(String::len))
+        .sum::<usize>()
+            + self.code_challenge.as_ref().map_or(0, String::len)
+            + self.nonce.as_ref().map_or(0, String::len)
+    }
+}
+
+impl HostedSession {
+    pub fn footprint(&self) -> usize {
+        self.pool_id.len() + self.username.len() + self.sub.len()
+    }
+}
