@@ -698,3 +698,43 @@ fn session_is_bound_to_client_and_challenge_name() {
         .unwrap_err();
     assert_eq!(t, "InvalidParameterException");
 }
+
+/// Only a case-insensitive pool folds the case of its aliases: AWS documents that
+/// `CaseSensitive: false` "also enables both preferred_username and email alias to be case
+/// insensitive" (API reference, UsernameConfigurationType), and before that option existed
+/// an e-mail alias typed in other letters found no user
+/// (amazon-archives/amazon-cognito-identity-js#524, aws-amplify/amplify-js#3949).
+#[test]
+fn aliases_ignore_case_only_in_case_insensitive_pools() {
+    for (sensitive, found) in [(true, false), (false, true)] {
+        let mut extra = serde_json::Map::new();
+        extra.insert(
+            "UsernameConfiguration".into(),
+            json!({"CaseSensitive": sensitive}),
+        );
+        let s = setup_with(
+            PoolConfig {
+                alias_attributes: vec!["email".into(), "preferred_username".into()],
+                extra,
+                ..PoolConfig::default()
+            },
+            ClientConfig::default(),
+        );
+        s.user(
+            "ann",
+            &[
+                ("email", "Ann@Example.com"),
+                ("preferred_username", "Annie"),
+            ],
+        );
+        assert!(s.password_auth("Ann@Example.com", PASSWORD).is_ok());
+        assert!(s.password_auth("Annie", PASSWORD).is_ok());
+        for other in ["ann@example.com", "annie"] {
+            let got = s.password_auth(other, PASSWORD);
+            assert_eq!(got.is_ok(), found, "CaseSensitive {sensitive}, {other}");
+            if !found {
+                assert_eq!(got.unwrap_err().0, "UserNotFoundException", "{other}");
+            }
+        }
+    }
+}

@@ -249,7 +249,7 @@ pub(crate) fn create_user_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
     let s = PoolSettings::from_config(&config);
     check_update_verification(&s)?;
     let mut users = crate::state::Users::new(&id);
-    users.set_alias_attrs(Pool::alias_attrs_of(&s));
+    users.set_alias_attrs(Pool::alias_attrs_of(&s), !s.case_sensitive);
     let pool = Pool {
         id: id.clone(),
         name,
@@ -304,7 +304,7 @@ pub(crate) fn update_user_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
     pool.config = config;
     pool.s = s;
     let aliases = Pool::alias_attrs_of(&pool.s);
-    pool.users.set_alias_attrs(aliases);
+    pool.users.set_alias_attrs(aliases, !pool.s.case_sensitive);
     if let Some(n) = name {
         pool.name = n;
     }

@@ -658,7 +658,7 @@ mod tests {
     fn pool(n: usize, config: Map<String, Value>) -> Pool {
         let s = PoolSettings::from_config(&config);
         let mut users = Users::new("us-east-1_Test00001");
-        users.set_alias_attrs(Pool::alias_attrs_of(&s));
+        users.set_alias_attrs(Pool::alias_attrs_of(&s), !s.case_sensitive);
         let mut pool = Pool {
             id: "us-east-1_Test00001".into(),
             name: "t".into(),

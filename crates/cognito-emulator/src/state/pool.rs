@@ -76,7 +76,7 @@ impl Pool {
     pub(crate) fn restore(rec: PoolRecord, keys: LazyKeys) -> Pool {
         let s = PoolSettings::from_config(&rec.config);
         let mut users = Users::new(&rec.id);
-        users.set_alias_attrs(Pool::alias_attrs_of(&s));
+        users.set_alias_attrs(Pool::alias_attrs_of(&s), !s.case_sensitive);
         let mut res = PoolResources::new(&rec.id);
         res.resource_servers = rec.resource_servers;
         res.idps = rec.idps;

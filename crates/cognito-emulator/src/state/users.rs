@@ -206,8 +206,11 @@ pub(crate) struct Users {
     /// once verified (`AliasAttributes` email/phone) or always (username attributes,
     /// `preferred_username`).
     alias_attrs: Vec<(String, bool)>,
-    /// (attribute, lowercased value) → the users holding that alias (one, unless a seed
-    /// document or an old state put it on several).
+    /// Whether aliases ignore case: only in case-insensitive pools, as AWS documents for
+    /// `UsernameConfiguration`.
+    fold_aliases: bool,
+    /// (attribute, value, lowercased when `fold_aliases`) → the users holding that alias (one,
+    /// unless a seed document or an old state put it on several).
     by_alias: HashMap<(String, String), BTreeSet<String>>,
 }
 
@@ -288,9 +291,11 @@ impl Users {
         self.by_name.values()
     }
 
-    /// Declares which attributes are sign-in aliases and rebuilds the alias index.
-    pub fn set_alias_attrs(&mut self, attrs: Vec<(String, bool)>) {
+    /// Declares which attributes are sign-in aliases, and whether their values ignore case,
+    /// and rebuilds the alias index.
+    pub fn set_alias_attrs(&mut self, attrs: Vec<(String, bool)>, ignore_case: bool) {
         self.alias_attrs = attrs;
+        self.fold_aliases = ignore_case;
         self.by_alias.clear();
         let names: Vec<String> = self.by_name.keys().cloned().collect();
         for name in names {
@@ -307,7 +312,7 @@ impl Users {
                 let verified = attrs
                     .get(&format!("{attr}_verified"))
                     .is_some_and(|f| f == "true");
-                (!needs_verified || verified).then(|| (attr.clone(), v.to_lowercase()))
+                (!needs_verified || verified).then(|| (attr.clone(), self.alias_value(v)))
             })
             .collect()
     }
@@ -391,10 +396,20 @@ impl Users {
             .map(String::as_str)
     }
 
-    /// The user whose alias `attr` in force is `value` (ignoring case).
+    /// An alias value as the index keys it.
+    fn alias_value(&self, value: &str) -> String {
+        if self.fold_aliases {
+            value.to_lowercase()
+        } else {
+            value.to_string()
+        }
+    }
+
+    /// The user whose alias `attr` in force is `value` (ignoring case in case-insensitive
+    /// pools).
     pub fn find_alias(&self, attr: &str, value: &str) -> Option<&str> {
         self.by_alias
-            .get(&(attr.to_string(), value.to_lowercase()))
+            .get(&(attr.to_string(), self.alias_value(value)))
             .and_then(|set| set.first())
             .map(String::as_str)
     }
