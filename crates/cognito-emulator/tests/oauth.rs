@@ -429,10 +429,20 @@ fn hosted_pages_answer_on_the_domain_host() {
 fn a_redirect_uri_that_is_not_registered_goes_to_the_error_page() {
     let s = pool_with(MfaConfiguration::Off);
     let (client_id, _) = oauth_client(&s, json!({}));
+    // The registered URL matches only itself: no prefix, other case, extra query, fragment,
+    // user information, dot segment or percent-encoded spelling of it.
     for bad in [
         "https://evil.example/callback",
         "http://localhost:3000/callback/",
         "http://localhost:3001/callback",
+        "http://localhost:3000/Callback",
+        "http://localhost:3000/callback?next=https://evil.example",
+        "http://localhost:3000/callback#x",
+        "http://localhost:3000@evil.example/callback",
+        "http://localhost:3000\\@evil.example/callback",
+        "//evil.example/callback",
+        "http://localhost:3000/callback/../callback",
+        "http://localhost:3000/%63allback",
     ] {
         let q = authorize_query(&client_id, &[("redirect_uri", bad)]);
         let r = http(
@@ -1145,11 +1155,18 @@ fn the_hosted_session_signs_in_again_until_logout() {
             "",
         )
     };
-    let r = logout(form(&[
-        ("client_id", &client_id),
-        ("logout_uri", "https://evil.example/"),
-    ]));
-    assert_eq!(r.status, 400);
+    for bad in [
+        "https://evil.example/",
+        "http://localhost:3000/bye/",
+        "http://localhost:3000/BYE",
+        "http://localhost:3000/bye?next=https://evil.example",
+        "http://localhost:3000@evil.example/bye",
+        "//evil.example/bye",
+    ] {
+        let r = logout(form(&[("client_id", &client_id), ("logout_uri", bad)]));
+        assert_eq!(r.status, 400, "{bad}");
+        assert!(r.header("location").is_none(), "{bad}");
+    }
     assert_eq!(logout(form(&[("logout_uri", LOGOUT)])).status, 400);
     let r = logout(form(&[("client_id", &client_id), ("logout_uri", LOGOUT)]));
     assert_eq!((r.status, r.location()), (302, LOGOUT.to_string()));
