@@ -2124,3 +2124,44 @@ fn endpoints_never_serve_a_refused_change() {
     s.kill();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// While the disk stays full, a refused write does not make the next request reload the
+/// whole state: the state is reloaded at most once per back-off interval (at least 250 ms;
+/// reloads counted from the emulator's stderr), and the requests in between are answered
+/// the failure's 500 without reading the file.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_disk_that_stays_full_is_not_reloaded_at_every_request() {
+    let dir = temp_dir("backoff");
+    let s = Server::start_resizable(&dir);
+    let pool_id = new_pool(&s, "backoff");
+    s.limit_file_size(Some(std::fs::metadata(store_file(&dir)).unwrap().len()));
+    let big = "x".repeat(2048);
+    let create = |name: &str| {
+        json!({"UserPoolId": pool_id, "Username": name, "MessageAction": "SUPPRESS",
+               "UserAttributes": [{"Name": "name", "Value": big}]})
+    };
+    let filled = (0..5000).any(|i| {
+        let (status, _) = s
+            .call("AdminCreateUser", &create(&format!("user{i}")))
+            .expect("an answer");
+        status == 500
+    });
+    assert!(filled, "the store file never reached its size limit");
+    let start = Instant::now();
+    const WRITES: usize = 40;
+    for i in 0..WRITES {
+        let (status, answer) = s
+            .call("AdminCreateUser", &create(&format!("more{i}")))
+            .expect("an answer");
+        assert_eq!(status, 500, "{answer}");
+    }
+    let allowed = 1 + start.elapsed().as_millis() / 250;
+    let err = s.stop_for_stderr();
+    let reloads = err.matches("the state was reloaded").count() as u128;
+    assert!(
+        reloads <= allowed,
+        "{reloads} reloads for {WRITES} refused writes, {allowed} allowed:\n{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
