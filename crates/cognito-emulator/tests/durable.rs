@@ -2165,3 +2165,30 @@ fn a_disk_that_stays_full_is_not_reloaded_at_every_request() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A store file cut short (a copy that stopped midway, or writes that never landed) makes
+/// redb panic when it opens the file: the start fails with the store's error instead of
+/// crashing, and the file is left as it was.
+#[test]
+fn truncated_store_is_refused_and_not_overwritten() {
+    let dir = temp_dir("truncated");
+    {
+        let emu = Emulator::builder()
+            .data_dir(&dir)
+            .build_service()
+            .expect("create store");
+        let pool = emu.create_pool(PoolConfig::default()).unwrap();
+        emu.create_user(&pool.pool_id, "erin", PASSWORD, &[])
+            .unwrap();
+    }
+    let whole = std::fs::read(store_file(&dir)).unwrap();
+    let cut = &whole[..4096.min(whole.len() / 2)];
+    std::fs::write(store_file(&dir), cut).unwrap();
+    let e = start_error(&dir);
+    assert!(
+        e.contains("the database failed") && e.contains("left as it is"),
+        "{e}"
+    );
+    assert_eq!(std::fs::read(store_file(&dir)).unwrap(), cut);
+    let _ = std::fs::remove_dir_all(&dir);
+}
