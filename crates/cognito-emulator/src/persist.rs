@@ -504,7 +504,8 @@ impl Store {
     /// state holds in memory only, and lets the writer take batches again. The batches queued
     /// since the failure were made on the failed changes: they stay refused, so the requests
     /// that wait for them fail. If the file cannot be opened, the failure stays, every
-    /// operation answers the returned error, and the next holder of the lock tries again.
+    /// operation answers the returned error, and a holder of the lock tries again once the
+    /// back-off below has passed.
     ///
     /// Until this runs, what a holder of the lock reads may include the failed changes: only
     /// a holder that took the lock before the commit failed (or a caller of the Rust handle
@@ -529,7 +530,9 @@ impl Store {
                     .unreadable
                     .as_ref()
                     .or(q.failed.as_ref().map(|r| &r.message));
-                return Err(failure.cloned().unwrap_or_default());
+                return Err(failure.cloned().unwrap_or_else(|| {
+                    "cannot write the data directory; the state is reloaded shortly".to_string()
+                }));
             }
         }
         self.inner.reloads.fetch_add(1, Ordering::Relaxed);
