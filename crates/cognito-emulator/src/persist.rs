@@ -22,7 +22,11 @@
 //! changes are stored only when none of its batches falls in a refused range. A concurrent
 //! reader sees refused changes only as it sees a change still waiting for its commit: while
 //! it held the lock before the commit failed. Reloading costs a read of the whole file, once
-//! per failure, and nothing on the success path but an atomic load.
+//! per failure and at most once per interval while writes keep failing (the requests in
+//! between are answered the failure's error), and nothing on the success path but an atomic
+//! load. A pool created by `CreateUserPool` and its signing keys are one batch: the keys are
+//! generated before the state lock is taken (pools of a configuration file applied at start
+//! get theirs in a second batch, which the start waits for).
 //!
 //! Records that expire on their own are kept too, so that a flow in progress survives a
 //! restart: sign-in sessions (the `Session` of a challenge), the sign-up sessions of auto
@@ -60,6 +64,13 @@ use crate::tokens::LazyKeys;
 /// The version of the records' layout. A store written by a newer layout is refused (never
 /// rewritten), as is one whose version record is missing or unreadable.
 pub(crate) const FORMAT_VERSION: u64 = 6;
+
+/// The least time between two reloads of the state after failed writes ([`Store::recover`]).
+const RELOAD_INTERVAL: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Reloads after failed writes take at most one part in this many of the time (when the
+/// reload takes longer than a quarter of [`RELOAD_INTERVAL`]).
+const RELOAD_BACKOFF: u32 = 4;
 
 /// The database file inside the data directory.
 const FILE_NAME: &str = "cognito-emulator.redb";
@@ -229,6 +240,8 @@ struct Queue {
     /// Why the file could not be opened again after a failed commit: until it can, every
     /// operation fails (see [`Store::recover`]).
     unreadable: Option<String>,
+    /// No reload is tried before this instant (see [`Store::recover`]).
+    next_reload: Option<std::time::Instant>,
     shutdown: bool,
 }
 
@@ -261,6 +274,8 @@ struct Known {
     keys: HashMap<String, LazyKeys>,
     /// The serialised settings record last stored for each pool.
     pools: HashMap<String, Vec<u8>>,
+    /// The pools read from the file without their keys (see [`store_missing_keys`]).
+    keyless: Vec<String>,
     /// A hash of the record last stored for each user (by scoped key): sign-ins look users up
     /// for writing, and most leave them as they were.
     users: HashMap<String, u64>,
@@ -285,6 +300,8 @@ struct Inner {
     refused_upto: AtomicU64,
     /// A commit failed and the state in memory has not been reloaded from the file yet.
     needs_recovery: AtomicBool,
+    /// How many times the file was opened again to reload the state (see [`Store::recover`]).
+    reloads: AtomicU64,
     known: Mutex<Known>,
 }
 
@@ -328,6 +345,13 @@ impl Store {
     pub fn open(dir: &Path, st: &mut State) -> std::io::Result<(Store, Loaded)> {
         create_private_dir(dir)?;
         let path = dir.join(FILE_NAME);
+        // redb panics on some damaged files (and on pages a failed write left half written):
+        // that is a store that cannot be opened, not a crash of the emulator's start.
+        guarded(|| Store::open_file(path.clone(), st))
+            .map_err(|e| store_error(&path, format!("{e}; the file was left as it is")))?
+    }
+
+    fn open_file(path: PathBuf, st: &mut State) -> std::io::Result<(Store, Loaded)> {
         // An empty file is what a crash right after creating it leaves: not a store yet.
         let existed = std::fs::metadata(&path).is_ok_and(|m| m.len() > 0);
         if existed {
@@ -420,6 +444,7 @@ impl Store {
             }
             w.commit().map_err(|e| store_error(&path, e))?;
         }
+        store_missing_keys(&path, &db, st, &mut known)?;
         known.clock_offset = st.clock_offset();
         let inner = Arc::new(Inner {
             db: Mutex::new(Some(db)),
@@ -429,6 +454,7 @@ impl Store {
                 failed: None,
                 refused: Vec::new(),
                 unreadable: None,
+                next_reload: None,
                 shutdown: false,
             }),
             work: Condvar::new(),
@@ -438,6 +464,7 @@ impl Store {
             queued: AtomicU64::new(0),
             refused_upto: AtomicU64::new(0),
             needs_recovery: AtomicBool::new(false),
+            reloads: AtomicU64::new(0),
             known: Mutex::new(known),
         });
         let writer = {
@@ -477,16 +504,43 @@ impl Store {
     /// state holds in memory only, and lets the writer take batches again. The batches queued
     /// since the failure were made on the failed changes: they stay refused, so the requests
     /// that wait for them fail. If the file cannot be opened, the failure stays, every
-    /// operation answers the returned error, and the next holder of the lock tries again.
+    /// operation answers the returned error, and a holder of the lock tries again once the
+    /// back-off below has passed.
     ///
     /// Until this runs, what a holder of the lock reads may include the failed changes: only
-    /// a holder that took the lock before the commit failed (or a hook, endpoint or handle
-    /// read while the file cannot be opened) can see them, as a read that does not wait may
-    /// see a change whose commit is still under way. A request that waits for a refused
-    /// batch is never answered with success.
+    /// a holder that took the lock before the commit failed (or a caller of the Rust handle
+    /// while this fails: operations, hooks and the OAuth endpoints answer the error, see
+    /// `Shared::distrusting`) can see them, as a read that does not wait may see a change
+    /// whose commit is still under way. A request that waits for a refused batch is never
+    /// answered with success.
+    ///
+    /// While the disk stays full, each write fails and the next holder of the lock would
+    /// reload the whole file: so after a reload (or an attempt) of `d`, none is tried for
+    /// [`RELOAD_BACKOFF`] times `d` (at least [`RELOAD_INTERVAL`]), and the holders of the lock
+    /// meanwhile get the failure's error at once. The first failure after a time without one
+    /// is recovered from right away, and room that comes back is used within that interval.
     pub fn recover(&self, st: &mut State) -> Result<(), String> {
+        let now = std::time::Instant::now();
+        {
+            let q = lock(&self.inner.queue);
+            if q.next_reload.is_some_and(|at| now < at) {
+                // What the last attempt found: the file that cannot be opened, or the failure
+                // since the last reload.
+                let failure = q
+                    .unreadable
+                    .as_ref()
+                    .or(q.failed.as_ref().map(|r| &r.message));
+                return Err(failure.cloned().unwrap_or_else(|| {
+                    "cannot write the data directory; the state is reloaded shortly".to_string()
+                }));
+            }
+        }
+        self.inner.reloads.fetch_add(1, Ordering::Relaxed);
         let reloaded = self.reload(st);
+        let took = now.elapsed();
         let mut q = lock(&self.inner.queue);
+        q.next_reload =
+            Some(std::time::Instant::now() + RELOAD_INTERVAL.max(took * RELOAD_BACKOFF));
         match reloaded {
             Ok(known) => {
                 *lock(&self.inner.known) = known;
@@ -760,6 +814,9 @@ impl Drop for Store {
         if let Some(w) = self.writer.take() {
             let _ = w.join();
         }
+        // Closing tries a last write, which may panic on a handle that met damaged pages.
+        let db = lock(&self.inner.db).take();
+        let _ = guarded(move || drop(db));
     }
 }
 
@@ -928,6 +985,37 @@ fn write_loop(inner: &Inner) {
         inner.done.notify_all();
         inner.progress.notify_waiters();
     }
+}
+
+/// Generates and stores keys for the pools read without them ([`Known::keyless`]), before
+/// any token is signed with them: keys that were never stored would change at each start.
+fn store_missing_keys(
+    path: &Path,
+    db: &redb::Database,
+    st: &State,
+    known: &mut Known,
+) -> std::io::Result<()> {
+    let keyless = std::mem::take(&mut known.keyless);
+    if keyless.is_empty() {
+        return Ok(());
+    }
+    let w = db.begin_write().map_err(|e| store_error(path, e))?;
+    {
+        let mut table = w.open_table(KEYS).map_err(|e| store_error(path, e))?;
+        for id in keyless {
+            let Some(pool) = st.pools().get(&id) else {
+                continue;
+            };
+            let record = key_record(&pool.keys).ok_or_else(|| {
+                store_error(path, format!("cannot generate the keys of pool {id}"))
+            })?;
+            table
+                .insert(id.as_str(), record.as_slice())
+                .map_err(|e| store_error(path, e))?;
+            known.keys.insert(id, pool.keys.clone());
+        }
+    }
+    w.commit().map_err(|e| store_error(path, e))
 }
 
 /// Runs `f`, turning a panic into an error with its message.
@@ -1232,9 +1320,13 @@ fn load(
         let lazy = match keys.remove(&id) {
             Some(k) => crate::tokens::keys_from_pkcs8(&k.id, &k.access)
                 .map_err(|e| bad_record(path, "pool_keys", &id, e))?,
-            // Keys are stored after the pool; a crash in between leaves a pool whose tokens
-            // were never answered: it gets new keys.
-            None => st.pool_keys(),
+            // Stores written before a new pool and its keys went into one batch may hold a
+            // pool without keys (a crash between the two): it gets keys of its own, which
+            // opening the store stores (see `store_missing_keys`).
+            None => {
+                known.keyless.push(id.clone());
+                st.pool_keys()
+            }
         };
         let bytes = to_bytes(&rec);
         let pool = Pool::restore(rec, lazy.clone());
@@ -1391,18 +1483,7 @@ mod tests {
         let create =
             |name: &str| json!({"UserPoolId": pool, "Username": name, "MessageAction": "SUPPRESS"});
         request(&store, &mut st, "AdminCreateUser", create("kept"));
-        // A failed commit as the writer records it (a disk cannot be made to fail here).
-        let fail = || {
-            let mut q = lock(&store.inner.queue);
-            q.failed = Some(Refusal {
-                after: store.inner.durable.load(Ordering::Acquire),
-                upto: u64::MAX,
-                message: "disk full".into(),
-            });
-            store.inner.refused_upto.store(u64::MAX, Ordering::Release);
-            store.inner.needs_recovery.store(true, Ordering::Release);
-        };
-        fail();
+        fail(&store);
         changes::begin();
         let body = create("gone").as_object().expect("object").clone();
         dispatch(&mut st, Service::UserPools, "AdminCreateUser", &body).expect("created");
@@ -1414,7 +1495,8 @@ mod tests {
 
         store.recover(&mut st).expect("reloaded");
         // A second failure with no commit since: one range holds both.
-        fail();
+        fail(&store);
+        lock(&store.inner.queue).next_reload = None;
         store.recover(&mut st).expect("reloaded again");
         assert_eq!(lock(&store.inner.queue).refused.len(), 1);
         assert!(!store.needs_recovery());
@@ -1433,6 +1515,146 @@ mod tests {
         let (_store, _) = Store::open(&dir, &mut st).expect("open again");
         assert!(has_user(&st, &pool, "kept"));
         assert!(has_user(&st, &pool, "gone"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A failed commit as the writer records it (a disk cannot be made to fail here).
+    fn fail(store: &Store) {
+        let mut q = lock(&store.inner.queue);
+        q.failed = Some(Refusal {
+            after: store.inner.durable.load(Ordering::Acquire),
+            upto: u64::MAX,
+            message: "disk full".into(),
+        });
+        store.inner.refused_upto.store(u64::MAX, Ordering::Release);
+        store.inner.needs_recovery.store(true, Ordering::Release);
+    }
+
+    /// While writes keep failing (a disk that stays full), the state is reloaded at most once
+    /// per interval, whether the file can be opened again or not: the holders of the lock in
+    /// between get the failure's error without reading the file. Once the interval has
+    /// passed, the next holder reloads.
+    #[test]
+    fn repeated_failures_reload_at_most_once_per_interval() {
+        let dir = temp_dir("backoff");
+        let mut st = State::new("us-east-1".to_owned());
+        let (store, _) = Store::open(&dir, &mut st).expect("open");
+        request(&store, &mut st, "CreateUserPool", json!({"PoolName": "p"}));
+        let reloads = || store.inner.reloads.load(Ordering::Relaxed);
+        let start = std::time::Instant::now();
+        // Each write fails and the next holder of the lock recovers, as under a full disk.
+        for _ in 0..50 {
+            fail(&store);
+            let _ = store.recover(&mut st);
+        }
+        let allowed = 1 + (start.elapsed().as_millis() / RELOAD_INTERVAL.as_millis()) as u64;
+        assert!(
+            reloads() <= allowed,
+            "{} reloads, {allowed} allowed",
+            reloads()
+        );
+        assert_eq!(store.recover(&mut st), Err("disk full".to_string()));
+        assert!(store.needs_recovery());
+
+        // A file that cannot be opened again (another handle holds its lock).
+        let held = lock(&store.inner.db).take();
+        lock(&store.inner.queue).next_reload = None;
+        let before = reloads();
+        let start = std::time::Instant::now();
+        let first = store.recover(&mut st).expect_err("the file is held");
+        for _ in 0..50 {
+            assert_eq!(store.recover(&mut st), Err(first.clone()));
+        }
+        let allowed = 1 + (start.elapsed().as_millis() / RELOAD_INTERVAL.as_millis()) as u64;
+        assert!(
+            reloads() - before <= allowed,
+            "{} reloads",
+            reloads() - before
+        );
+
+        // Room again: the first holder after the interval reloads.
+        drop(held);
+        std::thread::sleep(RELOAD_INTERVAL);
+        store.recover(&mut st).expect("reloaded");
+        assert!(!store.needs_recovery());
+        request(&store, &mut st, "CreateUserPool", json!({"PoolName": "q"}));
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// `CreateUserPool` on a durable emulator stores the pool and its signing keys in one
+    /// batch, so a refused or interrupted write cannot leave a pool without its keys; the
+    /// keys read back after a restart are the ones the pool signed with.
+    #[test]
+    fn a_new_pool_and_its_keys_are_one_batch() {
+        let dir = temp_dir("pool-keys");
+        let mut st = State::new("us-east-1".to_owned());
+        let (store, _) = Store::open(&dir, &mut st).expect("open");
+        let mut shared = crate::Shared::new(st);
+        shared.store = Some(store);
+        let body = json!({"PoolName": "p"})
+            .as_object()
+            .expect("object")
+            .clone();
+        let (out, owed) =
+            collecting_waits(|| shared.dispatch(Service::UserPools, "CreateUserPool", &body));
+        let pool = out.expect("created")["UserPool"]["Id"]
+            .as_str()
+            .expect("id")
+            .to_string();
+        assert!(!owed.is_empty());
+        assert_eq!(
+            owed.first, owed.last,
+            "the pool and its keys in separate batches"
+        );
+        let store = shared.store.as_ref().expect("store");
+        store
+            .settle(Pending {
+                batches: owed,
+                keygen: Vec::new(),
+            })
+            .expect("durable");
+        let kid = |keys: &LazyKeys| crate::tokens::keys(keys).expect("keys").id.kid.clone();
+        let signed_with = kid(&shared.lock().pools().get(&pool).expect("pool").keys);
+        drop(shared);
+
+        let mut st = State::new("us-east-1".to_owned());
+        let (_store, _) = Store::open(&dir, &mut st).expect("open again");
+        let keys = st.pools().get(&pool).expect("pool").keys.clone();
+        assert!(
+            crate::tokens::generated(&keys),
+            "the pool's keys were not stored"
+        );
+        assert_eq!(kid(&keys), signed_with);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A refused `CreateUserPool` (a commit failed while it held the lock) is answered with
+    /// an error and leaves no pool once the state is reloaded, nor after a restart.
+    #[test]
+    fn a_refused_new_pool_leaves_nothing() {
+        let dir = temp_dir("pool-refused");
+        let mut st = State::new("us-east-1".to_owned());
+        let (store, _) = Store::open(&dir, &mut st).expect("open");
+        let mut shared = crate::Shared::new(st);
+        shared.store = Some(store);
+        let store = shared.store.as_ref().expect("store");
+        // The writer's failure, before the lock holder that will reload has come.
+        fail(store);
+        store.inner.needs_recovery.store(false, Ordering::Release);
+        let body = json!({"PoolName": "p"})
+            .as_object()
+            .expect("object")
+            .clone();
+        let created = shared.dispatch(Service::UserPools, "CreateUserPool", &body);
+        assert!(created.is_err(), "{created:?}");
+        store.inner.needs_recovery.store(true, Ordering::Release);
+        assert_eq!(shared.lock().pools().len(), 0);
+        assert!(!store.needs_recovery());
+        drop(shared);
+        let mut st = State::new("us-east-1".to_owned());
+        let (_store, _) = Store::open(&dir, &mut st).expect("open again");
+        assert_eq!(st.pools().len(), 0);
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -299,14 +299,18 @@ pub(crate) fn prepare(shared: &Shared, req: &Request<Vec<u8>>) -> Prepared {
                 json!({"message": "The emulator's hooks are not served to web pages of other sites."}),
             ));
         }
-        return Prepared::Respond(hooks(shared, method, hook, query, body));
+        return Prepared::Respond(
+            shared
+                .distrusting(|| hooks(shared, method, hook, query, body))
+                .unwrap_or_else(|e| error_response(&e, &request_id)),
+        );
     }
     // The OAuth endpoints and hosted pages of a pool's domain (by Host or `/_hosted/`).
-    if let Some(routed) = crate::oauth::route(shared, req) {
-        return match routed {
-            crate::oauth::Routed::Respond(r) => Prepared::Respond(r),
-            crate::oauth::Routed::Reset => Prepared::Reset,
-        };
+    match shared.distrusting(|| crate::oauth::route(shared, req)) {
+        Ok(Some(crate::oauth::Routed::Respond(r))) => return Prepared::Respond(r),
+        Ok(Some(crate::oauth::Routed::Reset)) => return Prepared::Reset,
+        Ok(None) => {}
+        Err(e) => return Prepared::Respond(error_response(&e, &request_id)),
     }
     if method == Method::GET {
         let host = req
@@ -314,7 +318,11 @@ pub(crate) fn prepare(shared: &Shared, req: &Request<Vec<u8>>) -> Prepared {
             .get(http::header::HOST)
             .and_then(|h| h.to_str().ok())
             .unwrap_or("localhost");
-        return Prepared::Respond(well_known(shared, path, host));
+        return Prepared::Respond(
+            shared
+                .distrusting(|| well_known(shared, path, host))
+                .unwrap_or_else(|e| error_response(&e, &request_id)),
+        );
     }
     if method != Method::POST || path != "/" {
         return Prepared::Respond(plain(

@@ -29,6 +29,12 @@ pub(crate) struct Pass<'a> {
 /// Trigger invocations one operation may make before it is considered stuck.
 const MAX_TRIGGER_PASSES: usize = 32;
 
+thread_local! {
+    /// Why a lock taken on this thread found a state that cannot be trusted (see
+    /// [`Shared::distrusting`]); set only then.
+    static DISTRUSTED: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
 /// State shared by the server tasks and the handle.
 pub(crate) struct Shared {
     state: Mutex<State>,
@@ -43,6 +49,8 @@ pub(crate) struct Shared {
     /// kept by every reset, so work that draws random values before taking the lock (request
     /// ids, the server's SRP ephemeral) can ask here instead of taking the lock to find out.
     seeded: bool,
+    /// Whether every pool signs with the emulator's fixed keys (set when it is built).
+    fixed_keys: bool,
 }
 
 /// The locked state. While it is held, the emulator's seeded generator (if any) is the source
@@ -176,6 +184,7 @@ impl Shared {
     pub(crate) fn new(state: State) -> Shared {
         Shared {
             seeded: state.is_seeded(),
+            fixed_keys: state.has_fixed_keys(),
             state: Mutex::new(state),
             store: None,
             limits: ServerLimits::default(),
@@ -206,6 +215,9 @@ impl Shared {
             Some(store) if store.needs_recovery() => store.recover(&mut guard).err(),
             _ => None,
         };
+        if let Some(e) = &unreadable {
+            DISTRUSTED.with(|d| *d.borrow_mut() = Some(e.clone()));
+        }
         if let Some(rng) = guard.rng_slot().take() {
             util::install_rng(rng);
         }
@@ -220,6 +232,23 @@ impl Shared {
                 pending: None,
                 later,
             },
+        }
+    }
+
+    /// Runs `f`, which takes the state lock through [`Shared::lock`] (the hooks, the OAuth
+    /// endpoints and hosted pages, `.well-known`), and fails instead if one of its locks found
+    /// a state that holds refused changes (the data directory could not be read again after a
+    /// failed write): what `f` read may be such a change. Operations check this themselves
+    /// (`run_passes`).
+    pub(crate) fn distrusting<R>(&self, f: impl FnOnce() -> R) -> Result<R, ApiError> {
+        if self.store.is_none() {
+            return Ok(f());
+        }
+        DISTRUSTED.with(|d| d.borrow_mut().take());
+        let result = f();
+        match DISTRUSTED.with(|d| d.borrow_mut().take()) {
+            Some(e) => Err(api::internal(e)),
+            None => Ok(result),
         }
     }
 
@@ -290,6 +319,19 @@ impl Shared {
             }
             _ => None,
         };
+        // With a data directory, a new pool's keys are generated before the lock is taken, so
+        // that the pool and its keys are stored in the same batch: a refused or interrupted
+        // write then leaves neither, never a pool without keys (see `persist::Store::capture`).
+        let new_pool_keys = match (service, op) {
+            (model::Service::UserPools, "CreateUserPool")
+                if self.store.is_some() && !self.fixed_keys =>
+            {
+                let keys = tokens::lazy_keys(None);
+                tokens::keys(&keys).map_err(api::internal)?;
+                Some(keys)
+            }
+            _ => None,
+        };
         let pass = Pass {
             op,
             client_id: body.get("ClientId").and_then(Value::as_str),
@@ -299,6 +341,7 @@ impl Shared {
         };
         self.run_passes(&pass, |st| {
             st.set_precomputed_claim(precomputed.clone());
+            st.set_new_pool_keys(new_pool_keys.clone());
             ops::dispatch_valid(st, service, op, body)
         })
     }

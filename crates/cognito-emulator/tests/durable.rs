@@ -147,6 +147,37 @@ impl Server {
         }
     }
 
+    /// [`Server::call`] once the data directory's back-off has passed: after a failed write,
+    /// the emulator answers the failure's 500 for a short interval before it reloads the
+    /// state again (see `persist::Store::recover`), so a 500 is retried for a few seconds.
+    fn call_settled(&self, op: &str, body: &Value) -> (u16, Value) {
+        let mut last = None;
+        for _ in 0..100 {
+            match self.call(op, body).expect("an answer") {
+                (500, v) => last = Some(v),
+                answer => return answer,
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("{op} {body}: still 500 after the back-off: {last:?}")
+    }
+
+    /// [`Server::ok`] after the back-off ([`Server::call_settled`]).
+    fn ok_settled(&self, op: &str, body: Value) -> Value {
+        match self.call_settled(op, &body) {
+            (200, v) => v,
+            other => panic!("{op} {body}: {other:?}"),
+        }
+    }
+
+    /// [`Server::refusal`] after the back-off ([`Server::call_settled`]).
+    fn refusal_settled(&self, op: &str, body: &Value) -> String {
+        match self.call_settled(op, body) {
+            (400, v) => v["__type"].as_str().unwrap_or_default().to_string(),
+            other => panic!("{op} {body}: expected a 400, got {other:?}"),
+        }
+    }
+
     fn get(&self, path: &str) -> Value {
         let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
         write!(
@@ -1828,8 +1859,8 @@ fn a_failed_durable_write_answers_500_and_loses_nothing_stored() {
                 refused.push(user.to_string());
             }
         }
-        // Reads are still served.
-        s.ok(
+        // Reads are still served (once the back-off after the failure has passed).
+        s.ok_settled(
             "AdminGetUser",
             json!({"UserPoolId": pool_id, "Username": "first"}),
         );
@@ -1905,7 +1936,10 @@ fn a_refused_create_leaves_no_trace_and_succeeds_once_there_is_room() {
         .expect("an answer");
     assert_eq!(status, 500, "{answer}");
     assert_eq!(answer["__type"], "InternalErrorException", "{answer}");
-    assert_eq!(s.refusal("AdminGetUser", &get), "UserNotFoundException");
+    assert_eq!(
+        s.refusal_settled("AdminGetUser", &get),
+        "UserNotFoundException"
+    );
     for user in &acknowledged {
         s.ok(
             "AdminGetUser",
@@ -1968,7 +2002,11 @@ fn a_refused_password_change_keeps_the_old_password() {
     assert_ne!(status, 200, "the refused password signs in: {answer}");
 
     s.limit_file_size(None);
-    let (status, answer) = sign_in(NEW);
+    let (status, answer) = s.call_settled(
+        "InitiateAuth",
+        &json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client_id,
+                "AuthParameters": {"USERNAME": "ann", "PASSWORD": NEW}}),
+    );
     assert_eq!(status, 400, "{answer}");
     assert_eq!(answer["__type"], "NotAuthorizedException", "{answer}");
     password_sign_in(&s, &client_id, "ann");
@@ -2001,4 +2039,156 @@ fn token(s: &Server, fields: &[(&str, &str)]) -> Value {
     );
     assert_eq!(status, 200, "{body}");
     serde_json::from_str::<Value>(&body).unwrap()
+}
+
+/// The `kid` of `pool_id`'s ID-token key, from its JWKS.
+fn id_kid(s: &Server, pool_id: &str) -> String {
+    let jwks = s.get(&format!("/{pool_id}/.well-known/jwks.json"));
+    jwks["keys"][0]["kid"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{jwks}"))
+        .to_string()
+}
+
+/// A pool stored without its signing keys (what a crash between a pool's record and its
+/// keys left in stores of earlier versions) gets keys when the store is opened, and keeps
+/// them: tokens it signs still verify after another restart.
+#[test]
+fn a_stored_pool_without_keys_keeps_the_keys_it_gets() {
+    let dir = temp_dir("keyless");
+    let s = Server::start(&dir);
+    let pool_id = new_pool(&s, "keyless");
+    s.kill();
+    {
+        let db = redb::Database::open(store_file(&dir)).unwrap();
+        let w = db.begin_write().unwrap();
+        w.open_table(redb::TableDefinition::<&str, &[u8]>::new("pool_keys"))
+            .unwrap()
+            .remove(pool_id.as_str())
+            .unwrap()
+            .expect("the pool's keys were stored");
+        w.commit().unwrap();
+    }
+    let s = Server::start(&dir);
+    let kid = id_kid(&s, &pool_id);
+    s.kill();
+    let s = Server::start(&dir);
+    assert_eq!(
+        id_kid(&s, &pool_id),
+        kid,
+        "the pool's keys changed at a restart"
+    );
+    s.kill();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// While the state holds a refused change (the file cannot be opened again after a failed
+/// write, here because opening it would write to it), the hosted pages and hooks answer an
+/// error instead of serving it: a domain whose creation was refused is never served, and once
+/// there is room again the state is reloaded and the domain does not exist.
+#[cfg(target_os = "linux")]
+#[test]
+fn endpoints_never_serve_a_refused_change() {
+    let dir = temp_dir("refused-domain");
+    let s = Server::start_resizable(&dir);
+    let pool_id = new_pool(&s, "refused");
+    s.limit_file_size(Some(0));
+    let domain = json!({"UserPoolId": pool_id, "Domain": "refused-domain"});
+    let (status, answer) = s.call("CreateUserPoolDomain", &domain).expect("an answer");
+    assert_eq!(status, 500, "{answer}");
+    // The domain's pages are not served (without parameters its sign-in page answers 400):
+    // an error while the state holds the refused change, 404 once it is reloaded.
+    for path in [
+        "/_hosted/refused-domain/login",
+        "/_hosted/refused-domain/oauth2/userInfo",
+    ] {
+        let (status, _, page) = http(&s, "GET", path, &[], "");
+        assert!(
+            status == 500 || status == 404,
+            "a refused domain was served: {status} {page}"
+        );
+    }
+    // Nor do the hooks read that state.
+    let (status, _, body) = http(&s, "GET", "/_emulator/counts", &[], "");
+    assert_eq!(status, 500, "{body}");
+
+    s.limit_file_size(None);
+    let (status, answer) = s.call_settled(
+        "DescribeUserPoolDomain",
+        &json!({"Domain": "refused-domain"}),
+    );
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["DomainDescription"], json!({}), "{answer}");
+    let (status, _, page) = http(&s, "GET", "/_hosted/refused-domain/login", &[], "");
+    assert_eq!(status, 404, "{page}");
+    s.kill();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// While the disk stays full, a refused write does not make the next request reload the
+/// whole state: the state is reloaded at most once per back-off interval (at least 250 ms;
+/// reloads counted from the emulator's stderr), and the requests in between are answered
+/// the failure's 500 without reading the file.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_disk_that_stays_full_is_not_reloaded_at_every_request() {
+    let dir = temp_dir("backoff");
+    let s = Server::start_resizable(&dir);
+    let pool_id = new_pool(&s, "backoff");
+    s.limit_file_size(Some(std::fs::metadata(store_file(&dir)).unwrap().len()));
+    let big = "x".repeat(2048);
+    let create = |name: &str| {
+        json!({"UserPoolId": pool_id, "Username": name, "MessageAction": "SUPPRESS",
+               "UserAttributes": [{"Name": "name", "Value": big}]})
+    };
+    let filled = (0..5000).any(|i| {
+        let (status, _) = s
+            .call("AdminCreateUser", &create(&format!("user{i}")))
+            .expect("an answer");
+        status == 500
+    });
+    assert!(filled, "the store file never reached its size limit");
+    let start = Instant::now();
+    const WRITES: usize = 40;
+    for i in 0..WRITES {
+        let (status, answer) = s
+            .call("AdminCreateUser", &create(&format!("more{i}")))
+            .expect("an answer");
+        assert_eq!(status, 500, "{answer}");
+    }
+    let allowed = 1 + start.elapsed().as_millis() / 250;
+    let err = s.stop_for_stderr();
+    let reloads = err.matches("the state was reloaded").count() as u128;
+    assert!(
+        reloads <= allowed,
+        "{reloads} reloads for {WRITES} refused writes, {allowed} allowed:\n{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A store file cut short (a copy that stopped midway, or writes that never landed) makes
+/// redb panic when it opens the file: the start fails with the store's error instead of
+/// crashing, and the file is left as it was.
+#[test]
+fn truncated_store_is_refused_and_not_overwritten() {
+    let dir = temp_dir("truncated");
+    {
+        let emu = Emulator::builder()
+            .data_dir(&dir)
+            .build_service()
+            .expect("create store");
+        let pool = emu.create_pool(PoolConfig::default()).unwrap();
+        emu.create_user(&pool.pool_id, "erin", PASSWORD, &[])
+            .unwrap();
+    }
+    let whole = std::fs::read(store_file(&dir)).unwrap();
+    let cut = &whole[..4096.min(whole.len() / 2)];
+    std::fs::write(store_file(&dir), cut).unwrap();
+    let e = start_error(&dir);
+    assert!(
+        e.contains("the database failed") && e.contains("left as it is"),
+        "{e}"
+    );
+    assert_eq!(std::fs::read(store_file(&dir)).unwrap(), cut);
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -258,7 +258,7 @@ pub(crate) fn create_user_pool(st: &mut State, b: &Body) -> ApiResult<Value> {
         s,
         config,
         users,
-        keys: st.pool_keys(),
+        keys: st.new_pool_keys(),
         schema,
         res: PoolResources::new(&id),
     };

@@ -77,6 +77,9 @@ struct Scratch {
     unsigned: Vec<crate::tokens::Unsigned>,
     run: Run,
     precomputed_claim: Option<crate::srp_server::PrecomputedClaim>,
+    /// Keys generated outside the lock for the pool the operation creates (see
+    /// [`State::new_pool_keys`]).
+    new_pool_keys: Option<LazyKeys>,
 }
 
 /// Everything the emulator knows. The fields are private: operations, the OAuth endpoints,
@@ -184,6 +187,11 @@ impl State {
         self.rng.is_some()
     }
 
+    /// Whether every new pool signs with the emulator's fixed keys.
+    pub fn has_fixed_keys(&self) -> bool {
+        self.fixed_keys.is_some()
+    }
+
     pub fn set_fixed_keys(&mut self, keys: Option<LazyKeys>) {
         self.fixed_keys = keys;
     }
@@ -198,6 +206,16 @@ impl State {
 
     pub fn region(&self) -> &str {
         &self.region
+    }
+
+    /// The keys of the pool an operation creates: the emulator's fixed keys, the keys
+    /// generated for it before the lock was taken ([`State::set_new_pool_keys`]; used once),
+    /// or keys of its own, generated on first use.
+    pub fn new_pool_keys(&mut self) -> LazyKeys {
+        match (&self.fixed_keys, self.scratch.new_pool_keys.take()) {
+            (None, Some(keys)) => keys,
+            _ => self.pool_keys(),
+        }
     }
 
     /// The keys of a new pool: the emulator's fixed keys, or keys of its own.
@@ -517,6 +535,12 @@ impl State {
     /// Sets the SRP claim computed outside the lock for this pass of the operation.
     pub fn set_precomputed_claim(&mut self, claim: Option<crate::srp_server::PrecomputedClaim>) {
         self.scratch.precomputed_claim = claim;
+    }
+
+    /// Sets the keys generated outside the lock for the pool this pass of the operation
+    /// creates.
+    pub fn set_new_pool_keys(&mut self, keys: Option<LazyKeys>) {
+        self.scratch.new_pool_keys = keys;
     }
 
     /// Whether an operation left minted tokens unsigned (it must not).
