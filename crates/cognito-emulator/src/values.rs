@@ -167,6 +167,11 @@ pub struct PoolConfig {
     pub username_attributes: Vec<String>,
     /// `AliasAttributes`.
     pub alias_attributes: Vec<String>,
+    /// `UsernameConfiguration.CaseSensitive` (default false: usernames, e-mail and
+    /// `preferred_username` aliases match in any letter case, the setting AWS recommends and
+    /// the console picks). A `CreateUserPool` request without `UsernameConfiguration`, as
+    /// from a seed or configuration file, makes a case-sensitive pool, as in AWS.
+    pub case_sensitive: bool,
     /// `AutoVerifiedAttributes` (default `["email"]`).
     pub auto_verified_attributes: Vec<String>,
     /// Declares a DefineAuthChallenge trigger, which enables CUSTOM_AUTH (the built-in
@@ -191,6 +196,7 @@ impl Default for PoolConfig {
             device_tracking: None,
             username_attributes: Vec::new(),
             alias_attributes: Vec::new(),
+            case_sensitive: false,
             auto_verified_attributes: vec!["email".to_string()],
             custom_auth_trigger: false,
             allowed_first_auth_factors: Vec::new(),
@@ -223,6 +229,7 @@ impl PoolConfig {
                 MfaConfiguration::On => "ON",
             },
             "AutoVerifiedAttributes": self.auto_verified_attributes,
+            "UsernameConfiguration": {"CaseSensitive": self.case_sensitive},
         });
         if !self.required_attributes.is_empty() {
             // No AttributeDataType: a standard attribute keeps its own (updated_at is a Number).

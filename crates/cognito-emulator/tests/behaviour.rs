@@ -287,7 +287,8 @@ fn update_user_pool_cannot_change_what_creation_fixed() {
     let emu = start();
     let p = pool(
         &emu,
-        json!({"Schema": [{"Name": "team", "AttributeDataType": "String"}]}),
+        json!({"Schema": [{"Name": "team", "AttributeDataType": "String"}],
+               "UsernameConfiguration": {"CaseSensitive": false}}),
     );
     let before = ok(&emu, "DescribeUserPool", json!({"UserPoolId": p}))["UserPool"].clone();
     // DescribeUserPool's answer sent back whole, with sign-in attributes added: AWS's

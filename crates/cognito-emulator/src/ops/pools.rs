@@ -162,12 +162,11 @@ pub(crate) fn pool_description(p: &Pool) -> Value {
     acu.entry("UnusedAccountValidityDays")
         .or_insert_with(|| json!(p.s.temp_days));
     m.insert("AdminCreateUserConfig".into(), Value::Object(acu));
-    m.insert(
-        "UsernameConfiguration".into(),
-        get(c, "UsernameConfiguration")
-            .cloned()
-            .unwrap_or_else(|| json!({"CaseSensitive": false})),
-    );
+    // Absent when never set, like AccountRecoverySetting below: such a pool is case sensitive,
+    // the API's default (UsernameConfigurationType in AWS's API reference).
+    if let Some(u) = get(c, "UsernameConfiguration") {
+        m.insert("UsernameConfiguration".into(), u.clone());
+    }
     m.insert("Arn".into(), json!(pool_arn(&p.id)));
     // Absent when never set: the pool then follows Cognito's legacy recovery rule, which
     // AWS's model documents as the meaning of an absent setting.

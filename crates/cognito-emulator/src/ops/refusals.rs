@@ -116,7 +116,8 @@ fn fixture() -> Fixture {
         &mut st,
         Service::UserPools,
         "CreateUserPool",
-        json!({"PoolName": "p", "DeletionProtection": "ACTIVE", "AliasAttributes": ["email"]}),
+        json!({"PoolName": "p", "DeletionProtection": "ACTIVE", "AliasAttributes": ["email"],
+               "UsernameConfiguration": {"CaseSensitive": false}}),
     );
     let pool = p["UserPool"]["Id"].as_str().expect("id").to_string();
     let flows = json!([

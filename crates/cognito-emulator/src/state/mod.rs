@@ -679,7 +679,12 @@ mod tests {
         pub(super) static SCANNED: Cell<usize> = const { Cell::new(0) };
     }
 
-    fn pool(n: usize, config: Map<String, Value>) -> Pool {
+    /// A pool of `n` users; case insensitive unless `config` says otherwise, since these
+    /// tests are about the indexes that fold case.
+    fn pool(n: usize, mut config: Map<String, Value>) -> Pool {
+        config
+            .entry("UsernameConfiguration")
+            .or_insert_with(|| serde_json::json!({"CaseSensitive": false}));
         let s = PoolSettings::from_config(&config);
         let mut users = Users::new("us-east-1_Test00001");
         users.set_alias_attrs(Pool::alias_attrs_of(&s), !s.case_sensitive);

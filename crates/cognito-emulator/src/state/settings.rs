@@ -34,7 +34,10 @@ pub(crate) struct PoolSettings {
     /// setting, where Cognito's legacy rule applies: a verified phone number before a verified
     /// e-mail address, whatever MFA the user has.
     pub recovery: Option<Vec<String>>,
-    /// `UsernameConfiguration.CaseSensitive`: usernames match only as spelled.
+    /// `UsernameConfiguration.CaseSensitive`: usernames and aliases match only as spelled.
+    /// True when the pool has no `UsernameConfiguration`: AWS's API reference gives true as
+    /// the default, and pools created through the API without it have always been case
+    /// sensitive (only the console picks false for new pools).
     pub case_sensitive: bool,
     /// `AdminCreateUserConfig.AllowAdminCreateUserOnly`: `SignUp` is refused.
     pub admin_create_only: bool,
@@ -176,7 +179,7 @@ impl PoolSettings {
             custom_trigger,
             first_factors,
             recovery,
-            case_sensitive: bool_at(c, &["UsernameConfiguration", "CaseSensitive"], false),
+            case_sensitive: bool_at(c, &["UsernameConfiguration", "CaseSensitive"], true),
             admin_create_only: bool_at(
                 c,
                 &["AdminCreateUserConfig", "AllowAdminCreateUserOnly"],
