@@ -1435,7 +1435,7 @@ fn load(
 
 #[cfg(test)]
 mod tests {
-    use serde_json::{Value, json};
+    use serde_json::{Map, Value, json};
 
     use super::*;
     use crate::model::Service;
@@ -1582,20 +1582,30 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
+    /// The emulator's shared state with a store opened on `dir`, as `--data-dir` builds it.
+    fn durable_shared(dir: &Path) -> crate::Shared {
+        let mut st = State::new("us-east-1".to_owned());
+        let (store, _) = Store::open(dir, &mut st).expect("open");
+        let mut shared = crate::Shared::new(st);
+        shared.store = Some(store);
+        shared
+    }
+
+    fn new_pool_request() -> Map<String, Value> {
+        json!({"PoolName": "p"})
+            .as_object()
+            .expect("object")
+            .clone()
+    }
+
     /// `CreateUserPool` on a durable emulator stores the pool and its signing keys in one
     /// batch, so a refused or interrupted write cannot leave a pool without its keys; the
     /// keys read back after a restart are the ones the pool signed with.
     #[test]
     fn a_new_pool_and_its_keys_are_one_batch() {
         let dir = temp_dir("pool-keys");
-        let mut st = State::new("us-east-1".to_owned());
-        let (store, _) = Store::open(&dir, &mut st).expect("open");
-        let mut shared = crate::Shared::new(st);
-        shared.store = Some(store);
-        let body = json!({"PoolName": "p"})
-            .as_object()
-            .expect("object")
-            .clone();
+        let shared = durable_shared(&dir);
+        let body = new_pool_request();
         let (out, owed) =
             collecting_waits(|| shared.dispatch(Service::UserPools, "CreateUserPool", &body));
         let pool = out.expect("created")["UserPool"]["Id"]
@@ -1634,18 +1644,12 @@ mod tests {
     #[test]
     fn a_refused_new_pool_leaves_nothing() {
         let dir = temp_dir("pool-refused");
-        let mut st = State::new("us-east-1".to_owned());
-        let (store, _) = Store::open(&dir, &mut st).expect("open");
-        let mut shared = crate::Shared::new(st);
-        shared.store = Some(store);
+        let shared = durable_shared(&dir);
         let store = shared.store.as_ref().expect("store");
         // The writer's failure, before the lock holder that will reload has come.
         fail(store);
         store.inner.needs_recovery.store(false, Ordering::Release);
-        let body = json!({"PoolName": "p"})
-            .as_object()
-            .expect("object")
-            .clone();
+        let body = new_pool_request();
         let created = shared.dispatch(Service::UserPools, "CreateUserPool", &body);
         assert!(created.is_err(), "{created:?}");
         store.inner.needs_recovery.store(true, Ordering::Release);

@@ -685,31 +685,6 @@ fn resident_bytes(pid: u32) -> u64 {
     kib * 1024
 }
 
-/// One request on its own connection to `port`; the status and the body.
-#[cfg(target_os = "linux")]
-fn request_to(port: u16, head: &str, body: &str) -> (u16, String) {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    write!(
-        s,
-        "{head}\r\nHost: emu\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut out = Vec::new();
-    s.read_to_end(&mut out).unwrap();
-    let out = String::from_utf8_lossy(&out).into_owned();
-    let status = out
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let body = out
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
-}
-
 /// Pending hosted sign-ins are bounded in bytes, not only in number: each keeps the
 /// authorization request it came from, whose query may be as long as the header limit, so
 /// the 10,000 sign-ins the table keeps could hold over a gigabyte of requests that anyone
@@ -735,17 +710,22 @@ fn long_authorization_requests_cannot_fill_the_memory() {
         .next()
         .and_then(|p| p.parse().ok())
         .expect("listening line");
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
     let call = |op: &str, body: serde_json::Value| -> serde_json::Value {
-        let (status, out) = request_to(
-            port,
-            &format!(
-                "POST / HTTP/1.1\r\nX-Amz-Target: AWSCognitoIdentityProviderService.{op}\r\n\
-                 Content-Type: application/x-amz-json-1.1"
-            ),
-            &body.to_string(),
-        );
-        assert_eq!(status, 200, "{op}: {out}");
-        serde_json::from_str(&out).unwrap()
+        let target = format!("AWSCognitoIdentityProviderService.{op}");
+        let r = raw_at(
+            addr,
+            "POST",
+            "/",
+            &[
+                ("X-Amz-Target", &target),
+                ("Content-Type", "application/x-amz-json-1.1"),
+            ],
+            body.to_string().as_bytes(),
+        )
+        .expect("http");
+        assert_eq!(r.status, 200, "{op}: {}", String::from_utf8_lossy(&r.body));
+        r.json()
     };
     let pool = call("CreateUserPool", json!({"PoolName": "p"}));
     let pool_id = pool["UserPool"]["Id"].as_str().unwrap().to_string();
@@ -768,12 +748,15 @@ fn long_authorization_requests_cannot_fill_the_memory() {
     );
     let page = |n: usize| {
         for _ in 0..n {
-            let (status, _) = request_to(
-                port,
-                &format!("GET /_hosted/big/login?{query} HTTP/1.1"),
-                "",
-            );
-            assert_eq!(status, 200);
+            let r = raw_at(
+                addr,
+                "GET",
+                &format!("/_hosted/big/login?{query}"),
+                &[],
+                b"",
+            )
+            .expect("http");
+            assert_eq!(r.status, 200);
         }
     };
     // The allocator's first growth is not the table's.

@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
-use std::net::TcpStream;
+use std::net::{SocketAddr, TcpStream};
 
 use cognito_emulator::{ClientConfig, Emulator, EmulatorHandle, PoolConfig};
 use cognito_proto::srp;
@@ -36,13 +36,24 @@ pub fn raw(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> std::io::Result<HttpResp> {
-    let mut s = TcpStream::connect(emu.addr())?;
+    raw_at(emu.addr(), method, path, headers, body)
+}
+
+/// [`raw`] to an emulator at `addr` (e.g. the binary started by a test).
+pub fn raw_at(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<HttpResp> {
+    let mut s = TcpStream::connect(addr)?;
     let mut req = format!(
         "{method} {path} HTTP/1.1\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
     );
     if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
-        req.push_str(&format!("Host: {}\r\n", emu.addr()));
+        req.push_str(&format!("Host: {addr}\r\n"));
     }
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
